@@ -1,0 +1,53 @@
+"""The site shell: home page and standard pages. Nothing domain-specific lives here;
+the home page asks marketplace selectors for what it shows."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    intro = models.CharField(_("intro"), max_length=300, blank=True)
+    intro_en = models.CharField(_("intro (English)"), max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+    subpage_types = ["marketplace.RegionPage", "cms.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from marketplace import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["open_challenges"] = selectors.challenge_list(status="open")[:6]
+        context["funded_projects"] = selectors.project_list()[:4]
+        context["figures"] = selectors.headline_figures()
+        return context
+
+
+class StandardPage(Page):
+    body = StreamField(
+        [("heading", blocks.CharBlock()), ("paragraph", blocks.RichTextBlock())],
+        blank=True,
+        use_json_field=True,
+    )
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+@register_setting
+class SiteSettings(BaseSiteSetting):
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    footer_text = RichTextField(_("footer text"), blank=True, features=["bold", "italic", "link"])
+
+    class Meta:
+        verbose_name = _("site settings")

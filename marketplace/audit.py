@@ -1,0 +1,18 @@
+"""One audit trail for the whole product. payments writes through its ``audit`` signal."""
+
+from __future__ import annotations
+
+from marketplace.models import AuditEntry
+from marketplace.request_context import current_ip
+
+
+def record(*, actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action, object_type=object_type, object_id=str(object_id),
+        before=before, after=after, ip_address=current_ip(),
+    )
+
+
+def record_from_payments(sender, *, actor, action, object_type, object_id, before=None, after=None, **kwargs):
+    record(actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after)

@@ -1,0 +1,7 @@
+class DomainError(Exception):
+    """A business rule refused the operation. ``message`` is safe to show to the user."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -1,0 +1,94 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Organisation, Proposal, RegionPage, Sector
+from marketplace.money import RupiahField
+
+
+class SignUpForm(forms.Form):
+    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
+                                error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")})
+    email = forms.EmailField(label=_("Email"))
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        if cleaned.get("password1"):
+            from django.contrib.auth import password_validation
+
+            try:
+                password_validation.validate_password(cleaned["password1"])
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=RegionPage.objects.live(), required=False)
+    sectors = forms.ModelMultipleChoiceField(label=_("Sectors"), queryset=Sector.objects.all(), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False)
+
+
+class ProposalForm(forms.ModelForm):
+    requested_amount = RupiahField(label=_("Requested amount (Rp)"))
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "summary", "plan", "requested_amount"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "plan": forms.Textarea(attrs={"rows": 8})}
+
+
+class ProposalStartForm(ProposalForm):
+    organisation = forms.ModelChoiceField(label=_("Applying organisation"), queryset=Organisation.objects.none())
+
+    class Meta(ProposalForm.Meta):
+        fields = ["organisation", *ProposalForm.Meta.fields]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(memberships__user=user)
+
+
+class AllocationForm(forms.Form):
+    amount = RupiahField(label=_("Amount (Rp)"))
+    reference = forms.CharField(label=_("Budget document reference (DPA / SP2D)"), max_length=64)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    # A hidden token makes a double-submitted form record the allocation once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class MilestoneRowForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    amount = RupiahField(label=_("Amount (Rp)"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneRowForm, extra=3, min_num=1, validate_min=True)
+
+
+class AwardForm(forms.Form):
+    amount = RupiahField(label=_("Amount awarded (Rp)"))
+
+
+class MilestoneReportForm(forms.Form):
+    report = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReleaseForm(forms.Form):
+    bank_reference = forms.CharField(label=_("Bank transfer reference (SP2D / receipt no.)"), max_length=64,
+                                     required=False)

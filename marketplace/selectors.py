@@ -1,0 +1,101 @@
+"""Reads shaped for their pages: every list here runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
+from payments import selectors as payment_selectors
+
+
+def _incentive_total():
+    return Coalesce(
+        Subquery(
+            Incentive.objects.filter(challenge=OuterRef("pk")).values("challenge")
+            .annotate(total=Sum("amount")).values("total")[:1]
+        ),
+        Value(0),
+    )
+
+
+def challenge_queryset() -> QuerySet[ChallengePage]:
+    return (
+        ChallengePage.objects.live().with_status()
+        .annotate(incentive_total=_incentive_total())
+        .select_related("agency__region", "sector")
+        .prefetch_related(Prefetch("incentives", queryset=Incentive.objects.order_by("sort_order")))
+    )
+
+
+def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
+    qs = challenge_queryset().order_by("closes_at")
+    if status:
+        qs = qs.filter(current_status=status)
+    return qs
+
+
+def challenge_get(slug: str) -> ChallengePage:
+    return (challenge_queryset().prefetch_related("criteria").get(slug=slug))
+
+
+def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
+    figures = payment_selectors.fund_figures([f"challenge:{c.pk}" for c in challenges])
+    return {int(ref.split(":")[1]): values for ref, values in figures.items()}
+
+
+def project_queryset() -> QuerySet[Award]:
+    paid = Q(milestones__status=Milestone.Status.PAID)
+    return (
+        Award.objects.select_related("proposal__organisation", "proposal__challenge__agency__region",
+                                     "proposal__challenge__sector")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")))
+        .annotate(amount_disbursed=Coalesce(Sum("milestones__amount", filter=paid), Value(0)))
+    )
+
+
+def project_list() -> QuerySet[Award]:
+    return project_queryset().order_by("-awarded_at", "-pk")
+
+
+def organisation_get(slug: str) -> Organisation:
+    return Organisation.objects.select_related("region").prefetch_related("sectors").get(slug=slug)
+
+
+def organisation_projects(organisation: Organisation) -> QuerySet[Award]:
+    return project_list().filter(proposal__organisation=organisation)
+
+
+def headline_figures() -> dict[str, int]:
+    now = timezone.now()
+    challenges = ChallengePage.objects.live().aggregate(
+        open=Count("pk", filter=Q(opens_at__lte=now, closes_at__gt=now, outcome="")), total=Count("pk"))
+    return {
+        "open_challenges": challenges["open"],
+        "challenges": challenges["total"],
+        "funded_projects": Award.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "disbursed": payment_selectors.total_disbursed(),
+    }
+
+
+def workspace_for(user) -> dict:
+    organisations = list(Organisation.objects.filter(memberships__user=user))
+    proposals = (Proposal.objects.filter(organisation__in=organisations)
+                 .select_related("challenge", "organisation").order_by("-created_at"))
+    milestones = (Milestone.objects.filter(award__proposal__organisation__in=organisations)
+                  .select_related("award__proposal").order_by("due_date"))
+    official_milestones = (Milestone.objects.filter(status=Milestone.Status.REPORTED,
+                                                    award__proposal__challenge__agency__officials=user)
+                           .select_related("award__proposal__organisation"))
+    to_award = (Proposal.objects.filter(status=Proposal.Status.SUBMITTED,
+                                        challenge__agency__officials=user)
+                .select_related("challenge", "organisation"))
+    return {
+        "organisations": organisations,
+        "proposals": proposals,
+        "milestones": milestones,
+        "milestones_to_approve": official_milestones,
+        "proposals_to_award": to_award,
+    }

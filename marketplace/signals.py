@@ -1,0 +1,6 @@
+"""What marketplace announces; search (and later notifications) subscribe."""
+
+from django.dispatch import Signal
+
+# kwargs: award_id
+project_changed = Signal()

@@ -1,0 +1,303 @@
+"""Public pages and the signed-in workspace. Views parse input, check permissions, call a
+service or selector, and render; they change nothing themselves."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace import permissions, selectors, services
+from marketplace.errors import DomainError
+from marketplace.filters import ChallengeFilter
+from marketplace.forms import (
+    AllocationForm,
+    AwardForm,
+    MilestoneFormSet,
+    MilestoneReportForm,
+    OrganisationForm,
+    ProposalForm,
+    ProposalStartForm,
+    ReleaseForm,
+    SignUpForm,
+)
+from marketplace.models import ChallengePage, Milestone, Proposal
+from marketplace.roles import is_finance
+from payments import selectors as payment_selectors
+from payments.models import Disbursement
+
+PAGE_SIZE = 20
+
+
+def _deny(result: tuple[bool, str]) -> None:
+    allowed, reason = result
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# Public pages ------------------------------------------------------------------------------
+
+def challenge_list(request):
+    filterset = ChallengeFilter(request.GET, queryset=selectors.challenge_list())
+    page = _page(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
+    return render(request, "marketplace/challenge_list.html", {
+        "filter": filterset, "page_obj": page, "challenges": page.object_list,
+        "querystring": _querystring_without_page(request),
+    })
+
+
+def challenge_detail(request, slug):
+    try:
+        challenge = selectors.challenge_get(slug)
+    except ChallengePage.DoesNotExist:
+        raise Http404(_("No challenge at this address.")) from None
+    figures = selectors.fund_figures_for([challenge])[challenge.pk]
+    return render(request, "marketplace/challenge_detail.html", {
+        "challenge": challenge, "page": challenge, "figures": figures,
+        "zone": challenge.region.zoneinfo, "zone_label": challenge.region.zone_label,
+    })
+
+
+def project_list(request):
+    page = _page(request, selectors.project_list())
+    return render(request, "marketplace/project_list.html", {"page_obj": page, "projects": page.object_list,
+                                                             "querystring": ""})
+
+
+def project_detail(request, pk):
+    project = get_object_or_404(selectors.project_queryset(), pk=pk)
+    return render(request, "marketplace/project_detail.html", {"project": project})
+
+
+def organisation_detail(request, slug):
+    try:
+        organisation = selectors.organisation_get(slug)
+    except Exception:
+        raise Http404 from None
+    return render(request, "marketplace/organisation_detail.html", {
+        "organisation": organisation, "projects": selectors.organisation_projects(organisation),
+    })
+
+
+def transparency(request):
+    page = _page(request, payment_selectors.public_ledger(), size=50)
+    return render(request, "marketplace/transparency.html", {
+        "page_obj": page, "entries": page.object_list, "figures": selectors.headline_figures(),
+        "querystring": "",
+    })
+
+
+def site_search(request):
+    q = request.GET.get("q", "").strip()
+    filterset = ChallengeFilter({"q": q}, queryset=selectors.challenge_list())
+    results = list(filterset.qs[:50]) if q else []
+    return render(request, "marketplace/search.html", {"q": q, "results": results, "filter": filterset})
+
+
+# Accounts ----------------------------------------------------------------------------------
+
+def signup(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.create_user(
+            username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Register your organisation to start applying."))
+        return redirect("marketplace:organisation_create")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+# Workspace ---------------------------------------------------------------------------------
+
+@login_required
+def workspace(request):
+    context = selectors.workspace_for(request.user)
+    if is_finance(request.user):
+        context["disbursements"] = payment_selectors.disbursements_awaiting_release()
+    return render(request, "marketplace/workspace.html", context)
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Organisation registered."))
+            return redirect(organisation.get_absolute_url())
+    return render(request, "marketplace/organisation_form.html", {"form": form})
+
+
+@login_required
+def proposal_create(request, slug):
+    challenge = get_object_or_404(ChallengePage.objects.live(), slug=slug)
+    form = ProposalStartForm(request.POST or None, user=request.user)
+    if not form.fields["organisation"].queryset.exists():
+        messages.info(request, _("Register your organisation first; proposals are made on its behalf."))
+        return redirect("marketplace:organisation_create")
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(by=request.user, challenge=challenge, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Submit it before the deadline."))
+            return redirect("marketplace:proposal_detail", pk=proposal.pk)
+    return render(request, "marketplace/proposal_form.html", {"form": form, "challenge": challenge})
+
+
+def _proposal_for(request, pk) -> Proposal:
+    proposal = get_object_or_404(Proposal.objects.select_related("challenge__agency__region", "organisation"),
+                                 pk=pk)
+    _deny(permissions.can_view_proposal(request.user, proposal))
+    return proposal
+
+
+@login_required
+def proposal_detail(request, pk):
+    proposal = _proposal_for(request, pk)
+    can_edit = permissions.can_edit_proposal(request.user, proposal)[0]
+    form = ProposalForm(request.POST or None, instance=proposal) if can_edit else None
+    if request.method == "POST":
+        _deny(permissions.can_edit_proposal(request.user, proposal))
+        if form.is_valid():
+            try:
+                services.proposal_update(proposal=Proposal.objects.get(pk=pk), by=request.user,
+                                         **{f: form.cleaned_data[f] for f in ProposalForm.Meta.fields})
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Proposal saved."))
+                return redirect("marketplace:proposal_detail", pk=pk)
+    return render(request, "marketplace/proposal_detail.html", {
+        "proposal": proposal, "form": form, "can_edit": can_edit,
+        "can_award": permissions.can_award(request.user, proposal.challenge)[0],
+        "zone": proposal.challenge.region.zoneinfo,
+    })
+
+
+@login_required
+@require_POST
+def proposal_submit(request, pk):
+    proposal = _proposal_for(request, pk)
+    try:
+        services.proposal_submit(proposal=proposal, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Proposal submitted. The agency will review it."))
+    return redirect("marketplace:proposal_detail", pk=pk)
+
+
+@login_required
+def award_create(request, pk):
+    proposal = _proposal_for(request, pk)
+    _deny(permissions.can_award(request.user, proposal.challenge))
+    form = AwardForm(request.POST or None, initial={"amount": proposal.requested_amount})
+    formset = MilestoneFormSet(request.POST or None, prefix="milestones")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        plans = [services.MilestonePlan(**row) for row in formset.cleaned_data if row]
+        try:
+            award = services.award_create(proposal=proposal, amount=form.cleaned_data["amount"],
+                                          milestones=plans, by=request.user)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Proposal awarded; the money is committed from the fund."))
+            return redirect(award.get_absolute_url())
+    return render(request, "marketplace/award_form.html", {"proposal": proposal, "form": form, "formset": formset})
+
+
+@login_required
+def fund_allocate(request, slug):
+    challenge = get_object_or_404(ChallengePage.objects.live(), slug=slug)
+    _deny(permissions.can_manage_funds(request.user))
+    form = AllocationForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_record(challenge=challenge, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Budget allocation recorded in the fund."))
+            return redirect("marketplace:challenge_detail", slug=slug)
+    return render(request, "marketplace/allocation_form.html", {"form": form, "challenge": challenge})
+
+
+def _milestone(pk) -> Milestone:
+    return get_object_or_404(Milestone.objects.select_related("award__proposal__organisation",
+                                                              "award__proposal__challenge__agency"), pk=pk)
+
+
+@login_required
+def milestone_report(request, pk):
+    milestone = _milestone(pk)
+    _deny(permissions.can_report_milestone(request.user, milestone))
+    form = MilestoneReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_report(milestone=milestone, by=request.user, report=form.cleaned_data["report"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Progress reported. The agency will review it."))
+            return redirect("marketplace:workspace")
+    return render(request, "marketplace/milestone_report.html", {"milestone": milestone, "form": form})
+
+
+@login_required
+@require_POST
+def milestone_approve(request, pk):
+    milestone = _milestone(pk)
+    _deny(permissions.can_approve_milestone(request.user, milestone))
+    try:
+        services.milestone_approve(milestone=milestone, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Milestone approved. A finance officer will release the payment."))
+    return redirect("marketplace:workspace")
+
+
+@login_required
+def disbursement_release(request, pk):
+    _deny(permissions.can_manage_funds(request.user))
+    disbursement = get_object_or_404(Disbursement.objects.select_related("commitment__fund", "requested_by"), pk=pk)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disbursement_release(disbursement=disbursement, by=request.user,
+                                          bank_reference=form.cleaned_data["bank_reference"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Payment released and recorded in the ledger."))
+            return redirect("marketplace:workspace")
+    return render(request, "marketplace/disbursement_release.html", {"disbursement": disbursement, "form": form})

@@ -1,0 +1,197 @@
+"""Funds, the double-entry ledger, commitments, recipients, disbursements, gateway calls
+and webhook events. Money is always an integer in the currency's minor unit.
+
+payments knows funds, accounts and references ("challenge:12", "milestone:7",
+"organisation:3"), never marketplace objects."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Fund(models.Model):
+    """The pot of money of one challenge (``reference`` is "challenge:<id>")."""
+
+    reference = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    currency = models.CharField(max_length=3, default="IDR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fund")
+
+    def __str__(self) -> str:
+        return self.name or self.reference
+
+    @property
+    def cash_account_code(self) -> str:
+        return f"fund:{self.pk}:cash"
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        FUND = "fund", _("Fund")
+        BUDGET_SOURCE = "budget_source", _("Government budget (APBD)")
+        SPONSOR_SOURCE = "sponsor_source", _("Sponsor contributions")
+        GRANTS_PAID = "grants_paid", _("Grants paid out")
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    currency = models.CharField(max_length=3, default="IDR")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Transaction(models.Model):
+    """A set of entries that sums to zero per currency. Never edited; corrections are new ones."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("Budget allocation")
+        CONTRIBUTION = "contribution", _("Sponsor contribution")
+        DISBURSEMENT = "disbursement", _("Disbursement")
+        CORRECTION = "correction", _("Correction")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fund = models.ForeignKey(Fund, null=True, on_delete=models.PROTECT, related_name="transactions")
+    description = models.CharField(max_length=255)
+    reference = models.CharField(max_length=64, blank=True, help_text="e.g. SP2D number or gateway id")
+    # One money movement is recorded once, whatever retries happen.
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Entry(models.Model):
+    """One leg of a transaction. ``amount`` is signed: debit positive, credit negative."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="IDR")
+
+    class Meta:
+        ordering = ["transaction_id", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero")]
+
+
+class Commitment(models.Model):
+    """Money of a fund promised to a payee (an award). Not a ledger movement: it limits what
+    may still be committed and what may be disbursed against it."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="commitments")
+    reference = models.CharField(max_length=64, unique=True)
+    amount = models.BigIntegerField(validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3, default="IDR")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Recipient(models.Model):
+    """Where a payee (``payee_reference`` "organisation:<id>") receives money."""
+
+    class Rail(models.TextChoices):
+        MANUAL = "manual", _("Bank transfer by the regional treasury")
+        STRIPE = "stripe", _("Stripe Connect")
+
+    payee_reference = models.CharField(max_length=64, unique=True)
+    rail = models.CharField(max_length=20, choices=Rail.choices, default=Rail.MANUAL)
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    bank_name = models.CharField(max_length=100, blank=True)
+    account_holder = models.CharField(max_length=200, blank=True)
+    # Only the last digits are kept; the full number stays with the treasury.
+    account_number_masked = models.CharField(max_length=40, blank=True)
+
+
+class Disbursement(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting release")
+        SENDING = "sending", _("Being sent")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed, may be retried")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="disbursements")
+    reference = models.CharField(max_length=64, unique=True, help_text="e.g. milestone:7")
+    amount = models.BigIntegerField(validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3, default="IDR")
+    payee_reference = models.CharField(max_length=64)
+    description = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    rail = models.CharField(max_length=20, blank=True)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_status_display()})"
+
+    @property
+    def fund(self) -> Fund:
+        return self.commitment.fund
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"disbursement:{self.pk}:attempt:{self.attempts}"
+
+
+class GatewayCall(models.Model):
+    """Every call to a payment provider, with its idempotency key (unique per attempt)."""
+
+    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT, related_name="gateway_calls")
+    gateway = models.CharField(max_length=20)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    request = models.JSONField(default=dict)
+    response = models.JSONField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class WebhookEvent(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("No handler")
+        FAILED = "failed", _("Failed")
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    body = models.JSONField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once"),
+        ]
+
+
+def account_balance(account: Account) -> int:
+    return account.entries.aggregate(total=Sum("amount"))["total"] or 0

@@ -1,0 +1,25 @@
+"""Small pure checks returning (allowed, reason)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+FINANCE_GROUP = "finance"
+
+
+def is_finance_officer(user) -> bool:
+    return bool(user and user.is_authenticated and user.groups.filter(name=FINANCE_GROUP).exists())
+
+
+def can_record_allocation(user) -> tuple[bool, str]:
+    if not is_finance_officer(user):
+        return False, _("Only a finance officer may record budget allocations.")
+    return True, ""
+
+
+def can_release_disbursement(user, disbursement) -> tuple[bool, str]:
+    if not is_finance_officer(user):
+        return False, _("Only a finance officer may release a disbursement.")
+    if disbursement.requested_by_id == user.pk:
+        return False, _("The person who approved the milestone may not also release its payment.")
+    return True, ""

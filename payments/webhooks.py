@@ -1,0 +1,55 @@
+"""Webhook intake: verify, store once by event id, process in a task through a handler table."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payments.models import Disbursement, WebhookEvent
+
+
+def webhook_store(*, provider: str, event: dict) -> tuple[WebhookEvent, bool]:
+    """Store the event once. Returns (event, created); a replay returns the stored one."""
+    try:
+        with transaction.atomic():
+            stored = WebhookEvent.objects.create(
+                provider=provider, event_id=event["id"], type=event.get("type", ""), body=event
+            )
+    except IntegrityError:
+        return WebhookEvent.objects.get(provider=provider, event_id=event["id"]), False
+    return stored, True
+
+
+def _transfer_reversed(event: WebhookEvent) -> None:
+    # A reversal is recorded by the finance officer as a correction; flag the disbursement.
+    transfer = event.body["data"]["object"]
+    Disbursement.objects.filter(gateway_reference=transfer["id"]).update(
+        failure_reason="transfer reversed at the provider"
+    )
+
+
+def _noop(event: WebhookEvent) -> None:
+    """Events we accept and keep for the record; the state they report is already ours."""
+
+
+HANDLERS = {
+    "transfer.created": _noop,
+    "transfer.reversed": _transfer_reversed,
+    "account.updated": _noop,
+}
+
+
+def webhook_process(*, event_id: int) -> None:
+    """Idempotent: an event already processed is left alone."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+        if event.status != WebhookEvent.Status.RECEIVED:
+            return
+        handler = HANDLERS.get(event.type)
+        if handler is None:
+            event.status = WebhookEvent.Status.IGNORED
+        else:
+            handler(event)
+            event.status = WebhookEvent.Status.PROCESSED
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "processed_at"])
