@@ -182,7 +182,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"elastic_transport": {"level": "WARNING"}},
+    "loggers": {name: {"level": "WARNING"} for name in ("elastic_transport", "django_tasks", "wagtail", "celery")},
 }
 
 if not DEBUG:

@@ -267,5 +267,6 @@ def _send(disbursement: Disbursement, call: GatewayCall, request: TransferReques
         locked.paid_at = timezone.now()
         locked.save(update_fields=["status", "gateway_reference", "paid_at"])
         _audit(actor=by, action="disbursement.paid", obj=locked, after={"reference": result.reference})
-        transaction.on_commit(lambda: signals.disbursement_paid.send(sender=Disbursement, disbursement=locked))
+        # Inside the transaction: whoever tracks the payment (a milestone) changes with it, or not at all.
+        signals.disbursement_paid.send(sender=Disbursement, disbursement=locked)
     return locked

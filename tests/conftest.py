@@ -1,0 +1,72 @@
+"""Shared fixtures: the real services (PostgreSQL and Redis already run; the Elasticsearch
+test server and the Stripe emulator are started once per session, when first needed)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+
+from config.celery import app as celery_app
+from tests.support.elasticsearch_server import running_elasticsearch
+from tests.support.stripe_emulator import running_stripe_emulator
+
+STRIPE_TEST_KEY = "sk_test_marketplace"
+STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"
+
+
+def pytest_sessionstart(session):
+    vendor = django_settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in vendor:
+        raise pytest.UsageError("The suite runs on PostgreSQL: run it with `make test` (DATABASE_URL).")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_eager_by_default():
+    """Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _offline_by_default(settings):
+    """Each test starts on the embedded default (database search, manual rail); tests that
+    need Elasticsearch or Stripe ask for the fixtures below."""
+    settings.ELASTICSEARCH_URL = ""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    settings.STRIPE_API_BASE = ""
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    with running_elasticsearch() as url:
+        yield url
+
+
+@pytest.fixture
+def elasticsearch(settings, elasticsearch_url):
+    """Elasticsearch configured, with indices of this test's own."""
+    settings.ELASTICSEARCH_URL = elasticsearch_url
+    settings.SEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:10]}"
+    yield elasticsearch_url
+    from search.services import es_client
+
+    client = es_client()
+    client.indices.delete(index=f"{settings.SEARCH_INDEX_PREFIX}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator_url():
+    with running_stripe_emulator() as url:
+        yield url
+
+
+@pytest.fixture
+def stripe_emulator(settings, stripe_emulator_url):
+    settings.STRIPE_SECRET_KEY = STRIPE_TEST_KEY
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = stripe_emulator_url
+    return stripe_emulator_url

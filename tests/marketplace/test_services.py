@@ -1,0 +1,131 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from marketplace import services
+from marketplace.errors import DomainError
+from marketplace.models import AuditEntry, Award, Milestone, Proposal
+from payments.models import Disbursement, Entry, Transaction
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official():
+    return factories.UserFactory(roles=["official"])
+
+
+@pytest.fixture
+def finance():
+    return factories.UserFactory(roles=["finance"])
+
+
+@pytest.fixture
+def challenge(official):
+    return factories.challenge(agency_obj=factories.agency(officials=[official]))
+
+
+def test_submission_before_the_deadline_is_accepted(challenge):
+    owner = factories.UserFactory()
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+    assert proposal.submitted_at is not None
+    assert AuditEntry.objects.filter(action="proposal.submitted", object_id=str(proposal.pk)).exists()
+
+
+def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge):
+    owner = factories.UserFactory()
+    org = factories.organisation(owner)
+    proposal = services.proposal_create(by=owner, organisation=org, challenge=challenge, title="Usulan",
+                                        summary="Ringkasan", requested_amount=10_000_00)
+    late = challenge.closes_at + datetime.timedelta(minutes=1)
+    with pytest.raises(DomainError, match="deadline has passed") as excinfo:
+        services.proposal_submit(proposal=proposal, by=owner, now=late)
+    # The message names the deadline in the region's own zone (WITA for this region).
+    assert "WITA" in excinfo.value.message
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.DRAFT
+    assert proposal.submitted_at is None
+
+
+def test_only_members_may_submit(challenge):
+    owner, stranger = factories.UserFactory(), factories.UserFactory()
+    org = factories.organisation(owner)
+    proposal = services.proposal_create(by=owner, organisation=org, challenge=challenge, title="U",
+                                        summary="R", requested_amount=10_000_00)
+    with pytest.raises(DomainError):
+        services.proposal_submit(proposal=proposal, by=stranger)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.DRAFT
+
+
+def _milestones(*amounts):
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    return [services.MilestonePlan(title=f"Tahap {i + 1}", amount=a, due_date=due) for i, a in enumerate(amounts)]
+
+
+def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, finance):
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
+    services.allocation_record(challenge=challenge, amount=10_000_000_00, by=finance, reference="DPA-1",
+                               idempotency_key="a1")
+    with pytest.raises(DomainError, match="holds only Rp 10.000.000"):
+        services.award_create(proposal=proposal, amount=20_000_000_00, milestones=_milestones(20_000_000_00),
+                              by=official)
+    assert not Award.objects.exists()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+
+
+def test_milestones_must_add_up_to_the_award(challenge, official, finance):
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
+    services.allocation_record(challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1",
+                               idempotency_key="a1")
+    with pytest.raises(DomainError, match="add up"):
+        services.award_create(proposal=proposal, amount=10_000_000_00,
+                              milestones=_milestones(4_000_000_00, 5_000_000_00), by=official)
+    assert not Award.objects.exists()
+
+
+def test_an_official_of_another_agency_cannot_award(challenge, finance):
+    outsider = factories.UserFactory(roles=["official"])
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
+    with pytest.raises(DomainError, match="agency that owns"):
+        services.award_create(proposal=proposal, amount=1_000_00, milestones=_milestones(1_000_00), by=outsider)
+
+
+def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, finance):
+    owner = factories.UserFactory()
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)
+    services.allocation_record(challenge=challenge, amount=30_000_000_00, by=finance, reference="DPA-7",
+                               idempotency_key="k")
+    award = services.award_create(proposal=proposal, amount=20_000_000_00,
+                                  milestones=_milestones(8_000_000_00, 12_000_000_00), by=official)
+    first = award.milestones.order_by("position").first()
+    services.milestone_report(milestone=first, by=owner, report="Aplikasi antrean sudah dipakai 3 puskesmas.")
+    approved = services.milestone_approve(milestone=first, by=official)
+    disbursement = Disbursement.objects.get(pk=approved.disbursement_id)
+
+    # Four eyes: the approving official may not release, even with the finance role.
+    official.groups.add(finance.groups.first())
+    with pytest.raises(DomainError, match="approved the milestone"):
+        services.disbursement_release(disbursement=disbursement, by=official, bank_reference="SP2D-1")
+    with pytest.raises(DomainError, match="bank transfer reference"):
+        services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="  ")
+    assert not Transaction.objects.filter(kind="disbursement").exists()
+
+    services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="SP2D-0042")
+    with pytest.raises(DomainError, match="already been released"):
+        services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="SP2D-0042")
+
+    payout = Transaction.objects.get(kind="disbursement")
+    assert payout.reference == "SP2D-0042"
+    assert sorted(payout.entries.values_list("amount", flat=True)) == [-8_000_000_00, 8_000_000_00]
+    first.refresh_from_db()
+    assert first.status == Milestone.Status.PAID
+    # Every transaction balances.
+    for txn in Transaction.objects.all():
+        assert sum(txn.entries.values_list("amount", flat=True)) == 0
+    assert Entry.objects.filter(transaction__kind="disbursement").count() == 2
