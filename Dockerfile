@@ -28,7 +28,7 @@ COPY . .
 RUN mkdir -p /app/media /app/staticfiles /var/lib/celerybeat \
     && chown app:app /app/media /app/staticfiles /var/lib/celerybeat
 
-USER app
+USER 10001:10001
 
 # Static files are collected once, at build time, with production settings. The key is a
 # throwaway needed only to load settings with DEBUG off; it never reaches a running container.

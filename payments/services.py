@@ -202,13 +202,7 @@ def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str 
         locked.released_at = timezone.now()
         locked.rail = rail
         locked.save(update_fields=["attempts", "status", "released_by", "released_at", "rail"])
-        request = TransferRequest(
-            amount=locked.amount, currency=locked.currency, idempotency_key=locked.idempotency_key,
-            transfer_group=locked.fund.reference, description=locked.description or locked.reference,
-            destination=(recipient.stripe_account_id if rail == Recipient.Rail.STRIPE
-                         else (recipient.account_number_masked if recipient else "")),
-            bank_reference=bank_reference, metadata={"disbursement": str(locked.pk), "reference": locked.reference},
-        )
+        request = _transfer_request(locked, recipient, bank_reference)
         call = GatewayCall.objects.create(
             disbursement=locked, gateway=rail, idempotency_key=request.idempotency_key,
             request={"amount": request.amount, "currency": request.currency, "destination": request.destination,
@@ -227,12 +221,22 @@ def disbursement_resend(*, disbursement: Disbursement) -> Disbursement:
         return locked
     call = locked.gateway_calls.get(idempotency_key=locked.idempotency_key)
     recipient = Recipient.objects.get(payee_reference=locked.payee_reference)
-    request = TransferRequest(
-        amount=locked.amount, currency=locked.currency, idempotency_key=call.idempotency_key,
-        transfer_group=locked.fund.reference, description=locked.description or locked.reference,
-        destination=recipient.stripe_account_id, metadata={"disbursement": str(locked.pk)},
-    )
+    request = _transfer_request(locked, recipient)
     return _send(locked, call, request, by=locked.released_by)
+
+
+def _transfer_request(disbursement: Disbursement, recipient: Recipient | None,
+                      bank_reference: str = "") -> TransferRequest:
+    """Built only from stored fields, so a resend repeats the first request exactly."""
+    on_stripe = disbursement.rail == Recipient.Rail.STRIPE
+    return TransferRequest(
+        amount=disbursement.amount, currency=disbursement.currency, idempotency_key=disbursement.idempotency_key,
+        transfer_group=disbursement.fund.reference, description=disbursement.description or disbursement.reference,
+        destination=(recipient.stripe_account_id if on_stripe else recipient.account_number_masked)
+        if recipient else "",
+        bank_reference=bank_reference,
+        metadata={"disbursement": str(disbursement.pk), "reference": disbursement.reference},
+    )
 
 
 def _send(disbursement: Disbursement, call: GatewayCall, request: TransferRequest, *, by) -> Disbursement:
@@ -248,25 +252,33 @@ def _send(disbursement: Disbursement, call: GatewayCall, request: TransferReques
         GatewayCall.objects.filter(pk=call.pk).update(response=result.raw or {"error": result.error},
                                                       succeeded=result.succeeded)
         if locked.status != Disbursement.Status.SENDING:
-            return locked
-        if not result.succeeded:
+            return locked  # another worker finished it
+        if result.succeeded:
+            _record_paid(locked, result.reference, by=by)
+        else:
             locked.status = Disbursement.Status.FAILED
             locked.failure_reason = result.error[:255]
             locked.save(update_fields=["status", "failure_reason"])
             _audit(actor=by, action="disbursement.failed", obj=locked, after={"error": result.error})
-            raise PaymentError(_("The payment was refused: %(error)s") % {"error": result.error})
-        fund = locked.fund
-        paid_out = _account(GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID)
-        _post(
-            kind=Transaction.Kind.DISBURSEMENT, fund=fund, by=by, reference=result.reference,
-            description=locked.description or locked.reference, idempotency_key=f"disbursement:{locked.pk}",
-            legs=[(paid_out, locked.amount), (fund_cash_account(fund), -locked.amount)],
-        )
-        locked.status = Disbursement.Status.PAID
-        locked.gateway_reference = result.reference
-        locked.paid_at = timezone.now()
-        locked.save(update_fields=["status", "gateway_reference", "paid_at"])
-        _audit(actor=by, action="disbursement.paid", obj=locked, after={"reference": result.reference})
-        # Inside the transaction: whoever tracks the payment (a milestone) changes with it, or not at all.
-        signals.disbursement_paid.send(sender=Disbursement, disbursement=locked)
+    if not result.succeeded:
+        # Raised after the commit so the failure stays recorded and the release can be retried.
+        raise PaymentError(_("The payment was refused: %(error)s") % {"error": result.error})
     return locked
+
+
+def _record_paid(disbursement: Disbursement, gateway_reference: str, *, by) -> None:
+    fund = disbursement.fund
+    paid_out = _account(GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID)
+    _post(
+        kind=Transaction.Kind.DISBURSEMENT, fund=fund, by=by, reference=gateway_reference,
+        description=disbursement.description or disbursement.reference,
+        idempotency_key=f"disbursement:{disbursement.pk}",
+        legs=[(paid_out, disbursement.amount), (fund_cash_account(fund), -disbursement.amount)],
+    )
+    disbursement.status = Disbursement.Status.PAID
+    disbursement.gateway_reference = gateway_reference
+    disbursement.paid_at = timezone.now()
+    disbursement.save(update_fields=["status", "gateway_reference", "paid_at"])
+    _audit(actor=by, action="disbursement.paid", obj=disbursement, after={"reference": gateway_reference})
+    # Inside the transaction: whoever tracks the payment (a milestone) changes with it, or not at all.
+    signals.disbursement_paid.send(sender=Disbursement, disbursement=disbursement)

@@ -60,7 +60,7 @@ def test_disbursements_never_exceed_the_commitment(finance):
                                      payee_reference="organisation:1", requested_by=finance)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_releases_pay_once():
     """Two finance officers press release at the same moment: one payment, one refusal."""
     finance_a, finance_b, requester = UserFactory(roles=["finance"]), UserFactory(roles=["finance"]), UserFactory()

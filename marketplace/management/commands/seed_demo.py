@@ -1,0 +1,430 @@
+"""Load the demo data set (``marketplace.demo_data``): regions, agencies, challenges, users,
+organisations, proposals in every state, budget allocations and funded projects.
+
+Idempotent: everything is looked up by its natural key first and only what is missing is
+created, so a second run changes nothing. Writes go through the services wherever one exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from contextlib import contextmanager
+from unittest import mock
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import GroupPagePermission, Page
+from wagtail.rich_text import RichText
+
+from cms.models import HomePage
+from marketplace import audit, demo_data, services, workflows
+from marketplace.errors import DomainError
+from marketplace.models import (
+    Agency,
+    Award,
+    ChallengeIndexPage,
+    ChallengePage,
+    Criterion,
+    Incentive,
+    Milestone,
+    Organisation,
+    Proposal,
+    RegionPage,
+    Sector,
+)
+from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
+from payments import services as payment_services
+from payments.errors import PaymentError
+from payments.models import Disbursement, Recipient, Transaction
+
+
+@contextmanager
+def _as_of(moment: datetime.datetime):
+    """Run services as if the clock showed ``moment``.
+
+    ``proposal_create`` takes no ``now=`` (``proposal_submit`` does), so proposals to rounds
+    that have already closed are filed as of a moment inside their window. The services'
+    own checks and audit entries still apply."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+class Command(BaseCommand):
+    help = "Load demo regions, challenges, users, organisations, proposals and money. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Run even though DEBUG is off. The demo users share one known password.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: seed_demo creates users with a shared, published password "
+                "(settings.DEMO_PASSWORD), so it does not run on what may be a production site. "
+                "Pass --force if this really is a demo site."
+            )
+        if not HomePage.objects.exists():
+            raise CommandError("There is no home page; run `manage.py migrate` first.")
+
+        self.users, self.sectors, self.regions, self.agencies = {}, {}, {}, {}
+        self.organisations, self.owner_of, self.challenges, self.proposals = {}, {}, {}, {}
+
+        started = time.monotonic()
+        steps = [
+            ("Sectors", self.seed_sectors),
+            ("Users", self.seed_users),
+            ("Regions", self.seed_regions),
+            ("Agencies", self.seed_agencies),
+            ("Page permissions", self.seed_page_permissions),
+            ("Challenges", self.seed_challenges),
+            ("Organisations", self.seed_organisations),
+            ("Proposals", self.seed_proposals),
+            ("Allocations", self.seed_allocations),
+            ("Awards", self.seed_awards),
+            ("Outcomes", self.seed_outcomes),
+        ]
+        for label, step in steps:
+            step_started = time.monotonic()
+            try:
+                with transaction.atomic():
+                    summary = step(label)
+            except (DomainError, PaymentError) as exc:
+                raise CommandError(f"{label}: {exc.message}") from exc
+            elapsed = time.monotonic() - step_started
+            self.stdout.write(f"{label}… {summary} ({elapsed:.1f} s)")
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self.print_users()
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        """A running counter for the slow sections, on terminals only (logs get the summary)."""
+        if self.stdout.isatty():
+            self.stdout.write(f"{label}… {done}/{total}", ending="\r")
+            self.stdout.flush()
+
+    @staticmethod
+    def counted(total: int, created: int, of: int | None = None) -> str:
+        shown = f"{total}/{of}" if of is not None else str(total)
+        return f"{shown} ({created} new)"
+
+    def window(self, region: RegionPage, opens_in: int, closes_in: int) -> tuple[datetime.datetime, ...]:
+        """Opens at 08:00 and closes at 23:59, region time, ``n`` days from today."""
+        zone = region.zoneinfo
+        today = timezone.localdate(timezone=zone)
+        opens = datetime.datetime.combine(today + datetime.timedelta(days=opens_in), datetime.time(8, 0),
+                                          tzinfo=zone)
+        closes = datetime.datetime.combine(today + datetime.timedelta(days=closes_in), datetime.time(23, 59),
+                                           tzinfo=zone)
+        return opens, closes
+
+    # Sections ------------------------------------------------------------------------------
+
+    def seed_sectors(self, label: str) -> str:
+        created = 0
+        for slug, name, name_en in demo_data.SECTORS:
+            sector, was_created = Sector.objects.get_or_create(
+                slug=slug, defaults={"name": name, "name_en": name_en}
+            )
+            self.sectors[slug] = sector
+            created += was_created
+        return self.counted(len(self.sectors), created)
+
+    def seed_users(self, label: str) -> str:
+        User = get_user_model()
+        groups = {group.name: group for group in Group.objects.filter(name__in=ALL_GROUPS)}
+        missing = set(ALL_GROUPS) - set(groups)
+        if missing:
+            raise CommandError(
+                f"The role groups {sorted(missing)} do not exist; run `manage.py migrate` first."
+            )
+        created, password_hash = 0, None
+        for spec in demo_data.USERS:
+            user = User.objects.filter(username=spec["username"]).first()
+            if user is None:
+                # Hashing is slow on purpose; the users share one password, so hash it once.
+                password_hash = password_hash or make_password(settings.DEMO_PASSWORD)
+                user = User.objects.create_user(
+                    username=spec["username"], email=f"{spec['username']}@{demo_data.USER_EMAIL_DOMAIN}",
+                    password=None, first_name=spec["first_name"], last_name=spec["last_name"],
+                    is_staff=spec["is_staff"],
+                )
+                user.password = password_hash
+                user.save(update_fields=["password"])
+                created += 1
+            user.groups.add(*(groups[name] for name in spec["groups"]))
+            self.users[spec["username"]] = user
+        return self.counted(len(self.users), created)
+
+    def seed_regions(self, label: str) -> str:
+        created = 0
+        for spec in demo_data.REGIONS:
+            region = RegionPage.objects.filter(slug=spec["slug"]).first()
+            if region is None:
+                home = HomePage.objects.get()  # fresh each time: adding a child changes the parent row
+                region = RegionPage(
+                    title=spec["title"], slug=spec["slug"], level=spec["level"], province=spec["province"],
+                    timezone=spec["timezone"], intro=spec["intro"],
+                )
+                home.add_child(instance=region)
+                region.save_revision().publish()
+                created += 1
+            index = (ChallengeIndexPage.objects.child_of(region)
+                     .filter(slug=demo_data.CHALLENGE_INDEX["slug"]).first())
+            if index is None:
+                index = ChallengeIndexPage(**demo_data.CHALLENGE_INDEX)
+                region.add_child(instance=index)
+                index.save_revision().publish()
+            self.regions[spec["slug"]] = region
+        return self.counted(len(self.regions), created)
+
+    def seed_agencies(self, label: str) -> str:
+        created = 0
+        for spec in demo_data.AGENCIES:
+            agency, was_created = Agency.objects.get_or_create(
+                region=self.regions[spec["region"]], name=spec["name"], defaults={"acronym": spec["acronym"]}
+            )
+            agency.officials.add(*(self.users[username] for username in spec["officials"]))
+            self.agencies[spec["key"]] = agency
+            created += was_created
+        return self.counted(len(self.agencies), created)
+
+    def seed_page_permissions(self, label: str) -> str:
+        official = Group.objects.get(name=OFFICIAL_GROUP)
+        permissions = list(Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Page),
+            codename__in=demo_data.OFFICIAL_PAGE_PERMISSIONS,
+        ))
+        if len(permissions) != len(demo_data.OFFICIAL_PAGE_PERMISSIONS):
+            raise CommandError("Wagtail's page permissions are missing; run `manage.py migrate` first.")
+        created = 0
+        for region in self.regions.values():
+            for permission in permissions:
+                _grant, was_created = GroupPagePermission.objects.get_or_create(
+                    group=official, page=region, permission=permission
+                )
+                created += was_created
+        return self.counted(len(self.regions) * len(permissions), created)
+
+    def seed_challenges(self, label: str) -> str:
+        total, created = len(demo_data.CHALLENGES), 0
+        for done, spec in enumerate(demo_data.CHALLENGES, start=1):
+            page = ChallengePage.objects.filter(slug=spec["slug"]).first()
+            if page is None:
+                page = self.create_challenge(spec)
+                created += 1
+            self.challenges[spec["slug"]] = page
+            self.progress(label, done, total)
+        return self.counted(len(self.challenges), created, of=total)
+
+    def create_challenge(self, spec: dict) -> ChallengePage:
+        weights = sum(weight for _name, _description, weight in spec["criteria"])
+        if weights != 100:
+            raise CommandError(f"The criteria of {spec['slug']} weigh {weights}, not 100.")
+        agency = self.agencies[spec["agency"]]
+        region = agency.region
+        opens_at, closes_at = self.window(region, *spec["window"])
+        page = ChallengePage(
+            title=spec["title"], slug=spec["slug"], title_en=spec["title_en"],
+            summary=spec["summary"], summary_en=spec["summary_en"],
+            body=[("paragraph", RichText(f"<p>{text}</p>")) for text in spec["body"]],
+            agency=agency, sector=self.sectors[spec["sector"]], opens_at=opens_at, closes_at=closes_at,
+            eligibility=spec["eligibility"],
+            incentives=[
+                Incentive(kind=kind, amount=amount, description=description, sort_order=i)
+                for i, (kind, amount, description) in enumerate(spec["incentives"])
+            ],
+            criteria=[
+                Criterion(name=name, description=description, weight=weight, sort_order=i)
+                for i, (name, description, weight) in enumerate(spec["criteria"])
+            ],
+        )
+        index = ChallengeIndexPage.objects.child_of(region).get(slug=demo_data.CHALLENGE_INDEX["slug"])
+        index.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    def seed_organisations(self, label: str) -> str:
+        created = 0
+        for spec in demo_data.ORGANISATIONS:
+            owner = self.users[spec["owner"]]
+            organisation = Organisation.objects.filter(
+                name=spec["name"], memberships__user=owner, memberships__role="owner"
+            ).first()
+            if organisation is None:
+                organisation = services.organisation_create(
+                    by=owner, name=spec["name"], kind=spec["kind"], region=self.regions[spec["region"]],
+                    sectors=[self.sectors[slug] for slug in spec["sectors"]],
+                    description=spec["description"], website=spec["website"],
+                )
+                created += 1
+            self.organisations[spec["key"]] = organisation
+            self.owner_of[organisation.pk] = owner
+        # No verification service yet: an official would verify these.
+        verified = [self.organisations[s["key"]].pk for s in demo_data.ORGANISATIONS if s["verified"]]
+        Organisation.objects.filter(pk__in=verified, verified=False).update(verified=True)
+        return self.counted(len(self.organisations), created)
+
+    def seed_proposals(self, label: str) -> str:
+        total, created = len(demo_data.PROPOSALS), 0
+        for done, spec in enumerate(demo_data.PROPOSALS, start=1):
+            challenge = self.challenges[spec["challenge"]]
+            organisation = self.organisations[spec["organisation"]]
+            owner = self.owner_of[organisation.pk]
+            proposal = Proposal.objects.filter(
+                challenge=challenge, organisation=organisation, title=spec["title"]
+            ).first()
+            if proposal is None:
+                proposal = self.create_proposal(spec, challenge, organisation, owner, position=done)
+                created += 1
+            self.advance_proposal(proposal, spec["state"], owner=owner, position=done)
+            self.proposals[spec["key"]] = proposal
+            self.progress(label, done, total)
+        return self.counted(len(self.proposals), created, of=total)
+
+    @staticmethod
+    def filing_moment(challenge: ChallengePage, position: int, days_before_close: int) -> datetime.datetime:
+        """A moment inside a past round's window, spread a little so proposals do not tie."""
+        moment = challenge.closes_at - datetime.timedelta(days=days_before_close, hours=position)
+        return max(moment, challenge.opens_at + datetime.timedelta(hours=position))
+
+    def create_proposal(self, spec, challenge, organisation, owner, *, position: int) -> Proposal:
+        fields = {
+            "by": owner, "organisation": organisation, "challenge": challenge, "title": spec["title"],
+            "summary": spec["summary"], "plan": spec["plan"], "requested_amount": spec["requested_amount"],
+        }
+        if timezone.now() < challenge.closes_at:
+            return services.proposal_create(**fields)
+        with _as_of(self.filing_moment(challenge, position, days_before_close=12)):
+            return services.proposal_create(**fields)
+
+    def advance_proposal(self, proposal: Proposal, target: str, *, owner, position: int) -> None:
+        """Walk the proposal's state machine up to ``target``; steps already taken are skipped."""
+        Status = Proposal.Status
+        challenge = proposal.challenge
+        if target != Status.DRAFT and proposal.status == Status.DRAFT:
+            now = None
+            if timezone.now() >= challenge.closes_at:
+                now = self.filing_moment(challenge, position, days_before_close=3)
+            services.proposal_submit(proposal=proposal, by=owner, now=now)
+        if target == Status.WITHDRAWN and proposal.status in (Status.DRAFT, Status.SUBMITTED):
+            self.transition_proposal(proposal, "withdraw", by=owner)
+        if target == Status.REJECTED and proposal.status == Status.SUBMITTED:
+            self.transition_proposal(proposal, "reject", by=self.users[demo_data.DECIDING_OFFICIAL])
+
+    @staticmethod
+    def transition_proposal(proposal: Proposal, name: str, *, by) -> None:
+        # No withdraw/reject services yet: the state machine directly, audited like the services.
+        with transaction.atomic():
+            locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+            before, after = workflows.proposal_transition(locked, name)
+            locked.save(update_fields=["status"])
+            audit.record(actor=by, action=f"proposal.{after}", object_type="marketplace.proposal",
+                         object_id=locked.pk, before={"status": before}, after={"status": after})
+        proposal.status = locked.status
+
+    def seed_allocations(self, label: str) -> str:
+        created = 0
+        for spec in demo_data.ALLOCATIONS:
+            challenge = self.challenges[spec["challenge"]]
+            fund = services.challenge_fund(challenge)
+            # The service is idempotent per key, but a replay still writes an audit entry.
+            recorded = fund.transactions.filter(kind=Transaction.Kind.ALLOCATION, reference=spec["reference"])
+            if recorded.exists():
+                continue
+            services.allocation_record(
+                challenge=challenge, amount=spec["amount"], by=self.users[spec["by"]],
+                reference=spec["reference"], idempotency_key=f"demo-allocation-{challenge.slug}",
+            )
+            created += 1
+        return self.counted(len(demo_data.ALLOCATIONS), created)
+
+    def seed_awards(self, label: str) -> str:
+        created = milestones = 0
+        for spec in demo_data.AWARDS:
+            proposal = self.proposals[spec["proposal"]]
+            official = self.users[spec["awarded_by"]]
+            award = Award.objects.filter(proposal=proposal).first()
+            if award is None:
+                today = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
+                award = services.award_create(
+                    proposal=proposal, amount=spec["amount"], by=official,
+                    milestones=[
+                        services.MilestonePlan(title=m["title"], amount=m["amount"],
+                                               due_date=today + datetime.timedelta(days=m["due"]))
+                        for m in spec["milestones"]
+                    ],
+                )
+                created += 1
+            payee_reference = f"organisation:{proposal.organisation_id}"
+            if not Recipient.objects.filter(payee_reference=payee_reference).exists():
+                payment_services.recipient_set_bank_account(payee_reference=payee_reference, **spec["bank"])
+            grantee = self.owner_of[proposal.organisation_id]
+            for milestone, milestone_spec in zip(award.milestones.order_by("position"), spec["milestones"],
+                                                 strict=True):
+                self.advance_milestone(milestone, milestone_spec, grantee=grantee, official=official)
+                milestones += 1
+        return f"{len(demo_data.AWARDS)} projects, {milestones} milestones ({created} new projects)"
+
+    def advance_milestone(self, milestone: Milestone, spec: dict, *, grantee, official) -> None:
+        Status = Milestone.Status
+        target = spec["state"]
+        if target in (Status.REPORTED, Status.APPROVED, Status.PAID) and milestone.status == Status.PLANNED:
+            milestone = services.milestone_report(milestone=milestone, by=grantee, report=spec["report"])
+        if target in (Status.APPROVED, Status.PAID) and milestone.status == Status.REPORTED:
+            milestone = services.milestone_approve(milestone=milestone, by=official)
+        if target == Status.PAID and milestone.status == Status.APPROVED:
+            disbursement = Disbursement.objects.get(pk=milestone.disbursement_id)
+            if disbursement.status in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
+                # The milestone turns "paid" when payments announces it, after this section commits.
+                services.disbursement_release(disbursement=disbursement, by=self.users[spec["released_by"]],
+                                              bank_reference=spec["bank_reference"])
+
+    def seed_outcomes(self, label: str) -> str:
+        changed = 0
+        for spec in demo_data.CHALLENGES:
+            outcome = spec.get("outcome", "")
+            page = ChallengePage.objects.get(pk=self.challenges[spec["slug"]].pk)
+            if not outcome or page.outcome == outcome:
+                continue
+            # No outcome service yet. Published as a revision, not a bare update, because the
+            # admin edits the latest revision: a bare update would be undone by the next publish.
+            page.outcome = outcome
+            page.save_revision().publish()
+            changed += 1
+        decided = sum(1 for spec in demo_data.CHALLENGES if spec.get("outcome"))
+        return self.counted(decided, changed)
+
+    # Summary -------------------------------------------------------------------------------
+
+    def print_users(self) -> None:
+        owned: dict[str, list[str]] = {}
+        for spec in demo_data.ORGANISATIONS:
+            owned.setdefault(spec["owner"], []).append(spec["name"])
+        officials: dict[str, list[str]] = {}
+        for spec in demo_data.AGENCIES:
+            for username in spec["officials"]:
+                officials.setdefault(username, []).append(str(self.agencies[spec["key"]]))
+
+        self.stdout.write("")
+        self.stdout.write("Demo users (sign in at /accounts/login/; officials also at /admin/):")
+        width = max(len(spec["username"]) for spec in demo_data.USERS)
+        for spec in demo_data.USERS:
+            username = spec["username"]
+            details = officials.get(username, []) + owned.get(username, [])
+            line = f"  {username:<{width}}  {spec['role']}"
+            if details:
+                line += f" — {'; '.join(details)}"
+            self.stdout.write(line)
+        self.stdout.write(f"Password for all of them: {settings.DEMO_PASSWORD}")
+        self.stdout.write(self.style.WARNING("The password is shared and printed: never seed a real site."))
