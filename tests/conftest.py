@@ -55,7 +55,9 @@ def elasticsearch(settings, elasticsearch_url):
     from search.services import es_client
 
     client = es_client()
-    client.indices.delete(index=f"{settings.SEARCH_INDEX_PREFIX}-*", ignore_unavailable=True)
+    # Elasticsearch 8 refuses wildcard deletes (action.destructive_requires_name): name each index.
+    for name in client.indices.get(index=f"{settings.SEARCH_INDEX_PREFIX}-*"):
+        client.indices.delete(index=name, ignore_unavailable=True)
 
 
 @pytest.fixture(scope="session")
