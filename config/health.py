@@ -27,14 +27,23 @@ def _broker() -> dict:
 
 
 def _payments() -> dict:
-    return {"ok": True, "manual_rail": True, "stripe_configured": bool(settings.STRIPE_SECRET_KEY),
-            "stripe_webhooks": bool(settings.STRIPE_WEBHOOK_SECRET)}
+    return {
+        "ok": True,
+        "manual_rail": True,
+        "stripe_configured": bool(settings.STRIPE_SECRET_KEY),
+        "stripe_webhooks": bool(settings.STRIPE_WEBHOOK_SECRET),
+    }
 
 
 def healthz(request):
     from search.services import status as search_status
 
-    checks = {"database": _database(), "broker": _broker(), "search": search_status(), "payments": _payments()}
+    checks = {
+        "database": _database(),
+        "broker": _broker(),
+        "search": search_status(),
+        "payments": _payments(),
+    }
     healthy = checks["database"]["ok"]
     degraded = not all(check["ok"] for check in checks.values())
     body = {"status": "ok" if not degraded else ("degraded" if healthy else "down"), **checks}

@@ -182,7 +182,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("elastic_transport", "django_tasks", "wagtail", "celery")},
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("elastic_transport", "django_tasks", "wagtail", "celery")
+    },
 }
 
 if not DEBUG:

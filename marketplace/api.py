@@ -34,8 +34,22 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChallengePage
-        fields = ["id", "slug", "title", "title_en", "summary", "url", "status", "sector", "region", "agency",
-                  "opens_at", "closes_at", "incentives", "incentive_total"]
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "title_en",
+            "summary",
+            "url",
+            "status",
+            "sector",
+            "region",
+            "agency",
+            "opens_at",
+            "closes_at",
+            "incentives",
+            "incentive_total",
+        ]
 
     def get_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.url)
@@ -74,8 +88,18 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Award
-        fields = ["id", "title", "url", "challenge", "organisation", "amount_awarded", "amount_disbursed",
-                  "currency", "awarded_at", "milestones"]
+        fields = [
+            "id",
+            "title",
+            "url",
+            "challenge",
+            "organisation",
+            "amount_awarded",
+            "amount_disbursed",
+            "currency",
+            "awarded_at",
+            "milestones",
+        ]
 
     def get_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
@@ -116,8 +140,18 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = ["id", "transaction", "date", "account", "kind", "amount", "currency", "challenge",
-                  "description", "reference"]
+        fields = [
+            "id",
+            "transaction",
+            "date",
+            "account",
+            "kind",
+            "amount",
+            "currency",
+            "challenge",
+            "description",
+            "reference",
+        ]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_challenge(self, obj) -> int | None:
@@ -149,11 +183,26 @@ def search_api(request):
     q = request.query_params.get("q", "")
     filterset = ChallengeFilter({"q": q}, queryset=selectors.challenge_list())
     challenges = list(filterset.qs[:50]) if q.strip() else []
-    results = [{"type": "challenge", "title": c.title, "url": request.build_absolute_uri(c.url),
-                "snippet": c.summary[:200]} for c in challenges]
+    results = [
+        {
+            "type": "challenge",
+            "title": c.title,
+            "url": request.build_absolute_uri(c.url),
+            "snippet": c.summary[:200],
+        }
+        for c in challenges
+    ]
     facets = {"sector": {}, "status": {}}
     for c in challenges:
         facets["sector"][c.sector.slug] = facets["sector"].get(c.sector.slug, 0) + 1
         facets["status"][c.current_status] = facets["status"].get(c.current_status, 0) + 1
-    return Response({"results": results, "facets": facets, "count": len(results),
-                     "backend": filterset.search_backend or "database", "next": None, "previous": None})
+    return Response(
+        {
+            "results": results,
+            "facets": facets,
+            "count": len(results),
+            "backend": filterset.search_backend or "database",
+            "next": None,
+            "previous": None,
+        }
+    )

@@ -10,4 +10,6 @@ class MarketplaceConfig(AppConfig):
         from payments import signals as payment_signals
 
         payment_signals.audit.connect(audit.record_from_payments, dispatch_uid="marketplace-audit")
-        payment_signals.disbursement_paid.connect(services.on_disbursement_paid, dispatch_uid="milestone-paid")
+        payment_signals.disbursement_paid.connect(
+            services.on_disbursement_paid, dispatch_uid="milestone-paid"
+        )

@@ -9,10 +9,16 @@ from marketplace.request_context import current_ip
 def record(*, actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action, object_type=object_type, object_id=str(object_id),
-        before=before, after=after, ip_address=current_ip(),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip_address=current_ip(),
     )
 
 
 def record_from_payments(sender, *, actor, action, object_type, object_id, before=None, after=None, **kwargs):
-    record(actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after)
+    record(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after
+    )

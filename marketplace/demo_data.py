@@ -28,8 +28,8 @@ REGIONS = [
         "province": "Nusa Tenggara Timur",
         "timezone": "Asia/Makassar",
         "intro": "Kabupaten di Pulau Sumba dengan ibu kota Waikabubak. Banyak desa berada di perbukitan "
-                 "dengan sinyal seluler terbatas, sehingga layanan publik digital harus tetap berjalan "
-                 "saat jaringan putus.",
+        "dengan sinyal seluler terbatas, sehingga layanan publik digital harus tetap berjalan "
+        "saat jaringan putus.",
     },
     {
         "slug": "pontianak",
@@ -38,19 +38,34 @@ REGIONS = [
         "province": "Kalimantan Barat",
         "timezone": "Asia/Jakarta",
         "intro": "Kota di tepian Sungai Kapuas yang dilintasi garis khatulistiwa, dengan puluhan pasar "
-                 "tradisional dan ribuan pelaku UMKM.",
+        "tradisional dan ribuan pelaku UMKM.",
     },
 ]
 
 CHALLENGE_INDEX = {"slug": "tantangan", "title": "Tantangan"}
 
 AGENCIES = [
-    {"key": "diskominfo-sbb", "region": "sumba-barat", "name": "Dinas Komunikasi dan Informatika",
-     "acronym": "Diskominfo", "officials": ["official"]},
-    {"key": "dinkes-sbb", "region": "sumba-barat", "name": "Dinas Kesehatan",
-     "acronym": "Dinkes", "officials": ["official"]},
-    {"key": "diskop-ptk", "region": "pontianak", "name": "Dinas Koperasi dan Usaha Kecil Menengah",
-     "acronym": "Diskop UKM", "officials": ["official", "official2"]},
+    {
+        "key": "diskominfo-sbb",
+        "region": "sumba-barat",
+        "name": "Dinas Komunikasi dan Informatika",
+        "acronym": "Diskominfo",
+        "officials": ["official"],
+    },
+    {
+        "key": "dinkes-sbb",
+        "region": "sumba-barat",
+        "name": "Dinas Kesehatan",
+        "acronym": "Dinkes",
+        "officials": ["official"],
+    },
+    {
+        "key": "diskop-ptk",
+        "region": "pontianak",
+        "name": "Dinas Koperasi dan Usaha Kecil Menengah",
+        "acronym": "Diskop UKM",
+        "officials": ["official", "official2"],
+    },
 ]
 
 # Officials use the Wagtail admin, so they are staff; the official group gets page
@@ -58,57 +73,156 @@ AGENCIES = [
 OFFICIAL_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 
 USERS = [
-    {"username": "official", "first_name": "Maria", "last_name": "Bili", "groups": ["official"],
-     "is_staff": True, "role": "pejabat OPD: memasang tantangan, menetapkan pemenang, menyetujui tahapan"},
-    {"username": "official2", "first_name": "Rudi", "last_name": "Setiawan", "groups": ["official"],
-     "is_staff": True, "role": "pejabat OPD Kota Pontianak"},
-    {"username": "finance", "first_name": "Yuliana", "last_name": "Kaka", "groups": ["finance"],
-     "is_staff": True, "role": "petugas keuangan: mencatat alokasi APBD, mencairkan dana"},
-    {"username": "finance2", "first_name": "Hendrik", "last_name": "Tanoto", "groups": ["finance"],
-     "is_staff": True, "role": "petugas keuangan kedua"},
-    {"username": "reviewer", "first_name": "Siti", "last_name": "Rahmawati", "groups": ["reviewer"],
-     "is_staff": False, "role": "penilai proposal"},
-    {"username": "applicant", "first_name": "Daniel", "last_name": "Malo", "groups": [],
-     "is_staff": False, "role": "pemohon (Sumba Barat)"},
-    {"username": "applicant2", "first_name": "Nur", "last_name": "Aini", "groups": [],
-     "is_staff": False, "role": "pemohon (Pontianak)"},
-    {"username": "sponsor", "first_name": "Linda", "last_name": "Wijaya", "groups": ["sponsor"],
-     "is_staff": False, "role": "mitra sponsor (CSR)"},
+    {
+        "username": "official",
+        "first_name": "Maria",
+        "last_name": "Bili",
+        "groups": ["official"],
+        "is_staff": True,
+        "role": "pejabat OPD: memasang tantangan, menetapkan pemenang, menyetujui tahapan",
+    },
+    {
+        "username": "official2",
+        "first_name": "Rudi",
+        "last_name": "Setiawan",
+        "groups": ["official"],
+        "is_staff": True,
+        "role": "pejabat OPD Kota Pontianak",
+    },
+    {
+        "username": "finance",
+        "first_name": "Yuliana",
+        "last_name": "Kaka",
+        "groups": ["finance"],
+        "is_staff": True,
+        "role": "petugas keuangan: mencatat alokasi APBD, mencairkan dana",
+    },
+    {
+        "username": "finance2",
+        "first_name": "Hendrik",
+        "last_name": "Tanoto",
+        "groups": ["finance"],
+        "is_staff": True,
+        "role": "petugas keuangan kedua",
+    },
+    {
+        "username": "reviewer",
+        "first_name": "Siti",
+        "last_name": "Rahmawati",
+        "groups": ["reviewer"],
+        "is_staff": False,
+        "role": "penilai proposal",
+    },
+    {
+        "username": "applicant",
+        "first_name": "Daniel",
+        "last_name": "Malo",
+        "groups": [],
+        "is_staff": False,
+        "role": "pemohon (Sumba Barat)",
+    },
+    {
+        "username": "applicant2",
+        "first_name": "Nur",
+        "last_name": "Aini",
+        "groups": [],
+        "is_staff": False,
+        "role": "pemohon (Pontianak)",
+    },
+    {
+        "username": "sponsor",
+        "first_name": "Linda",
+        "last_name": "Wijaya",
+        "groups": ["sponsor"],
+        "is_staff": False,
+        "role": "mitra sponsor (CSR)",
+    },
 ]
 USER_EMAIL_DOMAIN = "demo.example.org"
 
 ORGANISATIONS = [
-    {"key": "kode-nusantara", "owner": "applicant", "name": "PT Kode Nusantara Timur", "kind": "startup",
-     "region": "sumba-barat", "sectors": ["kesehatan", "pengaduan"], "verified": True,
-     "website": "https://kode-nusantara.example.org",
-     "description": "Perusahaan rintisan di Waikabubak yang membangun aplikasi layanan publik ringan "
-                    "untuk daerah dengan sinyal lemah."},
-    {"key": "politeknik-sumba", "owner": "applicant", "name": "Politeknik Digital Sumba",
-     "kind": "perguruan_tinggi", "region": "sumba-barat",
-     "sectors": ["pendidikan", "kesehatan", "konektivitas"], "verified": True, "website": "",
-     "description": "Perguruan tinggi vokasi dengan program studi teknik informatika dan jaringan; "
-                    "mahasiswanya magang di puskesmas dan kantor desa."},
-    {"key": "yayasan-literasi", "owner": "applicant", "name": "Yayasan Literasi Sumba Lestari", "kind": "ngo",
-     "region": "sumba-barat", "sectors": ["pendidikan", "konektivitas"], "verified": True, "website": "",
-     "description": "Yayasan yang mengelola taman baca dan pelatihan literasi digital di desa-desa "
-                    "Sumba Barat sejak 2015."},
-    {"key": "pasar-pintar", "owner": "applicant2", "name": "Pasar Pintar Borneo", "kind": "startup",
-     "region": "pontianak", "sectors": ["pasar-umkm", "perizinan"], "verified": True,
-     "website": "https://pasarpintar.example.org",
-     "description": "Perusahaan rintisan pembayaran dan pembukuan untuk pedagang pasar dan koperasi "
-                    "di Kalimantan Barat."},
-    {"key": "ksu-khatulistiwa", "owner": "applicant2", "name": "Koperasi Serba Usaha Khatulistiwa Mandiri",
-     "kind": "koperasi", "region": "pontianak", "sectors": ["pasar-umkm", "pertanian"], "verified": True,
-     "website": "",
-     "description": "Koperasi pedagang pasar dan petani dengan 640 anggota di Pontianak Utara."},
-    {"key": "aloe-siantan", "owner": "applicant2", "name": "Aloe Vera Siantan Jaya", "kind": "umkm",
-     "region": "pontianak", "sectors": ["pertanian", "pasar-umkm"], "verified": False, "website": "",
-     "description": "Usaha keluarga yang mengolah lidah buaya menjadi minuman, dodol dan kerupuk."},
-    {"key": "melek-digital", "owner": "applicant2", "name": "Komunitas Melek Digital Kapuas",
-     "kind": "komunitas", "region": "pontianak", "sectors": ["pendidikan", "perizinan"], "verified": False,
-     "website": "",
-     "description": "Relawan yang mendampingi pelaku usaha mikro dan warga lanjut usia memakai "
-                    "layanan daring."},
+    {
+        "key": "kode-nusantara",
+        "owner": "applicant",
+        "name": "PT Kode Nusantara Timur",
+        "kind": "startup",
+        "region": "sumba-barat",
+        "sectors": ["kesehatan", "pengaduan"],
+        "verified": True,
+        "website": "https://kode-nusantara.example.org",
+        "description": "Perusahaan rintisan di Waikabubak yang membangun aplikasi layanan publik ringan "
+        "untuk daerah dengan sinyal lemah.",
+    },
+    {
+        "key": "politeknik-sumba",
+        "owner": "applicant",
+        "name": "Politeknik Digital Sumba",
+        "kind": "perguruan_tinggi",
+        "region": "sumba-barat",
+        "sectors": ["pendidikan", "kesehatan", "konektivitas"],
+        "verified": True,
+        "website": "",
+        "description": "Perguruan tinggi vokasi dengan program studi teknik informatika dan jaringan; "
+        "mahasiswanya magang di puskesmas dan kantor desa.",
+    },
+    {
+        "key": "yayasan-literasi",
+        "owner": "applicant",
+        "name": "Yayasan Literasi Sumba Lestari",
+        "kind": "ngo",
+        "region": "sumba-barat",
+        "sectors": ["pendidikan", "konektivitas"],
+        "verified": True,
+        "website": "",
+        "description": "Yayasan yang mengelola taman baca dan pelatihan literasi digital di desa-desa "
+        "Sumba Barat sejak 2015.",
+    },
+    {
+        "key": "pasar-pintar",
+        "owner": "applicant2",
+        "name": "Pasar Pintar Borneo",
+        "kind": "startup",
+        "region": "pontianak",
+        "sectors": ["pasar-umkm", "perizinan"],
+        "verified": True,
+        "website": "https://pasarpintar.example.org",
+        "description": "Perusahaan rintisan pembayaran dan pembukuan untuk pedagang pasar dan koperasi "
+        "di Kalimantan Barat.",
+    },
+    {
+        "key": "ksu-khatulistiwa",
+        "owner": "applicant2",
+        "name": "Koperasi Serba Usaha Khatulistiwa Mandiri",
+        "kind": "koperasi",
+        "region": "pontianak",
+        "sectors": ["pasar-umkm", "pertanian"],
+        "verified": True,
+        "website": "",
+        "description": "Koperasi pedagang pasar dan petani dengan 640 anggota di Pontianak Utara.",
+    },
+    {
+        "key": "aloe-siantan",
+        "owner": "applicant2",
+        "name": "Aloe Vera Siantan Jaya",
+        "kind": "umkm",
+        "region": "pontianak",
+        "sectors": ["pertanian", "pasar-umkm"],
+        "verified": False,
+        "website": "",
+        "description": "Usaha keluarga yang mengolah lidah buaya menjadi minuman, dodol dan kerupuk.",
+    },
+    {
+        "key": "melek-digital",
+        "owner": "applicant2",
+        "name": "Komunitas Melek Digital Kapuas",
+        "kind": "komunitas",
+        "region": "pontianak",
+        "sectors": ["pendidikan", "perizinan"],
+        "verified": False,
+        "website": "",
+        "description": "Relawan yang mendampingi pelaku usaha mikro dan warga lanjut usia memakai "
+        "layanan daring.",
+    },
 ]
 
 # "window" is (opens, closes) in days from today; "outcome" is set once the proposals are in.
@@ -121,11 +235,11 @@ CHALLENGES = [
         "title": "Antrean daring untuk puskesmas",
         "title_en": "Online queueing for community health centres",
         "summary": "Pasien puskesmas di Sumba Barat datang sejak subuh dan menunggu berjam-jam untuk "
-                   "mendapat nomor antrean. Kami mencari sistem antrean daring yang juga bisa dipakai lewat "
-                   "SMS dan tetap berjalan saat internet putus.",
+        "mendapat nomor antrean. Kami mencari sistem antrean daring yang juga bisa dipakai lewat "
+        "SMS dan tetap berjalan saat internet putus.",
         "summary_en": "Patients at West Sumba's health centres arrive before dawn and wait for hours for a "
-                      "queue number. We are looking for an online queueing system that also works by SMS "
-                      "and keeps running when the internet drops.",
+        "queue number. We are looking for an online queueing system that also works by SMS "
+        "and keeps running when the internet drops.",
         "body": [
             "Sebelas puskesmas di Sumba Barat melayani rata-rata 120 pasien per hari. Nomor antrean "
             "dibagikan di loket mulai pukul 07.00, sehingga warga dari desa yang jauh harus berangkat "
@@ -136,8 +250,8 @@ CHALLENGES = [
             "sinyal kembali, dan dapat dihubungkan dengan P-Care BPJS Kesehatan.",
         ],
         "eligibility": "<ul><li>Badan usaha, koperasi, perguruan tinggi atau komunitas yang terdaftar di "
-                       "Indonesia.</li><li>Pernah membangun aplikasi yang dipakai pengguna nyata.</li>"
-                       "<li>Bersedia menguji coba di dua puskesmas selama tiga bulan.</li></ul>",
+        "Indonesia.</li><li>Pernah membangun aplikasi yang dipakai pengguna nyata.</li>"
+        "<li>Bersedia menguji coba di dua puskesmas selama tiga bulan.</li></ul>",
         "incentives": [
             ("grant", 150 * JUTA, "Hibah pengembangan dan uji coba di dua puskesmas"),
             ("in_kind", 0, "Pendampingan tim Dinas Kesehatan dan akses ke data layanan yang dianonimkan"),
@@ -158,12 +272,12 @@ CHALLENGES = [
         "title": "Pencatatan tumbuh kembang balita di posyandu",
         "title_en": "Recording child growth at village health posts",
         "summary": "Kader posyandu mencatat berat dan tinggi badan balita di buku tulis, lalu merekapnya "
-                   "secara manual setiap bulan, sehingga data stunting terlambat sampai ke dinas. Kami "
-                   "mencari alat pencatatan digital yang mudah dipakai kader dan bekerja tanpa sinyal.",
+        "secara manual setiap bulan, sehingga data stunting terlambat sampai ke dinas. Kami "
+        "mencari alat pencatatan digital yang mudah dipakai kader dan bekerja tanpa sinyal.",
         "summary_en": "Village health volunteers record toddlers' weight and height in notebooks and tally "
-                      "them by hand every month, so stunting data reaches the health office late. We are "
-                      "looking for a digital recording tool that volunteers find easy and that works "
-                      "without signal.",
+        "them by hand every month, so stunting data reaches the health office late. We are "
+        "looking for a digital recording tool that volunteers find easy and that works "
+        "without signal.",
         "body": [
             "Sumba Barat memiliki lebih dari 200 posyandu. Prevalensi stunting masih di atas rata-rata "
             "nasional, dan keputusan intervensi gizi bergantung pada data yang baru tersedia enam sampai "
@@ -173,7 +287,7 @@ CHALLENGES = [
             "mengirim rekap ke puskesmas ketika tersambung internet.",
         ],
         "eligibility": "<ul><li>Tim dengan pengalaman di bidang kesehatan masyarakat atau pengembangan "
-                       "aplikasi.</li><li>Bersedia melatih kader posyandu di desa.</li></ul>",
+        "aplikasi.</li><li>Bersedia melatih kader posyandu di desa.</li></ul>",
         "incentives": [
             ("grant", 250 * JUTA, "Hibah pengembangan, pelatihan kader dan perluasan bertahap"),
         ],
@@ -192,11 +306,11 @@ CHALLENGES = [
         "title": "Akses internet untuk desa terpencil",
         "title_en": "Internet access for remote villages",
         "summary": "Sebagian desa di Sumba Barat belum terjangkau sinyal 4G. Kami mencari model akses "
-                   "internet desa yang terjangkau dan dikelola warga, misalnya jaringan Wi-Fi komunitas "
-                   "yang tersambung ke menara atau titik akses satelit terdekat.",
+        "internet desa yang terjangkau dan dikelola warga, misalnya jaringan Wi-Fi komunitas "
+        "yang tersambung ke menara atau titik akses satelit terdekat.",
         "summary_en": "Several villages in West Sumba still have no 4G signal. We are looking for an "
-                      "affordable, community-run model of village internet access, such as a community "
-                      "Wi-Fi network linked to the nearest tower or satellite access point.",
+        "affordable, community-run model of village internet access, such as a community "
+        "Wi-Fi network linked to the nearest tower or satellite access point.",
         "body": [
             "Kantor desa, sekolah dan puskesmas pembantu di desa-desa perbukitan harus pergi ke kota "
             "kecamatan untuk mengunggah laporan dan mengakses layanan daring. Beberapa desa sudah memiliki "
@@ -207,8 +321,8 @@ CHALLENGES = [
             "setelah masa hibah selesai.",
         ],
         "eligibility": "<ul><li>Badan usaha, koperasi, BUMDes, perguruan tinggi atau komunitas.</li>"
-                       "<li>Memiliki tenaga teknis jaringan atau bermitra dengan penyedia jasa internet "
-                       "berizin.</li></ul>",
+        "<li>Memiliki tenaga teknis jaringan atau bermitra dengan penyedia jasa internet "
+        "berizin.</li></ul>",
         "incentives": [
             ("pilot_contract", 400 * JUTA, "Kontrak uji coba di lima desa selama dua belas bulan"),
             ("in_kind", 0, "Izin pemasangan perangkat di menara dan gedung milik pemerintah daerah"),
@@ -228,11 +342,11 @@ CHALLENGES = [
         "title": "Literasi digital bagi warga desa terpencil",
         "title_en": "Digital literacy for remote villages",
         "summary": "Banyak warga desa baru memiliki ponsel pintar, belum terbiasa memakai layanan daring, "
-                   "dan rentan terhadap penipuan. Kami mencari program pelatihan literasi digital yang dapat "
-                   "dijalankan oleh kader desa sendiri.",
+        "dan rentan terhadap penipuan. Kami mencari program pelatihan literasi digital yang dapat "
+        "dijalankan oleh kader desa sendiri.",
         "summary_en": "Many villagers own a smartphone for the first time, are not used to online services "
-                      "and are vulnerable to scams. We are looking for a digital-literacy programme that "
-                      "village volunteers can run themselves.",
+        "and are vulnerable to scams. We are looking for a digital-literacy programme that "
+        "village volunteers can run themselves.",
         "body": [
             "Pemerintah daerah memindahkan layanan administrasi kependudukan, bantuan sosial dan pengaduan "
             "ke kanal daring. Tanpa pendampingan, warga lanjut usia, petani dan ibu rumah tangga tertinggal "
@@ -242,7 +356,7 @@ CHALLENGES = [
             "sederhana.",
         ],
         "eligibility": "<ul><li>Lembaga pendidikan, yayasan atau komunitas dengan pengalaman pelatihan "
-                       "warga.</li><li>Materi dibagikan dengan lisensi terbuka.</li></ul>",
+        "warga.</li><li>Materi dibagikan dengan lisensi terbuka.</li></ul>",
         "incentives": [
             ("grant", 120 * JUTA, "Hibah program pelatihan untuk 20 desa"),
             ("prize", 15 * JUTA, "Hadiah untuk materi pelatihan terbaik"),
@@ -262,11 +376,11 @@ CHALLENGES = [
         "title": "Penanganan pengaduan layanan publik",
         "title_en": "Handling public-service complaints",
         "summary": "Pengaduan warga masuk lewat surat, telepon, media sosial dan SP4N-LAPOR!, lalu tercecer "
-                   "di banyak meja. Kami mencari cara menampung, meneruskan dan memantau setiap pengaduan "
-                   "sampai selesai, dengan tenggat yang terlihat oleh warga.",
+        "di banyak meja. Kami mencari cara menampung, meneruskan dan memantau setiap pengaduan "
+        "sampai selesai, dengan tenggat yang terlihat oleh warga.",
         "summary_en": "Citizens' complaints arrive by letter, phone, social media and SP4N-LAPOR! and get "
-                      "scattered across many desks. We are looking for a way to collect, route and track "
-                      "every complaint to resolution, with deadlines the citizen can see.",
+        "scattered across many desks. We are looking for a way to collect, route and track "
+        "every complaint to resolution, with deadlines the citizen can see.",
         "body": [
             "Saat ini tidak ada satu daftar pengaduan untuk seluruh perangkat daerah. Warga tidak tahu "
             "apakah pengaduannya dibaca, dan pimpinan daerah tidak dapat melihat dinas mana yang lambat "
@@ -276,7 +390,7 @@ CHALLENGES = [
             "statistik penanganan secara terbuka. Integrasi dengan SP4N-LAPOR! menjadi nilai tambah.",
         ],
         "eligibility": "<ul><li>Badan usaha, perguruan tinggi atau komunitas yang terdaftar di "
-                       "Indonesia.</li><li>Data pelapor disimpan di Indonesia.</li></ul>",
+        "Indonesia.</li><li>Data pelapor disimpan di Indonesia.</li></ul>",
         "incentives": [
             ("pilot_contract", 200 * JUTA, "Kontrak uji coba selama enam bulan di tiga OPD"),
         ],
@@ -295,12 +409,12 @@ CHALLENGES = [
         "title": "Promosi digital wisata kampung adat",
         "title_en": "Digital promotion of traditional-village tourism",
         "summary": "Kampung adat di Sumba Barat menarik wisatawan, tetapi informasi kunjungan, tata krama "
-                   "dan pemandu lokal sulit ditemukan, dan pendapatan jarang sampai ke warga kampung. Kami "
-                   "mencari platform informasi dan pemesanan yang dikelola bersama masyarakat adat.",
+        "dan pemandu lokal sulit ditemukan, dan pendapatan jarang sampai ke warga kampung. Kami "
+        "mencari platform informasi dan pemesanan yang dikelola bersama masyarakat adat.",
         "summary_en": "West Sumba's traditional villages attract visitors, but information on visits, "
-                      "etiquette and local guides is hard to find, and income rarely reaches the villagers. "
-                      "We are looking for an information and booking platform run together with the "
-                      "indigenous communities.",
+        "etiquette and local guides is hard to find, and income rarely reaches the villagers. "
+        "We are looking for an information and booking platform run together with the "
+        "indigenous communities.",
         "body": [
             "Wisatawan datang tanpa mengetahui aturan adat dan sering diarahkan oleh perantara dari luar "
             "kampung. Warga kampung tidak memiliki cara sederhana untuk menerima pemesanan pemandu, "
@@ -310,11 +424,14 @@ CHALLENGES = [
             "terbuka.",
         ],
         "eligibility": "<ul><li>Terbuka untuk semua jenis organisasi.</li><li>Wajib menyertakan surat "
-                       "dukungan dari lembaga adat kampung mitra.</li></ul>",
+        "dukungan dari lembaga adat kampung mitra.</li></ul>",
         "incentives": [
             ("grant", 100 * JUTA, "Hibah pengembangan platform dan pelatihan pemandu"),
-            ("levy_relief", 25 * JUTA,
-             "Pembebasan retribusi tempat rekreasi selama satu tahun bagi kampung mitra"),
+            (
+                "levy_relief",
+                25 * JUTA,
+                "Pembebasan retribusi tempat rekreasi selama satu tahun bagi kampung mitra",
+            ),
         ],
         "criteria": [
             ("Persetujuan dan peran masyarakat adat", "Lembaga adat ikut memutuskan.", 35),
@@ -332,11 +449,11 @@ CHALLENGES = [
         "title": "Telekonsultasi dokter untuk puskesmas pembantu",
         "title_en": "Doctor teleconsultation for auxiliary health posts",
         "summary": "Puskesmas pembantu di desa hanya dilayani perawat atau bidan. Kami mencari layanan "
-                   "telekonsultasi yang menghubungkan mereka dengan dokter puskesmas untuk kasus yang perlu "
-                   "keputusan cepat.",
+        "telekonsultasi yang menghubungkan mereka dengan dokter puskesmas untuk kasus yang perlu "
+        "keputusan cepat.",
         "summary_en": "Auxiliary health posts in the villages are staffed only by a nurse or a midwife. We "
-                      "were looking for a teleconsultation service connecting them with the health-centre "
-                      "doctor for cases that need a quick decision.",
+        "were looking for a teleconsultation service connecting them with the health-centre "
+        "doctor for cases that need a quick decision.",
         "body": [
             "Perawat dan bidan di puskesmas pembantu sering harus memutuskan rujukan tanpa dapat "
             "berkonsultasi dengan dokter, karena telepon tidak selalu tersambung dan jarak ke puskesmas "
@@ -363,11 +480,11 @@ CHALLENGES = [
         "title": "Retribusi pasar nontunai",
         "title_en": "Cashless market levies",
         "summary": "Retribusi harian di pasar tradisional Pontianak masih dipungut tunai oleh petugas dengan "
-                   "karcis kertas, sehingga sulit diawasi dan rawan kebocoran. Kami mencari cara pembayaran "
-                   "retribusi nontunai yang mudah bagi pedagang kecil.",
+        "karcis kertas, sehingga sulit diawasi dan rawan kebocoran. Kami mencari cara pembayaran "
+        "retribusi nontunai yang mudah bagi pedagang kecil.",
         "summary_en": "Daily levies at Pontianak's traditional markets are still collected in cash by "
-                      "officers with paper tickets, which makes them hard to audit and prone to leakage. We "
-                      "are looking for a cashless levy payment that is easy for small traders.",
+        "officers with paper tickets, which makes them hard to audit and prone to leakage. We "
+        "are looking for a cashless levy payment that is easy for small traders.",
         "body": [
             "Kota Pontianak mengelola puluhan pasar dengan ribuan pedagang. Setoran retribusi tercatat per "
             "bundel karcis, bukan per pedagang, sehingga dinas tidak tahu siapa yang sudah membayar dan "
@@ -377,7 +494,7 @@ CHALLENGES = [
             "ke rekening kas daerah. Pedagang harus bisa melihat riwayat pembayarannya sendiri.",
         ],
         "eligibility": "<ul><li>Badan usaha atau koperasi yang terdaftar di Indonesia.</li><li>Mitra "
-                       "pembayaran memiliki izin Bank Indonesia.</li></ul>",
+        "pembayaran memiliki izin Bank Indonesia.</li></ul>",
         "incentives": [
             ("pilot_contract", 200 * JUTA, "Kontrak uji coba di tiga pasar selama enam bulan"),
             ("levy_relief", 30 * JUTA, "Keringanan retribusi tiga bulan bagi pedagang peserta uji coba"),
@@ -397,11 +514,11 @@ CHALLENGES = [
         "title": "Pendampingan izin usaha daring untuk UMKM",
         "title_en": "Online business permits for small businesses",
         "summary": "Sebagian besar usaha mikro di Pontianak belum memiliki Nomor Induk Berusaha (NIB) "
-                   "karena proses daring di OSS terasa rumit. Kami mencari layanan pendampingan yang "
-                   "membantu pelaku UMKM mengurus izin dari ponsel.",
+        "karena proses daring di OSS terasa rumit. Kami mencari layanan pendampingan yang "
+        "membantu pelaku UMKM mengurus izin dari ponsel.",
         "summary_en": "Most micro businesses in Pontianak have no business identification number (NIB) "
-                      "because the online OSS process feels complicated. We are looking for an assisted "
-                      "service that helps small businesses get their permits from a phone.",
+        "because the online OSS process feels complicated. We are looking for an assisted "
+        "service that helps small businesses get their permits from a phone.",
         "body": [
             "Tanpa NIB, pelaku usaha mikro sulit mendapat kredit usaha rakyat, sertifikasi halal dan akses "
             "ke pengadaan pemerintah. Klinik UMKM dinas hanya dapat mendampingi beberapa puluh orang per "
@@ -411,7 +528,7 @@ CHALLENGES = [
             "macet.",
         ],
         "eligibility": "<ul><li>Terbuka untuk semua jenis organisasi.</li><li>Layanan bebas biaya bagi "
-                       "pelaku usaha mikro.</li></ul>",
+        "pelaku usaha mikro.</li></ul>",
         "incentives": [
             ("grant", 90 * JUTA, "Hibah layanan pendampingan selama enam bulan"),
             ("in_kind", 0, "Ruang kerja bersama di Rumah UMKM Kota Pontianak selama enam bulan"),
@@ -431,11 +548,11 @@ CHALLENGES = [
         "title": "Pemasaran daring produk lidah buaya",
         "title_en": "Online marketing of aloe vera products",
         "summary": "Petani dan UMKM lidah buaya di Pontianak Utara menjual sebagian besar panen ke tengkulak "
-                   "dengan harga rendah. Kami mencari cara menghubungkan mereka langsung dengan pembeli di "
-                   "luar daerah.",
+        "dengan harga rendah. Kami mencari cara menghubungkan mereka langsung dengan pembeli di "
+        "luar daerah.",
         "summary_en": "Aloe vera farmers and small producers in North Pontianak sell most of their harvest "
-                      "to middlemen at low prices. We are looking for a way to connect them directly with "
-                      "buyers outside the region.",
+        "to middlemen at low prices. We are looking for a way to connect them directly with "
+        "buyers outside the region.",
         "body": [
             "Lidah buaya adalah ikon Kota Pontianak. Produk olahannya seperti minuman, dodol dan kerupuk "
             "dikenal wisatawan, tetapi pemasarannya masih mengandalkan toko oleh-oleh dan pesanan dari "
@@ -445,7 +562,7 @@ CHALLENGES = [
             "dapat mengelola tokonya sendiri setelah pendampingan selesai.",
         ],
         "eligibility": "<ul><li>Terbuka untuk UMKM, koperasi, kelompok tani dan perusahaan rintisan.</li>"
-                       "</ul>",
+        "</ul>",
         "incentives": [
             ("grant", 75 * JUTA, "Hibah pemasaran dan pendampingan"),
             ("prize", 10 * JUTA, "Hadiah untuk kenaikan penjualan tertinggi"),
@@ -465,11 +582,11 @@ CHALLENGES = [
         "title": "Peta kuliner UMKM tepian Kapuas",
         "title_en": "A food map of small businesses along the Kapuas river",
         "summary": "Warung kopi dan kuliner di tepian Sungai Kapuas menjadi tujuan wisata, tetapi banyak "
-                   "UMKM belum tercantum di peta daring dan belum menerima pembayaran nontunai. Kami "
-                   "mencari cara membuat mereka mudah ditemukan dan dibayar.",
+        "UMKM belum tercantum di peta daring dan belum menerima pembayaran nontunai. Kami "
+        "mencari cara membuat mereka mudah ditemukan dan dibayar.",
         "summary_en": "Coffee shops and food stalls along the Kapuas river draw visitors, but many small "
-                      "businesses are not on online maps and do not take cashless payments. We are looking "
-                      "for a way to make them easy to find and to pay.",
+        "businesses are not on online maps and do not take cashless payments. We are looking "
+        "for a way to make them easy to find and to pay.",
         "body": [
             "Wisatawan mencari kuliner lewat peta daring dan media sosial. UMKM yang tidak tercantum "
             "kehilangan pembeli, terutama saat acara seperti peristiwa kulminasi matahari di Tugu "
@@ -498,11 +615,11 @@ CHALLENGES = [
         "title": "Pembukuan digital untuk koperasi simpan pinjam",
         "title_en": "Digital bookkeeping for savings-and-loan cooperatives",
         "summary": "Banyak koperasi di Pontianak masih mencatat simpanan dan pinjaman anggota di buku besar "
-                   "kertas, sehingga laporan tahunan terlambat dan anggota tidak dapat memeriksa saldonya. "
-                   "Kami mencari aplikasi pembukuan koperasi yang sederhana dan terjangkau.",
+        "kertas, sehingga laporan tahunan terlambat dan anggota tidak dapat memeriksa saldonya. "
+        "Kami mencari aplikasi pembukuan koperasi yang sederhana dan terjangkau.",
         "summary_en": "Many cooperatives in Pontianak still record members' savings and loans in paper "
-                      "ledgers, so annual reports are late and members cannot check their balances. We are "
-                      "looking for simple, affordable bookkeeping software for cooperatives.",
+        "ledgers, so annual reports are late and members cannot check their balances. We are "
+        "looking for simple, affordable bookkeeping software for cooperatives.",
         "body": [
             "Rapat anggota tahunan sering tertunda karena laporan keuangan belum selesai, dan pengawasan "
             "dinas atas kesehatan koperasi bergantung pada laporan kertas yang dikirim setahun sekali.",
@@ -511,7 +628,7 @@ CHALLENGES = [
             "menghasilkan laporan untuk dinas secara otomatis.",
         ],
         "eligibility": "<ul><li>Badan usaha atau koperasi yang terdaftar di Indonesia.</li><li>Bersedia "
-                       "mendampingi minimal 30 koperasi.</li></ul>",
+        "mendampingi minimal 30 koperasi.</li></ul>",
         "incentives": [
             ("grant", 200 * JUTA, "Hibah pengembangan dan pendampingan 30 koperasi"),
         ],
@@ -526,111 +643,203 @@ CHALLENGES = [
 
 # state: draft, submitted, withdrawn, rejected or awarded (awards are listed in AWARDS).
 PROPOSALS = [
-    {"key": "antrisehat", "challenge": "antrean-puskesmas-daring", "organisation": "kode-nusantara",
-     "state": "submitted", "requested_amount": 145 * JUTA,
-     "title": "AntriSehat: nomor antrean puskesmas lewat SMS dan web",
-     "summary": "Warga mengambil nomor antrean lewat SMS, WhatsApp atau web ringan dan menerima perkiraan "
-                "jam panggilan. Server kecil di puskesmas tetap melayani saat internet putus.",
-     "plan": "Bulan 1: pemetaan alur loket di dua puskesmas. Bulan 2: uji coba terbatas. "
-             "Bulan 3: evaluasi bersama Dinas Kesehatan dan penyempurnaan."},
-    {"key": "kios-antrean", "challenge": "antrean-puskesmas-daring", "organisation": "politeknik-sumba",
-     "state": "draft", "requested_amount": 120 * JUTA,
-     "title": "Kios antrean luring-daring untuk puskesmas",
-     "summary": "Kios layar sentuh di puskesmas dan pendaftaran lewat web, dikembangkan dan dirawat oleh "
-                "mahasiswa magang.",
-     "plan": ""},
-    {"key": "wifi-bumdes", "challenge": "internet-desa-terpencil", "organisation": "yayasan-literasi",
-     "state": "submitted", "requested_amount": 380 * JUTA,
-     "title": "Wi-Fi komunitas yang dikelola BUMDes",
-     "summary": "Jaringan Wi-Fi desa yang tersambung ke titik akses satelit, dengan voucer murah yang dijual "
-                "BUMDes untuk menutup biaya bulanan.",
-     "plan": "Lima desa, masing-masing dengan dua teknisi warga yang dilatih selama dua minggu."},
-    {"key": "mesh-surya", "challenge": "internet-desa-terpencil", "organisation": "politeknik-sumba",
-     "state": "submitted", "requested_amount": 350 * JUTA,
-     "title": "Jaringan mesh desa bertenaga surya",
-     "summary": "Titik akses mesh bertenaga surya yang menjangkau dusun-dusun di perbukitan, dipasang dan "
-                "dirawat bersama mahasiswa teknik jaringan.",
-     "plan": "Survei lokasi, pemasangan bertahap, pelatihan teknisi desa, pemantauan jarak jauh."},
-    {"key": "satu-pintu-pengaduan", "challenge": "penanganan-pengaduan-layanan-publik",
-     "organisation": "kode-nusantara", "state": "draft", "requested_amount": 190 * JUTA,
-     "title": "Satu pintu pengaduan warga Sumba Barat",
-     "summary": "Semua kanal pengaduan masuk ke satu daftar, diteruskan ke OPD yang tepat, dan pelapor "
-                "menerima kabar lewat SMS.",
-     "plan": ""},
-    {"key": "qris-pasar", "challenge": "retribusi-pasar-nontunai", "organisation": "pasar-pintar",
-     "state": "submitted", "requested_amount": 195 * JUTA,
-     "title": "Retribusi pasar lewat QRIS dan kartu pedagang",
-     "summary": "Pedagang membayar retribusi dengan QRIS atau kartu prabayar; petugas memegang aplikasi "
-                "rekap harian dan setoran masuk langsung ke rekening kas daerah.",
-     "plan": "Uji coba di Pasar Flamboyan, Pasar Kemuning dan Pasar Dahlia selama enam bulan."},
-    {"key": "loket-koperasi", "challenge": "retribusi-pasar-nontunai", "organisation": "ksu-khatulistiwa",
-     "state": "withdrawn", "requested_amount": 150 * JUTA,
-     "title": "Loket retribusi nontunai yang dikelola koperasi pasar",
-     "summary": "Koperasi pedagang membuka loket pembayaran retribusi nontunai di setiap pasar.",
-     "plan": "Ditarik: koperasi bergabung sebagai mitra usulan lain."},
-    {"key": "klinik-nib", "challenge": "izin-usaha-umkm-daring", "organisation": "melek-digital",
-     "state": "draft", "requested_amount": 80 * JUTA,
-     "title": "Klinik NIB keliling dengan pendamping sebaya",
-     "summary": "Relawan mendatangi sentra UMKM dan membantu pendaftaran NIB langsung dari ponsel pelaku "
-                "usaha.",
-     "plan": ""},
-    {"key": "kader-cakap-digital", "challenge": "literasi-digital-desa", "organisation": "yayasan-literasi",
-     "state": "submitted", "requested_amount": 115 * JUTA,
-     "title": "Kader Cakap Digital di 20 desa",
-     "summary": "Dua kader per desa dilatih menjadi pendamping digital, dengan modul bergambar dan contoh "
-                "penipuan yang sering terjadi di Sumba.",
-     "plan": "Pelatihan kader di Waikabubak, lalu pendampingan di desa selama empat bulan."},
-    {"key": "modul-bahasa-lokal", "challenge": "literasi-digital-desa", "organisation": "politeknik-sumba",
-     "state": "submitted", "requested_amount": 110 * JUTA,
-     "title": "Modul literasi digital dalam bahasa daerah",
-     "summary": "Video pendek dan modul cetak dalam Bahasa Indonesia dan bahasa daerah, diputar di balai "
-                "desa dan dibagikan lewat WhatsApp.",
-     "plan": "Produksi modul, uji keterbacaan bersama warga, penyebaran ke 20 desa."},
-    {"key": "toko-lidah-buaya", "challenge": "pemasaran-daring-lidah-buaya", "organisation": "aloe-siantan",
-     "state": "submitted", "requested_amount": 70 * JUTA,
-     "title": "Toko daring bersama petani lidah buaya Siantan",
-     "summary": "Satu toko daring bersama di platform niaga elektronik dengan foto produk, label "
-                "kemasan baru dan pengiriman terpadu.",
-     "plan": "Pelatihan foto produk, pembukaan toko, kemitraan pengiriman, pendampingan tiga bulan."},
-    {"key": "agregasi-koperasi", "challenge": "pemasaran-daring-lidah-buaya",
-     "organisation": "ksu-khatulistiwa", "state": "submitted", "requested_amount": 75 * JUTA,
-     "title": "Agregasi dan pengiriman produk lidah buaya oleh koperasi",
-     "summary": "Koperasi membeli panen dengan harga yang disepakati, mengolah dan mengirim ke pembeli di "
-                "Jawa dan Kalimantan.",
-     "plan": "Kontrak dengan 40 petani, gudang bersama, pemasaran ke toko oleh-oleh dan pembeli grosir."},
-    {"key": "posyandu-digital", "challenge": "pencatatan-gizi-posyandu", "organisation": "kode-nusantara",
-     "state": "awarded", "requested_amount": 240 * JUTA,
-     "title": "Posyandu Digital: catat tumbuh kembang tanpa sinyal",
-     "summary": "Aplikasi Android untuk kader yang menghitung status gizi balita sesuai standar WHO, "
-                "bekerja luring, dan mengirim rekap ke puskesmas saat tersambung.",
-     "plan": "Purwarupa di lima posyandu, perluasan ke 40 posyandu, dasbor gizi untuk dinas."},
-    {"key": "timbangan-pintar", "challenge": "pencatatan-gizi-posyandu", "organisation": "politeknik-sumba",
-     "state": "rejected", "requested_amount": 250 * JUTA,
-     "title": "Timbangan pintar untuk posyandu",
-     "summary": "Timbangan dan alat ukur tinggi badan yang mengirim data langsung ke ponsel kader.",
-     "plan": "Perakitan perangkat, uji akurasi, pembagian ke posyandu."},
-    {"key": "koperasiku", "challenge": "pembukuan-digital-koperasi", "organisation": "pasar-pintar",
-     "state": "awarded", "requested_amount": 180 * JUTA,
-     "title": "KoperasiKu: pembukuan simpan pinjam dan saldo anggota lewat ponsel",
-     "summary": "Aplikasi pembukuan koperasi simpan pinjam dengan laporan otomatis untuk dinas dan akses "
-                "saldo untuk anggota.",
-     "plan": "Aplikasi inti dan migrasi data lima koperasi, perluasan ke 30 koperasi, akses anggota."},
-    {"key": "spreadsheet-koperasi", "challenge": "pembukuan-digital-koperasi",
-     "organisation": "melek-digital", "state": "rejected", "requested_amount": 90 * JUTA,
-     "title": "Pendampingan pembukuan koperasi dengan lembar kerja bersama",
-     "summary": "Relawan mendampingi pengurus koperasi memindahkan buku besar ke lembar kerja daring.",
-     "plan": "Pendampingan di 30 koperasi selama enam bulan."},
-    {"key": "konsultasi-pesan", "challenge": "telekonsultasi-puskesmas-pembantu",
-     "organisation": "politeknik-sumba", "state": "rejected", "requested_amount": 95 * JUTA,
-     "title": "Telekonsultasi lewat aplikasi pesan",
-     "summary": "Perawat mengirim foto dan catatan pasien ke grup dokter puskesmas lewat aplikasi pesan.",
-     "plan": "Pelatihan perawat dan dokter, format pesan standar, rekap bulanan."},
-    {"key": "telemedis-luring", "challenge": "telekonsultasi-puskesmas-pembantu",
-     "organisation": "kode-nusantara", "state": "withdrawn", "requested_amount": 100 * JUTA,
-     "title": "Telemedis simpan-dan-kirim untuk jaringan 2G",
-     "summary": "Catatan pemeriksaan dikirim bertahap lewat jaringan lemah dan dijawab dokter dalam "
-                "hitungan jam.",
-     "plan": "Ditarik oleh pengusul sebelum tenggat."},
+    {
+        "key": "antrisehat",
+        "challenge": "antrean-puskesmas-daring",
+        "organisation": "kode-nusantara",
+        "state": "submitted",
+        "requested_amount": 145 * JUTA,
+        "title": "AntriSehat: nomor antrean puskesmas lewat SMS dan web",
+        "summary": "Warga mengambil nomor antrean lewat SMS, WhatsApp atau web ringan dan menerima perkiraan "
+        "jam panggilan. Server kecil di puskesmas tetap melayani saat internet putus.",
+        "plan": "Bulan 1: pemetaan alur loket di dua puskesmas. Bulan 2: uji coba terbatas. "
+        "Bulan 3: evaluasi bersama Dinas Kesehatan dan penyempurnaan.",
+    },
+    {
+        "key": "kios-antrean",
+        "challenge": "antrean-puskesmas-daring",
+        "organisation": "politeknik-sumba",
+        "state": "draft",
+        "requested_amount": 120 * JUTA,
+        "title": "Kios antrean luring-daring untuk puskesmas",
+        "summary": "Kios layar sentuh di puskesmas dan pendaftaran lewat web, dikembangkan dan dirawat oleh "
+        "mahasiswa magang.",
+        "plan": "",
+    },
+    {
+        "key": "wifi-bumdes",
+        "challenge": "internet-desa-terpencil",
+        "organisation": "yayasan-literasi",
+        "state": "submitted",
+        "requested_amount": 380 * JUTA,
+        "title": "Wi-Fi komunitas yang dikelola BUMDes",
+        "summary": (
+            "Jaringan Wi-Fi desa yang tersambung ke titik akses satelit, "
+            "dengan voucer murah yang dijual BUMDes untuk menutup biaya bulanan."
+        ),
+        "plan": "Lima desa, masing-masing dengan dua teknisi warga yang dilatih selama dua minggu.",
+    },
+    {
+        "key": "mesh-surya",
+        "challenge": "internet-desa-terpencil",
+        "organisation": "politeknik-sumba",
+        "state": "submitted",
+        "requested_amount": 350 * JUTA,
+        "title": "Jaringan mesh desa bertenaga surya",
+        "summary": "Titik akses mesh bertenaga surya yang menjangkau dusun-dusun di perbukitan, dipasang dan "
+        "dirawat bersama mahasiswa teknik jaringan.",
+        "plan": "Survei lokasi, pemasangan bertahap, pelatihan teknisi desa, pemantauan jarak jauh.",
+    },
+    {
+        "key": "satu-pintu-pengaduan",
+        "challenge": "penanganan-pengaduan-layanan-publik",
+        "organisation": "kode-nusantara",
+        "state": "draft",
+        "requested_amount": 190 * JUTA,
+        "title": "Satu pintu pengaduan warga Sumba Barat",
+        "summary": "Semua kanal pengaduan masuk ke satu daftar, diteruskan ke OPD yang tepat, dan pelapor "
+        "menerima kabar lewat SMS.",
+        "plan": "",
+    },
+    {
+        "key": "qris-pasar",
+        "challenge": "retribusi-pasar-nontunai",
+        "organisation": "pasar-pintar",
+        "state": "submitted",
+        "requested_amount": 195 * JUTA,
+        "title": "Retribusi pasar lewat QRIS dan kartu pedagang",
+        "summary": "Pedagang membayar retribusi dengan QRIS atau kartu prabayar; petugas memegang aplikasi "
+        "rekap harian dan setoran masuk langsung ke rekening kas daerah.",
+        "plan": "Uji coba di Pasar Flamboyan, Pasar Kemuning dan Pasar Dahlia selama enam bulan.",
+    },
+    {
+        "key": "loket-koperasi",
+        "challenge": "retribusi-pasar-nontunai",
+        "organisation": "ksu-khatulistiwa",
+        "state": "withdrawn",
+        "requested_amount": 150 * JUTA,
+        "title": "Loket retribusi nontunai yang dikelola koperasi pasar",
+        "summary": "Koperasi pedagang membuka loket pembayaran retribusi nontunai di setiap pasar.",
+        "plan": "Ditarik: koperasi bergabung sebagai mitra usulan lain.",
+    },
+    {
+        "key": "klinik-nib",
+        "challenge": "izin-usaha-umkm-daring",
+        "organisation": "melek-digital",
+        "state": "draft",
+        "requested_amount": 80 * JUTA,
+        "title": "Klinik NIB keliling dengan pendamping sebaya",
+        "summary": "Relawan mendatangi sentra UMKM dan membantu pendaftaran NIB langsung dari ponsel pelaku "
+        "usaha.",
+        "plan": "",
+    },
+    {
+        "key": "kader-cakap-digital",
+        "challenge": "literasi-digital-desa",
+        "organisation": "yayasan-literasi",
+        "state": "submitted",
+        "requested_amount": 115 * JUTA,
+        "title": "Kader Cakap Digital di 20 desa",
+        "summary": "Dua kader per desa dilatih menjadi pendamping digital, dengan modul bergambar dan contoh "
+        "penipuan yang sering terjadi di Sumba.",
+        "plan": "Pelatihan kader di Waikabubak, lalu pendampingan di desa selama empat bulan.",
+    },
+    {
+        "key": "modul-bahasa-lokal",
+        "challenge": "literasi-digital-desa",
+        "organisation": "politeknik-sumba",
+        "state": "submitted",
+        "requested_amount": 110 * JUTA,
+        "title": "Modul literasi digital dalam bahasa daerah",
+        "summary": "Video pendek dan modul cetak dalam Bahasa Indonesia dan bahasa daerah, diputar di balai "
+        "desa dan dibagikan lewat WhatsApp.",
+        "plan": "Produksi modul, uji keterbacaan bersama warga, penyebaran ke 20 desa.",
+    },
+    {
+        "key": "toko-lidah-buaya",
+        "challenge": "pemasaran-daring-lidah-buaya",
+        "organisation": "aloe-siantan",
+        "state": "submitted",
+        "requested_amount": 70 * JUTA,
+        "title": "Toko daring bersama petani lidah buaya Siantan",
+        "summary": "Satu toko daring bersama di platform niaga elektronik dengan foto produk, label "
+        "kemasan baru dan pengiriman terpadu.",
+        "plan": "Pelatihan foto produk, pembukaan toko, kemitraan pengiriman, pendampingan tiga bulan.",
+    },
+    {
+        "key": "agregasi-koperasi",
+        "challenge": "pemasaran-daring-lidah-buaya",
+        "organisation": "ksu-khatulistiwa",
+        "state": "submitted",
+        "requested_amount": 75 * JUTA,
+        "title": "Agregasi dan pengiriman produk lidah buaya oleh koperasi",
+        "summary": "Koperasi membeli panen dengan harga yang disepakati, mengolah dan mengirim ke pembeli di "
+        "Jawa dan Kalimantan.",
+        "plan": "Kontrak dengan 40 petani, gudang bersama, pemasaran ke toko oleh-oleh dan pembeli grosir.",
+    },
+    {
+        "key": "posyandu-digital",
+        "challenge": "pencatatan-gizi-posyandu",
+        "organisation": "kode-nusantara",
+        "state": "awarded",
+        "requested_amount": 240 * JUTA,
+        "title": "Posyandu Digital: catat tumbuh kembang tanpa sinyal",
+        "summary": "Aplikasi Android untuk kader yang menghitung status gizi balita sesuai standar WHO, "
+        "bekerja luring, dan mengirim rekap ke puskesmas saat tersambung.",
+        "plan": "Purwarupa di lima posyandu, perluasan ke 40 posyandu, dasbor gizi untuk dinas.",
+    },
+    {
+        "key": "timbangan-pintar",
+        "challenge": "pencatatan-gizi-posyandu",
+        "organisation": "politeknik-sumba",
+        "state": "rejected",
+        "requested_amount": 250 * JUTA,
+        "title": "Timbangan pintar untuk posyandu",
+        "summary": "Timbangan dan alat ukur tinggi badan yang mengirim data langsung ke ponsel kader.",
+        "plan": "Perakitan perangkat, uji akurasi, pembagian ke posyandu.",
+    },
+    {
+        "key": "koperasiku",
+        "challenge": "pembukuan-digital-koperasi",
+        "organisation": "pasar-pintar",
+        "state": "awarded",
+        "requested_amount": 180 * JUTA,
+        "title": "KoperasiKu: pembukuan simpan pinjam dan saldo anggota lewat ponsel",
+        "summary": "Aplikasi pembukuan koperasi simpan pinjam dengan laporan otomatis untuk dinas dan akses "
+        "saldo untuk anggota.",
+        "plan": "Aplikasi inti dan migrasi data lima koperasi, perluasan ke 30 koperasi, akses anggota.",
+    },
+    {
+        "key": "spreadsheet-koperasi",
+        "challenge": "pembukuan-digital-koperasi",
+        "organisation": "melek-digital",
+        "state": "rejected",
+        "requested_amount": 90 * JUTA,
+        "title": "Pendampingan pembukuan koperasi dengan lembar kerja bersama",
+        "summary": "Relawan mendampingi pengurus koperasi memindahkan buku besar ke lembar kerja daring.",
+        "plan": "Pendampingan di 30 koperasi selama enam bulan.",
+    },
+    {
+        "key": "konsultasi-pesan",
+        "challenge": "telekonsultasi-puskesmas-pembantu",
+        "organisation": "politeknik-sumba",
+        "state": "rejected",
+        "requested_amount": 95 * JUTA,
+        "title": "Telekonsultasi lewat aplikasi pesan",
+        "summary": "Perawat mengirim foto dan catatan pasien ke grup dokter puskesmas lewat aplikasi pesan.",
+        "plan": "Pelatihan perawat dan dokter, format pesan standar, rekap bulanan.",
+    },
+    {
+        "key": "telemedis-luring",
+        "challenge": "telekonsultasi-puskesmas-pembantu",
+        "organisation": "kode-nusantara",
+        "state": "withdrawn",
+        "requested_amount": 100 * JUTA,
+        "title": "Telemedis simpan-dan-kirim untuk jaringan 2G",
+        "summary": "Catatan pemeriksaan dikirim bertahap lewat jaringan lemah dan dijawab dokter dalam "
+        "hitungan jam.",
+        "plan": "Ditarik oleh pengusul sebelum tenggat.",
+    },
 ]
 
 # Who decides a proposal that is rejected, per agency.
@@ -638,14 +847,30 @@ DECIDING_OFFICIAL = "official"
 
 # Budget allocations (APBD) recorded by a finance officer, one per challenge fund.
 ALLOCATIONS = [
-    {"challenge": "pencatatan-gizi-posyandu", "amount": 300 * JUTA,
-     "reference": "DPA-DINKES-SBB-1.02.02.2.14", "by": "finance"},
-    {"challenge": "pembukuan-digital-koperasi", "amount": 200 * JUTA,
-     "reference": "DPA-DISKOP-PTK-2.17.03.2.07", "by": "finance"},
-    {"challenge": "antrean-puskesmas-daring", "amount": 150 * JUTA,
-     "reference": "DPA-DINKES-SBB-1.02.02.2.21", "by": "finance"},
-    {"challenge": "retribusi-pasar-nontunai", "amount": 200 * JUTA,
-     "reference": "DPA-DISKOP-PTK-2.17.03.2.11", "by": "finance"},
+    {
+        "challenge": "pencatatan-gizi-posyandu",
+        "amount": 300 * JUTA,
+        "reference": "DPA-DINKES-SBB-1.02.02.2.14",
+        "by": "finance",
+    },
+    {
+        "challenge": "pembukuan-digital-koperasi",
+        "amount": 200 * JUTA,
+        "reference": "DPA-DISKOP-PTK-2.17.03.2.07",
+        "by": "finance",
+    },
+    {
+        "challenge": "antrean-puskesmas-daring",
+        "amount": 150 * JUTA,
+        "reference": "DPA-DINKES-SBB-1.02.02.2.21",
+        "by": "finance",
+    },
+    {
+        "challenge": "retribusi-pasar-nontunai",
+        "amount": 200 * JUTA,
+        "reference": "DPA-DISKOP-PTK-2.17.03.2.11",
+        "by": "finance",
+    },
 ]
 
 # Funded projects. Milestone "state": planned, reported, approved (awaiting release) or paid;
@@ -655,37 +880,71 @@ AWARDS = [
         "proposal": "posyandu-digital",
         "amount": 240 * JUTA,
         "awarded_by": "official",
-        "bank": {"bank_name": "Bank NTT", "account_holder": "PT Kode Nusantara Timur",
-                 "account_number": "0012345678"},
+        "bank": {
+            "bank_name": "Bank NTT",
+            "account_holder": "PT Kode Nusantara Timur",
+            "account_number": "0012345678",
+        },
         "milestones": [
-            {"title": "Purwarupa dan uji coba di lima posyandu", "amount": 80 * JUTA, "due": 7,
-             "state": "paid", "released_by": "finance", "bank_reference": "SP2D-00412/BUD-SBB",
-             "report": "Aplikasi dipakai 18 kader di lima posyandu; 412 balita tercatat, 37 ditandai "
-                       "berisiko dan dirujuk ke puskesmas."},
-            {"title": "Perluasan ke 40 posyandu dan pelatihan 120 kader", "amount": 100 * JUTA, "due": 30,
-             "state": "approved",
-             "report": "Pelatihan kader selesai di empat kecamatan; 40 posyandu mengirim rekap bulanan "
-                       "lewat aplikasi."},
-            {"title": "Dasbor gizi dinas dan serah terima kode sumber", "amount": 60 * JUTA, "due": 90,
-             "state": "planned"},
+            {
+                "title": "Purwarupa dan uji coba di lima posyandu",
+                "amount": 80 * JUTA,
+                "due": 7,
+                "state": "paid",
+                "released_by": "finance",
+                "bank_reference": "SP2D-00412/BUD-SBB",
+                "report": "Aplikasi dipakai 18 kader di lima posyandu; 412 balita tercatat, 37 ditandai "
+                "berisiko dan dirujuk ke puskesmas.",
+            },
+            {
+                "title": "Perluasan ke 40 posyandu dan pelatihan 120 kader",
+                "amount": 100 * JUTA,
+                "due": 30,
+                "state": "approved",
+                "report": "Pelatihan kader selesai di empat kecamatan; 40 posyandu mengirim rekap bulanan "
+                "lewat aplikasi.",
+            },
+            {
+                "title": "Dasbor gizi dinas dan serah terima kode sumber",
+                "amount": 60 * JUTA,
+                "due": 90,
+                "state": "planned",
+            },
         ],
     },
     {
         "proposal": "koperasiku",
         "amount": 180 * JUTA,
         "awarded_by": "official",
-        "bank": {"bank_name": "Bank Kalbar", "account_holder": "PT Pasar Pintar Borneo",
-                 "account_number": "1098765432"},
+        "bank": {
+            "bank_name": "Bank Kalbar",
+            "account_holder": "PT Pasar Pintar Borneo",
+            "account_number": "1098765432",
+        },
         "milestones": [
-            {"title": "Aplikasi inti dan migrasi data lima koperasi", "amount": 60 * JUTA, "due": 10,
-             "state": "paid", "released_by": "finance2", "bank_reference": "SP2D-00977/BKAD-PTK",
-             "report": "Lima koperasi memakai aplikasi; buku besar tiga tahun terakhir sudah dipindahkan."},
-            {"title": "Perluasan ke 30 koperasi dan pelatihan pengurus", "amount": 70 * JUTA, "due": 45,
-             "state": "reported",
-             "report": "Pelatihan pengurus selesai untuk 30 koperasi; 26 di antaranya sudah menutup buku "
-                       "bulan lalu di aplikasi."},
-            {"title": "Akses saldo anggota lewat ponsel", "amount": 50 * JUTA, "due": 100,
-             "state": "planned"},
+            {
+                "title": "Aplikasi inti dan migrasi data lima koperasi",
+                "amount": 60 * JUTA,
+                "due": 10,
+                "state": "paid",
+                "released_by": "finance2",
+                "bank_reference": "SP2D-00977/BKAD-PTK",
+                "report": "Lima koperasi memakai aplikasi; buku besar tiga tahun terakhir sudah dipindahkan.",
+            },
+            {
+                "title": "Perluasan ke 30 koperasi dan pelatihan pengurus",
+                "amount": 70 * JUTA,
+                "due": 45,
+                "state": "reported",
+                "report": "Pelatihan pengurus selesai untuk 30 koperasi; 26 di antaranya sudah menutup buku "
+                "bulan lalu di aplikasi.",
+            },
+            {
+                "title": "Akses saldo anggota lewat ponsel",
+                "amount": 50 * JUTA,
+                "due": 100,
+                "state": "planned",
+            },
         ],
     },
 ]

@@ -16,25 +16,48 @@ SORTS = {
 
 class ChallengeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    status = django_filters.ChoiceFilter(field_name="current_status", choices=ChallengePage.STATUSES,
-                                         label=_("Status"), empty_label=_("Any status"))
-    sector = django_filters.ModelChoiceFilter(field_name="sector", to_field_name="slug",
-                                              queryset=Sector.objects.all(), label=_("Sector"),
-                                              empty_label=_("All sectors"))
-    region = django_filters.ModelChoiceFilter(field_name="agency__region", to_field_name="slug",
-                                              queryset=RegionPage.objects.live(), label=_("Region"),
-                                              empty_label=_("All regions"))
-    incentive = django_filters.ChoiceFilter(field_name="incentives__kind", choices=Incentive.Kind.choices,
-                                            label=_("Incentive type"), empty_label=_("Any incentive"),
-                                            distinct=True)
-    budget_min = django_filters.NumberFilter(method="filter_budget_min", label=_("Budget from (Rp)"), min_value=0)
-    budget_max = django_filters.NumberFilter(method="filter_budget_max", label=_("Budget up to (Rp)"), min_value=0)
-    closes_after = django_filters.DateFilter(field_name="closes_at", lookup_expr="date__gte",
-                                             label=_("Closes after"))
-    closes_before = django_filters.DateFilter(field_name="closes_at", lookup_expr="date__lte",
-                                              label=_("Closes before"))
-    sort = django_filters.ChoiceFilter(method="filter_sort", label=_("Sort"), empty_label=None,
-                                       choices=[(k, v[1]) for k, v in SORTS.items()])
+    status = django_filters.ChoiceFilter(
+        field_name="current_status",
+        choices=ChallengePage.STATUSES,
+        label=_("Status"),
+        empty_label=_("Any status"),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="sector",
+        to_field_name="slug",
+        queryset=Sector.objects.all(),
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="agency__region",
+        to_field_name="slug",
+        queryset=RegionPage.objects.live(),
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    incentive = django_filters.ChoiceFilter(
+        field_name="incentives__kind",
+        choices=Incentive.Kind.choices,
+        label=_("Incentive type"),
+        empty_label=_("Any incentive"),
+        distinct=True,
+    )
+    budget_min = django_filters.NumberFilter(
+        method="filter_budget_min", label=_("Budget from (Rp)"), min_value=0
+    )
+    budget_max = django_filters.NumberFilter(
+        method="filter_budget_max", label=_("Budget up to (Rp)"), min_value=0
+    )
+    closes_after = django_filters.DateFilter(
+        field_name="closes_at", lookup_expr="date__gte", label=_("Closes after")
+    )
+    closes_before = django_filters.DateFilter(
+        field_name="closes_at", lookup_expr="date__lte", label=_("Closes before")
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", label=_("Sort"), empty_label=None, choices=[(k, v[1]) for k, v in SORTS.items()]
+    )
 
     class Meta:
         model = ChallengePage

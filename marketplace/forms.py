@@ -6,8 +6,12 @@ from marketplace.money import RupiahField
 
 
 class SignUpForm(forms.Form):
-    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
-                                error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")})
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")},
+    )
     email = forms.EmailField(label=_("Email"))
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
@@ -38,10 +42,12 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
     region = forms.ModelChoiceField(label=_("Region"), queryset=RegionPage.objects.live(), required=False)
-    sectors = forms.ModelMultipleChoiceField(label=_("Sectors"), queryset=Sector.objects.all(), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
-                                  required=False)
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Sectors"), queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
 
 class ProposalForm(forms.ModelForm):
@@ -54,7 +60,9 @@ class ProposalForm(forms.ModelForm):
 
 
 class ProposalStartForm(ProposalForm):
-    organisation = forms.ModelChoiceField(label=_("Applying organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Applying organisation"), queryset=Organisation.objects.none()
+    )
 
     class Meta(ProposalForm.Meta):
         fields = ["organisation", *ProposalForm.Meta.fields]
@@ -90,5 +98,6 @@ class MilestoneReportForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    bank_reference = forms.CharField(label=_("Bank transfer reference (SP2D / receipt no.)"), max_length=64,
-                                     required=False)
+    bank_reference = forms.CharField(
+        label=_("Bank transfer reference (SP2D / receipt no.)"), max_length=64, required=False
+    )

@@ -185,7 +185,11 @@ class ChallengePage(Page):
         FieldPanel("summary_en"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("agency"), FieldPanel("sector"), FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")])],
+            [
+                FieldPanel("agency"),
+                FieldPanel("sector"),
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+            ],
             heading=_("Owner and timeline"),
         ),
         FieldPanel("eligibility"),
@@ -298,15 +302,23 @@ class Organisation(models.Model):
     slug = models.SlugField(_("address name"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(
-        RegionPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations",
+        RegionPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisations",
         verbose_name=_("region"),
     )
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="organisations", verbose_name=_("sectors"))
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="organisations", verbose_name=_("sectors")
+    )
     description = models.TextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -332,6 +344,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.organisation_id} ({self.role})"
+
 
 class Proposal(models.Model):
     class Status(models.TextChoices):
@@ -346,7 +361,9 @@ class Proposal(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=2000)
     plan = models.TextField(_("work plan"), blank=True)
-    requested_amount = models.BigIntegerField(_("requested amount (minor units)"), validators=[MinValueValidator(0)])
+    requested_amount = models.BigIntegerField(
+        _("requested amount (minor units)"), validators=[MinValueValidator(0)]
+    )
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="IDR")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -419,7 +436,9 @@ class Milestone(models.Model):
 class AuditEntry(models.Model):
     """Who did what, when and from where. Append-only; payments writes here through a callback."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)

@@ -13,8 +13,10 @@ from payments import selectors as payment_selectors
 def _incentive_total():
     return Coalesce(
         Subquery(
-            Incentive.objects.filter(challenge=OuterRef("pk")).values("challenge")
-            .annotate(total=Sum("amount")).values("total")[:1]
+            Incentive.objects.filter(challenge=OuterRef("pk"))
+            .values("challenge")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1]
         ),
         Value(0),
     )
@@ -22,7 +24,8 @@ def _incentive_total():
 
 def challenge_queryset() -> QuerySet[ChallengePage]:
     return (
-        ChallengePage.objects.live().with_status()
+        ChallengePage.objects.live()
+        .with_status()
         .annotate(incentive_total=_incentive_total())
         .select_related("agency__region", "sector")
         .prefetch_related(Prefetch("incentives", queryset=Incentive.objects.order_by("sort_order")))
@@ -37,7 +40,7 @@ def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
 
 
 def challenge_get(slug: str) -> ChallengePage:
-    return (challenge_queryset().prefetch_related("criteria").get(slug=slug))
+    return challenge_queryset().prefetch_related("criteria").get(slug=slug)
 
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
@@ -48,8 +51,9 @@ def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
 def project_queryset() -> QuerySet[Award]:
     paid = Q(milestones__status=Milestone.Status.PAID)
     return (
-        Award.objects.select_related("proposal__organisation", "proposal__challenge__agency__region",
-                                     "proposal__challenge__sector")
+        Award.objects.select_related(
+            "proposal__organisation", "proposal__challenge__agency__region", "proposal__challenge__sector"
+        )
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")))
         .annotate(amount_disbursed=Coalesce(Sum("milestones__amount", filter=paid), Value(0)))
     )
@@ -70,7 +74,8 @@ def organisation_projects(organisation: Organisation) -> QuerySet[Award]:
 def headline_figures() -> dict[str, int]:
     now = timezone.now()
     challenges = ChallengePage.objects.live().aggregate(
-        open=Count("pk", filter=Q(opens_at__lte=now, closes_at__gt=now, outcome="")), total=Count("pk"))
+        open=Count("pk", filter=Q(opens_at__lte=now, closes_at__gt=now, outcome="")), total=Count("pk")
+    )
     return {
         "open_challenges": challenges["open"],
         "challenges": challenges["total"],
@@ -82,16 +87,22 @@ def headline_figures() -> dict[str, int]:
 
 def workspace_for(user) -> dict:
     organisations = list(Organisation.objects.filter(memberships__user=user))
-    proposals = (Proposal.objects.filter(organisation__in=organisations)
-                 .select_related("challenge", "organisation").order_by("-created_at"))
-    milestones = (Milestone.objects.filter(award__proposal__organisation__in=organisations)
-                  .select_related("award__proposal").order_by("due_date"))
-    official_milestones = (Milestone.objects.filter(status=Milestone.Status.REPORTED,
-                                                    award__proposal__challenge__agency__officials=user)
-                           .select_related("award__proposal__organisation"))
-    to_award = (Proposal.objects.filter(status=Proposal.Status.SUBMITTED,
-                                        challenge__agency__officials=user)
-                .select_related("challenge", "organisation"))
+    proposals = (
+        Proposal.objects.filter(organisation__in=organisations)
+        .select_related("challenge", "organisation")
+        .order_by("-created_at")
+    )
+    milestones = (
+        Milestone.objects.filter(award__proposal__organisation__in=organisations)
+        .select_related("award__proposal")
+        .order_by("due_date")
+    )
+    official_milestones = Milestone.objects.filter(
+        status=Milestone.Status.REPORTED, award__proposal__challenge__agency__officials=user
+    ).select_related("award__proposal__organisation")
+    to_award = Proposal.objects.filter(
+        status=Proposal.Status.SUBMITTED, challenge__agency__officials=user
+    ).select_related("challenge", "organisation")
     return {
         "organisations": organisations,
         "proposals": proposals,

@@ -46,6 +46,7 @@ def _validate(instance) -> None:
 
 # Organisations ---------------------------------------------------------------------------
 
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70] or "organisasi"
     slug, n = base, 2
@@ -54,18 +55,30 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def organisation_create(*, by, name: str, kind: str, region=None, sectors=(), description: str = "",
-                        website: str = "") -> Organisation:
+def organisation_create(
+    *, by, name: str, kind: str, region=None, sectors=(), description: str = "", website: str = ""
+) -> Organisation:
     """Create an organisation with ``by`` as its owner."""
-    organisation = Organisation(name=name.strip(), slug=_unique_slug(name), kind=kind, region=region,
-                                description=description, website=website)
+    organisation = Organisation(
+        name=name.strip(),
+        slug=_unique_slug(name),
+        kind=kind,
+        region=region,
+        description=description,
+        website=website,
+    )
     _validate(organisation)
     with transaction.atomic():
         organisation.save()
         organisation.sectors.set(sectors)
         organisation.memberships.create(user=by, role="owner")
-        audit.record(actor=by, action="organisation.created", object_type="marketplace.organisation",
-                     object_id=organisation.pk, after={"name": organisation.name})
+        audit.record(
+            actor=by,
+            action="organisation.created",
+            object_type="marketplace.organisation",
+            object_id=organisation.pk,
+            after={"name": organisation.name},
+        )
     return organisation
 
 
@@ -74,19 +87,41 @@ def organisation_create(*, by, name: str, kind: str, region=None, sectors=(), de
 PROPOSAL_FIELDS = ("title", "summary", "plan", "requested_amount")
 
 
-def proposal_create(*, by, organisation: Organisation, challenge: ChallengePage, title: str, summary: str,
-                    plan: str = "", requested_amount: int) -> Proposal:
+def proposal_create(
+    *,
+    by,
+    organisation: Organisation,
+    challenge: ChallengePage,
+    title: str,
+    summary: str,
+    plan: str = "",
+    requested_amount: int,
+    now: datetime.datetime | None = None,
+) -> Proposal:
+    """Start a draft for a challenge that has not closed. ``now`` is for imports and demo data."""
     if not permissions.is_member(by, organisation):
         raise DomainError(_("You can only apply on behalf of an organisation you belong to."))
-    if timezone.now() >= challenge.closes_at or challenge.outcome:
+    if (now or timezone.now()) >= challenge.closes_at or challenge.outcome:
         raise DomainError(_("This challenge is closed for proposals."))
-    proposal = Proposal(challenge=challenge, organisation=organisation, title=title, summary=summary,
-                        plan=plan, requested_amount=requested_amount, created_by=by)
+    proposal = Proposal(
+        challenge=challenge,
+        organisation=organisation,
+        title=title,
+        summary=summary,
+        plan=plan,
+        requested_amount=requested_amount,
+        created_by=by,
+    )
     _validate(proposal)
     with transaction.atomic():
         proposal.save()
-        audit.record(actor=by, action="proposal.created", object_type="marketplace.proposal",
-                     object_id=proposal.pk, after={"title": title})
+        audit.record(
+            actor=by,
+            action="proposal.created",
+            object_type="marketplace.proposal",
+            object_id=proposal.pk,
+            after={"title": title},
+        )
     return proposal
 
 
@@ -101,8 +136,13 @@ def proposal_update(*, proposal: Proposal, by, **changes) -> Proposal:
     _validate(proposal)
     with transaction.atomic():
         proposal.save()
-        audit.record(actor=by, action="proposal.updated", object_type="marketplace.proposal",
-                     object_id=proposal.pk, after={k: str(v) for k, v in changes.items()})
+        audit.record(
+            actor=by,
+            action="proposal.updated",
+            object_type="marketplace.proposal",
+            object_id=proposal.pk,
+            after={k: str(v) for k, v in changes.items()},
+        )
     return proposal
 
 
@@ -124,30 +164,73 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
         before, after = workflows.proposal_transition(locked, "submit")
         locked.submitted_at = now
         locked.save(update_fields=["status", "submitted_at"])
-        audit.record(actor=by, action="proposal.submitted", object_type="marketplace.proposal",
-                     object_id=locked.pk, before={"status": before}, after={"status": after})
+        audit.record(
+            actor=by,
+            action="proposal.submitted",
+            object_type="marketplace.proposal",
+            object_id=locked.pk,
+            before={"status": before},
+            after={"status": after},
+        )
     proposal.status, proposal.submitted_at = locked.status, locked.submitted_at
     return proposal
 
 
+def _proposal_decide(*, proposal: Proposal, by, transition: str) -> Proposal:
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        before, after = workflows.proposal_transition(locked, transition)
+        locked.save(update_fields=["status"])
+        audit.record(
+            actor=by,
+            action=f"proposal.{after}",
+            object_type="marketplace.proposal",
+            object_id=locked.pk,
+            before={"status": before},
+            after={"status": after},
+        )
+    proposal.status = locked.status
+    return proposal
+
+
+def proposal_withdraw(*, proposal: Proposal, by) -> Proposal:
+    """The applicant takes a draft or submitted proposal back."""
+    _check(permissions.can_edit_proposal(by, proposal))
+    return _proposal_decide(proposal=proposal, by=by, transition="withdraw")
+
+
+def proposal_reject(*, proposal: Proposal, by) -> Proposal:
+    """An official of the owning agency declines a submitted proposal."""
+    _check(permissions.can_award(by, proposal.challenge))
+    return _proposal_decide(proposal=proposal, by=by, transition="reject")
+
+
 # Funds -----------------------------------------------------------------------------------
 
+
 def challenge_fund(challenge: ChallengePage) -> Fund:
-    return payment_services.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title[:255])
+    return payment_services.fund_get_or_create(
+        reference=f"challenge:{challenge.pk}", name=challenge.title[:255]
+    )
 
 
-def allocation_record(*, challenge: ChallengePage, amount: int, by, reference: str, description: str = "",
-                      idempotency_key: str) -> None:
+def allocation_record(
+    *, challenge: ChallengePage, amount: int, by, reference: str, description: str = "", idempotency_key: str
+) -> None:
     """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
     with _payment_rules():
         payment_services.allocation_record(
-            fund=challenge_fund(challenge), amount=amount, by=by, reference=reference,
+            fund=challenge_fund(challenge),
+            amount=amount,
+            by=by,
+            reference=reference,
             description=description or _("APBD allocation for %(title)s") % {"title": challenge.title},
             idempotency_key=idempotency_key,
         )
 
 
 # Awards and milestones -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MilestonePlan:
@@ -180,8 +263,14 @@ def award_create(*, proposal: Proposal, amount: int, milestones: list[MilestoneP
             Milestone(award=award, position=i, title=m.title, amount=m.amount, due_date=m.due_date)
             for i, m in enumerate(milestones)
         )
-        audit.record(actor=by, action="award.created", object_type="marketplace.award", object_id=award.pk,
-                     before={"status": before}, after={"status": after, "amount": amount})
+        audit.record(
+            actor=by,
+            action="award.created",
+            object_type="marketplace.award",
+            object_id=award.pk,
+            before={"status": before},
+            after={"status": after, "amount": amount},
+        )
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award.pk))
     proposal.status = locked.status
     return award
@@ -196,8 +285,14 @@ def milestone_report(*, milestone: Milestone, by, report: str) -> Milestone:
         before, after = workflows.milestone_transition(locked, "report")
         locked.report, locked.reported_by, locked.reported_at = report.strip(), by, timezone.now()
         locked.save(update_fields=["status", "report", "reported_by", "reported_at"])
-        audit.record(actor=by, action="milestone.reported", object_type="marketplace.milestone",
-                     object_id=locked.pk, before={"status": before}, after={"status": after})
+        audit.record(
+            actor=by,
+            action="milestone.reported",
+            object_type="marketplace.milestone",
+            object_id=locked.pk,
+            before={"status": before},
+            after={"status": after},
+        )
     return locked
 
 
@@ -205,29 +300,41 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
     """Approve a reported milestone and queue its payment for a finance officer's release."""
     _check(permissions.can_approve_milestone(by, milestone))
     with transaction.atomic(), _payment_rules():
-        locked = Milestone.objects.select_for_update().select_related("award__proposal__organisation").get(
-            pk=milestone.pk)
+        locked = (
+            Milestone.objects.select_for_update()
+            .select_related("award__proposal__organisation")
+            .get(pk=milestone.pk)
+        )
         before, after = workflows.milestone_transition(locked, "approve")
         award = locked.award
         disbursement = payment_services.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
-            reference=f"milestone:{locked.pk}", amount=locked.amount,
-            payee_reference=f"organisation:{award.proposal.organisation_id}", requested_by=by,
+            reference=f"milestone:{locked.pk}",
+            amount=locked.amount,
+            payee_reference=f"organisation:{award.proposal.organisation_id}",
+            requested_by=by,
             description=f"{award.proposal.title} — {locked.title}"[:255],
         )
         locked.approved_by, locked.approved_at = by, timezone.now()
         locked.disbursement_id = disbursement.pk
         locked.save(update_fields=["status", "approved_by", "approved_at", "disbursement_id"])
-        audit.record(actor=by, action="milestone.approved", object_type="marketplace.milestone",
-                     object_id=locked.pk, before={"status": before}, after={"status": after})
+        audit.record(
+            actor=by,
+            action="milestone.approved",
+            object_type="marketplace.milestone",
+            object_id=locked.pk,
+            before={"status": before},
+            after={"status": after},
+        )
     return locked
 
 
 def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str = "") -> Disbursement:
     """Release a milestone payment (four-eyes, finance role). Never pays twice."""
     with _payment_rules():
-        return payment_services.disbursement_release(disbursement=disbursement, by=by,
-                                                     bank_reference=bank_reference)
+        return payment_services.disbursement_release(
+            disbursement=disbursement, by=by, bank_reference=bank_reference
+        )
 
 
 def milestone_mark_paid(*, disbursement_id: int) -> None:
@@ -238,8 +345,14 @@ def milestone_mark_paid(*, disbursement_id: int) -> None:
             return
         before, after = workflows.milestone_transition(milestone, "mark_paid")
         milestone.save(update_fields=["status"])
-        audit.record(actor=None, action="milestone.paid", object_type="marketplace.milestone",
-                     object_id=milestone.pk, before={"status": before}, after={"status": after})
+        audit.record(
+            actor=None,
+            action="milestone.paid",
+            object_type="marketplace.milestone",
+            object_id=milestone.pk,
+            before={"status": before},
+            after={"status": after},
+        )
         award_id = milestone.award_id
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
 

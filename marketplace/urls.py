@@ -20,6 +20,8 @@ urlpatterns = [
     path("workspace/proposals/<int:pk>/award/", views.award_create, name="award_create"),
     path("workspace/milestones/<int:pk>/report/", views.milestone_report, name="milestone_report"),
     path("workspace/milestones/<int:pk>/approve/", views.milestone_approve, name="milestone_approve"),
-    path("workspace/disbursements/<int:pk>/release/", views.disbursement_release, name="disbursement_release"),
+    path(
+        "workspace/disbursements/<int:pk>/release/", views.disbursement_release, name="disbursement_release"
+    ),
     path("accounts/signup/", views.signup, name="signup"),
 ]

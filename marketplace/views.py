@@ -55,13 +55,20 @@ def _querystring_without_page(request) -> str:
 
 # Public pages ------------------------------------------------------------------------------
 
+
 def challenge_list(request):
     filterset = ChallengeFilter(request.GET, queryset=selectors.challenge_list())
     page = _page(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
-    return render(request, "marketplace/challenge_list.html", {
-        "filter": filterset, "page_obj": page, "challenges": page.object_list,
-        "querystring": _querystring_without_page(request),
-    })
+    return render(
+        request,
+        "marketplace/challenge_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "challenges": page.object_list,
+            "querystring": _querystring_without_page(request),
+        },
+    )
 
 
 def challenge_detail(request, slug):
@@ -70,16 +77,26 @@ def challenge_detail(request, slug):
     except ChallengePage.DoesNotExist:
         raise Http404(_("No challenge at this address.")) from None
     figures = selectors.fund_figures_for([challenge])[challenge.pk]
-    return render(request, "marketplace/challenge_detail.html", {
-        "challenge": challenge, "page": challenge, "figures": figures,
-        "zone": challenge.region.zoneinfo, "zone_label": challenge.region.zone_label,
-    })
+    return render(
+        request,
+        "marketplace/challenge_detail.html",
+        {
+            "challenge": challenge,
+            "page": challenge,
+            "figures": figures,
+            "zone": challenge.region.zoneinfo,
+            "zone_label": challenge.region.zone_label,
+        },
+    )
 
 
 def project_list(request):
     page = _page(request, selectors.project_list())
-    return render(request, "marketplace/project_list.html", {"page_obj": page, "projects": page.object_list,
-                                                             "querystring": ""})
+    return render(
+        request,
+        "marketplace/project_list.html",
+        {"page_obj": page, "projects": page.object_list, "querystring": ""},
+    )
 
 
 def project_detail(request, pk):
@@ -92,17 +109,28 @@ def organisation_detail(request, slug):
         organisation = selectors.organisation_get(slug)
     except Exception:
         raise Http404 from None
-    return render(request, "marketplace/organisation_detail.html", {
-        "organisation": organisation, "projects": selectors.organisation_projects(organisation),
-    })
+    return render(
+        request,
+        "marketplace/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "projects": selectors.organisation_projects(organisation),
+        },
+    )
 
 
 def transparency(request):
     page = _page(request, payment_selectors.public_ledger(), size=50)
-    return render(request, "marketplace/transparency.html", {
-        "page_obj": page, "entries": page.object_list, "figures": selectors.headline_figures(),
-        "querystring": "",
-    })
+    return render(
+        request,
+        "marketplace/transparency.html",
+        {
+            "page_obj": page,
+            "entries": page.object_list,
+            "figures": selectors.headline_figures(),
+            "querystring": "",
+        },
+    )
 
 
 def site_search(request):
@@ -114,11 +142,13 @@ def site_search(request):
 
 # Accounts ----------------------------------------------------------------------------------
 
+
 def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.create_user(
-            username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -128,6 +158,7 @@ def signup(request):
 
 
 # Workspace ---------------------------------------------------------------------------------
+
 
 @login_required
 def workspace(request):
@@ -174,8 +205,9 @@ def proposal_create(request, slug):
 
 
 def _proposal_for(request, pk) -> Proposal:
-    proposal = get_object_or_404(Proposal.objects.select_related("challenge__agency__region", "organisation"),
-                                 pk=pk)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
+    )
     _deny(permissions.can_view_proposal(request.user, proposal))
     return proposal
 
@@ -189,18 +221,27 @@ def proposal_detail(request, pk):
         _deny(permissions.can_edit_proposal(request.user, proposal))
         if form.is_valid():
             try:
-                services.proposal_update(proposal=Proposal.objects.get(pk=pk), by=request.user,
-                                         **{f: form.cleaned_data[f] for f in ProposalForm.Meta.fields})
+                services.proposal_update(
+                    proposal=Proposal.objects.get(pk=pk),
+                    by=request.user,
+                    **{f: form.cleaned_data[f] for f in ProposalForm.Meta.fields},
+                )
             except DomainError as exc:
                 _form_error(form, exc)
             else:
                 messages.success(request, _("Proposal saved."))
                 return redirect("marketplace:proposal_detail", pk=pk)
-    return render(request, "marketplace/proposal_detail.html", {
-        "proposal": proposal, "form": form, "can_edit": can_edit,
-        "can_award": permissions.can_award(request.user, proposal.challenge)[0],
-        "zone": proposal.challenge.region.zoneinfo,
-    })
+    return render(
+        request,
+        "marketplace/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "can_edit": can_edit,
+            "can_award": permissions.can_award(request.user, proposal.challenge)[0],
+            "zone": proposal.challenge.region.zoneinfo,
+        },
+    )
 
 
 @login_required
@@ -225,14 +266,17 @@ def award_create(request, pk):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         plans = [services.MilestonePlan(**row) for row in formset.cleaned_data if row]
         try:
-            award = services.award_create(proposal=proposal, amount=form.cleaned_data["amount"],
-                                          milestones=plans, by=request.user)
+            award = services.award_create(
+                proposal=proposal, amount=form.cleaned_data["amount"], milestones=plans, by=request.user
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Proposal awarded; the money is committed from the fund."))
             return redirect(award.get_absolute_url())
-    return render(request, "marketplace/award_form.html", {"proposal": proposal, "form": form, "formset": formset})
+    return render(
+        request, "marketplace/award_form.html", {"proposal": proposal, "form": form, "formset": formset}
+    )
 
 
 @login_required
@@ -252,8 +296,12 @@ def fund_allocate(request, slug):
 
 
 def _milestone(pk) -> Milestone:
-    return get_object_or_404(Milestone.objects.select_related("award__proposal__organisation",
-                                                              "award__proposal__challenge__agency"), pk=pk)
+    return get_object_or_404(
+        Milestone.objects.select_related(
+            "award__proposal__organisation", "award__proposal__challenge__agency"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -263,7 +311,9 @@ def milestone_report(request, pk):
     form = MilestoneReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.milestone_report(milestone=milestone, by=request.user, report=form.cleaned_data["report"])
+            services.milestone_report(
+                milestone=milestone, by=request.user, report=form.cleaned_data["report"]
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -289,15 +339,20 @@ def milestone_approve(request, pk):
 @login_required
 def disbursement_release(request, pk):
     _deny(permissions.can_manage_funds(request.user))
-    disbursement = get_object_or_404(Disbursement.objects.select_related("commitment__fund", "requested_by"), pk=pk)
+    disbursement = get_object_or_404(
+        Disbursement.objects.select_related("commitment__fund", "requested_by"), pk=pk
+    )
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.disbursement_release(disbursement=disbursement, by=request.user,
-                                          bank_reference=form.cleaned_data["bank_reference"])
+            services.disbursement_release(
+                disbursement=disbursement, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Payment released and recorded in the ledger."))
             return redirect("marketplace:workspace")
-    return render(request, "marketplace/disbursement_release.html", {"disbursement": disbursement, "form": form})
+    return render(
+        request, "marketplace/disbursement_release.html", {"disbursement": disbursement, "form": form}
+    )

@@ -89,6 +89,9 @@ class Entry(models.Model):
         ordering = ["transaction_id", "id"]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero")]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount:+d} {self.currency}"
+
 
 class Commitment(models.Model):
     """Money of a fund promised to a payee (an award). Not a ledger movement: it limits what
@@ -100,6 +103,9 @@ class Commitment(models.Model):
     currency = models.CharField(max_length=3, default="IDR")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} {self.currency}"
 
 
 class Recipient(models.Model):
@@ -116,6 +122,9 @@ class Recipient(models.Model):
     account_holder = models.CharField(max_length=200, blank=True)
     # Only the last digits are kept; the full number stays with the treasury.
     account_number_masked = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.payee_reference} ({self.rail})"
 
 
 class Disbursement(models.Model):
@@ -170,6 +179,9 @@ class GatewayCall(models.Model):
     succeeded = models.BooleanField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return self.idempotency_key
+
 
 class WebhookEvent(models.Model):
     class Status(models.TextChoices):
@@ -191,6 +203,9 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"
 
 
 def account_balance(account: Account) -> int:

@@ -39,8 +39,13 @@ GRANTS_PAID_CODE = "grants:paid"
 
 def _audit(*, actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
     signals.audit.send(
-        sender=type(obj), actor=actor, action=action, object_type=f"payments.{type(obj).__name__.lower()}",
-        object_id=str(obj.pk), before=before, after=after,
+        sender=type(obj),
+        actor=actor,
+        action=action,
+        object_type=f"payments.{type(obj).__name__.lower()}",
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
     )
 
 
@@ -57,42 +62,59 @@ def _account(code: str, *, name: str, kind: str, fund: Fund | None = None, curre
 
 
 def fund_cash_account(fund: Fund) -> Account:
-    return _account(fund.cash_account_code, name=f"Dana {fund}", kind=Account.Kind.FUND, fund=fund,
-                    currency=fund.currency)
+    return _account(
+        fund.cash_account_code, name=f"Dana {fund}", kind=Account.Kind.FUND, fund=fund, currency=fund.currency
+    )
 
 
 def fund_get_or_create(*, reference: str, name: str = "", currency: str = "IDR") -> Fund:
-    fund, created = Fund.objects.get_or_create(reference=reference, defaults={"name": name, "currency": currency})
+    fund, created = Fund.objects.get_or_create(
+        reference=reference, defaults={"name": name, "currency": currency}
+    )
     if created:
         fund_cash_account(fund)
     return fund
 
 
-def _post(*, kind: str, fund: Fund, description: str, idempotency_key: str, legs: list[tuple[Account, int]],
-          by=None, reference: str = "") -> Transaction:
-    """Write one balanced transaction. Returns the existing one if the key was used before."""
+def _post(
+    *,
+    kind: str,
+    fund: Fund,
+    description: str,
+    idempotency_key: str,
+    legs: list[tuple[Account, int]],
+    by=None,
+    reference: str = "",
+) -> tuple[Transaction, bool]:
+    """Write one balanced transaction; returns (transaction, created). A key used before
+    returns the transaction it wrote then."""
     if sum(amount for _account, amount in legs) != 0:
         raise PaymentError("Unbalanced transaction")  # a programming error, never user input
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
             txn = Transaction.objects.create(
-                kind=kind, fund=fund, description=description[:255], reference=reference[:64],
-                idempotency_key=idempotency_key, created_by=by,
+                kind=kind,
+                fund=fund,
+                description=description[:255],
+                reference=reference[:64],
+                idempotency_key=idempotency_key,
+                created_by=by,
             )
             Entry.objects.bulk_create(
                 Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)
                 for account, amount in legs
             )
     except IntegrityError:
-        return Transaction.objects.get(idempotency_key=idempotency_key)
-    return txn
+        return Transaction.objects.get(idempotency_key=idempotency_key), False
+    return txn, True
 
 
-def allocation_record(*, fund: Fund, amount: int, by, description: str, reference: str = "",
-                      idempotency_key: str) -> Transaction:
+def allocation_record(
+    *, fund: Fund, amount: int, by, description: str, reference: str = "", idempotency_key: str
+) -> Transaction:
     """Record money from the regional budget (APBD) into a fund. Idempotent per key."""
     allowed, reason = can_record_allocation(by)
     if not allowed:
@@ -100,12 +122,19 @@ def allocation_record(*, fund: Fund, amount: int, by, description: str, referenc
     _require_positive(amount)
     source = _account(BUDGET_SOURCE_CODE, name="APBD (anggaran daerah)", kind=Account.Kind.BUDGET_SOURCE)
     with transaction.atomic():
-        txn = _post(
-            kind=Transaction.Kind.ALLOCATION, fund=fund, by=by, reference=reference,
-            description=description or _("Budget allocation"), idempotency_key=f"allocation:{idempotency_key}",
+        txn, created = _post(
+            kind=Transaction.Kind.ALLOCATION,
+            fund=fund,
+            by=by,
+            reference=reference,
+            description=description or _("Budget allocation"),
+            idempotency_key=f"allocation:{idempotency_key}",
             legs=[(fund_cash_account(fund), amount), (source, -amount)],
         )
-        _audit(actor=by, action="allocation.recorded", obj=txn, after={"amount": amount, "fund": fund.reference})
+        if created:
+            _audit(
+                actor=by, action="allocation.recorded", obj=txn, after={"amount": amount, "fund": fund.reference}
+            )
     return txn
 
 
@@ -118,8 +147,10 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitm
         if amount > available:
             raise PaymentError(
                 _("The fund holds only %(available)s available; %(amount)s cannot be committed.")
-                % {"available": selectors.format_money(available, fund.currency),
-                   "amount": selectors.format_money(amount, fund.currency)}
+                % {
+                    "available": selectors.format_money(available, fund.currency),
+                    "amount": selectors.format_money(amount, fund.currency),
+                }
             )
         commitment = Commitment.objects.create(
             fund=fund, reference=reference, amount=amount, currency=fund.currency, created_by=by
@@ -128,21 +159,27 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitm
     return commitment
 
 
-def recipient_set_bank_account(*, payee_reference: str, bank_name: str, account_holder: str,
-                               account_number: str) -> Recipient:
+def recipient_set_bank_account(
+    *, payee_reference: str, bank_name: str, account_holder: str, account_number: str
+) -> Recipient:
     digits = "".join(ch for ch in account_number if ch.isdigit())
     if len(digits) < 6:
         raise PaymentError(_("Enter the full bank account number."))
     recipient, _created = Recipient.objects.update_or_create(
         payee_reference=payee_reference,
-        defaults={"rail": Recipient.Rail.MANUAL, "bank_name": bank_name, "account_holder": account_holder,
-                  "account_number_masked": "•••• " + digits[-4:]},
+        defaults={
+            "rail": Recipient.Rail.MANUAL,
+            "bank_name": bank_name,
+            "account_holder": account_holder,
+            "account_number_masked": "•••• " + digits[-4:],
+        },
     )
     return recipient
 
 
-def recipient_start_stripe_onboarding(*, payee_reference: str, email: str, country: str,
-                                      return_url: str, refresh_url: str) -> str:
+def recipient_start_stripe_onboarding(
+    *, payee_reference: str, email: str, country: str, return_url: str, refresh_url: str
+) -> str:
     """Create (or reuse) the payee's connected account and return the onboarding URL."""
     if not stripe_configured():
         raise PaymentError(_("Stripe payouts are not configured on this site."))
@@ -150,7 +187,10 @@ def recipient_start_stripe_onboarding(*, payee_reference: str, email: str, count
 
     recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
     link = create_onboarding_link(
-        email=email, country=country, return_url=return_url, refresh_url=refresh_url,
+        email=email,
+        country=country,
+        return_url=return_url,
+        refresh_url=refresh_url,
         existing_account_id=recipient.stripe_account_id if recipient else "",
     )
     Recipient.objects.update_or_create(
@@ -160,8 +200,15 @@ def recipient_start_stripe_onboarding(*, payee_reference: str, email: str, count
     return link.url
 
 
-def disbursement_create(*, commitment: Commitment, reference: str, amount: int, payee_reference: str,
-                        requested_by, description: str = "") -> Disbursement:
+def disbursement_create(
+    *,
+    commitment: Commitment,
+    reference: str,
+    amount: int,
+    payee_reference: str,
+    requested_by,
+    description: str = "",
+) -> Disbursement:
     """Queue a payment against a commitment. Idempotent per ``reference``."""
     _require_positive(amount)
     with transaction.atomic():
@@ -173,8 +220,13 @@ def disbursement_create(*, commitment: Commitment, reference: str, amount: int, 
         if already + amount > commitment.amount:
             raise PaymentError(_("This payment would exceed the amount awarded."))
         disbursement = Disbursement.objects.create(
-            commitment=commitment, reference=reference, amount=amount, currency=commitment.currency,
-            payee_reference=payee_reference, requested_by=requested_by, description=description[:255],
+            commitment=commitment,
+            reference=reference,
+            amount=amount,
+            currency=commitment.currency,
+            payee_reference=payee_reference,
+            requested_by=requested_by,
+            description=description[:255],
         )
         _audit(actor=requested_by, action="disbursement.created", obj=disbursement, after={"amount": amount})
     return disbursement
@@ -184,7 +236,11 @@ def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str 
     """Release and send a pending (or failed) disbursement. Four-eyes: ``by`` must be a finance
     officer and not the requester. Raises PaymentError when refused; never pays twice."""
     with transaction.atomic():
-        locked = Disbursement.objects.select_for_update().select_related("commitment__fund").get(pk=disbursement.pk)
+        locked = (
+            Disbursement.objects.select_for_update()
+            .select_related("commitment__fund")
+            .get(pk=disbursement.pk)
+        )
         allowed, reason = can_release_disbursement(by, locked)
         if not allowed:
             raise PaymentError(reason)
@@ -204,9 +260,15 @@ def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str 
         locked.save(update_fields=["attempts", "status", "released_by", "released_at", "rail"])
         request = _transfer_request(locked, recipient, bank_reference)
         call = GatewayCall.objects.create(
-            disbursement=locked, gateway=rail, idempotency_key=request.idempotency_key,
-            request={"amount": request.amount, "currency": request.currency, "destination": request.destination,
-                     "transfer_group": request.transfer_group},
+            disbursement=locked,
+            gateway=rail,
+            idempotency_key=request.idempotency_key,
+            request={
+                "amount": request.amount,
+                "currency": request.currency,
+                "destination": request.destination,
+                "transfer_group": request.transfer_group,
+            },
         )
         _audit(actor=by, action="disbursement.released", obj=locked, after={"attempt": locked.attempts})
     # The provider is called outside the lock; the same idempotency key makes a resend safe.
@@ -225,15 +287,20 @@ def disbursement_resend(*, disbursement: Disbursement) -> Disbursement:
     return _send(locked, call, request, by=locked.released_by)
 
 
-def _transfer_request(disbursement: Disbursement, recipient: Recipient | None,
-                      bank_reference: str = "") -> TransferRequest:
+def _transfer_request(
+    disbursement: Disbursement, recipient: Recipient | None, bank_reference: str = ""
+) -> TransferRequest:
     """Built only from stored fields, so a resend repeats the first request exactly."""
     on_stripe = disbursement.rail == Recipient.Rail.STRIPE
     return TransferRequest(
-        amount=disbursement.amount, currency=disbursement.currency, idempotency_key=disbursement.idempotency_key,
-        transfer_group=disbursement.fund.reference, description=disbursement.description or disbursement.reference,
+        amount=disbursement.amount,
+        currency=disbursement.currency,
+        idempotency_key=disbursement.idempotency_key,
+        transfer_group=disbursement.fund.reference,
+        description=disbursement.description or disbursement.reference,
         destination=(recipient.stripe_account_id if on_stripe else recipient.account_number_masked)
-        if recipient else "",
+        if recipient
+        else "",
         bank_reference=bank_reference,
         metadata={"disbursement": str(disbursement.pk), "reference": disbursement.reference},
     )
@@ -245,12 +312,21 @@ def _send(disbursement: Disbursement, call: GatewayCall, request: TransferReques
     except GatewayUnavailable as exc:
         # Outcome unknown: stay SENDING so disbursement_resend repeats the same key later.
         logger.warning("Gateway unavailable for disbursement %s: %s", disbursement.pk, exc)
-        raise PaymentError(_("The payment provider could not be reached. The payment will be retried; "
-                             "nothing has been paid twice.")) from exc
+        raise PaymentError(
+            _(
+                "The payment provider could not be reached. The payment will be retried; "
+                "nothing has been paid twice."
+            )
+        ) from exc
     with transaction.atomic():
-        locked = Disbursement.objects.select_for_update().select_related("commitment__fund").get(pk=disbursement.pk)
-        GatewayCall.objects.filter(pk=call.pk).update(response=result.raw or {"error": result.error},
-                                                      succeeded=result.succeeded)
+        locked = (
+            Disbursement.objects.select_for_update()
+            .select_related("commitment__fund")
+            .get(pk=disbursement.pk)
+        )
+        GatewayCall.objects.filter(pk=call.pk).update(
+            response=result.raw or {"error": result.error}, succeeded=result.succeeded
+        )
         if locked.status != Disbursement.Status.SENDING:
             return locked  # another worker finished it
         if result.succeeded:
@@ -270,7 +346,10 @@ def _record_paid(disbursement: Disbursement, gateway_reference: str, *, by) -> N
     fund = disbursement.fund
     paid_out = _account(GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID)
     _post(
-        kind=Transaction.Kind.DISBURSEMENT, fund=fund, by=by, reference=gateway_reference,
+        kind=Transaction.Kind.DISBURSEMENT,
+        fund=fund,
+        by=by,
+        reference=gateway_reference,
         description=disbursement.description or disbursement.reference,
         idempotency_key=f"disbursement:{disbursement.pk}",
         legs=[(paid_out, disbursement.amount), (fund_cash_account(fund), -disbursement.amount)],

@@ -10,7 +10,11 @@ folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciif
 autocomplete = analyzer(
     "autocomplete",
     tokenizer="standard",
-    filter=["lowercase", "asciifolding", token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20)],
+    filter=[
+        "lowercase",
+        "asciifolding",
+        token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20),
+    ],
 )
 
 

@@ -29,4 +29,6 @@ def connect() -> None:
     from marketplace.models import ChallengePage
 
     page_published.connect(on_page_published, sender=ChallengePage, dispatch_uid="search-index-challenge")
-    page_unpublished.connect(on_page_unpublished, sender=ChallengePage, dispatch_uid="search-remove-challenge")
+    page_unpublished.connect(
+        on_page_unpublished, sender=ChallengePage, dispatch_uid="search-remove-challenge"
+    )

@@ -3,6 +3,7 @@ or the database answered; ``SearchResult.backend`` says which."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -98,10 +99,8 @@ def remove_challenge(page_id: int) -> bool:
     client = es_client()
     if client is None:
         return False
-    try:
+    with contextlib.suppress(es_exceptions.NotFoundError):
         client.delete(index=alias_name("challenges"), id=str(page_id), refresh="wait_for")
-    except es_exceptions.NotFoundError:
-        pass
     return True
 
 
@@ -120,7 +119,9 @@ def reindex_challenges(progress=None) -> int:
     index.document(ChallengeDocument)
     index.settings(number_of_shards=1, number_of_replicas=0)
     index.create()
-    pages = ChallengePage.objects.live().select_related("agency__region", "sector").prefetch_related("incentives")
+    pages = (
+        ChallengePage.objects.live().select_related("agency__region", "sector").prefetch_related("incentives")
+    )
     total = pages.count()
     done = 0
 
@@ -137,7 +138,8 @@ def reindex_challenges(progress=None) -> int:
     bulk(client, actions(), refresh="wait_for")
     old = list(client.indices.get_alias(name=alias).keys()) if client.indices.exists_alias(name=alias) else []
     swap = [{"remove": {"index": name, "alias": alias}} for name in old] + [
-        {"add": {"index": new_name, "alias": alias}}]
+        {"add": {"index": new_name, "alias": alias}}
+    ]
     client.indices.update_aliases(actions=swap)
     for name in old:
         if name != new_name:
@@ -169,11 +171,20 @@ def search_challenges(q: str) -> SearchResult:
 def _es_challenge_ids(client: Elasticsearch, q: str, terms: list[str]) -> list[int]:
     search = (
         Search(using=client, index=alias_name("challenges"))
-        .query("bool", should=[
-            {"match": {"stemmed": {"query": " ".join(terms), "operator": "and"}}},
-            {"multi_match": {"query": q, "fields": ["title^3", "title_en^2", "summary", "body"],
-                             "operator": "and"}},
-        ], minimum_should_match=1)
+        .query(
+            "bool",
+            should=[
+                {"match": {"stemmed": {"query": " ".join(terms), "operator": "and"}}},
+                {
+                    "multi_match": {
+                        "query": q,
+                        "fields": ["title^3", "title_en^2", "summary", "body"],
+                        "operator": "and",
+                    }
+                },
+            ],
+            minimum_should_match=1,
+        )
         .source(False)
         .extra(size=MAX_HITS)
     )
@@ -187,8 +198,12 @@ def _db_challenge_ids(terms: list[str]) -> list[int]:
 
     condition = Q()
     for term in terms:
-        condition &= (Q(title__icontains=term) | Q(summary__icontains=term) | Q(title_en__icontains=term)
-                      | Q(summary_en__icontains=term))
+        condition &= (
+            Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(title_en__icontains=term)
+            | Q(summary_en__icontains=term)
+        )
     return list(ChallengePage.objects.live().filter(condition).values_list("pk", flat=True)[:MAX_HITS])
 
 

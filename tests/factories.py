@@ -77,18 +77,28 @@ def agency(region_page: RegionPage | None = None, officials=()) -> Agency:
     return obj
 
 
-def challenge(*, agency_obj: Agency | None = None, sector: Sector | None = None, title: str | None = None,
-              summary: str = "Masalah layanan publik yang perlu solusi digital.",
-              opens_at: datetime.datetime | None = None, closes_at: datetime.datetime | None = None,
-              incentives=(("grant", 50_000_000_00),), slug: str | None = None, publish: bool = True,
-              ) -> ChallengePage:
+def challenge(
+    *,
+    agency_obj: Agency | None = None,
+    sector: Sector | None = None,
+    title: str | None = None,
+    summary: str = "Masalah layanan publik yang perlu solusi digital.",
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    incentives=(("grant", 50_000_000_00),),
+    slug: str | None = None,
+    publish: bool = True,
+) -> ChallengePage:
     agency_obj = agency_obj or agency()
     n = next(_seq)
     now = timezone.now()
     page = ChallengePage(
-        title=title or f"Tantangan uji {n}", slug=slug or f"tantangan-uji-{n}", summary=summary,
+        title=title or f"Tantangan uji {n}",
+        slug=slug or f"tantangan-uji-{n}",
+        summary=summary,
         body=[("paragraph", RichText("<p>Uraian masalah.</p>"))],
-        agency=agency_obj, sector=sector or SectorFactory(),
+        agency=agency_obj,
+        sector=sector or SectorFactory(),
         opens_at=opens_at or now - datetime.timedelta(days=1),
         closes_at=closes_at or now + datetime.timedelta(days=30),
     )
@@ -111,6 +121,12 @@ def organisation(owner=None, **fields) -> Organisation:
 
 def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20_000_000_00):
     org = Organisation.objects.filter(memberships__user=owner).first() or organisation(owner)
-    proposal = services.proposal_create(by=owner, organisation=org, challenge=challenge_page,
-                                        title="Usulan uji", summary="Ringkasan", requested_amount=amount)
+    proposal = services.proposal_create(
+        by=owner,
+        organisation=org,
+        challenge=challenge_page,
+        title="Usulan uji",
+        summary="Ringkasan",
+        requested_amount=amount,
+    )
     return services.proposal_submit(proposal=proposal, by=owner)

@@ -259,14 +259,22 @@ def test_docker_compose_cli_accepts_the_file():
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **DEPLOY_ENV}
     result = subprocess.run(
         [executable, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), "config", "-q"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr or result.stdout
 
     missing = {key: value for key, value in env.items() if key != "SECRET_KEY"}
     result = subprocess.run(
         [executable, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), "config", "-q"],
-        env=missing, capture_output=True, text=True, timeout=120, check=False,
+        env=missing,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr + result.stdout
@@ -488,7 +496,8 @@ def test_every_variable_given_to_the_app_is_one_it_reads(services):
     settings_source = (ROOT / "config" / "settings.py").read_text()
     for name in APP_SERVICES:
         unknown = {
-            key for key in environment(services[name])
+            key
+            for key in environment(services[name])
             if key not in NON_SETTINGS_VARIABLES and f'"{key}"' not in settings_source
         }
         assert not unknown, f"{name} sets variables config/settings.py never reads: {sorted(unknown)}"
@@ -528,8 +537,13 @@ def test_settings_accept_the_stack_environment(services, tmp_path, name):
         **environment(services[name]),
     }
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-c", _PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
@@ -538,8 +552,12 @@ def test_settings_accept_the_stack_environment(services, tmp_path, name):
     assert seen["secret_key"] == DEPLOY_ENV["SECRET_KEY"]
     assert "127.0.0.1" in seen["allowed_hosts"]
     assert seen["db"] == [
-        "django.db.backends.postgresql", "postgres", 5432,
-        postgres["POSTGRES_DB"], postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"],
+        "django.db.backends.postgresql",
+        "postgres",
+        5432,
+        postgres["POSTGRES_DB"],
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
     ]
     assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert seen["broker"] == environment(services[name])["CELERY_BROKER_URL"]

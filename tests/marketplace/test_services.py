@@ -39,8 +39,14 @@ def test_submission_before_the_deadline_is_accepted(challenge):
 def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge):
     owner = factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = services.proposal_create(by=owner, organisation=org, challenge=challenge, title="Usulan",
-                                        summary="Ringkasan", requested_amount=10_000_00)
+    proposal = services.proposal_create(
+        by=owner,
+        organisation=org,
+        challenge=challenge,
+        title="Usulan",
+        summary="Ringkasan",
+        requested_amount=10_000_00,
+    )
     late = challenge.closes_at + datetime.timedelta(minutes=1)
     with pytest.raises(DomainError, match="deadline has passed") as excinfo:
         services.proposal_submit(proposal=proposal, by=owner, now=late)
@@ -54,8 +60,9 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge)
 def test_only_members_may_submit(challenge):
     owner, stranger = factories.UserFactory(), factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = services.proposal_create(by=owner, organisation=org, challenge=challenge, title="U",
-                                        summary="R", requested_amount=10_000_00)
+    proposal = services.proposal_create(
+        by=owner, organisation=org, challenge=challenge, title="U", summary="R", requested_amount=10_000_00
+    )
     with pytest.raises(DomainError):
         services.proposal_submit(proposal=proposal, by=stranger)
     proposal.refresh_from_db()
@@ -64,16 +71,20 @@ def test_only_members_may_submit(challenge):
 
 def _milestones(*amounts):
     due = timezone.localdate() + datetime.timedelta(days=30)
-    return [services.MilestonePlan(title=f"Tahap {i + 1}", amount=a, due_date=due) for i, a in enumerate(amounts)]
+    return [
+        services.MilestonePlan(title=f"Tahap {i + 1}", amount=a, due_date=due) for i, a in enumerate(amounts)
+    ]
 
 
 def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, finance):
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
-    services.allocation_record(challenge=challenge, amount=10_000_000_00, by=finance, reference="DPA-1",
-                               idempotency_key="a1")
+    services.allocation_record(
+        challenge=challenge, amount=10_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
+    )
     with pytest.raises(DomainError, match="holds only Rp 10.000.000"):
-        services.award_create(proposal=proposal, amount=20_000_000_00, milestones=_milestones(20_000_000_00),
-                              by=official)
+        services.award_create(
+            proposal=proposal, amount=20_000_000_00, milestones=_milestones(20_000_000_00), by=official
+        )
     assert not Award.objects.exists()
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.SUBMITTED
@@ -81,11 +92,16 @@ def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, financ
 
 def test_milestones_must_add_up_to_the_award(challenge, official, finance):
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
-    services.allocation_record(challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1",
-                               idempotency_key="a1")
+    services.allocation_record(
+        challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
+    )
     with pytest.raises(DomainError, match="add up"):
-        services.award_create(proposal=proposal, amount=10_000_000_00,
-                              milestones=_milestones(4_000_000_00, 5_000_000_00), by=official)
+        services.award_create(
+            proposal=proposal,
+            amount=10_000_000_00,
+            milestones=_milestones(4_000_000_00, 5_000_000_00),
+            by=official,
+        )
     assert not Award.objects.exists()
 
 
@@ -93,16 +109,23 @@ def test_an_official_of_another_agency_cannot_award(challenge, finance):
     outsider = factories.UserFactory(roles=["official"])
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
     with pytest.raises(DomainError, match="agency that owns"):
-        services.award_create(proposal=proposal, amount=1_000_00, milestones=_milestones(1_000_00), by=outsider)
+        services.award_create(
+            proposal=proposal, amount=1_000_00, milestones=_milestones(1_000_00), by=outsider
+        )
 
 
 def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, finance):
     owner = factories.UserFactory()
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)
-    services.allocation_record(challenge=challenge, amount=30_000_000_00, by=finance, reference="DPA-7",
-                               idempotency_key="k")
-    award = services.award_create(proposal=proposal, amount=20_000_000_00,
-                                  milestones=_milestones(8_000_000_00, 12_000_000_00), by=official)
+    services.allocation_record(
+        challenge=challenge, amount=30_000_000_00, by=finance, reference="DPA-7", idempotency_key="k"
+    )
+    award = services.award_create(
+        proposal=proposal,
+        amount=20_000_000_00,
+        milestones=_milestones(8_000_000_00, 12_000_000_00),
+        by=official,
+    )
     first = award.milestones.order_by("position").first()
     services.milestone_report(milestone=first, by=owner, report="Aplikasi antrean sudah dipakai 3 puskesmas.")
     approved = services.milestone_approve(milestone=first, by=official)

@@ -19,8 +19,9 @@ def finance():
 def test_allocation_is_recorded_once_per_idempotency_key(finance):
     fund = services.fund_get_or_create(reference="challenge:1")
     for _ in range(3):  # a double-clicked or resubmitted form
-        services.allocation_record(fund=fund, amount=5_000_00, by=finance, description="APBD",
-                                   idempotency_key="form-token-1")
+        services.allocation_record(
+            fund=fund, amount=5_000_00, by=finance, description="APBD", idempotency_key="form-token-1"
+        )
     assert Transaction.objects.count() == 1
     assert selectors.fund_balance(fund) == 5_000_00
 
@@ -28,8 +29,13 @@ def test_allocation_is_recorded_once_per_idempotency_key(finance):
 def test_only_finance_officers_record_allocations():
     fund = services.fund_get_or_create(reference="challenge:1")
     with pytest.raises(PaymentError):
-        services.allocation_record(fund=fund, amount=5_000_00, by=UserFactory(roles=["official"]),
-                                   description="APBD", idempotency_key="x")
+        services.allocation_record(
+            fund=fund,
+            amount=5_000_00,
+            by=UserFactory(roles=["official"]),
+            description="APBD",
+            idempotency_key="x",
+        )
     assert not Transaction.objects.exists()
 
 
@@ -53,22 +59,43 @@ def test_disbursements_never_exceed_the_commitment(finance):
     fund = services.fund_get_or_create(reference="challenge:1")
     services.allocation_record(fund=fund, amount=100_00, by=finance, description="APBD", idempotency_key="k")
     commitment = services.commitment_create(fund=fund, reference="award:1", amount=60_00, by=finance)
-    services.disbursement_create(commitment=commitment, reference="milestone:1", amount=50_00,
-                                 payee_reference="organisation:1", requested_by=finance)
+    services.disbursement_create(
+        commitment=commitment,
+        reference="milestone:1",
+        amount=50_00,
+        payee_reference="organisation:1",
+        requested_by=finance,
+    )
     with pytest.raises(PaymentError, match="exceed"):
-        services.disbursement_create(commitment=commitment, reference="milestone:2", amount=11_00,
-                                     payee_reference="organisation:1", requested_by=finance)
+        services.disbursement_create(
+            commitment=commitment,
+            reference="milestone:2",
+            amount=11_00,
+            payee_reference="organisation:1",
+            requested_by=finance,
+        )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_releases_pay_once():
     """Two finance officers press release at the same moment: one payment, one refusal."""
-    finance_a, finance_b, requester = UserFactory(roles=["finance"]), UserFactory(roles=["finance"]), UserFactory()
+    finance_a, finance_b, requester = (
+        UserFactory(roles=["finance"]),
+        UserFactory(roles=["finance"]),
+        UserFactory(),
+    )
     fund = services.fund_get_or_create(reference="challenge:9")
-    services.allocation_record(fund=fund, amount=100_00, by=finance_a, description="APBD", idempotency_key="k")
+    services.allocation_record(
+        fund=fund, amount=100_00, by=finance_a, description="APBD", idempotency_key="k"
+    )
     commitment = services.commitment_create(fund=fund, reference="award:9", amount=100_00, by=requester)
-    disbursement = services.disbursement_create(commitment=commitment, reference="milestone:9", amount=100_00,
-                                                payee_reference="organisation:9", requested_by=requester)
+    disbursement = services.disbursement_create(
+        commitment=commitment,
+        reference="milestone:9",
+        amount=100_00,
+        payee_reference="organisation:9",
+        requested_by=requester,
+    )
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 

@@ -22,17 +22,28 @@ pytestmark = pytest.mark.django_db
 def pending_disbursement(stripe_emulator):
     finance, official = UserFactory(roles=["finance"]), UserFactory(roles=["official"])
     fund = services.fund_get_or_create(reference="challenge:41")
-    services.allocation_record(fund=fund, amount=900_000_00, by=finance, description="APBD", idempotency_key="k")
+    services.allocation_record(
+        fund=fund, amount=900_000_00, by=finance, description="APBD", idempotency_key="k"
+    )
     commitment = services.commitment_create(fund=fund, reference="award:41", amount=500_000_00, by=official)
-    disbursement = services.disbursement_create(commitment=commitment, reference="milestone:41", amount=200_000_00,
-                                                payee_reference="organisation:41", requested_by=official)
+    disbursement = services.disbursement_create(
+        commitment=commitment,
+        reference="milestone:41",
+        amount=200_000_00,
+        payee_reference="organisation:41",
+        requested_by=official,
+    )
     return disbursement, finance
 
 
 def _onboard(stripe_emulator, payee="organisation:41"):
     url = services.recipient_start_stripe_onboarding(
-        payee_reference=payee, email="keuangan@startup.id", country="GB",
-        return_url="http://testserver/workspace/", refresh_url="http://testserver/workspace/")
+        payee_reference=payee,
+        email="keuangan@startup.id",
+        country="GB",
+        return_url="http://testserver/workspace/",
+        refresh_url="http://testserver/workspace/",
+    )
     assert url.startswith("http")
     recipient = Recipient.objects.get(payee_reference=payee)
     assert recipient.rail == "stripe" and recipient.stripe_account_id.startswith("acct_")
@@ -49,7 +60,8 @@ def test_release_sends_one_connect_transfer_and_writes_the_ledger(stripe_emulato
     assert paid.status == Disbursement.Status.PAID
     transfers = client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
     assert [(t.id, t.amount, t.currency, t.transfer_group) for t in transfers] == [
-        (paid.gateway_reference, 200_000_00, "idr", "challenge:41")]
+        (paid.gateway_reference, 200_000_00, "idr", "challenge:41")
+    ]
     txn = Transaction.objects.get(kind="disbursement")
     assert sum(e.amount for e in txn.entries.all()) == 0
     assert txn.reference == paid.gateway_reference
@@ -72,7 +84,9 @@ def test_a_replayed_gateway_call_does_not_pay_twice(stripe_emulator, pending_dis
     assert GatewayCall.objects.filter(disbursement=paid).count() == 1
 
 
-def test_transfer_to_an_account_not_yet_onboarded_fails_and_may_be_retried(stripe_emulator, pending_disbursement):
+def test_transfer_to_an_account_not_yet_onboarded_fails_and_may_be_retried(
+    stripe_emulator, pending_disbursement
+):
     disbursement, finance = pending_disbursement
     recipient = _onboard(stripe_emulator)
     with pytest.raises(PaymentError, match="refused"):
@@ -96,28 +110,44 @@ def _signed(payload: dict, secret: str = STRIPE_WEBHOOK_SECRET) -> tuple[bytes, 
 
 
 def test_webhook_refuses_unsigned_posts(client, stripe_emulator):
-    response = client.post(reverse("payments:stripe_webhook"), data=b'{"id": "evt_1"}',
-                           content_type="application/json")
+    response = client.post(
+        reverse("payments:stripe_webhook"), data=b'{"id": "evt_1"}', content_type="application/json"
+    )
     assert response.status_code == 400
     assert not WebhookEvent.objects.exists()
 
 
 def test_webhook_refuses_a_wrong_signature(client, stripe_emulator):
-    body, header = _signed({"id": "evt_1", "type": "transfer.created", "data": {"object": {}}}, secret="whsec_x")
-    response = client.post(reverse("payments:stripe_webhook"), data=body, content_type="application/json",
-                           headers={"Stripe-Signature": header})
+    body, header = _signed(
+        {"id": "evt_1", "type": "transfer.created", "data": {"object": {}}}, secret="whsec_x"
+    )
+    response = client.post(
+        reverse("payments:stripe_webhook"),
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )
     assert response.status_code == 400
 
 
-def test_a_signed_event_is_stored_once_and_replays_change_nothing(client, stripe_emulator,
-                                                                  django_capture_on_commit_callbacks):
-    payload = {"id": "evt_123", "object": "event", "type": "transfer.created",
-               "data": {"object": {"id": "tr_1", "object": "transfer"}}}
+def test_a_signed_event_is_stored_once_and_replays_change_nothing(
+    client, stripe_emulator, django_capture_on_commit_callbacks
+):
+    payload = {
+        "id": "evt_123",
+        "object": "event",
+        "type": "transfer.created",
+        "data": {"object": {"id": "tr_1", "object": "transfer"}},
+    }
     for _ in range(2):
         body, header = _signed(payload)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("payments:stripe_webhook"), data=body,
-                                   content_type="application/json", headers={"Stripe-Signature": header})
+            response = client.post(
+                reverse("payments:stripe_webhook"),
+                data=body,
+                content_type="application/json",
+                headers={"Stripe-Signature": header},
+            )
         assert response.status_code == 200
     event = WebhookEvent.objects.get()
     assert event.status == WebhookEvent.Status.PROCESSED

@@ -13,18 +13,25 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def market_levy_challenge():
     return factories.challenge(
-        title="Retribusi pasar nontunai", summary="Penjualan di pasar tradisional dengan pembayaran digital.")
+        title="Retribusi pasar nontunai", summary="Penjualan di pasar tradisional dengan pembayaran digital."
+    )
 
 
 @pytest.fixture
 def queue_challenge():
-    return factories.challenge(title="Antrean puskesmas daring", summary="Mengurangi antrean pasien di puskesmas.")
+    return factories.challenge(
+        title="Antrean puskesmas daring", summary="Mengurangi antrean pasien di puskesmas."
+    )
 
 
-def test_a_published_challenge_is_indexed_after_commit_and_found(elasticsearch, django_capture_on_commit_callbacks):
+def test_a_published_challenge_is_indexed_after_commit_and_found(
+    elasticsearch, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        page = factories.challenge(title="Retribusi pasar nontunai",
-                                   summary="Penjualan di pasar tradisional dengan pembayaran digital.")
+        page = factories.challenge(
+            title="Retribusi pasar nontunai",
+            summary="Penjualan di pasar tradisional dengan pembayaran digital.",
+        )
     document = es_client().get(index=services.alias_name("challenges"), id=str(page.pk))
     assert document["_source"]["slug"] == page.slug
 
@@ -41,7 +48,9 @@ def test_unpublishing_removes_the_document(elasticsearch, django_capture_on_comm
     assert services.search_challenges("literasi").ids == []
 
 
-def test_reindex_builds_a_new_index_and_swaps_the_alias(elasticsearch, market_levy_challenge, queue_challenge):
+def test_reindex_builds_a_new_index_and_swaps_the_alias(
+    elasticsearch, market_levy_challenge, queue_challenge
+):
     assert services.reindex_challenges() == 2
     assert sorted(services.search_challenges("puskesmas").ids) == [queue_challenge.pk]
     first_indices = set(es_client().indices.get_alias(name=services.alias_name("challenges")))
@@ -63,7 +72,9 @@ def test_when_elasticsearch_is_down_the_database_answers_and_says_so(settings, m
     assert result.ids == [market_levy_challenge.pk]
 
 
-def test_challenge_list_q_uses_the_search_layer(client, elasticsearch, market_levy_challenge, queue_challenge):
+def test_challenge_list_q_uses_the_search_layer(
+    client, elasticsearch, market_levy_challenge, queue_challenge
+):
     services.reindex_challenges()
     response = client.get(reverse("marketplace:challenge_list"), {"q": "antrean"})
     assert response.status_code == 200

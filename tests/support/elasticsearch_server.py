@@ -44,8 +44,19 @@ def running_elasticsearch() -> Iterator[str]:
     data_dir = tempfile.mkdtemp(prefix="es-test-")
     port = free_port()
     started = subprocess.run(
-        [_binary(), "up", "--only", "elasticsearch", "--elasticsearch-port", str(port), "--data-dir", data_dir],
-        capture_output=True, text=True, timeout=60,
+        [
+            _binary(),
+            "up",
+            "--only",
+            "elasticsearch",
+            "--elasticsearch-port",
+            str(port),
+            "--data-dir",
+            data_dir,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if started.returncode != 0:
         raise RuntimeError(f"noida-db did not start: {started.stdout}\n{started.stderr}")

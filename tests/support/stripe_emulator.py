@@ -79,10 +79,30 @@ ACCOUNT_LINK_LIFETIME_SECONDS = 300
 IDEMPOTENCY_CACHE_SIZE = 10_000
 
 _DEFAULT_CURRENCY_BY_COUNTRY = {
-    "AU": "aud", "CA": "cad", "CH": "chf", "GB": "gbp", "HK": "hkd", "ID": "idr", "IN": "inr",
-    "JP": "jpy", "MY": "myr", "NZ": "nzd", "PH": "php", "SG": "sgd", "TH": "thb", "US": "usd",
-    "AT": "eur", "BE": "eur", "DE": "eur", "ES": "eur", "FI": "eur", "FR": "eur", "IE": "eur",
-    "IT": "eur", "NL": "eur", "PT": "eur",
+    "AU": "aud",
+    "CA": "cad",
+    "CH": "chf",
+    "GB": "gbp",
+    "HK": "hkd",
+    "ID": "idr",
+    "IN": "inr",
+    "JP": "jpy",
+    "MY": "myr",
+    "NZ": "nzd",
+    "PH": "php",
+    "SG": "sgd",
+    "TH": "thb",
+    "US": "usd",
+    "AT": "eur",
+    "BE": "eur",
+    "DE": "eur",
+    "ES": "eur",
+    "FI": "eur",
+    "FR": "eur",
+    "IE": "eur",
+    "IT": "eur",
+    "NL": "eur",
+    "PT": "eur",
 }
 
 
@@ -95,8 +115,9 @@ class StripeEmulatorError(RuntimeError):
 # --------------------------------------------------------------------------------------------
 
 
-def _invalid(message: str, *, param: str | None = None, code: str | None = None,
-             status: int = 400) -> UserError:
+def _invalid(
+    message: str, *, param: str | None = None, code: str | None = None, status: int = 400
+) -> UserError:
     """A Stripe-shaped ``invalid_request_error``."""
     contents: dict[str, Any] = {}
     if param is not None:
@@ -165,8 +186,13 @@ def _newest_first(object_name: str, predicate=None) -> list[StripeObject]:
     return items
 
 
-def _emit(event_type: str, obj: StripeObject, *, account: str | None = None,
-          previous_attributes: dict[str, Any] | None = None) -> Event:
+def _emit(
+    event_type: str,
+    obj: StripeObject,
+    *,
+    account: str | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
     """Record an event and hand it to localstripe's webhook sender."""
     event = Event(event_type, obj)
     if previous_attributes:
@@ -235,11 +261,28 @@ class Account(_StripeShapedLookup, StripeObject):
 
     _types = ("express", "custom", "standard")
     _business_types = ("individual", "company", "non_profit", "government_entity")
-    _updatable = ("business_profile", "business_type", "capabilities", "default_currency", "email",
-                  "metadata")
+    _updatable = (
+        "business_profile",
+        "business_type",
+        "capabilities",
+        "default_currency",
+        "email",
+        "metadata",
+    )
 
-    def __init__(self, type=None, country=None, email=None, capabilities=None, business_type=None,
-                 business_profile=None, metadata=None, default_currency=None, controller=None, **kwargs):
+    def __init__(
+        self,
+        type=None,
+        country=None,
+        email=None,
+        capabilities=None,
+        business_type=None,
+        business_profile=None,
+        metadata=None,
+        default_currency=None,
+        controller=None,
+        **kwargs,
+    ):
         _reject_unknown(kwargs)
         account_type = type
         if account_type is None and isinstance(controller, dict):
@@ -266,14 +309,21 @@ class Account(_StripeShapedLookup, StripeObject):
         self.country = country.upper()
         self.email = email
         self.business_type = business_type
-        self.business_profile = {"mcc": None, "name": None, "product_description": None,
-                                 "support_email": None, "url": None, **(business_profile or {})}
+        self.business_profile = {
+            "mcc": None,
+            "name": None,
+            "product_description": None,
+            "support_email": None,
+            "url": None,
+            **(business_profile or {}),
+        }
         self.capabilities = {name: "inactive" for name, wanted in requested.items() if wanted}
         self.charges_enabled = False
         self.payouts_enabled = False
         self.details_submitted = False
-        self.default_currency = (default_currency or
-                                 _DEFAULT_CURRENCY_BY_COUNTRY.get(self.country, "usd")).lower()
+        self.default_currency = (
+            default_currency or _DEFAULT_CURRENCY_BY_COUNTRY.get(self.country, "usd")
+        ).lower()
         self.metadata = metadata
         self.requirements = _requirements(outstanding=True)
 
@@ -359,7 +409,8 @@ class Account(_StripeShapedLookup, StripeObject):
             raise _invalid(
                 "Your destination account needs to have at least one of the following capabilities "
                 "enabled: transfers, crypto_transfers, legacy_payments",
-                param=param, code="insufficient_capabilities_for_transfer",
+                param=param,
+                code="insufficient_capabilities_for_transfer",
             )
         return account
 
@@ -370,8 +421,16 @@ class AccountLink(StripeObject):
 
     _types = ("account_onboarding", "account_update")
 
-    def __init__(self, account=None, type=None, refresh_url=None, return_url=None, collect=None,
-                 collection_options=None, **kwargs):
+    def __init__(
+        self,
+        account=None,
+        type=None,
+        refresh_url=None,
+        return_url=None,
+        collect=None,
+        collection_options=None,
+        **kwargs,
+    ):
         _reject_unknown(kwargs)
         _check_str(account, "account", required=True)
         if store.get(f"account:{account}") is None:
@@ -406,8 +465,18 @@ class Transfer(_StripeShapedLookup, StripeObject):
     object = "transfer"
     _id_prefix = "tr_"
 
-    def __init__(self, amount=None, currency=None, destination=None, description=None, metadata=None,
-                 source_transaction=None, source_type=None, transfer_group=None, **kwargs):
+    def __init__(
+        self,
+        amount=None,
+        currency=None,
+        destination=None,
+        description=None,
+        metadata=None,
+        source_transaction=None,
+        source_type=None,
+        transfer_group=None,
+        **kwargs,
+    ):
         _reject_unknown(kwargs)
         amount = _check_amount(amount, "amount")
         _check_str(currency, "currency", required=True)
@@ -480,13 +549,22 @@ class Transfer(_StripeShapedLookup, StripeObject):
         return obj
 
     @classmethod
-    def _api_list_all(cls, url, destination=None, transfer_group=None, limit=None, starting_after=None,
-                      created=None, **kwargs):
+    def _api_list_all(
+        cls,
+        url,
+        destination=None,
+        transfer_group=None,
+        limit=None,
+        starting_after=None,
+        created=None,
+        **kwargs,
+    ):
         _reject_unknown(kwargs)
 
         def wanted(transfer):
-            return ((destination is None or transfer.destination == destination) and
-                    (transfer_group is None or transfer.transfer_group == transfer_group))
+            return (destination is None or transfer.destination == destination) and (
+                transfer_group is None or transfer.transfer_group == transfer_group
+            )
 
         li = List(url, limit=limit, starting_after=starting_after)
         li._list = _newest_first(cls.object, wanted)
@@ -497,8 +575,15 @@ class TransferReversal(_StripeShapedLookup, StripeObject):
     object = "transfer_reversal"
     _id_prefix = "trr_"
 
-    def __init__(self, transfer=None, amount=None, description=None, metadata=None,
-                 refund_application_fee=None, **kwargs):
+    def __init__(
+        self,
+        transfer=None,
+        amount=None,
+        description=None,
+        metadata=None,
+        refund_application_fee=None,
+        **kwargs,
+    ):
         _reject_unknown(kwargs)
         transfer_obj = Transfer._api_retrieve(transfer)
         remaining = transfer_obj.amount - transfer_obj.amount_reversed
@@ -593,26 +678,38 @@ def _patch_payment_intent() -> None:
     original_export = PaymentIntent._export
     original_confirm = PaymentIntent._api_confirm.__func__
 
-    def __init__(self, *args, transfer_group=None, transfer_data=None, description=None,
-                 application_fee_amount=None, on_behalf_of=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        transfer_group=None,
+        transfer_data=None,
+        description=None,
+        application_fee_amount=None,
+        on_behalf_of=None,
+        **kwargs,
+    ):
         _check_str(transfer_group, "transfer_group")
         _check_str(description, "description")
         if application_fee_amount is not None:
-            application_fee_amount = _check_amount(application_fee_amount, "application_fee_amount",
-                                                   minimum=0)
+            application_fee_amount = _check_amount(
+                application_fee_amount, "application_fee_amount", minimum=0
+            )
         if transfer_data is not None:
             if not isinstance(transfer_data, dict):
                 raise _invalid("Invalid transfer_data: must be an object", param="transfer_data")
             unknown = set(transfer_data) - {"destination", "amount"}
             if unknown:
                 name = sorted(unknown)[0]
-                raise _invalid(f"Received unknown parameter: transfer_data[{name}]",
-                               param=f"transfer_data[{name}]")
-            Account._require_transfer_destination(transfer_data.get("destination"),
-                                                   param="transfer_data[destination]")
+                raise _invalid(
+                    f"Received unknown parameter: transfer_data[{name}]", param=f"transfer_data[{name}]"
+                )
+            Account._require_transfer_destination(
+                transfer_data.get("destination"), param="transfer_data[destination]"
+            )
             transfer_data = {"destination": transfer_data["destination"]} | (
                 {"amount": _check_amount(transfer_data["amount"], "transfer_data[amount]")}
-                if "amount" in transfer_data else {}
+                if "amount" in transfer_data
+                else {}
             )
         if on_behalf_of is not None:
             _check_str(on_behalf_of, "on_behalf_of")
@@ -640,9 +737,13 @@ def _patch_payment_intent() -> None:
             if self.transfer_data and charge.transfer is None:
                 amount = self.transfer_data.get("amount", self.amount - (self.application_fee_amount or 0))
                 if amount > 0:
-                    transfer = Transfer(amount=amount, currency=self.currency,
-                                        destination=self.transfer_data["destination"],
-                                        source_transaction=charge.id, transfer_group=self.transfer_group)
+                    transfer = Transfer(
+                        amount=amount,
+                        currency=self.currency,
+                        destination=self.transfer_data["destination"],
+                        source_transaction=charge.id,
+                        transfer_group=self.transfer_group,
+                    )
                     charge.transfer = transfer.id
                     _emit("transfer.created", transfer)
         original_on_success(self)
@@ -711,8 +812,11 @@ def _request_fingerprint(query: str, body: bytes) -> str:
 
 
 def _json_error(status: int, error: dict[str, Any]) -> web.Response:
-    return web.json_response({"error": error}, status=status,
-                             dumps=lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n")
+    return web.json_response(
+        {"error": error},
+        status=status,
+        dumps=lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n",
+    )
 
 
 @web.middleware
@@ -728,12 +832,22 @@ async def idempotency_middleware(request: web.Request, handler):
     if request.method != "POST" or not key:
         return await handler(request)
     if len(key) > 255:
-        return _json_error(400, {"type": "invalid_request_error", "param": "Idempotency-Key",
-                                 "message": "Idempotency-Key must be at most 255 characters long."})
+        return _json_error(
+            400,
+            {
+                "type": "invalid_request_error",
+                "param": "Idempotency-Key",
+                "message": "Idempotency-Key must be at most 255 characters long.",
+            },
+        )
 
     # Keys are scoped to the API key and connected account, as on Stripe, and to the path.
-    cache_key = (request.headers.get("Authorization", ""), request.headers.get("Stripe-Account", ""),
-                 key, request.path)
+    cache_key = (
+        request.headers.get("Authorization", ""),
+        request.headers.get("Stripe-Account", ""),
+        key,
+        request.path,
+    )
     fingerprint = _request_fingerprint(request.query_string, await request.read())
 
     if _idempotency_lock is None:
@@ -743,25 +857,39 @@ async def idempotency_middleware(request: web.Request, handler):
         stored = _idempotent_responses.get(cache_key)
         if stored is not None:
             if stored.fingerprint != fingerprint:
-                return _json_error(400, {
-                    "type": "idempotency_error",
-                    "message": ("Keys for idempotent requests can only be used with the same parameters "
-                                f"they were first used with. Try using a key other than '{key}' if you "
-                                "meant to execute a different request."),
-                })
+                return _json_error(
+                    400,
+                    {
+                        "type": "idempotency_error",
+                        "message": (
+                            "Keys for idempotent requests can only be used with the same parameters "
+                            f"they were first used with. Try using a key other than '{key}' if you "
+                            "meant to execute a different request."
+                        ),
+                    },
+                )
             _idempotent_responses.move_to_end(cache_key)
-            return web.Response(body=stored.body, status=stored.status, headers={
-                "Content-Type": stored.content_type,
-                "Idempotency-Key": key,
-                "Idempotent-Replayed": "true",
-            })
+            return web.Response(
+                body=stored.body,
+                status=stored.status,
+                headers={
+                    "Content-Type": stored.content_type,
+                    "Idempotency-Key": key,
+                    "Idempotent-Replayed": "true",
+                },
+            )
 
         response = await handler(request)
-        storable = (isinstance(response, web.Response) and isinstance(response.body, bytes) and
-                    (200 <= response.status < 300 or response.status == 402))
+        storable = (
+            isinstance(response, web.Response)
+            and isinstance(response.body, bytes)
+            and (200 <= response.status < 300 or response.status == 402)
+        )
         if storable:
             _idempotent_responses[cache_key] = _StoredResponse(
-                body=response.body, status=response.status, fingerprint=fingerprint,
+                body=response.body,
+                status=response.status,
+                fingerprint=fingerprint,
                 content_type=response.headers.get("Content-Type", "application/json; charset=utf-8"),
             )
             while len(_idempotent_responses) > IDEMPOTENCY_CACHE_SIZE:
@@ -949,8 +1077,9 @@ def running_stripe_emulator(port: int | None = None, *, timeout: float = 20.0) -
         stdout, stderr = Path(directory, "stdout.log"), Path(directory, "stderr.log")
         # Appending files, read separately by path: the subprocess's writes never race our reads.
         with stdout.open("ab") as out, stderr.open("ab") as err:
-            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                       stdout=out, stderr=err)
+            process = subprocess.Popen(
+                command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            )
 
         def failure(reason: str) -> StripeEmulatorError:
             return StripeEmulatorError(
@@ -1000,8 +1129,9 @@ def complete_onboarding(url: str, account_id: str) -> dict[str, Any]:
     return json.loads(_post(f"{url}/_test/accounts/{urllib.parse.quote(account_id)}/complete_onboarding"))
 
 
-def register_webhook(url: str, endpoint: str, secret: str, *, webhook_id: str = "default",
-                     events: list[str] | None = None) -> None:
+def register_webhook(
+    url: str, endpoint: str, secret: str, *, webhook_id: str = "default", events: list[str] | None = None
+) -> None:
     """Send events (all, or only ``events``) to ``endpoint``, signed with ``secret``.
 
     Delivery happens about a second after the event. Registering the same ``webhook_id`` again

@@ -39,8 +39,12 @@ def client(emulator_url):
 
 def _express_account(client, email="payee@example.com"):
     return client.v1.accounts.create(
-        params={"type": "express", "country": "ID", "email": email,
-                "capabilities": {"transfers": {"requested": True}}}
+        params={
+            "type": "express",
+            "country": "ID",
+            "email": email,
+            "capabilities": {"transfers": {"requested": True}},
+        }
     )
 
 
@@ -52,8 +56,11 @@ def _onboarded_account(client, emulator_url):
 
 def test_base_url_is_loopback(emulator_url):
     assert emulator_url.startswith("http://127.0.0.1:")
-    assert stripe_base_addresses(emulator_url) == {"api": emulator_url, "connect": emulator_url,
-                                                  "files": emulator_url}
+    assert stripe_base_addresses(emulator_url) == {
+        "api": emulator_url,
+        "connect": emulator_url,
+        "files": emulator_url,
+    }
 
 
 def test_connect_onboarding_transfer_idempotency_and_reversal(client, emulator_url):
@@ -66,16 +73,24 @@ def test_connect_onboarding_transfer_idempotency_and_reversal(client, emulator_u
     assert (account.charges_enabled, account.payouts_enabled, account.details_submitted) == (False,) * 3
 
     link = client.v1.account_links.create(
-        params={"account": account.id, "type": "account_onboarding",
-                "refresh_url": "https://example.com/refresh", "return_url": "https://example.com/return"}
+        params={
+            "account": account.id,
+            "type": "account_onboarding",
+            "refresh_url": "https://example.com/refresh",
+            "return_url": "https://example.com/return",
+        }
     )
     assert link.object == "account_link"
     assert link.url.startswith(emulator_url + "/")
     assert link.expires_at > time.time()
 
     transfer_params = {
-        "amount": 250_000, "currency": "idr", "destination": account.id, "transfer_group": "fund-42",
-        "description": "Grant disbursement", "metadata": {"disbursement": "17"},
+        "amount": 250_000,
+        "currency": "idr",
+        "destination": account.id,
+        "transfer_group": "fund-42",
+        "description": "Grant disbursement",
+        "metadata": {"disbursement": "17"},
     }
     options = {"idempotency_key": f"disbursement-{uuid.uuid4()}"}
     with pytest.raises(stripe.InvalidRequestError) as refused:
@@ -139,8 +154,12 @@ def test_transfer_to_unknown_account_is_refused(client):
 def test_account_link_url_completes_onboarding(client, emulator_url):
     account = _express_account(client)
     link = client.v1.account_links.create(
-        params={"account": account.id, "type": "account_onboarding",
-                "refresh_url": "https://example.com/refresh", "return_url": "https://example.com/return"}
+        params={
+            "account": account.id,
+            "type": "account_onboarding",
+            "refresh_url": "https://example.com/refresh",
+            "return_url": "https://example.com/return",
+        }
     )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -161,8 +180,13 @@ def test_account_link_url_completes_onboarding(client, emulator_url):
 
 def test_payment_intent_in_idr_with_transfer_group(client):
     intent = client.v1.payment_intents.create(
-        params={"amount": 1_500_000, "currency": "idr", "transfer_group": "fund-42",
-                "description": "Contribution to fund 42", "payment_method_types": ["card"]}
+        params={
+            "amount": 1_500_000,
+            "currency": "idr",
+            "transfer_group": "fund-42",
+            "description": "Contribution to fund 42",
+            "payment_method_types": ["card"],
+        }
     )
     assert intent.status == "requires_payment_method"
     assert intent.transfer_group == "fund-42"
@@ -182,9 +206,15 @@ def test_payment_intent_in_idr_with_transfer_group(client):
 def test_destination_charge_creates_its_transfer(client, emulator_url):
     account = _onboarded_account(client, emulator_url)
     intent = client.v1.payment_intents.create(
-        params={"amount": 200_000, "currency": "idr", "payment_method": "pm_card_visa", "confirm": True,
-                "application_fee_amount": 20_000, "transfer_data": {"destination": account.id},
-                "transfer_group": "order-9"}
+        params={
+            "amount": 200_000,
+            "currency": "idr",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "application_fee_amount": 20_000,
+            "transfer_data": {"destination": account.id},
+            "transfer_group": "order-9",
+        }
     )
     assert intent.status == "succeeded"
     assert intent.transfer_data.destination == account.id

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 import time
-from contextlib import contextmanager
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +22,7 @@ from wagtail.models import GroupPagePermission, Page
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage
-from marketplace import audit, demo_data, services, workflows
+from marketplace import demo_data, services
 from marketplace.errors import DomainError
 from marketplace.models import (
     Agency,
@@ -45,23 +43,13 @@ from payments.errors import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
 
 
-@contextmanager
-def _as_of(moment: datetime.datetime):
-    """Run services as if the clock showed ``moment``.
-
-    ``proposal_create`` takes no ``now=`` (``proposal_submit`` does), so proposals to rounds
-    that have already closed are filed as of a moment inside their window. The services'
-    own checks and audit entries still apply."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 class Command(BaseCommand):
     help = "Load demo regions, challenges, users, organisations, proposals and money. Safe to run twice."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Run even though DEBUG is off. The demo users share one known password.",
         )
 
@@ -122,10 +110,12 @@ class Command(BaseCommand):
         """Opens at 08:00 and closes at 23:59, region time, ``n`` days from today."""
         zone = region.zoneinfo
         today = timezone.localdate(timezone=zone)
-        opens = datetime.datetime.combine(today + datetime.timedelta(days=opens_in), datetime.time(8, 0),
-                                          tzinfo=zone)
-        closes = datetime.datetime.combine(today + datetime.timedelta(days=closes_in), datetime.time(23, 59),
-                                           tzinfo=zone)
+        opens = datetime.datetime.combine(
+            today + datetime.timedelta(days=opens_in), datetime.time(8, 0), tzinfo=zone
+        )
+        closes = datetime.datetime.combine(
+            today + datetime.timedelta(days=closes_in), datetime.time(23, 59), tzinfo=zone
+        )
         return opens, closes
 
     # Sections ------------------------------------------------------------------------------
@@ -155,8 +145,11 @@ class Command(BaseCommand):
                 # Hashing is slow on purpose; the users share one password, so hash it once.
                 password_hash = password_hash or make_password(settings.DEMO_PASSWORD)
                 user = User.objects.create_user(
-                    username=spec["username"], email=f"{spec['username']}@{demo_data.USER_EMAIL_DOMAIN}",
-                    password=None, first_name=spec["first_name"], last_name=spec["last_name"],
+                    username=spec["username"],
+                    email=f"{spec['username']}@{demo_data.USER_EMAIL_DOMAIN}",
+                    password=None,
+                    first_name=spec["first_name"],
+                    last_name=spec["last_name"],
                     is_staff=spec["is_staff"],
                 )
                 user.password = password_hash
@@ -173,14 +166,21 @@ class Command(BaseCommand):
             if region is None:
                 home = HomePage.objects.get()  # fresh each time: adding a child changes the parent row
                 region = RegionPage(
-                    title=spec["title"], slug=spec["slug"], level=spec["level"], province=spec["province"],
-                    timezone=spec["timezone"], intro=spec["intro"],
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    level=spec["level"],
+                    province=spec["province"],
+                    timezone=spec["timezone"],
+                    intro=spec["intro"],
                 )
                 home.add_child(instance=region)
                 region.save_revision().publish()
                 created += 1
-            index = (ChallengeIndexPage.objects.child_of(region)
-                     .filter(slug=demo_data.CHALLENGE_INDEX["slug"]).first())
+            index = (
+                ChallengeIndexPage.objects.child_of(region)
+                .filter(slug=demo_data.CHALLENGE_INDEX["slug"])
+                .first()
+            )
             if index is None:
                 index = ChallengeIndexPage(**demo_data.CHALLENGE_INDEX)
                 region.add_child(instance=index)
@@ -201,10 +201,12 @@ class Command(BaseCommand):
 
     def seed_page_permissions(self, label: str) -> str:
         official = Group.objects.get(name=OFFICIAL_GROUP)
-        permissions = list(Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(Page),
-            codename__in=demo_data.OFFICIAL_PAGE_PERMISSIONS,
-        ))
+        permissions = list(
+            Permission.objects.filter(
+                content_type=ContentType.objects.get_for_model(Page),
+                codename__in=demo_data.OFFICIAL_PAGE_PERMISSIONS,
+            )
+        )
         if len(permissions) != len(demo_data.OFFICIAL_PAGE_PERMISSIONS):
             raise CommandError("Wagtail's page permissions are missing; run `manage.py migrate` first.")
         created = 0
@@ -235,10 +237,16 @@ class Command(BaseCommand):
         region = agency.region
         opens_at, closes_at = self.window(region, *spec["window"])
         page = ChallengePage(
-            title=spec["title"], slug=spec["slug"], title_en=spec["title_en"],
-            summary=spec["summary"], summary_en=spec["summary_en"],
+            title=spec["title"],
+            slug=spec["slug"],
+            title_en=spec["title_en"],
+            summary=spec["summary"],
+            summary_en=spec["summary_en"],
             body=[("paragraph", RichText(f"<p>{text}</p>")) for text in spec["body"]],
-            agency=agency, sector=self.sectors[spec["sector"]], opens_at=opens_at, closes_at=closes_at,
+            agency=agency,
+            sector=self.sectors[spec["sector"]],
+            opens_at=opens_at,
+            closes_at=closes_at,
             eligibility=spec["eligibility"],
             incentives=[
                 Incentive(kind=kind, amount=amount, description=description, sort_order=i)
@@ -263,9 +271,13 @@ class Command(BaseCommand):
             ).first()
             if organisation is None:
                 organisation = services.organisation_create(
-                    by=owner, name=spec["name"], kind=spec["kind"], region=self.regions[spec["region"]],
+                    by=owner,
+                    name=spec["name"],
+                    kind=spec["kind"],
+                    region=self.regions[spec["region"]],
                     sectors=[self.sectors[slug] for slug in spec["sectors"]],
-                    description=spec["description"], website=spec["website"],
+                    description=spec["description"],
+                    website=spec["website"],
                 )
                 created += 1
             self.organisations[spec["key"]] = organisation
@@ -300,13 +312,17 @@ class Command(BaseCommand):
 
     def create_proposal(self, spec, challenge, organisation, owner, *, position: int) -> Proposal:
         fields = {
-            "by": owner, "organisation": organisation, "challenge": challenge, "title": spec["title"],
-            "summary": spec["summary"], "plan": spec["plan"], "requested_amount": spec["requested_amount"],
+            "by": owner,
+            "organisation": organisation,
+            "challenge": challenge,
+            "title": spec["title"],
+            "summary": spec["summary"],
+            "plan": spec["plan"],
+            "requested_amount": spec["requested_amount"],
         }
-        if timezone.now() < challenge.closes_at:
-            return services.proposal_create(**fields)
-        with _as_of(self.filing_moment(challenge, position, days_before_close=12)):
-            return services.proposal_create(**fields)
+        if timezone.now() >= challenge.closes_at:  # filed while a past round was still open
+            fields["now"] = self.filing_moment(challenge, position, days_before_close=12)
+        return services.proposal_create(**fields)
 
     def advance_proposal(self, proposal: Proposal, target: str, *, owner, position: int) -> None:
         """Walk the proposal's state machine up to ``target``; steps already taken are skipped."""
@@ -318,20 +334,9 @@ class Command(BaseCommand):
                 now = self.filing_moment(challenge, position, days_before_close=3)
             services.proposal_submit(proposal=proposal, by=owner, now=now)
         if target == Status.WITHDRAWN and proposal.status in (Status.DRAFT, Status.SUBMITTED):
-            self.transition_proposal(proposal, "withdraw", by=owner)
+            services.proposal_withdraw(proposal=proposal, by=owner)
         if target == Status.REJECTED and proposal.status == Status.SUBMITTED:
-            self.transition_proposal(proposal, "reject", by=self.users[demo_data.DECIDING_OFFICIAL])
-
-    @staticmethod
-    def transition_proposal(proposal: Proposal, name: str, *, by) -> None:
-        # No withdraw/reject services yet: the state machine directly, audited like the services.
-        with transaction.atomic():
-            locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-            before, after = workflows.proposal_transition(locked, name)
-            locked.save(update_fields=["status"])
-            audit.record(actor=by, action=f"proposal.{after}", object_type="marketplace.proposal",
-                         object_id=locked.pk, before={"status": before}, after={"status": after})
-        proposal.status = locked.status
+            services.proposal_reject(proposal=proposal, by=self.users[demo_data.DECIDING_OFFICIAL])
 
     def seed_allocations(self, label: str) -> str:
         created = 0
@@ -343,8 +348,11 @@ class Command(BaseCommand):
             if recorded.exists():
                 continue
             services.allocation_record(
-                challenge=challenge, amount=spec["amount"], by=self.users[spec["by"]],
-                reference=spec["reference"], idempotency_key=f"demo-allocation-{challenge.slug}",
+                challenge=challenge,
+                amount=spec["amount"],
+                by=self.users[spec["by"]],
+                reference=spec["reference"],
+                idempotency_key=f"demo-allocation-{challenge.slug}",
             )
             created += 1
         return self.counted(len(demo_data.ALLOCATIONS), created)
@@ -358,10 +366,15 @@ class Command(BaseCommand):
             if award is None:
                 today = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
                 award = services.award_create(
-                    proposal=proposal, amount=spec["amount"], by=official,
+                    proposal=proposal,
+                    amount=spec["amount"],
+                    by=official,
                     milestones=[
-                        services.MilestonePlan(title=m["title"], amount=m["amount"],
-                                               due_date=today + datetime.timedelta(days=m["due"]))
+                        services.MilestonePlan(
+                            title=m["title"],
+                            amount=m["amount"],
+                            due_date=today + datetime.timedelta(days=m["due"]),
+                        )
                         for m in spec["milestones"]
                     ],
                 )
@@ -370,8 +383,9 @@ class Command(BaseCommand):
             if not Recipient.objects.filter(payee_reference=payee_reference).exists():
                 payment_services.recipient_set_bank_account(payee_reference=payee_reference, **spec["bank"])
             grantee = self.owner_of[proposal.organisation_id]
-            for milestone, milestone_spec in zip(award.milestones.order_by("position"), spec["milestones"],
-                                                 strict=True):
+            for milestone, milestone_spec in zip(
+                award.milestones.order_by("position"), spec["milestones"], strict=True
+            ):
                 self.advance_milestone(milestone, milestone_spec, grantee=grantee, official=official)
                 milestones += 1
         return f"{len(demo_data.AWARDS)} projects, {milestones} milestones ({created} new projects)"
@@ -387,8 +401,11 @@ class Command(BaseCommand):
             disbursement = Disbursement.objects.get(pk=milestone.disbursement_id)
             if disbursement.status in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
                 # The milestone turns "paid" when payments announces it, after this section commits.
-                services.disbursement_release(disbursement=disbursement, by=self.users[spec["released_by"]],
-                                              bank_reference=spec["bank_reference"])
+                services.disbursement_release(
+                    disbursement=disbursement,
+                    by=self.users[spec["released_by"]],
+                    bank_reference=spec["bank_reference"],
+                )
 
     def seed_outcomes(self, label: str) -> str:
         changed = 0

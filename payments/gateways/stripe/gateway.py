@@ -37,19 +37,28 @@ class StripeConnectGateway:
         return TransferResult(succeeded=True, reference=transfer.id, raw=transfer.to_dict())
 
 
-def create_onboarding_link(*, email: str, country: str, return_url: str, refresh_url: str,
-                           existing_account_id: str = "") -> OnboardingLink:
+def create_onboarding_link(
+    *, email: str, country: str, return_url: str, refresh_url: str, existing_account_id: str = ""
+) -> OnboardingLink:
     api = client().v1
     account_id = existing_account_id
     if not account_id:
         account = api.accounts.create(
-            params={"type": "express", "country": country, "email": email,
-                    "capabilities": {"transfers": {"requested": True}}}
+            params={
+                "type": "express",
+                "country": country,
+                "email": email,
+                "capabilities": {"transfers": {"requested": True}},
+            }
         )
         account_id = account.id
     link = api.account_links.create(
-        params={"account": account_id, "type": "account_onboarding",
-                "return_url": return_url, "refresh_url": refresh_url}
+        params={
+            "account": account_id,
+            "type": "account_onboarding",
+            "return_url": return_url,
+            "refresh_url": refresh_url,
+        }
     )
     return OnboardingLink(account_id=account_id, url=link.url)
 
