@@ -359,3 +359,26 @@ def milestone_mark_paid(*, disbursement_id: int) -> None:
 
 def on_disbursement_paid(sender, *, disbursement, **kwargs) -> None:
     milestone_mark_paid(disbursement_id=disbursement.pk)
+
+
+def organisation_start_stripe_onboarding(
+    *, organisation: Organisation, by, return_url: str, refresh_url: str
+) -> str:
+    """Connect the organisation to Stripe payouts; returns the provider's onboarding URL."""
+    if not permissions.is_member(by, organisation):
+        raise DomainError(_("Only members of the organisation may set up its payouts."))
+    with _payment_rules():
+        url = payment_services.recipient_start_stripe_onboarding(
+            payee_reference=f"organisation:{organisation.pk}",
+            email=by.email,
+            country="ID",
+            return_url=return_url,
+            refresh_url=refresh_url,
+        )
+    audit.record(
+        actor=by,
+        action="organisation.stripe_onboarding_started",
+        object_type="marketplace.organisation",
+        object_id=organisation.pk,
+    )
+    return url

@@ -12,6 +12,11 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<slug:slug>/payouts/stripe/",
+        views.organisation_stripe_onboarding,
+        name="organisation_stripe_onboarding",
+    ),
     path("search/", views.site_search, name="search"),
     path("transparency/", views.transparency, name="transparency"),
     path("workspace/", views.workspace, name="workspace"),

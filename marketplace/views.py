@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,9 +30,10 @@ from marketplace.forms import (
     ReleaseForm,
     SignUpForm,
 )
-from marketplace.models import ChallengePage, Milestone, Proposal
+from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
 from marketplace.roles import is_finance
 from payments import selectors as payment_selectors
+from payments.gateways import stripe_configured
 from payments.models import Disbursement
 
 PAGE_SIZE = 20
@@ -86,6 +88,7 @@ def challenge_detail(request, slug):
             "figures": figures,
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
+            "can_manage_funds": permissions.can_manage_funds(request.user)[0],
         },
     )
 
@@ -163,6 +166,7 @@ def signup(request):
 @login_required
 def workspace(request):
     context = selectors.workspace_for(request.user)
+    context["stripe_enabled"] = stripe_configured()
     if is_finance(request.user):
         context["disbursements"] = payment_selectors.disbursements_awaiting_release()
     return render(request, "marketplace/workspace.html", context)
@@ -356,3 +360,19 @@ def disbursement_release(request, pk):
     return render(
         request, "marketplace/disbursement_release.html", {"disbursement": disbursement, "form": form}
     )
+
+
+@login_required
+@require_POST
+def organisation_stripe_onboarding(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    _deny((permissions.is_member(request.user, organisation), _("Only members may set up payouts.")))
+    back = request.build_absolute_uri(reverse("marketplace:workspace"))
+    try:
+        url = services.organisation_start_stripe_onboarding(
+            organisation=organisation, by=request.user, return_url=back, refresh_url=back
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("marketplace:workspace")
+    return redirect(url)

@@ -133,7 +133,10 @@ def allocation_record(
         )
         if created:
             _audit(
-                actor=by, action="allocation.recorded", obj=txn, after={"amount": amount, "fund": fund.reference}
+                actor=by,
+                action="allocation.recorded",
+                obj=txn,
+                after={"amount": amount, "fund": fund.reference},
             )
     return txn
 

@@ -32,4 +32,9 @@ if ! command -v chromium >/dev/null 2>&1; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+# docker-compose (v1) validates docker-compose.yml without an engine; best effort, the test
+# that uses it says so when it is missing.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 || true
+fi
 echo "Test services ready: PostgreSQL, Redis, Chromium."

@@ -17,6 +17,8 @@ STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"
 
 
 def pytest_sessionstart(session):
+    if not session.config.pluginmanager.hasplugin("django"):
+        return  # a run of the Django-free modules alone (-p no:django)
     vendor = django_settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in vendor:
         raise pytest.UsageError("The suite runs on PostgreSQL: run it with `make test` (DATABASE_URL).")

@@ -1,0 +1,316 @@
+"""The whole path, through HTTP as each user would walk it, on PostgreSQL, the Elasticsearch
+test server and the Stripe emulator: an official posts a challenge in the Wagtail admin, an
+applicant applies, finance funds, the official awards, the grantee reports, the official
+approves, a different finance officer releases, and the public sees every rupiah."""
+
+import datetime
+import urllib.error
+import urllib.request
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import GroupPagePermission
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from marketplace.models import Award, ChallengeIndexPage, ChallengePage, Milestone, Proposal
+from payments.models import Disbursement, Transaction
+from search import services as search_services
+from search.services import es_client
+from tests import factories
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def signed_in(username: str, password: str = PASSWORD) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    return client
+
+
+def follow_messages(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"]) if response.context else ""
+
+
+@pytest.fixture
+def region_with_staff(elasticsearch, stripe_emulator):
+    region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")
+    official = UserFactory(username="pejabat", roles=["official", "finance"], is_staff=True)
+    finance = UserFactory(username="bendahara", roles=["finance"])
+    official_group = Group.objects.get(name="official")
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=official_group, page=region, permission=Permission.objects.get(codename=codename)
+        )
+    agency = factories.agency(region, officials=[official])
+    sector = factories.SectorFactory(slug="kesehatan", name="Kesehatan", name_en="Health")
+    return region, agency, sector, official, finance
+
+
+def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emulator):
+    region, agency, sector, official, finance = region_with_staff
+    index = region.get_children().type(ChallengeIndexPage).first()
+    now = timezone.localtime(timezone.now())
+
+    # 1. The official creates and publishes the challenge in the Wagtail admin.
+    official_client = signed_in("pejabat")
+    form = nested_form_data(
+        {
+            "title": "Antrean puskesmas daring",
+            "slug": "antrean-puskesmas-daring",
+            "title_en": "Online queueing for community health centres",
+            "summary": "Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS dan web.",
+            "summary_en": "",
+            "body": streamfield([("paragraph", rich_text("<p>Antrean di 12 puskesmas.</p>"))]),
+            "agency": agency.pk,
+            "sector": sector.pk,
+            "opens_at": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+            "closes_at": (now + datetime.timedelta(days=20)).strftime("%Y-%m-%d %H:%M"),
+            "eligibility": rich_text("<p>Startup dan UMKM di NTT.</p>"),
+            "incentives": inline_formset(
+                [
+                    {
+                        "kind": "grant",
+                        "amount": "15000000000",
+                        "currency": "IDR",
+                        "description": "Hibah pengembangan",
+                    }
+                ],
+                min=1,
+            ),
+            "criteria": inline_formset(
+                [
+                    {"name": "Dampak", "description": "", "weight": "60"},
+                    {"name": "Kelayakan", "description": "", "weight": "40"},
+                ],
+                min=1,
+            ),
+            "action-publish": "action-publish",
+        }
+    )
+    response = official_client.post(
+        reverse("wagtailadmin_pages:add", args=("marketplace", "challengepage", index.pk)), form
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    challenge = ChallengePage.objects.get(slug="antrean-puskesmas-daring")
+    assert challenge.live
+
+    # 2. It is public, filterable, indexed in Elasticsearch after commit, and found by q.
+    public = Client()
+    listing = public.get("/challenges/", {"sector": "kesehatan", "status": "open"})
+    assert "Antrean puskesmas daring" in listing.text
+    assert "Antrean puskesmas daring" not in public.get("/challenges/", {"sector": "pendidikan"}).text
+    detail = public.get("/challenges/antrean-puskesmas-daring/")
+    assert detail.status_code == 200 and "Rp 150.000.000" in detail.text
+    assert es_client().exists(index=search_services.alias_name("challenges"), id=str(challenge.pk))
+    found = public.get("/challenges/", {"q": "antre puskesmas"})
+    assert found.context["filter"].search_backend == "elasticsearch"
+    assert "Antrean puskesmas daring" in found.text
+    english = public.get("/en/challenges/antrean-puskesmas-daring/")
+    assert "Online queueing for community health centres" in english.text
+
+    # 3. An applicant signs up, registers an organisation, drafts and submits a proposal.
+    applicant = Client()
+    response = applicant.post(
+        "/accounts/signup/",
+        {
+            "username": "founder",
+            "email": "founder@startup.id",
+            "password1": "Kopi-Sumba-2026",
+            "password2": "Kopi-Sumba-2026",
+        },
+    )
+    assert response.status_code == 302
+    response = applicant.post(
+        "/organisations/new/",
+        {"name": "PT Kode Nusantara", "kind": "startup", "region": region.pk, "description": ""},
+    )
+    assert response.status_code == 302
+    response = applicant.post(
+        "/challenges/antrean-puskesmas-daring/apply/",
+        {
+            "organisation": _org_pk("PT Kode Nusantara"),
+            "title": "AntreSehat",
+            "summary": "Antrean lewat SMS.",
+            "plan": "Tiga bulan uji coba.",
+            "requested_amount": "100.000.000",
+        },
+    )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="AntreSehat")
+    assert proposal.requested_amount == 100_000_000_00
+    response = applicant.post(f"/workspace/proposals/{proposal.pk}/submit/", follow=True)
+    assert "submitted" in follow_messages(response).lower() or "dikirim" in follow_messages(response).lower()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+
+    # After the deadline, submitting is refused with a clear message and nothing changes.
+    late = applicant.post(
+        "/challenges/antrean-puskesmas-daring/apply/",
+        {
+            "organisation": _org_pk("PT Kode Nusantara"),
+            "title": "Terlambat",
+            "summary": "x",
+            "plan": "",
+            "requested_amount": "1.000.000",
+        },
+    )
+    late_proposal = Proposal.objects.get(title="Terlambat")
+    ChallengePage.objects.filter(pk=challenge.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    response = applicant.post(f"/workspace/proposals/{late_proposal.pk}/submit/", follow=True)
+    assert "WITA" in follow_messages(response)
+    late_proposal.refresh_from_db()
+    assert late.status_code == 302 and late_proposal.status == Proposal.Status.DRAFT
+
+    # 4. Finance records the APBD allocation; an award beyond the fund is refused.
+    finance_client = signed_in("bendahara")
+    allocate_url = "/challenges/antrean-puskesmas-daring/fund/allocate/"
+    token = finance_client.get(allocate_url).context["form"].initial["idempotency_key"]
+    for _ in range(2):  # a double submit records it once
+        finance_client.post(
+            allocate_url,
+            {
+                "amount": "120.000.000",
+                "reference": "DPA-2026-017",
+                "description": "",
+                "idempotency_key": token,
+            },
+        )
+    assert Transaction.objects.filter(kind="allocation").count() == 1
+
+    award_url = f"/workspace/proposals/{proposal.pk}/award/"
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    too_much = official_client.post(award_url, _award_form("150.000.000", [("Uji coba", "150.000.000", due)]))
+    assert too_much.status_code == 200 and "Rp 120.000.000" in too_much.text
+    assert not Award.objects.exists()
+    response = official_client.post(
+        award_url,
+        _award_form(
+            "100.000.000",
+            [("Uji coba 3 puskesmas", "40.000.000", due), ("Seluruh puskesmas", "60.000.000", due)],
+        ),
+    )
+    assert response.status_code == 302
+    award = Award.objects.get()
+    first, second = award.milestones.order_by("position")
+
+    # 5a. The grantee reports; the official approves; the approver may not release (four eyes).
+    assert (
+        applicant.post(
+            f"/workspace/milestones/{first.pk}/report/", {"report": "Sudah berjalan di 3 puskesmas."}
+        ).status_code
+        == 302
+    )
+    assert official_client.post(f"/workspace/milestones/{first.pk}/approve/").status_code == 302
+    disbursement = Disbursement.objects.get(reference=f"milestone:{first.pk}")
+    refused = official_client.post(
+        f"/workspace/disbursements/{disbursement.pk}/release/", {"bank_reference": "SP2D-0001"}
+    )
+    assert refused.status_code == 200 and "approved the milestone" in refused.text
+    assert not Transaction.objects.filter(kind="disbursement").exists()
+
+    # Manual rail: finance records the SP2D reference; a second release pays nothing.
+    release_url = f"/workspace/disbursements/{disbursement.pk}/release/"
+    assert finance_client.post(release_url, {"bank_reference": "SP2D-0001"}).status_code == 302
+    again = finance_client.post(release_url, {"bank_reference": "SP2D-0001"})
+    assert "already been released" in again.text
+    assert Transaction.objects.filter(kind="disbursement").count() == 1
+
+    # 5b. Stripe rail: the organisation connects its payout account, then the second milestone.
+    response = applicant.post(f"/organisations/{_org_slug('PT Kode Nusantara')}/payouts/stripe/")
+    assert response.status_code == 302 and response["Location"].startswith(stripe_emulator)
+    # The founder completes onboarding at Stripe, which sends them back to their workspace.
+    assert _visit_without_following(response["Location"]).endswith("/workspace/")
+    applicant.post(f"/workspace/milestones/{second.pk}/report/", {"report": "Semua puskesmas memakai."})
+    official_client.post(f"/workspace/milestones/{second.pk}/approve/")
+    second_payment = Disbursement.objects.get(reference=f"milestone:{second.pk}")
+    assert (
+        finance_client.post(
+            f"/workspace/disbursements/{second_payment.pk}/release/", {"bank_reference": ""}
+        ).status_code
+        == 302
+    )
+    second_payment.refresh_from_db()
+    assert second_payment.rail == "stripe" and second_payment.gateway_reference.startswith("tr_")
+    for txn in Transaction.objects.prefetch_related("entries"):
+        assert sum(e.amount for e in txn.entries.all()) == 0
+    assert set(Milestone.objects.values_list("status", flat=True)) == {"paid"}
+
+    # 6. The public sees the project, the money and the ledger; the API says the same.
+    projects = public.get("/projects/")
+    assert "AntreSehat" in projects.text
+    project = public.get(f"/projects/{award.pk}/")
+    assert "Rp 100.000.000" in project.text
+    transparency = public.get("/transparency/")
+    assert "SP2D-0001" in transparency.text or "Rp 40.000.000" in transparency.text
+    api = public.get("/api/v1/challenges/", {"sector": "kesehatan"}).json()
+    item = api["results"][0]
+    assert item["slug"] == "antrean-puskesmas-daring" and item["closes_at"].endswith("+08:00")
+    assert item["incentives"] == [
+        {"kind": "grant", "amount": 15_000_000_000, "currency": "IDR", "description": "Hibah pengembangan"}
+    ]
+    ledger = public.get("/api/v1/ledger/", {"challenge": challenge.pk}).json()["results"]
+    assert sum(e["amount"] for e in ledger) == 0 and {e["challenge"] for e in ledger} == {challenge.pk}
+    assert len({e["transaction"] for e in ledger}) == 3  # allocation + two disbursements
+    projects_api = public.get("/api/v1/projects/").json()["results"][0]
+    assert (
+        projects_api["amount_awarded"] == 100_000_000_00
+        and projects_api["amount_disbursed"] == 100_000_000_00
+    )
+    assert public.get("/api/v1/schema/").status_code == 200
+    assert (
+        public.post("/payments/webhooks/stripe/", data=b"{}", content_type="application/json").status_code
+        == 400
+    )
+
+    # 7. Health.
+    health = public.get("/healthz").json()
+    assert health["database"]["ok"] and health["search"]["backend"] == "elasticsearch"
+    assert health["payments"]["stripe_configured"] is True
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _visit_without_following(url: str) -> str:
+    try:
+        urllib.request.build_opener(_NoRedirect).open(url)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302
+        return redirect.headers["Location"]
+    raise AssertionError("the onboarding link did not send the user back")
+
+
+def _org_pk(name: str) -> int:
+    from marketplace.models import Organisation
+
+    return Organisation.objects.get(name=name).pk
+
+
+def _org_slug(name: str) -> str:
+    from marketplace.models import Organisation
+
+    return Organisation.objects.get(name=name).slug
+
+
+def _award_form(amount: str, milestones: list[tuple[str, str, str]]) -> dict:
+    data = {
+        "amount": amount,
+        "milestones-TOTAL_FORMS": str(len(milestones)),
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-MIN_NUM_FORMS": "1",
+        "milestones-MAX_NUM_FORMS": "1000",
+    }
+    for i, (title, value, due) in enumerate(milestones):
+        data.update(
+            {f"milestones-{i}-title": title, f"milestones-{i}-amount": value, f"milestones-{i}-due_date": due}
+        )
+    return data
