@@ -63,7 +63,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
             "title": "Antrean puskesmas daring",
             "slug": "antrean-puskesmas-daring",
             "title_en": "Online queueing for community health centres",
-            "summary": "Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS dan web.",
+            "summary": "Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS.",
             "summary_en": "",
             "body": streamfield([("paragraph", rich_text("<p>Antrean di 12 puskesmas.</p>"))]),
             "agency": agency.pk,

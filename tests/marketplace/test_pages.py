@@ -1,0 +1,152 @@
+"""Public pages and API lists: what a visitor sees, and query counts that do not grow."""
+
+import datetime
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from marketplace import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _funded_projects(count: int):
+    official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
+    agency = factories.agency(officials=[official])
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    for _ in range(count):
+        challenge = factories.challenge(agency_obj=agency)
+        proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
+        services.allocation_record(
+            challenge=challenge,
+            amount=10_000_00,
+            by=finance,
+            reference="DPA",
+            idempotency_key=f"k{challenge.pk}",
+        )
+        services.award_create(
+            proposal=proposal,
+            amount=10_000_00,
+            by=official,
+            milestones=[
+                services.MilestonePlan("Tahap 1", 4_000_00, due),
+                services.MilestonePlan("Tahap 2", 6_000_00, due),
+            ],
+        )
+
+
+LIST_PAGES = [
+    "/",
+    "/challenges/",
+    "/projects/",
+    "/transparency/",
+    "/api/v1/challenges/",
+    "/api/v1/projects/",
+    "/api/v1/ledger/",
+    "/api/v1/organisations/",
+    "/challenges/?q=tantangan",
+    "/search/?q=tantangan",
+]
+
+
+def test_list_query_counts_do_not_grow_with_data(client):
+    """Measure each list with 1 funded project, then with 4: no count may grow (an N+1 would)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts():
+        measured = {}
+        for path in LIST_PAGES:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200, path
+            measured[path] = len(queries.captured_queries)
+        return measured
+
+    _funded_projects(1)
+    counts()  # warm the per-process caches (site root, content types) first
+    small = counts()
+    _funded_projects(3)
+    large = counts()
+    grown = {path: (small[path], large[path]) for path in LIST_PAGES if large[path] > small[path]}
+    assert not grown, f"query counts grew with the data: {grown}"
+
+
+def test_challenge_list_filters_and_sorts(client):
+    health = factories.SectorFactory(slug="kesehatan")
+    upcoming = factories.challenge(
+        title="Tantangan mendatang",
+        sector=health,
+        opens_at=timezone.now() + datetime.timedelta(days=3),
+        closes_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    big = factories.challenge(title="Tantangan besar", incentives=(("prize", 900_000_000_00),))
+    small = factories.challenge(title="Tantangan kecil", incentives=(("in_kind", 1_000_00),))
+
+    def titles(**params):
+        return [c.title for c in client.get("/challenges/", params).context["challenges"]]
+
+    assert titles(status="upcoming") == [upcoming.title]
+    assert titles(sector="kesehatan") == [upcoming.title]
+    assert titles(incentive="prize") == [big.title]
+    assert titles(budget_min="100000000") == [big.title]  # Rp 100 juta
+    assert titles(sort="budget")[:2] == [big.title, upcoming.title]
+    assert titles(budget_max="1000") == [small.title]  # Rp 1.000
+
+
+def test_bad_filter_input_gets_a_message_and_no_results(client):
+    factories.challenge(title="Tantangan ada")
+    response = client.get("/challenges/", {"budget_min": "banyak", "closes_before": "kemarin"})
+    assert response.status_code == 200
+    assert list(response.context["challenges"]) == []
+    assert response.context["filter"].errors
+
+
+def test_api_rejects_bad_filters_with_400(client):
+    response = client.get("/api/v1/challenges/", {"status": "selesai"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_challenge_times_are_shown_in_the_regions_zone(client):
+    closes = datetime.datetime(2030, 5, 1, 15, 0, tzinfo=datetime.UTC)
+    page = factories.challenge(
+        closes_at=closes, agency_obj=factories.agency(factories.region(timezone_name="Asia/Jayapura"))
+    )
+    response = client.get(f"/challenges/{page.slug}/")
+    assert "00:00" in response.text and "WIT" in response.text  # 15:00 UTC is 00:00 WIT next day
+    item = client.get("/api/v1/challenges/").json()["results"][0]
+    assert item["closes_at"] == "2030-05-02T00:00:00+09:00"
+
+
+def test_healthz_reports_each_dependency(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert set(body) >= {"database", "broker", "search", "payments"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    """A separate process whose DATABASE_URL points at a port where nothing listens."""
+    code = (
+        "import django, json; django.setup(); from django.test import Client;"
+        "r = Client().get('/healthz'); print(r.status_code, json.loads(r.content)['database']['ok'])"
+    )
+    env = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/none",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "DEBUG": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+    assert result.stdout.split()[-2:] == ["503", "False"], result.stderr[-2000:]

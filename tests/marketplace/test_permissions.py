@@ -1,0 +1,558 @@
+"""Who may use what, checked at the HTTP edge for every role.
+
+Each signed-in page and each write is tried by every role that may not use it: an anonymous
+visitor is sent to sign in, a signed-in user without the right is refused (403, or 405 for a
+GET on a POST-only action), and nothing changes. The role that may use it is tried too, so
+each check fails both ways. Public pages answer anonymous visitors, and the read-only API
+refuses writes."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from wagtail.models import GroupPagePermission, Page
+
+from marketplace import services
+from marketplace.models import (
+    AuditEntry,
+    Award,
+    ChallengeIndexPage,
+    ChallengePage,
+    Milestone,
+    Organisation,
+    Proposal,
+)
+from payments.models import Commitment, Disbursement, GatewayCall, Recipient, Transaction
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+APPLICANT = "applicant"
+OTHER_APPLICANT = "other_applicant"
+OFFICIAL = "official"
+OTHER_OFFICIAL = "other_official"
+FINANCE = "finance"
+REVIEWER = "reviewer"
+SPONSOR = "sponsor"
+SIGNED_IN_ROLES = [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR]
+ADMIN_ROLES = {OFFICIAL, OTHER_OFFICIAL}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Sessions come from force_login; nobody types these passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Scene:
+    users: dict
+    region: Page
+    index: ChallengeIndexPage
+    challenge: ChallengePage
+    organisation: Organisation
+    other_organisation: Organisation
+    draft: Proposal  # the applicant's draft, still editable
+    submitted: Proposal  # submitted, waiting for a decision
+    awarded: Proposal  # funded, with three milestones
+    award: Award
+    planned: Milestone  # may be reported by the grantee
+    reported: Milestone  # may be approved by the owning official
+    approved: Milestone  # approved; its payment waits for a finance officer
+    disbursement: Disbursement
+
+
+@pytest.fixture
+def scene() -> Scene:
+    users = {
+        APPLICANT: factories.UserFactory(),
+        OTHER_APPLICANT: factories.UserFactory(),
+        OFFICIAL: factories.UserFactory(roles=["official"]),
+        OTHER_OFFICIAL: factories.UserFactory(roles=["official"]),
+        FINANCE: factories.UserFactory(roles=["finance"]),
+        REVIEWER: factories.UserFactory(roles=["reviewer"]),
+        SPONSOR: factories.UserFactory(roles=["sponsor"]),
+    }
+    official, applicant = users[OFFICIAL], users[APPLICANT]
+
+    region = factories.region()
+    # Page permissions are granted per region: only this region's officials edit its pages.
+    editors = Group.objects.create(name=f"official: {region.title}")
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=editors, page=region, permission=Permission.objects.get(codename=codename)
+        )
+    official.groups.add(editors)
+    factories.agency(factories.region(), officials=[users[OTHER_OFFICIAL]])
+    challenge = factories.challenge(agency_obj=factories.agency(region, officials=[official]))
+    index = region.get_children().type(ChallengeIndexPage).first().specific
+
+    organisation = factories.organisation(applicant, name="Koperasi Digital Sumba")
+    other_organisation = factories.organisation(users[OTHER_APPLICANT], name="Startup Lain")
+
+    def proposal(title: str) -> Proposal:
+        return services.proposal_create(
+            by=applicant,
+            organisation=organisation,
+            challenge=challenge,
+            title=title,
+            summary="Ringkasan",
+            requested_amount=20_000_000_00,
+        )
+
+    draft = proposal("Draf")
+    submitted = services.proposal_submit(proposal=proposal("Menunggu keputusan"), by=applicant)
+    awarded = services.proposal_submit(proposal=proposal("Didanai"), by=applicant)
+    services.allocation_record(
+        challenge=challenge,
+        amount=100_000_000_00,
+        by=users[FINANCE],
+        reference="DPA-1",
+        idempotency_key="dpa-1",
+    )
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    award = services.award_create(
+        proposal=awarded,
+        amount=30_000_000_00,
+        milestones=[
+            services.MilestonePlan(title=f"Tahap {n}", amount=10_000_000_00, due_date=due) for n in (1, 2, 3)
+        ],
+        by=official,
+    )
+    approved, reported, planned = award.milestones.order_by("position")
+    services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
+    approved = services.milestone_approve(milestone=approved, by=official)
+    reported = services.milestone_report(milestone=reported, by=applicant, report="Tahap 2 selesai.")
+    return Scene(
+        users=users,
+        region=region,
+        index=index,
+        challenge=challenge,
+        organisation=organisation,
+        other_organisation=other_organisation,
+        draft=draft,
+        submitted=submitted,
+        awarded=awarded,
+        award=award,
+        planned=planned,
+        reported=reported,
+        approved=approved,
+        disbursement=Disbursement.objects.get(pk=approved.disbursement_id),
+    )
+
+
+def sign_in(client, scene: Scene, role: str):
+    if role != ANONYMOUS:
+        client.force_login(scene.users[role])
+    return client
+
+
+def state() -> dict:
+    """Everything a refused request must leave as it was."""
+    return {
+        "proposals": sorted(Proposal.objects.values_list("pk", "status", "title", "requested_amount")),
+        "awards": Award.objects.count(),
+        "commitments": Commitment.objects.count(),
+        "milestones": sorted(Milestone.objects.values_list("pk", "status", "report")),
+        "disbursements": sorted(Disbursement.objects.values_list("pk", "status", "released_by")),
+        "gateway_calls": GatewayCall.objects.count(),
+        "transactions": Transaction.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "recipients": Recipient.objects.count(),
+        "pages": Page.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+def login_redirect(path: str, login_url: str = "/accounts/login/") -> str:
+    return f"{login_url}?{urlencode({'next': path}, safe='/')}"
+
+
+# The signed-in workspace -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    url: Callable[[Scene], str]
+    data: Callable[[Scene], dict]
+    post_only: bool = False
+
+
+ACTIONS = {
+    a.name: a
+    for a in [
+        Action("workspace", lambda s: "/workspace/", lambda s: {}),
+        Action(
+            "organisation_create",
+            lambda s: "/organisations/new/",
+            lambda s: {"name": "Organisasi Baru", "kind": "startup"},
+        ),
+        Action(
+            "proposal_create",
+            lambda s: f"/challenges/{s.challenge.slug}/apply/",
+            lambda s: {
+                "organisation": s.organisation.pk,
+                "title": "Usulan baru",
+                "summary": "Ringkasan",
+                "plan": "",
+                "requested_amount": "1.000.000",
+            },
+        ),
+        Action(
+            "proposal_detail",
+            lambda s: f"/workspace/proposals/{s.draft.pk}/",
+            lambda s: {"title": "Diubah", "summary": "Diubah", "plan": "", "requested_amount": "2.000.000"},
+        ),
+        Action(
+            "proposal_submit",
+            lambda s: f"/workspace/proposals/{s.draft.pk}/submit/",
+            lambda s: {},
+            post_only=True,
+        ),
+        Action(
+            "award_create",
+            lambda s: f"/workspace/proposals/{s.submitted.pk}/award/",
+            lambda s: {
+                "amount": "20.000.000",
+                "milestones-TOTAL_FORMS": "1",
+                "milestones-INITIAL_FORMS": "0",
+                "milestones-MIN_NUM_FORMS": "1",
+                "milestones-MAX_NUM_FORMS": "1000",
+                "milestones-0-title": "Uji coba",
+                "milestones-0-amount": "20.000.000",
+                "milestones-0-due_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+            },
+        ),
+        Action(
+            "fund_allocate",
+            lambda s: f"/challenges/{s.challenge.slug}/fund/allocate/",
+            lambda s: {
+                "amount": "5.000.000",
+                "reference": "DPA-2",
+                "description": "",
+                "idempotency_key": "k2",
+            },
+        ),
+        Action(
+            "milestone_report",
+            lambda s: f"/workspace/milestones/{s.planned.pk}/report/",
+            lambda s: {"report": "Tahap 3 selesai."},
+        ),
+        Action(
+            "milestone_approve",
+            lambda s: f"/workspace/milestones/{s.reported.pk}/approve/",
+            lambda s: {},
+            post_only=True,
+        ),
+        Action(
+            "disbursement_release",
+            lambda s: f"/workspace/disbursements/{s.disbursement.pk}/release/",
+            lambda s: {"bank_reference": "SP2D-0042"},
+        ),
+        Action(
+            "organisation_stripe_onboarding",
+            lambda s: f"/organisations/{s.organisation.slug}/payouts/stripe/",
+            lambda s: {},
+            post_only=True,
+        ),
+    ]
+}
+
+# Signed-in roles that may not use each action. proposal_create is not here: whoever has no
+# organisation of their own is sent to register one first (tested below).
+REFUSED = {
+    "proposal_detail": [OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "proposal_submit": [OFFICIAL, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "award_create": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "fund_allocate": [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, REVIEWER, SPONSOR],
+    "milestone_report": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "milestone_approve": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "disbursement_release": [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, REVIEWER, SPONSOR],
+    "organisation_stripe_onboarding": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+}
+
+
+@pytest.mark.parametrize("action", list(ACTIONS.values()), ids=list(ACTIONS))
+def test_anonymous_visitor_is_sent_to_sign_in_and_changes_nothing(client, scene, action):
+    url = action.url(scene)
+    before = state()
+    for response in (client.get(url), client.post(url, action.data(scene))):
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(url)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "action, role",
+    [(ACTIONS[name], role) for name, roles in REFUSED.items() for role in roles],
+    ids=[f"{name}-{role}" for name, roles in REFUSED.items() for role in roles],
+)
+def test_signed_in_role_without_the_right_is_refused_and_changes_nothing(client, scene, action, role):
+    url = action.url(scene)
+    sign_in(client, scene, role)
+    before = state()
+    assert client.get(url).status_code == (405 if action.post_only else 403)
+    assert client.post(url, action.data(scene)).status_code == 403
+    assert state() == before
+
+
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES)
+@pytest.mark.parametrize("url", ["/workspace/", "/organisations/new/"])
+def test_every_signed_in_role_has_a_workspace_and_may_register_an_organisation(client, scene, role, url):
+    sign_in(client, scene, role)
+    assert client.get(url).status_code == 200
+
+
+def test_signed_in_user_registers_an_organisation(client, scene):
+    sign_in(client, scene, SPONSOR)
+    response = client.post("/organisations/new/", ACTIONS["organisation_create"].data(scene))
+    organisation = Organisation.objects.get(name="Organisasi Baru")
+    assert response.status_code == 302 and response["Location"] == organisation.get_absolute_url()
+    assert organisation.memberships.filter(user=scene.users[SPONSOR], role="owner").exists()
+
+
+@pytest.mark.parametrize("role", [OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR])
+def test_applying_without_an_organisation_leads_to_registering_one(client, scene, role):
+    action = ACTIONS["proposal_create"]
+    sign_in(client, scene, role)
+    before = state()
+    for response in (client.get(action.url(scene)), client.post(action.url(scene), action.data(scene))):
+        assert response.status_code == 302
+        assert response["Location"] == "/organisations/new/"
+    assert state() == before
+
+
+def test_applicant_of_another_organisation_cannot_apply_on_its_behalf(client, scene):
+    action = ACTIONS["proposal_create"]
+    sign_in(client, scene, OTHER_APPLICANT)
+    assert client.get(action.url(scene)).status_code == 200  # for their own organisation
+    before = state()
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
+    assert state() == before
+
+
+def test_owning_official_reads_a_proposal_but_cannot_edit_it(client, scene):
+    action = ACTIONS["proposal_detail"]
+    sign_in(client, scene, OFFICIAL)
+    before = state()
+    assert client.get(action.url(scene)).status_code == 200
+    assert client.post(action.url(scene), action.data(scene)).status_code == 403
+    assert state() == before
+
+
+def test_approving_official_who_is_also_finance_cannot_release_the_same_payment(client, scene):
+    official = scene.users[OFFICIAL]
+    official.groups.add(Group.objects.get(name="finance"))
+    action = ACTIONS["disbursement_release"]
+    sign_in(client, scene, OFFICIAL)
+    before = state()
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 200
+    assert "approved the milestone" in response.text
+    assert state() == before
+
+
+# The role that may use each action gets through, so the refusals above mean something.
+
+
+def test_member_edits_and_submits_their_draft(client, scene):
+    sign_in(client, scene, APPLICANT)
+    detail = ACTIONS["proposal_detail"].url(scene)
+    assert client.get(detail).status_code == 200
+    response = client.post(detail, ACTIONS["proposal_detail"].data(scene))
+    assert response.status_code == 302 and response["Location"] == detail
+    response = client.post(ACTIONS["proposal_submit"].url(scene))
+    assert response.status_code == 302 and response["Location"] == detail
+    scene.draft.refresh_from_db()
+    assert (scene.draft.title, scene.draft.status) == ("Diubah", Proposal.Status.SUBMITTED)
+
+
+def test_member_applies_for_their_organisation(client, scene):
+    action = ACTIONS["proposal_create"]
+    sign_in(client, scene, APPLICANT)
+    assert client.get(action.url(scene)).status_code == 200
+    response = client.post(action.url(scene), action.data(scene))
+    proposal = Proposal.objects.get(title="Usulan baru")
+    assert response.status_code == 302 and response["Location"] == f"/workspace/proposals/{proposal.pk}/"
+    assert proposal.organisation == scene.organisation
+
+
+def test_owning_official_awards_a_submitted_proposal(client, scene):
+    action = ACTIONS["award_create"]
+    sign_in(client, scene, OFFICIAL)
+    assert client.get(action.url(scene)).status_code == 200
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 302
+    award = Award.objects.get(proposal=scene.submitted)
+    assert response["Location"] == award.get_absolute_url()
+    assert award.milestones.count() == 1
+
+
+def test_finance_officer_records_an_allocation(client, scene):
+    action = ACTIONS["fund_allocate"]
+    sign_in(client, scene, FINANCE)
+    assert client.get(action.url(scene)).status_code == 200
+    allocations = Transaction.objects.filter(kind="allocation").count()
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 302 and response["Location"] == f"/challenges/{scene.challenge.slug}/"
+    assert Transaction.objects.filter(kind="allocation").count() == allocations + 1
+
+
+def test_grantee_reports_a_milestone(client, scene):
+    action = ACTIONS["milestone_report"]
+    sign_in(client, scene, APPLICANT)
+    assert client.get(action.url(scene)).status_code == 200
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    scene.planned.refresh_from_db()
+    assert scene.planned.status == Milestone.Status.REPORTED
+
+
+def test_owning_official_approves_a_reported_milestone(client, scene):
+    action = ACTIONS["milestone_approve"]
+    sign_in(client, scene, OFFICIAL)
+    assert client.get(action.url(scene)).status_code == 405
+    response = client.post(action.url(scene))
+    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    scene.reported.refresh_from_db()
+    assert scene.reported.status == Milestone.Status.APPROVED
+    assert Disbursement.objects.filter(pk=scene.reported.disbursement_id).exists()
+
+
+def test_finance_officer_releases_an_approved_payment(client, scene):
+    action = ACTIONS["disbursement_release"]
+    sign_in(client, scene, FINANCE)
+    assert client.get(action.url(scene)).status_code == 200
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    scene.disbursement.refresh_from_db()
+    assert scene.disbursement.status == Disbursement.Status.PAID
+    assert scene.disbursement.released_by == scene.users[FINANCE]
+
+
+def test_member_may_start_payout_onboarding(client, scene):
+    action = ACTIONS["organisation_stripe_onboarding"]
+    sign_in(client, scene, APPLICANT)
+    assert client.get(action.url(scene)).status_code == 405
+    response = client.post(action.url(scene))
+    # Without Stripe keys the member is told so on their workspace; with them, sent to Stripe.
+    assert response.status_code == 302 and response["Location"] == "/workspace/"
+
+
+# The Wagtail admin -------------------------------------------------------------------------
+
+
+def add_challenge_url(scene: Scene) -> str:
+    return f"/admin/pages/add/marketplace/challengepage/{scene.index.pk}/"
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *sorted(set(SIGNED_IN_ROLES) - ADMIN_ROLES)])
+@pytest.mark.parametrize("url", [lambda s: "/admin/", add_challenge_url], ids=["dashboard", "add_challenge"])
+def test_admin_is_closed_to_everyone_but_officials(client, scene, role, url):
+    url = url(scene)
+    sign_in(client, scene, role)
+    before = state()
+    for response in (client.get(url), client.post(url, {"title": "Tantangan liar", "slug": "liar"})):
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(url, login_url="/admin/login/")
+    assert state() == before
+
+
+def test_official_cannot_add_a_challenge_in_another_region(client, scene):
+    sign_in(client, scene, OTHER_OFFICIAL)
+    url = add_challenge_url(scene)
+    before = state()
+    for response in (client.get(url), client.post(url, {"title": "Tantangan liar", "slug": "liar"})):
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert state() == before
+
+
+@pytest.mark.parametrize("role", sorted(ADMIN_ROLES))
+def test_officials_use_the_admin(client, scene, role):
+    sign_in(client, scene, role)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_owning_official_opens_the_add_challenge_form(client, scene):
+    sign_in(client, scene, OFFICIAL)
+    assert client.get(add_challenge_url(scene)).status_code == 200
+
+
+# Public pages and the read-only API ----------------------------------------------------------
+
+PUBLIC_PAGES = {
+    "home": lambda s: "/",
+    "challenge_list": lambda s: "/challenges/",
+    "challenge_detail": lambda s: f"/challenges/{s.challenge.slug}/",
+    "project_list": lambda s: "/projects/",
+    "project_detail": lambda s: f"/projects/{s.award.pk}/",
+    "organisation_detail": lambda s: f"/organisations/{s.organisation.slug}/",
+    "search": lambda s: "/search/?q=tantangan",
+    "transparency": lambda s: "/transparency/",
+    "healthz": lambda s: "/healthz",
+    "signup": lambda s: "/accounts/signup/",
+    "api_challenges": lambda s: "/api/v1/challenges/",
+    "api_projects": lambda s: "/api/v1/projects/",
+    "api_organisations": lambda s: "/api/v1/organisations/",
+    "api_ledger": lambda s: "/api/v1/ledger/",
+    "api_search": lambda s: "/api/v1/search/?q=tantangan",
+    "api_schema": lambda s: "/api/v1/schema/",
+}
+
+
+@pytest.mark.parametrize("url", list(PUBLIC_PAGES.values()), ids=list(PUBLIC_PAGES))
+def test_public_page_is_open_to_anonymous_visitors(client, scene, url):
+    assert client.get(url(scene)).status_code == 200
+
+
+def first_ledger_entry(scene: Scene) -> int:
+    from payments.models import Entry
+
+    return Entry.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+API_RESOURCES = {
+    "challenges": lambda s: s.challenge.pk,
+    "projects": lambda s: s.award.pk,
+    "organisations": lambda s: s.organisation.slug,
+    "ledger": first_ledger_entry,
+}
+API_WRITE_TARGETS = {
+    **{f"{name}_list": (lambda s, name=name: f"/api/v1/{name}/") for name in API_RESOURCES},
+    **{
+        f"{name}_item": (lambda s, name=name, key=key: f"/api/v1/{name}/{key(s)}/")
+        for name, key in API_RESOURCES.items()
+    },
+    "search": lambda s: "/api/v1/search/",
+    "schema": lambda s: "/api/v1/schema/",
+}
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, FINANCE])
+@pytest.mark.parametrize("url", list(API_WRITE_TARGETS.values()), ids=list(API_WRITE_TARGETS))
+def test_api_refuses_writes_and_changes_nothing(client, scene, url, role):
+    url = url(scene)
+    sign_in(client, scene, role)
+    assert client.get(url).status_code == 200
+    before = state()
+    payload = {"title": "Ditulis lewat API", "name": "Ditulis lewat API", "amount": 1}
+    for method in (client.post, client.put, client.patch, client.delete):
+        response = method(url, payload, content_type="application/json")
+        assert response.status_code == 405, f"{method.__name__.upper()} {url}"
+    assert state() == before
+
+
+def test_stripe_webhook_only_accepts_posts(client, scene):
+    before = state()
+    assert client.get("/payments/webhooks/stripe/").status_code == 405
+    assert state() == before
