@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page
 
@@ -45,12 +47,6 @@ SIGNED_IN_ROLES = [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE
 ADMIN_ROLES = {OFFICIAL, OTHER_OFFICIAL}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Sessions come from force_login; nobody types these passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Scene:
     users: dict
@@ -69,8 +65,25 @@ class Scene:
     disbursement: Disbursement
 
 
-@pytest.fixture
-def scene() -> Scene:
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back after its last test.
+    Each test runs in a savepoint of that transaction (as with Django's setUpTestData), so what
+    one test changes is undone before the next starts from the same data."""
+    offline = override_settings(
+        ELASTICSEARCH_URL="",
+        STRIPE_SECRET_KEY="",
+        STRIPE_WEBHOOK_SECRET="",
+        STRIPE_API_BASE="",
+        # Sessions come from force_login: nobody types these passwords, so hash them cheaply.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    with django_db_blocker.unblock(), offline, transaction.atomic():
+        yield build_scene()
+        transaction.set_rollback(True)
+
+
+def build_scene() -> Scene:
     users = {
         APPLICANT: factories.UserFactory(),
         OTHER_APPLICANT: factories.UserFactory(),
@@ -373,8 +386,8 @@ def test_member_edits_and_submits_their_draft(client, scene):
     assert response.status_code == 302 and response["Location"] == detail
     response = client.post(ACTIONS["proposal_submit"].url(scene))
     assert response.status_code == 302 and response["Location"] == detail
-    scene.draft.refresh_from_db()
-    assert (scene.draft.title, scene.draft.status) == ("Diubah", Proposal.Status.SUBMITTED)
+    draft = Proposal.objects.get(pk=scene.draft.pk)
+    assert (draft.title, draft.status) == ("Diubah", Proposal.Status.SUBMITTED)
 
 
 def test_member_applies_for_their_organisation(client, scene):
@@ -414,8 +427,7 @@ def test_grantee_reports_a_milestone(client, scene):
     assert client.get(action.url(scene)).status_code == 200
     response = client.post(action.url(scene), action.data(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
-    scene.planned.refresh_from_db()
-    assert scene.planned.status == Milestone.Status.REPORTED
+    assert Milestone.objects.get(pk=scene.planned.pk).status == Milestone.Status.REPORTED
 
 
 def test_owning_official_approves_a_reported_milestone(client, scene):
@@ -424,9 +436,9 @@ def test_owning_official_approves_a_reported_milestone(client, scene):
     assert client.get(action.url(scene)).status_code == 405
     response = client.post(action.url(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
-    scene.reported.refresh_from_db()
-    assert scene.reported.status == Milestone.Status.APPROVED
-    assert Disbursement.objects.filter(pk=scene.reported.disbursement_id).exists()
+    milestone = Milestone.objects.get(pk=scene.reported.pk)
+    assert milestone.status == Milestone.Status.APPROVED
+    assert Disbursement.objects.filter(pk=milestone.disbursement_id, status="pending").exists()
 
 
 def test_finance_officer_releases_an_approved_payment(client, scene):
@@ -435,9 +447,9 @@ def test_finance_officer_releases_an_approved_payment(client, scene):
     assert client.get(action.url(scene)).status_code == 200
     response = client.post(action.url(scene), action.data(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
-    scene.disbursement.refresh_from_db()
-    assert scene.disbursement.status == Disbursement.Status.PAID
-    assert scene.disbursement.released_by == scene.users[FINANCE]
+    disbursement = Disbursement.objects.get(pk=scene.disbursement.pk)
+    assert disbursement.status == Disbursement.Status.PAID
+    assert disbursement.released_by == scene.users[FINANCE]
 
 
 def test_member_may_start_payout_onboarding(client, scene):
