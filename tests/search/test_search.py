@@ -88,3 +88,14 @@ def test_challenge_list_says_when_search_is_degraded(client, settings, market_le
     assert response.status_code == 200
     assert market_levy_challenge.title in response.text
     assert response.context["filter"].search_degraded is True
+
+
+def test_reindex_command_shows_progress(elasticsearch, market_levy_challenge):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "Challenges… 1/1" in out.getvalue()
+    assert services.search_challenges("retribusi").ids == [market_levy_challenge.pk]
