@@ -252,6 +252,7 @@ def proposal_detail(request, pk):
 @require_POST
 def proposal_submit(request, pk):
     proposal = _proposal_for(request, pk)
+    _deny(permissions.can_edit_proposal(request.user, proposal))
     try:
         services.proposal_submit(proposal=proposal, by=request.user)
     except DomainError as exc:

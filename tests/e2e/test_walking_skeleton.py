@@ -144,7 +144,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     proposal = Proposal.objects.get(title="AntreSehat")
     assert proposal.requested_amount == 100_000_000_00
     response = applicant.post(f"/workspace/proposals/{proposal.pk}/submit/", follow=True)
-    assert "submitted" in follow_messages(response).lower() or "dikirim" in follow_messages(response).lower()
+    assert "Proposal terkirim" in follow_messages(response)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.SUBMITTED
 
@@ -212,14 +212,14 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     refused = official_client.post(
         f"/workspace/disbursements/{disbursement.pk}/release/", {"bank_reference": "SP2D-0001"}
     )
-    assert refused.status_code == 200 and "approved the milestone" in refused.text
+    assert refused.status_code == 200 and "menyetujui tahapan tidak boleh" in refused.text
     assert not Transaction.objects.filter(kind="disbursement").exists()
 
     # Manual rail: finance records the SP2D reference; a second release pays nothing.
     release_url = f"/workspace/disbursements/{disbursement.pk}/release/"
     assert finance_client.post(release_url, {"bank_reference": "SP2D-0001"}).status_code == 302
     again = finance_client.post(release_url, {"bank_reference": "SP2D-0001"})
-    assert "already been released" in again.text
+    assert "sudah dicairkan" in again.text
     assert Transaction.objects.filter(kind="disbursement").count() == 1
 
     # 5b. Stripe rail: the organisation connects its payout account, then the second milestone.

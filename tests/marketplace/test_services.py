@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 from django.utils import timezone
 
 from marketplace import services
@@ -10,6 +11,13 @@ from payments.models import Disbursement, Entry, Transaction
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

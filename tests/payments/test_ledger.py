@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.utils import translation
 from django.db import connection
 
 from payments import selectors, services
@@ -9,6 +10,13 @@ from payments.models import Disbursement, GatewayCall, Transaction
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

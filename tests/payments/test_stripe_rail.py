@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from django.utils import translation
 import stripe
 from django.urls import reverse
 
@@ -16,6 +17,13 @@ from tests.factories import UserFactory
 from tests.support.stripe_emulator import complete_onboarding
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
