@@ -1,8 +1,7 @@
 import datetime
 
 import pytest
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from marketplace import services
 from marketplace.errors import DomainError

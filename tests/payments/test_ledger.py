@@ -1,8 +1,8 @@
 import threading
 
 import pytest
-from django.utils import translation
 from django.db import connection
+from django.utils import translation
 
 from payments import selectors, services
 from payments.errors import PaymentError

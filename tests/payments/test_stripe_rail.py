@@ -4,9 +4,9 @@ import json
 import time
 
 import pytest
-from django.utils import translation
 import stripe
 from django.urls import reverse
+from django.utils import translation
 
 from payments import services
 from payments.errors import PaymentError
