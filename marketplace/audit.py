@@ -18,6 +18,18 @@ def record(*, actor, action: str, object_type: str, object_id, before=None, afte
     )
 
 
+def record_transition(*, actor, obj, action: str, before: str, after: str) -> AuditEntry:
+    """A state-machine step: the status before and after."""
+    return record(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        before={"status": before},
+        after={"status": after},
+    )
+
+
 def record_from_payments(sender, *, actor, action, object_type, object_id, before=None, after=None, **kwargs):
     record(
         actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after

@@ -164,14 +164,7 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
         before, after = workflows.proposal_transition(locked, "submit")
         locked.submitted_at = now
         locked.save(update_fields=["status", "submitted_at"])
-        audit.record(
-            actor=by,
-            action="proposal.submitted",
-            object_type="marketplace.proposal",
-            object_id=locked.pk,
-            before={"status": before},
-            after={"status": after},
-        )
+        audit.record_transition(actor=by, obj=locked, action="proposal.submitted", before=before, after=after)
     proposal.status, proposal.submitted_at = locked.status, locked.submitted_at
     return proposal
 
@@ -181,14 +174,7 @@ def _proposal_decide(*, proposal: Proposal, by, transition: str) -> Proposal:
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         before, after = workflows.proposal_transition(locked, transition)
         locked.save(update_fields=["status"])
-        audit.record(
-            actor=by,
-            action=f"proposal.{after}",
-            object_type="marketplace.proposal",
-            object_id=locked.pk,
-            before={"status": before},
-            after={"status": after},
-        )
+        audit.record_transition(actor=by, obj=locked, action=f"proposal.{after}", before=before, after=after)
     proposal.status = locked.status
     return proposal
 
@@ -285,14 +271,7 @@ def milestone_report(*, milestone: Milestone, by, report: str) -> Milestone:
         before, after = workflows.milestone_transition(locked, "report")
         locked.report, locked.reported_by, locked.reported_at = report.strip(), by, timezone.now()
         locked.save(update_fields=["status", "report", "reported_by", "reported_at"])
-        audit.record(
-            actor=by,
-            action="milestone.reported",
-            object_type="marketplace.milestone",
-            object_id=locked.pk,
-            before={"status": before},
-            after={"status": after},
-        )
+        audit.record_transition(actor=by, obj=locked, action="milestone.reported", before=before, after=after)
     return locked
 
 
@@ -318,14 +297,7 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
         locked.approved_by, locked.approved_at = by, timezone.now()
         locked.disbursement_id = disbursement.pk
         locked.save(update_fields=["status", "approved_by", "approved_at", "disbursement_id"])
-        audit.record(
-            actor=by,
-            action="milestone.approved",
-            object_type="marketplace.milestone",
-            object_id=locked.pk,
-            before={"status": before},
-            after={"status": after},
-        )
+        audit.record_transition(actor=by, obj=locked, action="milestone.approved", before=before, after=after)
     return locked
 
 
@@ -345,13 +317,8 @@ def milestone_mark_paid(*, disbursement_id: int) -> None:
             return
         before, after = workflows.milestone_transition(milestone, "mark_paid")
         milestone.save(update_fields=["status"])
-        audit.record(
-            actor=None,
-            action="milestone.paid",
-            object_type="marketplace.milestone",
-            object_id=milestone.pk,
-            before={"status": before},
-            after={"status": after},
+        audit.record_transition(
+            actor=None, obj=milestone, action="milestone.paid", before=before, after=after
         )
         award_id = milestone.award_id
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 
 from config.celery import app as celery_app
 from tests.support.elasticsearch_server import running_elasticsearch
@@ -40,6 +41,13 @@ def _offline_by_default(settings):
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_WEBHOOK_SECRET = ""
     settings.STRIPE_API_BASE = ""
+
+
+@pytest.fixture
+def english_messages():
+    """For tests that read a rule's message; pages are read in Indonesian at the HTTP edge."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -255,7 +255,7 @@ def test_docker_compose_cli_accepts_the_file():
     """`docker-compose config` validates offline; runs only where the command is installed."""
     executable = shutil.which("docker-compose")
     if executable is None:
-        pytest.skip("docker-compose is not installed (Debian package docker-compose)")
+        pytest.skip(reason="docker-compose is not installed (Debian package docker-compose)")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **DEPLOY_ENV}
     result = subprocess.run(
         [executable, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), "config", "-q"],

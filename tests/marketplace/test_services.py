@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from marketplace import services
 from marketplace.errors import DomainError
@@ -9,14 +9,7 @@ from marketplace.models import AuditEntry, Award, Milestone, Proposal
 from payments.models import Disbursement, Entry, Transaction
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture

@@ -2,21 +2,13 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from payments import selectors, services
 from payments.errors import PaymentError
 from payments.models import Disbursement, GatewayCall, Transaction
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import time
 import pytest
 import stripe
 from django.urls import reverse
-from django.utils import translation
 
 from payments import services
 from payments.errors import PaymentError
@@ -16,14 +15,7 @@ from tests.conftest import STRIPE_WEBHOOK_SECRET
 from tests.factories import UserFactory
 from tests.support.stripe_emulator import complete_onboarding
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests read the rules' messages; the pages' Indonesian is tested at the HTTP edge."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
