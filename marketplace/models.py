@@ -21,6 +21,8 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.snippets.models import register_snippet
 
+from marketplace.admin_forms import ChallengePageForm
+
 CURRENCY_CHOICES = [("IDR", "IDR — Rupiah")]
 
 
@@ -172,12 +174,17 @@ class ChallengePage(Page):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="challenges")
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="challenges")
-    opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("closes at"))
+    opens_at = models.DateTimeField(
+        _("opens at"), help_text=_("In the region's own time (WIB, WITA or WIT).")
+    )
+    closes_at = models.DateTimeField(
+        _("closes at"), help_text=_("In the region's own time (WIB, WITA or WIT).")
+    )
     eligibility = RichTextField(_("eligibility"), blank=True, features=["bold", "italic", "ol", "ul", "link"])
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="")
 
     objects = ChallengePageManager()
+    base_form_class = ChallengePageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("title_en"),

@@ -130,3 +130,45 @@ def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20
         requested_amount=amount,
     )
     return services.proposal_submit(proposal=proposal, by=owner)
+
+
+def admin_challenge_form(
+    *,
+    agency_obj: Agency,
+    sector: Sector,
+    title: str,
+    slug: str,
+    opens: str,
+    closes: str,
+    weights=(60, 40),
+    **extra,
+) -> dict:
+    """The POST an official's browser sends from the Wagtail editor when publishing a challenge."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    fields = {
+        "title": title,
+        "slug": slug,
+        "title_en": "",
+        "summary": "Masalah layanan publik yang perlu solusi digital.",
+        "summary_en": "",
+        "body": streamfield([("paragraph", rich_text("<p>Uraian masalah.</p>"))]),
+        "agency": agency_obj.pk,
+        "sector": sector.pk,
+        "opens_at": opens,
+        "closes_at": closes,
+        "eligibility": rich_text("<p>Startup dan UMKM.</p>"),
+        "incentives": inline_formset(
+            [{"kind": "grant", "amount": "15000000000", "currency": "IDR", "description": "Hibah"}], min=1
+        ),
+        "criteria": inline_formset(
+            [
+                {"name": f"Kriteria {i + 1}", "description": "", "weight": str(w)}
+                for i, w in enumerate(weights)
+            ],
+            min=1,
+        ),
+        "action-publish": "action-publish",
+    }
+    fields.update(extra)
+    return nested_form_data(fields)

@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from marketplace.models import Award, ChallengeIndexPage, ChallengePage, Milestone, Proposal
 from payments.models import Disbursement, Transaction
@@ -58,40 +57,17 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
 
     # 1. The official creates and publishes the challenge in the Wagtail admin.
     official_client = signed_in("pejabat")
-    form = nested_form_data(
-        {
-            "title": "Antrean puskesmas daring",
-            "slug": "antrean-puskesmas-daring",
-            "title_en": "Online queueing for community health centres",
-            "summary": "Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS.",
-            "summary_en": "",
-            "body": streamfield([("paragraph", rich_text("<p>Antrean di 12 puskesmas.</p>"))]),
-            "agency": agency.pk,
-            "sector": sector.pk,
-            "opens_at": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
-            "closes_at": (now + datetime.timedelta(days=20)).strftime("%Y-%m-%d %H:%M"),
-            "eligibility": rich_text("<p>Startup dan UMKM di NTT.</p>"),
-            "incentives": inline_formset(
-                [
-                    {
-                        "kind": "grant",
-                        "amount": "15000000000",
-                        "currency": "IDR",
-                        "description": "Hibah pengembangan",
-                    }
-                ],
-                min=1,
-            ),
-            "criteria": inline_formset(
-                [
-                    {"name": "Dampak", "description": "", "weight": "60"},
-                    {"name": "Kelayakan", "description": "", "weight": "40"},
-                ],
-                min=1,
-            ),
-            "action-publish": "action-publish",
-        }
+    form = factories.admin_challenge_form(
+        agency_obj=agency,
+        sector=sector,
+        title="Antrean puskesmas daring",
+        slug="antrean-puskesmas-daring",
+        opens=(now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        closes=(now + datetime.timedelta(days=20)).strftime("%Y-%m-%d %H:%M"),
+        title_en="Online queueing for community health centres",
+        summary="Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS.",
     )
+    form["incentives-0-description"] = "Hibah pengembangan"
     response = official_client.post(
         reverse("wagtailadmin_pages:add", args=("marketplace", "challengepage", index.pk)), form
     )

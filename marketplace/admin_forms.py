@@ -1,0 +1,55 @@
+"""The challenge editor takes opening and closing times in the region's own zone (WIB, WITA,
+WIT), whatever the server's zone: an official in Sumba types 23:59 and means 23:59 WITA."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+ZONED_FIELDS = ("opens_at", "closes_at")
+
+
+class ChallengePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self._zone(self.instance.agency if self.instance.agency_id else None)
+        if zone is None:
+            return
+        for name in ZONED_FIELDS:
+            value = getattr(self.instance, name)
+            if value is not None:
+                # Naive values are shown as they are: the region's wall-clock time.
+                self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
+
+    @staticmethod
+    def _zone(agency):
+        return agency.region.zoneinfo if agency is not None else None
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_criteria_weights()
+        zone = self._zone(cleaned.get("agency"))
+        if zone is not None:
+            for name in ZONED_FIELDS:
+                value = cleaned.get(name)
+                if value is not None:
+                    wall_clock = timezone.localtime(value).replace(tzinfo=None)
+                    cleaned[name] = timezone.make_aware(wall_clock, zone)
+        return cleaned
+
+    def _check_criteria_weights(self) -> None:
+        criteria = self.formsets.get("criteria")
+        if criteria is None or not criteria.is_valid():
+            return
+        weights = [
+            form.cleaned_data.get("weight") or 0
+            for form in criteria.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if weights and sum(weights) != 100:
+            self.add_error(
+                None,
+                _("The criteria weights add up to %(total)s%%; they must add up to 100%%.")
+                % {"total": sum(weights)},
+            )
