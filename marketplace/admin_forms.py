@@ -13,6 +13,7 @@ ZONED_FIELDS = ("opens_at", "closes_at")
 class ChallengePageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._limit_agencies_to_the_region()
         zone = self._zone(self.instance.agency if self.instance.agency_id else None)
         if zone is None:
             return
@@ -21,6 +22,13 @@ class ChallengePageForm(WagtailAdminPageForm):
             if value is not None:
                 # Naive values are shown as they are: the region's wall-clock time.
                 self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
+
+    def _limit_agencies_to_the_region(self) -> None:
+        """A challenge belongs to an agency of the region it is posted under."""
+        parent = self.parent_page
+        region = parent.get_parent().specific if parent is not None else None
+        if region is not None and "agency" in self.fields and hasattr(region, "agencies"):
+            self.fields["agency"].queryset = region.agencies.all()
 
     @staticmethod
     def _zone(agency):

@@ -9,12 +9,14 @@ from payments.models import Commitment, Disbursement, Entry, Fund
 
 
 def format_money(amount: int, currency: str = "IDR") -> str:
-    """Rupiah in Indonesian style: Rp 1.500.000 (minor units hold two decimals)."""
+    """Rupiah in Indonesian style: Rp 1.500.000, or Rp 1.500.000,50 when there are sen."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(amount), 100)
+    grouped = f"{whole:,}".replace(",", ".")
+    fraction = f",{cents:02d}" if cents else ""
     if currency == "IDR":
-        whole = amount // 100
-        sign = "-" if whole < 0 else ""
-        return f"{sign}Rp {abs(whole):,}".replace(",", ".")
-    return f"{currency} {amount / 100:,.2f}"
+        return f"{sign}Rp {grouped}{fraction}"
+    return f"{sign}{currency} {grouped}{fraction}"
 
 
 def fund_balance(fund: Fund) -> int:

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import GroupPagePermission
 
 from marketplace.models import ChallengeIndexPage, ChallengePage
@@ -60,10 +59,9 @@ def test_criteria_weights_must_add_up_to_100(editor):
         closes="2030-01-31 23:59",
         weights=(50, 30),
     )
-    with translation.override("en"):
-        response = client.post(add_url, form)
+    response = client.post(add_url, form)
     assert response.status_code == 200
-    assert "add up to 80%" in response.text
+    assert "Jumlah bobot kriteria 80%" in response.text  # the admin speaks Indonesian
     assert not ChallengePage.objects.filter(slug="bobot-salah").exists()
 
 
@@ -94,3 +92,11 @@ def test_challenge_slugs_are_unique_across_regions(editor):
     )
     assert client.post(add_url, form).status_code == 200
     assert ChallengePage.objects.filter(slug="sama").count() == 1
+
+
+def test_only_the_regions_agencies_are_offered(editor):
+    client, agency, sector, add_url = editor
+    elsewhere = factories.agency()  # another region's agency
+    form = client.get(add_url).context["form"]
+    assert list(form.fields["agency"].queryset) == [agency]
+    assert elsewhere not in form.fields["agency"].queryset
