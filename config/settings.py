@@ -140,6 +140,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Recovery sweeps: each is idempotent, so running them often is harmless.
+CELERY_BEAT_SCHEDULE = {
+    "resend-stuck-disbursements": {"task": "payments.tasks.resend_stuck_disbursements", "schedule": 300.0},
+    "process-pending-webhook-events": {"task": "payments.tasks.process_pending_webhook_events", "schedule": 60.0},
+}
 
 # Search: Elasticsearch when configured, otherwise the database answers.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from payments import services, webhooks
-from payments.models import Disbursement
+from payments.models import Disbursement, WebhookEvent
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -17,3 +17,10 @@ def resend_stuck_disbursements() -> None:
             services.disbursement_resend(disbursement=disbursement)
         except Exception:  # noqa: BLE001 - one stuck payment must not block the others
             continue
+
+
+@shared_task
+def process_pending_webhook_events() -> None:
+    """Beat: events stored while the broker was down are processed here. Idempotent."""
+    for event_id in WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED).values_list("pk", flat=True):
+        webhooks.webhook_process(event_id=event_id)

@@ -22,5 +22,7 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("invalid signature")
     stored, created = webhook_store(provider="stripe", event=event)
     if created:
-        transaction.on_commit(lambda: tasks.process_webhook_event.delay(stored.pk))
+        # robust: with the broker down the event is still stored and acknowledged;
+        # the beat task process_pending_webhook_events picks it up later.
+        transaction.on_commit(lambda: tasks.process_webhook_event.delay(stored.pk), robust=True)
     return HttpResponse(status=200)

@@ -1,5 +1,6 @@
 """The Stripe Connect rail against the Stripe emulator started by the test session."""
 
+import contextlib
 import json
 import time
 
@@ -7,7 +8,7 @@ import pytest
 import stripe
 from django.urls import reverse
 
-from payments import services
+from payments import services, tasks
 from payments.errors import PaymentError
 from payments.gateways.stripe.gateway import client
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction, WebhookEvent
@@ -155,3 +156,59 @@ def test_a_signed_event_is_stored_once_and_replays_change_nothing(
 
 def test_webhook_endpoint_only_takes_post(client):
     assert client.get(reverse("payments:stripe_webhook")).status_code == 405
+
+
+def test_when_stripe_is_unreachable_nothing_is_paid_and_the_resend_finishes_once(
+    settings, stripe_emulator, pending_disbursement
+):
+    disbursement, finance = pending_disbursement
+    recipient = _onboard(stripe_emulator)
+    complete_onboarding(stripe_emulator, recipient.stripe_account_id)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a real connection failure
+
+    with pytest.raises(PaymentError, match="could not be reached"):
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    disbursement.refresh_from_db()
+    assert disbursement.status == Disbursement.Status.SENDING
+    assert not Transaction.objects.filter(kind="disbursement").exists()
+
+    settings.STRIPE_API_BASE = stripe_emulator  # Stripe is back; the beat sweep resends
+    tasks.resend_stuck_disbursements()
+    disbursement.refresh_from_db()
+    assert disbursement.status == Disbursement.Status.PAID
+    assert len(client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data) == 1
+    assert Transaction.objects.filter(kind="disbursement").count() == 1
+
+
+def test_events_stored_while_the_broker_was_down_are_processed_by_the_sweep(
+    client, stripe_emulator, django_capture_on_commit_callbacks
+):
+    payload = {"id": "evt_broker_down", "object": "event", "type": "account.updated", "data": {"object": {}}}
+    body, header = _signed(payload)
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("payments:stripe_webhook"),
+            data=body,
+            content_type="application/json",
+            headers={"Stripe-Signature": header},
+        )
+    assert response.status_code == 200  # acknowledged: Stripe will not resend, so we must keep it
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.RECEIVED
+
+    tasks.process_pending_webhook_events()
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.PROCESSED
+
+
+@contextlib.contextmanager
+def broker_unreachable():
+    """Point Celery at a port where no broker listens: queuing raises, as when Redis is down."""
+    from config.celery import app as celery_app
+
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = "redis://127.0.0.1:9/0", False
+    celery_app._pool = None  # the producer pool is built from broker_url on first use
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+        celery_app._pool = None
