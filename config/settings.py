@@ -143,7 +143,10 @@ CELERY_TIMEZONE = "UTC"
 # Recovery sweeps: each is idempotent, so running them often is harmless.
 CELERY_BEAT_SCHEDULE = {
     "resend-stuck-disbursements": {"task": "payments.tasks.resend_stuck_disbursements", "schedule": 300.0},
-    "process-pending-webhook-events": {"task": "payments.tasks.process_pending_webhook_events", "schedule": 60.0},
+    "process-pending-webhook-events": {
+        "task": "payments.tasks.process_pending_webhook_events",
+        "schedule": 60.0,
+    },
 }
 
 # Search: Elasticsearch when configured, otherwise the database answers.

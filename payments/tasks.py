@@ -22,5 +22,6 @@ def resend_stuck_disbursements() -> None:
 @shared_task
 def process_pending_webhook_events() -> None:
     """Beat: events stored while the broker was down are processed here. Idempotent."""
-    for event_id in WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED).values_list("pk", flat=True):
+    pending = WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED).values_list("pk", flat=True)
+    for event_id in pending:
         webhooks.webhook_process(event_id=event_id)

@@ -30,3 +30,10 @@ urlpatterns = [
     ),
     path("accounts/signup/", views.signup, name="signup"),
 ]
+
+# Each area keeps its own routes.
+from marketplace.urls import challenges, organisations, proposals, questions  # noqa: E402
+
+urlpatterns += (
+    organisations.urlpatterns + questions.urlpatterns + proposals.urlpatterns + challenges.urlpatterns
+)

@@ -32,6 +32,7 @@ from marketplace.forms import (
 )
 from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
 from marketplace.roles import is_finance
+from marketplace.views import sections
 from payments import selectors as payment_selectors
 from payments.gateways import stripe_configured
 from payments.models import Disbursement
@@ -89,6 +90,7 @@ def challenge_detail(request, slug):
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
+            **sections.challenge_context(request, challenge),
         },
     )
 
@@ -167,6 +169,7 @@ def signup(request):
 def workspace(request):
     context = selectors.workspace_for(request.user)
     context["stripe_enabled"] = stripe_configured()
+    context.update(sections.workspace_context(request))
     if is_finance(request.user):
         context["disbursements"] = payment_selectors.disbursements_awaiting_release()
     return render(request, "marketplace/workspace.html", context)
@@ -377,3 +380,7 @@ def organisation_stripe_onboarding(request, slug):
         messages.error(request, exc.message)
         return redirect("marketplace:workspace")
     return redirect(url)
+
+
+# Area modules register their sections and views on import.
+from marketplace.views import challenges, organisations, proposals, questions  # noqa: E402, F401

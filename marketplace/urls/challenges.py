@@ -1,0 +1,3 @@
+"""URLs for challenges; included by marketplace.urls under the same namespace."""
+
+urlpatterns: list = []

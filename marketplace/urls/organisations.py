@@ -1,0 +1,3 @@
+"""URLs for organisations; included by marketplace.urls under the same namespace."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for proposals; included by marketplace.urls under the same namespace."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for questions; included by marketplace.urls under the same namespace."""
+
+urlpatterns: list = []
