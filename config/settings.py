@@ -162,6 +162,11 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 DEFAULT_CURRENCY = "IDR"
 
+# Email: printed to the console unless an SMTP server is configured (EMAIL_URL).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pasar Tantangan Daerah <noreply@localhost>")
+
 # Demo data
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2026")
 

@@ -3,14 +3,25 @@ WIT), whatever the server's zone: an official in Sumba types 23:59 and means 23:
 
 from __future__ import annotations
 
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from marketplace.models.organisations import Organisation
 
 ZONED_FIELDS = ("opens_at", "closes_at")
 
 
 class ChallengePageForm(WagtailAdminPageForm):
+    eligible_kinds = forms.MultipleChoiceField(
+        label=_("Organisation kinds that may apply"),
+        choices=Organisation.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked means every kind may apply."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_agencies_to_the_region()

@@ -168,6 +168,7 @@ def admin_challenge_form(
             ],
             min=1,
         ),
+        "application_questions": inline_formset([]),
         "action-publish": "action-publish",
     }
     fields.update(extra)

@@ -76,7 +76,26 @@ class ChallengePage(Page):
     closes_at = models.DateTimeField(
         _("closes at"), help_text=_("In the region's own time (WIB, WITA or WIT).")
     )
+    qa_closes_at = models.DateTimeField(
+        _("questions close at"),
+        null=True,
+        blank=True,
+        help_text=_("Public questions may be asked until then; empty means until the closing time."),
+    )
     eligibility = RichTextField(_("eligibility"), blank=True, features=["bold", "italic", "ol", "ul", "link"])
+    eligible_kinds = models.JSONField(
+        _("organisation kinds that may apply"),
+        default=list,
+        blank=True,
+        help_text=_("Empty means every kind."),
+    )
+    must_be_registered_in_region = models.BooleanField(
+        _("applicants must be registered in this region"), default=False
+    )
+    consortium_allowed = models.BooleanField(_("consortia of several organisations may apply"), default=True)
+    max_requested_amount = models.BigIntegerField(
+        _("maximum requested amount (minor units)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="")
 
     objects = ChallengePageManager()
@@ -92,12 +111,22 @@ class ChallengePage(Page):
                 FieldPanel("agency"),
                 FieldPanel("sector"),
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("qa_closes_at"),
             ],
             heading=_("Owner and timeline"),
         ),
-        FieldPanel("eligibility"),
+        MultiFieldPanel(
+            [
+                FieldPanel("eligibility"),
+                FieldPanel("eligible_kinds"),
+                FieldRowPanel([FieldPanel("must_be_registered_in_region"), FieldPanel("consortium_allowed")]),
+                FieldPanel("max_requested_amount"),
+            ],
+            heading=_("Eligibility"),
+        ),
         InlinePanel("incentives", label=_("Incentives"), min_num=1),
         InlinePanel("criteria", label=_("Criteria (weights sum to 100)"), min_num=1),
+        InlinePanel("application_questions", label=_("Questions every proposal must answer")),
     ]
     parent_page_types = ["marketplace.ChallengeIndexPage"]
     subpage_types: list[str] = []
@@ -156,6 +185,10 @@ class ChallengePage(Page):
     def get_status_display(self) -> str:
         return dict(self.STATUSES)[self.status]
 
+    def questions_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return not self.outcome and now < (self.qa_closes_at or self.closes_at)
+
     def is_open_for_submissions(self, now=None) -> bool:
         now = now or timezone.now()
         return not self.outcome and self.opens_at <= now < self.closes_at
@@ -190,3 +223,17 @@ class Criterion(Orderable):
     weight = models.PositiveSmallIntegerField(_("weight (%)"), validators=[MinValueValidator(1)])
 
     panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("weight")]
+
+
+class ApplicationQuestion(Orderable):
+    """A question of the challenge's own that every proposal answers."""
+
+    challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="application_questions")
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("guidance"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+
+    panels = [FieldPanel("text"), FieldPanel("help_text"), FieldPanel("required")]
+
+    def __str__(self) -> str:
+        return self.text
