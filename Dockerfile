@@ -25,8 +25,8 @@ COPY . .
 
 # media: uploads (a named volume in compose); staticfiles: collected below;
 # /var/lib/celerybeat: the beat schedule state (a named volume in compose).
-RUN mkdir -p /app/media /app/staticfiles /var/lib/celerybeat \
-    && chown app:app /app/media /app/staticfiles /var/lib/celerybeat
+RUN mkdir -p /app/media /app/private-media /app/staticfiles /var/lib/celerybeat \
+    && chown app:app /app/media /app/private-media /app/staticfiles /var/lib/celerybeat
 
 USER 10001:10001
 

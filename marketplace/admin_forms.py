@@ -10,7 +10,8 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from marketplace.models.organisations import Organisation
 
-ZONED_FIELDS = ("opens_at", "closes_at")
+# Scheduled publishing (go-live, expiry) is entered in the region's zone too.
+ZONED_FIELDS = ("opens_at", "closes_at", "qa_closes_at", "go_live_at", "expire_at")
 
 
 class ChallengePageForm(WagtailAdminPageForm):
@@ -48,6 +49,7 @@ class ChallengePageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
         self._check_criteria_weights()
+        self._check_in_kind_capacity()
         zone = self._zone(cleaned.get("agency"))
         if zone is not None:
             for name in ZONED_FIELDS:
@@ -72,3 +74,28 @@ class ChallengePageForm(WagtailAdminPageForm):
                 _("The criteria weights add up to %(total)s%%; they must add up to 100%%.")
                 % {"total": sum(weights)},
             )
+
+    def _check_in_kind_capacity(self) -> None:
+        """An in-kind offer already given to winners is neither removed nor shrunk below that."""
+        incentives = self.formsets.get("incentives")
+        if incentives is None:
+            return
+        for form in incentives.forms:
+            instance = form.instance
+            if instance.pk is None or not form.is_valid():
+                continue
+            drawn = instance.drawn_quantity
+            if not drawn:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                self.add_error(
+                    None,
+                    _("“%(offer)s” has already been given to winners (%(drawn)s %(unit)s); keep it.")
+                    % {"offer": instance.description or instance.unit, "drawn": drawn, "unit": instance.unit},
+                )
+            elif (form.cleaned_data.get("quantity") or 0) < drawn:
+                form.add_error(
+                    "quantity",
+                    _("%(drawn)s %(unit)s have already been given to winners; the quantity cannot be lower.")
+                    % {"drawn": drawn, "unit": instance.unit},
+                )

@@ -16,14 +16,35 @@ from payments.models import Entry
 
 
 class IncentiveSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(source="provider_display", read_only=True)
+    remaining = serializers.IntegerField(read_only=True, allow_null=True)
+
     class Meta:
         model = Incentive
-        fields = ["kind", "amount", "currency", "description"]
+        fields = [
+            "kind",
+            "amount",
+            "currency",
+            "description",
+            "winners",
+            "duration_months",
+            "provider",
+            "quantity",
+            "unit",
+            "remaining",
+            "expires_on",
+            "levy_name",
+            "relief",
+        ]
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    status = serializers.CharField(source="current_status")
+    status = serializers.ChoiceField(
+        source="current_status", choices=[value for value, _label in ChallengePage.STATUSES], read_only=True
+    )
+    sdgs = serializers.SlugRelatedField(source="sdg_tags", slug_field="number", many=True, read_only=True)
+    beneficiaries = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     sector = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     region = serializers.CharField(source="agency.region.slug")
     agency = serializers.CharField(source="agency.name")
@@ -49,6 +70,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "closes_at",
             "incentives",
             "incentive_total",
+            "sdgs",
+            "beneficiaries",
         ]
 
     def get_url(self, obj) -> str:
@@ -68,7 +91,7 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ChallengePage.objects.none()
 
     def get_queryset(self):
-        return selectors.challenge_list()
+        return selectors.challenge_list().prefetch_related("sdg_tags", "beneficiaries")
 
 
 class MilestoneSerializer(serializers.ModelSerializer):

@@ -137,6 +137,14 @@ USERS = [
         "is_staff": False,
         "role": "mitra sponsor (CSR)",
     },
+    {
+        "username": "agency_head",
+        "first_name": "Yohanes",
+        "last_name": "Lende",
+        "groups": ["agency_head"],
+        "is_staff": True,
+        "role": "kepala OPD: menyetujui tantangan sebelum terbit (Wagtail, alur persetujuan)",
+    },
 ]
 USER_EMAIL_DOMAIN = "demo.example.org"
 
@@ -948,3 +956,167 @@ AWARDS = [
         ],
     },
 ]
+
+
+# The fuller proposal form (issue 3) -------------------------------------------------------
+# Every proposal that is submitted gets the texts, milestones, budget lines and team below
+# (written for its own spec by ``proposal_details``); drafts stay as they are, so the demo
+# shows a checklist with missing items.
+
+PROPOSAL_TEAM = [
+    ("Maria Ndapa", "Ketua tim", "Manajemen proyek layanan publik"),
+    ("Yohanes Bili", "Pengembang", "Aplikasi web dan SMS gateway"),
+    ("Ratna Lende", "Pendamping warga", "Pelatihan kader dan kelompok perempuan"),
+]
+
+
+def proposal_details(spec: dict) -> dict:
+    """Texts and rows for a submitted demo proposal; amounts add up to the requested amount."""
+    amount = spec["requested_amount"]
+    first, second = amount * 40 // 100, amount * 35 // 100
+    people, software = amount * 45 // 100, amount * 30 // 100
+    return {
+        "problem": spec.get("problem")
+        or "Layanan ini masih berjalan di atas kertas: warga datang berkali-kali, petugas merekap "
+        "dengan tangan, dan data baru sampai ke dinas berminggu-minggu kemudian.",
+        "solution": spec.get("solution") or spec["summary"],
+        "inclusion": spec.get("inclusion")
+        or "Bekerja di ponsel murah dan lewat SMS tanpa data internet; petugas desa membantu lansia dan "
+        "penyandang disabilitas; pelatihan dijadwalkan bersama kelompok perempuan dan menjangkau dusun "
+        "terpencil.",
+        "plan": spec["plan"] or "Uji coba terbatas, evaluasi bersama dinas, lalu perluasan.",
+        "milestones": [
+            ("Uji coba di lokasi pertama", 45, first),
+            ("Perluasan dan pelatihan petugas", 120, second),
+            ("Serah terima dan laporan akhir", 180, amount - first - second),
+        ],
+        "budget": [
+            ("personnel", "Honor tim dan pendamping lapangan", people),
+            ("software", "Pengembangan, server dan paket SMS", software),
+            ("training", "Pelatihan petugas dan kader desa", amount - people - software),
+        ],
+        "team": PROPOSAL_TEAM,
+    }
+
+
+# Consortium partners: invited by the lead before submission; "accept" is the partner's answer.
+PROPOSAL_PARTNERS = {
+    "qris-pasar": [
+        {
+            "organisation": "ksu-khatulistiwa",
+            "role": "Mengelola loket nontunai dan mendampingi pedagang anggota koperasi",
+            "budget_share": 45 * JUTA,
+            "accept": True,
+        }
+    ],
+}
+
+# Officials' steps after submission: the target state and the note the applicant reads.
+PROPOSAL_DECISIONS = {
+    "wifi-bumdes": ("in_review", ""),
+    "mesh-surya": (
+        "changes_requested",
+        "Mohon rinci biaya perawatan panel surya setelah tahun pertama dan siapa yang menanggungnya.",
+    ),
+    "kader-cakap-digital": ("shortlisted", ""),
+    "modul-bahasa-lokal": ("screening", ""),
+}
+
+# Challenge details beyond the basics: typed fields of the incentives above (by position),
+# extra in-kind offers, sponsors, SDGs (by number), beneficiaries (by slug), districts,
+# contact and the later phases (days after the closing day).
+SPONSORS = [
+    {"name": "PT Awan Nusantara", "website": "https://awan-nusantara.example.org"},
+    {"name": "Yayasan Mentor Digital Indonesia", "website": "https://mentor-digital.example.org"},
+    {"name": "Bank Kalbar Peduli (CSR)", "website": ""},
+]
+
+CHALLENGE_DETAILS = {
+    "antrean-puskesmas-daring": {
+        "incentives": {
+            1: {"quantity": 40, "unit": "jam pendampingan", "provider_name": "Dinas Kesehatan Sumba Barat"},
+        },
+        "extra_incentives": [
+            {
+                "kind": "in_kind",
+                "description": "Kredit komputasi awan untuk server antrean",
+                "quantity": 5000,
+                "unit": "USD kredit cloud",
+                "provider": "PT Awan Nusantara",
+                "expires_in": 365,
+            },
+        ],
+        "sponsors": [("PT Awan Nusantara", "Penyedia kredit cloud")],
+        "sdgs": [3, 9, 10],
+        "beneficiaries": ["pasien", "desa-terpencil", "lansia"],
+        "districts": "Loli\nKota Waikabubak\nTana Righu",
+        "contact": ("dr. Agustina Dapa Lolo", "dinkes@sumbabarat.example.go.id", "0387 21000"),
+        "phases": (14, 21, 180),
+    },
+    "pencatatan-gizi-posyandu": {
+        "extra_incentives": [
+            {
+                "kind": "in_kind",
+                "description": "Pendampingan teknis oleh mentor berpengalaman",
+                "quantity": 40,
+                "unit": "jam pendampingan",
+                "provider": "Yayasan Mentor Digital Indonesia",
+                "expires_in": 200,
+            },
+        ],
+        "sponsors": [("Yayasan Mentor Digital Indonesia", "Penyedia mentor")],
+        "sdgs": [2, 3],
+        "beneficiaries": ["desa", "perempuan"],
+        "districts": "Wanokaka\nLamboya",
+        "contact": ("Maria Bili", "gizi@sumbabarat.example.go.id", ""),
+        "phases": (10, 14, 200),
+        # Part of the mentoring hours is already given to the winner.
+        "drawdowns": [{"incentive": 1, "proposal": "posyandu-digital", "quantity": 28}],
+    },
+    "internet-desa-terpencil": {
+        "incentives": {
+            0: {"duration_months": 12},
+            1: {"quantity": 5, "unit": "lokasi menara", "provider_name": "Pemerintah Kabupaten Sumba Barat"},
+        },
+        "sdgs": [9, 4, 17],
+        "beneficiaries": ["desa-terpencil", "pelajar", "aparatur-desa"],
+        "districts": "Lamboya Barat\nWanokaka",
+    },
+    "literasi-digital-desa": {
+        "incentives": {1: {"winners": 3}},
+        "sdgs": [4, 10],
+        "beneficiaries": ["lansia"],
+    },
+    "penanganan-pengaduan-layanan-publik": {"incentives": {0: {"duration_months": 6}}, "sdgs": [16]},
+    "promosi-wisata-kampung-adat": {
+        "incentives": {1: {"levy_name": "Retribusi tempat rekreasi", "relief": "100% selama 12 bulan"}},
+        "sdgs": [8, 11],
+    },
+    "retribusi-pasar-nontunai": {
+        "incentives": {
+            0: {"duration_months": 6},
+            1: {"levy_name": "Retribusi pasar", "relief": "50% selama 3 bulan"},
+        },
+        "sponsors": [("Bank Kalbar Peduli (CSR)", "Mitra pembayaran dan pelatihan pedagang")],
+        "sdgs": [8, 16],
+        "beneficiaries": ["pedagang-pasar", "umkm"],
+        "districts": "Pontianak Utara\nPontianak Timur",
+        "contact": ("Rudi Setiawan", "diskop@pontianak.example.go.id", "0561 734000"),
+        "phases": (14, 21, 180),
+    },
+    "izin-usaha-umkm-daring": {
+        "incentives": {
+            1: {"quantity": 10, "unit": "kursi ruang kerja bersama", "provider_name": "Rumah UMKM"}
+        },
+        "sdgs": [8],
+        "beneficiaries": ["umkm"],
+    },
+    "pemasaran-daring-lidah-buaya": {
+        "incentives": {1: {"winners": 1}},
+        "beneficiaries": ["petani", "umkm"],
+    },
+    "peta-kuliner-tepian-kapuas": {
+        "incentives": {0: {"winners": 3}, 1: {"quantity": 3, "unit": "stan festival"}},
+        "sdgs": [8, 11],
+    },
+}

@@ -17,7 +17,7 @@ SORTS = {
 class ChallengeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.ChoiceFilter(
-        field_name="current_status",
+        method="filter_status",
         choices=ChallengePage.STATUSES,
         label=_("Status"),
         empty_label=_("Any status"),
@@ -67,6 +67,12 @@ class ChallengeFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.search_backend = None
         self.search_degraded = False
+
+    def filter_status(self, queryset, name, value):
+        # "Open" includes the challenges closing soon: they are open too.
+        if value == "open":
+            return queryset.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
+        return queryset.filter(current_status=value)
 
     def filter_q(self, queryset, name, value):
         result = search_challenges(value)

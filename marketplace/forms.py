@@ -5,39 +5,6 @@ from marketplace.models import Organisation, Proposal, RegionPage, Sector
 from marketplace.money import RupiahField
 
 
-class SignUpForm(forms.Form):
-    username = forms.RegexField(
-        label=_("Username"),
-        max_length=150,
-        regex=r"^[\w.@+-]+$",
-        error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")},
-    )
-    email = forms.EmailField(label=_("Email"))
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
-
-    def clean_username(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is taken."))
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        if cleaned.get("password1"):
-            from django.contrib.auth import password_validation
-
-            try:
-                password_validation.validate_password(cleaned["password1"])
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
-        return cleaned
-
-
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)

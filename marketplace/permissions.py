@@ -27,10 +27,49 @@ def can_edit_proposal(user, proposal) -> tuple[bool, str]:
     return True, ""
 
 
+def is_partner_member(user, proposal, *, accepted_only: bool = False) -> bool:
+    """A member of a partner organisation invited to the proposal (that has not declined)."""
+    if not (user and user.is_authenticated):
+        return False
+    statuses = ["accepted"] if accepted_only else ["invited", "accepted"]
+    return proposal.partners.filter(status__in=statuses, organisation__memberships__user=user).exists()
+
+
 def can_view_proposal(user, proposal) -> tuple[bool, str]:
-    if is_member(user, proposal.organisation) or is_challenge_official(user, proposal.challenge):
+    """The lead's members always; invited and accepted partners' members; the owning agency's
+    officials once the proposal has been submitted (a draft stays private to its authors)."""
+    if is_member(user, proposal.organisation) or is_partner_member(user, proposal):
+        return True, ""
+    if proposal.submitted_at is not None and is_challenge_official(user, proposal.challenge):
         return True, ""
     return False, _("You may not see this proposal.")
+
+
+def can_view_proposal_attachments(user, proposal) -> tuple[bool, str]:
+    if is_member(user, proposal.organisation) or is_partner_member(user, proposal, accepted_only=True):
+        return True, ""
+    if proposal.submitted_at is not None and is_challenge_official(user, proposal.challenge):
+        return True, ""
+    return False, _("You may not open this file.")
+
+
+def can_decide_proposal(user, proposal) -> tuple[bool, str]:
+    """Screening, review, shortlisting, rejection and change requests."""
+    if not is_challenge_official(user, proposal.challenge):
+        return False, _("Only an official of the agency that owns this challenge may decide on proposals.")
+    return True, ""
+
+
+def can_respond_to_partnership(user, partner) -> tuple[bool, str]:
+    if not is_member(user, partner.organisation):
+        return False, _("Only members of the invited organisation may answer this invitation.")
+    return True, ""
+
+
+def can_list_agency_proposals(user) -> tuple[bool, str]:
+    if not is_official(user):
+        return False, _("Only officials may see the proposals sent to their agency.")
+    return True, ""
 
 
 def can_award(user, challenge) -> tuple[bool, str]:
@@ -54,4 +93,106 @@ def can_approve_milestone(user, milestone) -> tuple[bool, str]:
 def can_manage_funds(user) -> tuple[bool, str]:
     if not is_finance(user):
         return False, _("Only a finance officer may do this.")
+    return True, ""
+
+
+# Public Q&A and partner finding ------------------------------------------------------------
+
+
+def can_ask_question(user) -> tuple[bool, str]:
+    if not (user and user.is_authenticated):
+        return False, _("Sign in to ask a question.")
+    return True, ""
+
+
+def can_manage_question(user, question) -> tuple[bool, str]:
+    if not is_challenge_official(user, question.challenge):
+        return False, _("Only an official of the agency that owns this challenge may answer its questions.")
+    return True, ""
+
+
+def can_list_for_partners(user, organisation) -> tuple[bool, str]:
+    if not is_member(user, organisation):
+        return False, _("Only members of the organisation may look for partners on its behalf.")
+    return True, ""
+
+
+def can_request_partnership(user, listing, from_organisation) -> tuple[bool, str]:
+    if not is_member(user, from_organisation):
+        return False, _("You can only send a request on behalf of an organisation you belong to.")
+    if from_organisation.pk == listing.organisation_id or is_member(user, listing.organisation):
+        return False, _("You cannot ask your own organisation to be your partner.")
+    return True, ""
+
+
+def can_decide_partnership(user, partnership_request) -> tuple[bool, str]:
+    if not is_member(user, partnership_request.listing.organisation):
+        return False, _("Only members of the organisation that was asked may answer this request.")
+    return True, ""
+
+
+# Organisations, people and verification -----------------------------------------------------
+
+
+def can_act(user) -> tuple[bool, str]:
+    """Creating organisations, applying and joining need a confirmed email address."""
+    from marketplace.accounts import has_verified_email
+
+    if not (user and user.is_authenticated):
+        return False, _("Sign in first.")
+    if not has_verified_email(user):
+        return False, _("Confirm your email address first: open the link we sent you.")
+    return True, ""
+
+
+def is_owner(user, organisation) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return organisation.memberships.filter(user=user, role="owner").exists()
+
+
+def can_edit_organisation(user, organisation) -> tuple[bool, str]:
+    if not is_owner(user, organisation):
+        return False, _("Only an owner of the organisation may change it.")
+    return True, ""
+
+
+def can_manage_members(user, organisation) -> tuple[bool, str]:
+    if not is_owner(user, organisation):
+        return False, _("Only an owner of the organisation may invite or remove members.")
+    return True, ""
+
+
+def is_region_official(user, organisation) -> bool:
+    """An official of an agency in the organisation's region; any official when it names none."""
+    from marketplace.models import Agency
+
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    if not is_official(user):
+        return False
+    if organisation.region_id is None:
+        return True
+    return Agency.objects.filter(region_id=organisation.region_id, officials=user).exists()
+
+
+def can_view_documents(user, organisation) -> tuple[bool, str]:
+    if is_member(user, organisation) or is_region_official(user, organisation):
+        return True, ""
+    return False, _("Only members of the organisation and officials of its region may see its documents.")
+
+
+def can_upload_documents(user, organisation) -> tuple[bool, str]:
+    if not is_member(user, organisation):
+        return False, _("Only members of the organisation may add its documents.")
+    return True, ""
+
+
+def can_verify_organisation(user, organisation) -> tuple[bool, str]:
+    if not is_region_official(user, organisation):
+        return False, _("Only an official of the organisation's region may verify it.")
+    if is_member(user, organisation):
+        return False, _("You may not verify an organisation you belong to.")
     return True, ""

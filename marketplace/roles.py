@@ -5,7 +5,9 @@ from payments.permissions import FINANCE_GROUP
 OFFICIAL_GROUP = "official"
 REVIEWER_GROUP = "reviewer"
 SPONSOR_GROUP = "sponsor"
-ALL_GROUPS = [OFFICIAL_GROUP, FINANCE_GROUP, REVIEWER_GROUP, SPONSOR_GROUP]
+# Kepala OPD: approves challenges in the Wagtail workflow before they go live.
+AGENCY_HEAD_GROUP = "agency_head"
+ALL_GROUPS = [OFFICIAL_GROUP, FINANCE_GROUP, REVIEWER_GROUP, SPONSOR_GROUP, AGENCY_HEAD_GROUP]
 
 
 def has_role(user, group: str) -> bool:
@@ -23,3 +25,7 @@ def is_official(user) -> bool:
 
 def is_finance(user) -> bool:
     return has_role(user, FINANCE_GROUP)
+
+
+def is_agency_head(user) -> bool:
+    return has_role(user, AGENCY_HEAD_GROUP)

@@ -28,13 +28,24 @@ def challenge_queryset() -> QuerySet[ChallengePage]:
         .with_status()
         .annotate(incentive_total=_incentive_total())
         .select_related("agency__region", "sector")
-        .prefetch_related(Prefetch("incentives", queryset=Incentive.objects.order_by("sort_order")))
+        .prefetch_related(Prefetch("incentives", queryset=incentives_with_capacity()))
+    )
+
+
+def incentives_with_capacity() -> QuerySet[Incentive]:
+    """Incentives in their order, with the in-kind capacity already drawn down (``drawn_down``)."""
+    return (
+        Incentive.objects.select_related("provider")
+        .annotate(drawn_down=Coalesce(Sum("drawdowns__quantity"), Value(0)))
+        .order_by("sort_order", "pk")
     )
 
 
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
     qs = challenge_queryset().order_by("closes_at")
-    if status:
+    if status == "open":  # closing soon is still open
+        qs = qs.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
+    elif status:
         qs = qs.filter(current_status=status)
     return qs
 
@@ -109,4 +120,27 @@ def workspace_for(user) -> dict:
         "milestones": milestones,
         "milestones_to_approve": official_milestones,
         "proposals_to_award": to_award,
+    }
+
+
+def challenge_details_for(challenge: ChallengePage) -> dict:
+    """What the challenge page shows beyond the basics, one query per kind of thing, however
+    many sponsors, attachments or tags there are."""
+    from marketplace.models import Beneficiary, ChallengeDocument, ChallengeSponsor, SDGTag, Sector
+
+    return {
+        "beneficiaries": list(Beneficiary.objects.filter(challenges=challenge)),
+        "sdg_tags": list(SDGTag.objects.filter(challenges=challenge)),
+        "other_sectors": list(Sector.objects.filter(secondary_challenges=challenge)),
+        "sponsors": list(
+            ChallengeSponsor.objects.filter(challenge=challenge)
+            .select_related("sponsor__logo")
+            .prefetch_related("sponsor__logo__renditions")
+            .order_by("sort_order", "pk")
+        ),
+        "attachments": list(
+            ChallengeDocument.objects.filter(challenge=challenge)
+            .select_related("document")
+            .order_by("sort_order", "pk")
+        ),
     }

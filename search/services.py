@@ -14,7 +14,7 @@ from elasticsearch import exceptions as es_exceptions
 from elasticsearch.dsl import Index, Search
 
 from search.documents import ChallengeDocument, alias_name
-from search.text import query_terms, stem, strip_tags
+from search.text import query_terms, stem
 
 logger = logging.getLogger(__name__)
 MAX_HITS = 1000
@@ -59,7 +59,7 @@ def ensure_challenge_index(client: Elasticsearch) -> None:
 
 
 def challenge_document(page) -> ChallengeDocument:
-    body = " ".join(strip_tags(str(block.value)) for block in page.body)
+    body = page.body_text()
     incentives = list(page.incentives.all())
     return ChallengeDocument(
         meta={"id": page.pk},

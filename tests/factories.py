@@ -7,6 +7,7 @@ import datetime
 import itertools
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -43,6 +44,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         for name in extracted or []:
             self.groups.add(Group.objects.get(name=name))
         self.save()
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        """Users have confirmed their email address (as allauth requires before signing in),
+        unless built with ``verified_email=False``."""
+        if create and self.email and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -129,6 +137,7 @@ def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20
         summary="Ringkasan",
         requested_amount=amount,
     )
+    complete_proposal(proposal, by=owner)
     return services.proposal_submit(proposal=proposal, by=owner)
 
 
@@ -141,9 +150,12 @@ def admin_challenge_form(
     opens: str,
     closes: str,
     weights=(60, 40),
+    action: str = "publish",
+    incentives: list[dict] | None = None,
     **extra,
 ) -> dict:
-    """The POST an official's browser sends from the Wagtail editor when publishing a challenge."""
+    """The POST an official's browser sends from the Wagtail editor when publishing a challenge
+    (``action="submit"``: submitting it to the approval workflow; ``"save"``: saving a draft)."""
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
     fields = {
@@ -158,8 +170,19 @@ def admin_challenge_form(
         "opens_at": opens,
         "closes_at": closes,
         "eligibility": rich_text("<p>Startup dan UMKM.</p>"),
+        "expected_outcomes": rich_text(""),
         "incentives": inline_formset(
-            [{"kind": "grant", "amount": "15000000000", "currency": "IDR", "description": "Hibah"}], min=1
+            incentives
+            or [
+                {
+                    "kind": "grant",
+                    "amount": "15000000000",
+                    "currency": "IDR",
+                    "description": "Hibah",
+                    "winners": "1",
+                }
+            ],
+            min=1,
         ),
         "criteria": inline_formset(
             [
@@ -169,7 +192,109 @@ def admin_challenge_form(
             min=1,
         ),
         "application_questions": inline_formset([]),
-        "action-publish": "action-publish",
+        "sponsors": inline_formset([]),
+        "attachments": inline_formset([]),
     }
+    if action != "save":
+        fields[f"action-{action}"] = f"action-{action}"
     fields.update(extra)
     return nested_form_data(fields)
+
+
+def question(*, challenge_page: ChallengePage, asker=None, body: str = "Apakah data pasien boleh dipakai?"):
+    """A question asked in public through the service, as a signed-in user would."""
+    from marketplace.services import questions as question_services
+
+    return question_services.question_ask(challenge=challenge_page, by=asker or UserFactory(), body=body)
+
+
+def answered_question(
+    *, challenge_page: ChallengePage, official, asker=None, body: str = "", answer: str = "Ya."
+):
+    from marketplace.services import questions as question_services
+
+    asked = question(challenge_page=challenge_page, asker=asker, body=body or f"Pertanyaan {next(_seq)}?")
+    return question_services.question_answer(question=asked, by=official, answer=answer)
+
+
+def partner_listing(*, challenge_page: ChallengePage, organisation_obj: Organisation | None = None, by=None):
+    """An organisation marked "looking for partners" on a challenge by one of its members."""
+    from marketplace.services import partners as partner_services
+
+    by = by or UserFactory()
+    organisation_obj = organisation_obj or organisation(by)
+    if not organisation_obj.memberships.filter(user=by).exists():
+        by = organisation_obj.memberships.first().user
+    return partner_services.partner_listing_save(
+        challenge=challenge_page,
+        organisation=organisation_obj,
+        by=by,
+        offers="Pengembang aplikasi seluler.",
+        needs="Mitra yang dekat dengan kader posyandu.",
+    )
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+
+def complete_proposal(proposal, *, by, amount: int | None = None):
+    """Fill in everything submission needs: texts, one milestone and one budget line for the
+    whole requested amount, a team member, and an answer to each of the challenge's questions."""
+    amount = amount or proposal.requested_amount
+    due = timezone.localdate() + datetime.timedelta(days=60)
+    return services.proposal_save(
+        proposal=proposal,
+        by=by,
+        fields={
+            "summary": proposal.summary or "Ringkasan usulan.",
+            "problem": "Warga menunggu lama karena pendaftaran masih manual.",
+            "solution": "Aplikasi ringan yang juga bisa dipakai lewat SMS.",
+            "inclusion": "Lansia dan penyandang disabilitas bisa memakainya; bekerja tanpa internet.",
+            "plan": "Uji coba tiga bulan, lalu perluasan.",
+            "requested_amount": amount,
+        },
+        milestones=[services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=amount)],
+        budget_lines=[
+            services.BudgetLinePlan(category="software", description="Pengembangan", amount=amount)
+        ],
+        team=[
+            services.TeamMemberPlan(
+                name="Ayu Lestari", role="Ketua tim", expertise="Rekayasa perangkat lunak"
+            )
+        ],
+        answers={q.pk: "Jawaban kami." for q in proposal.challenge.application_questions.all()},
+    )
+
+
+def proposal_form_data(proposal, **overrides) -> dict:
+    """What the browser posts from a complete draft page (the same form the autosave sends)."""
+    rupiah = f"{proposal.requested_amount // 100:,}".replace(",", ".")
+    due = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    data = {
+        "title": proposal.title,
+        "summary": proposal.summary or "Ringkasan usulan.",
+        "problem": "Warga menunggu lama karena pendaftaran masih manual.",
+        "solution": "Aplikasi ringan yang juga bisa dipakai lewat SMS.",
+        "inclusion": "Bisa dipakai lansia dan penyandang disabilitas; bekerja tanpa internet.",
+        "plan": "Uji coba tiga bulan, lalu perluasan.",
+        "requested_amount": rupiah,
+        **_rows("milestones", [{"deliverable": "Uji coba", "due_date": due, "amount": rupiah}]),
+        **_rows("budget", [{"category": "software", "description": "Pengembangan", "amount": rupiah}]),
+        **_rows("team", [{"name": "Ayu Lestari", "role": "Ketua tim", "expertise": "Perangkat lunak"}]),
+    }
+    for question in proposal.challenge.application_questions.all():
+        data[f"answer-{question.pk}"] = "Jawaban kami."
+    data.update(overrides)
+    return data
+
+
+def _rows(prefix: str, rows: list[dict]) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data

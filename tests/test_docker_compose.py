@@ -48,7 +48,7 @@ REQUIRED_HEALTHY_DEPENDENCIES = {
 # Variables a deployer must set: Compose refuses to start without them.
 REQUIRED_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD")
 DEPLOY_ENV = {"SECRET_KEY": "sentinel-secret-key-value", "POSTGRES_PASSWORD": "sentinel-db-password"}
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE|(?<!PUBLISHABLE)_KEY$")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE_KEY|(?<!PUBLISHABLE)_KEY$")
 # Read by a program other than Django's settings module.
 NON_SETTINGS_VARIABLES = {"WEB_CONCURRENCY"}  # gunicorn's default worker count
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from marketplace import audit, permissions, signals, workflows
@@ -44,151 +43,11 @@ def _validate(instance) -> None:
         raise DomainError(messages[0], field=first_field) from exc
 
 
-# Organisations ---------------------------------------------------------------------------
+# Organisations, members, verification, profiles: see marketplace.services.organisations
+# (re-exported at the end of this module).
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisasi"
-    slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def organisation_create(
-    *, by, name: str, kind: str, region=None, sectors=(), description: str = "", website: str = ""
-) -> Organisation:
-    """Create an organisation with ``by`` as its owner."""
-    organisation = Organisation(
-        name=name.strip(),
-        slug=_unique_slug(name),
-        kind=kind,
-        region=region,
-        description=description,
-        website=website,
-    )
-    _validate(organisation)
-    with transaction.atomic():
-        organisation.save()
-        organisation.sectors.set(sectors)
-        organisation.memberships.create(user=by, role="owner")
-        audit.record(
-            actor=by,
-            action="organisation.created",
-            object_type="marketplace.organisation",
-            object_id=organisation.pk,
-            after={"name": organisation.name},
-        )
-    return organisation
-
-
-# Proposals -------------------------------------------------------------------------------
-
-PROPOSAL_FIELDS = ("title", "summary", "plan", "requested_amount")
-
-
-def proposal_create(
-    *,
-    by,
-    organisation: Organisation,
-    challenge: ChallengePage,
-    title: str,
-    summary: str,
-    plan: str = "",
-    requested_amount: int,
-    now: datetime.datetime | None = None,
-) -> Proposal:
-    """Start a draft for a challenge that has not closed. ``now`` is for imports and demo data."""
-    if not permissions.is_member(by, organisation):
-        raise DomainError(_("You can only apply on behalf of an organisation you belong to."))
-    if (now or timezone.now()) >= challenge.closes_at or challenge.outcome:
-        raise DomainError(_("This challenge is closed for proposals."))
-    proposal = Proposal(
-        challenge=challenge,
-        organisation=organisation,
-        title=title,
-        summary=summary,
-        plan=plan,
-        requested_amount=requested_amount,
-        created_by=by,
-    )
-    _validate(proposal)
-    with transaction.atomic():
-        proposal.save()
-        audit.record(
-            actor=by,
-            action="proposal.created",
-            object_type="marketplace.proposal",
-            object_id=proposal.pk,
-            after={"title": title},
-        )
-    return proposal
-
-
-def proposal_update(*, proposal: Proposal, by, **changes) -> Proposal:
-    _check(permissions.can_edit_proposal(by, proposal))
-    if proposal.status != Proposal.Status.DRAFT:
-        raise DomainError(_("A submitted proposal can no longer be edited."))
-    for name, value in changes.items():
-        if name not in PROPOSAL_FIELDS:
-            raise ValueError(name)
-        setattr(proposal, name, value)
-    _validate(proposal)
-    with transaction.atomic():
-        proposal.save()
-        audit.record(
-            actor=by,
-            action="proposal.updated",
-            object_type="marketplace.proposal",
-            object_id=proposal.pk,
-            after={k: str(v) for k, v in changes.items()},
-        )
-    return proposal
-
-
-def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = None) -> Proposal:
-    """Submit a draft before the deadline. Refused after it; nothing changes then."""
-    now = now or timezone.now()
-    _check(permissions.can_edit_proposal(by, proposal))
-    challenge = proposal.challenge
-    if now < challenge.opens_at:
-        raise DomainError(_("This challenge does not accept proposals yet."))
-    if now >= challenge.closes_at or challenge.outcome:
-        closes = timezone.localtime(challenge.closes_at, challenge.region.zoneinfo)
-        raise DomainError(
-            _("The deadline has passed (%(deadline)s %(zone)s); the proposal was not submitted.")
-            % {"deadline": closes.strftime("%d-%m-%Y %H:%M"), "zone": challenge.region.zone_label}
-        )
-    with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        before, after = workflows.proposal_transition(locked, "submit")
-        locked.submitted_at = now
-        locked.save(update_fields=["status", "submitted_at"])
-        audit.record_transition(actor=by, obj=locked, action="proposal.submitted", before=before, after=after)
-    proposal.status, proposal.submitted_at = locked.status, locked.submitted_at
-    return proposal
-
-
-def _proposal_decide(*, proposal: Proposal, by, transition: str) -> Proposal:
-    with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        before, after = workflows.proposal_transition(locked, transition)
-        locked.save(update_fields=["status"])
-        audit.record_transition(actor=by, obj=locked, action=f"proposal.{after}", before=before, after=after)
-    proposal.status = locked.status
-    return proposal
-
-
-def proposal_withdraw(*, proposal: Proposal, by) -> Proposal:
-    """The applicant takes a draft or submitted proposal back."""
-    _check(permissions.can_edit_proposal(by, proposal))
-    return _proposal_decide(proposal=proposal, by=by, transition="withdraw")
-
-
-def proposal_reject(*, proposal: Proposal, by) -> Proposal:
-    """An official of the owning agency declines a submitted proposal."""
-    _check(permissions.can_award(by, proposal.challenge))
-    return _proposal_decide(proposal=proposal, by=by, transition="reject")
+# Proposals: see marketplace.services.proposals (re-exported at the end of this module).
 
 
 # Funds -----------------------------------------------------------------------------------
@@ -237,8 +96,9 @@ def award_create(*, proposal: Proposal, amount: int, milestones: list[MilestoneP
         raise DomainError(_("Every milestone needs an amount greater than zero."))
     with transaction.atomic(), _payment_rules():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        before, after = workflows.proposal_transition(locked, "award")
-        locked.save(update_fields=["status"])
+        before = locked.status
+        workflows.proposal_perform(proposal=locked, name="award", by=by)
+        after = locked.status
         award = Award.objects.create(proposal=locked, amount=amount, currency=locked.currency, awarded_by=by)
         commitment = payment_services.commitment_create(
             fund=challenge_fund(locked.challenge), reference=f"award:{award.pk}", amount=amount, by=by
@@ -349,3 +209,41 @@ def organisation_start_stripe_onboarding(
         object_id=organisation.pk,
     )
     return url
+
+
+# Organisations and proposals live in their own modules; callers keep using
+# ``services.organisation_create``, ``services.proposal_submit`` etc.
+from marketplace.services.organisations import (  # noqa: E402, F401
+    document_upload,
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    membership_remove,
+    organisation_create,
+    organisation_unverify,
+    organisation_update,
+    organisation_verify,
+    profile_get,
+    profile_update,
+)
+from marketplace.services.proposals import (  # noqa: E402, F401
+    BudgetLinePlan,
+    ChecklistItem,
+    PlannedMilestonePlan,
+    TeamMemberPlan,
+    proposal_attachment_add,
+    proposal_attachment_remove,
+    proposal_checklist,
+    proposal_create,
+    proposal_decide,
+    proposal_partner_invite,
+    proposal_partner_remove,
+    proposal_partner_respond,
+    proposal_reject,
+    proposal_request_changes,
+    proposal_save,
+    proposal_snapshot,
+    proposal_submit,
+    proposal_update,
+    proposal_withdraw,
+)

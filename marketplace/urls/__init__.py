@@ -6,7 +6,6 @@ app_name = "marketplace"
 urlpatterns = [
     path("challenges/", views.challenge_list, name="challenge_list"),
     path("challenges/<slug:slug>/", views.challenge_detail, name="challenge_detail"),
-    path("challenges/<slug:slug>/apply/", views.proposal_create, name="proposal_create"),
     path("challenges/<slug:slug>/fund/allocate/", views.fund_allocate, name="fund_allocate"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
@@ -20,15 +19,12 @@ urlpatterns = [
     path("search/", views.site_search, name="search"),
     path("transparency/", views.transparency, name="transparency"),
     path("workspace/", views.workspace, name="workspace"),
-    path("workspace/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
-    path("workspace/proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
     path("workspace/proposals/<int:pk>/award/", views.award_create, name="award_create"),
     path("workspace/milestones/<int:pk>/report/", views.milestone_report, name="milestone_report"),
     path("workspace/milestones/<int:pk>/approve/", views.milestone_approve, name="milestone_approve"),
     path(
         "workspace/disbursements/<int:pk>/release/", views.disbursement_release, name="disbursement_release"
     ),
-    path("accounts/signup/", views.signup, name="signup"),
 ]
 
 # Each area keeps its own routes.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -25,10 +24,7 @@ from marketplace.forms import (
     MilestoneFormSet,
     MilestoneReportForm,
     OrganisationForm,
-    ProposalForm,
-    ProposalStartForm,
     ReleaseForm,
-    SignUpForm,
 )
 from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
 from marketplace.roles import is_finance
@@ -145,23 +141,6 @@ def site_search(request):
     return render(request, "marketplace/search.html", {"q": q, "results": results, "filter": filterset})
 
 
-# Accounts ----------------------------------------------------------------------------------
-
-
-def signup(request):
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.create_user(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Register your organisation to start applying."))
-        return redirect("marketplace:organisation_create")
-    return render(request, "registration/signup.html", {"form": form})
-
-
 # Workspace ---------------------------------------------------------------------------------
 
 
@@ -193,76 +172,12 @@ def organisation_create(request):
     return render(request, "marketplace/organisation_form.html", {"form": form})
 
 
-@login_required
-def proposal_create(request, slug):
-    challenge = get_object_or_404(ChallengePage.objects.live(), slug=slug)
-    form = ProposalStartForm(request.POST or None, user=request.user)
-    if not form.fields["organisation"].queryset.exists():
-        messages.info(request, _("Register your organisation first; proposals are made on its behalf."))
-        return redirect("marketplace:organisation_create")
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_create(by=request.user, challenge=challenge, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Draft saved. Submit it before the deadline."))
-            return redirect("marketplace:proposal_detail", pk=proposal.pk)
-    return render(request, "marketplace/proposal_form.html", {"form": form, "challenge": challenge})
-
-
 def _proposal_for(request, pk) -> Proposal:
     proposal = get_object_or_404(
         Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
     )
     _deny(permissions.can_view_proposal(request.user, proposal))
     return proposal
-
-
-@login_required
-def proposal_detail(request, pk):
-    proposal = _proposal_for(request, pk)
-    can_edit = permissions.can_edit_proposal(request.user, proposal)[0]
-    form = ProposalForm(request.POST or None, instance=proposal) if can_edit else None
-    if request.method == "POST":
-        _deny(permissions.can_edit_proposal(request.user, proposal))
-        if form.is_valid():
-            try:
-                services.proposal_update(
-                    proposal=Proposal.objects.get(pk=pk),
-                    by=request.user,
-                    **{f: form.cleaned_data[f] for f in ProposalForm.Meta.fields},
-                )
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Proposal saved."))
-                return redirect("marketplace:proposal_detail", pk=pk)
-    return render(
-        request,
-        "marketplace/proposal_detail.html",
-        {
-            "proposal": proposal,
-            "form": form,
-            "can_edit": can_edit,
-            "can_award": permissions.can_award(request.user, proposal.challenge)[0],
-            "zone": proposal.challenge.region.zoneinfo,
-        },
-    )
-
-
-@login_required
-@require_POST
-def proposal_submit(request, pk):
-    proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
-    try:
-        services.proposal_submit(proposal=proposal, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Proposal submitted. The agency will review it."))
-    return redirect("marketplace:proposal_detail", pk=pk)
 
 
 @login_required

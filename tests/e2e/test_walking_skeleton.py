@@ -4,17 +4,18 @@ applicant applies, finance funds, the official awards, the grantee reports, the 
 approves, a different finance officer releases, and the public sees every rupiah."""
 
 import datetime
+import re
 import urllib.error
 import urllib.request
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import GroupPagePermission
 
 from marketplace.models import Award, ChallengeIndexPage, ChallengePage, Milestone, Proposal
+from marketplace.services.challenges import region_setup_permissions
 from payments.models import Disbursement, Transaction
 from search import services as search_services
 from search.services import es_client
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 def signed_in(username: str, password: str = PASSWORD) -> Client:
     client = Client()
-    response = client.post(reverse("login"), {"username": username, "password": password})
+    response = client.post(reverse("login"), {"login": username, "password": password})
     assert response.status_code == 302, "sign-in failed"
     return client
 
@@ -40,12 +41,10 @@ def region_with_staff(elasticsearch, stripe_emulator):
     region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")
     official = UserFactory(username="pejabat", roles=["official", "finance"], is_staff=True)
     finance = UserFactory(username="bendahara", roles=["finance"])
-    official_group = Group.objects.get(name="official")
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=official_group, page=region, permission=Permission.objects.get(codename=codename)
-        )
+    UserFactory(username="kepala", roles=["agency_head"], is_staff=True)
     agency = factories.agency(region, officials=[official])
+    # The region's officials may add and edit under it; the agency head approves publication.
+    region_setup_permissions(region=region)
     sector = factories.SectorFactory(slug="kesehatan", name="Kesehatan", name_en="Health")
     return region, agency, sector, official, finance
 
@@ -55,7 +54,8 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     index = region.get_children().type(ChallengeIndexPage).first()
     now = timezone.localtime(timezone.now())
 
-    # 1. The official creates and publishes the challenge in the Wagtail admin.
+    # 1. The official writes the challenge in the Wagtail admin and submits it for approval;
+    # it goes live when the agency head (kepala OPD) approves it.
     official_client = signed_in("pejabat")
     form = factories.admin_challenge_form(
         agency_obj=agency,
@@ -66,6 +66,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
         closes=(now + datetime.timedelta(days=20)).strftime("%Y-%m-%d %H:%M"),
         title_en="Online queueing for community health centres",
         summary="Pasien menunggu berjam-jam di puskesmas; kami butuh antrean daring lewat SMS.",
+        action="submit",
     )
     form["incentives-0-description"] = "Hibah pengembangan"
     response = official_client.post(
@@ -73,6 +74,11 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     )
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     challenge = ChallengePage.objects.get(slug="antrean-puskesmas-daring")
+    assert not challenge.live and challenge.workflow_in_progress
+    task_state = challenge.current_workflow_task_state
+    approve = reverse("wagtailadmin_pages:workflow_action", args=(challenge.pk, "approve", task_state.pk))
+    assert signed_in("kepala").post(approve, {"comment": "Sesuai DPA."}).status_code == 302
+    challenge.refresh_from_db()
     assert challenge.live
 
     # 2. It is public, filterable, indexed in Elasticsearch after commit, and found by q.
@@ -89,7 +95,8 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     english = public.get("/en/challenges/antrean-puskesmas-daring/")
     assert "Online queueing for community health centres" in english.text
 
-    # 3. An applicant signs up, registers an organisation, drafts and submits a proposal.
+    # 3. An applicant signs up, confirms their email address through the link they are sent,
+    # registers an organisation, drafts and submits a proposal.
     applicant = Client()
     response = applicant.post(
         "/accounts/signup/",
@@ -99,8 +106,13 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
             "password1": "Kopi-Sumba-2026",
             "password2": "Kopi-Sumba-2026",
         },
+        follow=True,
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and not response.context["user"].is_authenticated
+    (email,) = [m for m in mail.outbox if m.to == ["founder@startup.id"]]
+    confirm_path = re.search(r"https?://[^/\s]+(/\S*confirm-email/\S+)", email.body).group(1)
+    response = applicant.post(confirm_path, follow=True)
+    assert response.context["user"].get_username() == "founder"
     response = applicant.post(
         "/organisations/new/",
         {"name": "PT Kode Nusantara", "kind": "startup", "region": region.pk, "description": ""},
@@ -119,6 +131,9 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     assert response.status_code == 302
     proposal = Proposal.objects.get(title="AntreSehat")
     assert proposal.requested_amount == 100_000_000_00
+    # The draft page: solution, inclusion, milestones, budget and team, saved in one go.
+    response = applicant.post(f"/workspace/proposals/{proposal.pk}/", factories.proposal_form_data(proposal))
+    assert response.status_code == 302
     response = applicant.post(f"/workspace/proposals/{proposal.pk}/submit/", follow=True)
     assert "Proposal terkirim" in follow_messages(response)
     proposal.refresh_from_db()
@@ -228,8 +243,17 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     api = public.get("/api/v1/challenges/", {"sector": "kesehatan"}).json()
     item = api["results"][0]
     assert item["slug"] == "antrean-puskesmas-daring" and item["closes_at"].endswith("+08:00")
-    assert item["incentives"] == [
-        {"kind": "grant", "amount": 15_000_000_000, "currency": "IDR", "description": "Hibah pengembangan"}
+    assert [
+        {k: i[k] for k in ("kind", "amount", "currency", "description", "winners")}
+        for i in item["incentives"]
+    ] == [
+        {
+            "kind": "grant",
+            "amount": 15_000_000_000,
+            "currency": "IDR",
+            "description": "Hibah pengembangan",
+            "winners": 1,
+        }
     ]
     ledger = public.get("/api/v1/ledger/", {"challenge": challenge.pk}).json()["results"]
     assert sum(e["amount"] for e in ledger) == 0 and {e["challenge"] for e in ledger} == {challenge.pk}

@@ -28,9 +28,15 @@ from marketplace.models import (
     ChallengeIndexPage,
     ChallengePage,
     Milestone,
+    Notification,
     Organisation,
+    PartnerListing,
+    PartnershipRequest,
     Proposal,
+    Question,
 )
+from marketplace.services import partners as partner_services
+from marketplace.services import questions as question_services
 from payments.models import Commitment, Disbursement, Entry, GatewayCall, Recipient, Transaction
 from tests import factories
 
@@ -120,9 +126,12 @@ def build_scene() -> Scene:
             requested_amount=20_000_000_00,
         )
 
+    def complete(draft: Proposal) -> Proposal:
+        return factories.complete_proposal(draft, by=applicant)
+
     draft = proposal("Draf")
-    submitted = services.proposal_submit(proposal=proposal("Menunggu keputusan"), by=applicant)
-    awarded = services.proposal_submit(proposal=proposal("Didanai"), by=applicant)
+    submitted = services.proposal_submit(proposal=complete(proposal("Menunggu keputusan")), by=applicant)
+    awarded = services.proposal_submit(proposal=complete(proposal("Didanai")), by=applicant)
     services.allocation_record(
         challenge=challenge,
         amount=100_000_000_00,
@@ -180,6 +189,10 @@ def state() -> dict:
         "recipients": Recipient.objects.count(),
         "pages": Page.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "questions": sorted(Question.objects.values_list("pk", "answer", "pinned", "duplicate_of")),
+        "partner_listings": sorted(PartnerListing.objects.values_list("pk", "active", "offers")),
+        "partnership_requests": sorted(PartnershipRequest.objects.values_list("pk", "status")),
+        "unread_notifications": Notification.objects.filter(read_at__isnull=True).count(),
     }
 
 
@@ -221,7 +234,8 @@ ACTIONS = {
         Action(
             "proposal_detail",
             lambda s: f"/workspace/proposals/{s.draft.pk}/",
-            lambda s: {"title": "Diubah", "summary": "Diubah", "plan": "", "requested_amount": "2.000.000"},
+            # The whole draft page, complete, with the title changed.
+            lambda s: factories.proposal_form_data(s.draft, title="Diubah"),
         ),
         Action(
             "proposal_submit",
@@ -275,13 +289,38 @@ ACTIONS = {
             lambda s: {},
             post_only=True,
         ),
+        # Organisations and people (tests/marketplace/test_organisations.py covers documents,
+        # invitations and officials of another region in depth).
+        Action(
+            "organisation_edit",
+            lambda s: f"/organisations/{s.organisation.slug}/edit/",
+            lambda s: {"name": "Diambil alih", "kind": "company"},
+        ),
+        Action(
+            "organisation_members",
+            lambda s: f"/organisations/{s.organisation.slug}/members/",
+            lambda s: {"email": "penyusup@contoh.id", "role": "owner"},
+        ),
+        Action(
+            "organisation_verification",
+            lambda s: f"/organisations/{s.organisation.slug}/verification/",
+            lambda s: {"kind": "other"},
+        ),
+        Action(
+            "organisation_verify",
+            lambda s: f"/organisations/{s.organisation.slug}/verify/",
+            lambda s: {},
+            post_only=True,
+        ),
+        Action("profile_edit", lambda s: "/workspace/profile/", lambda s: {"full_name": "X"}),
     ]
 }
 
 # Signed-in roles that may not use each action. proposal_create is not here: whoever has no
 # organisation of their own is sent to register one first (tested below).
 REFUSED = {
-    "proposal_detail": [OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    # The owning official too: the draft is not submitted yet.
+    "proposal_detail": [OFFICIAL, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
     "proposal_submit": [OFFICIAL, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
     "award_create": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
     "fund_allocate": [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, REVIEWER, SPONSOR],
@@ -289,7 +328,130 @@ REFUSED = {
     "milestone_approve": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
     "disbursement_release": [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, REVIEWER, SPONSOR],
     "organisation_stripe_onboarding": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    # Owners only; the scene's applicant owns the organisation.
+    "organisation_edit": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "organisation_members": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    # Members and officials of its region (the scene's organisation names no region, so any
+    # official) see the documents page; nobody else.
+    "organisation_verification": [OTHER_APPLICANT, FINANCE, REVIEWER, SPONSOR],
+    # Officials, but never a member verifying their own organisation.
+    "organisation_verify": [APPLICANT, OTHER_APPLICANT, FINANCE, REVIEWER, SPONSOR],
 }
+
+
+# Public Q&A and partner finding. Their objects are made on first use by the actions' urls, which
+# are computed before the state is read, so what they add is part of "before".
+
+
+def qa_questions(s: Scene) -> tuple[Question, Question]:
+    """Two unanswered questions on the scene's challenge, asked by the other applicant."""
+    questions = list(Question.objects.filter(challenge=s.challenge).order_by("pk")[:2])
+    while len(questions) < 2:
+        questions.append(
+            question_services.question_ask(
+                challenge=s.challenge, by=s.users[OTHER_APPLICANT], body=f"Pertanyaan {len(questions)}?"
+            )
+        )
+    return questions[0], questions[1]
+
+
+def qa_listing(s: Scene) -> PartnerListing:
+    """The applicant's organisation looks for partners on the scene's challenge."""
+    listing = PartnerListing.objects.filter(challenge=s.challenge, organisation=s.organisation).first()
+    return listing or partner_services.partner_listing_save(
+        challenge=s.challenge,
+        organisation=s.organisation,
+        by=s.users[APPLICANT],
+        offers="Data",
+        needs="Kader",
+    )
+
+
+def qa_partnership_request(s: Scene) -> PartnershipRequest:
+    """The other applicant's organisation asks to partner; the request waits for an answer."""
+    listing = qa_listing(s)
+    sender = s.users[OTHER_APPLICANT]
+    return PartnershipRequest.objects.filter(listing=listing).first() or (
+        partner_services.partnership_request_send(
+            listing=listing, from_organisation=s.other_organisation, by=sender, message="Halo"
+        )
+    )
+
+
+ACTIONS.update(
+    {
+        a.name: a
+        for a in [
+            Action(
+                "question_ask",
+                lambda s: f"/challenges/{s.challenge.slug}/questions/",
+                lambda s: {"qa-body": "Pertanyaan baru?"},
+            ),
+            Action(
+                "question_manage",
+                lambda s: f"/workspace/questions/{qa_questions(s)[0].pk}/",
+                lambda s: {"answer": "Jawaban resmi."},
+            ),
+            Action(
+                "question_merge",
+                lambda s: f"/workspace/questions/{qa_questions(s)[1].pk}/merge/",
+                lambda s: {"duplicate_of": qa_questions(s)[0].pk},
+                post_only=True,
+            ),
+            Action(
+                "question_pin",
+                lambda s: f"/workspace/questions/{qa_questions(s)[0].pk}/pin/",
+                lambda s: {"pinned": "1"},
+                post_only=True,
+            ),
+            Action(
+                "notifications_mark_read",
+                lambda s: "/workspace/notifications/read/",
+                lambda s: {},
+                post_only=True,
+            ),
+            Action(
+                "partner_listing_edit",
+                lambda s: f"/challenges/{s.challenge.slug}/partners/",
+                lambda s: {
+                    "partner-organisation": s.organisation.pk,
+                    "partner-offers": "Aplikasi",
+                    "partner-needs": "Kader",
+                },
+            ),
+            Action(
+                "partner_listing_close",
+                lambda s: f"/workspace/partner-listings/{qa_listing(s).pk}/close/",
+                lambda s: {},
+                post_only=True,
+            ),
+            Action(
+                "partnership_request_send",
+                lambda s: f"/workspace/partner-listings/{qa_listing(s).pk}/request/",
+                lambda s: {"from_organisation": s.other_organisation.pk, "message": "Mari bermitra."},
+            ),
+            Action(
+                "partnership_request_decide",
+                lambda s: f"/workspace/partnership-requests/{qa_partnership_request(s).pk}/decide/",
+                lambda s: {"decision": "accept"},
+                post_only=True,
+            ),
+        ]
+    }
+)
+# Every signed-in user may ask a question and read their notifications. Listing for partners and
+# sending requests send those without an organisation to register one (tested below).
+REFUSED.update(
+    {
+        "question_manage": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        "question_merge": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        "question_pin": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        "partner_listing_close": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        # A member of the listed organisation may not ask their own organisation.
+        "partnership_request_send": [APPLICANT],
+        "partnership_request_decide": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    }
+)
 
 
 @pytest.mark.parametrize("action", list(ACTIONS.values()), ids=list(ACTIONS))
@@ -354,11 +516,12 @@ def test_applicant_of_another_organisation_cannot_apply_on_its_behalf(client, sc
 
 
 def test_owning_official_reads_a_proposal_but_cannot_edit_it(client, scene):
-    action = ACTIONS["proposal_detail"]
+    # A submitted one: drafts stay private to the applicants until they submit.
+    url = f"/workspace/proposals/{scene.submitted.pk}/"
     sign_in(client, scene, OFFICIAL)
     before = state()
-    assert client.get(action.url(scene)).status_code == 200
-    assert client.post(action.url(scene), action.data(scene)).status_code == 403
+    assert client.get(url).status_code == 200
+    assert client.post(url, factories.proposal_form_data(scene.submitted, title="Diubah")).status_code == 403
     assert state() == before
 
 
@@ -569,3 +732,77 @@ def test_stripe_webhook_only_accepts_posts(client, scene):
     before = state()
     assert client.get("/payments/webhooks/stripe/").status_code == 405
     assert state() == before
+
+
+# Public Q&A and partner finding: the roles that may use them get through --------------------
+
+
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES)
+def test_every_signed_in_role_may_ask_a_question(client, scene, role):
+    action = ACTIONS["question_ask"]
+    sign_in(client, scene, role)
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 302 and response["Location"] == f"/challenges/{scene.challenge.slug}/#qa"
+    assert Question.objects.get(body="Pertanyaan baru?").asked_by == scene.users[role]
+
+
+def test_owning_official_answers_merges_and_pins(client, scene):
+    original, repeat = qa_questions(scene)
+    sign_in(client, scene, OFFICIAL)
+    for name in ("question_manage", "question_pin", "question_merge"):
+        action = ACTIONS[name]
+        assert client.get(action.url(scene)).status_code == (405 if action.post_only else 200)
+        assert client.post(action.url(scene), action.data(scene)).status_code == 302
+    original, repeat = Question.objects.get(pk=original.pk), Question.objects.get(pk=repeat.pk)
+    assert (original.answer, original.pinned, repeat.duplicate_of) == ("Jawaban resmi.", True, original)
+
+
+def test_signed_in_user_marks_their_notifications_read(client, scene):
+    question = qa_questions(scene)[0]
+    question_services.question_answer(question=question, by=scene.users[OFFICIAL], answer="Ya.")
+    sign_in(client, scene, OTHER_APPLICANT)
+    response = client.post(ACTIONS["notifications_mark_read"].url(scene))
+    assert response.status_code == 302
+    assert not Notification.objects.filter(user=scene.users[OTHER_APPLICANT], read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("name", ["partner_listing_edit", "partnership_request_send"])
+@pytest.mark.parametrize("role", [OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR])
+def test_partner_finding_without_an_organisation_leads_to_registering_one(client, scene, role, name):
+    action = ACTIONS[name]
+    url = action.url(scene)
+    sign_in(client, scene, role)
+    before = state()
+    for response in (client.get(url), client.post(url, action.data(scene))):
+        assert response.status_code == 302 and response["Location"] == "/organisations/new/"
+    assert state() == before
+
+
+def test_applicant_of_another_organisation_cannot_list_it_for_partners(client, scene):
+    action = ACTIONS["partner_listing_edit"]
+    sign_in(client, scene, OTHER_APPLICANT)
+    assert client.get(action.url(scene)).status_code == 200  # for their own organisation
+    before = state()
+    response = client.post(action.url(scene), action.data(scene))
+    assert response.status_code == 200 and "organisation" in response.context["form"].errors
+    assert state() == before
+
+
+def test_member_lists_their_organisation_and_closes_the_listing(client, scene):
+    sign_in(client, scene, APPLICANT)
+    action = ACTIONS["partner_listing_edit"]
+    assert client.get(action.url(scene)).status_code == 200
+    assert client.post(action.url(scene), action.data(scene)).status_code == 302
+    assert client.post(ACTIONS["partner_listing_close"].url(scene)).status_code == 302
+    assert not PartnerListing.objects.get(organisation=scene.organisation).active
+
+
+def test_another_organisation_requests_and_the_listed_one_accepts(client, scene):
+    send = ACTIONS["partnership_request_send"]
+    sign_in(client, scene, OTHER_APPLICANT)
+    assert client.get(send.url(scene)).status_code == 200
+    assert client.post(send.url(scene), send.data(scene)).status_code == 302
+    sign_in(client, scene, APPLICANT)
+    decide = ACTIONS["partnership_request_decide"]
+    assert client.post(decide.url(scene), decide.data(scene)).status_code == 302
+    assert PartnershipRequest.objects.get(from_organisation=scene.other_organisation).status == "accepted"

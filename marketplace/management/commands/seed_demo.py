@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime
 import time
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import GroupPagePermission
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage
@@ -27,17 +27,22 @@ from marketplace.errors import DomainError
 from marketplace.models import (
     Agency,
     Award,
+    Beneficiary,
     ChallengeIndexPage,
     ChallengePage,
+    ChallengeSponsor,
     Criterion,
     Incentive,
     Milestone,
     Organisation,
     Proposal,
     RegionPage,
+    SDGTag,
     Sector,
+    Sponsor,
 )
 from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
+from marketplace.services.challenges import incentive_draw_down, region_setup_permissions
 from payments import services as payment_services
 from payments.errors import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
@@ -74,11 +79,13 @@ class Command(BaseCommand):
             ("Agencies", self.seed_agencies),
             ("Page permissions", self.seed_page_permissions),
             ("Challenges", self.seed_challenges),
+            ("Challenge details", self.seed_challenge_details),
             ("Organisations", self.seed_organisations),
             ("Proposals", self.seed_proposals),
             ("Allocations", self.seed_allocations),
             ("Awards", self.seed_awards),
             ("Outcomes", self.seed_outcomes),
+            ("In-kind draw-downs", self.seed_drawdowns),
         ]
         for label, step in steps:
             step_started = time.monotonic()
@@ -156,6 +163,10 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
                 created += 1
             user.groups.add(*(groups[name] for name in spec["groups"]))
+            # Demo addresses count as confirmed, so the demo users can sign in straight away.
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
             self.users[spec["username"]] = user
         return self.counted(len(self.users), created)
 
@@ -200,23 +211,13 @@ class Command(BaseCommand):
         return self.counted(len(self.agencies), created)
 
     def seed_page_permissions(self, label: str) -> str:
-        official = Group.objects.get(name=OFFICIAL_GROUP)
-        permissions = list(
-            Permission.objects.filter(
-                content_type=ContentType.objects.get_for_model(Page),
-                codename__in=demo_data.OFFICIAL_PAGE_PERMISSIONS,
-            )
-        )
-        if len(permissions) != len(demo_data.OFFICIAL_PAGE_PERMISSIONS):
-            raise CommandError("Wagtail's page permissions are missing; run `manage.py migrate` first.")
-        created = 0
-        for region in self.regions.values():
-            for permission in permissions:
-                _grant, was_created = GroupPagePermission.objects.get_or_create(
-                    group=official, page=region, permission=permission
-                )
-                created += was_created
-        return self.counted(len(self.regions) * len(permissions), created)
+        """Each region's officials' group (add and edit under that region only) and the agency
+        heads' approval workflow. Grants an earlier demo gave to every official are withdrawn."""
+        GroupPagePermission.objects.filter(
+            group__name=OFFICIAL_GROUP, page__in=[r.pk for r in self.regions.values()]
+        ).delete()
+        groups = [region_setup_permissions(region=region) for region in self.regions.values()]
+        return ", ".join(sorted(group.name for group in groups))
 
     def seed_challenges(self, label: str) -> str:
         total, created = len(demo_data.CHALLENGES), 0
@@ -262,6 +263,94 @@ class Command(BaseCommand):
         page.save_revision().publish()
         return page
 
+    def seed_challenge_details(self, label: str) -> str:
+        sponsors = {}
+        for spec in demo_data.SPONSORS:
+            sponsors[spec["name"]], _created = Sponsor.objects.get_or_create(
+                name=spec["name"], defaults={"website": spec["website"]}
+            )
+        changed = 0
+        for slug, spec in demo_data.CHALLENGE_DETAILS.items():
+            page = ChallengePage.objects.get(pk=self.challenges[slug].pk)
+            if self.apply_challenge_details(page, spec, sponsors):
+                page.save_revision().publish()
+                changed += 1
+        return self.counted(len(demo_data.CHALLENGE_DETAILS), changed)
+
+    @staticmethod
+    def apply_challenge_details(page: ChallengePage, spec: dict, sponsors: dict) -> bool:
+        """Set what the spec describes on ``page``; True when anything was missing."""
+        changed = False
+        incentives = list(page.incentives.order_by("sort_order", "pk"))
+        for position, fields in spec.get("incentives", {}).items():
+            for name, value in fields.items():
+                if getattr(incentives[position], name) != value:
+                    setattr(incentives[position], name, value)
+                    changed = True
+        today = timezone.localdate(timezone=page.region.zoneinfo)
+        for extra in spec.get("extra_incentives", []):
+            if any(i.description == extra["description"] for i in incentives):
+                continue
+            fields = {k: v for k, v in extra.items() if k not in ("provider", "expires_in")}
+            incentives.append(
+                Incentive(
+                    **fields,
+                    provider=sponsors.get(extra.get("provider")),
+                    expires_on=today + datetime.timedelta(days=extra["expires_in"]),
+                    sort_order=len(incentives),
+                )
+            )
+            changed = True
+        if changed:
+            page.incentives = incentives
+        linked = {link.sponsor.name for link in page.sponsors.select_related("sponsor")}
+        missing = [(name, role) for name, role in spec.get("sponsors", []) if name not in linked]
+        if missing:
+            page.sponsors = list(page.sponsors.all()) + [
+                ChallengeSponsor(sponsor=sponsors[name], role=role, sort_order=len(linked) + i)
+                for i, (name, role) in enumerate(missing)
+            ]
+            changed = True
+        sdgs = list(SDGTag.objects.filter(number__in=spec.get("sdgs", [])))
+        if {t.pk for t in sdgs} != set(page.sdg_tags.values_list("pk", flat=True)):
+            page.sdg_tags = sdgs
+            changed = True
+        beneficiaries = list(Beneficiary.objects.filter(slug__in=spec.get("beneficiaries", [])))
+        if {b.pk for b in beneficiaries} != set(page.beneficiaries.values_list("pk", flat=True)):
+            page.beneficiaries = beneficiaries
+            changed = True
+        simple = {"districts": spec.get("districts", page.districts)}
+        if "contact" in spec:
+            contact = ("contact_name", "contact_email", "contact_phone")
+            simple.update(zip(contact, spec["contact"], strict=True))
+        if "phases" in spec:
+            closing_day = timezone.localtime(page.closes_at, page.region.zoneinfo).date()
+            names = ("review_ends_on", "award_on", "delivery_ends_on")
+            for name, days in zip(names, spec["phases"], strict=True):
+                simple[name] = closing_day + datetime.timedelta(days=days)
+        for name, value in simple.items():
+            if getattr(page, name) != value:
+                setattr(page, name, value)
+                changed = True
+        return changed
+
+    def seed_drawdowns(self, label: str) -> str:
+        created = total = 0
+        for slug, spec in demo_data.CHALLENGE_DETAILS.items():
+            for drawdown in spec.get("drawdowns", []):
+                total += 1
+                offers = self.challenges[slug].incentives.order_by("sort_order", "pk")
+                incentive = offers[drawdown["incentive"]]
+                proposal = self.proposals[drawdown["proposal"]]
+                award = Award.objects.select_related("awarded_by").get(proposal=proposal)
+                if incentive.drawdowns.filter(award=award).exists():
+                    continue
+                incentive_draw_down(
+                    incentive=incentive, award=award, quantity=drawdown["quantity"], by=award.awarded_by
+                )
+                created += 1
+        return self.counted(total, created)
+
     def seed_organisations(self, label: str) -> str:
         created = 0
         for spec in demo_data.ORGANISATIONS:
@@ -299,7 +388,10 @@ class Command(BaseCommand):
             if proposal is None:
                 proposal = self.create_proposal(spec, challenge, organisation, owner, position=done)
                 created += 1
+            if spec["state"] != Proposal.Status.DRAFT and proposal.status == Proposal.Status.DRAFT:
+                self.fill_proposal(proposal, spec, owner=owner)
             self.advance_proposal(proposal, spec["state"], owner=owner, position=done)
+            self.decide_proposal(proposal, spec)
             self.proposals[spec["key"]] = proposal
             self.progress(label, done, total)
         return self.counted(len(self.proposals), created, of=total)
@@ -334,9 +426,71 @@ class Command(BaseCommand):
                 now = self.filing_moment(challenge, position, days_before_close=3)
             services.proposal_submit(proposal=proposal, by=owner, now=now)
         if target == Status.WITHDRAWN and proposal.status in (Status.DRAFT, Status.SUBMITTED):
-            services.proposal_withdraw(proposal=proposal, by=owner)
+            now = None
+            if timezone.now() >= challenge.closes_at:  # withdrawn while the round was open
+                now = self.filing_moment(challenge, position, days_before_close=2)
+            services.proposal_withdraw(proposal=proposal, by=owner, now=now)
         if target == Status.REJECTED and proposal.status == Status.SUBMITTED:
             services.proposal_reject(proposal=proposal, by=self.users[demo_data.DECIDING_OFFICIAL])
+
+    def fill_proposal(self, proposal: Proposal, spec: dict, *, owner) -> None:
+        """Everything the full proposal form asks before submission, and the consortium."""
+        details = demo_data.proposal_details(spec)
+        start = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
+        start = max(start, proposal.challenge.closes_at.date())
+        services.proposal_save(
+            proposal=proposal,
+            by=owner,
+            fields={name: details[name] for name in ("problem", "solution", "inclusion", "plan")},
+            milestones=[
+                services.PlannedMilestonePlan(
+                    deliverable=title, due_date=start + datetime.timedelta(days=days), amount=amount
+                )
+                for title, days, amount in details["milestones"]
+            ],
+            budget_lines=[
+                services.BudgetLinePlan(category=category, description=description, amount=amount)
+                for category, description, amount in details["budget"]
+            ],
+            team=[
+                services.TeamMemberPlan(name=name, role=role, expertise=expertise)
+                for name, role, expertise in details["team"]
+            ],
+            answers={
+                q.pk: "Ya; rinciannya ada di rencana pelaksanaan."
+                for q in proposal.challenge.application_questions.all()
+            },
+        )
+        for partner_spec in demo_data.PROPOSAL_PARTNERS.get(spec["key"], []):
+            partner_org = self.organisations[partner_spec["organisation"]]
+            partner = proposal.partners.filter(organisation=partner_org).first()
+            if partner is None:
+                partner = services.proposal_partner_invite(
+                    proposal=proposal,
+                    by=owner,
+                    organisation=partner_org,
+                    role=partner_spec["role"],
+                    budget_share=partner_spec["budget_share"],
+                )
+            if partner.status == "invited":
+                services.proposal_partner_respond(
+                    partner=partner, by=self.owner_of[partner_org.pk], accept=partner_spec["accept"]
+                )
+
+    def decide_proposal(self, proposal: Proposal, spec: dict) -> None:
+        """Walk a submitted proposal to the officials' step the demo shows; skipped once done."""
+        target, note = demo_data.PROPOSAL_DECISIONS.get(spec["key"], ("", ""))
+        if not target or proposal.status != Proposal.Status.SUBMITTED:
+            return
+        steps = {
+            "screening": ["screen"],
+            "in_review": ["screen", "review"],
+            "shortlisted": ["screen", "review", "shortlist"],
+            "changes_requested": ["request_changes"],
+        }[target]
+        official = self.users[demo_data.DECIDING_OFFICIAL]
+        for step in steps:
+            services.proposal_decide(proposal=proposal, by=official, transition=step, note=note)
 
     def seed_allocations(self, label: str) -> str:
         created = 0

@@ -1,0 +1,256 @@
+"""Proposal attachments: type judged by content, size limit, the virus-scan hook, random
+stored names outside MEDIA_ROOT, sanitised display names, and downloads only for the people
+who may read them (by URL guessing too)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from marketplace import services
+from marketplace.errors import DomainError
+from marketplace.models import ProposalAttachment
+from marketplace.proposal_attachments import PrivateStorage, accept_everything
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def office_file(part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(f"{part}document.xml", "<doc/>")
+    return buffer.getvalue()
+
+
+def refuse_files_named_eicar(upload) -> tuple[bool, str]:
+    """A scanner for the hook: refuses files that carry the EICAR test signature."""
+    if b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in upload.read():
+        return False, "EICAR test signature found."
+    return True, ""
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def official():
+    return factories.UserFactory(roles=["official"])
+
+
+@pytest.fixture
+def challenge(official):
+    return factories.challenge(agency_obj=factories.agency(officials=[official]))
+
+
+@pytest.fixture
+def owner():
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def proposal(challenge, owner):
+    org = factories.organisation(owner)
+    draft = services.proposal_create(
+        by=owner, organisation=org, challenge=challenge, title="Usulan", requested_amount=10_000_000_00
+    )
+    return factories.complete_proposal(draft, by=owner)
+
+
+def upload(content: bytes, name: str = "proposal.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_a_pdf_is_stored_privately_under_a_random_name(proposal, owner, private_root):
+    attachment = services.proposal_attachment_add(
+        proposal=proposal, by=owner, upload=upload(PDF, 'C:\\fakepath\\Rencana "anggaran" <2026>.PDF')
+    )
+    assert attachment.display_name == "Rencana _anggaran_ _2026.pdf"
+    assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
+    stored = Path(attachment.file.path)
+    assert stored.is_relative_to(private_root) and stored.read_bytes() == PDF
+    assert "anggaran" not in stored.name and stored.suffix == ".pdf"
+    with pytest.raises(ValueError):
+        _ = attachment.file.url  # no public address, ever
+    assert not (Path(private_root).parent / "media").exists()
+
+
+@pytest.mark.parametrize(
+    "content, name, expected",
+    [
+        (PNG, "foto.png", "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 32, "foto.jpeg", "image/jpeg"),
+        (
+            office_file("word/"),
+            "proposal.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (office_file("xl/"), "rab.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        # The content decides, not the name.
+        (PDF, "gambar.png", "application/pdf"),
+    ],
+)
+def test_accepted_kinds_are_recognised_by_content(proposal, owner, content, name, expected):
+    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(content, name))
+    assert attachment.content_type == expected
+
+
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"MZ\x90\x00\x03\x00\x00\x00", "rencana.pdf"),  # a Windows program dressed as a PDF
+        (b"<html><script>alert(1)</script></html>", "rencana.docx"),
+        (b"#!/bin/sh\nrm -rf /\n", "anggaran.xlsx"),
+        (office_file("other/"), "arsip.docx"),  # a zip that is not an office document
+    ],
+)
+def test_other_kinds_are_refused_whatever_their_name(proposal, owner, content, name):
+    with pytest.raises(DomainError, match="Only PDF files, images"):
+        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(content, name))
+    assert not ProposalAttachment.objects.exists()
+
+
+def test_files_above_the_size_limit_are_refused(settings, proposal, owner):
+    settings.PROPOSAL_ATTACHMENT_MAX_BYTES = 1024
+    with pytest.raises(DomainError, match="too large"):
+        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF + b"0" * 2000))
+    assert not ProposalAttachment.objects.exists()
+
+
+def test_the_virus_scan_hook_sees_every_file_and_may_refuse_it(settings, proposal, owner, private_root):
+    assert accept_everything(upload(PDF)) == (True, "")
+    settings.PROPOSAL_ATTACHMENT_SCANNER = f"{__name__}.refuse_files_named_eicar"
+    infected = PDF + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    with pytest.raises(DomainError, match="EICAR test signature found"):
+        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(infected))
+    assert not ProposalAttachment.objects.exists() and not any(Path(private_root).rglob("*.pdf"))
+    services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+
+
+def test_upload_through_the_page_shows_a_field_error(client, proposal, owner):
+    client.force_login(owner)
+    response = client.post(
+        f"/workspace/proposals/{proposal.pk}/attachments/", {"file": upload(b"MZ\x90\x00", "a.pdf")}
+    )
+    assert response.status_code == 400 and 'id="id_file_error"' in response.text
+    response = client.post(
+        f"/workspace/proposals/{proposal.pk}/attachments/", {"file": upload(PDF, "rab.pdf")}
+    )
+    assert response.status_code == 302
+    assert ProposalAttachment.objects.get().display_name == "rab.pdf"
+
+
+def test_a_submitted_version_keeps_its_files_after_removal(proposal, owner, official):
+    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    services.proposal_submit(proposal=proposal, by=owner)
+    services.proposal_request_changes(proposal=proposal, by=official, note="Ganti lampiran.")
+    services.proposal_attachment_remove(attachment=attachment, by=owner)
+    attachment.refresh_from_db()
+    assert attachment.removed_at is not None and Path(attachment.file.path).exists()
+    assert proposal.versions.get().data["attachments"][0]["sha256"] == attachment.sha256
+
+
+# Who may download --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(proposal, owner, official):
+    partner_owner, invited_owner = factories.UserFactory(), factories.UserFactory()
+    accepted = services.proposal_partner_invite(
+        proposal=proposal, by=owner, organisation=factories.organisation(partner_owner), role="Mitra"
+    )
+    services.proposal_partner_respond(partner=accepted, by=partner_owner, accept=True)
+    services.proposal_partner_invite(
+        proposal=proposal, by=owner, organisation=factories.organisation(invited_owner), role="Mitra"
+    )
+    other_official = factories.UserFactory(roles=["official"])
+    factories.agency(factories.region(), officials=[other_official])
+    other_applicant = factories.UserFactory()
+    factories.organisation(other_applicant)
+    return {
+        "applicant": owner,
+        "accepted_partner": partner_owner,
+        "invited_partner": invited_owner,
+        "official": official,
+        "other_official": other_official,
+        "other_applicant": other_applicant,
+        "reviewer": factories.UserFactory(roles=["reviewer"]),
+    }
+
+
+def test_downloads_only_for_those_who_may_read_them(client, proposal, owner, people):
+    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF, "rab.pdf"))
+    url = f"/workspace/proposals/{proposal.pk}/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 302  # anonymous: sign in first
+
+    def status(role):
+        client.force_login(people[role])
+        return client.get(url).status_code
+
+    # A draft: only the applicants (lead and accepted partners).
+    assert {role: status(role) for role in people} == {
+        "applicant": 200,
+        "accepted_partner": 200,
+        "invited_partner": 403,
+        "official": 403,
+        "other_official": 403,
+        "other_applicant": 403,
+        "reviewer": 403,
+    }
+    client.force_login(owner)
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"] == 'attachment; filename="rab.pdf"'
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+
+    # Once submitted, the owning agency's officials too.
+    for partner in proposal.partners.filter(status="invited"):
+        services.proposal_partner_remove(partner=partner, by=owner)
+    services.proposal_submit(proposal=proposal, by=owner)
+    assert status("official") == 200
+    assert status("other_official") == 403 and status("reviewer") == 403
+
+
+def test_guessing_another_proposals_attachment_finds_nothing(client, proposal, owner, challenge):
+    secret = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    snoop = factories.UserFactory()
+    org = factories.organisation(snoop)
+    own = services.proposal_create(
+        by=snoop, organisation=org, challenge=challenge, title="Milik sendiri", requested_amount=1_000_00
+    )
+    client.force_login(snoop)
+    assert client.get(f"/workspace/proposals/{own.pk}/attachments/{secret.pk}/").status_code == 404
+    assert client.get(f"/workspace/proposals/{proposal.pk}/attachments/{secret.pk}/").status_code == 403
+    assert client.get(f"/media/{secret.file.name}").status_code == 404
+    assert client.get(f"/workspace/proposals/{own.pk}/attachments/{secret.pk}/remove/").status_code == 405
+    assert client.post(f"/workspace/proposals/{own.pk}/attachments/{secret.pk}/remove/").status_code == 404
+    assert ProposalAttachment.objects.filter(pk=secret.pk, removed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["other_applicant", "reviewer", "official", "other_official", "accepted_partner"]
+)
+def test_only_the_lead_uploads_and_removes(client, proposal, owner, people, role):
+    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    client.force_login(people[role])
+    base = f"/workspace/proposals/{proposal.pk}/attachments/"
+    assert client.post(base, {"file": upload(PDF)}).status_code == 403
+    assert client.post(f"{base}{attachment.pk}/remove/").status_code == 403
+    assert ProposalAttachment.objects.filter(removed_at__isnull=True).count() == 1
+
+
+def test_private_storage_follows_the_setting(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "elsewhere"
+    assert PrivateStorage().path("x.pdf") == str(tmp_path / "elsewhere" / "x.pdf")

@@ -1,0 +1,221 @@
+"""A challenge as the public sees it: status from its dates, typed incentives with what remains
+of in-kind offers, sponsors, SDGs, attachments, contact and timeline, at a fixed query count."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from wagtail.documents.models import Document
+
+from marketplace import services
+from marketplace.errors import DomainError
+from marketplace.models import (
+    Beneficiary,
+    ChallengeDocument,
+    ChallengePage,
+    ChallengeSponsor,
+    Incentive,
+    SDGTag,
+    Sponsor,
+)
+from marketplace.models.challenges import derive_status
+from marketplace.services.challenges import incentive_draw_down
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def _in_days(opens: float, closes: float, **fields) -> ChallengePage:
+    now = timezone.now()
+    return factories.challenge(opens_at=now + opens * DAY, closes_at=now + closes * DAY, **fields)
+
+
+def test_status_is_derived_from_dates_the_same_way_in_python_and_sql(settings):
+    settings.CHALLENGE_CLOSING_SOON_DAYS = 7
+    expected = {
+        _in_days(3, 30).pk: "upcoming",
+        _in_days(-1, 30).pk: "open",
+        _in_days(-10, 3).pk: "closing_soon",
+        _in_days(-30, -1).pk: "in_review",
+    }
+    awarded, closed = _in_days(-60, -30), _in_days(-60, -30)
+    for page, outcome in ((awarded, "awarded"), (closed, "closed")):
+        page.outcome = outcome
+        page.save_revision().publish()
+        expected[page.pk] = outcome
+    annotated = {page.pk: page.current_status for page in ChallengePage.objects.with_status()}
+    assert annotated == expected
+    for page in ChallengePage.objects.all():
+        assert page.status == expected[page.pk]
+        assert (
+            derive_status(outcome=page.outcome, opens_at=page.opens_at, closes_at=page.closes_at)
+            == (expected[page.pk])
+        )
+
+
+def test_closing_soon_window_is_a_setting(settings):
+    page = _in_days(-1, 10)
+    settings.CHALLENGE_CLOSING_SOON_DAYS = 7
+    assert page.status == "open"
+    settings.CHALLENGE_CLOSING_SOON_DAYS = 14
+    assert page.status == "closing_soon"
+    assert ChallengePage.objects.with_status().get(pk=page.pk).current_status == "closing_soon"
+
+
+def test_closing_soon_is_shown_filtered_and_served_the_same_everywhere(client):
+    soon = _in_days(-10, 2, title="Segera ditutup")
+    later = _in_days(-1, 40, title="Masih lama")
+
+    def titles(**params):
+        return [c.title for c in client.get("/challenges/", params).context["challenges"]]
+
+    assert titles(status="closing_soon") == [soon.title]
+    assert titles(status="open") == [soon.title, later.title]  # closing soon is still open
+
+    with translation.override("id"):
+        label = gettext("Closing soon")
+    listing = client.get("/challenges/").text
+    assert 'class="badge badge--closing_soon"' in listing and label in listing
+    detail = client.get(f"/challenges/{soon.slug}/").text
+    assert 'class="badge badge--closing_soon"' in detail
+    assert f"/challenges/{soon.slug}/apply/" in detail  # still accepting proposals
+
+    api = {item["slug"]: item["status"] for item in client.get("/api/v1/challenges/").json()["results"]}
+    assert api == {soon.slug: "closing_soon", later.slug: "open"}
+    assert client.get("/api/v1/challenges/", {"status": "closing_soon"}).json()["count"] == 1
+
+
+def _document(title: str) -> Document:
+    document = Document(title=title)
+    document.file.save(f"{title}.pdf", ContentFile(b"%PDF-1.4 kerangka acuan"), save=False)
+    document.save()
+    return document
+
+
+def _rich_challenge(n: int) -> ChallengePage:
+    """A challenge with ``n`` of each: incentives, sponsors, attachments, SDGs, beneficiaries."""
+    page = factories.challenge(incentives=())
+    sponsors = [
+        Sponsor.objects.create(name=f"PT Mitra {page.pk}-{i}", website="https://mitra.example.org")
+        for i in range(n)
+    ]
+    page.incentives = [
+        Incentive(kind="in_kind", quantity=40, unit="jam pendampingan", provider=sponsors[i], sort_order=i)
+        for i in range(n)
+    ]
+    page.sponsors = [
+        ChallengeSponsor(sponsor=s, role="Penyedia mentor", sort_order=i) for i, s in enumerate(sponsors)
+    ]
+    page.attachments = [
+        ChallengeDocument(document=_document(f"KAK {page.pk}-{i}"), sort_order=i) for i in range(n)
+    ]
+    page.sdg_tags = list(SDGTag.objects.order_by("number")[:n])
+    page.beneficiaries = list(Beneficiary.objects.order_by("pk")[:n])
+    page.contact_name, page.contact_email = "Maria Bili", "maria@sumbabaratkab.example.id"
+    page.review_ends_on = timezone.localdate() + 45 * DAY
+    page.save_revision().publish()
+    return ChallengePage.objects.get(pk=page.pk)
+
+
+def test_detail_page_shows_everything_at_a_fixed_query_count(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+
+    def measure(page) -> tuple[int, str]:
+        client.get(f"/challenges/{page.slug}/")  # warm per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/challenges/{page.slug}/")
+        assert response.status_code == 200
+        return len(queries.captured_queries), response.text
+
+    small, _text = measure(_rich_challenge(2))
+    large, text = measure(_rich_challenge(8))
+    assert large == small, f"{small} queries with 2 of each, {large} with 8"
+
+    assert text.count("Penyedia mentor") == 8
+    assert "SDG 3" in text and "Pasien" in text
+    assert text.count(".pdf") >= 8 and "mailto:maria@sumbabaratkab.example.id" in text
+    with translation.override("id"):
+        remaining = gettext("%(remaining)s of %(total)s %(unit)s left") % {
+            "remaining": 40,
+            "total": 40,
+            "unit": "jam pendampingan",
+        }
+        review = gettext("Review ends")
+    assert text.count(remaining) == 8
+    assert review in text  # the timeline lists the review phase
+
+
+@pytest.fixture
+def awarded_in_kind():
+    official = factories.UserFactory(roles=["official"])
+    finance = factories.UserFactory(roles=["finance"])
+    page = factories.challenge(
+        agency_obj=factories.agency(officials=[official]), incentives=(("grant", 10_000_00),)
+    )
+    page.incentives.add(
+        Incentive(kind="in_kind", quantity=40, unit="jam pendampingan", provider_name="Dinkes")
+    )
+    page.save_revision().publish()
+    page = ChallengePage.objects.get(pk=page.pk)
+    proposal = factories.submitted_proposal(
+        challenge_page=page, owner=factories.UserFactory(), amount=10_000_00
+    )
+    services.allocation_record(
+        challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key="k1"
+    )
+    award = services.award_create(
+        proposal=proposal,
+        amount=10_000_00,
+        by=official,
+        milestones=[services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
+    )
+    return page, page.incentives.get(kind="in_kind"), award, official
+
+
+def test_drawing_down_an_in_kind_offer_shows_what_remains(awarded_in_kind, client):
+    page, offer, award, official = awarded_in_kind
+    incentive_draw_down(incentive=offer, award=award, quantity=28, by=official)
+    with translation.override("id"):
+        remaining = gettext("%(remaining)s of %(total)s %(unit)s left") % {
+            "remaining": 12,
+            "total": 40,
+            "unit": "jam pendampingan",
+        }
+    assert remaining in client.get(f"/challenges/{page.slug}/").text
+    item = client.get("/api/v1/challenges/").json()["results"][0]
+    assert [i["remaining"] for i in item["incentives"] if i["kind"] == "in_kind"] == [12]
+
+
+def test_a_draw_down_never_exceeds_the_remaining_capacity(awarded_in_kind, english_messages):
+    _page, offer, award, official = awarded_in_kind
+    incentive_draw_down(incentive=offer, award=award, quantity=30, by=official)
+    with pytest.raises(DomainError, match="Only 10 jam pendampingan of this offer remain"):
+        incentive_draw_down(incentive=offer, award=award, quantity=11, by=official)
+    assert offer.drawdowns.count() == 1
+    incentive_draw_down(incentive=offer, award=award, quantity=10, by=official)
+    assert Incentive.objects.get(pk=offer.pk).remaining == 0
+
+
+def test_a_draw_down_is_refused_to_others_and_for_other_offers(awarded_in_kind, english_messages):
+    page, offer, award, official = awarded_in_kind
+    with pytest.raises(DomainError, match="Only an official"):
+        incentive_draw_down(
+            incentive=offer, award=award, quantity=1, by=factories.UserFactory(roles=["official"])
+        )
+    grant = page.incentives.get(kind="grant")
+    with pytest.raises(DomainError, match="Only in-kind offers"):
+        incentive_draw_down(incentive=grant, award=award, quantity=1, by=official)
+    Incentive.objects.filter(pk=offer.pk).update(expires_on=timezone.localdate() - 2 * DAY)
+    with pytest.raises(DomainError, match="expired"):
+        incentive_draw_down(
+            incentive=Incentive.objects.get(pk=offer.pk), award=award, quantity=1, by=official
+        )
+    assert not offer.drawdowns.exists()
