@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Organisation, Proposal, RegionPage, Sector
+from marketplace.models import Organisation, RegionPage, Sector
 from marketplace.money import RupiahField
 
 
@@ -15,28 +15,6 @@ class OrganisationForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-
-
-class ProposalForm(forms.ModelForm):
-    requested_amount = RupiahField(label=_("Requested amount (Rp)"))
-
-    class Meta:
-        model = Proposal
-        fields = ["title", "summary", "plan", "requested_amount"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "plan": forms.Textarea(attrs={"rows": 8})}
-
-
-class ProposalStartForm(ProposalForm):
-    organisation = forms.ModelChoiceField(
-        label=_("Applying organisation"), queryset=Organisation.objects.none()
-    )
-
-    class Meta(ProposalForm.Meta):
-        fields = ["organisation", *ProposalForm.Meta.fields]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(memberships__user=user)
 
 
 class AllocationForm(forms.Form):

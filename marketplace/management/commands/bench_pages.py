@@ -32,9 +32,18 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30)
 
     def handle(self, *args, requests, **options):
+        from marketplace.models import Award, ChallengePage
+
         client = Client()
+        paths = list(PATHS)
+        challenge = ChallengePage.objects.live().order_by("pk").first()
+        if challenge is not None:
+            paths.append(f"/challenges/{challenge.slug}/")
+        award = Award.objects.order_by("pk").first()
+        if award is not None:
+            paths.append(f"/projects/{award.pk}/")
         self.stdout.write(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'kB':>7}")
-        for path in PATHS:
+        for path in paths:
             client.get(path)  # warm caches
             timings = []
             for _ in range(requests):
