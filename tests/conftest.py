@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.signals import request_finished
 from django.utils import translation
 
 from config.celery import app as celery_app
@@ -45,9 +46,19 @@ def _offline_by_default(settings):
 
 @pytest.fixture
 def english_messages():
-    """For tests that read a rule's message; pages are read in Indonesian at the HTTP edge."""
-    with translation.override("en"):
-        yield
+    """For tests that read a rule's message; pages are read in Indonesian at the HTTP edge.
+    A test client request leaves its own language active (LocaleMiddleware), so English is
+    put back after each request."""
+
+    def back_to_english(**kwargs):
+        translation.activate("en")
+
+    request_finished.connect(back_to_english, dispatch_uid="tests-english-messages")
+    try:
+        with translation.override("en"):
+            yield
+    finally:
+        request_finished.disconnect(dispatch_uid="tests-english-messages")
 
 
 @pytest.fixture(scope="session")

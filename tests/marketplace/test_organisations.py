@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from marketplace import identifiers, services
@@ -134,7 +134,8 @@ def test_a_company_registers_with_its_identifiers():
     organisation = services.organisation_create(
         by=owner, name="PT Nusantara Data", kind="company", nib="1234567890123", npwp="01.234.567.8-901.000"
     )
-    assert organisation.get_kind_display() == "Perusahaan (company)"
+    with translation.override("en"):
+        assert organisation.get_kind_display() == "Perusahaan (company)"
     assert (organisation.nib, organisation.npwp) == ("1234567890123", "012345678901000")
 
 

@@ -161,7 +161,7 @@ def test_request_accepted_with_notifications_on_both_sides(
     request.refresh_from_db()
     assert (request.status, request.decided_by) == ("accepted", lead)
     assert request.decided_at is not None
-    assert "accepted" in Notification.objects.get(user=partner).message
+    assert "menerima permintaan kemitraan" in Notification.objects.get(user=partner).message
     actions = AuditEntry.objects.filter(object_type="marketplace.partnershiprequest").values_list(
         "action", flat=True
     )

@@ -284,7 +284,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
     assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.status == ProposalPartner.Status.ACCEPTED and partner.responded_by == partner_owner
-    assert Notification.objects.filter(user=owner, message__contains="accepted").exists()
+    assert Notification.objects.filter(user=owner, message__contains="bersedia bergabung").exists()
 
     services.proposal_submit(proposal=proposal, by=owner)
     assert proposal.versions.get().data["partners"][0]["organisation"] == "Politeknik Mitra"
