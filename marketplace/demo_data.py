@@ -1120,3 +1120,56 @@ CHALLENGE_DETAILS = {
         "sdgs": [8, 11],
     },
 }
+
+# Public Q&A on open challenges: answered (one pinned), a duplicate merged into the first, and one
+# waiting for the official's answer.
+QUESTIONS = [
+    {
+        "key": "sms-gateway",
+        "challenge": "antrean-puskesmas-daring",
+        "asker": "applicant2",
+        "body": "Apakah dinas menyediakan gateway SMS, atau biaya SMS ditanggung penyedia solusi?",
+        "answer": "Dinas menyediakan nomor SMS dan kuota 50.000 pesan per bulan selama uji coba; "
+        "penyedia cukup menghubungkan sistemnya ke gateway tersebut.",
+        "pinned": True,
+    },
+    {
+        "key": "offline-data",
+        "challenge": "antrean-puskesmas-daring",
+        "asker": "applicant",
+        "body": "Di mana data pasien disimpan saat puskesmas luring?",
+        "answer": "Di perangkat puskesmas, terenkripsi, lalu disinkronkan ke server Diskominfo saat "
+        "sinyal kembali. Data tidak boleh disimpan di luar Indonesia.",
+    },
+    {
+        "key": "sms-duplicate",
+        "challenge": "antrean-puskesmas-daring",
+        "asker": "sponsor",
+        "body": "Siapa yang membayar biaya pengiriman SMS antrean?",
+        "merge_into": "sms-gateway",
+    },
+    {
+        "key": "qris-fees",
+        "challenge": "retribusi-pasar-nontunai",
+        "asker": "applicant",
+        "body": "Apakah biaya MDR QRIS untuk pedagang kecil ditanggung pemerintah kota?",
+    },
+]
+
+PARTNER_LISTINGS = [
+    {
+        "key": "pasar-pintar-retribusi",
+        "challenge": "retribusi-pasar-nontunai",
+        "organisation": "pasar-pintar",
+        "offers": "Aplikasi kasir untuk 300 pedagang pasar dan jaringan agen di enam pasar kota.",
+        "needs": "Mitra yang berpengalaman dengan integrasi QRIS dan pelaporan ke BPKAD.",
+    },
+]
+
+PARTNERSHIP_REQUESTS = [
+    {
+        "listing": "pasar-pintar-retribusi",
+        "from": "kode-nusantara",
+        "message": "Kami sudah membangun integrasi QRIS untuk dua pemda di NTT dan siap bergabung.",
+    },
+]

@@ -35,13 +35,18 @@ from marketplace.models import (
     Incentive,
     Milestone,
     Organisation,
+    PartnerListing,
+    PartnershipRequest,
     Proposal,
+    Question,
     RegionPage,
     SDGTag,
     Sector,
     Sponsor,
 )
 from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
+from marketplace.services import partners as partner_services
+from marketplace.services import questions as question_services
 from marketplace.services.challenges import incentive_draw_down, region_setup_permissions
 from payments import services as payment_services
 from payments.errors import PaymentError
@@ -86,6 +91,8 @@ class Command(BaseCommand):
             ("Awards", self.seed_awards),
             ("Outcomes", self.seed_outcomes),
             ("In-kind draw-downs", self.seed_drawdowns),
+            ("Questions", self.seed_questions),
+            ("Partner finding", self.seed_partner_finding),
         ]
         for label, step in steps:
             step_started = time.monotonic()
@@ -577,6 +584,58 @@ class Command(BaseCommand):
         return self.counted(decided, changed)
 
     # Summary -------------------------------------------------------------------------------
+
+    def seed_questions(self, label: str) -> str:
+        asked, created = {}, 0
+        official = self.users[demo_data.DECIDING_OFFICIAL]
+        for spec in demo_data.QUESTIONS:
+            challenge = self.challenges[spec["challenge"]]
+            question = Question.objects.filter(challenge=challenge, body=spec["body"]).first()
+            if question is None:
+                question = question_services.question_ask(
+                    challenge=challenge, by=self.users[spec["asker"]], body=spec["body"]
+                )
+                if spec.get("answer"):
+                    question_services.question_answer(question=question, by=official, answer=spec["answer"])
+                if spec.get("pinned"):
+                    question_services.question_pin(question=question, by=official, pinned=True)
+                if spec.get("merge_into"):
+                    question_services.question_merge(
+                        question=question, into=asked[spec["merge_into"]], by=official
+                    )
+                created += 1
+            asked[spec["key"]] = question
+        return self.counted(len(asked), created)
+
+    def seed_partner_finding(self, label: str) -> str:
+        listings, created = {}, 0
+        for spec in demo_data.PARTNER_LISTINGS:
+            organisation = self.organisations[spec["organisation"]]
+            challenge = self.challenges[spec["challenge"]]
+            listing = PartnerListing.objects.filter(challenge=challenge, organisation=organisation).first()
+            if listing is None:
+                listing = partner_services.partner_listing_save(
+                    challenge=challenge,
+                    organisation=organisation,
+                    by=self.owner_of[organisation.pk],
+                    offers=spec["offers"],
+                    needs=spec["needs"],
+                )
+                created += 1
+            listings[spec["key"]] = listing
+        for spec in demo_data.PARTNERSHIP_REQUESTS:
+            listing, organisation = listings[spec["listing"]], self.organisations[spec["from"]]
+            if not PartnershipRequest.objects.filter(
+                listing=listing, from_organisation=organisation
+            ).exists():
+                partner_services.partnership_request_send(
+                    listing=listing,
+                    from_organisation=organisation,
+                    by=self.owner_of[organisation.pk],
+                    message=spec["message"],
+                )
+                created += 1
+        return self.counted(len(listings) + len(demo_data.PARTNERSHIP_REQUESTS), created)
 
     def print_users(self) -> None:
         owned: dict[str, list[str]] = {}
