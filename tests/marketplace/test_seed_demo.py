@@ -28,7 +28,8 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings):
     assert "gateway SMS" in page.text  # an answered public question
     assert "applicant2" not in page.text  # never who asked
     assert "Pasar Pintar" in client.get("/challenges/retribusi-pasar-nontunai/").text  # partner listing
-    assert client.post("/accounts/login/", {"login": "finance", "password": settings.DEMO_PASSWORD}).status_code == 302
+    signed_in = client.post("/accounts/login/", {"login": "finance", "password": settings.DEMO_PASSWORD})
+    assert signed_in.status_code == 302
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):
