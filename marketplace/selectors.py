@@ -98,11 +98,6 @@ def headline_figures() -> dict[str, int]:
 
 def workspace_for(user) -> dict:
     organisations = list(Organisation.objects.filter(memberships__user=user))
-    proposals = (
-        Proposal.objects.filter(organisation__in=organisations)
-        .select_related("challenge", "organisation")
-        .order_by("-created_at")
-    )
     milestones = (
         Milestone.objects.filter(award__proposal__organisation__in=organisations)
         .select_related("award__proposal")
@@ -116,7 +111,6 @@ def workspace_for(user) -> dict:
     ).select_related("challenge", "organisation")
     return {
         "organisations": organisations,
-        "proposals": proposals,
         "milestones": milestones,
         "milestones_to_approve": official_milestones,
         "proposals_to_award": to_award,

@@ -183,28 +183,27 @@ def proposal_detail(request, pk):
 @login_required
 @require_POST
 def proposal_submit(request, pk):
-    proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
-    try:
-        services.proposal_submit(proposal=proposal, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Proposal submitted. The agency will review it."))
-    return redirect("marketplace:proposal_detail", pk=pk)
+    return _applicant_step(
+        request, pk, services.proposal_submit, _("Proposal submitted. The agency will review it.")
+    )
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk):
+    return _applicant_step(request, pk, services.proposal_withdraw, _("Proposal withdrawn."))
+
+
+def _applicant_step(request, pk, service, success: str):
+    """An applicant's one-button step on their proposal: the service decides, a message tells."""
     proposal = _proposal_for(request, pk)
     _deny(permissions.can_edit_proposal(request.user, proposal))
     try:
-        services.proposal_withdraw(proposal=proposal, by=request.user)
+        service(proposal=proposal, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Proposal withdrawn."))
+        messages.success(request, success)
     return redirect("marketplace:proposal_detail", pk=pk)
 
 
