@@ -79,9 +79,10 @@ def region(title: str | None = None, timezone_name: str = "Asia/Makassar") -> Re
     return page
 
 
-def agency(region_page: RegionPage | None = None, officials=()) -> Agency:
+def agency(region_page: RegionPage | None = None, officials=(), heads=()) -> Agency:
     obj = Agency.objects.create(region=region_page or region(), name=f"Dinas Uji {next(_seq)}", acronym="DU")
     obj.officials.set(officials)
+    obj.heads.set(heads)
     return obj
 
 

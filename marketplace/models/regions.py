@@ -80,8 +80,23 @@ class Agency(models.Model):
     officials = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="agencies", verbose_name=_("officials")
     )
+    # Kepala OPD: approve the region's challenges before they go live (the region's approval
+    # workflow), and only that region's.
+    heads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="headed_agencies",
+        verbose_name=_("agency heads"),
+        help_text=_("They approve this region's challenges before they are published."),
+    )
 
-    panels = [FieldPanel("region"), FieldPanel("name"), FieldPanel("acronym"), FieldPanel("officials")]
+    panels = [
+        FieldPanel("region"),
+        FieldPanel("name"),
+        FieldPanel("acronym"),
+        FieldPanel("officials"),
+        FieldPanel("heads"),
+    ]
 
     class Meta:
         verbose_name = _("agency")

@@ -41,8 +41,8 @@ def region_with_staff(elasticsearch, stripe_emulator):
     region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")
     official = UserFactory(username="pejabat", roles=["official", "finance"], is_staff=True)
     finance = UserFactory(username="bendahara", roles=["finance"])
-    UserFactory(username="kepala", roles=["agency_head"], is_staff=True)
-    agency = factories.agency(region, officials=[official])
+    head = UserFactory(username="kepala", roles=["agency_head"], is_staff=True)
+    agency = factories.agency(region, officials=[official], heads=[head])
     # The region's officials may add and edit under it; the agency head approves publication.
     region_setup_permissions(region=region)
     sector = factories.SectorFactory(slug="kesehatan", name="Kesehatan", name_en="Health")

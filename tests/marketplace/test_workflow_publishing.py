@@ -36,15 +36,17 @@ def regions():
     pontianak = factories.region("Kota Pontianak", timezone_name="Asia/Jakarta")
     official_a = factories.UserFactory(roles=["official"], is_staff=True)
     official_b = factories.UserFactory(roles=["official"], is_staff=True)
-    agency_a = factories.agency(sumba, officials=[official_a])
-    agency_b = factories.agency(pontianak, officials=[official_b])
+    head_a = factories.UserFactory(roles=["agency_head"], is_staff=True)
+    head_b = factories.UserFactory(roles=["agency_head"], is_staff=True)
+    agency_a = factories.agency(sumba, officials=[official_a], heads=[head_a])
+    agency_b = factories.agency(pontianak, officials=[official_b], heads=[head_b])
     for region in (sumba, pontianak):
         region_setup_permissions(region=region)
-    head = factories.UserFactory(roles=["agency_head"], is_staff=True)
     return {
         "a": (sumba, agency_a, official_a),
         "b": (pontianak, agency_b, official_b),
-        "head": head,
+        "head": head_a,
+        "other_head": head_b,
         "sector": factories.SectorFactory(),
     }
 
@@ -75,7 +77,16 @@ def test_each_region_gets_its_officials_group_and_the_approval_workflow(regions)
         GroupPagePermission.objects.filter(group=group).values_list("page_id", "permission__codename")
     )
     assert granted == {(sumba.pk, "add_page"), (sumba.pk, "change_page")}  # no publish right
-    assert WorkflowPage.objects.get(page=sumba).workflow.name == APPROVAL_WORKFLOW_NAME
+    workflow = WorkflowPage.objects.get(page=sumba).workflow
+    assert workflow.name == f"{APPROVAL_WORKFLOW_NAME} — Kabupaten Sumba Barat"
+    heads = regions["head"].groups.get(name__startswith="Kepala OPD ")
+    assert heads.name == "Kepala OPD Kabupaten Sumba Barat"
+    assert [list(task.specific.groups.all()) for task in workflow.tasks.all()] == [[heads]]
+    assert set(
+        GroupPagePermission.objects.filter(group=heads).values_list("page_id", "permission__codename")
+    ) == {(sumba.pk, "publish_page")}
+    # The other region has its own workflow, approved by its own heads only.
+    assert WorkflowPage.objects.get(page=regions["b"][0]).workflow != workflow
 
     # Running it again changes nothing; a new official of the region's agency joins the group.
     newcomer = factories.UserFactory(roles=["official"], is_staff=True)
@@ -84,6 +95,18 @@ def test_each_region_gets_its_officials_group_and_the_approval_workflow(regions)
     assert Group.objects.filter(name__startswith="Pejabat ").count() == 2
     assert set(group.user_set.all()) == {official, newcomer}
     assert GroupPagePermission.objects.filter(group=group).count() == 2
+    assert Group.objects.filter(name__startswith="Kepala OPD ").count() == 2
+    assert WorkflowPage.objects.get(page=sumba).workflow == workflow
+
+    # A head of the agency who leaves stops approving there; a renamed region keeps its workflow.
+    agency.heads.clear()
+    sumba.title = "Kabupaten Sumba Barat Daya"
+    sumba.save_revision().publish()
+    region_setup_permissions(region=sumba)
+    assert not heads.user_set.exists()
+    workflow.refresh_from_db()
+    assert WorkflowPage.objects.get(page=sumba).workflow == workflow
+    assert workflow.name == f"{APPROVAL_WORKFLOW_NAME} — Kabupaten Sumba Barat Daya"
 
 
 def test_an_official_cannot_add_or_edit_under_another_region(regions):
@@ -135,9 +158,13 @@ def test_submitted_challenge_goes_live_only_when_an_agency_head_approves(regions
     task_state = page.current_workflow_task_state
     approve = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
 
-    # The official who wrote it may not approve it.
+    # The official who wrote it may not approve it, nor may the head of another region's agency.
     assert official_client.post(approve, {"comment": ""}).status_code in (302, 403)  # to the admin home
     assert not ChallengePage.objects.get(pk=page.pk).live
+    other_head = _client(regions["other_head"])
+    assert other_head.post(approve, {"comment": "Bukan wilayah saya."}).status_code in (302, 403)
+    page.refresh_from_db()
+    assert not page.live and page.workflow_in_progress
 
     head_client = _client(regions["head"])
     assert head_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 200
