@@ -35,7 +35,28 @@ MilestoneFormSet = forms.formset_factory(MilestoneRowForm, extra=3, min_num=1, v
 
 
 class AwardForm(forms.Form):
+    """The amount, and one field per in-kind offer that still has capacity: how many units the
+    winner receives (the award draws them down)."""
+
     amount = RupiahField(label=_("Amount awarded (Rp)"))
+
+    def __init__(self, *args, in_kind_offers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_kind_offers = list(in_kind_offers)
+        for offer in self.in_kind_offers:
+            self.fields[f"in_kind_{offer.pk}"] = forms.IntegerField(
+                label=_("%(unit)s from %(provider)s")
+                % {"unit": offer.unit, "provider": offer.provider_display},
+                min_value=0,
+                max_value=offer.remaining,
+                required=False,
+                initial=0,
+                help_text=_("%(remaining)s of %(total)s left; 0 gives none.")
+                % {"remaining": offer.remaining, "total": offer.quantity},
+            )
+
+    def in_kind_quantities(self) -> dict[int, int]:
+        return {offer.pk: self.cleaned_data.get(f"in_kind_{offer.pk}") or 0 for offer in self.in_kind_offers}
 
 
 class MilestoneReportForm(forms.Form):

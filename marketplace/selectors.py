@@ -41,6 +41,18 @@ def incentives_with_capacity() -> QuerySet[Incentive]:
     )
 
 
+def in_kind_offers_available(challenge: ChallengePage) -> list[Incentive]:
+    """The challenge's in-kind offers a winner can still receive: capacity left, not expired
+    (in the region's own calendar)."""
+    today = timezone.localdate(timezone=challenge.region.zoneinfo)
+    offers = (
+        incentives_with_capacity()
+        .filter(challenge=challenge, kind=Incentive.Kind.IN_KIND, quantity__gt=0)
+        .exclude(expires_on__lt=today)
+    )
+    return [offer for offer in offers if offer.remaining]
+
+
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
     qs = challenge_queryset().order_by("closes_at")
     if status == "open":  # closing soon is still open

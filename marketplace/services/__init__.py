@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from marketplace import audit, permissions, signals, workflows
 from marketplace.errors import DomainError
-from marketplace.models import Award, ChallengePage, Milestone, Organisation, Proposal
+from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
+from marketplace.services.challenges import incentive_draw_down
 from payments import services as payment_services
 from payments.errors import PaymentError
 from payments.models import Commitment, Disbursement, Fund
@@ -84,9 +85,18 @@ class MilestonePlan:
     due_date: datetime.date
 
 
-def award_create(*, proposal: Proposal, amount: int, milestones: list[MilestonePlan], by) -> Award:
+def award_create(
+    *,
+    proposal: Proposal,
+    amount: int,
+    milestones: list[MilestonePlan],
+    by,
+    in_kind: dict[int, int] | None = None,
+) -> Award:
     """Fund a submitted proposal. Milestone amounts must sum to the award, and the fund must
-    hold the money (the award commits it). Refused otherwise; nothing changes then."""
+    hold the money (the award commits it). ``in_kind`` maps the challenge's in-kind offers (by
+    id) to the units the winner receives: the award draws them down. Refused otherwise (an
+    offer short of capacity too); nothing changes then."""
     _check(permissions.can_award(by, proposal.challenge))
     if not milestones:
         raise DomainError(_("An award needs at least one milestone."))
@@ -109,6 +119,7 @@ def award_create(*, proposal: Proposal, amount: int, milestones: list[MilestoneP
             Milestone(award=award, position=i, title=m.title, amount=m.amount, due_date=m.due_date)
             for i, m in enumerate(milestones)
         )
+        _award_in_kind(award, in_kind or {}, by)
         audit.record(
             actor=by,
             action="award.created",
@@ -120,6 +131,16 @@ def award_create(*, proposal: Proposal, amount: int, milestones: list[MilestoneP
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award.pk))
     proposal.status = locked.status
     return award
+
+
+def _award_in_kind(award: Award, quantities: dict[int, int], by) -> None:
+    """Draw the in-kind offers down for the award (inside the award's transaction)."""
+    wanted = {pk: qty for pk, qty in quantities.items() if qty}
+    offers = Incentive.objects.filter(pk__in=wanted, challenge_id=award.proposal.challenge_id)
+    if len(offers) != len(wanted):
+        raise DomainError(_("This award is for another challenge."))
+    for offer in offers:
+        incentive_draw_down(incentive=offer, award=award, quantity=wanted[offer.pk], by=by)
 
 
 def milestone_report(*, milestone: Milestone, by, report: str) -> Milestone:

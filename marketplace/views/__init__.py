@@ -184,13 +184,21 @@ def _proposal_for(request, pk) -> Proposal:
 def award_create(request, pk):
     proposal = _proposal_for(request, pk)
     _deny(permissions.can_award(request.user, proposal.challenge))
-    form = AwardForm(request.POST or None, initial={"amount": proposal.requested_amount})
+    form = AwardForm(
+        request.POST or None,
+        initial={"amount": proposal.requested_amount},
+        in_kind_offers=selectors.in_kind_offers_available(proposal.challenge),
+    )
     formset = MilestoneFormSet(request.POST or None, prefix="milestones")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         plans = [services.MilestonePlan(**row) for row in formset.cleaned_data if row]
         try:
             award = services.award_create(
-                proposal=proposal, amount=form.cleaned_data["amount"], milestones=plans, by=request.user
+                proposal=proposal,
+                amount=form.cleaned_data["amount"],
+                milestones=plans,
+                in_kind=form.in_kind_quantities(),
+                by=request.user,
             )
         except DomainError as exc:
             _form_error(form, exc)

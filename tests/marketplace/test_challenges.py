@@ -15,11 +15,13 @@ from wagtail.documents.models import Document
 from marketplace import services
 from marketplace.errors import DomainError
 from marketplace.models import (
+    Award,
     Beneficiary,
     ChallengeDocument,
     ChallengePage,
     ChallengeSponsor,
     Incentive,
+    Proposal,
     SDGTag,
     Sponsor,
 )
@@ -154,7 +156,8 @@ def test_detail_page_shows_everything_at_a_fixed_query_count(settings, tmp_path)
 
 
 @pytest.fixture
-def awarded_in_kind():
+def in_kind_challenge():
+    """A funded challenge with a grant and 40 mentoring hours in kind, and a submitted proposal."""
     official = factories.UserFactory(roles=["official"])
     finance = factories.UserFactory(roles=["finance"])
     page = factories.challenge(
@@ -171,13 +174,82 @@ def awarded_in_kind():
     services.allocation_record(
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key="k1"
     )
+    return page, page.incentives.get(kind="in_kind"), proposal, official
+
+
+@pytest.fixture
+def awarded_in_kind(in_kind_challenge):
+    page, offer, proposal, official = in_kind_challenge
     award = services.award_create(
         proposal=proposal,
         amount=10_000_00,
         by=official,
         milestones=[services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
     )
-    return page, page.incentives.get(kind="in_kind"), award, official
+    return page, offer, award, official
+
+
+def _award_post(offer, hours: int) -> dict:
+    due = (timezone.localdate() + 30 * DAY).isoformat()
+    return {
+        "amount": "10.000",
+        f"in_kind_{offer.pk}": str(hours),
+        "milestones-TOTAL_FORMS": "1",
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-MIN_NUM_FORMS": "1",
+        "milestones-MAX_NUM_FORMS": "1000",
+        "milestones-0-title": "Tahap 1",
+        "milestones-0-amount": "10.000",
+        "milestones-0-due_date": due,
+    }
+
+
+def test_awarding_draws_down_the_in_kind_offer(in_kind_challenge, client):
+    page, offer, proposal, official = in_kind_challenge
+    client.force_login(official)
+    url = f"/workspace/proposals/{proposal.pk}/award/"
+    form_page = client.get(url).text
+    assert "jam pendampingan" in form_page and f'name="in_kind_{offer.pk}"' in form_page
+
+    assert client.post(url, _award_post(offer, 25)).status_code == 302
+    award = proposal.award
+    assert [(d.incentive_id, d.quantity) for d in award.in_kind_drawdowns.all()] == [(offer.pk, 25)]
+    with translation.override("id"):
+        remaining = gettext("%(remaining)s of %(total)s %(unit)s left") % {
+            "remaining": 15,
+            "total": 40,
+            "unit": "jam pendampingan",
+        }
+    assert remaining in Client().get(f"/challenges/{page.slug}/").text
+
+
+def test_an_award_asking_more_in_kind_than_remains_changes_nothing(in_kind_challenge, client):
+    page, offer, proposal, official = in_kind_challenge
+    client.force_login(official)
+    response = client.post(f"/workspace/proposals/{proposal.pk}/award/", _award_post(offer, 41))
+    assert response.status_code == 200
+    with translation.override("id"):
+        too_many = gettext("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": 40
+        }
+    assert too_many in response.text
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED and not Award.objects.exists()
+
+    # The service refuses too (a race with another award), and rolls the whole award back.
+    Incentive.objects.filter(pk=offer.pk).update(quantity=10)
+    with pytest.raises(DomainError):
+        services.award_create(
+            proposal=proposal,
+            amount=10_000_00,
+            by=official,
+            milestones=[services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
+            in_kind={offer.pk: 11},
+        )
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+    assert not Award.objects.exists() and not offer.drawdowns.exists()
+    assert services.challenge_fund(page).commitments.count() == 0
 
 
 def test_drawing_down_an_in_kind_offer_shows_what_remains(awarded_in_kind, client):
