@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -101,6 +102,16 @@ def _members(organisation_id: int):
     return get_user_model().objects.filter(memberships__organisation_id=organisation_id)
 
 
+def _consortium_members(proposal: Proposal, *, except_user=None):
+    """Everyone in the lead organisation and in the partners that accepted (one row each)."""
+    accepted = proposal.partners.filter(status=ProposalPartner.Status.ACCEPTED).values("organisation_id")
+    lead = Q(memberships__organisation_id=proposal.organisation_id)
+    users = get_user_model().objects.filter(lead | Q(memberships__organisation_id__in=accepted))
+    if except_user is not None:
+        users = users.exclude(pk=except_user.pk)
+    return users.distinct()
+
+
 def _notify(*, users, message: str, url: str, email_subject: str = "") -> None:
     # Notifications are stored in the site's language, whatever the actor's page language.
     messaging.notify(users=users, message=message, url=url, email_subject=email_subject)
@@ -121,6 +132,7 @@ def proposal_create(
     now: datetime.datetime | None = None,
 ) -> Proposal:
     """Start a draft for a challenge that has not closed. ``now`` is for imports and demo data."""
+    _check(permissions.can_act(by))
     if not permissions.is_member(by, organisation):
         raise DomainError(_("You can only apply on behalf of an organisation you belong to."))
     if (now or timezone.now()) >= challenge.closes_at or challenge.outcome:
@@ -325,6 +337,19 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
         ProposalVersion.objects.create(
             proposal=locked, number=number, data=proposal_snapshot(locked), submitted_by=by, submitted_at=now
         )
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("“%(title)s” was submitted to %(agency)s (version %(number)s).") % {
+                "title": locked.title,
+                "agency": challenge.agency.name,
+                "number": number,
+            }
+        # A receipt for everyone in the consortium, the submitter included.
+        _notify(
+            users=_consortium_members(locked),
+            message=message,
+            url=locked.get_absolute_url(),
+            email_subject=message[:120],
+        )
     for field in ("status", "submitted_at", "changes_requested_note", "updated_at"):
         setattr(proposal, field, getattr(locked, field))
     return proposal
@@ -339,7 +364,19 @@ def proposal_withdraw(*, proposal: Proposal, by, now: datetime.datetime | None =
             _("The deadline has passed (%(deadline)s); the proposal can no longer be withdrawn.")
             % {"deadline": _deadline_text(challenge)}
         )
-    return workflows.proposal_perform(proposal=proposal, name="withdraw", by=by, now=now)
+    with transaction.atomic():
+        workflows.proposal_perform(proposal=proposal, name="withdraw", by=by, now=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("“%(title)s” was withdrawn by %(name)s.") % {
+                "title": proposal.title,
+                "name": by.get_full_name() or by.get_username(),
+            }
+        _notify(
+            users=_consortium_members(proposal, except_user=by),
+            message=message,
+            url=proposal.get_absolute_url(),
+        )
+    return proposal
 
 
 _DECISION_MESSAGES = {

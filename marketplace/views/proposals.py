@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -139,6 +139,10 @@ def proposal_detail(request, pk):
         return render(request, "marketplace/proposal_detail.html", _detail_context(request, proposal))
     _deny(permissions.can_edit_proposal(request.user, proposal))
     autosave = request.headers.get("X-Autosave") == "1"
+    if not proposal.is_editable and not autosave:
+        # A stale tab saving a proposal submitted meanwhile: say why nothing was saved.
+        messages.error(request, _("A submitted proposal can no longer be edited."))
+        return redirect("marketplace:proposal_detail", pk=pk)
     questions = list(proposal.challenge.application_questions.order_by("sort_order", "pk"))
     answers = {a.question_id: a.text for a in proposal.answers.all()}
     forms = ProposalDraftForms(request.POST, proposal=proposal, questions=questions, answers=answers)
@@ -452,12 +456,15 @@ def proposals_workspace(request) -> dict:
     mine = Q(organisation__memberships__user=user) | Q(
         partners__organisation__memberships__user=user, partners__status=ProposalPartner.Status.ACCEPTED
     )
+    # Every proposal, with those still asking something of the user first; withdrawn and
+    # rejected ones stay listed (last) so their status is never a mystery.
+    finished = [Proposal.Status.WITHDRAWN, Proposal.Status.REJECTED]
     next_actions = (
         Proposal.objects.filter(mine)
-        .exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.REJECTED])
+        .annotate(finished=Case(When(status__in=finished, then=Value(1)), default=Value(0)))
         .select_related("challenge__agency__region", "organisation")
         .distinct()
-        .order_by("-updated_at", "-pk")
+        .order_by("finished", "-updated_at", "-pk")
     )
     invitations = (
         ProposalPartner.objects.filter(

@@ -356,6 +356,19 @@ def test_the_draft_page_saves_everything_in_one_go_without_javascript(client, ch
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
 
 
+def test_a_member_who_has_not_confirmed_their_email_cannot_start_a_proposal(client, challenge, organisation):
+    member = factories.UserFactory(verified_email=False)
+    organisation.memberships.create(user=member, role="member")
+    client.force_login(member)
+    response = client.post(
+        f"/challenges/{challenge.slug}/apply/",
+        {"organisation": organisation.pk, "title": "Belum konfirmasi", "requested_amount": "1.000.000"},
+    )
+    assert response.status_code == 200
+    assert "Konfirmasi alamat email Anda terlebih dahulu" in response.text  # the page speaks Indonesian
+    assert not Proposal.objects.filter(title="Belum konfirmasi").exists()
+
+
 def test_field_errors_are_shown_next_to_the_field_and_nothing_is_saved(
     client, challenge, owner, organisation
 ):
@@ -427,6 +440,19 @@ def test_workspace_lists_next_actions_with_fixed_queries(client, challenge, owne
     with CaptureQueriesContext(connection) as more:
         client.get("/workspace/")
     assert len(more) == len(few)
+
+
+def test_a_withdrawn_proposal_stays_in_the_workspace_below_the_active_ones(
+    client, challenge, owner, organisation
+):
+    taken_back = factories.submitted_proposal(challenge_page=challenge, owner=owner)
+    services.proposal_withdraw(proposal=taken_back, by=owner)
+    draft(challenge, owner, organisation, title="Draf aktif")
+    client.force_login(owner)
+    text = client.get("/workspace/").text
+    assert "Belum ada proposal." not in text
+    assert "Tidak ada: proposal ditarik" in text
+    assert text.index("Draf aktif") < text.index(taken_back.title)
 
 
 # Permissions for each view and role ------------------------------------------------------------
