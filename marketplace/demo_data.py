@@ -51,6 +51,7 @@ AGENCIES = [
         "name": "Dinas Komunikasi dan Informatika",
         "acronym": "Diskominfo",
         "officials": ["official"],
+        "heads": ["agency_head"],
     },
     {
         "key": "dinkes-sbb",
@@ -58,6 +59,7 @@ AGENCIES = [
         "name": "Dinas Kesehatan",
         "acronym": "Dinkes",
         "officials": ["official"],
+        "heads": ["agency_head"],
     },
     {
         "key": "diskop-ptk",
@@ -65,6 +67,7 @@ AGENCIES = [
         "name": "Dinas Koperasi dan Usaha Kecil Menengah",
         "acronym": "Diskop UKM",
         "officials": ["official", "official2"],
+        "heads": ["agency_head2"],
     },
 ]
 
@@ -143,7 +146,15 @@ USERS = [
         "last_name": "Lende",
         "groups": ["agency_head"],
         "is_staff": True,
-        "role": "kepala OPD: menyetujui tantangan sebelum terbit (Wagtail, alur persetujuan)",
+        "role": "kepala OPD Sumba Barat: menyetujui tantangan wilayahnya sebelum terbit (Wagtail)",
+    },
+    {
+        "username": "agency_head2",
+        "first_name": "Hendra",
+        "last_name": "Saputra",
+        "groups": ["agency_head"],
+        "is_staff": True,
+        "role": "kepala OPD Pontianak: menyetujui tantangan wilayahnya sebelum terbit (Wagtail)",
     },
 ]
 USER_EMAIL_DOMAIN = "demo.example.org"
@@ -999,7 +1010,9 @@ def proposal_details(spec: dict) -> dict:
     }
 
 
-# Consortium partners: invited by the lead before submission; "accept" is the partner's answer.
+# Consortium partners, invited by the lead (a submitted proposal's before submission); "accept"
+# is the answer of the partner's owner, None while it still waits (only on a draft: submission
+# needs every partner to have accepted).
 PROPOSAL_PARTNERS = {
     "qris-pasar": [
         {
@@ -1008,6 +1021,22 @@ PROPOSAL_PARTNERS = {
             "budget_share": 45 * JUTA,
             "accept": True,
         }
+    ],
+    # A draft led by applicant's Kode Nusantara: its own foundation has accepted; applicant2's
+    # community has not answered yet, so applicant2 finds the invitation in /workspace/.
+    "satu-pintu-pengaduan": [
+        {
+            "organisation": "yayasan-literasi",
+            "role": "Mendampingi warga desa menyampaikan pengaduan dan melatih petugas desa",
+            "budget_share": 35 * JUTA,
+            "accept": True,
+        },
+        {
+            "organisation": "melek-digital",
+            "role": "Menyusun panduan pengaduan bergambar dan mendampingi warga lanjut usia",
+            "budget_share": 15 * JUTA,
+            "accept": None,
+        },
     ],
 }
 
@@ -1172,4 +1201,71 @@ PARTNERSHIP_REQUESTS = [
         "from": "kode-nusantara",
         "message": "Kami sudah membangun integrasi QRIS untuk dua pemda di NTT dan siap bergabung.",
     },
+]
+
+
+# Organisation verification (issue 2) ------------------------------------------------------
+# The legal identifiers an owner adds after registering and the documents a member uploads
+# (small generated PDFs; "title" is printed on the page). An organisation marked "verified" in
+# ORGANISATIONS is then verified by "verified_by", an official of its region who checked them;
+# the others wait for an official (Aloe Vera Siantan Jaya shows the officials' queue).
+DEMO_DOCUMENT_NOTE = "Dokumen contoh untuk demo, bukan dokumen resmi."
+
+VERIFICATION = {
+    "kode-nusantara": {
+        "nib": "9120304150617",
+        "npwp": "912345678924000",
+        "documents": [
+            ("deed", "akta-pendirian-kode-nusantara-timur.pdf", "Akta Pendirian PT Kode Nusantara Timur"),
+            ("nib", "nib-kode-nusantara-timur.pdf", "Nomor Induk Berusaha PT Kode Nusantara Timur"),
+        ],
+        "verified_by": "official",
+    },
+    "politeknik-sumba": {
+        "npwp": "031234567924000",
+        "documents": [("decree", "sk-pendirian-politeknik.pdf", "SK Pendirian Politeknik Digital Sumba")],
+        "verified_by": "official",
+    },
+    "yayasan-literasi": {
+        "npwp": "761234567924000",
+        "documents": [
+            ("decree", "sk-kemenkumham-yayasan.pdf", "SK Kemenkumham Yayasan Literasi Sumba Lestari")
+        ],
+        "verified_by": "official",
+    },
+    "pasar-pintar": {
+        "nib": "9120102030405",
+        "npwp": "861234567701000",
+        "documents": [("nib", "nib-pasar-pintar-borneo.pdf", "Nomor Induk Berusaha PT Pasar Pintar Borneo")],
+        "verified_by": "official2",
+    },
+    "ksu-khatulistiwa": {
+        "nib": "9120506070809",
+        "npwp": "021234567701000",
+        "documents": [("deed", "akta-pendirian-koperasi.pdf", "Akta Pendirian KSU Khatulistiwa Mandiri")],
+        "verified_by": "official2",
+    },
+    "aloe-siantan": {
+        "nib": "1234560789012",
+        "documents": [
+            ("nib", "nib-aloe-vera-siantan.pdf", "Nomor Induk Berusaha Aloe Vera Siantan Jaya"),
+            ("other", "surat-keterangan-usaha.pdf", "Surat Keterangan Usaha dari Kelurahan Siantan Hulu"),
+        ],
+    },
+}
+
+# Invitations to join an organisation, by email. "invitee" is a demo user (the address they
+# confirmed); "email" an address nobody has signed up with. "state": pending (the invitee sees
+# it in /workspace/), accepted (the invitee is now a member) or expired (sent "days_ago" days
+# ago and never answered; an invitation lives seven days).
+MEMBERSHIP_INVITATIONS = [
+    {"organisation": "politeknik-sumba", "invitee": "applicant2", "role": "member", "state": "accepted"},
+    {
+        "organisation": "politeknik-sumba",
+        "email": f"ratna.lende@{USER_EMAIL_DOMAIN}",
+        "role": "member",
+        "state": "expired",
+        "days_ago": 10,
+    },
+    {"organisation": "pasar-pintar", "invitee": "applicant", "role": "member", "state": "pending"},
 ]

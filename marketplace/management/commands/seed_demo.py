@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -35,15 +36,18 @@ from marketplace.models import (
     Incentive,
     Milestone,
     Organisation,
+    OrganisationInvitation,
     PartnerListing,
     PartnershipRequest,
     Proposal,
+    ProposalPartner,
     Question,
     RegionPage,
     SDGTag,
     Sector,
     Sponsor,
 )
+from marketplace.models.organisations import INVITATION_LIFETIME
 from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
 from marketplace.services import partners as partner_services
 from marketplace.services import questions as question_services
@@ -51,6 +55,34 @@ from marketplace.services.challenges import incentive_draw_down, region_setup_pe
 from payments import services as payment_services
 from payments.errors import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
+
+
+def demo_pdf(*lines: str) -> bytes:
+    """A one-page PDF showing ``lines``: a few hundred bytes, valid, and recognised as a PDF by
+    its content like a real upload (the document services read the type from the bytes)."""
+
+    def literal(text: str) -> bytes:
+        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return b"(" + escaped.encode("cp1252", "replace") + b")"
+
+    text = b"BT /F1 14 Tf 72 770 Td " + b" 0 -24 Td ".join(literal(line) + b" Tj" for line in lines) + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%b\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
 
 
 class Command(BaseCommand):
@@ -86,7 +118,10 @@ class Command(BaseCommand):
             ("Challenges", self.seed_challenges),
             ("Challenge details", self.seed_challenge_details),
             ("Organisations", self.seed_organisations),
+            ("Verification documents", self.seed_verification),
+            ("Membership invitations", self.seed_membership_invitations),
             ("Proposals", self.seed_proposals),
+            ("Consortium invitations", self.seed_consortium_invitations),
             ("Allocations", self.seed_allocations),
             ("Awards", self.seed_awards),
             ("Outcomes", self.seed_outcomes),
@@ -213,6 +248,7 @@ class Command(BaseCommand):
                 region=self.regions[spec["region"]], name=spec["name"], defaults={"acronym": spec["acronym"]}
             )
             agency.officials.add(*(self.users[username] for username in spec["officials"]))
+            agency.heads.add(*(self.users[username] for username in spec.get("heads", [])))
             self.agencies[spec["key"]] = agency
             created += was_created
         return self.counted(len(self.agencies), created)
@@ -378,10 +414,88 @@ class Command(BaseCommand):
                 created += 1
             self.organisations[spec["key"]] = organisation
             self.owner_of[organisation.pk] = owner
-        # No verification service yet: an official would verify these.
-        verified = [self.organisations[s["key"]].pk for s in demo_data.ORGANISATIONS if s["verified"]]
-        Organisation.objects.filter(pk__in=verified, verified=False).update(verified=True)
         return self.counted(len(self.organisations), created)
+
+    def seed_verification(self, label: str) -> str:
+        """Owners add the legal identifiers, members upload documents, and an official of the
+        region verifies after checking them; an organisation without a verifier stays in the
+        officials' queue. What is already there (also done by hand in the demo) is kept."""
+        documents = uploaded = newly_verified = 0
+        for spec in demo_data.ORGANISATIONS:
+            plan = demo_data.VERIFICATION.get(spec["key"])
+            if plan is None:
+                if spec["verified"]:
+                    raise CommandError(f"{spec['key']} is to be verified but has no documents to check.")
+                continue
+            organisation = Organisation.objects.get(pk=self.organisations[spec["key"]].pk)
+            owner = self.owner_of[organisation.pk]
+            wanted = {name: plan[name] for name in ("nib", "npwp") if name in plan}
+            missing = {name: value for name, value in wanted.items() if not getattr(organisation, name)}
+            # Not on a verified organisation: a new identifier would take the verification back.
+            if missing and not organisation.verified:
+                organisation = services.organisation_update(organisation=organisation, by=owner, **missing)
+            present = set(organisation.documents.values_list("kind", "original_name"))
+            for kind, file_name, title in plan["documents"]:
+                documents += 1
+                if (kind, file_name) in present:
+                    continue
+                pdf = demo_pdf(title, demo_data.DEMO_DOCUMENT_NOTE)
+                upload = SimpleUploadedFile(file_name, pdf, content_type="application/pdf")
+                services.document_upload(organisation=organisation, by=owner, kind=kind, file=upload)
+                uploaded += 1
+            if spec["verified"] and not organisation.verified:
+                organisation = services.organisation_verify(
+                    organisation=organisation, by=self.users[plan["verified_by"]]
+                )
+                newly_verified += 1
+            self.organisations[spec["key"]] = organisation
+        keys = [self.organisations[key].pk for key in demo_data.VERIFICATION]
+        verified = Organisation.objects.filter(pk__in=keys, verified=True).count()
+        return (
+            f"{documents} documents ({uploaded} new), {verified} organisations verified "
+            f"({newly_verified} new), {len(keys) - verified} waiting for an official"
+        )
+
+    def seed_membership_invitations(self, label: str) -> str:
+        """Owners invite people by email; one invitee has joined, one has not answered yet, and
+        one invitation ran out unanswered. Answers given by hand in the demo are left alone."""
+        Status = OrganisationInvitation.Status
+        created = 0
+        for spec in demo_data.MEMBERSHIP_INVITATIONS:
+            organisation = self.organisations[spec["organisation"]]
+            owner = self.owner_of[organisation.pk]
+            invitee = self.users[spec["invitee"]] if "invitee" in spec else None
+            email = invitee.email if invitee else spec["email"]
+            if invitee is not None and organisation.memberships.filter(user=invitee).exists():
+                continue
+            sent = list(organisation.invitations.filter(email__iexact=email))
+            if spec["state"] == "expired":
+                if sent:
+                    continue
+                invitation = services.invitation_create(
+                    organisation=organisation, by=owner, email=email, role=spec["role"]
+                )
+                # invitation_create always gives seven days from now, and no service sets another
+                # expiry: an invitation expires only as time passes. So both dates are moved back,
+                # as if it had been sent "days_ago" days ago and never answered.
+                sent_at = timezone.now() - datetime.timedelta(days=spec["days_ago"])
+                OrganisationInvitation.objects.filter(pk=invitation.pk).update(
+                    created_at=sent_at, expires_at=sent_at + INVITATION_LIFETIME
+                )
+                created += 1
+                continue
+            waiting = next((i for i in sent if i.status == Status.PENDING), None)
+            if waiting is None and any(i.status in (Status.ACCEPTED, Status.DECLINED) for i in sent):
+                continue
+            if waiting is None:  # never sent, or only expired ones: (again) invited now
+                waiting = services.invitation_create(
+                    organisation=organisation, by=owner, email=email, role=spec["role"]
+                )
+                created += 1
+            if spec["state"] == "accepted":
+                services.invitation_accept(invitation=waiting, by=invitee)
+        states = sorted({spec["state"] for spec in demo_data.MEMBERSHIP_INVITATIONS})
+        return f"{self.counted(len(demo_data.MEMBERSHIP_INVITATIONS), created)}: {', '.join(states)}"
 
     def seed_proposals(self, label: str) -> str:
         total, created = len(demo_data.PROPOSALS), 0
@@ -468,21 +582,47 @@ class Command(BaseCommand):
                 for q in proposal.challenge.application_questions.all()
             },
         )
-        for partner_spec in demo_data.PROPOSAL_PARTNERS.get(spec["key"], []):
-            partner_org = self.organisations[partner_spec["organisation"]]
-            partner = proposal.partners.filter(organisation=partner_org).first()
+        self.seat_partners(proposal, demo_data.PROPOSAL_PARTNERS.get(spec["key"], []), owner=owner)
+
+    def seat_partners(self, proposal: Proposal, specs: list[dict], *, owner) -> int:
+        """The lead invites the partners ``specs`` name and each partner's owner answers (or not,
+        when "accept" is None). Partners already there, and their answers, are kept. Returns how
+        many were invited now."""
+        invited = 0
+        for spec in specs:
+            organisation = self.organisations[spec["organisation"]]
+            partner = proposal.partners.filter(organisation=organisation).first()
             if partner is None:
                 partner = services.proposal_partner_invite(
                     proposal=proposal,
                     by=owner,
-                    organisation=partner_org,
-                    role=partner_spec["role"],
-                    budget_share=partner_spec["budget_share"],
+                    organisation=organisation,
+                    role=spec["role"],
+                    budget_share=spec["budget_share"],
                 )
-            if partner.status == "invited":
+                invited += 1
+            if partner.status == ProposalPartner.Status.INVITED and spec["accept"] is not None:
                 services.proposal_partner_respond(
-                    partner=partner, by=self.owner_of[partner_org.pk], accept=partner_spec["accept"]
+                    partner=partner, by=self.owner_of[organisation.pk], accept=spec["accept"]
                 )
+        return invited
+
+    def seed_consortium_invitations(self, label: str) -> str:
+        """Consortia of proposals still in draft; a submitted proposal's partners were seated
+        before it was submitted (``fill_proposal``), since a partner cannot join afterwards."""
+        invited = 0
+        for key, specs in demo_data.PROPOSAL_PARTNERS.items():
+            proposal = Proposal.objects.get(pk=self.proposals[key].pk)
+            if proposal.is_editable:
+                invited += self.seat_partners(proposal, specs, owner=self.owner_of[proposal.organisation_id])
+        partners = ProposalPartner.objects.filter(
+            proposal__in=[self.proposals[key].pk for key in demo_data.PROPOSAL_PARTNERS]
+        )
+        by_status = {status: partners.filter(status=status).count() for status in ProposalPartner.Status}
+        return (
+            f"{len(demo_data.PROPOSAL_PARTNERS)} consortia, {by_status['accepted']} partners accepted, "
+            f"{by_status['invited']} waiting ({invited} new)"
+        )
 
     def decide_proposal(self, proposal: Proposal, spec: dict) -> None:
         """Walk a submitted proposal to the officials' step the demo shows; skipped once done."""
@@ -638,9 +778,13 @@ class Command(BaseCommand):
         return self.counted(len(listings) + len(demo_data.PARTNERSHIP_REQUESTS), created)
 
     def print_users(self) -> None:
-        owned: dict[str, list[str]] = {}
+        belongs_to: dict[str, list[str]] = {}
         for spec in demo_data.ORGANISATIONS:
-            owned.setdefault(spec["owner"], []).append(spec["name"])
+            belongs_to.setdefault(spec["owner"], []).append(spec["name"])
+        for spec in demo_data.MEMBERSHIP_INVITATIONS:
+            if spec["state"] == "accepted":
+                name = self.organisations[spec["organisation"]].name
+                belongs_to.setdefault(spec["invitee"], []).append(f"anggota {name}")
         officials: dict[str, list[str]] = {}
         for spec in demo_data.AGENCIES:
             for username in spec["officials"]:
@@ -651,7 +795,7 @@ class Command(BaseCommand):
         width = max(len(spec["username"]) for spec in demo_data.USERS)
         for spec in demo_data.USERS:
             username = spec["username"]
-            details = officials.get(username, []) + owned.get(username, [])
+            details = officials.get(username, []) + belongs_to.get(username, [])
             line = f"  {username:<{width}}  {spec['role']}"
             if details:
                 line += f" — {'; '.join(details)}"
