@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import BudgetLine, Organisation, Proposal
 from marketplace.money import RupiahField
+from marketplace.selectors import agreed_partner_ids
 from marketplace.services.proposals import BudgetLinePlan, PlannedMilestonePlan, TeamMemberPlan
 
 TEXTAREA_ROWS = {"summary": 3, "problem": 6, "solution": 8, "inclusion": 6, "plan": 6}
@@ -194,17 +195,31 @@ class AttachmentForm(forms.Form):
 
 
 class PartnerInviteForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Partner organisation"), queryset=Organisation.objects.none()
+    """Which organisation to invite: those that agreed through partner finding on this
+    challenge come first, in their own group; any other organisation can be chosen too."""
+
+    organisation = forms.TypedChoiceField(
+        label=_("Partner organisation"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose one of the organisations in the list.")},
     )
     role = forms.CharField(label=_("Role in the consortium"), max_length=300)
     budget_share = RupiahField(label=_("Budget share (Rp)"), required=False)
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(
-            pk=proposal.organisation_id
-        ).order_by("name")
+        others = Organisation.objects.exclude(pk=proposal.organisation_id).order_by("name")
+        agreed = list(others.filter(pk__in=agreed_partner_ids(proposal)).values_list("pk", "name"))
+        rest = list(others.exclude(pk__in=[pk for pk, _name in agreed]).values_list("pk", "name"))
+        choices = [("", "---------")]
+        if agreed:
+            choices += [(_("Agreed through partner finding"), agreed), (_("Other organisations"), rest)]
+        else:
+            choices += rest
+        self.fields["organisation"].choices = choices
+
+    def clean_organisation(self) -> Organisation:
+        return Organisation.objects.get(pk=self.cleaned_data["organisation"])
 
     def clean_budget_share(self):
         return self.cleaned_data.get("budget_share") or 0

@@ -6,7 +6,15 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
+from marketplace.models import (
+    Award,
+    ChallengePage,
+    Incentive,
+    Milestone,
+    Organisation,
+    PartnershipRequest,
+    Proposal,
+)
 from payments import selectors as payment_selectors
 
 
@@ -51,6 +59,18 @@ def in_kind_offers_available(challenge: ChallengePage) -> list[Incentive]:
         .exclude(expires_on__lt=today)
     )
     return [offer for offer in offers if offer.remaining]
+
+
+def agreed_partner_ids(proposal: Proposal) -> QuerySet:
+    """Organisations that agreed with the proposal's lead, through an accepted partnership
+    request on the proposal's challenge, to work together (either side may have asked)."""
+    accepted = PartnershipRequest.objects.filter(
+        listing__challenge_id=proposal.challenge_id, status=PartnershipRequest.Status.ACCEPTED
+    )
+    lead = proposal.organisation_id
+    asked_us = accepted.filter(listing__organisation_id=lead).values("from_organisation_id")
+    we_asked = accepted.filter(from_organisation_id=lead).values("listing__organisation_id")
+    return Organisation.objects.filter(Q(pk__in=asked_us) | Q(pk__in=we_asked)).values("pk")
 
 
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:

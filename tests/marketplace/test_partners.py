@@ -11,6 +11,7 @@ from django.utils import timezone
 from marketplace.errors import DomainError
 from marketplace.models import AuditEntry, ChallengePage, Notification, PartnerListing, PartnershipRequest
 from marketplace.services import partners as partner_services
+from marketplace.services import proposals as services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,38 @@ def test_closed_listing_leaves_the_page_and_takes_no_requests(
         partner_services.partnership_request_send(
             listing=listing, from_organisation=partner_org, by=partner, message="Halo"
         )
+
+
+def test_an_agreed_partner_is_offered_first_when_the_lead_invites_partners(
+    client, challenge, listing, lead, lead_org, partner, partner_org
+):
+    factories.organisation(factories.UserFactory(), name="Aaa Organisasi Lain")
+    request = partner_services.partnership_request_send(
+        listing=listing, from_organisation=partner_org, by=partner, message="Mari bekerja sama."
+    )
+    partner_services.partnership_request_decide(partnership_request=request, by=lead, accept=True)
+    proposal = services.proposal_create(
+        by=lead, organisation=lead_org, challenge=challenge, title="Posyandu daring", requested_amount=10_000_00
+    )
+
+    client.force_login(lead)
+    html = client.get(f"/workspace/proposals/{proposal.pk}/").content.decode()
+    agreed_group = html.index('<optgroup label="Disepakati lewat pencarian mitra">')
+    assert agreed_group < html.index("Koperasi Kader Sehat") < html.index("Aaa Organisasi Lain")
+
+    response = client.post(
+        f"/workspace/proposals/{proposal.pk}/partners/",
+        {"organisation": partner_org.pk, "role": "Kader lapangan", "budget_share": "2.000"},
+    )
+    assert response.status_code == 302
+    assert list(proposal.partners.values_list("organisation__name", "status")) == [
+        ("Koperasi Kader Sehat", "invited")
+    ]
+    # The lead itself is not a choice: a crafted post is refused with a message, nothing stored.
+    response = client.post(
+        f"/workspace/proposals/{proposal.pk}/partners/",
+        {"organisation": lead_org.pk, "role": "Diri sendiri", "budget_share": "0"},
+    )
+    assert response.status_code == 400
+    assert "Pilih salah satu organisasi dalam daftar." in response.content.decode()
+    assert proposal.partners.count() == 1
