@@ -259,7 +259,11 @@ def test_an_agreed_partner_is_offered_first_when_the_lead_invites_partners(
     )
     partner_services.partnership_request_decide(partnership_request=request, by=lead, accept=True)
     proposal = services.proposal_create(
-        by=lead, organisation=lead_org, challenge=challenge, title="Posyandu daring", requested_amount=10_000_00
+        by=lead,
+        organisation=lead_org,
+        challenge=challenge,
+        title="Posyandu daring",
+        requested_amount=10_000_00,
     )
 
     client.force_login(lead)
