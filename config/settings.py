@@ -134,6 +134,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Public uploads are served by the site unless a web server in front serves MEDIA_ROOT.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Documents only members and officials may read (organisation verification); outside
 # MEDIA_ROOT so no web server serves them, read only through permission-checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
