@@ -50,6 +50,7 @@ class ChallengePageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         self._check_criteria_weights()
         self._check_in_kind_capacity()
+        self._check_score_scale(cleaned)
         zone = self._zone(cleaned.get("agency"))
         if zone is not None:
             for name in ZONED_FIELDS:
@@ -58,6 +59,11 @@ class ChallengePageForm(WagtailAdminPageForm):
                     wall_clock = timezone.localtime(value).replace(tzinfo=None)
                     cleaned[name] = timezone.make_aware(wall_clock, zone)
         return cleaned
+
+    def _check_score_scale(self, cleaned) -> None:
+        low, high = cleaned.get("score_min"), cleaned.get("score_max")
+        if low is not None and high is not None and low >= high:
+            self.add_error("score_max", _("The highest score must be above the lowest score."))
 
     def _check_criteria_weights(self) -> None:
         criteria = self.formsets.get("criteria")

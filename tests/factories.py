@@ -195,6 +195,12 @@ def admin_challenge_form(
         "application_questions": inline_formset([]),
         "sponsors": inline_formset([]),
         "attachments": inline_formset([]),
+        # The Review tab, as the editor pre-fills it.
+        "score_min": "1",
+        "score_max": "5",
+        "reviewers_per_proposal": "3",
+        "reviewer_max_load": "10",
+        "disagreement_threshold": "20",
     }
     if action != "save":
         fields[f"action-{action}"] = f"action-{action}"

@@ -1,6 +1,6 @@
 """The marketplace's models, one module per area; import them from here."""
 
-from marketplace.models.accounts import UserProfile
+from marketplace.models.accounts import TaggedExpertise, UserProfile
 from marketplace.models.audit import AuditEntry
 from marketplace.models.challenges import (
     ApplicationQuestion,
@@ -33,9 +33,32 @@ from marketplace.models.proposal_parts import (
 from marketplace.models.proposals import Award, Milestone, Proposal
 from marketplace.models.questions import Question
 from marketplace.models.regions import CURRENCY_CHOICES, Agency, ChallengeIndexPage, RegionPage, Sector
+from marketplace.models.reviews import (
+    Agreement,
+    ChallengeReviewer,
+    ConflictDeclaration,
+    CriterionScore,
+    MilestoneEvidence,
+    MilestoneReplan,
+    PastMembership,
+    Review,
+    ReviewAssignment,
+    ScreeningCheck,
+)
 from marketplace.models.snippets import Beneficiary, SDGTag, Sponsor
 
 __all__ = [
+    "Agreement",
+    "ChallengeReviewer",
+    "ConflictDeclaration",
+    "CriterionScore",
+    "MilestoneEvidence",
+    "MilestoneReplan",
+    "PastMembership",
+    "Review",
+    "ReviewAssignment",
+    "ScreeningCheck",
+    "TaggedExpertise",
     "OrganisationInvitation",
     "TaggedCapability",
     "UserProfile",

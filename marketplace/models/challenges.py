@@ -179,6 +179,28 @@ class ChallengePage(Page):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="")
 
+    # How proposals are judged (the officials' review settings).
+    score_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    reviewers_per_proposal = models.PositiveSmallIntegerField(
+        _("reviewers per proposal"), default=3, validators=[MinValueValidator(1)]
+    )
+    reviewer_max_load = models.PositiveSmallIntegerField(
+        _("most proposals per reviewer"), default=10, validators=[MinValueValidator(1)]
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("Reviewers do not see the names of organisations or their members."),
+    )
+    disagreement_threshold = models.PositiveSmallIntegerField(
+        _("disagreement threshold (points of 100)"),
+        default=20,
+        help_text=_("When reviewers' totals for a proposal differ by more than this, it is flagged."),
+    )
+    # Set when an official publishes the winners: only then are they public.
+    results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = ChallengePageManager()
     base_form_class = ChallengePageForm
 
@@ -233,10 +255,17 @@ class ChallengePage(Page):
         InlinePanel("sponsors", label=_("Sponsors")),
         InlinePanel("attachments", label=_("Attachments")),
     ]
+    review_panels = [
+        FieldRowPanel([FieldPanel("score_min"), FieldPanel("score_max")], heading=_("Score scale")),
+        FieldRowPanel([FieldPanel("reviewers_per_proposal"), FieldPanel("reviewer_max_load")]),
+        FieldPanel("disagreement_threshold"),
+        FieldPanel("blind_review"),
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
             ObjectList(offer_panels, heading=_("Incentives, criteria and sponsors")),
+            ObjectList(review_panels, heading=_("Review")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
             # Go-live and expiry times (scheduled publishing) are in this tab.
             ObjectList(Page.settings_panels, heading=_("Settings")),

@@ -126,6 +126,8 @@ class Award(models.Model):
     awarded_at = models.DateTimeField(default=timezone.now)
     # The commitment recorded in the payments ledger for this award.
     commitment_id = models.BigIntegerField(null=True, editable=False)
+    # "Awarded with conditions": what the grantee must do or accept (empty: no conditions).
+    conditions = models.TextField(_("conditions"), blank=True, max_length=3000)
 
     class Meta:
         verbose_name = _("award")
@@ -162,6 +164,8 @@ class Milestone(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     disbursement_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Why the official sent the last report back for revision (shown to the grantee).
+    revision_note = models.TextField(_("revision requested"), blank=True, max_length=2000)
 
     class Meta:
         ordering = ["award", "position", "due_date"]

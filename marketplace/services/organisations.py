@@ -25,6 +25,7 @@ from marketplace.models import (
     Membership,
     Organisation,
     OrganisationInvitation,
+    PastMembership,
     UserProfile,
     VerificationDocument,
 )
@@ -497,6 +498,10 @@ def membership_remove(*, membership: Membership, by) -> None:
         ):
             raise DomainError(_("An organisation needs at least one owner: make someone else owner first."))
         locked.delete()
+        # Kept so a former member is never assigned to review the organisation's proposals.
+        PastMembership.objects.create(
+            user_id=locked.user_id, organisation=organisation, role=locked.role, joined_at=locked.joined_at
+        )
         audit.record(
             actor=by,
             action="organisation.member_removed",

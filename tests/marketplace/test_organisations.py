@@ -642,6 +642,13 @@ def test_owner_removes_a_member_but_the_last_owner_stays(client, world):
     membership = Membership.objects.get(user=world.member)
     response = client.post(f"/organisations/{world.organisation.slug}/members/{membership.pk}/remove/")
     assert response.status_code == 302 and not Membership.objects.filter(pk=membership.pk).exists()
+    # The former membership is kept: it still bars reviewing the organisation's proposals.
+    past = world.member.past_memberships.get()
+    assert (past.organisation, past.role, past.joined_at) == (
+        world.organisation,
+        membership.role,
+        membership.joined_at,
+    )
     own = Membership.objects.get(user=world.owner)
     response = client.post(f"/organisations/{world.organisation.slug}/members/{own.pk}/remove/", follow=True)
     assert [m.level_tag for m in response.context["messages"]][-1] == "error"
