@@ -196,3 +196,12 @@ def can_verify_organisation(user, organisation) -> tuple[bool, str]:
     if is_member(user, organisation):
         return False, _("You may not verify an organisation you belong to.")
     return True, ""
+
+
+# Review: screening, reviewer pool, assignments, conflicts -----------------------------------
+
+
+# Review: scoring and the comparison table ------------------------------------------------------
+
+
+# Determination, agreement, results and milestones ---------------------------------------------

@@ -28,8 +28,22 @@ urlpatterns = [
 ]
 
 # Each area keeps its own routes.
-from marketplace.urls import challenges, organisations, proposals, questions  # noqa: E402
+from marketplace.urls import (  # noqa: E402
+    challenges,
+    determinations,
+    organisations,
+    proposals,
+    questions,
+    reviews,
+    scoring,
+)
 
 urlpatterns += (
-    organisations.urlpatterns + questions.urlpatterns + proposals.urlpatterns + challenges.urlpatterns
+    organisations.urlpatterns
+    + questions.urlpatterns
+    + proposals.urlpatterns
+    + challenges.urlpatterns
+    + reviews.urlpatterns
+    + scoring.urlpatterns
+    + determinations.urlpatterns
 )

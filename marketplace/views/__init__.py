@@ -306,4 +306,12 @@ def organisation_stripe_onboarding(request, slug):
 
 
 # Area modules register their sections and views on import.
-from marketplace.views import challenges, organisations, proposals, questions  # noqa: E402, F401
+from marketplace.views import (  # noqa: E402, F401
+    challenges,
+    determinations,
+    organisations,
+    proposals,
+    questions,
+    reviews,
+    scoring,
+)

@@ -1,0 +1,1 @@
+"""Determinations, agreements, publishing results, milestone reports and the proposal timeline."""

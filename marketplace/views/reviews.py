@@ -1,0 +1,1 @@
+"""Screening, the reviewer pool, assignments and conflict-of-interest declarations."""

@@ -1,0 +1,1 @@
+"""The review form, reopening, and the officials' comparison table with exports."""
