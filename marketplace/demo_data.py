@@ -1269,3 +1269,124 @@ MEMBERSHIP_INVITATIONS = [
     },
     {"organisation": "pasar-pintar", "invitee": "applicant", "role": "member", "state": "pending"},
 ]
+
+
+# Challenges not public yet (same shape as CHALLENGES) -----------------------------------
+# Written by an official ("written_by") and saved as a draft revision. One was submitted to the
+# region's approval workflow and waits for the agency head: `agency_head` finds it under
+# "Awaiting your review" on the admin dashboard (/admin/). The other its agency head
+# ("approved_by") approved to go live "go_live_in" days after the first run at 08:00, region
+# time; `manage.py publish_scheduled` publishes it then.
+CHALLENGES_AWAITING_APPROVAL = [
+    {
+        "slug": "pengingat-imunisasi-sms",
+        "agency": "dinkes-sbb",
+        "sector": "kesehatan",
+        "window": (10, 55),
+        "written_by": "official",
+        "title": "Pengingat jadwal imunisasi anak lewat SMS",
+        "title_en": "Childhood immunisation reminders by SMS",
+        "summary": "Banyak balita di Sumba Barat terlambat mendapat imunisasi dasar karena orang tua lupa "
+        "jadwalnya atau tidak tahu kapan petugas datang ke desa. Kami mencari layanan pengingat "
+        "lewat SMS yang terhubung dengan pencatatan imunisasi puskesmas.",
+        "summary_en": "Many toddlers in West Sumba get their basic immunisations late because parents forget "
+        "the schedule or do not know when the health workers visit their village. We are looking "
+        "for an SMS reminder service linked to the health centres' immunisation records.",
+        "body": [
+            "Cakupan imunisasi dasar lengkap di Sumba Barat masih di bawah target. Jadwal posyandu "
+            "diumumkan lewat gereja dan kepala dusun, sehingga keluarga yang tinggal jauh sering tidak "
+            "mendengarnya.",
+            "Kami mencari layanan yang mengirim pengingat SMS dalam Bahasa Indonesia dua hari sebelum "
+            "jadwal, mencatat balita yang belum datang untuk dikunjungi kader, dan bekerja dengan ponsel "
+            "biasa tanpa aplikasi.",
+        ],
+        "eligibility": "<ul><li>Badan usaha, perguruan tinggi atau organisasi nirlaba yang terdaftar di "
+        "Indonesia.</li><li>Bersedia menjaga kerahasiaan data kesehatan anak.</li></ul>",
+        "incentives": [
+            ("grant", 90 * JUTA, "Hibah pengembangan dan biaya SMS selama enam bulan uji coba"),
+        ],
+        "criteria": [
+            ("Kenaikan cakupan imunisasi", "Balita yang datang tepat waktu setelah pengingat.", 40),
+            ("Perlindungan data anak", "Data disimpan dan dikirim dengan aman.", 25),
+            ("Kemudahan bagi petugas", "Petugas puskesmas memperbarui jadwal tanpa pelatihan panjang.", 20),
+            ("Biaya per balita", "Biaya SMS dan perawatan per balita per tahun.", 15),
+        ],
+    },
+]
+
+SCHEDULED_CHALLENGES = [
+    {
+        "slug": "katalog-daring-umkm-binaan",
+        "agency": "diskop-ptk",
+        "sector": "pasar-umkm",
+        "window": (3, 45),
+        "go_live_in": 3,
+        "written_by": "official2",
+        "approved_by": "agency_head2",
+        "title": "Katalog daring produk UMKM binaan",
+        "title_en": "An online catalogue of assisted small businesses' products",
+        "summary": "Dinas membina lebih dari 400 UMKM, tetapi pembeli dari hotel, kantor dan toko oleh-oleh "
+        "tidak punya satu tempat untuk melihat produk mereka. Kami mencari katalog daring yang "
+        "diperbarui sendiri oleh pelaku UMKM.",
+        "summary_en": "The office assists more than 400 small businesses, but buyers from hotels, offices "
+        "and souvenir shops have no single place to see their products. We are looking for an "
+        "online catalogue the businesses keep up to date themselves.",
+        "body": [
+            "Daftar UMKM binaan saat ini berupa lembar kerja yang diperbarui setahun sekali. Pembeli "
+            "grosir menghubungi dinas untuk mencari pemasok, dan banyak UMKM tidak pernah ditawari.",
+            "Kami mencari katalog dengan foto, harga grosir dan kapasitas produksi, yang dapat diperbarui "
+            "UMKM lewat ponsel dan menghubungkan pembeli langsung ke pelaku usaha.",
+        ],
+        "eligibility": "<ul><li>Terbuka untuk badan usaha, koperasi dan komunitas di Kalimantan "
+        "Barat.</li></ul>",
+        "incentives": [
+            ("grant", 120 * JUTA, "Hibah pengembangan katalog dan pendampingan 100 UMKM pertama"),
+        ],
+        "criteria": [
+            ("Jumlah UMKM yang aktif", "UMKM yang memperbarui katalognya sendiri.", 35),
+            ("Transaksi dengan pembeli", "Pesanan yang terjadi lewat katalog.", 30),
+            ("Kemudahan bagi UMKM", "Dapat dipakai pelaku usaha lewat ponsel.", 20),
+            ("Biaya dan keberlanjutan", "Siapa yang membiayai katalog setelah hibah.", 15),
+        ],
+    },
+]
+
+
+# Files and logos ----------------------------------------------------------------------------
+# Attachments the lead's owner added to draft proposals (a submitted proposal takes no new
+# files): (file name, title, lines). seed_demo generates each file: a PDF prints the title and
+# the lines, a PNG sketch shows the title above one box per line.
+PROPOSAL_ATTACHMENTS = {
+    "kios-antrean": [
+        (
+            "rencana-uji-coba-kios-antrean.pdf",
+            "Rencana uji coba kios antrean",
+            ["Puskesmas Waikabubak dan Puskesmas Puuweri", "Bulan 1-3: pemasangan, pelatihan, evaluasi"],
+        ),
+        (
+            "denah-kios-dan-loket.png",
+            "Denah kios antrean dan loket pendaftaran",
+            ["Kios antrean", "Ruang tunggu", "Loket"],
+        ),
+    ],
+    "satu-pintu-pengaduan": [
+        (
+            "alur-pengaduan-satu-pintu.pdf",
+            "Alur pengaduan satu pintu",
+            ["SMS, WhatsApp dan web masuk ke satu daftar", "Diteruskan ke OPD; pelapor menerima kabar"],
+        ),
+        (
+            "tampilan-daftar-pengaduan.png",
+            "Tampilan daftar pengaduan untuk petugas",
+            ["Masuk", "Diteruskan ke OPD", "Selesai"],
+        ),
+    ],
+}
+
+# Logos (generated 256x256 PNGs): initials on a background colour.
+ORGANISATION_LOGOS = {
+    "kode-nusantara": ("KN", "#0f766e"),
+    "politeknik-sumba": ("PDS", "#1d4ed8"),
+    "pasar-pintar": ("PP", "#c2410c"),
+    "ksu-khatulistiwa": ("KSU", "#15803d"),
+}

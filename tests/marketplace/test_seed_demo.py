@@ -6,7 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Revision, WorkflowState
 
+from marketplace import services
 from marketplace.models import (
     AuditEntry,
     Award,
@@ -16,6 +19,7 @@ from marketplace.models import (
     Organisation,
     OrganisationInvitation,
     Proposal,
+    ProposalAttachment,
     ProposalPartner,
     Question,
     VerificationDocument,
@@ -24,7 +28,15 @@ from payments.models import Entry, Transaction
 
 pytestmark = pytest.mark.django_db
 
-NEW_STEPS = ("Verification documents", "Membership invitations", "Consortium invitations")
+NEW_STEPS = (
+    "Verification documents",
+    "Membership invitations",
+    "Consortium invitations",
+    "Challenges awaiting approval",
+    "Scheduled challenges",
+    "Organisation logos",
+    "Proposal attachments",
+)
 
 
 def _counts():
@@ -41,6 +53,9 @@ def _counts():
         Membership,
         OrganisationInvitation,
         VerificationDocument,
+        ProposalAttachment,
+        WorkflowState,
+        Revision,
         AuditEntry,
         Notification,
     ]
@@ -53,6 +68,7 @@ def _step_lines(output: str) -> dict[str, str]:
 
 def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", force=True, stdout=io.StringIO())
     first = _counts()
     again = io.StringIO()
@@ -61,7 +77,7 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_pa
     lines = _step_lines(again.getvalue())
     for step in NEW_STEPS:
         assert "(0 new" in lines[step], lines[step]
-    assert first["ChallengePage"] == 12 and first["Award"] >= 2
+    assert first["ChallengePage"] == 14 and first["Award"] >= 2
 
     statuses = set(Proposal.objects.values_list("status", flat=True))
     assert {"draft", "submitted", "withdrawn", "rejected", "awarded"} <= statuses
@@ -76,6 +92,11 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_pa
     _shows_consortia(client, users)
     _shows_membership_invitations(client, users)
     _shows_verification(client, users, settings.PRIVATE_MEDIA_ROOT)
+    _shows_challenge_awaiting_approval(client, users)
+    _shows_scheduled_challenge(client)
+    _shows_proposal_attachments(client, users, settings.PRIVATE_MEDIA_ROOT)
+    _shows_organisation_logos(client, settings.MEDIA_ROOT)
+    _leaves_what_was_done_by_hand(users)
 
 
 def _shows_consortia(client, users):
@@ -129,6 +150,96 @@ def _shows_verification(client, users, private_root):
     verified = Organisation.objects.get(name="PT Kode Nusantara Timur")
     assert verified.verified and verified.verified_by == users["official"] and verified.documents.count() == 2
     assert not Organisation.objects.filter(verified=True, verified_by=None).exists()
+
+
+def _shows_challenge_awaiting_approval(client, users):
+    """A draft an official submitted to Sumba Barat's approval workflow: not public, and on the
+    admin dashboard of Sumba Barat's agency head (not of Pontianak's)."""
+    page = ChallengePage.objects.get(slug="pengingat-imunisasi-sms")
+    assert not page.live and page.workflow_in_progress
+    state = page.current_workflow_state
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS and state.requested_by == users["official"]
+    assert WorkflowState.objects.filter(object_id=str(page.pk)).count() == 1
+    assert page.latest_revision.user == users["official"]
+    assert client.get("/challenges/pengingat-imunisasi-sms/").status_code == 404
+    assert "pengingat-imunisasi-sms" not in client.get("/challenges/").text
+    edit_url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    client.force_login(users["agency_head"])
+    dashboard = client.get(reverse("wagtailadmin_home")).text
+    assert page.title in dashboard and edit_url in dashboard
+    client.force_login(users["agency_head2"])
+    assert page.title not in client.get(reverse("wagtailadmin_home")).text
+
+
+def _shows_scheduled_challenge(client):
+    """Approved to go live in three days at 08:00 region time: not public yet, and
+    publish_scheduled leaves it until then."""
+    page = ChallengePage.objects.get(slug="katalog-daring-umkm-binaan")
+    revision = page.scheduled_revision
+    assert not page.live and revision is not None
+    assert revision.approved_go_live_at > timezone.now()
+    local = timezone.localtime(revision.approved_go_live_at, page.region.zoneinfo)
+    assert (local.hour, local.minute) == (8, 0)
+    call_command("publish_scheduled", stdout=io.StringIO())
+    assert not ChallengePage.objects.get(pk=page.pk).live
+    client.logout()
+    assert "katalog-daring-umkm-binaan" not in client.get("/challenges/").text
+
+
+def _shows_proposal_attachments(client, users, private_root):
+    """A PDF and a PNG on the lead's drafts, stored privately and listed for the owner."""
+    proposal = Proposal.objects.get(title="Kios antrean luring-daring untuk puskesmas", status="draft")
+    attachments = list(proposal.attachments.filter(removed_at__isnull=True))
+    assert {a.content_type for a in attachments} == {"application/pdf", "image/png"}
+    signatures = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG"}
+    for attachment in attachments:
+        assert attachment.file.path.startswith(str(private_root))
+        with attachment.file.open("rb") as handle:
+            assert handle.read(5).startswith(signatures[attachment.content_type])
+    assert ProposalAttachment.objects.values("proposal").distinct().count() == 2
+    client.force_login(users["applicant"])
+    page = client.get(proposal.get_absolute_url()).text
+    for attachment in attachments:
+        assert attachment.display_name in page
+        download = reverse(
+            "marketplace:proposal_attachment_download",
+            kwargs={"pk": proposal.pk, "attachment_pk": attachment.pk},
+        )
+        assert download in page
+
+
+def _shows_organisation_logos(client, media_root):
+    """Logos on the public organisation pages; a verified organisation stays verified."""
+    with_logo = Organisation.objects.exclude(logo="")
+    assert with_logo.count() == 4
+    client.logout()
+    for organisation in with_logo:
+        assert organisation.verified
+        assert organisation.logo.path.startswith(str(media_root))
+        assert (organisation.logo.width, organisation.logo.height) == (256, 256)
+        page = client.get(f"/organisations/{organisation.slug}/")
+        assert page.status_code == 200 and organisation.logo.url in page.text
+
+
+def _leaves_what_was_done_by_hand(users):
+    """After the agency head approved the waiting challenge and an owner removed a logo and an
+    attachment, another run submits nothing again and brings nothing back."""
+    page = ChallengePage.objects.get(slug="pengingat-imunisasi-sms")
+    page.current_workflow_task_state.approve(user=users["agency_head"])
+    assert ChallengePage.objects.get(pk=page.pk).live
+    attachment = ProposalAttachment.objects.filter(content_type="image/png").first()
+    services.proposal_attachment_remove(attachment=attachment, by=users["applicant"])
+    organisation = Organisation.objects.get(name="Pasar Pintar Borneo")
+    services.organisation_update(organisation=organisation, by=users["applicant2"], remove_logo=True)
+    before = _counts()
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    assert _counts() == before
+    page = ChallengePage.objects.get(pk=page.pk)
+    assert page.live and not page.workflow_in_progress
+    assert not Organisation.objects.get(pk=organisation.pk).logo
+    kept = attachment.proposal.attachments.filter(removed_at__isnull=True)
+    assert not kept.filter(display_name=attachment.display_name).exists()
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):

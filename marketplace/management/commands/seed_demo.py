@@ -8,6 +8,7 @@ created, so a second run changes nothing. Writes go through the services whereve
 from __future__ import annotations
 
 import datetime
+import io
 import time
 
 from allauth.account.models import EmailAddress
@@ -19,7 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import GroupPagePermission
+from PIL import Image, ImageDraw, ImageFont
+from wagtail.models import GroupPagePermission, Revision
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage
@@ -27,6 +29,7 @@ from marketplace import demo_data, services
 from marketplace.errors import DomainError
 from marketplace.models import (
     Agency,
+    AuditEntry,
     Award,
     Beneficiary,
     ChallengeIndexPage,
@@ -85,6 +88,35 @@ def demo_pdf(*lines: str) -> bytes:
     return bytes(pdf)
 
 
+def demo_png(title: str, *labels: str) -> bytes:
+    """A small PNG sketch: ``title`` above a row of labelled boxes, like a floor plan or a
+    screen mock-up attached to a proposal. Recognised as a PNG by its content."""
+    image = Image.new("RGB", (640, 360), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 639, 56), fill="#1e3a5f")
+    draw.text((20, 16), title, fill="white", font=ImageFont.load_default(size=22))
+    font = ImageFont.load_default(size=18)
+    width = (600 - 20 * (len(labels) - 1)) // max(len(labels), 1)
+    for i, label in enumerate(labels):
+        left = 20 + i * (width + 20)
+        draw.rectangle((left, 100, left + width, 300), outline="#1e3a5f", width=3)
+        draw.text((left + width // 2, 200), label, fill="#1e3a5f", font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def demo_logo(initials: str, colour: str) -> bytes:
+    """A 256x256 PNG logo: white ``initials`` on a ``colour`` background."""
+    image = Image.new("RGB", (256, 256), colour)
+    draw = ImageDraw.Draw(image)
+    size = 112 if len(initials) <= 2 else 84
+    draw.text((128, 128), initials, fill="white", font=ImageFont.load_default(size=size), anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
 class Command(BaseCommand):
     help = "Load demo regions, challenges, users, organisations, proposals and money. Safe to run twice."
 
@@ -117,11 +149,15 @@ class Command(BaseCommand):
             ("Page permissions", self.seed_page_permissions),
             ("Challenges", self.seed_challenges),
             ("Challenge details", self.seed_challenge_details),
+            ("Challenges awaiting approval", self.seed_challenges_awaiting_approval),
+            ("Scheduled challenges", self.seed_scheduled_challenges),
             ("Organisations", self.seed_organisations),
             ("Verification documents", self.seed_verification),
+            ("Organisation logos", self.seed_organisation_logos),
             ("Membership invitations", self.seed_membership_invitations),
             ("Proposals", self.seed_proposals),
             ("Consortium invitations", self.seed_consortium_invitations),
+            ("Proposal attachments", self.seed_proposal_attachments),
             ("Allocations", self.seed_allocations),
             ("Awards", self.seed_awards),
             ("Outcomes", self.seed_outcomes),
@@ -267,13 +303,19 @@ class Command(BaseCommand):
         for done, spec in enumerate(demo_data.CHALLENGES, start=1):
             page = ChallengePage.objects.filter(slug=spec["slug"]).first()
             if page is None:
-                page = self.create_challenge(spec)
+                page, revision = self.create_challenge(spec)
+                revision.publish()
+                page = ChallengePage.objects.get(pk=page.pk)
                 created += 1
             self.challenges[spec["slug"]] = page
             self.progress(label, done, total)
         return self.counted(len(self.challenges), created, of=total)
 
-    def create_challenge(self, spec: dict) -> ChallengePage:
+    def create_challenge(
+        self, spec: dict, *, by=None, go_live_at: datetime.datetime | None = None
+    ) -> tuple[ChallengePage, Revision]:
+        """Add the challenge ``spec`` describes as a draft (not live) with its first revision,
+        saved by ``by``, as the admin's "Save draft" does; publishing is the caller's choice."""
         weights = sum(weight for _name, _description, weight in spec["criteria"])
         if weights != 100:
             raise CommandError(f"The criteria of {spec['slug']} weigh {weights}, not 100.")
@@ -291,6 +333,8 @@ class Command(BaseCommand):
             sector=self.sectors[spec["sector"]],
             opens_at=opens_at,
             closes_at=closes_at,
+            go_live_at=go_live_at,
+            live=False,
             eligibility=spec["eligibility"],
             incentives=[
                 Incentive(kind=kind, amount=amount, description=description, sort_order=i)
@@ -303,8 +347,8 @@ class Command(BaseCommand):
         )
         index = ChallengeIndexPage.objects.child_of(region).get(slug=demo_data.CHALLENGE_INDEX["slug"])
         index.add_child(instance=page)
-        page.save_revision().publish()
-        return page
+        revision = page.save_revision(user=by, log_action=by is not None)
+        return page, revision
 
     def seed_challenge_details(self, label: str) -> str:
         sponsors = {}
@@ -376,6 +420,48 @@ class Command(BaseCommand):
                 setattr(page, name, value)
                 changed = True
         return changed
+
+    def seed_challenges_awaiting_approval(self, label: str) -> str:
+        """Challenges an official saved as a draft and submitted to the region's approval
+        workflow, as the admin's "Submit for moderation" does; the region's agency head finds
+        them under "Awaiting your review" on the admin dashboard. Once the page exists it is left
+        as it is: approved, rejected or withdrawn by hand, it is never submitted again."""
+        specs, created = demo_data.CHALLENGES_AWAITING_APPROVAL, 0
+        for spec in specs:
+            if ChallengePage.objects.filter(slug=spec["slug"]).exists():
+                continue
+            author = self.users[spec["written_by"]]
+            page, _revision = self.create_challenge(spec, by=author)
+            workflow = page.get_workflow()
+            if workflow is None:
+                raise CommandError(f"{spec['slug']}: its region has no approval workflow.")
+            workflow.start(page, author)
+            created += 1
+        pages = ChallengePage.objects.filter(slug__in=[spec["slug"] for spec in specs])
+        waiting = sum(1 for page in pages if not page.live and page.workflow_in_progress)
+        return f"{self.counted(len(specs), created)}, {waiting} awaiting an agency head"
+
+    def seed_scheduled_challenges(self, label: str) -> str:
+        """Challenges an agency head approved to go live later: the page carries the go-live
+        time, its revision is published as the approval does, and Wagtail records the time on
+        the revision (``approved_go_live_at``) and keeps the page off the site until
+        ``manage.py publish_scheduled`` runs after it. Once the page exists it is left as it is,
+        also after it went live."""
+        specs, created = demo_data.SCHEDULED_CHALLENGES, 0
+        for spec in specs:
+            if ChallengePage.objects.filter(slug=spec["slug"]).exists():
+                continue
+            zone = self.agencies[spec["agency"]].region.zoneinfo
+            day = timezone.localdate(timezone=zone) + datetime.timedelta(days=spec["go_live_in"])
+            go_live_at = datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=zone)
+            page, revision = self.create_challenge(
+                spec, by=self.users[spec["written_by"]], go_live_at=go_live_at
+            )
+            revision.publish(user=self.users[spec["approved_by"]])
+            created += 1
+        pages = ChallengePage.objects.filter(slug__in=[spec["slug"] for spec in specs])
+        waiting = sum(1 for page in pages if not page.live and page.approved_schedule)
+        return f"{self.counted(len(specs), created)}, {waiting} waiting for their go-live time"
 
     def seed_drawdowns(self, label: str) -> str:
         created = total = 0
@@ -455,6 +541,31 @@ class Command(BaseCommand):
             f"{documents} documents ({uploaded} new), {verified} organisations verified "
             f"({newly_verified} new), {len(keys) - verified} waiting for an official"
         )
+
+    def seed_organisation_logos(self, label: str) -> str:
+        """Owners upload a logo through the profile service, which checks the image by its
+        content. Only the logo changes, so a verified organisation stays verified (only a new
+        name, kind, NIB or NPWP takes verification back). An organisation whose logo was ever
+        set or removed (the audit trail says so) is left alone."""
+        created = 0
+        for key, (initials, colour) in demo_data.ORGANISATION_LOGOS.items():
+            organisation = Organisation.objects.get(pk=self.organisations[key].pk)
+            logo_changed = AuditEntry.objects.filter(
+                action="organisation.updated",
+                object_type="marketplace.organisation",
+                object_id=str(organisation.pk),
+                after__has_key="logo",
+            )
+            if organisation.logo or logo_changed.exists():
+                continue
+            upload = SimpleUploadedFile(
+                f"logo-{organisation.slug}.png", demo_logo(initials, colour), content_type="image/png"
+            )
+            self.organisations[key] = services.organisation_update(
+                organisation=organisation, by=self.owner_of[organisation.pk], logo=upload
+            )
+            created += 1
+        return self.counted(len(demo_data.ORGANISATION_LOGOS), created)
 
     def seed_membership_invitations(self, label: str) -> str:
         """Owners invite people by email; one invitee has joined, one has not answered yet, and
@@ -623,6 +734,36 @@ class Command(BaseCommand):
             f"{len(demo_data.PROPOSAL_PARTNERS)} consortia, {by_status['accepted']} partners accepted, "
             f"{by_status['invited']} waiting ({invited} new)"
         )
+
+    def seed_proposal_attachments(self, label: str) -> str:
+        """The lead's owner attaches a PDF and a PNG to draft proposals through the upload
+        service (type by content, size limit, virus-scan hook, private storage). A file ever
+        attached (the audit trail says so; removing a file may delete its row) is not added
+        again; a proposal submitted since takes no new files and is left alone."""
+        total = created = 0
+        for key, files in demo_data.PROPOSAL_ATTACHMENTS.items():
+            proposal = Proposal.objects.get(pk=self.proposals[key].pk)
+            owner = self.owner_of[proposal.organisation_id]
+            attached = set(
+                AuditEntry.objects.filter(
+                    action="proposal.attachment_added",
+                    object_type="marketplace.proposal",
+                    object_id=str(proposal.pk),
+                ).values_list("after__name", flat=True)
+            )
+            for file_name, title, lines in files:
+                total += 1
+                if file_name in attached or not proposal.is_editable:
+                    continue
+                if file_name.endswith(".pdf"):
+                    content = demo_pdf(title, *lines, demo_data.DEMO_DOCUMENT_NOTE)
+                else:
+                    content = demo_png(title, *lines)
+                services.proposal_attachment_add(
+                    proposal=proposal, by=owner, upload=SimpleUploadedFile(file_name, content)
+                )
+                created += 1
+        return self.counted(total, created)
 
     def decide_proposal(self, proposal: Proposal, spec: dict) -> None:
         """Walk a submitted proposal to the officials' step the demo shows; skipped once done."""
