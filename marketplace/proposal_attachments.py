@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from marketplace.errors import DomainError
 
 
 @deconstructible
@@ -147,3 +151,31 @@ def scan(upload) -> tuple[bool, str]:
         return scanner(upload)
     finally:
         upload.seek(0)
+
+
+def check_upload(upload, *, field: str = "file") -> FileKind:
+    """The checks every uploaded document passes: not empty, within
+    settings.PROPOSAL_ATTACHMENT_MAX_BYTES, a known kind by its content, and clean by the
+    virus-scan hook. Returns the detected kind; raises DomainError with the reason."""
+    limit = settings.PROPOSAL_ATTACHMENT_MAX_BYTES
+    if not upload.size:
+        raise DomainError(_("The file is empty."), field=field)
+    if upload.size > limit:
+        raise DomainError(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            field=field,
+        )
+    kind = detect_kind(upload, upload.name or "")
+    if kind is None:
+        raise DomainError(
+            _(
+                "Only PDF files, images (PNG, JPEG, GIF, WebP) and office documents (Word, Excel, "
+                "PowerPoint, OpenDocument) can be attached; this file is none of them."
+            ),
+            field=field,
+        )
+    clean, reason = scan(upload)
+    if not clean:
+        raise DomainError(_("The virus scan refused this file: %(reason)s") % {"reason": reason}, field=field)
+    return kind

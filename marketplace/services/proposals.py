@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -556,29 +555,7 @@ def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttach
     (settings.PROPOSAL_ATTACHMENT_SCANNER) sees every file. Stored under a random name."""
     _check(permissions.can_edit_proposal(by, proposal))
     _must_be_editable(proposal)
-    limit = settings.PROPOSAL_ATTACHMENT_MAX_BYTES
-    if not upload.size:
-        raise DomainError(_("The file is empty."), field="file")
-    if upload.size > limit:
-        raise DomainError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            field="file",
-        )
-    kind = attachments.detect_kind(upload, upload.name or "")
-    if kind is None:
-        raise DomainError(
-            _(
-                "Only PDF files, images (PNG, JPEG, GIF, WebP) and office documents (Word, Excel, "
-                "PowerPoint, OpenDocument) can be attached; this file is none of them."
-            ),
-            field="file",
-        )
-    clean, reason = attachments.scan(upload)
-    if not clean:
-        raise DomainError(
-            _("The virus scan refused this file: %(reason)s") % {"reason": reason}, field="file"
-        )
+    kind = attachments.check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
