@@ -18,15 +18,20 @@ def record(*, actor, action: str, object_type: str, object_id, before=None, afte
     )
 
 
-def record_transition(*, actor, obj, action: str, before: str, after: str) -> AuditEntry:
-    """A state-machine step: the status before and after."""
+def record_transition(
+    *, actor, obj, action: str, before: str, after: str, note: str = "", extra: dict | None = None
+) -> AuditEntry:
+    """A state-machine step: the status before and after, with the actor's note if any."""
+    after_data = {"status": after, **(extra or {})}
+    if note:
+        after_data["note"] = note
     return record(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,
         before={"status": before},
-        after={"status": after},
+        after=after_data,
     )
 
 

@@ -38,7 +38,16 @@ class AwardForm(forms.Form):
     """The amount, and one field per in-kind offer that still has capacity: how many units the
     winner receives (the award draws them down)."""
 
-    amount = RupiahField(label=_("Amount awarded (Rp)"))
+    amount = RupiahField(label=_("Amount awarded (Rp)"), help_text=_("It may be less than requested."))
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Leave empty for an award without conditions. The grantee accepts them with the agreement."
+        ),
+    )
 
     def __init__(self, *args, in_kind_offers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,10 +66,6 @@ class AwardForm(forms.Form):
 
     def in_kind_quantities(self) -> dict[int, int]:
         return {offer.pk: self.cleaned_data.get(f"in_kind_{offer.pk}") or 0 for offer in self.in_kind_offers}
-
-
-class MilestoneReportForm(forms.Form):
-    report = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class ReleaseForm(forms.Form):

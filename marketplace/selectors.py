@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from marketplace import permissions
 from marketplace.models import (
     Award,
     ChallengePage,
@@ -102,8 +103,40 @@ def project_queryset() -> QuerySet[Award]:
     )
 
 
+# Public once the official published the challenge's results, unless the grantee declined.
+PUBLIC_PROJECT = Q(proposal__challenge__results_published_at__isnull=False) & ~Q(agreement__status="declined")
+
+
 def project_list() -> QuerySet[Award]:
-    return project_queryset().order_by("-awarded_at", "-pk")
+    """Funded projects the public may see, newest first."""
+    return project_queryset().filter(PUBLIC_PROJECT).order_by("-awarded_at", "-pk")
+
+
+def project_for(user, pk: int) -> Award | None:
+    """A project page: public ones for anyone; before the results are published, only the
+    grantee's members and the challenge's officials see it."""
+    project = project_queryset().select_related("agreement").filter(pk=pk).first()
+    if project is None:
+        return None
+    if project_queryset().filter(PUBLIC_PROJECT, pk=pk).exists():
+        return project
+    proposal = project.proposal
+    if permissions.is_member(user, proposal.organisation) or permissions.is_challenge_official(
+        user, proposal.challenge
+    ):
+        return project
+    return None
+
+
+def project_delivery(project: Award) -> list[Milestone]:
+    """The award's milestones with their reports, evidence and re-plans (for the grantee and
+    the agency's officials)."""
+    return list(
+        Milestone.objects.filter(award=project)
+        .select_related("reported_by", "approved_by")
+        .prefetch_related("evidence", "replans")
+        .order_by("position", "due_date")
+    )
 
 
 def organisation_get(slug: str) -> Organisation:
@@ -122,7 +155,7 @@ def headline_figures() -> dict[str, int]:
     return {
         "open_challenges": challenges["open"],
         "challenges": challenges["total"],
-        "funded_projects": Award.objects.count(),
+        "funded_projects": Award.objects.filter(PUBLIC_PROJECT).count(),
         "organisations": Organisation.objects.count(),
         "disbursed": payment_selectors.total_disbursed(),
     }

@@ -4,3 +4,6 @@ from django.dispatch import Signal
 
 # kwargs: award_id
 project_changed = Signal()
+# A challenge's public state changed outside the editor (its results were published):
+# ``challenge_id``. Sent after the commit.
+challenge_changed = Signal()

@@ -74,6 +74,10 @@ PROPOSAL_TRANSITIONS = {
         Transition(
             "award", (S.SUBMITTED, S.IN_REVIEW, S.SHORTLISTED), S.AWARDED, (OFFICIAL,), gettext_lazy("Award")
         ),
+        # Done through services.determinations.agreement_decline, which releases the money.
+        Transition(
+            "decline_award", (S.AWARDED,), S.AWARD_DECLINED, (APPLICANT,), gettext_lazy("Decline the award")
+        ),
     ]
 }
 del S

@@ -103,6 +103,12 @@ class Commitment(models.Model):
     currency = models.CharField(max_length=3, default="IDR")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # A released commitment (the grantee declined, nothing was paid) no longer holds money back.
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.CharField(max_length=255, blank=True)
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount} {self.currency}"

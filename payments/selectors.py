@@ -27,7 +27,9 @@ def fund_balance(fund: Fund) -> int:
 
 def fund_outstanding_commitments(fund: Fund) -> int:
     """What is promised but not yet paid out."""
-    promised = fund.commitments.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    promised = fund.commitments.filter(released_at__isnull=True).aggregate(total=Coalesce(Sum("amount"), 0))[
+        "total"
+    ]
     paid = Disbursement.objects.filter(commitment__fund=fund, status=Disbursement.Status.PAID).aggregate(
         total=Coalesce(Sum("amount"), 0)
     )["total"]
@@ -49,7 +51,8 @@ def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
     )
     for row in received:
         figures[funds[row["account__fund_id"]]]["received"] = row["total"]
-    for row in Commitment.objects.filter(fund_id__in=funds).values("fund_id").annotate(total=Sum("amount")):
+    committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
+    for row in committed.values("fund_id").annotate(total=Sum("amount")):
         figures[funds[row["fund_id"]]]["committed"] = row["total"]
     paid = (
         Disbursement.objects.filter(commitment__fund_id__in=funds, status=Disbursement.Status.PAID)

@@ -162,6 +162,23 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitm
     return commitment
 
 
+def commitment_release(*, commitment: Commitment, by, reason: str) -> Commitment:
+    """Give a commitment's money back to the fund (an award declined before anything was
+    paid). Idempotent: releasing again changes nothing. Refused once money was disbursed."""
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if locked.released_at is not None:
+            return locked
+        if locked.disbursements.exists():
+            raise PaymentError(
+                _("Payments were already made against this commitment; it cannot be released.")
+            )
+        locked.released_at, locked.released_by, locked.release_reason = timezone.now(), by, reason[:255]
+        locked.save(update_fields=["released_at", "released_by", "release_reason"])
+        _audit(actor=by, action="commitment.released", obj=locked, before={"amount": locked.amount})
+    return locked
+
+
 def recipient_set_bank_account(
     *, payee_reference: str, bank_name: str, account_holder: str, account_number: str
 ) -> Recipient:
@@ -215,10 +232,12 @@ def disbursement_create(
     """Queue a payment against a commitment. Idempotent per ``reference``."""
     _require_positive(amount)
     with transaction.atomic():
-        Commitment.objects.select_for_update().get(pk=commitment.pk)
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         existing = Disbursement.objects.filter(reference=reference).first()
         if existing:
             return existing
+        if locked.released_at is not None:
+            raise PaymentError(_("This commitment was released; nothing can be paid against it."))
         already = commitment.disbursements.aggregate(total=Sum("amount"))["total"] or 0
         if already + amount > commitment.amount:
             raise PaymentError(_("This payment would exceed the amount awarded."))

@@ -25,9 +25,17 @@ def on_page_unpublished(sender, instance, **kwargs) -> None:
     _queue(tasks.remove_challenge, instance.pk)
 
 
+def on_challenge_changed(sender, *, challenge_id: int, **kwargs) -> None:
+    from search import tasks
+
+    _queue(tasks.index_challenge, challenge_id)
+
+
 def connect() -> None:
+    from marketplace import signals
     from marketplace.models import ChallengePage
 
+    signals.challenge_changed.connect(on_challenge_changed, dispatch_uid="search-index-changed-challenge")
     page_published.connect(on_page_published, sender=ChallengePage, dispatch_uid="search-index-challenge")
     page_unpublished.connect(
         on_page_unpublished, sender=ChallengePage, dispatch_uid="search-remove-challenge"

@@ -305,3 +305,21 @@ def _rows(prefix: str, rows: list[dict]) -> dict:
     for i, row in enumerate(rows):
         data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
     return data
+
+
+def publish_results(challenge_page: ChallengePage, official):
+    """The official publishes the challenge's results: its winners become public."""
+    from marketplace.services import determinations
+
+    # A fresh copy: the service updates the object it is given, and callers may share theirs.
+    fresh = ChallengePage.objects.get(pk=challenge_page.pk)
+    return determinations.results_publish(challenge=fresh, by=official)
+
+
+def accept_agreement(award, owner, name: str = "Pemilik Organisasi"):
+    """The grantee's owner accepts the award agreement, so the project starts."""
+    from marketplace.services import determinations
+
+    return determinations.agreement_accept(
+        agreement=award.agreement, by=owner, signer_name=name, ip_address="127.0.0.1"
+    )

@@ -59,6 +59,7 @@ class ChallengeQuerySet(PageQuerySet):
             current_status=models.Case(
                 models.When(outcome=ChallengePage.Outcome.AWARDED, then=models.Value("awarded")),
                 models.When(outcome=ChallengePage.Outcome.CLOSED, then=models.Value("closed")),
+                models.When(results_published_at__isnull=False, then=models.Value("awarded")),
                 models.When(opens_at__gt=now, then=models.Value("upcoming")),
                 models.When(closes_at__gt=now + closing_soon_window(), then=models.Value("open")),
                 models.When(closes_at__gt=now, then=models.Value("closing_soon")),
@@ -311,6 +312,13 @@ class ChallengePage(Page):
         return errors
 
     # Challenges live at /challenges/<slug>/ whatever their region (DESIGN §5).
+    def with_content_json(self, content):
+        """Publishing a revision must not undo the published results: they are set by
+        ``services.determinations.results_publish``, not by the editor."""
+        page = super().with_content_json(content)
+        page.results_published_at = self.results_published_at
+        return page
+
     def get_url_parts(self, request=None):
         parts = super().get_url_parts(request)
         if parts is None:
@@ -359,7 +367,7 @@ class ChallengePage(Page):
     def status(self) -> str:
         if hasattr(self, "current_status"):
             return self.current_status
-        return derive_status(outcome=self.outcome, opens_at=self.opens_at, closes_at=self.closes_at)
+        return derive_status(outcome=self.effective_outcome, opens_at=self.opens_at, closes_at=self.closes_at)
 
     def get_status_display(self) -> str:
         return dict(self.STATUSES)[self.status]
@@ -368,13 +376,20 @@ class ChallengePage(Page):
     def accepts_proposals(self) -> bool:
         return self.status in self.ACCEPTING_STATUSES
 
+    @property
+    def effective_outcome(self) -> str:
+        """The outcome an editor set, or "awarded" once the results are published."""
+        if self.outcome:
+            return self.outcome
+        return self.Outcome.AWARDED if self.results_published_at else ""
+
     def questions_open(self, now=None) -> bool:
         now = now or timezone.now()
-        return not self.outcome and now < (self.qa_closes_at or self.closes_at)
+        return not self.effective_outcome and now < (self.qa_closes_at or self.closes_at)
 
     def is_open_for_submissions(self, now=None) -> bool:
         now = now or timezone.now()
-        return not self.outcome and self.opens_at <= now < self.closes_at
+        return not self.effective_outcome and self.opens_at <= now < self.closes_at
 
 
 class Incentive(Orderable):

@@ -25,6 +25,7 @@ class Proposal(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         AWARDED = "awarded", _("Awarded")
         REJECTED = "rejected", _("Not selected")
+        AWARD_DECLINED = "award_declined", _("Award declined")
 
     # The applicant may change the proposal only in these states.
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
@@ -113,6 +114,7 @@ _NEXT_ACTIONS = {
     Proposal.Status.AWARDED: _("Report progress on your milestones"),
     Proposal.Status.REJECTED: _("Nothing: not selected this time"),
     Proposal.Status.WITHDRAWN: _("Nothing: withdrawn"),
+    Proposal.Status.AWARD_DECLINED: _("Nothing: you declined the award"),
 }
 
 

@@ -142,7 +142,7 @@ class Review(models.Model):
         SUBMITTED = "submitted", _("Submitted")
 
     class Recommendation(models.TextChoices):
-        FUND = "fund", _("Fund")
+        FUND = "fund", _("Fund as proposed")
         FUND_WITH_CHANGES = "fund_with_changes", _("Fund with changes")
         DO_NOT_FUND = "do_not_fund", _("Do not fund")
 

@@ -16,6 +16,7 @@ from marketplace import audit, permissions, signals, workflows
 from marketplace.errors import DomainError
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
 from marketplace.services.challenges import incentive_draw_down
+from marketplace.services.determinations import agreement_create, milestone_report  # noqa: F401
 from payments import services as payment_services
 from payments.errors import PaymentError
 from payments.models import Commitment, Disbursement, Fund
@@ -92,11 +93,13 @@ def award_create(
     milestones: list[MilestonePlan],
     by,
     in_kind: dict[int, int] | None = None,
+    conditions: str = "",
 ) -> Award:
     """Fund a submitted proposal. Milestone amounts must sum to the award, and the fund must
     hold the money (the award commits it). ``in_kind`` maps the challenge's in-kind offers (by
-    id) to the units the winner receives: the award draws them down. Refused otherwise (an
-    offer short of capacity too); nothing changes then."""
+    id) to the units the winner receives: the award draws them down. ``conditions`` makes it an
+    award with conditions. The grantee's owners are asked to accept the agreement; the project
+    starts when they do. Refused otherwise (an offer short of capacity too); nothing changes."""
     _check(permissions.can_award(by, proposal.challenge))
     if not milestones:
         raise DomainError(_("An award needs at least one milestone."))
@@ -109,7 +112,13 @@ def award_create(
         before = locked.status
         workflows.proposal_perform(proposal=locked, name="award", by=by)
         after = locked.status
-        award = Award.objects.create(proposal=locked, amount=amount, currency=locked.currency, awarded_by=by)
+        award = Award.objects.create(
+            proposal=locked,
+            amount=amount,
+            currency=locked.currency,
+            awarded_by=by,
+            conditions=conditions.strip(),
+        )
         commitment = payment_services.commitment_create(
             fund=challenge_fund(locked.challenge), reference=f"award:{award.pk}", amount=amount, by=by
         )
@@ -120,6 +129,7 @@ def award_create(
             for i, m in enumerate(milestones)
         )
         _award_in_kind(award, in_kind or {}, by)
+        agreement_create(award)
         audit.record(
             actor=by,
             action="award.created",
@@ -141,19 +151,6 @@ def _award_in_kind(award: Award, quantities: dict[int, int], by) -> None:
         raise DomainError(_("This award is for another challenge."))
     for offer in offers:
         incentive_draw_down(incentive=offer, award=award, quantity=wanted[offer.pk], by=by)
-
-
-def milestone_report(*, milestone: Milestone, by, report: str) -> Milestone:
-    _check(permissions.can_report_milestone(by, milestone))
-    if not report.strip():
-        raise DomainError(_("Describe what was delivered."), field="report")
-    with transaction.atomic():
-        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
-        before, after = workflows.milestone_transition(locked, "report")
-        locked.report, locked.reported_by, locked.reported_at = report.strip(), by, timezone.now()
-        locked.save(update_fields=["status", "report", "reported_by", "reported_at"])
-        audit.record_transition(actor=by, obj=locked, action="milestone.reported", before=before, after=after)
-    return locked
 
 
 def milestone_approve(*, milestone: Milestone, by) -> Milestone:

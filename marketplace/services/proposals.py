@@ -134,7 +134,7 @@ def proposal_create(
     _check(permissions.can_act(by))
     if not permissions.is_member(by, organisation):
         raise DomainError(_("You can only apply on behalf of an organisation you belong to."))
-    if (now or timezone.now()) >= challenge.closes_at or challenge.outcome:
+    if (now or timezone.now()) >= challenge.closes_at or challenge.effective_outcome:
         raise DomainError(_("This challenge is closed for proposals."))
     proposal = Proposal(
         challenge=challenge,
@@ -311,7 +311,7 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
     if proposal.status != Proposal.Status.CHANGES_REQUESTED:
         if now < challenge.opens_at:
             raise DomainError(_("This challenge does not accept proposals yet."))
-        if now >= challenge.closes_at or challenge.outcome:
+        if now >= challenge.closes_at or challenge.effective_outcome:
             raise DomainError(
                 _("The deadline has passed (%(deadline)s); the proposal was not submitted.")
                 % {"deadline": _deadline_text(challenge)}

@@ -22,10 +22,10 @@ from marketplace.forms import (
     AllocationForm,
     AwardForm,
     MilestoneFormSet,
-    MilestoneReportForm,
     OrganisationForm,
     ReleaseForm,
 )
+from marketplace.forms_determinations import MilestoneReportForm
 from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
 from marketplace.roles import is_finance
 from marketplace.views import sections
@@ -101,7 +101,25 @@ def project_list(request):
 
 
 def project_detail(request, pk):
-    project = get_object_or_404(selectors.project_queryset(), pk=pk)
+    project = selectors.project_for(request.user, pk)
+    if project is None:
+        raise Http404
+    proposal = project.proposal
+    is_grantee = permissions.is_member(request.user, proposal.organisation)
+    is_official = permissions.is_challenge_official(request.user, proposal.challenge)
+    if is_grantee or is_official:
+        return render(
+            request,
+            "marketplace/project_detail.html",
+            {
+                "project": project,
+                "insider": True,
+                "is_grantee": is_grantee,
+                "is_official": is_official,
+                "agreement": getattr(project, "agreement", None),
+                "delivery": selectors.project_delivery(project),
+            },
+        )
     return render(request, "marketplace/project_detail.html", {"project": project})
 
 
@@ -198,12 +216,19 @@ def award_create(request, pk):
                 amount=form.cleaned_data["amount"],
                 milestones=plans,
                 in_kind=form.in_kind_quantities(),
+                conditions=form.cleaned_data["conditions"],
                 by=request.user,
             )
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Proposal awarded; the money is committed from the fund."))
+            messages.success(
+                request,
+                _(
+                    "Proposal awarded; the money is committed from the fund. "
+                    "The grantee is asked to accept the agreement."
+                ),
+            )
             return redirect(award.get_absolute_url())
     return render(
         request, "marketplace/award_form.html", {"proposal": proposal, "form": form, "formset": formset}
@@ -239,11 +264,15 @@ def _milestone(pk) -> Milestone:
 def milestone_report(request, pk):
     milestone = _milestone(pk)
     _deny(permissions.can_report_milestone(request.user, milestone))
-    form = MilestoneReportForm(request.POST or None)
+    form = MilestoneReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.milestone_report(
-                milestone=milestone, by=request.user, report=form.cleaned_data["report"]
+                milestone=milestone,
+                by=request.user,
+                report=form.cleaned_data["report"],
+                links=form.cleaned_data["links"],
+                files=form.cleaned_data["files"],
             )
         except DomainError as exc:
             _form_error(form, exc)

@@ -20,7 +20,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from marketplace import permissions, workflows
+from marketplace import permissions, selectors_determinations, workflows
 from marketplace.errors import DomainError
 from marketplace.forms_proposals import (
     AttachmentForm,
@@ -29,7 +29,7 @@ from marketplace.forms_proposals import (
     ProposalDraftForms,
     ProposalStartForm,
 )
-from marketplace.models import ChallengePage, Proposal, ProposalAttachment, ProposalPartner
+from marketplace.models import Award, ChallengePage, Proposal, ProposalAttachment, ProposalPartner
 from marketplace.roles import is_official
 from marketplace.services import proposals as services
 from marketplace.views import sections
@@ -117,6 +117,13 @@ def _detail_context(request, proposal: Proposal, **overrides) -> dict:
         "can_award": False,
         "max_upload": settings.PROPOSAL_ATTACHMENT_MAX_BYTES,
     }
+    context.update(
+        is_agency_official=is_agency_official,
+        reviewer_feedback=selectors_determinations.reviewer_feedback(proposal) if is_lead else [],
+        award=Award.objects.filter(proposal=proposal).select_related("agreement").first()
+        if proposal.status in selectors_determinations.DETERMINED
+        else None,
+    )
     if is_agency_official:
         decisions = [
             t
@@ -458,7 +465,7 @@ def proposals_workspace(request) -> dict:
     )
     # Every proposal, with those still asking something of the user first; withdrawn and
     # rejected ones stay listed (last) so their status is never a mystery.
-    finished = [Proposal.Status.WITHDRAWN, Proposal.Status.REJECTED]
+    finished = [Proposal.Status.WITHDRAWN, Proposal.Status.REJECTED, Proposal.Status.AWARD_DECLINED]
     next_actions = (
         Proposal.objects.filter(mine)
         .annotate(finished=Case(When(status__in=finished, then=Value(1)), default=Value(0)))

@@ -191,6 +191,23 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     award = Award.objects.get()
     first, second = award.milestones.order_by("position")
 
+    # The grantee's owner accepts the agreement (name, time, IP and the terms' hash are kept);
+    # before that, nothing can be reported.
+    early = applicant.post(f"/workspace/milestones/{first.pk}/report/", {"report": "Terlalu dini."})
+    assert early.status_code == 200 and "Setujui perjanjian terlebih dahulu" in early.text
+    agreement_url = f"/workspace/agreements/{award.agreement.pk}/"
+    assert "Rp 100.000.000" in applicant.get(agreement_url).text
+    accepted = applicant.post(
+        agreement_url, {"action": "accept", "signer_name": "Ayu Lestari", "read_terms": "on"}, follow=True
+    )
+    assert "Perjanjian disetujui" in accepted.text
+    award.agreement.refresh_from_db()
+    assert (award.agreement.status, award.agreement.signer_name, award.agreement.ip_address) == (
+        "accepted",
+        "Ayu Lestari",
+        "127.0.0.1",
+    )
+
     # 5a. The grantee reports; the official approves; the approver may not release (four eyes).
     assert (
         applicant.post(
@@ -233,7 +250,11 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
         assert sum(e.amount for e in txn.entries.all()) == 0
     assert set(Milestone.objects.values_list("status", flat=True)) == {"paid"}
 
-    # 6. The public sees the project, the money and the ledger; the API says the same.
+    # 6. The official publishes the results; then the public sees the project, the money and the
+    # ledger; the API says the same.
+    assert "AntreSehat" not in public.get("/projects/").text
+    assert public.get(f"/projects/{award.pk}/").status_code == 404
+    assert official_client.post(f"/challenges/{challenge.slug}/results/publish/").status_code == 302
     projects = public.get("/projects/")
     assert "AntreSehat" in projects.text
     project = public.get(f"/projects/{award.pk}/")

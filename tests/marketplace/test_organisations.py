@@ -709,6 +709,9 @@ def test_public_page_lists_past_funded_projects(client, world, django_assert_max
         milestones=[services.MilestonePlan(title="Uji coba", amount=proposal.requested_amount, due_date=due)],
         by=world.official,
     )
+    # Not public before the official publishes the results.
+    assert not client.get(world.organisation.get_absolute_url()).context["projects"]
+    factories.publish_results(challenge, world.official)
     with django_assert_max_num_queries(15):
         response = client.get(world.organisation.get_absolute_url())
     assert len(response.context["projects"]) == 1 and proposal.title in response.text

@@ -23,11 +23,14 @@ from wagtail.models import GroupPagePermission, Page
 
 from marketplace import services
 from marketplace.models import (
+    Agreement,
     AuditEntry,
     Award,
     ChallengeIndexPage,
     ChallengePage,
     Milestone,
+    MilestoneEvidence,
+    MilestoneReplan,
     Notification,
     Organisation,
     PartnerListing,
@@ -148,10 +151,13 @@ def build_scene() -> Scene:
         ],
         by=official,
     )
+    factories.accept_agreement(award, applicant)
     approved, reported, planned = award.milestones.order_by("position")
     services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
     approved = services.milestone_approve(milestone=approved, by=official)
-    reported = services.milestone_report(milestone=reported, by=applicant, report="Tahap 2 selesai.")
+    reported = services.milestone_report(
+        milestone=reported, by=applicant, report="Tahap 2 selesai.", links=["https://contoh.id/bukti"]
+    )
     return Scene(
         users=users,
         index=index,
@@ -193,6 +199,11 @@ def state() -> dict:
         "partner_listings": sorted(PartnerListing.objects.values_list("pk", "active", "offers")),
         "partnership_requests": sorted(PartnershipRequest.objects.values_list("pk", "status")),
         "unread_notifications": Notification.objects.filter(read_at__isnull=True).count(),
+        "agreements": sorted(Agreement.objects.values_list("pk", "status", "signer_name")),
+        "released_commitments": Commitment.objects.filter(released_at__isnull=False).count(),
+        "replans": MilestoneReplan.objects.count(),
+        "evidence": MilestoneEvidence.objects.count(),
+        "results": sorted(ChallengePage.objects.values_list("pk", "results_published_at")),
     }
 
 
@@ -313,6 +324,39 @@ ACTIONS = {
             post_only=True,
         ),
         Action("profile_edit", lambda s: "/workspace/profile/", lambda s: {"full_name": "X"}),
+        # Determinations, agreements and delivery.
+        Action(
+            "agreement_detail",
+            lambda s: f"/workspace/agreements/{s.award.agreement.pk}/",
+            lambda s: {"action": "decline", "reason": "Tidak jadi."},
+        ),
+        Action(
+            "results_publish",
+            lambda s: f"/challenges/{s.challenge.slug}/results/publish/",
+            lambda s: {},
+            post_only=True,
+        ),
+        Action(
+            "milestone_revise",
+            lambda s: f"/workspace/milestones/{s.reported.pk}/revise/",
+            lambda s: {"reason": "Kurang bukti."},
+            post_only=True,
+        ),
+        Action(
+            "milestone_evidence",
+            lambda s: f"/workspace/milestones/{s.reported.pk}/evidence/{s.reported.evidence.get().pk}/",
+            lambda s: {},
+        ),
+        Action(
+            "award_replan",
+            lambda s: f"/workspace/awards/{s.award.pk}/replan/",
+            lambda s: {
+                "milestones-TOTAL_FORMS": "0",
+                "milestones-INITIAL_FORMS": "0",
+                "reason": "Cuaca buruk.",
+            },
+        ),
+        Action("proposal_timeline", lambda s: f"/workspace/proposals/{s.awarded.pk}/timeline/", lambda s: {}),
     ]
 }
 
@@ -336,6 +380,13 @@ REFUSED = {
     "organisation_verification": [OTHER_APPLICANT, FINANCE, REVIEWER, SPONSOR],
     # Officials, but never a member verifying their own organisation.
     "organisation_verify": [APPLICANT, OTHER_APPLICANT, FINANCE, REVIEWER, SPONSOR],
+    # The grantee reads and answers the agreement (owners answer), the agency's officials read it.
+    "agreement_detail": [OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "results_publish": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "milestone_revise": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "milestone_evidence": [OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "award_replan": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+    "proposal_timeline": [APPLICANT, OTHER_APPLICANT, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
 }
 
 
@@ -690,6 +741,8 @@ PUBLIC_PAGES = {
 
 @pytest.mark.parametrize("url", list(PUBLIC_PAGES.values()), ids=list(PUBLIC_PAGES))
 def test_public_page_is_open_to_anonymous_visitors(client, scene, url):
+    # The funded project is public once the official publishes the challenge's results.
+    factories.publish_results(scene.challenge, scene.users[OFFICIAL])
     assert client.get(url(scene)).status_code == 200
 
 
@@ -717,6 +770,7 @@ API_WRITE_TARGETS = {
 @pytest.mark.parametrize("role", [ANONYMOUS, FINANCE])
 @pytest.mark.parametrize("url", list(API_WRITE_TARGETS.values()), ids=list(API_WRITE_TARGETS))
 def test_api_refuses_writes_and_changes_nothing(client, scene, url, role):
+    factories.publish_results(scene.challenge, scene.users[OFFICIAL])
     url = url(scene)
     sign_in(client, scene, role)
     assert client.get(url).status_code == 200

@@ -127,6 +127,10 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
         by=official,
     )
     first = award.milestones.order_by("position").first()
+    # Nothing can be reported before the grantee accepts the agreement.
+    with pytest.raises(DomainError, match="Accept the agreement first"):
+        services.milestone_report(milestone=first, by=owner, report="Terlalu dini.")
+    factories.accept_agreement(award, owner)
     services.milestone_report(milestone=first, by=owner, report="Aplikasi antrean sudah dipakai 3 puskesmas.")
     approved = services.milestone_approve(milestone=first, by=official)
     disbursement = Disbursement.objects.get(pk=approved.disbursement_id)

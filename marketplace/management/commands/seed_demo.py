@@ -29,6 +29,7 @@ from marketplace import demo_data, services
 from marketplace.errors import DomainError
 from marketplace.models import (
     Agency,
+    Agreement,
     AuditEntry,
     Award,
     Beneficiary,
@@ -52,6 +53,7 @@ from marketplace.models import (
 )
 from marketplace.models.organisations import INVITATION_LIFETIME
 from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
+from marketplace.services import determinations
 from marketplace.services import partners as partner_services
 from marketplace.services import questions as question_services
 from marketplace.services.challenges import incentive_draw_down, region_setup_permissions
@@ -821,16 +823,29 @@ class Command(BaseCommand):
                     ],
                 )
                 created += 1
+            grantee = self.owner_of[proposal.organisation_id]
+            self.accept_agreement(award, grantee)
             payee_reference = f"organisation:{proposal.organisation_id}"
             if not Recipient.objects.filter(payee_reference=payee_reference).exists():
                 payment_services.recipient_set_bank_account(payee_reference=payee_reference, **spec["bank"])
-            grantee = self.owner_of[proposal.organisation_id]
             for milestone, milestone_spec in zip(
                 award.milestones.order_by("position"), spec["milestones"], strict=True
             ):
                 self.advance_milestone(milestone, milestone_spec, grantee=grantee, official=official)
                 milestones += 1
         return f"{len(demo_data.AWARDS)} projects, {milestones} milestones ({created} new projects)"
+
+    def accept_agreement(self, award: Award, grantee) -> None:
+        """The grantee's owner accepts the award terms (awards made before agreements existed
+        get theirs first), so the project's milestones can be reported."""
+        agreement = Agreement.objects.filter(award=award).first() or determinations.agreement_create(award)
+        if agreement.status == Agreement.Status.PENDING:
+            determinations.agreement_accept(
+                agreement=agreement,
+                by=grantee,
+                signer_name=grantee.get_full_name() or grantee.get_username(),
+                ip_address=None,
+            )
 
     def advance_milestone(self, milestone: Milestone, spec: dict, *, grantee, official) -> None:
         Status = Milestone.Status
@@ -854,6 +869,15 @@ class Command(BaseCommand):
         for spec in demo_data.CHALLENGES:
             outcome = spec.get("outcome", "")
             page = ChallengePage.objects.get(pk=self.challenges[spec["slug"]].pk)
+            if (
+                outcome == ChallengePage.Outcome.AWARDED
+                and Award.objects.filter(proposal__challenge=page).exists()
+            ):
+                # Winners are made public by publishing the results, as an official does.
+                if page.results_published_at is None:
+                    determinations.results_publish(challenge=page, by=self.users[demo_data.DECIDING_OFFICIAL])
+                    changed += 1
+                continue
             if not outcome or page.outcome == outcome:
                 continue
             # No outcome service yet. Published as a revision, not a bare update, because the
