@@ -735,6 +735,25 @@ def test_the_reviewer_cannot_open_the_applicants_pages(client, blind_world):
     )
 
 
+def test_blind_review_names_nobody_in_exports_or_the_api_a_reviewer_can_reach(client, blind_world):
+    world = blind_world
+    client.force_login(world.reviewer)
+    comparison = f"/workspace/challenges/{world.challenge.slug}/comparison/"
+    for export in ("", "?format=csv", "?format=xlsx"):
+        assert client.get(comparison + export).status_code == 403
+    # The public API never links a proposal in review to its organisation or people.
+    for url in (
+        "/api/v1/projects/",
+        f"/api/v1/challenges/{world.challenge.pk}/",
+        f"/api/v1/search/?q={world.proposal.title}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for name in identities(world):
+            assert name not in response.text, (url, name)
+    assert world.proposal.title not in client.get("/api/v1/projects/").text
+
+
 # Attachments -----------------------------------------------------------------------------------
 
 
