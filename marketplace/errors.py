@@ -5,3 +5,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def require(result: tuple[bool, str]) -> None:
+    """Raise DomainError with the reason when a permission check (``(allowed, reason)``) fails."""
+    allowed, reason = result
+    if not allowed:
+        raise DomainError(reason)

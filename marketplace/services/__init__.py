@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace import audit, permissions, signals, workflows
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
 from marketplace.services.challenges import incentive_draw_down
 from marketplace.services.determinations import agreement_create, milestone_report  # noqa: F401
@@ -29,12 +29,6 @@ def _payment_rules():
         yield
     except PaymentError as exc:
         raise DomainError(exc.message) from exc
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _validate(instance) -> None:
@@ -100,7 +94,7 @@ def award_create(
     id) to the units the winner receives: the award draws them down. ``conditions`` makes it an
     award with conditions. The grantee's owners are asked to accept the agreement; the project
     starts when they do. Refused otherwise (an offer short of capacity too); nothing changes."""
-    _check(permissions.can_award(by, proposal.challenge))
+    require(permissions.can_award(by, proposal.challenge))
     if not milestones:
         raise DomainError(_("An award needs at least one milestone."))
     if sum(m.amount for m in milestones) != amount:
@@ -155,7 +149,7 @@ def _award_in_kind(award: Award, quantities: dict[int, int], by) -> None:
 
 def milestone_approve(*, milestone: Milestone, by) -> Milestone:
     """Approve a reported milestone and queue its payment for a finance officer's release."""
-    _check(permissions.can_approve_milestone(by, milestone))
+    require(permissions.can_approve_milestone(by, milestone))
     with transaction.atomic(), _payment_rules():
         locked = (
             Milestone.objects.select_for_update()

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace import audit, messaging, permissions, signals, workflows
 from marketplace import proposal_attachments as attachments
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import (
     Agreement,
     Award,
@@ -36,12 +35,6 @@ from payments.models import Commitment
 
 MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_LINKS = 10
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _owners(organisation_id: int):
@@ -103,7 +96,7 @@ def agreement_accept(
 ) -> Agreement:
     """An owner of the grantee accepts the terms shown to them: their name, the time, their IP
     address and the hash of the exact terms text are kept. Only then can the project start."""
-    _check(permissions.can_sign_agreement(by, agreement))
+    require(permissions.can_sign_agreement(by, agreement))
     signer_name = " ".join(signer_name.split())
     if len(signer_name) < 3:
         raise DomainError(_("Type your full name to accept."), field="signer_name")
@@ -141,7 +134,7 @@ def agreement_accept(
 def agreement_decline(*, agreement: Agreement, by, reason: str) -> Agreement:
     """An owner of the grantee declines the award: the money committed for it goes back to the
     fund, the in-kind support is returned, and the proposal is marked as declined."""
-    _check(permissions.can_sign_agreement(by, agreement))
+    require(permissions.can_sign_agreement(by, agreement))
     reason = reason.strip()
     if not reason:
         raise DomainError(
@@ -200,7 +193,7 @@ def _must_be_pending(agreement: Agreement) -> None:
 def results_publish(*, challenge: ChallengePage, by) -> ChallengePage:
     """Make the winners public on the challenge page, /projects/ and the API. Refused while no
     proposal is awarded; publishing again changes nothing."""
-    _check(permissions.can_award(by, challenge))
+    require(permissions.can_award(by, challenge))
     with transaction.atomic():
         locked = ChallengePage.objects.select_for_update().get(pk=challenge.pk)
         if locked.results_published_at is not None:
@@ -246,7 +239,7 @@ def project_started(award: Award) -> bool:
 def milestone_report(*, milestone: Milestone, by, report: str, links=(), files=()) -> Milestone:
     """The grantee reports a milestone done, with evidence (files and links). Only once the
     agreement is accepted; a milestone sent back for revision is reported again the same way."""
-    _check(permissions.can_report_milestone(by, milestone))
+    require(permissions.can_report_milestone(by, milestone))
     if not project_started(milestone.award):
         raise DomainError(_("Accept the agreement first: the project starts when it is accepted."))
     if not report.strip():
@@ -299,7 +292,7 @@ def milestone_report(*, milestone: Milestone, by, report: str, links=(), files=(
 
 def milestone_request_revision(*, milestone: Milestone, by, reason: str) -> Milestone:
     """The official sends a reported milestone back with the reason the grantee reads."""
-    _check(permissions.can_approve_milestone(by, milestone))
+    require(permissions.can_approve_milestone(by, milestone))
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Say what must be revised."), field="reason")
@@ -344,7 +337,7 @@ def milestones_replan(
     """The official moves milestone dates and shifts amounts between milestones that are not yet
     approved, with a recorded reason. The amounts still add up to the award: the total never
     changes here."""
-    _check(permissions.can_award(by, award.proposal.challenge))
+    require(permissions.can_award(by, award.proposal.challenge))
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Give the reason for the new plan; it is kept in the record."), field="reason")
@@ -398,6 +391,3 @@ def milestones_replan(
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
     return replans
 
-
-def award_total_planned(award: Award) -> int:
-    return award.milestones.aggregate(total=Sum("amount"))["total"] or 0

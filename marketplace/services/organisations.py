@@ -20,7 +20,7 @@ from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
 from marketplace import audit, identifiers, messaging, permissions
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import (
     Membership,
     Organisation,
@@ -47,12 +47,6 @@ EDITABLE_FIELDS = (
     "founded_year",
 )
 IDENTITY_FIELDS = ("name", "kind", "nib", "npwp")
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _validate(instance, exclude: Iterable[str] = ()) -> None:
@@ -108,7 +102,7 @@ def organisation_create(
 ) -> Organisation:
     """Create an organisation with ``by`` as its owner. ``details`` are further fields an owner
     may edit (nib, npwp, address, team_size, founded_year). Needs a confirmed email address."""
-    _check(permissions.can_act(by))
+    require(permissions.can_act(by))
     unknown = set(details) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(sorted(unknown))
@@ -151,7 +145,7 @@ def organisation_update(
     """An owner changes the organisation's profile. A new logo is checked by its content (PNG,
     JPEG or WebP, at most 1 MB). Changing the name, kind, NIB or NPWP of a verified
     organisation takes the verification back: an official checks it again."""
-    _check(permissions.can_edit_organisation(by, organisation))
+    require(permissions.can_edit_organisation(by, organisation))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(sorted(unknown))
@@ -201,7 +195,7 @@ def organisation_update(
 def organisation_verify(*, organisation: Organisation, by) -> Organisation:
     """An official of the organisation's region confirms it after checking its documents. Needs
     the legal identifiers its kind requires and, for those kinds, at least one document."""
-    _check(permissions.can_verify_organisation(by, organisation))
+    require(permissions.can_verify_organisation(by, organisation))
     with transaction.atomic():
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if locked.verified:
@@ -237,7 +231,7 @@ def organisation_verify(*, organisation: Organisation, by) -> Organisation:
 
 def organisation_unverify(*, organisation: Organisation, by, reason: str) -> Organisation:
     """An official takes a verification back, saying why (the owners are told)."""
-    _check(permissions.can_verify_organisation(by, organisation))
+    require(permissions.can_verify_organisation(by, organisation))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the verification is taken back."), field="reason")
@@ -270,7 +264,7 @@ def organisation_unverify(*, organisation: Organisation, by, reason: str) -> Org
 def document_upload(*, organisation: Organisation, by, kind: str, file: UploadedFile) -> VerificationDocument:
     """A member adds a document for officials to check. The type is read from the content (PDF,
     PNG or JPEG, at most 10 MB); the stored name is random, the browser's name is only shown."""
-    _check(permissions.can_upload_documents(by, organisation))
+    require(permissions.can_upload_documents(by, organisation))
     if kind not in VerificationDocument.Kind.values:
         raise DomainError(_("Choose what kind of document this is."), field="kind")
     try:
@@ -328,7 +322,7 @@ def invitation_create(
     *, organisation: Organisation, by, email: str, role: str = "member"
 ) -> OrganisationInvitation:
     """An owner invites someone by email. The link in the email is valid for seven days."""
-    _check(permissions.can_manage_members(by, organisation))
+    require(permissions.can_manage_members(by, organisation))
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -396,7 +390,7 @@ def invitation_create(
 def _check_invitee(invitation: OrganisationInvitation, by) -> None:
     from marketplace.accounts import verified_emails
 
-    _check(permissions.can_act(by))
+    require(permissions.can_act(by))
     if invitation.email.lower() not in verified_emails(by):
         raise DomainError(
             _(
@@ -488,7 +482,7 @@ def membership_remove(*, membership: Membership, by) -> None:
     """An owner removes a member, or a member leaves. The last owner cannot go."""
     organisation = membership.organisation
     if membership.user_id != by.pk:
-        _check(permissions.can_manage_members(by, organisation))
+        require(permissions.can_manage_members(by, organisation))
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=organisation.pk)
         locked = Membership.objects.get(pk=membership.pk)

@@ -16,16 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace import audit, messaging, permissions
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import ChallengePage, Organisation, PartnerListing, PartnershipRequest
 
 TEXT_MAX_LENGTH = 1000
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _text(value: str, *, field: str, empty: str) -> str:
@@ -67,7 +61,7 @@ def partner_listing_save(
     """Mark ``organisation`` as looking for partners on ``challenge`` (one listing per pair: saving
     again updates it and shows it again). Only while the challenge accepts proposals and allows
     consortia."""
-    _check(permissions.can_list_for_partners(by, organisation))
+    require(permissions.can_list_for_partners(by, organisation))
     _check_open_for_partners(challenge, now or timezone.now())
     offers = _text(offers, field="offers", empty=_("Say what your organisation offers to partners."))
     needs = _text(needs, field="needs", empty=_("Say what your organisation needs from partners."))
@@ -92,7 +86,7 @@ def partner_listing_save(
 
 def partner_listing_close(*, listing: PartnerListing, by) -> PartnerListing:
     """Stop looking for partners: the listing leaves the challenge page. Idempotent."""
-    _check(permissions.can_list_for_partners(by, listing.organisation))
+    require(permissions.can_list_for_partners(by, listing.organisation))
     with transaction.atomic():
         locked = PartnerListing.objects.select_for_update().get(pk=listing.pk)
         if locked.active:
@@ -119,7 +113,7 @@ def partnership_request_send(
 ) -> PartnershipRequest:
     """Ask a listed organisation to partner. Refused for one's own organisation, for a listing no
     longer active, and while an earlier request of the same organisation still waits."""
-    _check(permissions.can_request_partnership(by, listing, from_organisation))
+    require(permissions.can_request_partnership(by, listing, from_organisation))
     _check_open_for_partners(listing.challenge, now or timezone.now())
     text = _text(message, field="message", empty=_("Write a short message to introduce your organisation."))
     duplicate = _("Your organisation already has a request waiting for an answer from this organisation.")
@@ -169,7 +163,7 @@ def partnership_request_decide(
     *, partnership_request: PartnershipRequest, by, accept: bool
 ) -> PartnershipRequest:
     """Accept or decline a waiting request, once; the requesting organisation is told."""
-    _check(permissions.can_decide_partnership(by, partnership_request))
+    require(permissions.can_decide_partnership(by, partnership_request))
     with transaction.atomic():
         locked = (
             PartnershipRequest.objects.select_for_update(of=("self",))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from marketplace import audit, messaging, permissions, workflows
 from marketplace import proposal_attachments as attachments
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import (
     BudgetLine,
     ChallengePage,
@@ -63,12 +63,6 @@ class TeamMemberPlan:
     name: str
     role: str
     expertise: str = ""
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _validate(instance, *, exclude=(), prefix: str = "") -> None:
@@ -131,7 +125,7 @@ def proposal_create(
     now: datetime.datetime | None = None,
 ) -> Proposal:
     """Start a draft for a challenge that has not closed. ``now`` is for imports and demo data."""
-    _check(permissions.can_act(by))
+    require(permissions.can_act(by))
     if not permissions.is_member(by, organisation):
         raise DomainError(_("You can only apply on behalf of an organisation you belong to."))
     if (now or timezone.now()) >= challenge.closes_at or challenge.effective_outcome:
@@ -171,7 +165,7 @@ def proposal_save(
     """Save a draft (or a proposal whose changes were requested) in one transaction: the
     fields given, and each list given replaces the stored one. A draft may be incomplete;
     completeness is checked at submission. Bad input saves nothing."""
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     _must_be_editable(proposal)
     fields = dict(fields or {})
     for name in fields:
@@ -306,7 +300,7 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
     asked for changes (not bound by the deadline: the agency reopened it). Freezes a copy as
     the next ProposalVersion. Refused otherwise; nothing changes then."""
     now = now or timezone.now()
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     challenge = proposal.challenge
     if proposal.status != Proposal.Status.CHANGES_REQUESTED:
         if now < challenge.opens_at:
@@ -356,7 +350,7 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
 
 def proposal_withdraw(*, proposal: Proposal, by, now: datetime.datetime | None = None) -> Proposal:
     """The applicant takes a draft or submitted proposal back, before the deadline."""
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     challenge = proposal.challenge
     if (now or timezone.now()) >= challenge.closes_at:
         raise DomainError(
@@ -392,7 +386,7 @@ def proposal_decide(*, proposal: Proposal, by, transition: str, note: str = "") 
     asks for changes (with a note the applicant reads). The applicants are notified."""
     if transition not in OFFICIAL_DECISIONS:
         raise DomainError(_("This action does not exist."))
-    _check(permissions.can_decide_proposal(by, proposal))
+    require(permissions.can_decide_proposal(by, proposal))
     with transaction.atomic():
         workflows.proposal_perform(proposal=proposal, name=transition, by=by, note=note)
         with translation.override(settings.LANGUAGE_CODE):
@@ -423,7 +417,7 @@ def proposal_partner_invite(
 ) -> ProposalPartner:
     """The lead organisation invites a partner with a role and a budget share. Shares of the
     partners that have not declined never exceed the requested amount."""
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     if not proposal.challenge.consortium_allowed:
         raise DomainError(_("This challenge does not accept consortia; apply as one organisation."))
     _must_be_editable(proposal)
@@ -491,7 +485,7 @@ def proposal_partner_invite(
 
 def proposal_partner_respond(*, partner: ProposalPartner, by, accept: bool) -> ProposalPartner:
     """A member of the invited organisation accepts or declines, once."""
-    _check(permissions.can_respond_to_partnership(by, partner))
+    require(permissions.can_respond_to_partnership(by, partner))
     with transaction.atomic():
         locked = (
             ProposalPartner.objects.select_for_update()
@@ -531,7 +525,7 @@ def proposal_partner_respond(*, partner: ProposalPartner, by, accept: bool) -> P
 def proposal_partner_remove(*, partner: ProposalPartner, by) -> None:
     """The lead takes an invitation back (or drops a partner) while the proposal is editable."""
     proposal = partner.proposal
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     with transaction.atomic():
         locked = _lock(proposal)
         _must_be_editable(locked)
@@ -553,7 +547,7 @@ def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttach
     """Attach a PDF, image or office document. The type is judged by the file's content, the
     size by settings.PROPOSAL_ATTACHMENT_MAX_BYTES, and the virus-scan hook
     (settings.PROPOSAL_ATTACHMENT_SCANNER) sees every file. Stored under a random name."""
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     _must_be_editable(proposal)
     kind = attachments.check_upload(upload)
     digest = hashlib.sha256()
@@ -602,7 +596,7 @@ def proposal_attachment_remove(*, attachment: ProposalAttachment, by) -> None:
     """Remove an attachment while the proposal is editable. A file that a submitted version
     lists is kept on disk (hidden from the draft) so that version stays whole."""
     proposal = attachment.proposal
-    _check(permissions.can_edit_proposal(by, proposal))
+    require(permissions.can_edit_proposal(by, proposal))
     with transaction.atomic():
         locked = _lock(proposal)
         _must_be_editable(locked)

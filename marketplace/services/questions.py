@@ -16,15 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace import audit, messaging, permissions
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import ChallengePage, Notification, Question
 from marketplace.models.questions import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def questions_deadline(challenge: ChallengePage) -> datetime.datetime:
@@ -55,7 +49,7 @@ def question_ask(
 ) -> Question:
     """Ask a public question before the Q&A deadline (refused after it, in the region's time zone).
     The asker's identity is stored but never shown publicly."""
-    _check(permissions.can_ask_question(by))
+    require(permissions.can_ask_question(by))
     now = now or timezone.now()
     if not challenge.questions_open(now):
         deadline = timezone.localtime(questions_deadline(challenge), challenge.region.zoneinfo)
@@ -99,7 +93,7 @@ def _notify_answered(question: Question) -> None:
 def question_answer(*, question: Question, by, answer: str) -> Question:
     """Answer (or correct the answer to) a question; it becomes public unless merged. The asker,
     and the askers of questions merged into it, are told the first time only."""
-    _check(permissions.can_manage_question(by, question))
+    require(permissions.can_manage_question(by, question))
     text = _clean_text(answer, field="answer", empty=_("Write the answer."), max_length=ANSWER_MAX_LENGTH)
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
@@ -128,7 +122,7 @@ def question_answer(*, question: Question, by, answer: str) -> Question:
 def question_merge(*, question: Question, into: Question, by) -> Question:
     """Mark ``question`` a duplicate of ``into`` (of the same challenge). The merged question is no
     longer listed; its asker is pointed to the original's answer (now, or when it is answered)."""
-    _check(permissions.can_manage_question(by, question))
+    require(permissions.can_manage_question(by, question))
     with transaction.atomic():
         locked = (
             Question.objects.select_for_update(of=("self",)).select_related("asked_by").get(pk=question.pk)
@@ -180,7 +174,7 @@ def question_merge(*, question: Question, into: Question, by) -> Question:
 
 def question_pin(*, question: Question, by, pinned: bool) -> Question:
     """Pin an important question to the top of the challenge's Q&A, or unpin it."""
-    _check(permissions.can_manage_question(by, question))
+    require(permissions.can_manage_question(by, question))
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if pinned and locked.duplicate_of_id:

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from marketplace import audit, messaging, permissions, reviewer_matching, workflows
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import (
     ChallengePage,
     ChallengeReviewer,
@@ -63,12 +63,6 @@ OPEN_ASSIGNMENT = (A.AWAITING_DECLARATION, A.ACTIVE)
 NOTE_MAX = 1000
 REASON_MAX = 2000
 TAG_MAX = 100
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def display_name(user) -> str:
@@ -250,7 +244,7 @@ def screening_start(*, proposal: Proposal, by) -> ScreeningCheck:
     """An official of the owning agency starts screening a submitted proposal: it moves to
     "screening" and gets its checklist, pre-filled by the automatic checks. Idempotent while
     the screening is open."""
-    _check(permissions.can_screen_proposal(by, proposal))
+    require(permissions.can_screen_proposal(by, proposal))
     with transaction.atomic():
         locked, check = _screening_check_for_update(proposal, by)
         if not check.items:
@@ -271,7 +265,7 @@ def screening_save(
     *, proposal: Proposal, by, decisions: Mapping[str, ItemDecision] | None = None
 ) -> ScreeningCheck:
     """Store the official's confirmations and overrides (starting the screening if needed)."""
-    _check(permissions.can_screen_proposal(by, proposal))
+    require(permissions.can_screen_proposal(by, proposal))
     with transaction.atomic():
         locked, check = _screening_check_for_update(proposal, by)
         before = check.items
@@ -295,7 +289,7 @@ def screening_pass(
     """The proposal is eligible: every item must be met (as checked, or as overridden with a
     note). It moves on to review and the applicants are told. Refused otherwise; nothing
     changes then, not even the decisions given."""
-    _check(permissions.can_screen_proposal(by, proposal))
+    require(permissions.can_screen_proposal(by, proposal))
     with transaction.atomic():
         locked, check = _screening_check_for_update(proposal, by)
         items = _apply_decisions(locked, check, decisions or {})
@@ -340,7 +334,7 @@ def screening_reject(
 ) -> ScreeningCheck:
     """The proposal is not eligible. The reason is required: the applicants read it on their
     proposal page and in the notification (and email) they get."""
-    _check(permissions.can_screen_proposal(by, proposal))
+    require(permissions.can_screen_proposal(by, proposal))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason: the applicant will read it."), field="reason")
@@ -385,7 +379,7 @@ def screening_reject(
 
 def reviewer_pool_add(*, challenge: ChallengePage, user, by) -> ChallengeReviewer:
     """Add an existing account with the reviewer role to the challenge's reviewers."""
-    _check(permissions.can_manage_reviews(by, challenge))
+    require(permissions.can_manage_reviews(by, challenge))
     if not has_role(user, REVIEWER_GROUP):
         raise DomainError(
             _("%(name)s does not have the reviewer role.") % {"name": display_name(user)}, field="user"
@@ -462,7 +456,7 @@ def reviewer_invite_external(
     """Invite an external expert: creates an account with the reviewer role (which sees only
     the proposals assigned to it), a confirmed email address and no password yet, adds it to
     the challenge's reviewers, and emails a link to choose a password."""
-    _check(permissions.can_manage_reviews(by, challenge))
+    require(permissions.can_manage_reviews(by, challenge))
     full_name = " ".join((full_name or "").split())
     email = (email or "").strip()
     if not full_name:
@@ -547,7 +541,7 @@ def reviewer_invite_external(
 def reviewer_pool_remove(*, reviewer: ChallengeReviewer, by) -> None:
     """Take a reviewer off the challenge's pool; refused while they have open assignments."""
     challenge = reviewer.challenge
-    _check(permissions.can_manage_reviews(by, challenge))
+    require(permissions.can_manage_reviews(by, challenge))
     with transaction.atomic():
         locked = ChallengeReviewer.objects.select_for_update().filter(pk=reviewer.pk).first()
         if locked is None:
@@ -579,7 +573,7 @@ def reviewer_expertise_update(
 ) -> UserProfile:
     """An official of the challenge sets a pool reviewer's fields of expertise (tags) and
     sectors, which the suggestions match against the proposals."""
-    _check(permissions.can_manage_reviews(by, reviewer.challenge))
+    require(permissions.can_manage_reviews(by, reviewer.challenge))
     tags = _clean_tags(expertise, "expertise")
     sectors = list(sectors)
     with transaction.atomic():
@@ -692,7 +686,7 @@ def assignment_create(*, proposal: Proposal, reviewer, by) -> ReviewAssignment:
     conflict or was removed, is not in the challenge's pool, has reached the challenge's cap,
     or when the proposal already has its reviewers. The reviewer is told (and emailed)."""
     challenge = proposal.challenge
-    _check(permissions.can_manage_reviews(by, challenge))
+    require(permissions.can_manage_reviews(by, challenge))
     with transaction.atomic():
         locked = _lock_proposal(proposal)
         if locked.status != S.IN_REVIEW:
@@ -755,7 +749,7 @@ def assignments_create_suggested(*, challenge: ChallengePage, by) -> BulkResult:
     suggestions (expertise fit, then load; see marketplace.reviewer_matching), never a
     reviewer excluded from a proposal and never above the cap. Proposals that cannot get
     enough reviewers are reported. All or nothing."""
-    _check(permissions.can_manage_reviews(by, challenge))
+    require(permissions.can_manage_reviews(by, challenge))
     with transaction.atomic():
         list(ChallengeReviewer.objects.select_for_update().filter(challenge=challenge))
         list(Proposal.objects.select_for_update(of=("self",)).filter(challenge=challenge, status=S.IN_REVIEW))
@@ -795,7 +789,7 @@ def assignment_remove(*, assignment: ReviewAssignment, by, reason: str) -> Revie
     """An official ends an assignment (awaiting declaration or reviewing), with a reason that
     is kept; the reviewer no longer has access and is told."""
     proposal = assignment.proposal
-    _check(permissions.can_manage_reviews(by, proposal.challenge))
+    require(permissions.can_manage_reviews(by, proposal.challenge))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for removing this reviewer."), field="reason")
@@ -841,7 +835,7 @@ def assignment_declare(
     interest (the assignment becomes active: they may review) or that they have one, and why
     (the assignment ends; the officials are told so they can assign someone else). Recorded
     as a ConflictDeclaration with the time and IP address; declared once."""
-    _check(permissions.can_declare_conflict(by, assignment))
+    require(permissions.can_declare_conflict(by, assignment))
     note = (note or "").strip()
     if has_conflict and not note:
         raise DomainError(

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace import audit, messaging, permissions, scoring
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, require
 from marketplace.models import CriterionScore, Proposal, Review, ReviewAssignment
 
 # Reviews are written, submitted and reopened only while the proposal is in review.
@@ -34,12 +34,6 @@ class ScoreInput:
     criterion_id: int
     score: int | None = None
     comment: str = ""
-
-
-def _check(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise DomainError(reason)
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
@@ -113,9 +107,9 @@ def _write(
 ) -> tuple[Review, dict, dict]:
     """Inside the caller's transaction: lock, check, and store what is given. Returns the
     review, the challenge's criteria by id, and the review's audit state before the write."""
-    _check(permissions.can_score(by, assignment))
+    require(permissions.can_score(by, assignment))
     locked = _lock_assignment(assignment)
-    _check(permissions.can_score(by, locked))
+    require(permissions.can_score(by, locked))
     _must_be_in_review(locked.proposal)
     challenge = locked.proposal.challenge
     criteria = _criteria(challenge)
@@ -269,7 +263,7 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
     counting until it is submitted again. Refused without a reason, for a review that is not
     submitted, or once the proposal has left review."""
     review = Review.objects.select_related("assignment__proposal__challenge__agency").get(pk=review.pk)
-    _check(permissions.can_reopen_review(by, review.assignment))
+    require(permissions.can_reopen_review(by, review.assignment))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the review is reopened: the reviewer will read it."), field="reason")

@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,17 +28,12 @@ from marketplace.forms_determinations import MilestoneReportForm
 from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
 from marketplace.roles import is_finance
 from marketplace.views import sections
+from marketplace.views.common import deny_unless, form_error
 from payments import selectors as payment_selectors
 from payments.gateways import stripe_configured
 from payments.models import Disbursement
 
 PAGE_SIZE = 20
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
 
 
 def _page(request, queryset, size=PAGE_SIZE):
@@ -172,10 +166,6 @@ def workspace(request):
     return render(request, "marketplace/workspace.html", context)
 
 
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @login_required
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
@@ -183,7 +173,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Organisation registered."))
             return redirect(organisation.get_absolute_url())
@@ -194,14 +184,14 @@ def _proposal_for(request, pk) -> Proposal:
     proposal = get_object_or_404(
         Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
     )
-    _deny(permissions.can_view_proposal(request.user, proposal))
+    deny_unless(permissions.can_view_proposal(request.user, proposal))
     return proposal
 
 
 @login_required
 def award_create(request, pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_award(request.user, proposal.challenge))
+    deny_unless(permissions.can_award(request.user, proposal.challenge))
     form = AwardForm(
         request.POST or None,
         initial={"amount": proposal.requested_amount},
@@ -220,7 +210,7 @@ def award_create(request, pk):
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -238,13 +228,13 @@ def award_create(request, pk):
 @login_required
 def fund_allocate(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.live(), slug=slug)
-    _deny(permissions.can_manage_funds(request.user))
+    deny_unless(permissions.can_manage_funds(request.user))
     form = AllocationForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         try:
             services.allocation_record(challenge=challenge, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Budget allocation recorded in the fund."))
             return redirect("marketplace:challenge_detail", slug=slug)
@@ -263,7 +253,7 @@ def _milestone(pk) -> Milestone:
 @login_required
 def milestone_report(request, pk):
     milestone = _milestone(pk)
-    _deny(permissions.can_report_milestone(request.user, milestone))
+    deny_unless(permissions.can_report_milestone(request.user, milestone))
     form = MilestoneReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -275,7 +265,7 @@ def milestone_report(request, pk):
                 files=form.cleaned_data["files"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Progress reported. The agency will review it."))
             return redirect("marketplace:workspace")
@@ -286,7 +276,7 @@ def milestone_report(request, pk):
 @require_POST
 def milestone_approve(request, pk):
     milestone = _milestone(pk)
-    _deny(permissions.can_approve_milestone(request.user, milestone))
+    deny_unless(permissions.can_approve_milestone(request.user, milestone))
     try:
         services.milestone_approve(milestone=milestone, by=request.user)
     except DomainError as exc:
@@ -298,7 +288,7 @@ def milestone_approve(request, pk):
 
 @login_required
 def disbursement_release(request, pk):
-    _deny(permissions.can_manage_funds(request.user))
+    deny_unless(permissions.can_manage_funds(request.user))
     disbursement = get_object_or_404(
         Disbursement.objects.select_related("commitment__fund", "requested_by"), pk=pk
     )
@@ -309,7 +299,7 @@ def disbursement_release(request, pk):
                 disbursement=disbursement, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Payment released and recorded in the ledger."))
             return redirect("marketplace:workspace")
@@ -322,7 +312,7 @@ def disbursement_release(request, pk):
 @require_POST
 def organisation_stripe_onboarding(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    _deny((permissions.is_member(request.user, organisation), _("Only members may set up payouts.")))
+    deny_unless((permissions.is_member(request.user, organisation), _("Only members may set up payouts.")))
     back = request.build_absolute_uri(reverse("marketplace:workspace"))
     try:
         url = services.organisation_start_stripe_onboarding(

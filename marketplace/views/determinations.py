@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,17 +22,7 @@ from marketplace.models import Agreement, Award, ChallengePage, Milestone, Miles
 from marketplace.request_context import current_ip
 from marketplace.services import determinations as services
 from marketplace.views import sections
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
+from marketplace.views.common import deny_unless, form_error
 
 # The agreement ------------------------------------------------------------------------------------
 
@@ -50,12 +39,12 @@ def _agreement(pk: int) -> Agreement:
 @login_required
 def agreement_detail(request, pk):
     agreement = _agreement(pk)
-    _deny(permissions.can_view_agreement(request.user, agreement))
+    deny_unless(permissions.can_view_agreement(request.user, agreement))
     can_sign = permissions.can_sign_agreement(request.user, agreement)[0]
     accept_form, decline_form = AgreementAcceptForm(), AgreementDeclineForm()
     status = 200
     if request.method == "POST":
-        _deny(permissions.can_sign_agreement(request.user, agreement))
+        deny_unless(permissions.can_sign_agreement(request.user, agreement))
         accepting = request.POST.get("action") == "accept"
         form = AgreementAcceptForm(request.POST) if accepting else AgreementDeclineForm(request.POST)
         if form.is_valid():
@@ -76,7 +65,7 @@ def agreement_detail(request, pk):
                     messages.success(request, _("You declined the award. The agency has been told."))
                 return redirect("marketplace:agreement_detail", pk=pk)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
         if accepting:
             accept_form = form
         else:
@@ -104,7 +93,7 @@ def agreement_detail(request, pk):
 @require_POST
 def results_publish(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.live().select_related("agency__region"), slug=slug)
-    _deny(permissions.can_award(request.user, challenge))
+    deny_unless(permissions.can_award(request.user, challenge))
     try:
         services.results_publish(challenge=challenge, by=request.user)
     except DomainError as exc:
@@ -142,7 +131,7 @@ def _milestone(pk: int) -> Milestone:
 @require_POST
 def milestone_revise(request, pk):
     milestone = _milestone(pk)
-    _deny(permissions.can_approve_milestone(request.user, milestone))
+    deny_unless(permissions.can_approve_milestone(request.user, milestone))
     form = RevisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what must be revised."))
@@ -161,7 +150,7 @@ def milestone_revise(request, pk):
 @login_required
 def milestone_evidence(request, pk, evidence_pk):
     milestone = _milestone(pk)
-    _deny(permissions.can_view_milestone_evidence(request.user, milestone))
+    deny_unless(permissions.can_view_milestone_evidence(request.user, milestone))
     evidence = get_object_or_404(MilestoneEvidence, pk=evidence_pk, milestone=milestone)
     if not evidence.file:
         raise Http404
@@ -181,7 +170,7 @@ def award_replan(request, pk):
     award = get_object_or_404(
         Award.objects.select_related("proposal__challenge__agency__region", "proposal__organisation"), pk=pk
     )
-    _deny(permissions.can_award(request.user, award.proposal.challenge))
+    deny_unless(permissions.can_award(request.user, award.proposal.challenge))
     milestones = list(award.milestones.order_by("position", "due_date"))
     initial = [{"milestone_id": m.pk, "due_date": m.due_date, "amount": m.amount} for m in milestones]
     formset = ReplanFormSet(request.POST or None, initial=initial, prefix="milestones")
@@ -195,7 +184,7 @@ def award_replan(request, pk):
                     award=award, by=request.user, changes=changes, reason=reason_form.cleaned_data["reason"]
                 )
             except DomainError as exc:
-                _form_error(reason_form, exc)
+                form_error(reason_form, exc)
             else:
                 messages.success(request, _("The milestones are re-planned; the reason is on record."))
                 return redirect("marketplace:project_detail", pk=award.pk)
@@ -221,7 +210,7 @@ def proposal_timeline(request, pk):
     proposal = get_object_or_404(
         Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
     )
-    _deny(permissions.can_view_timeline(request.user, proposal))
+    deny_unless(permissions.can_view_timeline(request.user, proposal))
     return render(
         request,
         "marketplace/determinations/timeline.html",

@@ -27,16 +27,7 @@ from marketplace.forms_organisations import (
 )
 from marketplace.models import Membership, Organisation, OrganisationInvitation, VerificationDocument
 from marketplace.views import sections
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+from marketplace.views.common import deny_unless, form_error
 
 
 def _organisation(slug: str) -> Organisation:
@@ -49,7 +40,7 @@ def _organisation(slug: str) -> Organisation:
 @login_required
 def organisation_edit(request, slug):
     organisation = _organisation(slug)
-    _deny(permissions.can_edit_organisation(request.user, organisation))
+    deny_unless(permissions.can_edit_organisation(request.user, organisation))
     form = OrganisationEditForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +50,7 @@ def organisation_edit(request, slug):
                 **form.service_arguments(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Organisation saved."))
             return redirect("marketplace:organisation_detail", slug=slug)
@@ -77,14 +68,14 @@ def organisation_members(request, slug):
         raise PermissionDenied(_("Only members of the organisation may see its members."))
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
-        _deny(permissions.can_manage_members(request.user, organisation))
+        deny_unless(permissions.can_manage_members(request.user, organisation))
         if form.is_valid():
             try:
                 invitation = services.invitation_create(
                     organisation=organisation, by=request.user, **form.cleaned_data
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -112,7 +103,7 @@ def membership_remove(request, slug, pk):
         Membership.objects.select_related("user"), pk=pk, organisation=organisation
     )
     if membership.user_id != request.user.pk:
-        _deny(permissions.can_manage_members(request.user, organisation))
+        deny_unless(permissions.can_manage_members(request.user, organisation))
     try:
         services.membership_remove(membership=membership, by=request.user)
     except DomainError as exc:
@@ -178,17 +169,17 @@ def invitation_decline(request, token):
 @login_required
 def organisation_verification(request, slug):
     organisation = _organisation(slug)
-    _deny(permissions.can_view_documents(request.user, organisation))
+    deny_unless(permissions.can_view_documents(request.user, organisation))
     may_upload = permissions.can_upload_documents(request.user, organisation)[0]
     may_verify = permissions.can_verify_organisation(request.user, organisation)[0]
     form = DocumentForm(request.POST or None, request.FILES or None) if may_upload else None
     if request.method == "POST":
-        _deny(permissions.can_upload_documents(request.user, organisation))
+        deny_unless(permissions.can_upload_documents(request.user, organisation))
         if form.is_valid():
             try:
                 services.document_upload(organisation=organisation, by=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Document added. An official of the region will check it."))
                 return redirect("marketplace:organisation_verification", slug=slug)
@@ -212,7 +203,7 @@ def organisation_verification(request, slug):
 @require_POST
 def organisation_verify(request, slug):
     organisation = _organisation(slug)
-    _deny(permissions.can_verify_organisation(request.user, organisation))
+    deny_unless(permissions.can_verify_organisation(request.user, organisation))
     try:
         services.organisation_verify(organisation=organisation, by=request.user)
     except DomainError as exc:
@@ -226,7 +217,7 @@ def organisation_verify(request, slug):
 @require_POST
 def organisation_unverify(request, slug):
     organisation = _organisation(slug)
-    _deny(permissions.can_verify_organisation(request.user, organisation))
+    deny_unless(permissions.can_verify_organisation(request.user, organisation))
     form = UnverifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -241,7 +232,7 @@ def organisation_unverify(request, slug):
 @login_required
 def organisation_document(request, slug, pk):
     organisation = _organisation(slug)
-    _deny(permissions.can_view_documents(request.user, organisation))
+    deny_unless(permissions.can_view_documents(request.user, organisation))
     document = get_object_or_404(VerificationDocument, pk=pk, organisation=organisation)
     try:
         handle = document.file.open("rb")
@@ -267,7 +258,7 @@ def profile_edit(request):
         try:
             profile = services.profile_update(user=request.user, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             # The workspace opens in the language just chosen (/ for Indonesian, /en/ for English).
             with translation.override(profile.preferred_language):

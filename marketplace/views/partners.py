@@ -18,6 +18,7 @@ from marketplace.errors import DomainError
 from marketplace.models import ChallengePage, Organisation, PartnerListing, PartnershipRequest
 from marketplace.services import partners as partner_services
 from marketplace.views import sections
+from marketplace.views.common import deny_unless, form_error
 
 LATEST_REQUESTS = 50
 
@@ -70,16 +71,6 @@ class PartnershipRequestForm(forms.Form):
         ).exclude(pk=listing.organisation_id)
 
 
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def _form_error(form: forms.Form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 def _partners_url(challenge: ChallengePage) -> str:
     return reverse("marketplace:challenge_detail", kwargs={"slug": challenge.slug}) + "#partners"
 
@@ -130,7 +121,7 @@ def partner_listing_edit(request, slug):
         try:
             partner_services.partner_listing_save(challenge=challenge, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Your organisation is listed as looking for partners."))
             return redirect(_partners_url(challenge))
@@ -141,7 +132,7 @@ def partner_listing_edit(request, slug):
 @require_POST
 def partner_listing_close(request, pk):
     listing = get_object_or_404(PartnerListing.objects.select_related("organisation", "challenge"), pk=pk)
-    _deny(permissions.can_list_for_partners(request.user, listing.organisation))
+    deny_unless(permissions.can_list_for_partners(request.user, listing.organisation))
     partner_services.partner_listing_close(listing=listing, by=request.user)
     messages.success(request, _("Your organisation is no longer listed as looking for partners."))
     return redirect(reverse("marketplace:workspace") + "#partnerships")
@@ -161,7 +152,7 @@ def partnership_request_send(request, pk):
         try:
             partner_services.partnership_request_send(listing=listing, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -182,7 +173,7 @@ def partnership_request_decide(request, pk):
     partnership_request = get_object_or_404(
         PartnershipRequest.objects.select_related("listing__organisation", "from_organisation"), pk=pk
     )
-    _deny(permissions.can_decide_partnership(request.user, partnership_request))
+    deny_unless(permissions.can_decide_partnership(request.user, partnership_request))
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
         messages.error(request, _("Choose whether to accept or decline the request."))

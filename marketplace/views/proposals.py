@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Q, Value, When
 from django.http import FileResponse, Http404, JsonResponse
@@ -33,21 +32,16 @@ from marketplace.models import Award, ChallengePage, Proposal, ProposalAttachmen
 from marketplace.roles import is_official
 from marketplace.services import proposals as services
 from marketplace.views import sections
+from marketplace.views.common import deny_unless
 
 AGENCY_PAGE_SIZE = 50
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
 
 
 def _proposal_for(request, pk) -> Proposal:
     proposal = get_object_or_404(
         Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
     )
-    _deny(permissions.can_view_proposal(request.user, proposal))
+    deny_unless(permissions.can_view_proposal(request.user, proposal))
     return proposal
 
 
@@ -144,7 +138,7 @@ def proposal_detail(request, pk):
     proposal = _proposal_for(request, pk)
     if request.method != "POST":
         return render(request, "marketplace/proposal_detail.html", _detail_context(request, proposal))
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     autosave = request.headers.get("X-Autosave") == "1"
     if not proposal.is_editable and not autosave:
         # A stale tab saving a proposal submitted meanwhile: say why nothing was saved.
@@ -208,7 +202,7 @@ def proposal_withdraw(request, pk):
 def _applicant_step(request, pk, service, success: str):
     """An applicant's one-button step on their proposal: the service decides, a message tells."""
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     try:
         service(proposal=proposal, by=request.user)
     except DomainError as exc:
@@ -222,7 +216,7 @@ def _applicant_step(request, pk, service, success: str):
 @require_POST
 def proposal_decide(request, pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_decide_proposal(request.user, proposal))
+    deny_unless(permissions.can_decide_proposal(request.user, proposal))
     decisions = [t for t in workflows.PROPOSAL_TRANSITIONS.values() if t.name in services.OFFICIAL_DECISIONS]
     form = DecisionForm(request.POST, transitions=decisions)
     next_url = request.POST.get("next", "")
@@ -256,7 +250,7 @@ def proposal_decide(request, pk):
 @require_POST
 def proposal_attachment_upload(request, pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -280,7 +274,7 @@ def proposal_attachment_upload(request, pk):
 @require_GET
 def proposal_attachment_download(request, pk, attachment_pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_view_proposal_attachments(request.user, proposal))
+    deny_unless(permissions.can_view_proposal_attachments(request.user, proposal))
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     try:
         handle = attachment.file.open("rb")
@@ -298,7 +292,7 @@ def proposal_attachment_download(request, pk, attachment_pk):
 @require_POST
 def proposal_attachment_remove(request, pk, attachment_pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     attachment = get_object_or_404(
         ProposalAttachment, pk=attachment_pk, proposal=proposal, removed_at__isnull=True
     )
@@ -318,7 +312,7 @@ def proposal_attachment_remove(request, pk, attachment_pk):
 @require_POST
 def proposal_partner_invite(request, pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     form = PartnerInviteForm(request.POST, proposal=proposal)
     if form.is_valid():
         try:
@@ -346,7 +340,7 @@ def proposal_partner_invite(request, pk):
 @require_POST
 def proposal_partner_remove(request, pk, partner_pk):
     proposal = _proposal_for(request, pk)
-    _deny(permissions.can_edit_proposal(request.user, proposal))
+    deny_unless(permissions.can_edit_proposal(request.user, proposal))
     partner = get_object_or_404(
         ProposalPartner.objects.select_related("organisation"), pk=partner_pk, proposal=proposal
     )
@@ -367,7 +361,7 @@ def proposal_partner_respond(request, partner_pk):
     partner = get_object_or_404(
         ProposalPartner.objects.select_related("organisation", "proposal__organisation"), pk=partner_pk
     )
-    _deny(permissions.can_respond_to_partnership(request.user, partner))
+    deny_unless(permissions.can_respond_to_partnership(request.user, partner))
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
         messages.error(request, _("Choose whether to accept or decline."))
@@ -414,7 +408,7 @@ def proposal_version(request, pk, number):
 @login_required
 @require_GET
 def agency_proposals(request):
-    _deny(permissions.can_list_agency_proposals(request.user))
+    deny_unless(permissions.can_list_agency_proposals(request.user))
     status = request.GET.get("status", "")
     queryset = (
         Proposal.objects.filter(challenge__agency__officials=request.user, submitted_at__isnull=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -21,6 +20,7 @@ from marketplace.models.questions import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH
 from marketplace.roles import is_official
 from marketplace.services import questions as question_services
 from marketplace.views import sections
+from marketplace.views.common import deny_unless, form_error
 
 LATEST_NOTIFICATIONS = 10
 LATEST_QUESTIONS_ASKED = 50
@@ -73,18 +73,8 @@ class MergeForm(forms.Form):
         )
 
 
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
 def _challenge_qa_url(challenge: ChallengePage) -> str:
     return reverse("marketplace:challenge_detail", kwargs={"slug": challenge.slug}) + "#qa"
-
-
-def _form_error(form: forms.Form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # The challenge page ------------------------------------------------------------------------
@@ -134,7 +124,7 @@ def question_ask(request, slug):
             if exc.field is None:
                 messages.error(request, exc.message)
                 return redirect(_challenge_qa_url(challenge))
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request, _("Your question was sent. It appears on this page once an official answers it.")
@@ -160,7 +150,7 @@ def _question_for_official(request, pk) -> Question:
     question = get_object_or_404(
         Question.objects.select_related("challenge__agency__region", "duplicate_of"), pk=pk
     )
-    _deny(permissions.can_manage_question(request.user, question))
+    deny_unless(permissions.can_manage_question(request.user, question))
     return question
 
 
@@ -175,7 +165,7 @@ def question_manage(request, pk):
                 question=question, by=request.user, answer=form.cleaned_data["answer"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Answer published on the challenge page."))
             return redirect(reverse("marketplace:workspace") + "#questions-to-answer")

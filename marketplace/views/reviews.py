@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -38,16 +37,7 @@ from marketplace.models import (
 from marketplace.roles import REVIEWER_GROUP, has_role
 from marketplace.services import reviews as services
 from marketplace.views import sections
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+from marketplace.views.common import deny_unless, form_error
 
 
 def review_url(assignment_pk: int) -> str:
@@ -61,7 +51,7 @@ def review_url(assignment_pk: int) -> str:
 
 def _challenge_for(request, slug: str) -> ChallengePage:
     challenge = get_object_or_404(ChallengePage.objects.select_related("agency__region"), slug=slug)
-    _deny(permissions.can_manage_reviews(request.user, challenge))
+    deny_unless(permissions.can_manage_reviews(request.user, challenge))
     return challenge
 
 
@@ -73,7 +63,7 @@ def screening(request, pk):
     proposal = get_object_or_404(
         Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
     )
-    _deny(permissions.can_screen_proposal(request.user, proposal))
+    deny_unless(permissions.can_screen_proposal(request.user, proposal))
     check = ScreeningCheck.objects.filter(proposal=proposal).select_related("decided_by").first()
     decided = check is not None and check.outcome != ScreeningCheck.Outcome.PENDING
     is_open = not decided and proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.SCREENING)
@@ -103,7 +93,7 @@ def screening(request, pk):
                 else:
                     services.screening_save(proposal=proposal, by=request.user, decisions=form.decisions())
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 if action == "pass":
                     messages.success(request, _("The proposal passed screening and is now in review."))
@@ -147,7 +137,7 @@ def reviewer_pool(request, slug):
                         challenge=challenge, user=add_form.cleaned_data["user"], by=request.user
                     )
                 except DomainError as exc:
-                    _form_error(add_form, exc)
+                    form_error(add_form, exc)
                 else:
                     messages.success(
                         request,
@@ -169,7 +159,7 @@ def reviewer_pool(request, slug):
                         sectors=data["sectors"],
                     )
                 except DomainError as exc:
-                    _form_error(invite_form, exc)
+                    form_error(invite_form, exc)
                 else:
                     messages.success(
                         request,
@@ -223,7 +213,7 @@ def reviewer_expertise(request, slug, pk):
                 sectors=form.cleaned_data["sectors"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request, _("Expertise of %(name)s saved.") % {"name": services.display_name(member.user)}
@@ -368,7 +358,7 @@ def _assignment(pk: int) -> ReviewAssignment:
 def assignment_remove(request, pk):
     assignment = _assignment(pk)
     challenge = assignment.proposal.challenge
-    _deny(permissions.can_manage_reviews(request.user, challenge))
+    deny_unless(permissions.can_manage_reviews(request.user, challenge))
     form = RemoveAssignmentForm(request.POST)
     key = f"remove-{assignment.pk}"
     if not form.is_valid():
@@ -393,7 +383,7 @@ def assignment_remove(request, pk):
 @login_required
 def declare(request, pk):
     assignment = _assignment(pk)
-    _deny(permissions.can_declare_conflict(request.user, assignment))
+    deny_unless(permissions.can_declare_conflict(request.user, assignment))
     proposal, challenge = assignment.proposal, assignment.proposal.challenge
     awaiting = assignment.status == ReviewAssignment.Status.AWAITING_DECLARATION
     form = DeclarationForm(request.POST or None) if awaiting else None
@@ -410,7 +400,7 @@ def declare(request, pk):
                     note=form.cleaned_data["note"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 if form.has_conflict:
                     messages.success(

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,14 +23,9 @@ from marketplace.models import ChallengePage, Review, ReviewAssignment
 from marketplace.roles import is_official
 from marketplace.services import scoring as services
 from marketplace.views import sections
+from marketplace.views.common import deny_unless
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _deny(result: tuple[bool, str]) -> None:
-    allowed, reason = result
-    if not allowed:
-        raise PermissionDenied(reason)
 
 
 def _assignment(pk) -> ReviewAssignment:
@@ -54,7 +48,7 @@ def review_edit(request, pk):
     ):
         # Nothing of the proposal is shown before the conflict-of-interest declaration.
         return redirect(reverse("marketplace:review_edit", kwargs={"pk": pk}) + "declare/")
-    _deny(permissions.can_score(request.user, assignment))
+    deny_unless(permissions.can_score(request.user, assignment))
     page = selectors.review_page(assignment)
     challenge = page.challenge
     form_options = {
@@ -114,7 +108,7 @@ def review_attachment(request, pk, attachment_pk):
     """The proposal's private file for its reviewer. In a blind review it is named by number,
     since an uploaded file's name may carry the organisation's."""
     assignment = _assignment(pk)
-    _deny(permissions.can_score(request.user, assignment))
+    deny_unless(permissions.can_score(request.user, assignment))
     items = {item.attachment.pk: item for item in selectors.attachments_for(assignment.proposal)}
     item = items.get(int(attachment_pk))
     if item is None:
@@ -144,7 +138,7 @@ def review_attachment(request, pk, attachment_pk):
 def review_reopen(request, pk):
     """An official reads a reviewer's review and may send it back to the reviewer."""
     assignment = _assignment(pk)
-    _deny(permissions.can_reopen_review(request.user, assignment))
+    deny_unless(permissions.can_reopen_review(request.user, assignment))
     review = selectors.review_get(assignment)
     if review is None:
         raise Http404(_("This reviewer has not started the review yet."))
@@ -182,7 +176,7 @@ def review_reopen(request, pk):
 @require_GET
 def review_comparison(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.select_related("agency__region"), slug=slug)
-    _deny(permissions.can_view_comparison(request.user, challenge))
+    deny_unless(permissions.can_view_comparison(request.user, challenge))
     table = selectors.comparison_table(challenge)
     rows, sort = selectors.sort_rows(table.rows, request.GET.get("sort", "rank"))
     export = request.GET.get("format", "")
