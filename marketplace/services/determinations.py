@@ -390,4 +390,3 @@ def milestones_replan(
         award_id = award.pk
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
     return replans
-
