@@ -117,6 +117,22 @@ USERS = [
         "role": "penilai proposal",
     },
     {
+        "username": "reviewer2",
+        "first_name": "Agustinus",
+        "last_name": "Wora",
+        "groups": ["reviewer"],
+        "is_staff": False,
+        "role": "penilai proposal (jaringan desa, pendidikan vokasi)",
+    },
+    {
+        "username": "reviewer3",
+        "first_name": "Dewi",
+        "last_name": "Anggraini",
+        "groups": ["reviewer"],
+        "is_staff": False,
+        "role": "penilai proposal (kesehatan masyarakat, UMKM)",
+    },
+    {
         "username": "applicant",
         "first_name": "Daniel",
         "last_name": "Malo",
@@ -859,6 +875,29 @@ PROPOSALS = [
         "hitungan jam.",
         "plan": "Ditarik oleh pengusul sebelum tenggat.",
     },
+    {
+        "key": "waspada-penipuan",
+        "challenge": "literasi-digital-desa",
+        "organisation": "kode-nusantara",
+        "state": "submitted",
+        "requested_amount": 95 * JUTA,
+        "title": "Latihan Waspada Penipuan lewat SMS dan ponsel murah",
+        "summary": "Warga berlatih mengenali pesan penipuan (undian palsu, kurir palsu, pinjaman daring "
+        "ilegal) lewat simulasi SMS dan aplikasi ringan, didampingi kader desa yang memandu diskusi.",
+        "plan": "Tiga puluh skenario penipuan disusun bersama Polres Sumba Barat, uji coba di lima desa, "
+        "pelatihan kader, lalu perluasan ke 20 desa.",
+    },
+    {
+        "key": "kelas-daring-kapuas",
+        "challenge": "literasi-digital-desa",
+        "organisation": "melek-digital",
+        "state": "submitted",
+        "requested_amount": 60 * JUTA,
+        "title": "Kelas literasi digital daring dari Pontianak",
+        "summary": "Kelas video mingguan yang dipandu relawan dari Pontianak; warga mengikutinya lewat "
+        "konferensi video dari balai desa.",
+        "plan": "Dua belas sesi daring; rekaman kelas disimpan di kanal komunitas.",
+    },
 ]
 
 # Who decides a proposal that is rejected, per agency.
@@ -888,6 +927,18 @@ ALLOCATIONS = [
         "challenge": "retribusi-pasar-nontunai",
         "amount": 200 * JUTA,
         "reference": "DPA-DISKOP-PTK-2.17.03.2.11",
+        "by": "finance",
+    },
+    {
+        "challenge": "literasi-digital-desa",
+        "amount": 120 * JUTA,
+        "reference": "DPA-DISKOMINFO-SBB-2.16.02.2.05",
+        "by": "finance",
+    },
+    {
+        "challenge": "pemasaran-daring-lidah-buaya",
+        "amount": 75 * JUTA,
+        "reference": "DPA-DISKOP-PTK-2.17.03.2.15",
         "by": "finance",
     },
 ]
@@ -1047,8 +1098,6 @@ PROPOSAL_DECISIONS = {
         "changes_requested",
         "Mohon rinci biaya perawatan panel surya setelah tahun pertama dan siapa yang menanggungnya.",
     ),
-    "kader-cakap-digital": ("shortlisted", ""),
-    "modul-bahasa-lokal": ("screening", ""),
 }
 
 # Challenge details beyond the basics: typed fields of the incentives above (by position),
@@ -1142,6 +1191,16 @@ CHALLENGE_DETAILS = {
     },
     "pemasaran-daring-lidah-buaya": {
         "incentives": {1: {"winners": 1}},
+        "extra_incentives": [
+            {
+                "kind": "in_kind",
+                "description": "Pelatihan foto produk dan desain kemasan di Rumah UMKM",
+                "quantity": 24,
+                "unit": "jam pelatihan",
+                "provider_name": "Rumah UMKM Kota Pontianak",
+                "expires_in": 240,
+            },
+        ],
         "beneficiaries": ["petani", "umkm"],
     },
     "peta-kuliner-tepian-kapuas": {
@@ -1390,3 +1449,370 @@ ORGANISATION_LOGOS = {
     "pasar-pintar": ("PP", "#c2410c"),
     "ksu-khatulistiwa": ("KSU", "#15803d"),
 }
+
+
+# Judging: screening, reviewers, reviews, determinations -----------------------------------
+# Two rounds that have closed are judged through the services, as the officials, reviewers and
+# applicants would do it on the site.
+# - "Literasi digital bagi warga desa terpencil" (Sumba Barat) is in review: four proposals were
+#   screened (one not eligible), the other three got three reviewers each by suggestion; one
+#   reviewer declared a conflict of interest and `reviewer` was assigned in their place by hand
+#   (still to declare); most reviews are submitted, `reviewer`'s own is a draft. The comparison
+#   shows a clear first (shortlisted), a tie for second with reviewers who disagree, and a harsh
+#   outlier reviewer.
+# - "Pemasaran daring produk lidah buaya" (Pontianak) was reviewed and decided: one proposal is
+#   awarded with conditions (its agreement waits for applicant2) and the other is not funded;
+#   the results are not published yet.
+
+# Reviewers' fields of expertise (tags) and sectors, matched against the proposals when the
+# officials assign by suggestion. Keyed by username, or by an external expert's "key".
+REVIEWER_EXPERTISE = {
+    "reviewer": (["literasi digital", "layanan pengaduan", "pelatihan kader"], ["pendidikan", "pengaduan"]),
+    "reviewer2": (
+        ["jaringan desa", "pendidikan vokasi", "kesehatan digital"],
+        ["pendidikan", "konektivitas", "kesehatan"],
+    ),
+    "reviewer3": (
+        ["kesehatan masyarakat", "koperasi", "evaluasi program"],
+        ["kesehatan", "pendidikan", "pasar-umkm"],
+    ),
+}
+
+# External experts invited by email by an official of the challenge ("challenge"): the service
+# makes an account with the reviewer role and emails a link to choose a password.
+EXTERNAL_REVIEWERS = [
+    {
+        "key": "fransiska-tanggu",
+        "challenge": "literasi-digital-desa",
+        "invited_by": "official",
+        "full_name": "Fransiska Tanggu",
+        "email": f"fransiska.tanggu@{USER_EMAIL_DOMAIN}",
+        "expertise": ["pendidikan orang dewasa", "literasi digital", "evaluasi program"],
+        "sectors": ["pendidikan", "konektivitas"],
+    },
+]
+
+# Each judged challenge's reviewer pool, in the order the official ("by") added them.
+REVIEWER_POOLS = [
+    {
+        "challenge": "literasi-digital-desa",
+        "by": "official",
+        "reviewers": ["reviewer", "reviewer2", "reviewer3", "fransiska-tanggu"],
+    },
+    {
+        "challenge": "pemasaran-daring-lidah-buaya",
+        "by": "official2",
+        "reviewers": ["reviewer", "reviewer2", "reviewer3", "fransiska-tanggu"],
+    },
+]
+
+# Eligibility screening by an official of the challenge: "reject" is the reason the applicant
+# reads; the others pass (the official confirms the item judged by hand, "in_scope").
+SCREENING = [
+    {"proposal": "kader-cakap-digital", "by": "official"},
+    {"proposal": "modul-bahasa-lokal", "by": "official"},
+    {"proposal": "waspada-penipuan", "by": "official"},
+    {
+        "proposal": "kelas-daring-kapuas",
+        "by": "official",
+        "in_scope_note": "Pelatihan tidak dijalankan oleh kader desa.",
+        "reject": "Usulan belum memenuhi syarat tantangan ini: kelas hanya berlangsung daring dari "
+        "Pontianak tanpa kader di desa, padahal sebagian besar desa sasaran belum punya sinyal yang "
+        "cukup untuk konferensi video, dan materi pelatihan tidak dibagikan dengan lisensi terbuka.",
+    },
+    {"proposal": "toko-lidah-buaya", "by": "official2"},
+    {"proposal": "agregasi-koperasi", "by": "official2"},
+]
+
+# After the suggestions: an official takes a reviewer off a proposal before they declared, with
+# the reason the reviewer reads, and assigns another by hand ("replaced_by").
+ASSIGNMENT_REMOVALS = [
+    {
+        "proposal": "toko-lidah-buaya",
+        "reviewer": "reviewer",
+        "reason": "Beban penilaian Ibu Siti dialihkan: pekan ini beliau menilai usulan literasi digital "
+        "di Sumba Barat.",
+        "replaced_by": "reviewer2",
+    },
+]
+
+# Conflicts of interest declared by the reviewer (the note only officials read); an official
+# then assigns "replaced_by" by hand. Every reviewer with a review below declared none.
+CONFLICTS = [
+    {
+        "proposal": "modul-bahasa-lokal",
+        "reviewer": "reviewer2",
+        "note": "Tahun lalu saya dosen tamu di Politeknik Digital Sumba dan ikut menyusun kurikulum "
+        "literasi digital yang menjadi dasar modul ini.",
+        "replaced_by": "reviewer",
+    },
+]
+
+# Reviews: one (score, comment) per criterion of the challenge, in the challenge's order; the
+# recommendation, the comment for the applicant and private notes for the officials. "draft"
+# reviews are saved, not submitted; "reopened" ones were submitted with "first_comment",
+# reopened by an official with the reason, and submitted again with "comment".
+REVIEWS = [
+    {
+        "proposal": "kader-cakap-digital",
+        "reviewer": "reviewer",
+        "scores": [
+            (5, "Dua kader per desa di 20 desa; jadwal pelatihan mengikuti musim tanam."),
+            (4, "Contoh penipuan diambil dari kejadian di Sumba; bahasa daerah belum dipakai."),
+            (5, "Kader dibekali modul bergambar dan grup pendamping setelah program."),
+            (4, "Ada tes sebelum dan sesudah pelatihan, tetapi belum ada tindak lanjut tiga bulan."),
+        ],
+        "recommendation": "fund",
+        "comment": "Rencana yang matang dan dekat dengan warga. Tambahkan pengukuran tiga bulan setelah "
+        "pelatihan untuk melihat apakah warga tetap memakai yang dipelajari.",
+        "notes": "Yayasan ini sudah dikenal di desa sasaran; risiko pelaksanaan rendah.",
+    },
+    {
+        "proposal": "kader-cakap-digital",
+        "reviewer": "fransiska-tanggu",
+        "scores": [
+            (5, "Jangkauan 20 desa realistis dengan dua kader per desa."),
+            (5, "Materi memakai contoh penipuan yang benar-benar beredar di Sumba."),
+            (4, "Honor kader setelah hibah selesai belum jelas sumbernya."),
+            (4, "Indikator sederhana dan dapat dicatat kader sendiri."),
+        ],
+        "recommendation": "fund",
+        "comment": "Pendekatan pendidikan orang dewasa yang baik: belajar dari pengalaman warga sendiri. "
+        "Jelaskan bagaimana kader tetap aktif setelah masa hibah.",
+        "notes": "",
+    },
+    {
+        "proposal": "kader-cakap-digital",
+        "reviewer": "reviewer2",
+        "scores": [
+            (4, "Desa tanpa sinyal belum masuk rencana pendampingan."),
+            (5, "Sangat sesuai dengan kebiasaan warga."),
+            (4, "Perlu kesepakatan dengan pemerintah desa soal honor kader."),
+            (3, "Cara mengukur hasil masih umum."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Layak didanai. Sertakan desa-desa tanpa sinyal dengan jadwal kunjungan kader, dan "
+        "rinci indikator hasil per desa.",
+        "notes": "Anggaran pelatihan sedikit tinggi dibanding usulan sejenis.",
+    },
+    {
+        "proposal": "modul-bahasa-lokal",
+        "reviewer": "fransiska-tanggu",
+        "scores": [
+            (4, "Video dapat menjangkau banyak warga lewat WhatsApp."),
+            (4, "Bahasa daerah memudahkan warga lanjut usia."),
+            (4, "Mahasiswa dapat memperbarui modul setiap tahun."),
+            (3, "Uji keterbacaan baik, tetapi hasil belajar tidak diukur."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Modul dalam bahasa daerah adalah kekuatan usulan ini. Tambahkan cara mengukur apakah "
+        "warga benar-benar lebih waspada setelah menonton.",
+        "notes": "",
+    },
+    {
+        "proposal": "modul-bahasa-lokal",
+        "reviewer": "reviewer3",
+        "scores": [
+            (3, "Penyebaran lewat WhatsApp tidak menjangkau warga tanpa ponsel pintar."),
+            (4, "Isi sesuai konteks lokal."),
+            (3, "Tidak jelas siapa yang mendampingi warga setelah menonton video."),
+            (3, "Hanya jumlah penonton yang dihitung."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Materi bagus, tetapi video saja tidak cukup. Libatkan pendamping di desa dan ukur "
+        "perubahan kebiasaan warga, bukan hanya jumlah penonton.",
+        "notes": "",
+    },
+    {
+        "proposal": "waspada-penipuan",
+        "reviewer": "reviewer2",
+        "scores": [
+            (5, "SMS menjangkau warga dengan ponsel biasa di semua desa."),
+            (4, "Skenario disusun bersama kepolisian setempat."),
+            (4, "Kader memandu diskusi setelah simulasi."),
+            (4, "Aplikasi mencatat jawaban benar sebelum dan sesudah latihan."),
+        ],
+        "recommendation": "fund",
+        "comment": "Cara belajar yang menarik dan cocok untuk ponsel sederhana. Pastikan biaya SMS "
+        "setelah masa hibah ditanggung pihak yang jelas.",
+        "notes": "",
+    },
+    {
+        "proposal": "waspada-penipuan",
+        "reviewer": "reviewer3",
+        "scores": [
+            (2, "Simulasi lewat aplikasi butuh ponsel pintar; di desa sasaran baru sepertiga warga punya."),
+            (4, "Contoh penipuannya sesuai dengan yang terjadi di Sumba."),
+            (3, "Peran kader setelah uji coba belum dirinci."),
+            (2, "Keberhasilan diukur dari jumlah unduhan, bukan dari warga yang terhindar dari penipuan."),
+        ],
+        "recommendation": "do_not_fund",
+        "first_comment": "Kurang menjangkau warga.",
+        "comment": "Gagasannya baik, tetapi sebagian besar latihan memerlukan ponsel pintar yang belum "
+        "dimiliki kebanyakan warga sasaran, dan keberhasilan hanya diukur dari jumlah unduhan. "
+        "Perbanyak latihan lewat SMS dan tatap muka, lalu ukur berapa warga yang mengenali penipuan.",
+        "notes": "Pengusul juga memimpin usulan lain di daerah ini; kapasitas timnya perlu dicek.",
+        "reopened": {
+            "by": "official",
+            "reason": "Mohon jelaskan skor rendah Anda dalam komentar untuk pemohon: satu kalimat belum "
+            "cukup bagi pemohon untuk memperbaiki usulannya.",
+        },
+    },
+    {
+        "proposal": "waspada-penipuan",
+        "reviewer": "reviewer",
+        "draft": True,
+        "scores": [
+            (4, "SMS menjangkau hampir semua warga; aplikasi hanya sebagian."),
+            (5, "Skenario penipuan sangat dekat dengan kejadian di desa."),
+            (None, ""),
+            (None, ""),
+        ],
+        "recommendation": "",
+        "comment": "Catatan sementara: cek lagi rencana pendampingan kader.",
+        "notes": "",
+    },
+    {
+        "proposal": "agregasi-koperasi",
+        "reviewer": "reviewer3",
+        "scores": [
+            (5, "Harga beli yang disepakati di muka jelas lebih baik dari harga tengkulak."),
+            (4, "Pengurus koperasi sudah berpengalaman mengelola gudang bersama."),
+            (4, "Pembeli di Jawa sudah menyatakan minat tertulis."),
+            (4, "Biaya per petani wajar."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Usulan kuat. Cantumkan harga beli minimal dalam kontrak dengan petani dan laporkan "
+        "setiap bulan.",
+        "notes": "",
+    },
+    {
+        "proposal": "agregasi-koperasi",
+        "reviewer": "reviewer",
+        "scores": [
+            (4, "Kenaikan pendapatan bergantung pada harga kontrak; angkanya belum dicantumkan."),
+            (4, "Koperasi dapat melanjutkan sendiri setelah hibah."),
+            (5, "Jaringan pembeli di Jawa dan Kalimantan sudah ada."),
+            (3, "Biaya gudang cukup besar."),
+        ],
+        "recommendation": "fund",
+        "comment": "Model koperasi cocok untuk petani kecil. Rinci biaya gudang dan siapa yang "
+        "menanggungnya setelah hibah.",
+        "notes": "",
+    },
+    {
+        "proposal": "agregasi-koperasi",
+        "reviewer": "reviewer2",
+        "scores": [
+            (5, "Petani menerima harga pasti saat panen."),
+            (3, "Pencatatan stok masih manual."),
+            (4, "Pengiriman terpadu menekan ongkos kirim."),
+            (4, "Biaya per petani wajar."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Layak didanai dengan syarat koperasi memakai pencatatan stok yang bisa diperiksa dinas.",
+        "notes": "",
+    },
+    {
+        "proposal": "toko-lidah-buaya",
+        "reviewer": "reviewer3",
+        "scores": [
+            (2, "Tidak ada perkiraan kenaikan harga jual dibanding tengkulak."),
+            (3, "Pendampingan tiga bulan terlalu singkat untuk mengelola toko sendiri."),
+            (3, "Pembeli di luar Kalimantan Barat belum dijajaki."),
+            (3, "Biaya iklan di platform belum dihitung."),
+        ],
+        "recommendation": "do_not_fund",
+        "comment": "Toko daring saja belum menjamin petani mendapat harga yang lebih baik. Hitung harga "
+        "jual di toko dibanding harga tengkulak dan siapa yang menanggung biaya iklan.",
+        "notes": "",
+    },
+    {
+        "proposal": "toko-lidah-buaya",
+        "reviewer": "fransiska-tanggu",
+        "scores": [
+            (3, "Ada potensi kenaikan harga untuk produk olahan."),
+            (3, "Pelatihan foto produk berguna, tetapi pengelolaan toko belum dipelajari."),
+            (4, "Platform niaga elektronik menjangkau pembeli di seluruh Indonesia."),
+            (3, "Biaya wajar."),
+        ],
+        "recommendation": "fund_with_changes",
+        "comment": "Usaha keluarga ini punya produk yang menarik. Tambahkan pelatihan mengelola pesanan "
+        "dan layanan pelanggan, tidak hanya foto produk.",
+        "notes": "",
+    },
+    {
+        "proposal": "toko-lidah-buaya",
+        "reviewer": "reviewer2",
+        "scores": [
+            (3, "Kenaikan harga hanya untuk produk olahan, bukan daun segar."),
+            (2, "Tidak jelas siapa yang mengelola toko setelah pendampingan."),
+            (3, "Pengiriman terpadu belum punya mitra."),
+            (4, "Biaya per petani rendah."),
+        ],
+        "recommendation": "do_not_fund",
+        "comment": "Perjelas siapa yang mengelola toko bersama setelah pendampingan selesai dan ajak "
+        "petani daun segar, bukan hanya pengolah.",
+        "notes": "Organisasi pengusul belum terverifikasi.",
+    },
+]
+
+# After the reviews the officials decide: "shortlist" or "reject" (the note goes to the applicant).
+JUDGING_DECISIONS = [
+    {"proposal": "kader-cakap-digital", "by": "official", "transition": "shortlist", "note": ""},
+    {"proposal": "agregasi-koperasi", "by": "official2", "transition": "shortlist", "note": ""},
+    {
+        "proposal": "toko-lidah-buaya",
+        "by": "official2",
+        "transition": "reject",
+        "note": "Terima kasih atas usulan Anda. Catatan para penilai dapat Anda baca di halaman usulan.",
+    },
+]
+
+# Awards made after review, "with conditions": the agreement waits for the grantee's owner
+# (applicant2 finds it under "Agreements to accept"). "in_kind" gives units of the challenge's
+# in-kind offers (by description); "due" is days from today.
+JUDGED_AWARDS = [
+    {
+        "proposal": "agregasi-koperasi",
+        "awarded_by": "official2",
+        "amount": 70 * JUTA,
+        "conditions": "1. Kontrak pembelian dengan sedikitnya 40 petani lidah buaya ditandatangani "
+        "sebelum tahap pertama dilaporkan.\n2. Harga beli dari petani paling sedikit 20% di atas harga "
+        "tengkulak, dicatat per transaksi dan dilaporkan ke dinas setiap bulan.",
+        "in_kind": [("Pelatihan foto produk dan desain kemasan di Rumah UMKM", 16)],
+        "milestones": [
+            {"title": "Kontrak dengan 40 petani dan gudang bersama siap", "amount": 30 * JUTA, "due": 30},
+            {"title": "Pengiriman pertama ke pembeli di Jawa dan Kalimantan", "amount": 25 * JUTA, "due": 90},
+            {"title": "Laporan penjualan dan harga petani enam bulan", "amount": 15 * JUTA, "due": 180},
+        ],
+    },
+]
+
+# On the funded projects (AWARDS): a milestone the grantee reported with evidence links and the
+# official sent back for revision ("milestone" is its position, from 0), and a planned milestone
+# whose due date the official moved ("days_later") with the reason kept.
+MILESTONE_REVISIONS = [
+    {
+        "proposal": "posyandu-digital",
+        "milestone": 2,
+        "report": "Dasbor gizi sudah dipakai Dinas Kesehatan; kode sumber diserahkan lewat repositori.",
+        "links": [
+            "https://posyandu-digital.example.org/dasbor",
+            "https://git.example.org/kode-nusantara/posyandu-digital",
+        ],
+        "by": "official",
+        "reason": "Dasbor belum menampilkan data per desa, dan kode sumber belum disertai panduan "
+        "instalasi untuk server Diskominfo. Mohon lengkapi, lalu laporkan kembali.",
+    },
+]
+
+MILESTONE_REPLANS = [
+    {
+        "proposal": "koperasiku",
+        "milestone": 2,
+        "days_later": 30,
+        "by": "official2",
+        "reason": "Bank mitra baru membuka akses API saldo anggota bulan depan; tenggat digeser 30 hari.",
+    },
+]

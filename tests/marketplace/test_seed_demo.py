@@ -9,12 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Revision, WorkflowState
 
-from marketplace import services
+from marketplace import demo_data, selectors_scoring, services
 from marketplace.models import (
+    Agreement,
     AuditEntry,
     Award,
     ChallengePage,
+    ChallengeReviewer,
+    ConflictDeclaration,
+    CriterionScore,
     Membership,
+    MilestoneEvidence,
+    MilestoneReplan,
     Notification,
     Organisation,
     OrganisationInvitation,
@@ -22,6 +28,9 @@ from marketplace.models import (
     ProposalAttachment,
     ProposalPartner,
     Question,
+    Review,
+    ReviewAssignment,
+    ScreeningCheck,
     VerificationDocument,
 )
 from payments.models import Entry, Transaction
@@ -36,7 +45,17 @@ NEW_STEPS = (
     "Scheduled challenges",
     "Organisation logos",
     "Proposal attachments",
+    "Screening",
+    "Reviewer pools",
+    "Review assignments",
+    "Conflict declarations",
+    "Reviews",
+    "Decisions after review",
+    "Awards with conditions",
+    "Milestone revisions and re-plans",
 )
+IN_REVIEW = "literasi-digital-desa"
+DECIDED = "pemasaran-daring-lidah-buaya"
 
 
 def _counts():
@@ -58,6 +77,15 @@ def _counts():
         Revision,
         AuditEntry,
         Notification,
+        ScreeningCheck,
+        ChallengeReviewer,
+        ReviewAssignment,
+        ConflictDeclaration,
+        Review,
+        CriterionScore,
+        Agreement,
+        MilestoneEvidence,
+        MilestoneReplan,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -96,6 +124,13 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_pa
     _shows_scheduled_challenge(client)
     _shows_proposal_attachments(client, users, settings.PRIVATE_MEDIA_ROOT)
     _shows_organisation_logos(client, settings.MEDIA_ROOT)
+    _shows_screening(client, users)
+    _shows_reviewer_pool(client, users)
+    _shows_assignments_and_conflict(client, users)
+    _shows_reviewer_workspace(client, users)
+    _shows_comparison(client, users)
+    _shows_determinations(client, users)
+    _shows_milestone_changes(client, users)
     _leaves_what_was_done_by_hand(users)
 
 
@@ -219,6 +254,181 @@ def _shows_organisation_logos(client, media_root):
         assert (organisation.logo.width, organisation.logo.height) == (256, 256)
         page = client.get(f"/organisations/{organisation.slug}/")
         assert page.status_code == 200 and organisation.logo.url in page.text
+
+
+def _proposal(key):
+    spec = next(spec for spec in demo_data.PROPOSALS if spec["key"] == key)
+    return Proposal.objects.select_related("challenge", "organisation").get(
+        challenge__slug=spec["challenge"], title=spec["title"]
+    )
+
+
+def _shows_screening(client, users):
+    """The round in review was screened: three proposals passed, one was found not eligible with
+    a reason its applicant reads on the proposal page."""
+    checks = ScreeningCheck.objects.filter(proposal__challenge__slug=IN_REVIEW)
+    assert sorted(checks.values_list("outcome", flat=True)) == ["failed", "passed", "passed", "passed"]
+    assert all(check.decided_by == users["official"] for check in checks)
+    rejected = _proposal("kelas-daring-kapuas")
+    assert rejected.status == "rejected" and rejected.screening.outcome == "failed"
+    in_scope = next(item for item in rejected.screening.items if item["key"] == "in_scope")
+    assert in_scope["passed"] is False
+    client.force_login(users["applicant2"])
+    page = client.get(rejected.get_absolute_url()).text
+    assert "tanpa kader di desa" in page  # the screening reason
+    for key in ("kader-cakap-digital", "modul-bahasa-lokal", "waspada-penipuan"):
+        assert _proposal(key).screening.outcome == "passed"
+
+
+def _shows_reviewer_pool(client, users):
+    """Staff reviewers with expertise tags and sectors, and an external expert invited by email
+    (a reviewer account without a password yet), in the pool officials manage."""
+    pool = ChallengeReviewer.objects.filter(challenge__slug=IN_REVIEW).select_related("user")
+    usernames = {row.user.username for row in pool}
+    assert {"reviewer", "reviewer2", "reviewer3"} <= usernames and len(usernames) == 4
+    external = pool.get(external=True).user
+    assert external.email == f"fransiska.tanggu@{demo_data.USER_EMAIL_DOMAIN}"
+    assert external.groups.filter(name="reviewer").exists() and not external.has_usable_password()
+    for username in ("reviewer", "reviewer2", "reviewer3"):
+        profile = users[username].profile
+        assert profile.expertise.exists() and profile.expertise_sectors.exists()
+    client.force_login(users["official"])
+    page = client.get(reverse("marketplace:review_pool", kwargs={"slug": IN_REVIEW})).text
+    assert "Fransiska Tanggu" in page and "Agustinus Wora" in page and "literasi digital" in page
+
+
+def _shows_assignments_and_conflict(client, users):
+    """Three reviewers per proposal by suggestion; a reviewer declared a conflict and `reviewer`
+    was assigned in their place by hand; on the decided round an assignment was removed."""
+    bulk = AuditEntry.objects.get(
+        action="challenge.reviewers_assigned_by_suggestion",
+        object_id=str(ChallengePage.objects.get(slug=IN_REVIEW).pk),
+    )
+    suggested = {tuple(pair) for pair in bulk.after["assignments"]}
+    assert len(suggested) == 9
+    open_statuses = ("awaiting_declaration", "active")
+    for key in ("kader-cakap-digital", "modul-bahasa-lokal", "waspada-penipuan"):
+        assert _proposal(key).review_assignments.filter(status__in=open_statuses).count() == 3
+    modul = _proposal("modul-bahasa-lokal")
+    conflict = modul.review_assignments.get(status="conflict")
+    assert conflict.reviewer == users["reviewer2"]
+    declaration = ConflictDeclaration.objects.get(assignment=conflict)
+    assert declaration.has_conflict and "Politeknik" in declaration.note
+    replacement = modul.review_assignments.get(reviewer=users["reviewer"])
+    assert replacement.status == "awaiting_declaration" and replacement.assigned_by == users["official"]
+    assert (modul.pk, users["reviewer"].pk) not in suggested  # assigned by hand
+    removed = _proposal("toko-lidah-buaya").review_assignments.get(status="removed")
+    assert removed.reviewer == users["reviewer"] and removed.removed_reason
+    client.force_login(users["official"])
+    page = client.get(reverse("marketplace:review_assignments", kwargs={"slug": IN_REVIEW})).text
+    assert modul.title in page and "Agustinus Wora" in page
+
+
+def _shows_reviewer_workspace(client, users):
+    """`reviewer` has an assignment awaiting a conflict declaration and a review to finish (a
+    draft); the draft's page opens."""
+    to_declare = _proposal("modul-bahasa-lokal").review_assignments.get(reviewer=users["reviewer"])
+    reviewing = _proposal("waspada-penipuan").review_assignments.get(reviewer=users["reviewer"])
+    assert reviewing.status == "active" and reviewing.review.status == "draft"
+    client.force_login(users["reviewer"])
+    workspace = client.get("/workspace/").text
+    assert reverse("marketplace:review_declare", kwargs={"pk": to_declare.pk}) in workspace
+    review_page = reverse("marketplace:review_edit", kwargs={"pk": reviewing.pk})
+    assert review_page in workspace
+    draft = client.get(review_page)
+    assert draft.status_code == 200 and "Skenario penipuan sangat dekat" in draft.text
+
+
+def _shows_comparison(client, users):
+    """Ranked rows for the officials: a clear first (shortlisted), a tie for second where one
+    pair of reviewers disagrees, and a harsh reviewer flagged; a reopened review was submitted
+    again; the draft does not count."""
+    challenge = ChallengePage.objects.get(slug=IN_REVIEW)
+    table = selectors_scoring.comparison_table(challenge)
+    rows = {row.proposal.title: row for row in table.rows}
+    first, modul, waspada = (
+        rows[_proposal(key).title]
+        for key in ("kader-cakap-digital", "modul-bahasa-lokal", "waspada-penipuan")
+    )
+    assert (first.rank, modul.rank, waspada.rank) == (1, 2, 2) and modul.tied and waspada.tied
+    assert first.proposal.status == "shortlisted" and first.score.aggregate.count == 3
+    assert waspada.score.aggregate.disagreement and not modul.score.aggregate.disagreement
+    assert waspada.score.aggregate.count == 1 + 1  # the reviewer's draft is not counted
+    outliers = [reviewer.name for reviewer in table.reviewers if reviewer.deviation.outlier]
+    assert outliers == ["Dewi Anggraini"]
+    reopened = Review.objects.get(reopened_at__isnull=False)
+    assert reopened.status == "submitted" and reopened.reopened_by == users["official"]
+    client.force_login(users["official"])
+    page = client.get(reverse("marketplace:review_comparison", kwargs={"slug": IN_REVIEW}))
+    assert page.status_code == 200
+    text = page.text
+    positions = [text.index(row.proposal.title) for row in table.rows]  # rank order, ties by title
+    assert positions == sorted(positions) and table.rows[0] is first
+    assert "badge--failed" in text and "Dewi Anggraini" in text
+    client.force_login(users["reviewer"])
+    assert client.get(reverse("marketplace:review_comparison", kwargs={"slug": IN_REVIEW})).status_code in (
+        403,
+        404,
+    )
+
+
+def _shows_determinations(client, users):
+    """On the decided round: an award with conditions and in-kind support whose agreement waits
+    for applicant2, and a proposal not funded whose applicant reads the reviewers' comments
+    (numbered, never named, no private notes). The results are not published: the officials see
+    the winners and the button, the public does not."""
+    challenge = ChallengePage.objects.get(slug=DECIDED)
+    assert challenge.results_published_at is None
+    awarded = _proposal("agregasi-koperasi")
+    award = Award.objects.get(proposal=awarded)
+    assert awarded.status == "awarded" and award.conditions and award.amount < awarded.requested_amount
+    assert award.agreement.status == "pending"
+    assert sum(award.in_kind_drawdowns.values_list("quantity", flat=True)) == 16
+    client.force_login(users["applicant2"])
+    workspace = client.get("/workspace/").text
+    assert reverse("marketplace:agreement_detail", kwargs={"pk": award.agreement.pk}) in workspace
+
+    rejected = _proposal("toko-lidah-buaya")
+    assert rejected.status == "rejected"
+    reviews = Review.objects.filter(assignment__proposal=rejected, status="submitted")
+    assert reviews.count() == 3
+    page = client.get(rejected.get_absolute_url()).text
+    for review in reviews:
+        assert review.overall_comment in page
+    assert "belum terverifikasi" not in page  # a reviewer's private note
+    for username in ("reviewer2", "reviewer3"):
+        assert users[username].get_full_name() not in page
+    assert "Fransiska Tanggu" not in page
+
+    publish = reverse("marketplace:results_publish", kwargs={"slug": DECIDED})
+    client.force_login(users["official2"])
+    official_page = client.get(challenge.url).text
+    assert publish in official_page and awarded.title in official_page
+    client.logout()
+    public_page = client.get(challenge.url).text
+    assert publish not in public_page and awarded.title not in public_page
+    assert awarded.title not in client.get("/projects/").text
+
+
+def _shows_milestone_changes(client, users):
+    """A milestone reported with evidence links and sent back with the reason the grantee reads;
+    a planned milestone moved with the reason kept."""
+    posyandu = Award.objects.get(proposal=_proposal("posyandu-digital"))
+    revised = posyandu.milestones.get(position=2)
+    assert revised.status == "planned" and revised.revision_note
+    links = list(revised.evidence.values_list("link", flat=True))
+    assert len(links) == 2
+    client.force_login(users["applicant"])
+    page = client.get(f"/projects/{posyandu.pk}/").text
+    assert revised.revision_note in page and all(link in page for link in links)
+
+    koperasiku = Award.objects.get(proposal=_proposal("koperasiku"))
+    moved = koperasiku.milestones.get(position=2)
+    replan = moved.replans.get()
+    assert replan.new_due_date > replan.old_due_date and replan.new_amount == replan.old_amount
+    assert moved.due_date == replan.new_due_date and replan.by == users["official2"]
+    client.force_login(users["applicant2"])
+    assert replan.reason in client.get(f"/projects/{koperasiku.pk}/").text
 
 
 def _leaves_what_was_done_by_hand(users):

@@ -1,5 +1,7 @@
 """Load the demo data set (``marketplace.demo_data``): regions, agencies, challenges, users,
-organisations, proposals in every state, budget allocations and funded projects.
+organisations, proposals in every state, budget allocations, funded projects, and the judging
+of two closed rounds (screening, reviewer pools, assignments, conflicts of interest, reviews,
+decisions, an award with conditions) with revisions and re-plans on the funded projects.
 
 Idempotent: everything is looked up by its natural key first and only what is missing is
 created, so a second run changes nothing. Writes go through the services wherever one exists.
@@ -35,7 +37,9 @@ from marketplace.models import (
     Beneficiary,
     ChallengeIndexPage,
     ChallengePage,
+    ChallengeReviewer,
     ChallengeSponsor,
+    ConflictDeclaration,
     Criterion,
     Incentive,
     Milestone,
@@ -47,6 +51,9 @@ from marketplace.models import (
     ProposalPartner,
     Question,
     RegionPage,
+    Review,
+    ReviewAssignment,
+    ScreeningCheck,
     SDGTag,
     Sector,
     Sponsor,
@@ -56,6 +63,8 @@ from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
 from marketplace.services import determinations
 from marketplace.services import partners as partner_services
 from marketplace.services import questions as question_services
+from marketplace.services import reviews as review_services
+from marketplace.services import scoring as scoring_services
 from marketplace.services.challenges import incentive_draw_down, region_setup_permissions
 from payments import services as payment_services
 from payments.errors import PaymentError
@@ -166,6 +175,14 @@ class Command(BaseCommand):
             ("In-kind draw-downs", self.seed_drawdowns),
             ("Questions", self.seed_questions),
             ("Partner finding", self.seed_partner_finding),
+            ("Screening", self.seed_screening),
+            ("Reviewer pools", self.seed_reviewer_pools),
+            ("Review assignments", self.seed_review_assignments),
+            ("Conflict declarations", self.seed_conflict_declarations),
+            ("Reviews", self.seed_reviews),
+            ("Decisions after review", self.seed_judging_decisions),
+            ("Awards with conditions", self.seed_judged_awards),
+            ("Milestone revisions and re-plans", self.seed_milestone_changes),
         ]
         for label, step in steps:
             step_started = time.monotonic()
@@ -942,6 +959,367 @@ class Command(BaseCommand):
                 created += 1
         return self.counted(len(listings) + len(demo_data.PARTNERSHIP_REQUESTS), created)
 
+    # Judging -------------------------------------------------------------------------------
+    # Each write is done only while the record is in the state the spec starts from, so what
+    # was done by hand in the demo (a declaration, a review reopened, a proposal decided) is
+    # left as it is, and a second run calls no service at all.
+
+    def judge(self, key: str):
+        """A reviewer: a demo user by username, or an invited expert by key (None until invited)."""
+        if key in self.users:
+            return self.users[key]
+        spec = next(spec for spec in demo_data.EXTERNAL_REVIEWERS if spec["key"] == key)
+        return get_user_model().objects.filter(email__iexact=spec["email"]).first()
+
+    def assignment_of(self, proposal_key: str, reviewer_key: str) -> ReviewAssignment | None:
+        reviewer = self.judge(reviewer_key)
+        if reviewer is None:
+            return None
+        return ReviewAssignment.objects.filter(
+            proposal=self.proposals[proposal_key], reviewer=reviewer
+        ).first()
+
+    def judging_official(self, proposal: Proposal):
+        """The official who manages the reviewers of the proposal's challenge."""
+        pool = next(
+            p for p in demo_data.REVIEWER_POOLS if self.challenges[p["challenge"]].pk == proposal.challenge_id
+        )
+        return self.users[pool["by"]]
+
+    def judged(self, model, path: str):
+        """Rows of ``model`` on the judged challenges' proposals (``path`` leads to the proposal)."""
+        challenges = [self.challenges[pool["challenge"]].pk for pool in demo_data.REVIEWER_POOLS]
+        return model.objects.filter(**{f"{path}__challenge__in": challenges})
+
+    def seed_screening(self, label: str) -> str:
+        """An official starts the screening with the checklist the automatic checks pre-fill,
+        confirms the item judged by hand, and passes the proposal on to review or rejects it with
+        the reason the applicant reads."""
+        Status, Outcome = Proposal.Status, ScreeningCheck.Outcome
+        decided = 0
+        for spec in demo_data.SCREENING:
+            proposal = Proposal.objects.get(pk=self.proposals[spec["proposal"]].pk)
+            check = ScreeningCheck.objects.filter(proposal=proposal).first()
+            if check and check.outcome != Outcome.PENDING:
+                continue
+            if proposal.status not in (Status.SUBMITTED, Status.SCREENING):
+                continue  # decided without a screening (an earlier demo) or withdrawn: left alone
+            official = self.users[spec["by"]]
+            review_services.screening_start(proposal=proposal, by=official)
+            if spec.get("reject"):
+                review_services.screening_reject(
+                    proposal=proposal,
+                    by=official,
+                    reason=spec["reject"],
+                    decisions={
+                        "in_scope": review_services.ItemDecision(False, spec.get("in_scope_note", ""))
+                    },
+                )
+            else:
+                review_services.screening_pass(
+                    proposal=proposal, by=official, decisions={"in_scope": review_services.ItemDecision(True)}
+                )
+            decided += 1
+        checks = ScreeningCheck.objects.filter(
+            proposal__in=[self.proposals[spec["proposal"]].pk for spec in demo_data.SCREENING]
+        )
+        passed = checks.filter(outcome=Outcome.PASSED).count()
+        failed = checks.filter(outcome=Outcome.FAILED).count()
+        return f"{self.counted(len(demo_data.SCREENING), decided)}: {passed} eligible, {failed} not eligible"
+
+    def seed_reviewer_pools(self, label: str) -> str:
+        """Officials add the staff reviewers to their challenge's pool and invite the external
+        expert by email (an account with the reviewer role), then set the staff reviewers'
+        expertise; an expertise ever set (also by hand) is left as it is."""
+        externals = {spec["key"]: spec for spec in demo_data.EXTERNAL_REVIEWERS}
+        created = 0
+        for pool in demo_data.REVIEWER_POOLS:
+            challenge, official = self.challenges[pool["challenge"]], self.users[pool["by"]]
+            for key in pool["reviewers"]:
+                user = self.judge(key)
+                if user is None:
+                    spec = externals[key]
+                    review_services.reviewer_invite_external(
+                        challenge=self.challenges[spec["challenge"]],
+                        by=self.users[spec["invited_by"]],
+                        full_name=spec["full_name"],
+                        email=spec["email"],
+                        expertise=spec["expertise"],
+                        sectors=[self.sectors[slug] for slug in spec["sectors"]],
+                    )
+                    created += 1
+                    user = self.judge(key)
+                if not ChallengeReviewer.objects.filter(challenge=challenge, user=user).exists():
+                    review_services.reviewer_pool_add(challenge=challenge, user=user, by=official)
+                    created += 1
+        expertise_set = 0
+        for username, (tags, sectors) in demo_data.REVIEWER_EXPERTISE.items():
+            user = self.users[username]
+            if AuditEntry.objects.filter(
+                action="reviewer.expertise_updated", object_type="auth.user", object_id=str(user.pk)
+            ).exists():
+                continue
+            pool = next(p for p in demo_data.REVIEWER_POOLS if username in p["reviewers"])
+            review_services.reviewer_expertise_update(
+                reviewer=ChallengeReviewer.objects.get(
+                    challenge=self.challenges[pool["challenge"]], user=user
+                ),
+                by=self.users[pool["by"]],
+                expertise=tags,
+                sectors=[self.sectors[slug] for slug in sectors],
+            )
+            expertise_set += 1
+        rows = ChallengeReviewer.objects.filter(
+            challenge__in=[self.challenges[pool["challenge"]].pk for pool in demo_data.REVIEWER_POOLS]
+        )
+        return (
+            f"{self.counted(rows.count(), created)} reviewers in {len(demo_data.REVIEWER_POOLS)} pools, "
+            f"{rows.filter(external=True).count()} external; expertise "
+            f"{self.counted(len(demo_data.REVIEWER_EXPERTISE), expertise_set)}"
+        )
+
+    def seed_review_assignments(self, label: str) -> str:
+        """The officials assign by suggestion (expertise fit, then load) once, when the challenge
+        has no assignment yet; then one reviewer is taken off a proposal before declaring, with
+        a reason, and another is assigned by hand."""
+        created = 0
+        for pool in demo_data.REVIEWER_POOLS:
+            challenge = self.challenges[pool["challenge"]]
+            proposals = Proposal.objects.filter(challenge=challenge)
+            if ReviewAssignment.objects.filter(proposal__in=proposals).exists():
+                continue
+            if proposals.filter(status=Proposal.Status.IN_REVIEW).exists():
+                result = review_services.assignments_create_suggested(
+                    challenge=challenge, by=self.users[pool["by"]]
+                )
+                created += len(result.created)
+        removed = 0
+        for spec in demo_data.ASSIGNMENT_REMOVALS:
+            assignment = self.assignment_of(spec["proposal"], spec["reviewer"])
+            if assignment is None:
+                continue
+            proposal = Proposal.objects.get(pk=assignment.proposal_id)
+            official = self.judging_official(proposal)
+            if assignment.status == ReviewAssignment.Status.AWAITING_DECLARATION:
+                review_services.assignment_remove(assignment=assignment, by=official, reason=spec["reason"])
+                removed += 1
+            created += self.assign_replacement(assignment, proposal, spec["replaced_by"], official)
+        assignments = self.judged(ReviewAssignment, "proposal")
+        return (
+            f"{self.counted(assignments.count(), created)}, "
+            f"{assignments.filter(status=ReviewAssignment.Status.REMOVED).count()} removed ({removed} new)"
+        )
+
+    def assign_replacement(self, ended: ReviewAssignment, proposal: Proposal, key: str, official) -> int:
+        """After ``ended`` was removed or ended in a conflict, an official assigns the reviewer
+        ``key`` by hand (once: not when that reviewer was ever assigned to the proposal)."""
+        ended.refresh_from_db(fields=["status"])
+        if ended.status in (ReviewAssignment.Status.AWAITING_DECLARATION, ReviewAssignment.Status.ACTIVE):
+            return 0
+        proposal.refresh_from_db(fields=["status"])
+        reviewer = self.judge(key)
+        if (
+            proposal.status != Proposal.Status.IN_REVIEW
+            or proposal.review_assignments.filter(reviewer=reviewer).exists()
+        ):
+            return 0
+        review_services.assignment_create(proposal=proposal, reviewer=reviewer, by=official)
+        return 1
+
+    def seed_conflict_declarations(self, label: str) -> str:
+        """Before seeing a proposal each reviewer declares: a conflict of interest (the
+        assignment ends and an official assigns someone else by hand) or none (they may review).
+        An assignment with nothing to declare in the demo waits for its reviewer."""
+        Status = ReviewAssignment.Status
+        declared = replaced = 0
+        for spec in demo_data.CONFLICTS:
+            assignment = self.assignment_of(spec["proposal"], spec["reviewer"])
+            if assignment is None:
+                continue
+            proposal = Proposal.objects.get(pk=assignment.proposal_id)
+            if (
+                assignment.status == Status.AWAITING_DECLARATION
+                and proposal.status == Proposal.Status.IN_REVIEW
+            ):
+                review_services.assignment_declare(
+                    assignment=assignment,
+                    by=self.judge(spec["reviewer"]),
+                    has_conflict=True,
+                    note=spec["note"],
+                )
+                declared += 1
+            replaced += self.assign_replacement(
+                assignment, proposal, spec["replaced_by"], self.judging_official(proposal)
+            )
+        for spec in demo_data.REVIEWS:
+            assignment = self.assignment_of(spec["proposal"], spec["reviewer"])
+            if assignment is None or assignment.status != Status.AWAITING_DECLARATION:
+                continue
+            if Proposal.objects.get(pk=assignment.proposal_id).status != Proposal.Status.IN_REVIEW:
+                continue
+            review_services.assignment_declare(
+                assignment=assignment, by=self.judge(spec["reviewer"]), has_conflict=False
+            )
+            declared += 1
+        declarations = self.judged(ConflictDeclaration, "assignment__proposal")
+        conflicts = declarations.filter(has_conflict=True).count()
+        waiting = self.judged(ReviewAssignment, "proposal").filter(status=Status.AWAITING_DECLARATION).count()
+        return (
+            f"{self.counted(declarations.count(), declared)}; conflicts of interest: {conflicts} "
+            f"({replaced} replaced by hand now); waiting for a declaration: {waiting}"
+        )
+
+    def seed_reviews(self, label: str) -> str:
+        """Reviewers score each criterion with a comment, recommend, and write to the applicant
+        and (privately) to the officials; most submit, one keeps a draft, and one review is
+        reopened by an official with a reason and submitted again. A review that exists (also
+        one written by hand) is left as it is."""
+        written = 0
+        for spec in demo_data.REVIEWS:
+            assignment = self.assignment_of(spec["proposal"], spec["reviewer"])
+            if assignment is None or assignment.status != ReviewAssignment.Status.ACTIVE:
+                continue
+            if Review.objects.filter(assignment=assignment).exists():
+                continue
+            proposal = Proposal.objects.select_related("challenge").get(pk=assignment.proposal_id)
+            if proposal.status != Proposal.Status.IN_REVIEW:
+                continue
+            reviewer = self.judge(spec["reviewer"])
+            criteria = proposal.challenge.criteria.order_by("sort_order", "pk")
+            scores = [
+                scoring_services.ScoreInput(criterion_id=criterion.pk, score=score, comment=comment)
+                for criterion, (score, comment) in zip(criteria, spec["scores"], strict=True)
+                if score is not None
+            ]
+            given = {
+                "assignment": assignment,
+                "by": reviewer,
+                "scores": scores,
+                "recommendation": spec["recommendation"] or None,
+                "private_notes": spec["notes"],
+            }
+            if spec.get("draft"):
+                scoring_services.review_save_draft(**given, overall_comment=spec["comment"])
+            elif "reopened" in spec:
+                review = scoring_services.review_submit(**given, overall_comment=spec["first_comment"])
+                reopened = spec["reopened"]
+                scoring_services.review_reopen(
+                    review=review, by=self.users[reopened["by"]], reason=reopened["reason"]
+                )
+                scoring_services.review_submit(
+                    assignment=assignment, by=reviewer, overall_comment=spec["comment"]
+                )
+            else:
+                scoring_services.review_submit(**given, overall_comment=spec["comment"])
+            written += 1
+        reviews = self.judged(Review, "assignment__proposal")
+        submitted = reviews.filter(status=Review.Status.SUBMITTED).count()
+        drafts = reviews.filter(status=Review.Status.DRAFT).count()
+        reopened = reviews.filter(reopened_at__isnull=False).count()
+        return (
+            f"{self.counted(reviews.count(), written)}: {submitted} submitted, {drafts} draft, "
+            f"{reopened} reopened by an official"
+        )
+
+    def seed_judging_decisions(self, label: str) -> str:
+        """After the reviews the officials shortlist or reject (the applicant reads the note and,
+        once rejected, the reviewers' comments); only proposals still in review are decided."""
+        Status = Proposal.Status
+        still_open = {"shortlist": (Status.IN_REVIEW,), "reject": (Status.IN_REVIEW, Status.SHORTLISTED)}
+        decided = 0
+        for spec in demo_data.JUDGING_DECISIONS:
+            proposal = Proposal.objects.get(pk=self.proposals[spec["proposal"]].pk)
+            if proposal.status not in still_open[spec["transition"]]:
+                continue
+            services.proposal_decide(
+                proposal=proposal, by=self.users[spec["by"]], transition=spec["transition"], note=spec["note"]
+            )
+            decided += 1
+        return self.counted(len(demo_data.JUDGING_DECISIONS), decided)
+
+    def seed_judged_awards(self, label: str) -> str:
+        """An official awards a reviewed proposal below the amount asked, with conditions and
+        in-kind support; its agreement waits for the grantee's owner. The results stay
+        unpublished: the officials see the winners with the button that publishes them."""
+        Status = Proposal.Status
+        created = 0
+        for spec in demo_data.JUDGED_AWARDS:
+            proposal = Proposal.objects.select_related("challenge").get(
+                pk=self.proposals[spec["proposal"]].pk
+            )
+            if Award.objects.filter(proposal=proposal).exists():
+                continue
+            if proposal.status not in (Status.IN_REVIEW, Status.SHORTLISTED):
+                continue
+            challenge = proposal.challenge
+            offers = {incentive.description: incentive.pk for incentive in challenge.incentives.all()}
+            today = timezone.localdate(timezone=challenge.region.zoneinfo)
+            services.award_create(
+                proposal=proposal,
+                amount=spec["amount"],
+                by=self.users[spec["awarded_by"]],
+                milestones=[
+                    services.MilestonePlan(
+                        title=m["title"],
+                        amount=m["amount"],
+                        due_date=today + datetime.timedelta(days=m["due"]),
+                    )
+                    for m in spec["milestones"]
+                ],
+                conditions=spec["conditions"],
+                in_kind={offers[description]: quantity for description, quantity in spec["in_kind"]},
+            )
+            created += 1
+        keys = [self.proposals[spec["proposal"]].pk for spec in demo_data.JUDGED_AWARDS]
+        waiting = Agreement.objects.filter(award__proposal__in=keys, status=Agreement.Status.PENDING).count()
+        return f"{self.counted(len(demo_data.JUDGED_AWARDS), created)}; agreements to accept: {waiting}"
+
+    def seed_milestone_changes(self, label: str) -> str:
+        """On funded projects: the grantee reports a milestone with evidence links and the
+        official sends it back with what to revise; the official moves a planned milestone's
+        due date with the reason kept. Done once per milestone, and only from the planned state."""
+        Status = Milestone.Status
+        done = 0
+        for spec in demo_data.MILESTONE_REVISIONS:
+            award = Award.objects.select_related("proposal").get(proposal=self.proposals[spec["proposal"]])
+            milestone = award.milestones.get(position=spec["milestone"])
+            if milestone.revision_note or milestone.status != Status.PLANNED:
+                continue
+            if not determinations.project_started(award):
+                continue
+            milestone = determinations.milestone_report(
+                milestone=milestone,
+                by=self.owner_of[award.proposal.organisation_id],
+                report=spec["report"],
+                links=spec["links"],
+            )
+            determinations.milestone_request_revision(
+                milestone=milestone, by=self.users[spec["by"]], reason=spec["reason"]
+            )
+            done += 1
+        for spec in demo_data.MILESTONE_REPLANS:
+            award = Award.objects.select_related("proposal__challenge").get(
+                proposal=self.proposals[spec["proposal"]]
+            )
+            milestone = award.milestones.get(position=spec["milestone"])
+            if milestone.replans.exists() or milestone.status != Status.PLANNED:
+                continue
+            determinations.milestones_replan(
+                award=award,
+                by=self.users[spec["by"]],
+                changes=[
+                    determinations.MilestoneChange(
+                        milestone_id=milestone.pk,
+                        due_date=milestone.due_date + datetime.timedelta(days=spec["days_later"]),
+                        amount=milestone.amount,
+                    )
+                ],
+                reason=spec["reason"],
+            )
+            done += 1
+        total = len(demo_data.MILESTONE_REVISIONS) + len(demo_data.MILESTONE_REPLANS)
+        return self.counted(total, done)
+
     def print_users(self) -> None:
         belongs_to: dict[str, list[str]] = {}
         for spec in demo_data.ORGANISATIONS:
@@ -966,4 +1344,9 @@ class Command(BaseCommand):
                 line += f" — {'; '.join(details)}"
             self.stdout.write(line)
         self.stdout.write(f"Password for all of them: {settings.DEMO_PASSWORD}")
+        for spec in demo_data.EXTERNAL_REVIEWERS:
+            self.stdout.write(
+                f"External reviewer {spec['full_name']} <{spec['email']}> chooses a password through "
+                "the link in the invitation email (printed on the console by the first run)."
+            )
         self.stdout.write(self.style.WARNING("The password is shared and printed: never seed a real site."))
