@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Keuangan"
+
+    def ready(self) -> None:
+        # Each area registers its webhook handlers on import.
+        from payments import contributions, disbursements, webhooks  # noqa: F401

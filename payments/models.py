@@ -6,12 +6,21 @@ payments knows funds, accounts and references ("challenge:12", "milestone:7",
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from payments.storage import private_storage
+
+
+def proof_upload_to(instance, filename: str) -> str:
+    """A random name: the uploaded file name is never trusted."""
+    return f"payments/proofs/{uuid.uuid4().hex}"
 
 
 class Fund(models.Model):
@@ -39,6 +48,9 @@ class Account(models.Model):
         BUDGET_SOURCE = "budget_source", _("Government budget (APBD)")
         SPONSOR_SOURCE = "sponsor_source", _("Sponsor contributions")
         GRANTS_PAID = "grants_paid", _("Grants paid out")
+        COMMITTED = "committed", _("Committed to awards")
+        RECEIVABLE = "receivable", _("Owed to a grantee")
+        CLEARING = "clearing", _("Gateway clearing")
 
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
@@ -56,7 +68,10 @@ class Transaction(models.Model):
     class Kind(models.TextChoices):
         ALLOCATION = "allocation", _("Budget allocation")
         CONTRIBUTION = "contribution", _("Sponsor contribution")
+        AWARD = "award", _("Award commitment")
         DISBURSEMENT = "disbursement", _("Disbursement")
+        REFUND = "refund", _("Refund")
+        REVERSAL = "reversal", _("Reversal")
         CORRECTION = "correction", _("Correction")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -69,6 +84,10 @@ class Transaction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # A reversal or correction names the transaction it undoes or mends.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -88,6 +107,8 @@ class Entry(models.Model):
     class Meta:
         ordering = ["transaction_id", "id"]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero")]
+        # A balance is SUM(amount) over one account: this index answers it from the index alone.
+        indexes = [models.Index(fields=["account", "currency"], include=["amount"], name="entry_balance_idx")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount:+d} {self.currency}"
@@ -128,17 +149,36 @@ class Recipient(models.Model):
     account_holder = models.CharField(max_length=200, blank=True)
     # Only the last digits are kept; the full number stays with the treasury.
     account_number_masked = models.CharField(max_length=40, blank=True)
+    # Changed bank details are the classic fraud: they must be checked by an official again
+    # before the manual rail pays to them.
+    bank_details_changed_at = models.DateTimeField(null=True, blank=True)
+    bank_verified_at = models.DateTimeField(null=True, blank=True)
+    bank_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Stripe Connect: kept current by the account.updated webhook.
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.payee_reference} ({self.rail})"
+
+    @property
+    def bank_verified(self) -> bool:
+        return self.bank_verified_at is not None and (
+            self.bank_details_changed_at is None or self.bank_verified_at >= self.bank_details_changed_at
+        )
 
 
 class Disbursement(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting release")
+        RELEASED = "released", _("Released, waiting to be sent")
         SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent, waiting for confirmation")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed, may be retried")
+        CANCELLED = "cancelled", _("Cancelled")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="disbursements")
     reference = models.CharField(max_length=64, unique=True, help_text="e.g. milestone:7")
@@ -158,6 +198,9 @@ class Disbursement(models.Model):
     failure_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Manual rail: the treasury's transfer proof (SP2D scan or bank receipt), private.
+    proof = models.FileField(storage=private_storage, upload_to=proof_upload_to, blank=True, max_length=200)
+    cancelled_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -216,3 +259,112 @@ class WebhookEvent(models.Model):
 
 def account_balance(account: Account) -> int:
     return account.entries.aggregate(total=Sum("amount"))["total"] or 0
+
+
+class Contribution(models.Model):
+    """A sponsor's money for a challenge's fund: paid by card through Stripe (counts when the
+    ``payment_intent.succeeded`` webhook arrives) or, without Stripe, pledged and confirmed by a
+    finance officer against the bank statement."""
+
+    class Rail(models.TextChoices):
+        STRIPE = "stripe", _("Card payment (Stripe)")
+        PLEDGE = "pledge", _("Bank transfer pledge")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        SUCCEEDED = "succeeded", _("Received")
+        FAILED = "failed", _("Payment failed")
+        CANCELED = "canceled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributions")
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+    )
+    sponsor_name = models.CharField(_("name shown"), max_length=200)
+    email = models.EmailField(_("email for the receipt"))
+    public = models.BooleanField(_("show my name publicly"), default=False)
+    amount = models.BigIntegerField(validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3, default="IDR")
+    rail = models.CharField(max_length=10, choices=Rail.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Stripe PaymentIntent id (pi_...), unique once set.
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    refunded_amount = models.BigIntegerField(default=0)
+    # Pledge rail: the bank statement line the finance officer matched it to.
+    bank_reference = models.CharField(max_length=64, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receipt_number = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway_reference"],
+                condition=~Q(gateway_reference=""),
+                name="contribution_gateway_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0), name="contribution_refund_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("amount")), name="contribution_refund_within_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_name}: {self.amount} {self.currency} ({self.status})"
+
+
+class Refund(models.Model):
+    """Money given back to a sponsor by a finance officer (full or partial)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Requested")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField(validators=[MinValueValidator(1)])
+    reason = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} of {self.contribution_id}"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the ledger with the gateway; ``differences`` lists what did not match."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Gateway objects created since this time were compared (the previous run's start).
+    since = models.DateTimeField(null=True, blank=True)
+    differences = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {len(self.differences)} differences"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments import selectors, signals
+from payments import ledger, selectors, signals
 from payments.errors import PaymentError
 from payments.gateways import get_gateway, stripe_configured
 from payments.interface import GatewayUnavailable, TransferRequest
@@ -22,7 +22,6 @@ from payments.models import (
     Account,
     Commitment,
     Disbursement,
-    Entry,
     Fund,
     GatewayCall,
     Recipient,
@@ -32,84 +31,14 @@ from payments.permissions import can_record_allocation, can_release_disbursement
 
 logger = logging.getLogger(__name__)
 
-BUDGET_SOURCE_CODE = "source:apbd"
-SPONSOR_SOURCE_CODE = "source:sponsors"
-GRANTS_PAID_CODE = "grants:paid"
-
-
-def _audit(*, actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
-    signals.audit.send(
-        sender=type(obj),
-        actor=actor,
-        action=action,
-        object_type=f"payments.{type(obj).__name__.lower()}",
-        object_id=str(obj.pk),
-        before=before,
-        after=after,
-    )
-
-
-def _require_positive(amount: int) -> None:
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise PaymentError(_("The amount must be a whole number greater than zero."))
-
-
-def _account(code: str, *, name: str, kind: str, fund: Fund | None = None, currency: str = "IDR") -> Account:
-    account, _created = Account.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "fund": fund, "currency": currency}
-    )
-    return account
-
-
-def fund_cash_account(fund: Fund) -> Account:
-    return _account(
-        fund.cash_account_code, name=f"Dana {fund}", kind=Account.Kind.FUND, fund=fund, currency=fund.currency
-    )
-
 
 def fund_get_or_create(*, reference: str, name: str = "", currency: str = "IDR") -> Fund:
     fund, created = Fund.objects.get_or_create(
         reference=reference, defaults={"name": name, "currency": currency}
     )
     if created:
-        fund_cash_account(fund)
+        ledger.fund_cash_account(fund)
     return fund
-
-
-def _post(
-    *,
-    kind: str,
-    fund: Fund,
-    description: str,
-    idempotency_key: str,
-    legs: list[tuple[Account, int]],
-    by=None,
-    reference: str = "",
-) -> tuple[Transaction, bool]:
-    """Write one balanced transaction; returns (transaction, created). A key used before
-    returns the transaction it wrote then."""
-    if sum(amount for _account, amount in legs) != 0:
-        raise PaymentError("Unbalanced transaction")  # a programming error, never user input
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing:
-        return existing, False
-    try:
-        with transaction.atomic():
-            txn = Transaction.objects.create(
-                kind=kind,
-                fund=fund,
-                description=description[:255],
-                reference=reference[:64],
-                idempotency_key=idempotency_key,
-                created_by=by,
-            )
-            Entry.objects.bulk_create(
-                Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)
-                for account, amount in legs
-            )
-    except IntegrityError:
-        return Transaction.objects.get(idempotency_key=idempotency_key), False
-    return txn, True
 
 
 def allocation_record(
@@ -119,20 +48,22 @@ def allocation_record(
     allowed, reason = can_record_allocation(by)
     if not allowed:
         raise PaymentError(reason)
-    _require_positive(amount)
-    source = _account(BUDGET_SOURCE_CODE, name="APBD (anggaran daerah)", kind=Account.Kind.BUDGET_SOURCE)
+    ledger.require_positive(amount)
+    source = ledger.account(
+        ledger.BUDGET_SOURCE_CODE, name="APBD (anggaran daerah)", kind=Account.Kind.BUDGET_SOURCE
+    )
     with transaction.atomic():
-        txn, created = _post(
+        txn, created = ledger.post(
             kind=Transaction.Kind.ALLOCATION,
             fund=fund,
             by=by,
             reference=reference,
             description=description or _("Budget allocation"),
             idempotency_key=f"allocation:{idempotency_key}",
-            legs=[(fund_cash_account(fund), amount), (source, -amount)],
+            legs=[(ledger.fund_cash_account(fund), amount), (source, -amount)],
         )
         if created:
-            _audit(
+            ledger.audit(
                 actor=by,
                 action="allocation.recorded",
                 obj=txn,
@@ -143,7 +74,7 @@ def allocation_record(
 
 def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitment:
     """Promise ``amount`` of the fund. Raises PaymentError when the fund does not hold it."""
-    _require_positive(amount)
+    ledger.require_positive(amount)
     with transaction.atomic():
         Fund.objects.select_for_update().get(pk=fund.pk)  # serialise commitments per fund
         available = selectors.fund_available(fund)
@@ -158,7 +89,7 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitm
         commitment = Commitment.objects.create(
             fund=fund, reference=reference, amount=amount, currency=fund.currency, created_by=by
         )
-        _audit(actor=by, action="commitment.created", obj=commitment, after={"amount": amount})
+        ledger.audit(actor=by, action="commitment.created", obj=commitment, after={"amount": amount})
     return commitment
 
 
@@ -175,7 +106,7 @@ def commitment_release(*, commitment: Commitment, by, reason: str) -> Commitment
             )
         locked.released_at, locked.released_by, locked.release_reason = timezone.now(), by, reason[:255]
         locked.save(update_fields=["released_at", "released_by", "release_reason"])
-        _audit(actor=by, action="commitment.released", obj=locked, before={"amount": locked.amount})
+        ledger.audit(actor=by, action="commitment.released", obj=locked, before={"amount": locked.amount})
     return locked
 
 
@@ -230,7 +161,7 @@ def disbursement_create(
     description: str = "",
 ) -> Disbursement:
     """Queue a payment against a commitment. Idempotent per ``reference``."""
-    _require_positive(amount)
+    ledger.require_positive(amount)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         existing = Disbursement.objects.filter(reference=reference).first()
@@ -250,7 +181,9 @@ def disbursement_create(
             requested_by=requested_by,
             description=description[:255],
         )
-        _audit(actor=requested_by, action="disbursement.created", obj=disbursement, after={"amount": amount})
+        ledger.audit(
+            actor=requested_by, action="disbursement.created", obj=disbursement, after={"amount": amount}
+        )
     return disbursement
 
 
@@ -292,7 +225,7 @@ def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str 
                 "transfer_group": request.transfer_group,
             },
         )
-        _audit(actor=by, action="disbursement.released", obj=locked, after={"attempt": locked.attempts})
+        ledger.audit(actor=by, action="disbursement.released", obj=locked, after={"attempt": locked.attempts})
     # The provider is called outside the lock; the same idempotency key makes a resend safe.
     return _send(locked, call, request, by=by)
 
@@ -357,7 +290,7 @@ def _send(disbursement: Disbursement, call: GatewayCall, request: TransferReques
             locked.status = Disbursement.Status.FAILED
             locked.failure_reason = result.error[:255]
             locked.save(update_fields=["status", "failure_reason"])
-            _audit(actor=by, action="disbursement.failed", obj=locked, after={"error": result.error})
+            ledger.audit(actor=by, action="disbursement.failed", obj=locked, after={"error": result.error})
     if not result.succeeded:
         # Raised after the commit so the failure stays recorded and the release can be retried.
         raise PaymentError(_("The payment was refused: %(error)s") % {"error": result.error})
@@ -366,20 +299,24 @@ def _send(disbursement: Disbursement, call: GatewayCall, request: TransferReques
 
 def _record_paid(disbursement: Disbursement, gateway_reference: str, *, by) -> None:
     fund = disbursement.fund
-    paid_out = _account(GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID)
-    _post(
+    paid_out = ledger.account(
+        ledger.GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID
+    )
+    ledger.post(
         kind=Transaction.Kind.DISBURSEMENT,
         fund=fund,
         by=by,
         reference=gateway_reference,
         description=disbursement.description or disbursement.reference,
         idempotency_key=f"disbursement:{disbursement.pk}",
-        legs=[(paid_out, disbursement.amount), (fund_cash_account(fund), -disbursement.amount)],
+        legs=[(paid_out, disbursement.amount), (ledger.fund_cash_account(fund), -disbursement.amount)],
     )
     disbursement.status = Disbursement.Status.PAID
     disbursement.gateway_reference = gateway_reference
     disbursement.paid_at = timezone.now()
     disbursement.save(update_fields=["status", "gateway_reference", "paid_at"])
-    _audit(actor=by, action="disbursement.paid", obj=disbursement, after={"reference": gateway_reference})
+    ledger.audit(
+        actor=by, action="disbursement.paid", obj=disbursement, after={"reference": gateway_reference}
+    )
     # Inside the transaction: whoever tracks the payment (a milestone) changes with it, or not at all.
     signals.disbursement_paid.send(sender=Disbursement, disbursement=disbursement)

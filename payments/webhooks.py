@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +22,21 @@ def webhook_store(*, provider: str, event: dict) -> tuple[WebhookEvent, bool]:
     return stored, True
 
 
+# event type -> handler(event). Each area registers its own with ``@handles(...)`` (the modules
+# are imported by PaymentsConfig.ready); an event type nobody handles is stored and ignored.
+HANDLERS: dict[str, Callable[[WebhookEvent], None]] = {}
+
+
+def handles(*event_types: str):
+    def register(handler: Callable[[WebhookEvent], None]):
+        for event_type in event_types:
+            HANDLERS[event_type] = handler
+        return handler
+
+    return register
+
+
+@handles("transfer.reversed")
 def _transfer_reversed(event: WebhookEvent) -> None:
     # A reversal is recorded by the finance officer as a correction; flag the disbursement.
     transfer = event.body["data"]["object"]
@@ -28,15 +45,9 @@ def _transfer_reversed(event: WebhookEvent) -> None:
     )
 
 
+@handles("transfer.created", "account.updated")
 def _noop(event: WebhookEvent) -> None:
     """Events we accept and keep for the record; the state they report is already ours."""
-
-
-HANDLERS = {
-    "transfer.created": _noop,
-    "transfer.reversed": _transfer_reversed,
-    "account.updated": _noop,
-}
 
 
 def webhook_process(*, event_id: int) -> None:

@@ -30,6 +30,7 @@ urlpatterns = [
 # Each area keeps its own routes.
 from marketplace.urls import (  # noqa: E402
     challenges,
+    contributions,
     determinations,
     organisations,
     proposals,
@@ -46,4 +47,5 @@ urlpatterns += (
     + reviews.urlpatterns
     + scoring.urlpatterns
     + determinations.urlpatterns
+    + contributions.urlpatterns
 )

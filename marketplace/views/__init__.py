@@ -327,6 +327,7 @@ def organisation_stripe_onboarding(request, slug):
 # Area modules register their sections and views on import.
 from marketplace.views import (  # noqa: E402, F401
     challenges,
+    contributions,
     determinations,
     organisations,
     proposals,

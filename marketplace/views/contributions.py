@@ -1,0 +1,1 @@
+"""Sponsor contributions to a challenge's fund, and the finance officers' pages for them."""

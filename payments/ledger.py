@@ -1,0 +1,82 @@
+"""The double-entry ledger's primitives: accounts, one balanced transaction per money
+movement (idempotent by key), and the audit announcement. Every write of money in payments goes
+through ``post``; the database refuses to change or delete what it wrote (migration 0004)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from payments import signals
+from payments.errors import PaymentError
+from payments.models import Account, Entry, Fund, Transaction
+
+BUDGET_SOURCE_CODE = "source:apbd"
+SPONSOR_SOURCE_CODE = "source:sponsors"
+GRANTS_PAID_CODE = "grants:paid"
+
+
+def audit(*, actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
+    signals.audit.send(
+        sender=type(obj),
+        actor=actor,
+        action=action,
+        object_type=f"payments.{type(obj).__name__.lower()}",
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
+def require_positive(amount: int) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise PaymentError(_("The amount must be a whole number greater than zero."))
+
+
+def account(code: str, *, name: str, kind: str, fund: Fund | None = None, currency: str = "IDR") -> Account:
+    account, _created = Account.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "fund": fund, "currency": currency}
+    )
+    return account
+
+
+def fund_cash_account(fund: Fund) -> Account:
+    return account(
+        fund.cash_account_code, name=f"Dana {fund}", kind=Account.Kind.FUND, fund=fund, currency=fund.currency
+    )
+
+
+def post(
+    *,
+    kind: str,
+    fund: Fund,
+    description: str,
+    idempotency_key: str,
+    legs: list[tuple[Account, int]],
+    by=None,
+    reference: str = "",
+) -> tuple[Transaction, bool]:
+    """Write one balanced transaction; returns (transaction, created). A key used before
+    returns the transaction it wrote then."""
+    if sum(amount for _account, amount in legs) != 0:
+        raise PaymentError("Unbalanced transaction")  # a programming error, never user input
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            txn = Transaction.objects.create(
+                kind=kind,
+                fund=fund,
+                description=description[:255],
+                reference=reference[:64],
+                idempotency_key=idempotency_key,
+                created_by=by,
+            )
+            Entry.objects.bulk_create(
+                Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)
+                for account, amount in legs
+            )
+    except IntegrityError:
+        return Transaction.objects.get(idempotency_key=idempotency_key), False
+    return txn, True
