@@ -66,9 +66,3 @@ class AwardForm(forms.Form):
 
     def in_kind_quantities(self) -> dict[int, int]:
         return {offer.pk: self.cleaned_data.get(f"in_kind_{offer.pk}") or 0 for offer in self.in_kind_offers}
-
-
-class ReleaseForm(forms.Form):
-    bank_reference = forms.CharField(
-        label=_("Bank transfer reference (SP2D / receipt no.)"), max_length=64, required=False
-    )

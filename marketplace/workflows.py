@@ -89,6 +89,10 @@ MILESTONE_TRANSITIONS = {
         Transition("approve", (Milestone.Status.REPORTED,), Milestone.Status.APPROVED),
         Transition("send_back", (Milestone.Status.REPORTED,), Milestone.Status.PLANNED),
         Transition("mark_paid", (Milestone.Status.APPROVED,), Milestone.Status.PAID),
+        # payments announces these: the transfer came back (it waits for its payment again), or
+        # finance cancelled the payment (the official approves it again to request a new one).
+        Transition("payment_reversed", (Milestone.Status.PAID,), Milestone.Status.APPROVED),
+        Transition("payment_cancelled", (Milestone.Status.APPROVED,), Milestone.Status.REPORTED),
     ]
 }
 

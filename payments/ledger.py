@@ -55,9 +55,11 @@ def post(
     legs: list[tuple[Account, int]],
     by=None,
     reference: str = "",
+    reverses: Transaction | None = None,
 ) -> tuple[Transaction, bool]:
     """Write one balanced transaction; returns (transaction, created). A key used before
-    returns the transaction it wrote then."""
+    returns the transaction it wrote then. ``reverses`` names the transaction a reversal undoes
+    (set here because the row can never be updated afterwards)."""
     if sum(amount for _account, amount in legs) != 0:
         raise PaymentError("Unbalanced transaction")  # a programming error, never user input
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
@@ -72,6 +74,7 @@ def post(
                 reference=reference[:64],
                 idempotency_key=idempotency_key,
                 created_by=by,
+                reverses=reverses,
             )
             Entry.objects.bulk_create(
                 Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)

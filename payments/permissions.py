@@ -23,3 +23,13 @@ def can_release_disbursement(user, disbursement) -> tuple[bool, str]:
     if disbursement.requested_by_id == user.pk:
         return False, _("The person who approved the milestone may not also release its payment.")
     return True, ""
+
+
+def can_handle_disbursement(user, disbursement) -> tuple[bool, str]:
+    """Record the treasury's transfer, retry or cancel: a finance officer, never the person who
+    approved the milestone (the same four eyes as the release)."""
+    if not is_finance_officer(user):
+        return False, _("Only a finance officer may handle a disbursement.")
+    if disbursement.requested_by_id == user.pk:
+        return False, _("The person who approved the milestone may not also handle its payment.")
+    return True, ""

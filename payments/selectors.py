@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
-from payments.models import Commitment, Disbursement, Entry, Fund
+from payments.models import (
+    Account,
+    Commitment,
+    Disbursement,
+    Entry,
+    Fund,
+    GatewayCall,
+    Recipient,
+    Transaction,
+)
 
 
 def format_money(amount: int, currency: str = "IDR") -> str:
@@ -19,48 +28,87 @@ def format_money(amount: int, currency: str = "IDR") -> str:
     return f"{sign}{currency} {grouped}{fraction}"
 
 
+# Accounts that hold a fund's money until it is paid out. Receivable and clearing accounts are
+# shared (per payee, per rail): their entries belong to the fund their transaction names.
+_FUND_ACCOUNTS = Q(account__kind__in=[Account.Kind.FUND, Account.Kind.COMMITTED])
+_SHARED_HOLDING = Q(account__kind__in=[Account.Kind.RECEIVABLE, Account.Kind.CLEARING])
+_SOURCES = [Account.Kind.BUDGET_SOURCE, Account.Kind.SPONSOR_SOURCE]
+
+
+def _sum(queryset) -> int:
+    return queryset.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
 def fund_balance(fund: Fund) -> int:
-    return Entry.objects.filter(account__code=fund.cash_account_code).aggregate(
-        total=Coalesce(Sum("amount"), 0)
-    )["total"]
-
-
-def fund_outstanding_commitments(fund: Fund) -> int:
-    """What is promised but not yet paid out."""
-    promised = fund.commitments.filter(released_at__isnull=True).aggregate(total=Coalesce(Sum("amount"), 0))[
-        "total"
-    ]
-    paid = Disbursement.objects.filter(commitment__fund=fund, status=Disbursement.Status.PAID).aggregate(
-        total=Coalesce(Sum("amount"), 0)
-    )["total"]
-    return promised - paid
-
-
-def fund_available(fund: Fund) -> int:
-    return fund_balance(fund) - fund_outstanding_commitments(fund)
-
-
-def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
-    """Per fund reference: received, committed, disbursed. Three queries whatever the count."""
-    funds = {f.pk: f.reference for f in Fund.objects.filter(reference__in=references)}
-    figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
-    received = (
-        Entry.objects.filter(account__fund_id__in=funds, amount__gt=0)
-        .values("account__fund_id")
-        .annotate(total=Sum("amount"))
+    """Money the fund holds: received and not yet paid out (uncommitted, committed, released to
+    a grantee, or on its way through a gateway)."""
+    return _sum(
+        Entry.objects.filter(
+            (_FUND_ACCOUNTS & Q(account__fund=fund)) | (_SHARED_HOLDING & Q(transaction__fund=fund))
+        )
     )
-    for row in received:
-        figures[funds[row["account__fund_id"]]]["received"] = row["total"]
-    committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
-    for row in committed.values("fund_id").annotate(total=Sum("amount")):
-        figures[funds[row["fund_id"]]]["committed"] = row["total"]
+
+
+def _legacy_outstanding(fund_ids) -> dict[int, int]:
+    """Per fund: what commitments made before commitments were ledger movements still promise
+    (their money sits in the fund's cash account until money moves against them)."""
+    posted = Transaction.objects.filter(
+        idempotency_key=Concat(Value("commitment:"), Cast(OuterRef("pk"), CharField()))
+    )
+    legacy = Commitment.objects.filter(fund_id__in=fund_ids, released_at__isnull=True).exclude(Exists(posted))
+    outstanding: dict[int, int] = {}
+    for row in legacy.values("fund_id").annotate(total=Sum("amount")):
+        outstanding[row["fund_id"]] = row["total"]
     paid = (
-        Disbursement.objects.filter(commitment__fund_id__in=funds, status=Disbursement.Status.PAID)
+        Disbursement.objects.filter(commitment__in=legacy, status=Disbursement.Status.PAID)
         .values("commitment__fund_id")
         .annotate(total=Sum("amount"))
     )
     for row in paid:
-        figures[funds[row["commitment__fund_id"]]]["disbursed"] = row["total"]
+        outstanding[row["commitment__fund_id"]] -= row["total"]
+    return outstanding
+
+
+def fund_outstanding_commitments(fund: Fund) -> int:
+    """What is promised but not yet paid out: committed, released to grantees, in transit."""
+    holding = _sum(
+        Entry.objects.filter(
+            (Q(account__kind=Account.Kind.COMMITTED) & Q(account__fund=fund))
+            | (_SHARED_HOLDING & Q(transaction__fund=fund))
+        )
+    )
+    return holding + _legacy_outstanding([fund.pk]).get(fund.pk, 0)
+
+
+def fund_available(fund: Fund) -> int:
+    """What may still be committed: the fund's cash, less what old commitments still promise."""
+    cash = _sum(Entry.objects.filter(account__code=fund.cash_account_code))
+    return cash - _legacy_outstanding([fund.pk]).get(fund.pk, 0)
+
+
+def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
+    """Per fund reference: received (from the budget and sponsors, less refunds), committed
+    (awards not released) and disbursed (paid out, less reversals). Four queries whatever the
+    count."""
+    funds = {f.pk: f.reference for f in Fund.objects.filter(reference__in=references)}
+    figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
+    received = (
+        Entry.objects.filter(transaction__fund_id__in=funds, account__kind__in=_SOURCES)
+        .values("transaction__fund_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in received:
+        figures[funds[row["transaction__fund_id"]]]["received"] = -row["total"]
+    committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
+    for row in committed.values("fund_id").annotate(total=Sum("amount")):
+        figures[funds[row["fund_id"]]]["committed"] = row["total"]
+    paid = (
+        Entry.objects.filter(transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID)
+        .values("transaction__fund_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in paid:
+        figures[funds[row["transaction__fund_id"]]]["disbursed"] = row["total"]
     return figures
 
 
@@ -82,6 +130,26 @@ def public_ledger() -> QuerySet[Entry]:
     )
 
 
+# Money out: pages ----------------------------------------------------------------------------
+
+OPEN_STATUSES = [
+    Disbursement.Status.PENDING,
+    Disbursement.Status.RELEASED,
+    Disbursement.Status.SENDING,
+    Disbursement.Status.SENT,
+    Disbursement.Status.FAILED,
+]
+
+
+def _with_recipients(disbursements: list[Disbursement]) -> list[Disbursement]:
+    """Each disbursement with ``recipient`` (its payee's payout settings, or None): one query."""
+    references = {d.payee_reference for d in disbursements}
+    recipients = {r.payee_reference: r for r in Recipient.objects.filter(payee_reference__in=references)}
+    for disbursement in disbursements:
+        disbursement.recipient = recipients.get(disbursement.payee_reference)
+    return disbursements
+
+
 def disbursements_awaiting_release() -> QuerySet[Disbursement]:
     return (
         Disbursement.objects.filter(
@@ -92,7 +160,63 @@ def disbursements_awaiting_release() -> QuerySet[Disbursement]:
     )
 
 
+def disbursements_open(limit: int = 200) -> list[Disbursement]:
+    """For finance officers: every payment not yet paid or cancelled, oldest first, with its
+    payee's payout settings. Two queries."""
+    rows = list(
+        Disbursement.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("commitment__fund", "requested_by")
+        .order_by("created_at", "pk")[:limit]
+    )
+    return _with_recipients(rows)
+
+
+def disbursements_for_payees(payee_references: list[str], limit: int = 100) -> QuerySet[Disbursement]:
+    """A grantee's payments, newest first."""
+    return (
+        Disbursement.objects.filter(payee_reference__in=payee_references)
+        .exclude(status=Disbursement.Status.CANCELLED)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def disbursement_detail(pk: int) -> Disbursement:
+    disbursement = (
+        Disbursement.objects.select_related("commitment__fund", "requested_by", "released_by")
+        .prefetch_related(
+            Prefetch("gateway_calls", queryset=GatewayCall.objects.order_by("created_at", "pk"))
+        )
+        .get(pk=pk)
+    )
+    return _with_recipients([disbursement])[0]
+
+
+def recipient_for(payee_reference: str) -> Recipient | None:
+    return (
+        Recipient.objects.select_related("bank_verified_by").filter(payee_reference=payee_reference).first()
+    )
+
+
+def recipients_for(payee_references: list[str]) -> dict[str, Recipient]:
+    return {r.payee_reference: r for r in Recipient.objects.filter(payee_reference__in=payee_references)}
+
+
+def recipients_awaiting_verification(payee_references: list[str] | None = None) -> QuerySet[Recipient]:
+    """Manual-rail bank details that are new or changed since an official last verified them
+    (of these payees, or of all)."""
+    recipients = Recipient.objects.filter(rail=Recipient.Rail.MANUAL)
+    if payee_references is not None:
+        recipients = recipients.filter(payee_reference__in=payee_references)
+    return (
+        recipients.exclude(account_number_masked="")
+        .filter(
+            Q(bank_verified_at__isnull=True)
+            | Q(bank_details_changed_at__isnull=False, bank_details_changed_at__gt=F("bank_verified_at"))
+        )
+        .order_by("bank_details_changed_at", "pk")
+    )
+
+
 def total_disbursed() -> int:
-    return Disbursement.objects.filter(status=Disbursement.Status.PAID).aggregate(
-        total=Coalesce(Sum("amount"), 0)
-    )["total"]
+    """Paid out to grantees, less reversals, across every fund."""
+    return _sum(Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID))

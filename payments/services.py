@@ -1,33 +1,37 @@
 """Writes for money. Every function here is the only way its records change.
 
 Rules kept here: amounts are positive integers in minor units; a transaction's entries sum
-to zero; a fund never commits more than it holds; a commitment never pays out more than
-it promised; a disbursement is released by a finance officer other than its requester
-and is sent with an idempotency key, so no retry or double click pays twice."""
+to zero; a fund never commits more than it holds (an award moves the money from the fund's
+cash to its committed account); a commitment never pays out more than it promised. Money out
+(the disbursement state machine) lives in ``payments.disbursements``; its services are
+re-exported here for callers that know only this module."""
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments import ledger, selectors, signals
-from payments.errors import PaymentError
-from payments.gateways import get_gateway, stripe_configured
-from payments.interface import GatewayUnavailable, TransferRequest
-from payments.models import (
-    Account,
-    Commitment,
-    Disbursement,
-    Fund,
-    GatewayCall,
-    Recipient,
-    Transaction,
+from payments import disbursements, ledger, selectors
+from payments.disbursements import (  # noqa: F401 - re-exported
+    disbursement_cancel,
+    disbursement_create,
+    disbursement_record_paid,
+    disbursement_release,
+    disbursement_resend,
+    disbursement_retry,
+    disbursement_send,
 )
-from payments.permissions import can_record_allocation, can_release_disbursement
+from payments.errors import PaymentError
+from payments.gateways import stripe_configured
+from payments.interface import GatewayUnavailable
+from payments.models import Account, Commitment, Disbursement, Fund, Recipient, Transaction
+from payments.permissions import can_record_allocation
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +77,9 @@ def allocation_record(
 
 
 def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitment:
-    """Promise ``amount`` of the fund. Raises PaymentError when the fund does not hold it."""
+    """Promise ``amount`` of the fund to an award: the money moves from the fund's cash to its
+    committed account (an AWARD transaction keyed ``commitment:<id>``). Raises PaymentError when
+    the fund does not hold it available; nothing is written then."""
     ledger.require_positive(amount)
     with transaction.atomic():
         Fund.objects.select_for_update().get(pk=fund.pk)  # serialise commitments per fund
@@ -89,234 +95,195 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by) -> Commitm
         commitment = Commitment.objects.create(
             fund=fund, reference=reference, amount=amount, currency=fund.currency, created_by=by
         )
+        disbursements.commitment_post(commitment, amount, by=by)
         ledger.audit(actor=by, action="commitment.created", obj=commitment, after={"amount": amount})
     return commitment
 
 
 def commitment_release(*, commitment: Commitment, by, reason: str) -> Commitment:
-    """Give a commitment's money back to the fund (an award declined before anything was
-    paid). Idempotent: releasing again changes nothing. Refused once money was disbursed."""
+    """Give a commitment's money back to the fund's cash (an award declined before anything was
+    paid): a REVERSAL of what remains committed. Idempotent: releasing again changes nothing.
+    Refused (PaymentError) while a payment against it exists that was not cancelled."""
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        locked = Commitment.objects.select_for_update().select_related("fund").get(pk=commitment.pk)
         if locked.released_at is not None:
             return locked
-        if locked.disbursements.exists():
+        if locked.disbursements.exclude(status=Disbursement.Status.CANCELLED).exists():
             raise PaymentError(
                 _("Payments were already made against this commitment; it cannot be released.")
             )
+        award = Transaction.objects.filter(idempotency_key=disbursements.commitment_key(locked)).first()
+        if award is not None:  # commitments made before they were ledger movements moved nothing
+            fund = locked.fund
+            committed = disbursements.committed_account(fund)
+            # No payment is left, so what the award moved is all still committed.
+            remaining = award.entries.filter(account=committed).aggregate(total=Sum("amount"))["total"] or 0
+            if remaining > 0:
+                ledger.post(
+                    kind=Transaction.Kind.REVERSAL,
+                    fund=fund,
+                    by=by,
+                    reverses=award,
+                    reference=locked.reference,
+                    description=f"Komitmen dilepas: {locked.reference}",
+                    idempotency_key=f"{disbursements.commitment_key(locked)}:released",
+                    legs=[(ledger.fund_cash_account(fund), remaining), (committed, -remaining)],
+                )
         locked.released_at, locked.released_by, locked.release_reason = timezone.now(), by, reason[:255]
         locked.save(update_fields=["released_at", "released_by", "release_reason"])
         ledger.audit(actor=by, action="commitment.released", obj=locked, before={"amount": locked.amount})
     return locked
 
 
+# Recipients: where a payee is paid ------------------------------------------------------------
+
+
+def _bank_details(recipient: Recipient) -> dict:
+    return {
+        "rail": recipient.rail,
+        "bank_name": recipient.bank_name,
+        "account_holder": recipient.account_holder,
+        "account_number": recipient.account_number_masked,
+    }
+
+
 def recipient_set_bank_account(
-    *, payee_reference: str, bank_name: str, account_holder: str, account_number: str
+    *, payee_reference: str, bank_name: str, account_holder: str, account_number: str, by=None
 ) -> Recipient:
-    digits = "".join(ch for ch in account_number if ch.isdigit())
-    if len(digits) < 6:
-        raise PaymentError(_("Enter the full bank account number."))
-    recipient, _created = Recipient.objects.update_or_create(
-        payee_reference=payee_reference,
-        defaults={
-            "rail": Recipient.Rail.MANUAL,
-            "bank_name": bank_name,
-            "account_holder": account_holder,
-            "account_number_masked": "•••• " + digits[-4:],
-        },
-    )
+    """Choose the manual rail with these bank details. Only the last four digits of the number
+    are kept (the full number stays with the treasury), so every save counts as a change: it
+    sets ``bank_details_changed_at`` and the manual rail pays nothing until an official verifies
+    the details again. Raises PaymentError on bad input; nothing is saved then."""
+    bank_name, account_holder = bank_name.strip(), " ".join(account_holder.split())
+    digits = re.sub(r"[\s.\-]", "", account_number or "")
+    if not bank_name:
+        raise PaymentError(_("Enter the name of the bank."))
+    if not account_holder:
+        raise PaymentError(_("Enter the account holder's name as the bank knows it."))
+    if not digits.isdigit() or not 6 <= len(digits) <= 20:
+        raise PaymentError(_("Enter the full bank account number: 6 to 20 digits."))
+    with transaction.atomic():
+        recipient, _created = Recipient.objects.select_for_update().get_or_create(
+            payee_reference=payee_reference
+        )
+        before = _bank_details(recipient)
+        recipient.rail = Recipient.Rail.MANUAL
+        recipient.bank_name = bank_name[:100]
+        recipient.account_holder = account_holder[:200]
+        recipient.account_number_masked = "•••• " + digits[-4:]
+        recipient.bank_details_changed_at = timezone.now()
+        recipient.save()
+        ledger.audit(
+            actor=by,
+            action="recipient.bank_details_changed",
+            obj=recipient,
+            before=before,
+            after=_bank_details(recipient),
+        )
     return recipient
 
 
+def recipient_verify_bank_account(
+    *, payee_reference: str, by, changed_at_seen: datetime.datetime | None = None
+) -> Recipient:
+    """An official confirms the payee's bank details (checked against its bank letter); the
+    caller has checked that ``by`` may. ``changed_at_seen`` is the change the official looked
+    at: details changed since are refused, so nobody verifies what they did not see.
+    Idempotent; raises PaymentError when there is nothing to verify."""
+    with transaction.atomic():
+        recipient = Recipient.objects.select_for_update().filter(payee_reference=payee_reference).first()
+        if recipient is None or not recipient.account_number_masked:
+            raise PaymentError(_("There are no bank details to verify."))
+        if changed_at_seen is not None and recipient.bank_details_changed_at != changed_at_seen:
+            raise PaymentError(
+                _("The bank details were changed while you were checking them; check the new ones.")
+            )
+        if recipient.bank_verified:
+            return recipient
+        recipient.bank_verified_at, recipient.bank_verified_by = timezone.now(), by
+        recipient.save(update_fields=["bank_verified_at", "bank_verified_by"])
+        ledger.audit(
+            actor=by, action="recipient.bank_details_verified", obj=recipient, after=_bank_details(recipient)
+        )
+    return recipient
+
+
+def _stripe_unreachable() -> PaymentError:
+    return PaymentError(_("Stripe could not be reached. Nothing was changed; try again in a few minutes."))
+
+
 def recipient_start_stripe_onboarding(
-    *, payee_reference: str, email: str, country: str, return_url: str, refresh_url: str
+    *, payee_reference: str, email: str, country: str, return_url: str, refresh_url: str, by=None
 ) -> str:
-    """Create (or reuse) the payee's connected account and return the onboarding URL."""
+    """Create (once) the payee's Stripe Express account and return a fresh onboarding link.
+    The rail does not change yet: the payee is paid through Stripe once it comes back from
+    onboarding (``recipient_sync_stripe(activate=True)``). Raises PaymentError."""
     if not stripe_configured():
         raise PaymentError(_("Stripe payouts are not configured on this site."))
-    from payments.gateways.stripe.gateway import create_onboarding_link
+    from payments.gateways.stripe.gateway import StripeRefused, create_onboarding_link
 
     recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
-    link = create_onboarding_link(
-        email=email,
-        country=country,
-        return_url=return_url,
-        refresh_url=refresh_url,
-        existing_account_id=recipient.stripe_account_id if recipient else "",
-    )
-    Recipient.objects.update_or_create(
-        payee_reference=payee_reference,
-        defaults={"rail": Recipient.Rail.STRIPE, "stripe_account_id": link.account_id},
-    )
+    try:
+        link = create_onboarding_link(
+            email=email,
+            country=country,
+            return_url=return_url,
+            refresh_url=refresh_url,
+            existing_account_id=recipient.stripe_account_id if recipient else "",
+        )
+    except GatewayUnavailable as exc:
+        raise _stripe_unreachable() from exc
+    except StripeRefused as exc:
+        raise PaymentError(_("Stripe refused: %(reason)s") % {"reason": exc.message}) from exc
+    with transaction.atomic():
+        recipient, _created = Recipient.objects.select_for_update().get_or_create(
+            payee_reference=payee_reference
+        )
+        if recipient.stripe_account_id != link.account_id:
+            before = {"stripe_account_id": recipient.stripe_account_id}
+            recipient.stripe_account_id = link.account_id
+            recipient.payouts_enabled = recipient.details_submitted = False
+            recipient.save()
+            ledger.audit(
+                actor=by,
+                action="recipient.stripe_account_created",
+                obj=recipient,
+                before=before,
+                after={"stripe_account_id": link.account_id},
+            )
     return link.url
 
 
-def disbursement_create(
-    *,
-    commitment: Commitment,
-    reference: str,
-    amount: int,
-    payee_reference: str,
-    requested_by,
-    description: str = "",
-) -> Disbursement:
-    """Queue a payment against a commitment. Idempotent per ``reference``."""
-    ledger.require_positive(amount)
-    with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        existing = Disbursement.objects.filter(reference=reference).first()
-        if existing:
-            return existing
-        if locked.released_at is not None:
-            raise PaymentError(_("This commitment was released; nothing can be paid against it."))
-        already = commitment.disbursements.aggregate(total=Sum("amount"))["total"] or 0
-        if already + amount > commitment.amount:
-            raise PaymentError(_("This payment would exceed the amount awarded."))
-        disbursement = Disbursement.objects.create(
-            commitment=commitment,
-            reference=reference,
-            amount=amount,
-            currency=commitment.currency,
-            payee_reference=payee_reference,
-            requested_by=requested_by,
-            description=description[:255],
-        )
-        ledger.audit(
-            actor=requested_by, action="disbursement.created", obj=disbursement, after={"amount": amount}
-        )
-    return disbursement
+def recipient_sync_stripe(*, account_id: str, activate: bool = False, by=None) -> Recipient | None:
+    """Read the connected account from Stripe (not from a webhook's copy, so events arriving
+    late or twice change nothing) and keep ``payouts_enabled``/``details_submitted``. With
+    ``activate`` (the owner came back from onboarding) a finished account becomes the rail
+    the payee is paid through. None when no payee has this account. Raises PaymentError when
+    Stripe cannot be reached."""
+    recipient = Recipient.objects.filter(stripe_account_id=account_id).first()
+    if recipient is None or not stripe_configured():
+        return recipient
+    from payments.gateways.stripe.gateway import StripeRefused, retrieve_account
 
-
-def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str = "") -> Disbursement:
-    """Release and send a pending (or failed) disbursement. Four-eyes: ``by`` must be a finance
-    officer and not the requester. Raises PaymentError when refused; never pays twice."""
-    with transaction.atomic():
-        locked = (
-            Disbursement.objects.select_for_update()
-            .select_related("commitment__fund")
-            .get(pk=disbursement.pk)
-        )
-        allowed, reason = can_release_disbursement(by, locked)
-        if not allowed:
-            raise PaymentError(reason)
-        if locked.status not in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
-            raise PaymentError(_("This disbursement has already been released."))
-        recipient = Recipient.objects.filter(payee_reference=locked.payee_reference).first()
-        rail = recipient.rail if recipient else Recipient.Rail.MANUAL
-        if rail == Recipient.Rail.MANUAL and not bank_reference.strip():
-            raise PaymentError(_("Enter the bank transfer reference (SP2D or bank receipt number)."))
-        if rail == Recipient.Rail.STRIPE and not stripe_configured():
-            raise PaymentError(_("Stripe payouts are not configured on this site."))
-        locked.attempts += 1
-        locked.status = Disbursement.Status.SENDING
-        locked.released_by = by
-        locked.released_at = timezone.now()
-        locked.rail = rail
-        locked.save(update_fields=["attempts", "status", "released_by", "released_at", "rail"])
-        request = _transfer_request(locked, recipient, bank_reference)
-        call = GatewayCall.objects.create(
-            disbursement=locked,
-            gateway=rail,
-            idempotency_key=request.idempotency_key,
-            request={
-                "amount": request.amount,
-                "currency": request.currency,
-                "destination": request.destination,
-                "transfer_group": request.transfer_group,
-            },
-        )
-        ledger.audit(actor=by, action="disbursement.released", obj=locked, after={"attempt": locked.attempts})
-    # The provider is called outside the lock; the same idempotency key makes a resend safe.
-    return _send(locked, call, request, by=by)
-
-
-def disbursement_resend(*, disbursement: Disbursement) -> Disbursement:
-    """Finish a disbursement left in SENDING (a crash between the call and its answer) by
-    repeating the same call with the same idempotency key. Safe to run any number of times."""
-    locked = Disbursement.objects.get(pk=disbursement.pk)
-    if locked.status != Disbursement.Status.SENDING:
-        return locked
-    call = locked.gateway_calls.get(idempotency_key=locked.idempotency_key)
-    recipient = Recipient.objects.get(payee_reference=locked.payee_reference)
-    request = _transfer_request(locked, recipient)
-    return _send(locked, call, request, by=locked.released_by)
-
-
-def _transfer_request(
-    disbursement: Disbursement, recipient: Recipient | None, bank_reference: str = ""
-) -> TransferRequest:
-    """Built only from stored fields, so a resend repeats the first request exactly."""
-    on_stripe = disbursement.rail == Recipient.Rail.STRIPE
-    return TransferRequest(
-        amount=disbursement.amount,
-        currency=disbursement.currency,
-        idempotency_key=disbursement.idempotency_key,
-        transfer_group=disbursement.fund.reference,
-        description=disbursement.description or disbursement.reference,
-        destination=(recipient.stripe_account_id if on_stripe else recipient.account_number_masked)
-        if recipient
-        else "",
-        bank_reference=bank_reference,
-        metadata={"disbursement": str(disbursement.pk), "reference": disbursement.reference},
-    )
-
-
-def _send(disbursement: Disbursement, call: GatewayCall, request: TransferRequest, *, by) -> Disbursement:
     try:
-        result = get_gateway(disbursement.rail).send_transfer(request)
+        account = retrieve_account(account_id)
     except GatewayUnavailable as exc:
-        # Outcome unknown: stay SENDING so disbursement_resend repeats the same key later.
-        logger.warning("Gateway unavailable for disbursement %s: %s", disbursement.pk, exc)
-        raise PaymentError(
-            _(
-                "The payment provider could not be reached. The payment will be retried; "
-                "nothing has been paid twice."
-            )
-        ) from exc
+        raise _stripe_unreachable() from exc
+    except StripeRefused as exc:
+        raise PaymentError(_("Stripe refused: %(reason)s") % {"reason": exc.message}) from exc
     with transaction.atomic():
-        locked = (
-            Disbursement.objects.select_for_update()
-            .select_related("commitment__fund")
-            .get(pk=disbursement.pk)
-        )
-        GatewayCall.objects.filter(pk=call.pk).update(
-            response=result.raw or {"error": result.error}, succeeded=result.succeeded
-        )
-        if locked.status != Disbursement.Status.SENDING:
-            return locked  # another worker finished it
-        if result.succeeded:
-            _record_paid(locked, result.reference, by=by)
-        else:
-            locked.status = Disbursement.Status.FAILED
-            locked.failure_reason = result.error[:255]
-            locked.save(update_fields=["status", "failure_reason"])
-            ledger.audit(actor=by, action="disbursement.failed", obj=locked, after={"error": result.error})
-    if not result.succeeded:
-        # Raised after the commit so the failure stays recorded and the release can be retried.
-        raise PaymentError(_("The payment was refused: %(error)s") % {"error": result.error})
-    return locked
-
-
-def _record_paid(disbursement: Disbursement, gateway_reference: str, *, by) -> None:
-    fund = disbursement.fund
-    paid_out = ledger.account(
-        ledger.GRANTS_PAID_CODE, name="Hibah dan hadiah dibayarkan", kind=Account.Kind.GRANTS_PAID
-    )
-    ledger.post(
-        kind=Transaction.Kind.DISBURSEMENT,
-        fund=fund,
-        by=by,
-        reference=gateway_reference,
-        description=disbursement.description or disbursement.reference,
-        idempotency_key=f"disbursement:{disbursement.pk}",
-        legs=[(paid_out, disbursement.amount), (ledger.fund_cash_account(fund), -disbursement.amount)],
-    )
-    disbursement.status = Disbursement.Status.PAID
-    disbursement.gateway_reference = gateway_reference
-    disbursement.paid_at = timezone.now()
-    disbursement.save(update_fields=["status", "gateway_reference", "paid_at"])
-    ledger.audit(
-        actor=by, action="disbursement.paid", obj=disbursement, after={"reference": gateway_reference}
-    )
-    # Inside the transaction: whoever tracks the payment (a milestone) changes with it, or not at all.
-    signals.disbursement_paid.send(sender=Disbursement, disbursement=disbursement)
+        recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        if recipient.stripe_account_id != account_id:
+            return recipient  # the payee connected another account meanwhile
+        before = {"rail": recipient.rail, "payouts_enabled": recipient.payouts_enabled}
+        recipient.payouts_enabled = account.payouts_enabled
+        recipient.details_submitted = account.details_submitted
+        if activate and account.details_submitted:
+            recipient.rail = Recipient.Rail.STRIPE
+        after = {"rail": recipient.rail, "payouts_enabled": recipient.payouts_enabled}
+        recipient.save(update_fields=["payouts_enabled", "details_submitted", "rail"])
+        if before != after:
+            ledger.audit(
+                actor=by, action="recipient.stripe_status_changed", obj=recipient, before=before, after=after
+            )
+    return recipient

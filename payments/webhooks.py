@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments.models import Disbursement, WebhookEvent
+from payments.models import WebhookEvent
 
 
 def webhook_store(*, provider: str, event: dict) -> tuple[WebhookEvent, bool]:
@@ -23,7 +23,8 @@ def webhook_store(*, provider: str, event: dict) -> tuple[WebhookEvent, bool]:
 
 
 # event type -> handler(event). Each area registers its own with ``@handles(...)`` (the modules
-# are imported by PaymentsConfig.ready); an event type nobody handles is stored and ignored.
+# are imported by PaymentsConfig.ready: money out in payments.disbursements); an event type
+# nobody handles is stored and ignored.
 HANDLERS: dict[str, Callable[[WebhookEvent], None]] = {}
 
 
@@ -34,20 +35,6 @@ def handles(*event_types: str):
         return handler
 
     return register
-
-
-@handles("transfer.reversed")
-def _transfer_reversed(event: WebhookEvent) -> None:
-    # A reversal is recorded by the finance officer as a correction; flag the disbursement.
-    transfer = event.body["data"]["object"]
-    Disbursement.objects.filter(gateway_reference=transfer["id"]).update(
-        failure_reason="transfer reversed at the provider"
-    )
-
-
-@handles("transfer.created", "account.updated")
-def _noop(event: WebhookEvent) -> None:
-    """Events we accept and keep for the record; the state they report is already ours."""
 
 
 def webhook_process(*, event_id: int) -> None:

@@ -7,14 +7,16 @@ import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from marketplace import audit, permissions, signals, workflows
+from marketplace import audit, messaging, permissions, signals, workflows
 from marketplace.errors import DomainError, require
-from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation, Proposal
+from marketplace.models import Award, ChallengePage, Incentive, Milestone, Proposal
 from marketplace.services.challenges import incentive_draw_down
 from marketplace.services.determinations import agreement_create, milestone_report  # noqa: F401
 from payments import services as payment_services
@@ -160,7 +162,7 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
         award = locked.award
         disbursement = payment_services.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
-            reference=f"milestone:{locked.pk}",
+            reference=_milestone_payment_reference(locked),
             amount=locked.amount,
             payee_reference=f"organisation:{award.proposal.organisation_id}",
             requested_by=by,
@@ -173,12 +175,20 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
     return locked
 
 
-def disbursement_release(*, disbursement: Disbursement, by, bank_reference: str = "") -> Disbursement:
-    """Release a milestone payment (four-eyes, finance role). Never pays twice."""
+def _milestone_payment_reference(milestone: Milestone) -> str:
+    """``milestone:<id>``; a milestone approved again after finance cancelled its payment gets
+    ``milestone:<id>:<n>`` (a payment's reference is unique and never reused)."""
+    earlier = Disbursement.objects.filter(
+        Q(reference=f"milestone:{milestone.pk}") | Q(reference__startswith=f"milestone:{milestone.pk}:")
+    ).count()
+    return f"milestone:{milestone.pk}" if not earlier else f"milestone:{milestone.pk}:{earlier + 1}"
+
+
+def disbursement_release(*, disbursement: Disbursement, by) -> Disbursement:
+    """Release a milestone payment (four eyes, finance role); payments sends it after commit
+    (Stripe transfer, or the treasury's bank transfer recorded later). Never pays twice."""
     with _payment_rules():
-        return payment_services.disbursement_release(
-            disbursement=disbursement, by=by, bank_reference=bank_reference
-        )
+        return payment_services.disbursement_release(disbursement=disbursement, by=by)
 
 
 def milestone_mark_paid(*, disbursement_id: int) -> None:
@@ -200,27 +210,62 @@ def on_disbursement_paid(sender, *, disbursement, **kwargs) -> None:
     milestone_mark_paid(disbursement_id=disbursement.pk)
 
 
-def organisation_start_stripe_onboarding(
-    *, organisation: Organisation, by, return_url: str, refresh_url: str
-) -> str:
-    """Connect the organisation to Stripe payouts; returns the provider's onboarding URL."""
-    if not permissions.is_member(by, organisation):
-        raise DomainError(_("Only members of the organisation may set up its payouts."))
-    with _payment_rules():
-        url = payment_services.recipient_start_stripe_onboarding(
-            payee_reference=f"organisation:{organisation.pk}",
-            email=by.email,
-            country="ID",
-            return_url=return_url,
-            refresh_url=refresh_url,
+def milestone_payment_reversed(*, disbursement_id: int) -> None:
+    """Called when payments announces that a paid disbursement came back (a reversed transfer):
+    the milestone waits for its payment again (the retry pays it). Idempotent."""
+    with transaction.atomic():
+        milestone = Milestone.objects.select_for_update().filter(disbursement_id=disbursement_id).first()
+        if milestone is None or milestone.status != Milestone.Status.PAID:
+            return
+        before, after = workflows.milestone_transition(milestone, "payment_reversed")
+        milestone.save(update_fields=["status"])
+        audit.record_transition(
+            actor=None, obj=milestone, action="milestone.payment_reversed", before=before, after=after
         )
-    audit.record(
-        actor=by,
-        action="organisation.stripe_onboarding_started",
-        object_type="marketplace.organisation",
-        object_id=organisation.pk,
-    )
-    return url
+        award_id = milestone.award_id
+        transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
+
+
+def milestone_payment_cancelled(*, disbursement_id: int, reason: str = "") -> None:
+    """Called when payments announces that finance cancelled a milestone's payment: the
+    milestone goes back to "reported", so the official may approve it again (which requests a
+    new payment). The approving official is told. Idempotent."""
+    with transaction.atomic():
+        milestone = (
+            Milestone.objects.select_for_update()
+            .select_related("award__proposal")
+            .filter(disbursement_id=disbursement_id)
+            .first()
+        )
+        if milestone is None or milestone.status != Milestone.Status.APPROVED:
+            return
+        before, after = workflows.milestone_transition(milestone, "payment_cancelled")
+        milestone.save(update_fields=["status"])
+        audit.record_transition(
+            actor=None,
+            obj=milestone,
+            action="milestone.payment_cancelled",
+            before=before,
+            after=after,
+            note=reason,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _(
+                "The payment for milestone “%(milestone)s” was cancelled by finance (%(reason)s); "
+                "approve the milestone again to request a new payment."
+            ) % {"milestone": milestone.title, "reason": reason}
+        messaging.notify(users=[milestone.approved_by], message=message, url="/workspace/")
+        award_id = milestone.award_id
+        transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
+
+
+def on_disbursement_failed(sender, *, disbursement, reversed=False, **kwargs) -> None:
+    if reversed:
+        milestone_payment_reversed(disbursement_id=disbursement.pk)
+
+
+def on_disbursement_cancelled(sender, *, disbursement, **kwargs) -> None:
+    milestone_payment_cancelled(disbursement_id=disbursement.pk, reason=disbursement.cancelled_reason)
 
 
 # Organisations and proposals live in their own modules; callers keep using

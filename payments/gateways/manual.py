@@ -1,4 +1,5 @@
-"""The regional treasury pays by bank transfer; the finance officer records the reference."""
+"""The regional treasury pays by bank transfer (SP2D). Sending hands the payment to the
+treasury; it is paid when the finance officer records the bank reference and the proof."""
 
 from payments.interface import TransferRequest, TransferResult
 
@@ -7,10 +8,10 @@ class ManualBankTransferGateway:
     name = "manual"
 
     def send_transfer(self, request: TransferRequest) -> TransferResult:
-        if not request.bank_reference.strip():
-            return TransferResult(succeeded=False, error="bank reference missing")
+        # Nothing leaves this site: the instruction is the disbursement itself, listed for the
+        # finance officer until the treasury's transfer is recorded.
         return TransferResult(
             succeeded=True,
-            reference=request.bank_reference.strip(),
-            raw={"bank_reference": request.bank_reference.strip(), "account": request.destination},
+            reference="",
+            raw={"instructed": True, "account": request.destination, "amount": request.amount},
         )

@@ -49,8 +49,9 @@ def region_with_staff(elasticsearch, stripe_emulator):
     return region, agency, sector, official, finance
 
 
-def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emulator):
+def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emulator, settings, tmp_path):
     region, agency, sector, official, finance = region_with_staff
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # the treasury's transfer proof
     index = region.get_children().type(ChallengeIndexPage).first()
     now = timezone.localtime(timezone.now())
 
@@ -223,29 +224,55 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     assert refused.status_code == 200 and "menyetujui tahapan tidak boleh" in refused.text
     assert not Transaction.objects.filter(kind="disbursement").exists()
 
-    # Manual rail: finance records the SP2D reference; a second release pays nothing.
+    # Manual rail: the owner gives the bank details, an official of the region verifies them,
+    # finance releases (a second release pays nothing), and records the treasury's SP2D and proof.
+    org_slug = _org_slug("PT Kode Nusantara")
     release_url = f"/workspace/disbursements/{disbursement.pk}/release/"
-    assert finance_client.post(release_url, {"bank_reference": "SP2D-0001"}).status_code == 302
-    again = finance_client.post(release_url, {"bank_reference": "SP2D-0001"})
+    not_yet = finance_client.post(release_url)
+    assert not_yet.status_code == 200 and not_yet.context["form"].non_field_errors()
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "pending"
+    bank = {
+        "bank_name": "Bank NTT",
+        "account_holder": "PT Kode Nusantara",
+        "account_number": "0012 3456 78",
+        "confirm": "on",
+    }
+    assert applicant.post(f"/organisations/{org_slug}/payouts/", bank).status_code == 302
+    assert "•••• 5678" in applicant.get(f"/organisations/{org_slug}/payouts/").text
+    verify_url = f"/organisations/{org_slug}/payouts/verify/"
+    changed_at = official_client.get(verify_url).context["form"].initial["changed_at"]
+    assert (
+        official_client.post(verify_url, {"changed_at": changed_at.isoformat(), "checked": "on"}).status_code
+        == 302
+    )
+    assert finance_client.post(release_url).status_code == 302
+    again = finance_client.post(release_url)
     assert "sudah dicairkan" in again.text
-    assert Transaction.objects.filter(kind="disbursement").count() == 1
+    record = finance_client.post(
+        f"/workspace/disbursements/{disbursement.pk}/paid/",
+        {"bank_reference": "SP2D-0001", "proof": _pdf("sp2d-0001.pdf")},
+    )
+    assert record.status_code == 302
+    assert Transaction.objects.filter(kind="disbursement", idempotency_key__endswith=":paid").count() == 1
 
-    # 5b. Stripe rail: the organisation connects its payout account, then the second milestone.
-    response = applicant.post(f"/organisations/{_org_slug('PT Kode Nusantara')}/payouts/stripe/")
+    # 5b. Stripe rail: the owner connects the organisation's payout account, then the second milestone.
+    response = applicant.post(f"/organisations/{org_slug}/payouts/stripe/")
     assert response.status_code == 302 and response["Location"].startswith(stripe_emulator)
-    # The founder completes onboarding at Stripe, which sends them back to their workspace.
-    assert _visit_without_following(response["Location"]).endswith("/workspace/")
+    # The founder completes onboarding at Stripe, which sends them back to the payout page.
+    back = _visit_without_following(response["Location"])
+    assert back.endswith(f"/organisations/{org_slug}/payouts/stripe/return/")
+    assert "Stripe Connect" in applicant.get(back, follow=True).text
     applicant.post(f"/workspace/milestones/{second.pk}/report/", {"report": "Semua puskesmas memakai."})
     official_client.post(f"/workspace/milestones/{second.pk}/approve/")
     second_payment = Disbursement.objects.get(reference=f"milestone:{second.pk}")
-    assert (
-        finance_client.post(
-            f"/workspace/disbursements/{second_payment.pk}/release/", {"bank_reference": ""}
-        ).status_code
-        == 302
-    )
+    assert finance_client.post(f"/workspace/disbursements/{second_payment.pk}/release/").status_code == 302
     second_payment.refresh_from_db()
     assert second_payment.rail == "stripe" and second_payment.gateway_reference.startswith("tr_")
+    # Stripe confirms the transfer with its signed webhook.
+    confirmed = _stripe_event(
+        public, "evt_transfer_created", "transfer.created", second_payment.gateway_reference
+    )
+    assert confirmed.status_code == 200
     for txn in Transaction.objects.prefetch_related("entries"):
         assert sum(e.amount for e in txn.entries.all()) == 0
     assert set(Milestone.objects.values_list("status", flat=True)) == {"paid"}
@@ -278,7 +305,9 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     ]
     ledger = public.get("/api/v1/ledger/", {"challenge": challenge.pk}).json()["results"]
     assert sum(e["amount"] for e in ledger) == 0 and {e["challenge"] for e in ledger} == {challenge.pk}
-    assert len({e["transaction"] for e in ledger}) == 3  # allocation + two disbursements
+    # The allocation, the award's commitment, and each payment released then paid (Stripe's sent
+    # through its clearing account first).
+    assert len({e["transaction"] for e in ledger}) == 7
     projects_api = public.get("/api/v1/projects/").json()["results"][0]
     assert (
         projects_api["amount_awarded"] == 100_000_000_00
@@ -299,6 +328,33 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def _pdf(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def _stripe_event(http: Client, event_id: str, event_type: str, transfer_id: str):
+    import json
+    import time
+
+    import stripe
+
+    from payments.gateways.stripe.gateway import client as stripe_client
+    from tests.conftest import STRIPE_WEBHOOK_SECRET
+
+    transfer = stripe_client().v1.transfers.retrieve(transfer_id).to_dict()
+    body = json.dumps({"id": event_id, "object": "event", "type": event_type, "data": {"object": transfer}})
+    timestamp = int(time.time())
+    signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{body}", STRIPE_WEBHOOK_SECRET)
+    return http.post(
+        "/payments/webhooks/stripe/",
+        data=body.encode(),
+        content_type="application/json",
+        headers={"Stripe-Signature": f"t={timestamp},v1={signature}"},
+    )
 
 
 def _visit_without_following(url: str) -> str:

@@ -39,6 +39,7 @@ from marketplace.models import (
     Question,
 )
 from marketplace.services import partners as partner_services
+from marketplace.services import payouts as payout_services
 from marketplace.services import questions as question_services
 from payments.models import Commitment, Disbursement, Entry, GatewayCall, Recipient, Transaction
 from tests import factories
@@ -118,6 +119,17 @@ def build_scene() -> Scene:
 
     organisation = factories.organisation(applicant, name="Koperasi Digital Sumba")
     other_organisation = factories.organisation(users[OTHER_APPLICANT], name="Startup Lain")
+    # Paid by bank transfer: its owner gave the details, an official of the region verified them.
+    payout_services.organisation_bank_details_set(
+        organisation=organisation,
+        by=applicant,
+        bank_name="Bank NTT",
+        account_holder="Koperasi Digital Sumba",
+        account_number="0012345678",
+    )
+    payout_services.organisation_bank_details_verify(
+        organisation=organisation, by=official, changed_at_seen=None
+    )
 
     def proposal(title: str) -> Proposal:
         return services.proposal_create(
@@ -665,7 +677,8 @@ def test_finance_officer_releases_an_approved_payment(client, scene):
     response = client.post(action.url(scene), action.data(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
     disbursement = Disbursement.objects.get(pk=scene.disbursement.pk)
-    assert disbursement.status == Disbursement.Status.PAID
+    # Released; the bank transfer is recorded later (tests/marketplace/test_payouts.py).
+    assert disbursement.status == Disbursement.Status.RELEASED
     assert disbursement.released_by == scene.users[FINANCE]
 
 
@@ -674,8 +687,11 @@ def test_member_may_start_payout_onboarding(client, scene):
     sign_in(client, scene, APPLICANT)
     assert client.get(action.url(scene)).status_code == 405
     response = client.post(action.url(scene))
-    # Without Stripe keys the member is told so on their workspace; with them, sent to Stripe.
-    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    # Without Stripe keys the owner is told so on the payout page; with them, sent to Stripe.
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/organisations/{scene.organisation.slug}/payouts/"
+    )
 
 
 # The Wagtail admin -------------------------------------------------------------------------

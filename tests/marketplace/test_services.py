@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from marketplace import services
 from marketplace.errors import DomainError
 from marketplace.models import AuditEntry, Award, Milestone, Proposal
+from marketplace.services import payouts as payout_services
 from payments.models import Disbursement, Entry, Transaction
 from tests import factories
 
@@ -114,7 +116,8 @@ def test_an_official_of_another_agency_cannot_award(challenge, finance):
         )
 
 
-def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, finance):
+def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, finance, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # for the transfer proof
     owner = factories.UserFactory()
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)
     services.allocation_record(
@@ -138,16 +141,38 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
     # Four eyes: the approving official may not release, even with the finance role.
     official.groups.add(finance.groups.first())
     with pytest.raises(DomainError, match="approved the milestone"):
-        services.disbursement_release(disbursement=disbursement, by=official, bank_reference="SP2D-1")
-    with pytest.raises(DomainError, match="bank transfer reference"):
-        services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="  ")
+        services.disbursement_release(disbursement=disbursement, by=official)
+    # Nothing is paid before the grantee's bank details are given and verified by an official.
+    with pytest.raises(DomainError, match="has not set up how it receives payments"):
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    organisation = proposal.organisation
+    payout_services.organisation_bank_details_set(
+        organisation=organisation,
+        by=owner,
+        bank_name="Bank NTT",
+        account_holder=organisation.name,
+        account_number="0012345678",
+    )
+    with pytest.raises(DomainError, match="not verified them yet"):
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    payout_services.organisation_bank_details_verify(
+        organisation=organisation, by=factories.UserFactory(roles=["official"]), changed_at_seen=None
+    )
     assert not Transaction.objects.filter(kind="disbursement").exists()
 
-    services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="SP2D-0042")
+    services.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(DomainError, match="already been released"):
-        services.disbursement_release(disbursement=disbursement, by=finance, bank_reference="SP2D-0042")
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    # The treasury pays; finance records the SP2D reference and the transfer proof.
+    with pytest.raises(DomainError, match="bank transfer reference"):
+        payout_services.disbursement_record_paid(
+            disbursement=disbursement, by=finance, bank_reference="  ", proof=_proof()
+        )
+    payout_services.disbursement_record_paid(
+        disbursement=disbursement, by=finance, bank_reference="SP2D-0042", proof=_proof()
+    )
 
-    payout = Transaction.objects.get(kind="disbursement")
+    payout = Transaction.objects.get(kind="disbursement", idempotency_key__endswith=":paid")
     assert payout.reference == "SP2D-0042"
     assert sorted(payout.entries.values_list("amount", flat=True)) == [-8_000_000_00, 8_000_000_00]
     first.refresh_from_db()
@@ -155,4 +180,9 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
     # Every transaction balances.
     for txn in Transaction.objects.all():
         assert sum(txn.entries.values_list("amount", flat=True)) == 0
-    assert Entry.objects.filter(transaction__kind="disbursement").count() == 2
+    # Released (commitment → owed to the grantee), then paid (owed → paid out): two legs each.
+    assert Entry.objects.filter(transaction__kind="disbursement").count() == 4
+
+
+def _proof():
+    return SimpleUploadedFile("sp2d.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")

@@ -1,7 +1,9 @@
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 
 from payments import selectors, services
 from payments.errors import PaymentError
@@ -76,9 +78,25 @@ def test_disbursements_never_exceed_the_commitment(finance):
         )
 
 
+def test_an_award_moves_its_money_from_the_fund_to_the_commitment(finance):
+    fund = services.fund_get_or_create(reference="challenge:1")
+    services.allocation_record(fund=fund, amount=100_00, by=finance, description="APBD", idempotency_key="k")
+    commitment = services.commitment_create(fund=fund, reference="award:1", amount=60_00, by=finance)
+    award = Transaction.objects.get(kind="award")
+    assert award.idempotency_key == f"commitment:{commitment.pk}"
+    assert sorted((e.account.kind, e.amount) for e in award.entries.all()) == [
+        ("committed", 60_00),
+        ("fund", -60_00),
+    ]
+    # The fund still holds it (promised, not paid): its balance is unchanged, what is left is not.
+    assert selectors.fund_balance(fund) == 100_00
+    assert selectors.fund_outstanding_commitments(fund) == 60_00
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_releases_pay_once():
-    """Two finance officers press release at the same moment: one payment, one refusal."""
+def test_concurrent_releases_pay_once(settings, tmp_path):
+    """Two finance officers press release at the same moment: one release, one refusal; the
+    payment is sent once and recorded once."""
     finance_a, finance_b, requester = (
         UserFactory(roles=["finance"]),
         UserFactory(roles=["finance"]),
@@ -96,14 +114,25 @@ def test_concurrent_releases_pay_once():
         payee_reference="organisation:9",
         requested_by=requester,
     )
+    services.recipient_set_bank_account(
+        payee_reference="organisation:9",
+        bank_name="Bank NTT",
+        account_holder="PT Uji",
+        account_number="0012345678",
+    )
+    services.recipient_verify_bank_account(
+        payee_reference="organisation:9", by=UserFactory(roles=["official"])
+    )
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # for the transfer proof
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
     def release(user):
+        translation.activate("en")  # a thread starts in the site's language
         barrier.wait()
         try:
-            services.disbursement_release(disbursement=disbursement, by=user, bank_reference="SP2D-9")
-            outcomes.append("paid")
+            services.disbursement_release(disbursement=disbursement, by=user)
+            outcomes.append("released")
         except PaymentError as exc:
             outcomes.append(exc.message)
         finally:
@@ -114,7 +143,14 @@ def test_concurrent_releases_pay_once():
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes)[1] == "paid" and outcomes.count("paid") == 1
-    assert Transaction.objects.filter(kind="disbursement").count() == 1
-    assert GatewayCall.objects.count() == 1
+    assert sorted(outcomes) == ["This disbursement has already been released.", "released"]
+    assert GatewayCall.objects.count() == 1  # sent once (to the treasury)
+    assert Disbursement.objects.get().status == Disbursement.Status.SENT
+    services.disbursement_record_paid(
+        disbursement=disbursement,
+        by=finance_b,
+        bank_reference="SP2D-9",
+        proof=SimpleUploadedFile("sp2d.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+    assert Transaction.objects.filter(kind="disbursement", idempotency_key__endswith=":paid").count() == 1
     assert Disbursement.objects.get().status == Disbursement.Status.PAID

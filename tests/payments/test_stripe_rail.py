@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from payments import services, tasks
 from payments.errors import PaymentError
-from payments.gateways.stripe.gateway import client
+from payments.gateways.stripe.gateway import client as stripe_client
+from payments.interface import GatewayUnavailable
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction, WebhookEvent
 from tests.conftest import STRIPE_WEBHOOK_SECRET
 from tests.factories import UserFactory
@@ -47,58 +48,99 @@ def _onboard(stripe_emulator, payee="organisation:41"):
     )
     assert url.startswith("http")
     recipient = Recipient.objects.get(payee_reference=payee)
-    assert recipient.rail == "stripe" and recipient.stripe_account_id.startswith("acct_")
+    # Connected, not yet the rail: the payee is paid through Stripe once onboarding is finished.
+    assert recipient.stripe_account_id.startswith("acct_") and recipient.rail == "manual"
     return recipient
 
 
-def test_release_sends_one_connect_transfer_and_writes_the_ledger(stripe_emulator, pending_disbursement):
-    disbursement, finance = pending_disbursement
-    recipient = _onboard(stripe_emulator)
+def _finish_onboarding(stripe_emulator, recipient):
+    """The payee completes onboarding at Stripe and comes back (the return page reads Stripe)."""
     complete_onboarding(stripe_emulator, recipient.stripe_account_id)
+    recipient = services.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
+    assert recipient.rail == "stripe" and recipient.payouts_enabled
+    return recipient
 
-    paid = services.disbursement_release(disbursement=disbursement, by=finance)
 
-    assert paid.status == Disbursement.Status.PAID
-    transfers = client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
+def _confirm(http, transfer_id: str, event_id: str = "evt_transfer_created"):
+    """Stripe's transfer.created webhook, signed the way Stripe signs it."""
+    payload = {
+        "id": event_id,
+        "object": "event",
+        "type": "transfer.created",
+        "data": {"object": stripe_client().v1.transfers.retrieve(transfer_id).to_dict()},
+    }
+    body, header = _signed(payload)
+    return http.post(
+        reverse("payments:stripe_webhook"),
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )
+
+
+def test_release_sends_one_connect_transfer_and_writes_the_ledger(
+    client, stripe_emulator, pending_disbursement, django_capture_on_commit_callbacks
+):
+    disbursement, finance = pending_disbursement
+    recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
+
+    with django_capture_on_commit_callbacks(execute=True):  # the release queues the send task
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    sent = Disbursement.objects.get(pk=disbursement.pk)
+    assert sent.status == Disbursement.Status.SENT
+    transfers = stripe_client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
     assert [(t.id, t.amount, t.currency, t.transfer_group) for t in transfers] == [
-        (paid.gateway_reference, 200_000_00, "idr", "challenge:41")
+        (sent.gateway_reference, 200_000_00, "idr", "challenge:41")
     ]
-    txn = Transaction.objects.get(kind="disbursement")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _confirm(client, sent.gateway_reference).status_code == 200
+    paid = Disbursement.objects.get(pk=disbursement.pk)
+    assert paid.status == Disbursement.Status.PAID
+    txn = Transaction.objects.get(idempotency_key__endswith=":paid")
     assert sum(e.amount for e in txn.entries.all()) == 0
     assert txn.reference == paid.gateway_reference
 
 
-def test_a_replayed_gateway_call_does_not_pay_twice(stripe_emulator, pending_disbursement):
+def test_a_replayed_gateway_call_does_not_pay_twice(
+    stripe_emulator, pending_disbursement, django_capture_on_commit_callbacks
+):
     """A worker that crashed after sending resends with the same idempotency key."""
     disbursement, finance = pending_disbursement
-    recipient = _onboard(stripe_emulator)
-    complete_onboarding(stripe_emulator, recipient.stripe_account_id)
-    paid = services.disbursement_release(disbursement=disbursement, by=finance)
+    recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disbursement_release(disbursement=disbursement, by=finance)
     # Simulate the lost answer: the row is back in SENDING with the same attempt.
-    Disbursement.objects.filter(pk=paid.pk).update(status=Disbursement.Status.SENDING)
+    Disbursement.objects.filter(pk=disbursement.pk).update(status=Disbursement.Status.SENDING)
 
-    services.disbursement_resend(disbursement=paid)
+    services.disbursement_resend(disbursement=disbursement)
 
-    transfers = client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
+    transfers = stripe_client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
     assert len(transfers) == 1
-    assert Transaction.objects.filter(kind="disbursement").count() == 1
-    assert GatewayCall.objects.filter(disbursement=paid).count() == 1
+    assert Transaction.objects.filter(idempotency_key__endswith=":sent").count() == 1
+    assert GatewayCall.objects.filter(disbursement=disbursement).count() == 1
+    assert Disbursement.objects.get(pk=disbursement.pk).status == Disbursement.Status.SENT
 
 
 def test_transfer_to_an_account_not_yet_onboarded_fails_and_may_be_retried(
-    stripe_emulator, pending_disbursement
+    stripe_emulator, pending_disbursement, django_capture_on_commit_callbacks
 ):
     disbursement, finance = pending_disbursement
     recipient = _onboard(stripe_emulator)
-    with pytest.raises(PaymentError, match="refused"):
+    with pytest.raises(PaymentError, match="not finished connecting"):
+        services.disbursement_release(disbursement=disbursement, by=finance)  # still the manual rail
+    # A stale copy says the account is ready; Stripe knows better and refuses the transfer.
+    Recipient.objects.filter(pk=recipient.pk).update(rail="stripe", payouts_enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
         services.disbursement_release(disbursement=disbursement, by=finance)
     disbursement.refresh_from_db()
     assert disbursement.status == Disbursement.Status.FAILED
-    assert not Transaction.objects.filter(kind="disbursement").exists()
+    assert not Transaction.objects.filter(idempotency_key__endswith=":paid").exists()
 
-    complete_onboarding(stripe_emulator, recipient.stripe_account_id)
-    retried = services.disbursement_release(disbursement=disbursement, by=finance)
-    assert retried.status == Disbursement.Status.PAID
+    _finish_onboarding(stripe_emulator, recipient)
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = services.disbursement_retry(disbursement=disbursement, by=finance)
+    retried.refresh_from_db()
+    assert retried.status == Disbursement.Status.SENT
     assert retried.attempts == 2
     assert GatewayCall.objects.filter(disbursement=disbursement).count() == 2
 
@@ -162,22 +204,24 @@ def test_when_stripe_is_unreachable_nothing_is_paid_and_the_resend_finishes_once
     settings, stripe_emulator, pending_disbursement
 ):
     disbursement, finance = pending_disbursement
-    recipient = _onboard(stripe_emulator)
-    complete_onboarding(stripe_emulator, recipient.stripe_account_id)
+    recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
+    services.disbursement_release(disbursement=disbursement, by=finance)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a real connection failure
 
-    with pytest.raises(PaymentError, match="could not be reached"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+    with pytest.raises(GatewayUnavailable):
+        services.disbursement_send(disbursement_id=disbursement.pk)  # what the worker runs
     disbursement.refresh_from_db()
     assert disbursement.status == Disbursement.Status.SENDING
-    assert not Transaction.objects.filter(kind="disbursement").exists()
+    assert not Transaction.objects.filter(idempotency_key__endswith=":paid").exists()
 
-    settings.STRIPE_API_BASE = stripe_emulator  # Stripe is back; the beat sweep resends
-    tasks.resend_stuck_disbursements()
+    settings.STRIPE_API_BASE = stripe_emulator  # Stripe is back; the beat sweeps resend and confirm
+    tasks.resend_stuck_disbursements(older_than_seconds=0)
+    tasks.confirm_sent_disbursements(older_than_seconds=0)
     disbursement.refresh_from_db()
     assert disbursement.status == Disbursement.Status.PAID
-    assert len(client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data) == 1
-    assert Transaction.objects.filter(kind="disbursement").count() == 1
+    destination = {"destination": recipient.stripe_account_id}
+    assert len(stripe_client().v1.transfers.list(params=destination).data) == 1
+    assert Transaction.objects.filter(idempotency_key__endswith=":paid").count() == 1
 
 
 def test_events_stored_while_the_broker_was_down_are_processed_by_the_sweep(

@@ -62,6 +62,7 @@ from marketplace.models.organisations import INVITATION_LIFETIME
 from marketplace.roles import ALL_GROUPS, OFFICIAL_GROUP
 from marketplace.services import determinations
 from marketplace.services import partners as partner_services
+from marketplace.services import payouts as payout_services
 from marketplace.services import questions as question_services
 from marketplace.services import reviews as review_services
 from marketplace.services import scoring as scoring_services
@@ -843,8 +844,14 @@ class Command(BaseCommand):
             grantee = self.owner_of[proposal.organisation_id]
             self.accept_agreement(award, grantee)
             payee_reference = f"organisation:{proposal.organisation_id}"
-            if not Recipient.objects.filter(payee_reference=payee_reference).exists():
-                payment_services.recipient_set_bank_account(payee_reference=payee_reference, **spec["bank"])
+            recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
+            if recipient is None:
+                recipient = payment_services.recipient_set_bank_account(
+                    payee_reference=payee_reference, by=grantee, **spec["bank"]
+                )
+            if recipient.rail == Recipient.Rail.MANUAL and not recipient.bank_verified:
+                # Nothing is paid to bank details an official of the region has not verified.
+                payment_services.recipient_verify_bank_account(payee_reference=payee_reference, by=official)
             for milestone, milestone_spec in zip(
                 award.milestones.order_by("position"), spec["milestones"], strict=True
             ):
@@ -873,12 +880,21 @@ class Command(BaseCommand):
             milestone = services.milestone_approve(milestone=milestone, by=official)
         if target == Status.PAID and milestone.status == Status.APPROVED:
             disbursement = Disbursement.objects.get(pk=milestone.disbursement_id)
-            if disbursement.status in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
-                # The milestone turns "paid" when payments announces it, after this section commits.
-                services.disbursement_release(
+            finance = self.users[spec["released_by"]]
+            if disbursement.status == Disbursement.Status.PENDING:
+                disbursement = services.disbursement_release(disbursement=disbursement, by=finance)
+            if disbursement.status in (Disbursement.Status.RELEASED, Disbursement.Status.SENT):
+                # The treasury paid: finance records the SP2D and its scan; the milestone turns
+                # "paid" when payments announces it.
+                payout_services.disbursement_record_paid(
                     disbursement=disbursement,
-                    by=self.users[spec["released_by"]],
+                    by=finance,
                     bank_reference=spec["bank_reference"],
+                    proof=SimpleUploadedFile(
+                        "sp2d.pdf",
+                        demo_pdf("SP2D", spec["bank_reference"], disbursement.description),
+                        content_type="application/pdf",
+                    ),
                 )
 
     def seed_outcomes(self, label: str) -> str:
