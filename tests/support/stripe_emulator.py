@@ -22,7 +22,13 @@ in-process, before the aiohttp application is built:
   ``POST /_test/accounts/{id}/complete_onboarding`` marks the account as fully onboarded,
   ``GET /_test/account_links/{id}`` is where an account link's ``url`` points (it completes
   onboarding and redirects to ``return_url``; an expired or used link redirects to
-  ``refresh_url``), and ``GET /_test/health``.
+  ``refresh_url``), ``GET /_test/health``, and ``POST /_test/faults`` / ``GET /_test/faults``
+  (see :func:`configure_faults`): a fraction of transfer creations answers 500 before doing
+  anything, or is carried out and then answers only after a delay longer than the client waits,
+  as a real provider does when an answer is lost.
+* List endpoints of payment intents, refunds and transfers honour ``created`` (``gt``, ``gte``,
+  ``lt``, ``lte`` or an exact timestamp), as the real API does; localstripe refuses it or
+  ignores it.
 * The store lives in memory only, and the server listens on 127.0.0.1 only.
 
 Run it with ``python -m tests.support.stripe_emulator --port 8420`` from the repository root, or
@@ -899,6 +905,112 @@ async def idempotency_middleware(request: web.Request, handler):
 
 
 # --------------------------------------------------------------------------------------------
+# Fault injection (test-only): transfer creations that fail or whose answer comes too late
+# --------------------------------------------------------------------------------------------
+
+
+class _Faults:
+    """What ``POST /_test/faults`` configured, and what was injected so far."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self, *, error_rate: float = 0.0, timeout_rate: float = 0.0, delay: float = 0.0, seed=None):
+        import random
+
+        self.error_rate = error_rate
+        self.timeout_rate = timeout_rate
+        self.delay = delay
+        self.random = random.Random(seed)
+        self.counts = {"requests": 0, "errors": 0, "timeouts": 0}
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "error_rate": self.error_rate,
+            "timeout_rate": self.timeout_rate,
+            "delay": self.delay,
+            **self.counts,
+        }
+
+
+_faults = _Faults()
+
+
+def _fraction(value: Any, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _invalid(f"Invalid {name}: {value!r}", param=name) from None
+    if not 0.0 <= number <= 1.0 and name.endswith("_rate"):
+        raise _invalid(f"Invalid {name}: must be between 0 and 1", param=name)
+    if number < 0:
+        raise _invalid(f"Invalid {name}: must not be negative", param=name)
+    return number
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler):
+    """Outside the idempotency middleware, so a delayed answer does not hold its lock, and a
+    retry with the same key replays the transfer that was made."""
+    if request.method != "POST" or request.path != "/v1/transfers":
+        return await handler(request)
+    _faults.counts["requests"] += 1
+    draw = _faults.random.random()
+    if draw < _faults.error_rate:
+        _faults.counts["errors"] += 1
+        return _json_error(
+            500, {"type": "api_error", "message": "An unknown error occurred (injected by /_test/faults)."}
+        )
+    response = await handler(request)
+    if draw < _faults.error_rate + _faults.timeout_rate and 200 <= response.status < 300:
+        _faults.counts["timeouts"] += 1
+        await asyncio.sleep(_faults.delay)
+    return response
+
+
+def _created_filter(created: Any):
+    """A predicate for Stripe's ``created`` list parameter."""
+    if created is None or created == "":
+        return None
+    if isinstance(created, dict):
+        bounds = {}
+        for op, value in created.items():
+            if op not in ("gt", "gte", "lt", "lte"):
+                raise _invalid(f"Invalid created[{op}]", param=f"created[{op}]")
+            number = try_convert_to_int(value)
+            if not isinstance(number, int):
+                raise _invalid(f"Invalid integer: {value!r}", param=f"created[{op}]")
+            bounds[op] = number
+        checks = {
+            "gt": lambda c, v: c > v,
+            "gte": lambda c, v: c >= v,
+            "lt": lambda c, v: c < v,
+            "lte": lambda c, v: c <= v,
+        }
+        return lambda obj: all(checks[op](obj.created, value) for op, value in bounds.items())
+    exact = try_convert_to_int(created)
+    if not isinstance(exact, int):
+        raise _invalid(f"Invalid integer: {created!r}", param="created")
+    return lambda obj: obj.created == exact
+
+
+def _patch_created_filters() -> None:
+    from localstripe.resources import Refund
+
+    for cls in (PaymentIntent, Refund, Transfer):
+        original = cls._api_list_all.__func__
+
+        def list_all(cls, url, *args, created=None, _original=original, **kwargs):
+            wanted = _created_filter(created)
+            li = _original(cls, url, *args, **kwargs)
+            if wanted is not None:
+                li._list = [obj for obj in li._list if wanted(obj)]
+            return li
+
+        cls._api_list_all = classmethod(list_all)
+
+
+# --------------------------------------------------------------------------------------------
 # Application
 # --------------------------------------------------------------------------------------------
 
@@ -965,8 +1077,26 @@ def _add_routes(server, app: web.Application) -> None:
 
     router.add_post("/v1/account_links", create_account_link)
     router.add_get("/_test/account_links/{id}", visit_account_link)
+
+    async def set_faults(request: web.Request) -> web.Response:
+        data = dict(await server.get_post_data(request) or {})
+        _faults.reset(
+            error_rate=_fraction(data.get("error_rate", 0), "error_rate"),
+            timeout_rate=_fraction(data.get("timeout_rate", 0), "timeout_rate"),
+            delay=_fraction(data.get("delay", 0), "delay"),
+            seed=data.get("seed"),
+        )
+        if _faults.error_rate + _faults.timeout_rate > 1:
+            raise _invalid("error_rate + timeout_rate must not exceed 1", param="timeout_rate")
+        return server.json_response(_faults.export())
+
+    async def get_faults(request: web.Request) -> web.Response:
+        return server.json_response(_faults.export())
+
     router.add_post("/_test/accounts/{id}/complete_onboarding", complete_onboarding)
     router.add_get("/_test/health", health)
+    router.add_post("/_test/faults", set_faults)
+    router.add_get("/_test/faults", get_faults)
 
 
 def _set_middlewares(server, app: web.Application) -> None:
@@ -980,7 +1110,7 @@ def _set_middlewares(server, app: web.Application) -> None:
     kept = [m for m in middlewares if m is not server.save_store_middleware]
     kept = [auth_middleware if m is server.auth_middleware else m for m in kept]
     middlewares.clear()
-    middlewares.extend([idempotency_middleware, *kept])
+    middlewares.extend([fault_middleware, idempotency_middleware, *kept])
 
 
 _app: web.Application | None = None
@@ -996,6 +1126,7 @@ def build_app() -> web.Application:
     _patch_store()
     _patch_charge()
     _patch_payment_intent()
+    _patch_created_filters()
 
     from localstripe import server
 
@@ -1141,6 +1272,31 @@ def register_webhook(
     for index, event_type in enumerate(events or []):
         data[f"events[{index}]"] = event_type
     _post(f"{url}/_config/webhooks/{urllib.parse.quote(webhook_id)}", data)
+
+
+def configure_faults(
+    url: str,
+    *,
+    error_rate: float = 0.0,
+    timeout_rate: float = 0.0,
+    delay: float = 0.0,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Test-only: make a fraction of ``POST /v1/transfers`` fail. ``error_rate`` answers 500
+    before anything happens; ``timeout_rate`` makes the transfer, then answers after ``delay``
+    seconds (set it past the client's timeout: the answer is lost, a retry with the same
+    idempotency key replays it). Returns the settings with zeroed counters; ``faults(url)``
+    reads the counters later. All zero turns faults off."""
+    data: dict[str, Any] = {"error_rate": error_rate, "timeout_rate": timeout_rate, "delay": delay}
+    if seed is not None:
+        data["seed"] = seed
+    return json.loads(_post(f"{url}/_test/faults", data))
+
+
+def faults(url: str) -> dict[str, Any]:
+    """The fault settings and how many requests, errors and timeouts were seen."""
+    with urllib.request.urlopen(f"{url}/_test/faults", timeout=10) as response:
+        return json.loads(response.read())
 
 
 def reset(url: str) -> None:

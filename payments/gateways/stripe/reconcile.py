@@ -1,0 +1,187 @@
+"""What Stripe holds, read for reconciliation: payment intents, refunds, transfers and their
+reversals created since a moment, as plain records (nothing outside this package sees a Stripe
+object).
+
+Balance transactions are not read: the test emulator serves them under the old path
+(``/v1/balance/history``) and only for charges and refunds, never for transfers, so a
+comparison built on them could not be tested. Payment intents, refunds and transfers carry the
+amounts, currencies and states the ledger records, and are what is compared."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import stripe
+
+from payments.gateways.stripe.gateway import client
+from payments.interface import GatewayUnavailable
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    id: str
+    amount: int
+    amount_received: int
+    currency: str  # upper case, as the ledger stores it
+    status: str
+    created: int
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    id: str
+    amount: int
+    currency: str
+    status: str
+    payment_intent: str
+    created: int
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayReversal:
+    id: str
+    transfer: str
+    amount: int
+    currency: str
+    created: int
+
+
+@dataclass(frozen=True)
+class GatewayTransfer:
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    created: int
+    amount_reversed: int
+    transfer_group: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    reversals: tuple[GatewayReversal, ...] = ()
+
+
+def _timestamp(moment: datetime.datetime | None) -> dict[str, int]:
+    return {"created": {"gte": int(moment.timestamp())}} if moment else {}
+
+
+def _paged(listing, params: dict) -> Iterator[dict]:
+    try:
+        for obj in listing(params={"limit": PAGE_SIZE, **params}).auto_paging_iter():
+            yield obj.to_dict()
+    except stripe.APIConnectionError as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+
+
+def _metadata(obj) -> dict[str, str]:
+    metadata = obj.get("metadata") or {}
+    return {str(key): str(value) for key, value in dict(metadata).items()}
+
+
+def _payment(obj) -> GatewayPayment:
+    received = obj.get("amount_received")
+    if received is None:  # older API versions (and the emulator) leave it out
+        received = obj["amount"] if obj.get("status") == "succeeded" else 0
+    return GatewayPayment(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        amount_received=int(received),
+        currency=str(obj["currency"]).upper(),
+        status=obj["status"],
+        created=int(obj["created"]),
+        metadata=_metadata(obj),
+    )
+
+
+def _refund(obj) -> GatewayRefund:
+    return GatewayRefund(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        status=obj.get("status") or "",
+        payment_intent=obj.get("payment_intent") or "",
+        created=int(obj["created"]),
+        metadata=_metadata(obj),
+    )
+
+
+def _reversal(obj) -> GatewayReversal:
+    return GatewayReversal(
+        id=obj["id"],
+        transfer=obj["transfer"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        created=int(obj["created"]),
+    )
+
+
+def _transfer(obj, reversals: tuple[GatewayReversal, ...]) -> GatewayTransfer:
+    return GatewayTransfer(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        destination=obj.get("destination") or "",
+        created=int(obj["created"]),
+        amount_reversed=int(obj.get("amount_reversed") or 0),
+        transfer_group=obj.get("transfer_group") or "",
+        metadata=_metadata(obj),
+        reversals=reversals,
+    )
+
+
+def payment_intents_since(moment: datetime.datetime | None) -> list[GatewayPayment]:
+    return [_payment(pi) for pi in _paged(client().v1.payment_intents.list, _timestamp(moment))]
+
+
+def refunds_since(moment: datetime.datetime | None) -> list[GatewayRefund]:
+    return [_refund(refund) for refund in _paged(client().v1.refunds.list, _timestamp(moment))]
+
+
+def transfer_reversals(transfer_id: str) -> tuple[GatewayReversal, ...]:
+    api = client().v1.transfers.reversals
+    return tuple(
+        _reversal(reversal) for reversal in _paged(lambda params: api.list(transfer_id, params=params), {})
+    )
+
+
+def transfers_since(moment: datetime.datetime | None) -> list[GatewayTransfer]:
+    """Transfers with their reversals (listed only for those that have any)."""
+    transfers = []
+    for obj in _paged(client().v1.transfers.list, _timestamp(moment)):
+        reversals = transfer_reversals(obj["id"]) if int(obj.get("amount_reversed") or 0) else ()
+        transfers.append(_transfer(obj, reversals))
+    return transfers
+
+
+def _retrieve(fetch, object_id: str):
+    """The object, or None when Stripe answers that it does not exist."""
+    try:
+        return fetch(object_id).to_dict()
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404 or getattr(exc, "code", "") == "resource_missing":
+            return None
+        raise
+    except stripe.APIConnectionError as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+
+
+def payment_intent(payment_id: str) -> GatewayPayment | None:
+    obj = _retrieve(client().v1.payment_intents.retrieve, payment_id)
+    return _payment(obj) if obj is not None else None
+
+
+def refund(refund_id: str) -> GatewayRefund | None:
+    obj = _retrieve(client().v1.refunds.retrieve, refund_id)
+    return _refund(obj) if obj is not None else None
+
+
+def transfer(transfer_id: str) -> GatewayTransfer | None:
+    obj = _retrieve(client().v1.transfers.retrieve, transfer_id)
+    if obj is None:
+        return None
+    reversals = transfer_reversals(obj["id"]) if int(obj.get("amount_reversed") or 0) else ()
+    return _transfer(obj, reversals)
