@@ -172,13 +172,17 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+CELERY_IMPORTS = ["payments.tasks_reports"]  # not found by autodiscovery (not named tasks.py)
 # Recovery sweeps: each is idempotent, so running them often is harmless.
 CELERY_BEAT_SCHEDULE = {
     "resend-stuck-disbursements": {"task": "payments.tasks.resend_stuck_disbursements", "schedule": 300.0},
+    "confirm-sent-disbursements": {"task": "payments.tasks.confirm_sent_disbursements", "schedule": 600.0},
     "process-pending-webhook-events": {
         "task": "payments.tasks.process_pending_webhook_events",
         "schedule": 60.0,
     },
+    "reconcile-with-gateway": {"task": "payments.tasks_reports.reconcile_with_gateway", "schedule": 3600.0},
+    "resend-pending-refunds": {"task": "payments.contributions.resend_pending_refunds", "schedule": 300.0},
 }
 
 # Search: Elasticsearch when configured, otherwise the database answers.

@@ -11,20 +11,12 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
-    path(
-        "organisations/<slug:slug>/payouts/stripe/",
-        views.organisation_stripe_onboarding,
-        name="organisation_stripe_onboarding",
-    ),
     path("search/", views.site_search, name="search"),
     path("transparency/", views.transparency, name="transparency"),
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/proposals/<int:pk>/award/", views.award_create, name="award_create"),
     path("workspace/milestones/<int:pk>/report/", views.milestone_report, name="milestone_report"),
     path("workspace/milestones/<int:pk>/approve/", views.milestone_approve, name="milestone_approve"),
-    path(
-        "workspace/disbursements/<int:pk>/release/", views.disbursement_release, name="disbursement_release"
-    ),
 ]
 
 # Each area keeps its own routes.
@@ -32,7 +24,9 @@ from marketplace.urls import (  # noqa: E402
     challenges,
     contributions,
     determinations,
+    finance_reports,
     organisations,
+    payouts,
     proposals,
     questions,
     reviews,
@@ -48,4 +42,6 @@ urlpatterns += (
     + scoring.urlpatterns
     + determinations.urlpatterns
     + contributions.urlpatterns
+    + payouts.urlpatterns
+    + finance_reports.urlpatterns
 )

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,16 +21,12 @@ from marketplace.forms import (
     AwardForm,
     MilestoneFormSet,
     OrganisationForm,
-    ReleaseForm,
 )
 from marketplace.forms_determinations import MilestoneReportForm
-from marketplace.models import ChallengePage, Milestone, Organisation, Proposal
-from marketplace.roles import is_finance
+from marketplace.models import ChallengePage, Milestone, Proposal
 from marketplace.views import sections
 from marketplace.views.common import deny_unless, form_error
 from payments import selectors as payment_selectors
-from payments.gateways import stripe_configured
-from payments.models import Disbursement
 
 PAGE_SIZE = 20
 
@@ -159,10 +154,7 @@ def site_search(request):
 @login_required
 def workspace(request):
     context = selectors.workspace_for(request.user)
-    context["stripe_enabled"] = stripe_configured()
     context.update(sections.workspace_context(request))
-    if is_finance(request.user):
-        context["disbursements"] = payment_selectors.disbursements_awaiting_release()
     return render(request, "marketplace/workspace.html", context)
 
 
@@ -286,50 +278,14 @@ def milestone_approve(request, pk):
     return redirect("marketplace:workspace")
 
 
-@login_required
-def disbursement_release(request, pk):
-    deny_unless(permissions.can_manage_funds(request.user))
-    disbursement = get_object_or_404(
-        Disbursement.objects.select_related("commitment__fund", "requested_by"), pk=pk
-    )
-    form = ReleaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.disbursement_release(
-                disbursement=disbursement, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Payment released and recorded in the ledger."))
-            return redirect("marketplace:workspace")
-    return render(
-        request, "marketplace/disbursement_release.html", {"disbursement": disbursement, "form": form}
-    )
-
-
-@login_required
-@require_POST
-def organisation_stripe_onboarding(request, slug):
-    organisation = get_object_or_404(Organisation, slug=slug)
-    deny_unless((permissions.is_member(request.user, organisation), _("Only members may set up payouts.")))
-    back = request.build_absolute_uri(reverse("marketplace:workspace"))
-    try:
-        url = services.organisation_start_stripe_onboarding(
-            organisation=organisation, by=request.user, return_url=back, refresh_url=back
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("marketplace:workspace")
-    return redirect(url)
-
-
 # Area modules register their sections and views on import.
 from marketplace.views import (  # noqa: E402, F401
     challenges,
     contributions,
     determinations,
+    finance_reports,
     organisations,
+    payouts,
     proposals,
     questions,
     reviews,
