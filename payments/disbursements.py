@@ -179,8 +179,13 @@ TRANSITIONS: dict[str, Transition] = {
         # Money that had left came back (a reversed transfer).
         Transition("reverse", (S.PAID,), S.FAILED, SYSTEM, "disbursement.reversed"),
         Transition("retry", (S.FAILED,), S.RELEASED, FINANCE, "disbursement.retried"),
+        # From SENT on the manual rail only: the treasury did not pay (or the bank returned it).
         Transition(
-            "cancel", (S.PENDING, S.RELEASED, S.FAILED), S.CANCELLED, FINANCE, "disbursement.cancelled"
+            "cancel",
+            (S.PENDING, S.RELEASED, S.SENT, S.FAILED),
+            S.CANCELLED,
+            FINANCE,
+            "disbursement.cancelled",
         ),
     ]
 }
@@ -229,6 +234,8 @@ def allowed_transitions(disbursement: Disbursement, user) -> set[str]:
         names.add(name)
     if disbursement.rail != MANUAL:
         names.discard("record_payment")
+        if disbursement.status == Disbursement.Status.SENT:
+            names.discard("cancel")
     return names
 
 
@@ -509,15 +516,20 @@ def disbursement_retry(*, disbursement: Disbursement, by) -> Disbursement:
 
 
 def disbursement_cancel(*, disbursement: Disbursement, by, reason: str) -> Disbursement:
-    """PENDING, RELEASED or FAILED → CANCELLED, with the reason. What was released goes back to
-    the fund's commitment (a reversal). Announces ``disbursement_cancelled`` (the milestone goes
-    back to "reported" so the official can approve it again). PaymentError when refused; a
-    payment being sent, sent or paid cannot be cancelled."""
+    """PENDING, RELEASED, FAILED, or SENT on the manual rail (the treasury did not pay, or the
+    bank returned the transfer) → CANCELLED, with the reason. What was released goes back to the
+    fund's commitment (a reversal). Announces ``disbursement_cancelled`` (the milestone goes back
+    to "reported" so the official can approve it again). PaymentError when refused; a payment
+    being sent, sent through Stripe, or paid cannot be cancelled."""
     reason = (reason or "").strip()
     if not reason:
         raise PaymentError(_("Say why the payment is cancelled."))
     with transaction.atomic():
         locked = _lock(disbursement.pk)
+        if locked.status == Disbursement.Status.SENT and locked.rail != MANUAL:
+            raise PaymentError(
+                _("A transfer already made through Stripe cannot be cancelled; only Stripe can reverse it.")
+            )
         _perform(locked, "cancel", by=by, extra={"reason": reason})
         released = Transaction.objects.filter(idempotency_key=_released_key(locked)).first()
         if released is not None:

@@ -280,7 +280,6 @@ def test_four_eyes_hold_for_every_finance_action():
         (S.PENDING, "record", "cannot be done while"),
         (S.PAID, "record", "already been recorded as paid"),
         (S.SENDING, "cancel", "being handed to its payment rail"),
-        (S.SENT, "cancel", "cannot be done while"),
         (S.PAID, "cancel", "cannot be done while"),
         (S.CANCELLED, "retry", "was cancelled"),
         (S.PENDING, "retry", "cannot be done while"),
@@ -458,6 +457,32 @@ def test_cancelling_returns_the_money_to_the_commitment_and_needs_a_reason():
     assert again.status == S.PENDING
     assert selectors.fund_available(fund) == 40_00
     assert_books_balance()
+
+
+def test_a_manual_transfer_the_treasury_did_not_make_can_be_cancelled_but_not_a_stripe_one(
+    django_capture_on_commit_callbacks,
+):
+    disbursement, finance = pending_disbursement(amount=60_00, held=100_00)
+    fund = disbursement.fund
+    verified_bank("organisation:9")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disbursement_release(disbursement=disbursement, by=finance)
+    disbursement.refresh_from_db()
+    assert (disbursement.status, disbursement.rail) == (S.SENT, "manual")  # with the treasury
+    assert "cancel" in disbursements.allowed_transitions(disbursement, finance)
+    services.disbursement_cancel(disbursement=disbursement, by=finance, reason="Bank mengembalikan transfer")
+    disbursement.refresh_from_db()
+    assert disbursement.status == S.CANCELLED
+    assert (balance(Account.Kind.COMMITTED, fund), balance(Account.Kind.RECEIVABLE, fund)) == (60_00, 0)
+    assert_books_balance()
+
+    # A Stripe transfer that exists is never cancelled here: only Stripe can reverse it.
+    Disbursement.objects.filter(pk=disbursement.pk).update(status=S.SENT, rail="stripe")
+    stripe_sent = Disbursement.objects.get(pk=disbursement.pk)
+    assert "cancel" not in disbursements.allowed_transitions(stripe_sent, finance)
+    with pytest.raises(PaymentError, match="only Stripe can reverse it"):
+        services.disbursement_cancel(disbursement=stripe_sent, by=finance, reason="Salah")
+    assert Disbursement.objects.get(pk=disbursement.pk).status == S.SENT
 
 
 def test_a_commitment_is_released_only_when_no_payment_stands_against_it():

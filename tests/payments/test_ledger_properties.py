@@ -324,8 +324,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=disbursements, disbursement=consumes(disbursements))
     def cancel(self, disbursement):
-        # Once the treasury has the instruction (sent), only recording the payment is left.
-        allowed = disbursement.status in (Disbursement.Status.PENDING, Disbursement.Status.RELEASED)
+        # Manual rail: until the payment is recorded, it can be cancelled (the treasury did not
+        # pay, or the bank returned the transfer).
+        allowed = disbursement.status in (
+            Disbursement.Status.PENDING,
+            Disbursement.Status.RELEASED,
+            Disbursement.Status.SENT,
+        )
         result = self.expect(
             allowed,
             lambda: services.disbursement_cancel(
