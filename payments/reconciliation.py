@@ -243,6 +243,17 @@ class _Checker:
     def add(self, code: str, *, object: str, id=None, currency: str = "IDR", **facts) -> None:
         self.differences.append({"code": code, "object": object, "id": id, "currency": currency, **facts})
 
+    def add_gateway_missing(self, object_name: str, row, *, currency: str) -> None:
+        """Our row names a gateway object that Stripe does not have."""
+        self.add(
+            "gateway_missing",
+            object=object_name,
+            id=row.pk,
+            gateway_id=row.gateway_reference,
+            currency=currency,
+            local_status=row.status,
+        )
+
     def in_window(self, field_name: str) -> Q:
         q = Q(**{f"{field_name}__lte": self.cutoff})
         if self.window_start is not None:
@@ -464,14 +475,7 @@ class _Checker:
                 continue
             payment = gateway.payment_intent(contribution.gateway_reference)
             if payment is None:
-                self.add(
-                    "gateway_missing",
-                    object="contribution",
-                    id=contribution.pk,
-                    gateway_id=contribution.gateway_reference,
-                    currency=contribution.currency,
-                    local_status=contribution.status,
-                )
+                self.add_gateway_missing("contribution", contribution, currency=contribution.currency)
             else:
                 self.compare_payment(contribution, payment)
         self.compared["payment_intents"] = len(payments)
@@ -557,14 +561,7 @@ class _Checker:
                 continue
             gateway_refund = gateway.refund(refund.gateway_reference)
             if gateway_refund is None:
-                self.add(
-                    "gateway_missing",
-                    object="refund",
-                    id=refund.pk,
-                    gateway_id=refund.gateway_reference,
-                    currency=refund.contribution.currency,
-                    local_status=refund.status,
-                )
+                self.add_gateway_missing("refund", refund, currency=refund.contribution.currency)
             else:
                 self.compare_refund(refund, gateway_refund)
         self.compared["refunds_at_gateway"] = len(refunds)
@@ -706,14 +703,7 @@ class _Checker:
                 continue  # reported as reference_missing by the ledger check
             transfer = gateway.transfer(disbursement.gateway_reference)
             if transfer is None:
-                self.add(
-                    "gateway_missing",
-                    object="disbursement",
-                    id=disbursement.pk,
-                    gateway_id=disbursement.gateway_reference,
-                    currency=disbursement.currency,
-                    local_status=disbursement.status,
-                )
+                self.add_gateway_missing("disbursement", disbursement, currency=disbursement.currency)
             else:
                 recipient = Recipient.objects.filter(payee_reference=disbursement.payee_reference).first()
                 self.compare_transfer(disbursement, transfer, recipient)
