@@ -1,44 +1,241 @@
-"""Elasticsearch documents. Index names carry a version; reads and writes go through an alias
-so a reindex can build a new index and swap the alias atomically."""
+"""What is searchable, and how Elasticsearch analyses it.
+
+``SearchDocument`` is the one shape of a searchable thing. The builders below make it from
+marketplace models (public fields only); ``search.indexing`` writes it both to Elasticsearch
+and to the database copy (``SearchEntry``) so the two engines search the same text."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.conf import settings
-from elasticsearch.dsl import Date, Document, Keyword, Long, Text, analyzer, token_filter
+from django.urls import reverse
+from django.utils import translation
+from elasticsearch.dsl import Boolean, Date, Document, Keyword, Long, Text, analyzer, token_filter
+
+from search import synonyms
+from search.text import stem, strip_tags
+
+KINDS = ("challenge", "project", "organisation")
+INDEX_VERSION = "v2"  # bump when the mapping changes: search_reindex builds the new index
+
+
+@dataclass
+class SearchDocument:
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    summary: str = ""
+    body: str = ""
+    title_en: str = ""
+    summary_en: str = ""
+    region: str = ""  # region slug
+    agency: int | None = None
+    sectors: list[str] = field(default_factory=list)  # sector slugs, the primary one first
+    incentives: list[str] = field(default_factory=list)  # incentive kinds (challenges)
+    organisation_kind: str = ""
+    verified: bool = False
+    amount: int | None = None  # minor units: incentive total, award amount
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
+    decided: str = ""  # challenges: awarded / closed / "" while undecided
+    date: datetime.datetime | None = None
+    # Names that should complete in the search box besides the title (organisation names).
+    suggest: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # capabilities and other tags (text)
+
+    @property
+    def uid(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+    @property
+    def snippet(self) -> str:
+        return (self.summary or self.body)[:300]
+
+    def indonesian_text(self) -> str:
+        return " ".join([self.title, self.summary, self.body, " ".join(self.tags)])
+
+    def english_text(self) -> str:
+        return " ".join([self.title_en, self.summary_en])
+
+    def stemmed(self) -> str:
+        return stem(" ".join([self.indonesian_text(), self.english_text()]))
+
+    def facets(self) -> dict[str, list[str]]:
+        values = {"type": [self.kind], "sector": self.sectors, "incentive": self.incentives}
+        if self.region:
+            values["region"] = [self.region]
+        return values
+
+
+def _path(name: str, **kwargs) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, kwargs=kwargs)
+
+
+def challenge_document(page) -> SearchDocument:
+    """A live challenge: its public text. Expects ``agency__region``, ``sector`` selected and
+    ``incentives``/``other_sectors`` prefetched in bulk work."""
+    incentives = list(page.incentives.all())
+    sectors = [page.sector.slug] + sorted(s.slug for s in page.other_sectors.all() if s.pk != page.sector_id)
+    decided = page.outcome or ("awarded" if page.results_published_at else "")
+    return SearchDocument(
+        kind="challenge",
+        object_id=page.pk,
+        title=page.title,
+        title_en=page.title_en,
+        summary=page.summary,
+        summary_en=page.summary_en,
+        body=" ".join([page.body_text(), strip_tags(page.expected_outcomes)]),
+        url=_path("marketplace:challenge_detail", slug=page.slug),
+        region=page.agency.region.slug,
+        agency=page.agency_id,
+        sectors=sectors,
+        incentives=sorted({i.kind for i in incentives}),
+        amount=sum(i.amount for i in incentives),
+        opens_at=page.opens_at,
+        closes_at=page.closes_at,
+        decided=decided,
+        date=page.first_published_at or page.latest_revision_created_at,
+        suggest=[page.agency.name],
+    )
+
+
+def project_document(award) -> SearchDocument:
+    """A funded project the public may see (``marketplace.selectors.PUBLIC_PROJECT``)."""
+    proposal = award.proposal
+    challenge = proposal.challenge
+    return SearchDocument(
+        kind="project",
+        object_id=award.pk,
+        title=proposal.title,
+        summary=proposal.summary,
+        body=" ".join([challenge.title, proposal.organisation.name]),
+        title_en=challenge.title_en,
+        url=_path("marketplace:project_detail", pk=award.pk),
+        region=challenge.agency.region.slug,
+        agency=challenge.agency_id,
+        sectors=[challenge.sector.slug],
+        amount=award.amount,
+        date=award.awarded_at,
+        suggest=[proposal.organisation.name],
+    )
+
+
+def organisation_document(organisation) -> SearchDocument:
+    """An organisation's public profile: never its identifiers, address or members."""
+    sectors = sorted(s.slug for s in organisation.sectors.all())
+    return SearchDocument(
+        kind="organisation",
+        object_id=organisation.pk,
+        title=organisation.name,
+        summary=organisation.description,
+        url=_path("marketplace:organisation_detail", slug=organisation.slug),
+        region=organisation.region.slug if organisation.region_id else "",
+        sectors=sectors,
+        organisation_kind=organisation.kind,
+        verified=organisation.verified,
+        date=organisation.created_at,
+        tags=sorted(t.name for t in organisation.capabilities.all()),
+    )
+
+
+# Elasticsearch -------------------------------------------------------------------------------
 
 folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciifolding"])
-autocomplete = analyzer(
-    "autocomplete",
+# Synonyms apply when searching, so the list can change without a reindex.
+folding_synonyms = analyzer(
+    "folding_synonyms",
     tokenizer="standard",
     filter=[
         "lowercase",
         "asciifolding",
-        token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20),
+        token_filter("domain_synonyms", type="synonym_graph", synonyms=synonyms.elasticsearch_rules()),
     ],
+)
+stemmed_synonyms = analyzer(
+    "stemmed_synonyms",
+    tokenizer="whitespace",
+    filter=[
+        token_filter(
+            "domain_synonyms_stemmed", type="synonym_graph", synonyms=synonyms.elasticsearch_rules(stemmed=True)
+        )
+    ],
+)
+# Indonesian stop words are dropped from the unstemmed text (the `indonesian` analyzer does
+# that; Sastrawi does the stemming in Python, see search.text).
+indonesian_text = analyzer(
+    "indonesian_text",
+    tokenizer="standard",
+    filter=["lowercase", "asciifolding", token_filter("id_stop", type="stop", stopwords="_indonesian_")],
+)
+autocomplete = analyzer(
+    "autocomplete",
+    tokenizer="standard",
+    filter=["lowercase", "asciifolding", token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20)],
 )
 
 
-def alias_name(kind: str) -> str:
-    return f"{settings.SEARCH_INDEX_PREFIX}-{kind}"
+class IndexedDocument(Document):
+    """The mapping shared by the three indices, so one query searches all of them."""
 
-
-class ChallengeDocument(Document):
-    title = Text(analyzer=folding, fields={"suggest": Text(analyzer=autocomplete, search_analyzer=folding)})
-    title_en = Text(analyzer=folding)
-    summary = Text(analyzer=folding)
-    body = Text(analyzer=folding)
-    # Title, summary and body stemmed in Python (search.text.stem); matched with stemmed queries.
-    stemmed = Text(analyzer="whitespace")
-    slug = Keyword()
-    sector = Keyword()
+    kind = Keyword()
+    uid = Keyword()  # kind:id, the last sort key for search_after
+    object_id = Long()
+    title = Text(
+        analyzer=folding,
+        search_analyzer=folding_synonyms,
+        fields={
+            "en": Text(analyzer="english"),
+            "suggest": Text(analyzer=autocomplete, search_analyzer=folding),
+        },
+    )
+    text = Text(analyzer=indonesian_text, search_analyzer=folding_synonyms)
+    text_en = Text(analyzer="english")
+    stemmed = Text(analyzer="whitespace", search_analyzer=stemmed_synonyms)
+    suggest = Text(analyzer=autocomplete, search_analyzer=folding)
+    snippet = Keyword(index=False)
+    url = Keyword(index=False)
     region = Keyword()
-    agency = Keyword()
-    incentive_kinds = Keyword(multi=True)
-    incentive_total = Long()
+    agency = Long()
+    sector = Keyword(multi=True)
+    incentive = Keyword(multi=True)
+    organisation_kind = Keyword()
+    verified = Boolean()
+    amount = Long()
     opens_at = Date()
     closes_at = Date()
-    outcome = Keyword()
+    decided = Keyword()
+    date = Date()
 
     class Index:
-        name = "challenges"  # replaced per environment in search.services.challenge_index()
+        name = "unused"  # real names come from search.indexing (versioned, behind aliases)
         settings = {"number_of_shards": 1, "number_of_replicas": 0}
+
+
+def to_elasticsearch(document: SearchDocument) -> dict:
+    return {
+        "kind": document.kind,
+        "uid": document.uid,
+        "object_id": document.object_id,
+        "title": document.title,
+        "text": " ".join([document.summary, document.body, " ".join(document.tags)]),
+        "text_en": document.english_text(),
+        "stemmed": document.stemmed(),
+        "suggest": [document.title, *document.suggest],
+        "snippet": document.snippet,
+        "url": document.url,
+        "region": document.region,
+        "agency": document.agency,
+        "sector": document.sectors,
+        "incentive": document.incentives,
+        "organisation_kind": document.organisation_kind,
+        "verified": document.verified,
+        "amount": document.amount,
+        "opens_at": document.opens_at,
+        "closes_at": document.closes_at,
+        "decided": document.decided,
+        "date": document.date,
+    }

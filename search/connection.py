@@ -1,0 +1,44 @@
+"""The Elasticsearch client and the names of indices and aliases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exceptions
+
+from search.documents import INDEX_VERSION, KINDS
+
+# What "Elasticsearch did not answer" looks like: callers fall back to the database.
+ElasticsearchUnavailable = (
+    es_exceptions.ConnectionError,
+    es_exceptions.ConnectionTimeout,
+    es_exceptions.TransportError,
+    es_exceptions.ApiError,
+)
+
+_client: Elasticsearch | None = None
+_client_url = ""
+
+
+def es_client() -> Elasticsearch | None:
+    """The client, or None when Elasticsearch is not configured (ELASTICSEARCH_URL empty)."""
+    global _client, _client_url
+    if not settings.ELASTICSEARCH_URL:
+        return None
+    if _client is None or _client_url != settings.ELASTICSEARCH_URL:  # tests change the setting
+        _client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=3, max_retries=1)
+        _client_url = settings.ELASTICSEARCH_URL
+    return _client
+
+
+def alias_name(kind: str) -> str:
+    """The alias every read and write goes through, e.g. ``marketplace-challenge``."""
+    return f"{settings.SEARCH_INDEX_PREFIX}-{kind}"
+
+
+def all_aliases(kinds=KINDS) -> list[str]:
+    return [alias_name(kind) for kind in kinds]
+
+
+def new_index_name(kind: str, stamp: str) -> str:
+    return f"{alias_name(kind)}-{INDEX_VERSION}-{stamp}"

@@ -1,0 +1,1 @@
+"""The database engine (fallback): searches SearchEntry. Being written."""

@@ -1,0 +1,1 @@
+"""The Elasticsearch engine. Being written."""

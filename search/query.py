@@ -1,0 +1,155 @@
+"""The one query function. Pages, the API, saved-search alerts, the evaluation and the
+benchmark all call ``search(params)``; Elasticsearch answers when configured and up, the
+database copy (``SearchEntry``) otherwise, in the same shape."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import logging
+from dataclasses import dataclass, field, replace
+
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "closes", "amount", "newest")
+FACETS = ("type", "status", "sector", "region", "incentive")
+STATUSES = ("upcoming", "open", "closing_soon", "in_review", "awarded", "closed")
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search: free text plus the filters of ``marketplace.filters.ChallengeFilter``.
+
+    Filters that only challenges have (status, incentive, closing dates) leave projects and
+    organisations out when set. Amounts are minor units (the pages take whole rupiah)."""
+
+    q: str = ""
+    types: tuple[str, ...] = ()  # challenge, project, organisation; empty: all
+    status: str = ""  # one of STATUSES, or "open" meaning open or closing soon
+    sector: str = ""  # sector slug
+    region: str = ""  # region slug
+    agency: int | None = None
+    incentive: str = ""  # incentive kind
+    amount_min: int | None = None
+    amount_max: int | None = None
+    closes_after: datetime.date | None = None
+    closes_before: datetime.date | None = None
+    sort: str = "relevance"
+    size: int = PAGE_SIZE
+    after: str = ""  # the cursor of the previous page (SearchPage.next_after)
+    highlight: bool = True
+    facets: bool = True
+    suggest: bool = True  # "did you mean" when there are few results
+    fuzzy: bool = True
+    now: datetime.datetime | None = None  # status is computed at this instant (tests)
+    # Matching and alerts: any word may match (ranked by how many do), and only these
+    # documents (ids of the kinds in ``types``).
+    match_any: bool = False
+    ids: tuple[int, ...] = ()
+
+    def at(self) -> datetime.datetime:
+        return self.now or timezone.now()
+
+    def active_filters(self) -> dict[str, object]:
+        values = {
+            "type": self.types,
+            "status": self.status,
+            "sector": self.sector,
+            "region": self.region,
+            "incentive": self.incentive,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    def only_challenges(self) -> bool:
+        return bool(self.status or self.incentive or self.closes_after or self.closes_before or self.agency)
+
+    def with_query(self, q: str) -> SearchParams:
+        return replace(self, q=q, after="")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # challenge, project, organisation
+    object_id: int
+    title: str
+    url: str  # path in the default language
+    snippet: str  # HTML-safe: escaped text with <mark> around matched words
+    score: float = 0.0
+    region: str = ""
+    sectors: tuple[str, ...] = ()
+    amount: int | None = None
+    closes_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class FacetBucket:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchPage:
+    hits: list[SearchHit]
+    total: int
+    backend: str  # "elasticsearch" or "database"
+    degraded: bool = False  # Elasticsearch is configured but did not answer
+    facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
+    suggestion: str = ""  # "did you mean": a corrected query, or ""
+    next_after: str = ""  # pass as SearchParams.after for the next page; "" on the last page
+
+    @property
+    def ids(self) -> list[int]:
+        return [hit.object_id for hit in self.hits]
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> list | None:
+    """The sort values of the last hit of the previous page; None for a malformed cursor."""
+    if not token:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    return values if isinstance(values, list) else None
+
+
+def search(params: SearchParams) -> SearchPage:
+    """Search with Elasticsearch when it is configured and answers, else the database."""
+    from search import engine_database, engine_elasticsearch
+    from search.connection import ElasticsearchUnavailable, es_client
+
+    client = es_client()
+    if client is not None:
+        try:
+            return engine_elasticsearch.search(client, params)
+        except ElasticsearchUnavailable as exc:
+            logger.warning("Elasticsearch unavailable, answering from the database: %s", exc)
+            page = engine_database.search(params)
+            page.degraded = True
+            return page
+    return engine_database.search(params)
+
+
+def autocomplete(prefix: str, limit: int = 8) -> list[SearchHit]:
+    """Titles and organisation names that start with the words typed so far."""
+    from search import engine_database, engine_elasticsearch
+    from search.connection import ElasticsearchUnavailable, es_client
+
+    client = es_client()
+    if client is not None:
+        try:
+            return engine_elasticsearch.autocomplete(client, prefix, limit)
+        except ElasticsearchUnavailable as exc:
+            logger.warning("Elasticsearch unavailable, completing from the database: %s", exc)
+    return engine_database.autocomplete(prefix, limit)
