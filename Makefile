@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test venv dev services lint check bench bench-payments bench-ledger
+.PHONY: run test venv dev services lint check bench bench-payments bench-ledger search-eval bench-search
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ dev: $(VENV)/.dev
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py search_reindex --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 services:
@@ -61,3 +62,27 @@ bench-ledger: dev services
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_ledger DEBUG=0 SECRET_KEY=bench-only \
 	$(PY) manage.py bench_ledger --entries $(or $(ENTRIES),1000000) --funds $(or $(FUNDS),200)
 
+# Search at scale: DOCS synthetic documents (default 100000) bulk-loaded into Elasticsearch (the
+# test server, started by the command) and into the PostgreSQL fallback copy, in a dedicated
+# database (dropped and recreated); prints index_rate and p50/p95 of a fixed faceted query mix.
+bench-search: dev services
+	dropdb --if-exists -h 127.0.0.1 -U postgres marketplace_bench_search
+	createdb -h 127.0.0.1 -U postgres marketplace_bench_search
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_search DEBUG=0 SECRET_KEY=bench-only \
+	$(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_search DEBUG=0 SECRET_KEY=bench-only \
+	ELASTICSEARCH_URL= LOG_LEVEL=WARNING \
+	$(PY) manage.py bench_search --docs $(or $(DOCS),100000) --engine both --start-elasticsearch
+
+# Search quality (nDCG@10, MRR) over the demo data and search/data/judgments.json, for the
+# database engine and for Elasticsearch (the test server, started here). A dedicated database
+# (dropped and reseeded: statuses are relative to the seeding day). VERBOSE=1 lists each query.
+SEARCH_EVAL_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_search_eval \
+	DEBUG=0 SECRET_KEY=search-eval-only LOG_LEVEL=WARNING REDIS_URL= CELERY_BROKER_URL= \
+	CELERY_TASK_ALWAYS_EAGER=1 ELASTICSEARCH_URL= SEARCH_INDEX_PREFIX=search-eval
+search-eval: dev services
+	dropdb --if-exists -h 127.0.0.1 -U postgres marketplace_search_eval
+	createdb -h 127.0.0.1 -U postgres marketplace_search_eval
+	$(SEARCH_EVAL_ENV) $(PY) manage.py migrate --noinput -v0
+	$(SEARCH_EVAL_ENV) $(PY) manage.py seed_demo --force >/dev/null
+	$(SEARCH_EVAL_ENV) $(PY) scripts/search_eval.py $(if $(VERBOSE),--verbose)

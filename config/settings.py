@@ -4,6 +4,7 @@ the test run and production comes from the environment (README "Configuration").
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,7 +173,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_IMPORTS = ["payments.tasks_reports"]  # not found by autodiscovery (not named tasks.py)
+# Task modules not found by autodiscovery (not named tasks.py).
+CELERY_IMPORTS = ["payments.tasks_reports", "search.tasks_alerts"]
 # Recovery sweeps: each is idempotent, so running them often is harmless.
 CELERY_BEAT_SCHEDULE = {
     "resend-stuck-disbursements": {"task": "payments.tasks.resend_stuck_disbursements", "schedule": 300.0},
@@ -183,6 +185,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile-with-gateway": {"task": "payments.tasks_reports.reconcile_with_gateway", "schedule": 3600.0},
     "resend-pending-refunds": {"task": "payments.contributions.resend_pending_refunds", "schedule": 300.0},
+    # Saved-search alerts: the sweep catches challenges whose alert task was lost; digests go out
+    # once a day at 07:30 WIB.
+    "sweep-saved-searches": {"task": "search.tasks_alerts.sweep_saved_searches", "schedule": 3600.0},
+    "send-saved-search-digests": {
+        "task": "search.tasks_alerts.send_daily_digests",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "search-consistency-check": {"task": "search.tasks.check_consistency", "schedule": 3600.0},
 }
 
 # Search: Elasticsearch when configured, otherwise the database answers.

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import translation
 from elasticsearch.dsl import Boolean, Date, Document, Keyword, Long, Text, analyzer, token_filter
 
-from search import synonyms
 from search.text import stem, strip_tags
 
 KINDS = ("challenge", "project", "organisation")
@@ -145,25 +144,6 @@ def organisation_document(organisation) -> SearchDocument:
 # Elasticsearch -------------------------------------------------------------------------------
 
 folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciifolding"])
-# Synonyms apply when searching, so the list can change without a reindex.
-folding_synonyms = analyzer(
-    "folding_synonyms",
-    tokenizer="standard",
-    filter=[
-        "lowercase",
-        "asciifolding",
-        token_filter("domain_synonyms", type="synonym_graph", synonyms=synonyms.elasticsearch_rules()),
-    ],
-)
-stemmed_synonyms = analyzer(
-    "stemmed_synonyms",
-    tokenizer="whitespace",
-    filter=[
-        token_filter(
-            "domain_synonyms_stemmed", type="synonym_graph", synonyms=synonyms.elasticsearch_rules(stemmed=True)
-        )
-    ],
-)
 # Indonesian stop words are dropped from the unstemmed text (the `indonesian` analyzer does
 # that; Sastrawi does the stemming in Python, see search.text).
 indonesian_text = analyzer(
@@ -174,7 +154,11 @@ indonesian_text = analyzer(
 autocomplete = analyzer(
     "autocomplete",
     tokenizer="standard",
-    filter=["lowercase", "asciifolding", token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20)],
+    filter=[
+        "lowercase",
+        "asciifolding",
+        token_filter("edge_2_20", type="edge_ngram", min_gram=2, max_gram=20),
+    ],
 )
 
 
@@ -186,15 +170,15 @@ class IndexedDocument(Document):
     object_id = Long()
     title = Text(
         analyzer=folding,
-        search_analyzer=folding_synonyms,
         fields={
             "en": Text(analyzer="english"),
             "suggest": Text(analyzer=autocomplete, search_analyzer=folding),
         },
     )
-    text = Text(analyzer=indonesian_text, search_analyzer=folding_synonyms)
+    text = Text(analyzer=indonesian_text)
     text_en = Text(analyzer="english")
-    stemmed = Text(analyzer="whitespace", search_analyzer=stemmed_synonyms)
+    # Synonyms are expanded in Python at query time (search.synonyms), for both engines.
+    stemmed = Text(analyzer="whitespace")
     suggest = Text(analyzer=autocomplete, search_analyzer=folding)
     snippet = Keyword(index=False)
     url = Keyword(index=False)

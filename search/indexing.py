@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
@@ -16,6 +16,7 @@ from search import documents
 from search.connection import ElasticsearchUnavailable, alias_name, es_client, new_index_name
 from search.documents import KINDS, IndexedDocument, SearchDocument
 from search.models import SearchEntry, SearchFacetValue, SearchTerm
+from search.text import stem, words
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -98,7 +99,12 @@ def refresh_elasticsearch(client: Elasticsearch, kind: str, docs: list[SearchDoc
 
 
 def _index_action(index: str, doc: SearchDocument) -> dict:
-    return {"_op_type": "index", "_index": index, "_id": str(doc.object_id), "_source": documents.to_elasticsearch(doc)}
+    return {
+        "_op_type": "index",
+        "_index": index,
+        "_id": str(doc.object_id),
+        "_source": documents.to_elasticsearch(doc),
+    }
 
 
 # The database copy ---------------------------------------------------------------------------
@@ -115,6 +121,7 @@ def write_database_entries(docs: list[SearchDocument]) -> None:
         for kind, group in by_kind.items():
             SearchEntry.objects.filter(kind=kind, object_id__in=[d.object_id for d in group]).delete()
             entries = SearchEntry.objects.bulk_create([_entry(d) for d in group], batch_size=CHUNK)
+            _fill_vectors([e.pk for e in entries])
             facet_rows = [
                 SearchFacetValue(entry=entry, facet=facet, value=value)
                 for entry, doc in zip(entries, group, strict=True)
@@ -134,6 +141,7 @@ def _entry(doc: SearchDocument) -> SearchEntry:
         snippet=doc.snippet,
         url=doc.url,
         stemmed=doc.stemmed(),
+        stemmed_title=stem(f"{doc.title} {doc.title_en}"),
         region=doc.region,
         agency=doc.agency,
         amount=doc.amount,
@@ -144,12 +152,29 @@ def _entry(doc: SearchDocument) -> SearchEntry:
     )
 
 
+def _fill_vectors(entry_ids: list[int]) -> None:
+    """PostgreSQL: the weighted tsvector the fallback ranks by (title A, the rest D)."""
+    if connection.vendor != "postgresql" or not entry_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE marketsearch_searchentry SET vector = "
+            "setweight(to_tsvector('simple'::regconfig, stemmed_title), 'A') || "
+            "setweight(to_tsvector('simple'::regconfig, stemmed), 'D') WHERE id = ANY(%s)",
+            [entry_ids],
+        )
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The folded words of a text that are worth suggesting: no numbers, no short words."""
+    return {w for w in words(text) if 4 <= len(w) <= 60 and not w.isdigit()}
+
+
 def entry_words(docs: Iterable[SearchDocument]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for doc in docs:
-        for word in set(doc.stemmed().split()):
-            if 3 <= len(word) <= 60 and not word.isdigit():
-                counts[word] = counts.get(word, 0) + 1
+        for word in vocabulary_words(f"{doc.indonesian_text()} {doc.english_text()}"):
+            counts[word] = counts.get(word, 0) + 1
     return counts
 
 
@@ -186,7 +211,8 @@ def rebuild_database_copy(kind: str | None = None, progress: Progress | None = N
             done += len(batch)
             if progress:
                 progress(done, total)
-    _recount_vocabulary()
+    if kind is None:
+        _recount_vocabulary()
     return done
 
 
@@ -200,12 +226,7 @@ def _recount_vocabulary() -> None:
 
 
 def entry_words_from_database() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for stemmed in SearchEntry.objects.values_list("stemmed", flat=True).iterator(chunk_size=2000):
-        for word in set(stemmed.split()):
-            if 3 <= len(word) <= 60 and not word.isdigit():
-                counts[word] = counts.get(word, 0) + 1
-    return counts
+    return entry_words(doc for kind in KINDS for doc in documents_for(kind))
 
 
 # Elasticsearch indices -----------------------------------------------------------------------
@@ -230,7 +251,11 @@ def ensure_index(client: Elasticsearch, kind: str) -> None:
 
 
 def bulk_index_documents(
-    client: Elasticsearch, kind: str, docs: Iterable[SearchDocument], total: int, progress: Progress | None = None
+    client: Elasticsearch,
+    kind: str,
+    docs: Iterable[SearchDocument],
+    total: int,
+    progress: Progress | None = None,
 ) -> int:
     """Build a new index from ``docs`` while the alias keeps serving the old one, then swap the
     alias atomically and delete the old index."""
@@ -241,7 +266,7 @@ def bulk_index_documents(
     client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1"}})
     done = 0
     try:
-        for ok, item in streaming_bulk(
+        for _ok, _item in streaming_bulk(
             client, (_index_action(name, d) for d in docs), chunk_size=CHUNK, raise_on_error=True
         ):
             done += 1
@@ -253,7 +278,9 @@ def bulk_index_documents(
     client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
     client.indices.refresh(index=name)
     old = list(client.indices.get_alias(name=alias)) if client.indices.exists_alias(name=alias) else []
-    actions = [{"remove": {"index": o, "alias": alias}} for o in old] + [{"add": {"index": name, "alias": alias}}]
+    actions = [{"remove": {"index": o, "alias": alias}} for o in old] + [
+        {"add": {"index": name, "alias": alias}}
+    ]
     client.indices.update_aliases(actions=actions)
     for o in old:
         client.indices.delete(index=o, ignore_unavailable=True)
@@ -274,7 +301,8 @@ def reindex(kind: str, progress: Progress | None = None) -> int:
 def index_is_empty(client: Elasticsearch) -> bool:
     try:
         return all(
-            not client.indices.exists_alias(name=alias_name(k)) or client.count(index=alias_name(k))["count"] == 0
+            not client.indices.exists_alias(name=alias_name(k))
+            or client.count(index=alias_name(k))["count"] == 0
             for k in KINDS
         )
     except ElasticsearchUnavailable:

@@ -4,6 +4,7 @@ from it), the vocabulary used for "did you mean" and typo correction, and saved 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,10 @@ class SearchEntry(models.Model):
     url = models.CharField(max_length=300)
     # Every Indonesian and English word of the document, stemmed (search.text.stem).
     stemmed = models.TextField(blank=True)
+    stemmed_title = models.TextField(blank=True)
+    # PostgreSQL only: the title (weight A) and the rest of ``stemmed`` (weight D), filled by
+    # search.indexing after each write; SQLite keeps it empty and matches ``stemmed`` instead.
+    vector = SearchVectorField(null=True, editable=False)
     region = models.CharField(max_length=100, blank=True)
     agency = models.PositiveBigIntegerField(null=True, blank=True)
     amount = models.BigIntegerField(null=True, blank=True)  # minor units
@@ -56,9 +61,12 @@ class SearchFacetValue(models.Model):
         ]
         indexes = [models.Index(fields=["facet", "value", "entry"], name="search_facet_lookup")]
 
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
 
 class SearchTerm(models.Model):
-    """A stemmed word that occurs in the indexed documents: the fallback corrects typos and
+    """A word (folded, unstemmed) of the indexed documents: the fallback corrects typos and
     offers "did you mean" from this vocabulary (trigram similarity on PostgreSQL)."""
 
     word = models.CharField(max_length=60, unique=True)
@@ -73,7 +81,9 @@ class SavedSearch(models.Model):
         INSTANT = "instant", _("As soon as a challenge is published")
         DAILY = "daily", _("Once a day")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
     name = models.CharField(_("name"), max_length=120)
     # The query string of /search/ (q and filters) as a dict of lists, as the page received it.
     params = models.JSONField(default=dict)
@@ -104,3 +114,6 @@ class SavedSearchMatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["saved_search", "challenge_id"], name="saved_search_match_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search} → challenge {self.challenge_id}"

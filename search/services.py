@@ -24,9 +24,7 @@ def search_challenges(q: str) -> SearchResult:
     if not q.strip():
         return SearchResult(ids=[], backend="database")
     page = search(
-        SearchParams(
-            q=q, types=("challenge",), size=MAX_IDS, highlight=False, facets=False, suggest=False
-        )
+        SearchParams(q=q, types=("challenge",), size=MAX_IDS, highlight=False, facets=False, suggest=False)
     )
     return SearchResult(ids=page.ids, backend=page.backend, degraded=page.degraded)
 

@@ -1,8 +1,9 @@
 """The domain synonym list (search/data/synonyms.txt), for both engines.
 
-Elasticsearch gets it as a search-time ``synonym_graph`` filter (plain and stemmed forms);
-the database fallback expands the query terms with ``expand``. Either way a query for
-"UMKM" also finds "usaha mikro kecil menengah" and "SME"."""
+Both engines expand the stemmed query with ``expand`` when searching (not when indexing), so
+they agree and a change to the list needs no reindex: a query for "UMKM" also finds "usaha
+mikro kecil menengah" and "SME". (``elasticsearch_rules`` gives the list in Elasticsearch's
+synonym format, should a cluster prefer a ``synonym_graph`` filter.)"""
 
 from __future__ import annotations
 

@@ -1,22 +1,30 @@
+"""Celery tasks of search: Elasticsearch writes with retries, and the consistency check."""
+
+from __future__ import annotations
+
 from celery import shared_task
-from elasticsearch import exceptions as es_exceptions
 
-from search import services
-
-
-@shared_task(
-    autoretry_for=(es_exceptions.ConnectionError, es_exceptions.TransportError),
-    retry_backoff=True,
-    max_retries=8,
-)
-def index_challenge(page_id: int) -> bool:
-    return services.index_challenge(page_id)
+from search import indexing
+from search.connection import ElasticsearchUnavailable, es_client
+from search.documents import KINDS
 
 
 @shared_task(
-    autoretry_for=(es_exceptions.ConnectionError, es_exceptions.TransportError),
-    retry_backoff=True,
-    max_retries=8,
+    autoretry_for=ElasticsearchUnavailable, retry_backoff=True, retry_backoff_max=600, max_retries=10
 )
-def remove_challenge(page_id: int) -> bool:
-    return services.remove_challenge(page_id)
+def index_documents(kind: str, ids: list[int]) -> int:
+    """Write these documents to Elasticsearch as they are now (index or delete). Idempotent."""
+    client = es_client()
+    if client is None:
+        return 0
+    docs = list(indexing.documents_for(kind, ids))
+    indexing.refresh_elasticsearch(client, kind, docs, sorted(set(ids) - {d.object_id for d in docs}))
+    return len(docs)
+
+
+@shared_task(autoretry_for=ElasticsearchUnavailable, retry_backoff=True, max_retries=3)
+def check_consistency() -> dict[str, dict[str, int]]:
+    """Compare the database with the copy and the index, repair the differences, report them."""
+    return {
+        kind: {name: len(ids) for name, ids in indexing.consistency_check(kind).items()} for kind in KINDS
+    }

@@ -18,7 +18,7 @@ def test_a_queued_index_task_runs_on_a_real_worker(settings, elasticsearch):
     celery_app.conf.task_always_eager = False
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            tasks.index_challenge.delay(page.pk)
+            tasks.index_documents.delay("challenge", [page.pk])
             document = _wait_for_document(page.pk)
     finally:
         celery_app.conf.task_always_eager = True
@@ -28,7 +28,7 @@ def test_a_queued_index_task_runs_on_a_real_worker(settings, elasticsearch):
 def _wait_for_document(page_id: int, timeout: float = 30.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        alias = services.alias_name("challenges")
+        alias = services.alias_name("challenge")
         if es_client().indices.exists_alias(name=alias) and es_client().exists(index=alias, id=str(page_id)):
             return es_client().get(index=alias, id=str(page_id))
         time.sleep(0.2)

@@ -4,11 +4,9 @@ these and searches with simpler matching."""
 
 from django.db import migrations
 
-# The expression must equal what search.engine_database generates, or the planner ignores it.
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS search_entry_fts ON marketsearch_searchentry "
-    "USING gin (to_tsvector('simple'::regconfig, COALESCE(stemmed, '')))",
+    "CREATE INDEX IF NOT EXISTS search_entry_fts ON marketsearch_searchentry USING gin (vector)",
     "CREATE INDEX IF NOT EXISTS search_term_trgm ON marketsearch_searchterm USING gin (word gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS search_entry_title_trgm ON marketsearch_searchentry "
     "USING gin (title gin_trgm_ops)",

@@ -89,7 +89,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     assert "Antrean puskesmas daring" not in public.get("/challenges/", {"sector": "pendidikan"}).text
     detail = public.get("/challenges/antrean-puskesmas-daring/")
     assert detail.status_code == 200 and "Rp 150.000.000" in detail.text
-    assert es_client().exists(index=search_services.alias_name("challenges"), id=str(challenge.pk))
+    assert es_client().exists(index=search_services.alias_name("challenge"), id=str(challenge.pk))
     found = public.get("/challenges/", {"q": "antre puskesmas"})
     assert found.context["filter"].search_backend == "elasticsearch"
     assert "Antrean puskesmas daring" in found.text

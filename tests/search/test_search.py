@@ -11,17 +11,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def market_levy_challenge():
-    return factories.challenge(
-        title="Retribusi pasar nontunai", summary="Penjualan di pasar tradisional dengan pembayaran digital."
-    )
+def market_levy_challenge(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return factories.challenge(
+            title="Retribusi pasar nontunai", summary="Penjualan di pasar tradisional dengan pembayaran digital."
+        )
 
 
 @pytest.fixture
-def queue_challenge():
-    return factories.challenge(
-        title="Antrean puskesmas daring", summary="Mengurangi antrean pasien di puskesmas."
-    )
+def queue_challenge(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return factories.challenge(
+            title="Antrean puskesmas daring", summary="Mengurangi antrean pasien di puskesmas."
+        )
 
 
 def test_a_published_challenge_is_indexed_after_commit_and_found(
@@ -32,8 +34,8 @@ def test_a_published_challenge_is_indexed_after_commit_and_found(
             title="Retribusi pasar nontunai",
             summary="Penjualan di pasar tradisional dengan pembayaran digital.",
         )
-    document = es_client().get(index=services.alias_name("challenges"), id=str(page.pk))
-    assert document["_source"]["slug"] == page.slug
+    document = es_client().get(index=services.alias_name("challenge"), id=str(page.pk))
+    assert document["_source"]["url"] == f"/challenges/{page.slug}/"
 
     result = services.search_challenges("jual pasar")  # stemmed: "jual" finds "Penjualan"
     assert result.backend == "elasticsearch"
@@ -53,9 +55,9 @@ def test_reindex_builds_a_new_index_and_swaps_the_alias(
 ):
     assert services.reindex_challenges() == 2
     assert sorted(services.search_challenges("puskesmas").ids) == [queue_challenge.pk]
-    first_indices = set(es_client().indices.get_alias(name=services.alias_name("challenges")))
+    first_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
     services.reindex_challenges()
-    second_indices = set(es_client().indices.get_alias(name=services.alias_name("challenges")))
+    second_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
     assert first_indices != second_indices and len(second_indices) == 1
 
 
@@ -96,6 +98,6 @@ def test_reindex_command_shows_progress(elasticsearch, market_levy_challenge):
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("reindex", stdout=out)
-    assert "Challenges… 1/1" in out.getvalue()
+    call_command("search_reindex", "--type", "challenge", stdout=out)
+    assert "challenge (Elasticsearch): 1/1" in out.getvalue()
     assert services.search_challenges("retribusi").ids == [market_levy_challenge.pk]
