@@ -1,0 +1,335 @@
+"""The search layer against both engines: the Elasticsearch test server and the database copy
+on PostgreSQL. Each behaviour a user notices is checked on both, through ``search()``."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.utils import timezone
+
+from search import indexing
+from search.connection import alias_name, es_client
+from search.models import SearchEntry
+from search.query import SearchParams, search
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["database", "elasticsearch"])
+def engine(request, settings):
+    """Run the test on each engine; data written after this fixture reaches both."""
+    if request.param == "elasticsearch":
+        request.getfixturevalue("elasticsearch")
+    else:
+        settings.ELASTICSEARCH_URL = ""
+    return request.param
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the indexing that follows a commit (tests run inside a transaction)."""
+
+    def run(make):
+        with django_capture_on_commit_callbacks(execute=True):
+            return make()
+
+    return run
+
+
+def titles(page) -> list[str]:
+    return [hit.title for hit in page.hits]
+
+
+def find(q: str, **filters) -> list[str]:
+    return titles(search(SearchParams(q=q, **filters)))
+
+
+# Indexing lifecycle --------------------------------------------------------------------------
+
+
+def test_publish_makes_a_challenge_findable_and_unpublish_removes_it(engine, committed):
+    page = committed(lambda: factories.challenge(title="Literasi digital untuk desa"))
+    assert find("literasi") == ["Literasi digital untuk desa"]
+    assert search(SearchParams(q="literasi")).backend == engine
+
+    committed(lambda: page.unpublish())
+    assert find("literasi") == []
+
+
+def test_a_draft_challenge_is_never_indexed(engine, committed):
+    committed(lambda: factories.challenge(title="Rencana rahasia pengadaan", publish=False))
+    assert find("rahasia") == []
+    assert not SearchEntry.objects.filter(title__icontains="rahasia").exists()
+
+
+def test_organisation_private_fields_are_never_indexed(engine, committed):
+    organisation = committed(
+        lambda: factories.organisation(
+            name="Koperasi Tenun Ikat",
+            description="Menenun kain ikat bersama perajin desa.",
+            nib="9120001234567",
+            npwp="01.234.567.8-901.000",
+            address="Jalan Rahasia 7, Waingapu",
+        )
+    )
+    assert find("tenun") == ["Koperasi Tenun Ikat"]
+    assert find("9120001234567") == [] and find("Waingapu") == []
+    stored = SearchEntry.objects.get(kind="organisation", object_id=organisation.pk)
+    assert "9120001234567" not in stored.stemmed and "waingapu" not in stored.stemmed
+    if engine == "elasticsearch":
+        source = es_client().get(index=alias_name("organisation"), id=str(organisation.pk))["_source"]
+        assert "9120001234567" not in str(source) and "Waingapu" not in str(source)
+
+
+def test_an_organisation_edit_reaches_the_index(engine, committed):
+    from marketplace import services
+
+    organisation = committed(lambda: factories.organisation(name="Startup Lama"))
+    owner = organisation.memberships.get().user
+    committed(
+        lambda: services.organisation_update(
+            organisation=organisation, by=owner, name="Startup Kopi Sumba", description="Kopi dari Sumba."
+        )
+    )
+    assert find("kopi sumba") == ["Startup Kopi Sumba"]
+    assert find("lama") == []
+
+
+# Language ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def payment_challenge(committed):
+    return committed(
+        lambda: factories.challenge(
+            title="Retribusi pasar nontunai",
+            summary="Pedagang pasar tradisional dengan pembayaran digital.",
+        )
+    )
+
+
+@pytest.mark.parametrize("q", ["pembayaran", "membayar", "bayar", "Pembayaran digital", "dibayarkan"])
+def test_indonesian_affixes_meet_at_one_stem(engine, payment_challenge, q):
+    assert find(q) == ["Retribusi pasar nontunai"]
+
+
+@pytest.mark.parametrize(
+    ("q", "title", "summary"),
+    [
+        ("UMKM", "Pendampingan usaha mikro kecil menengah", "Pelatihan pemasaran daring."),
+        ("usaha mikro kecil menengah", "Akses modal UMKM", "Pembiayaan untuk pedagang."),
+        ("SME", "Akses modal UMKM", "Pembiayaan untuk pedagang."),
+        ("health centre", "Antrean puskesmas", "Pasien menunggu lama."),
+        ("village", "Data desa terpadu", "Satu data untuk perangkat desa."),
+        ("kampung", "Data desa terpadu", "Satu data untuk perangkat desa."),
+        ("online", "Layanan perizinan daring", "Mengurus izin tanpa datang."),
+        ("levy", "Retribusi parkir", "Menghitung setoran juru parkir."),
+    ],
+)
+def test_domain_synonyms_in_both_languages(engine, committed, q, title, summary):
+    committed(lambda: factories.challenge(title=title, summary=summary))
+    committed(lambda: factories.challenge(title="Sekolah ramah anak", summary="Ruang belajar."))
+    assert find(q) == [title]
+
+
+def test_english_query_finds_indonesian_challenge_through_its_translation(engine, committed):
+    def make():
+        page = factories.challenge(title="Antrean puskesmas", summary="Pasien menunggu lama.")
+        page.title_en = "Waiting lines at community health clinics"
+        page.save_revision().publish()
+        return page
+
+    committed(make)
+    assert find("waiting lines") == ["Antrean puskesmas"]
+
+
+@pytest.mark.parametrize("q", ["puskesmaz", "pukesmas", "antrian puskesmas"])
+def test_typos_still_find_the_challenge(engine, committed, q):
+    committed(lambda: factories.challenge(title="Antrean puskesmas", summary="Pasien menunggu lama."))
+    assert find(q) == ["Antrean puskesmas"]
+
+
+def test_did_you_mean_offers_the_corrected_words(engine, committed):
+    committed(lambda: factories.challenge(title="Pengelolaan sampah pasar", summary="Bank sampah warga."))
+    page = search(SearchParams(q="sampha", fuzzy=False))
+    assert "sampah" in page.suggestion
+
+
+def test_highlights_mark_the_matched_words(engine, payment_challenge):
+    hit = search(SearchParams(q="pembayaran")).hits[0]
+    assert "<mark>pembayaran</mark>" in hit.snippet.lower()
+
+
+# Filters, facets, sorting, pages -------------------------------------------------------------
+
+
+@pytest.fixture
+def market(committed):
+    """Five challenges over two sectors and two regions, and one organisation."""
+    health, trade = factories.SectorFactory(slug="kesehatan"), factories.SectorFactory(slug="perdagangan")
+    sumba, bali = factories.region("Sumba Timur"), factories.region("Badung")
+    now = timezone.now()
+
+    def make():
+        factories.challenge(
+            title="Pasar sehat Sumba",
+            sector=health,
+            agency_obj=factories.agency(sumba),
+            closes_at=now + datetime.timedelta(days=40),
+            incentives=(("grant", 10_000_000_00),),
+        )
+        factories.challenge(
+            title="Pasar digital Sumba",
+            sector=trade,
+            agency_obj=factories.agency(sumba),
+            closes_at=now + datetime.timedelta(days=20),
+            incentives=(("prize", 30_000_000_00),),
+        )
+        factories.challenge(
+            title="Pasar ikan Badung",
+            sector=trade,
+            agency_obj=factories.agency(bali),
+            closes_at=now + datetime.timedelta(days=60),
+            incentives=(("grant", 20_000_000_00),),
+        )
+        factories.challenge(
+            title="Pasar malam Badung",
+            sector=trade,
+            agency_obj=factories.agency(bali),
+            opens_at=now + datetime.timedelta(days=5),
+            closes_at=now + datetime.timedelta(days=50),
+        )
+        factories.challenge(
+            title="Pasar lama Badung",
+            sector=health,
+            agency_obj=factories.agency(bali),
+            opens_at=now - datetime.timedelta(days=30),
+            closes_at=now - datetime.timedelta(days=2),
+        )
+        factories.organisation(name="Komunitas Pasar Rakyat", region=sumba)
+
+    committed(make)
+    return {"health": health, "trade": trade, "sumba": sumba, "bali": bali}
+
+
+def facet(page, name) -> dict[str, int]:
+    return {bucket.value: bucket.count for bucket in page.facets[name]}
+
+
+def test_facets_count_with_the_other_active_filters(engine, market):
+    page = search(SearchParams(q="pasar", sector="perdagangan"))
+    assert sorted(titles(page)) == ["Pasar digital Sumba", "Pasar ikan Badung", "Pasar malam Badung"]
+    # The sector facet ignores its own filter (to offer switching) but not the others' ...
+    assert facet(page, "sector") == {"perdagangan": 3, "kesehatan": 2}
+    # ... and every other facet counts within the chosen sector.
+    sumba, bali = market["sumba"].slug, market["bali"].slug
+    assert facet(page, "region") == {bali: 2, sumba: 1}
+    assert facet(page, "type") == {"challenge": 3}
+    assert facet(page, "status")["upcoming"] == 1 and facet(page, "status")["open"] == 2
+
+    both = search(SearchParams(q="pasar", sector="perdagangan", region=sumba))
+    assert titles(both) == ["Pasar digital Sumba"]
+    assert facet(both, "region") == {bali: 2, sumba: 1}
+    assert facet(both, "sector") == {"perdagangan": 1, "kesehatan": 1}
+    assert [b.value for b in both.facets["sector"] if b.selected] == ["perdagangan"]
+
+
+def test_status_amount_and_type_filters(engine, market):
+    assert sorted(find("pasar", status="open")) == [
+        "Pasar digital Sumba",
+        "Pasar ikan Badung",
+        "Pasar sehat Sumba",
+    ]
+    assert find("pasar", status="in_review") == ["Pasar lama Badung"]
+    assert find("pasar", status="upcoming") == ["Pasar malam Badung"]
+    assert sorted(find("pasar", amount_min=20_000_000_00, amount_max=30_000_000_00)) == [
+        "Pasar digital Sumba",
+        "Pasar ikan Badung",
+    ]
+    assert find("pasar", types=("organisation",)) == ["Komunitas Pasar Rakyat"]
+
+
+def test_sorting_by_closing_date_and_amount(engine, market):
+    assert find("pasar", status="open", sort="closes") == [
+        "Pasar digital Sumba",
+        "Pasar sehat Sumba",
+        "Pasar ikan Badung",
+    ]
+    assert find("pasar", status="open", sort="amount") == [
+        "Pasar digital Sumba",
+        "Pasar ikan Badung",
+        "Pasar sehat Sumba",
+    ]
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(engine, market):
+    seen, after = [], ""
+    for _ in range(10):
+        page = search(SearchParams(q="pasar", size=2, after=after, sort="closes"))
+        seen += titles(page)
+        after = page.next_after
+        if not after:
+            break
+    assert len(seen) == len(set(seen)) == 6  # five challenges and the organisation
+
+
+def test_a_malformed_cursor_starts_from_the_first_page(engine, market):
+    first = find("pasar", size=2, sort="closes")
+    assert find("pasar", size=2, sort="closes", after="not-a-cursor!") == first
+
+
+# Index management ----------------------------------------------------------------------------
+
+
+def test_searches_keep_answering_while_the_alias_is_swapped(elasticsearch, committed):
+    committed(lambda: [factories.challenge(title=f"Air bersih desa {n}") for n in range(30)])
+    failures: list[str] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            try:
+                counts.append(search(SearchParams(q="air bersih", size=50, facets=False)).total)
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                failures.append(repr(exc))
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        for _ in range(3):
+            assert indexing.reindex("challenge") == 30
+    finally:
+        stop.set()
+        searcher.join()
+    assert failures == []
+    assert counts and set(counts) == {30}, "every search during the swaps saw every challenge"
+    assert len(es_client().indices.get_alias(name=alias_name("challenge"))) == 1
+
+
+def test_the_consistency_check_repairs_missing_and_extra_documents(elasticsearch, committed):
+    kept = committed(lambda: factories.challenge(title="Bank sampah sekolah"))
+    es_client().delete(index=alias_name("challenge"), id=str(kept.pk), refresh=True)
+    SearchEntry.objects.filter(object_id=kept.pk).delete()
+    es_client().index(
+        index=alias_name("challenge"),
+        id="999999",
+        document={"kind": "challenge", "title": "Hantu"},
+        refresh=True,
+    )
+
+    found = indexing.consistency_check("challenge")
+    assert found["elasticsearch_missing_or_stale"] == [kept.pk]
+    assert found["elasticsearch_extra"] == [999999]
+    assert found["database_missing_or_stale"] == [kept.pk]
+    assert find("sampah") == ["Bank sampah sekolah"]
+    assert not es_client().exists(index=alias_name("challenge"), id="999999")
+    assert indexing.consistency_check("challenge") == {
+        "database_missing_or_stale": [],
+        "database_extra": [],
+        "elasticsearch_missing_or_stale": [],
+        "elasticsearch_extra": [],
+    }
