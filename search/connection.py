@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
@@ -18,6 +20,21 @@ ElasticsearchUnavailable = (
 
 _client: Elasticsearch | None = None
 _client_url = ""
+# After a failure, searches skip Elasticsearch for a while instead of each waiting for its
+# own timeout: a page on a slow phone should not wait seconds for a server that is down.
+BREAKER_SECONDS = 30.0
+_failed_at: dict[str, float] = {}
+
+
+def mark_unavailable(error: Exception) -> None:
+    """Open the breaker when Elasticsearch could not be reached (not for a refused request)."""
+    if not isinstance(error, es_exceptions.ApiError):
+        _failed_at[settings.ELASTICSEARCH_URL] = time.monotonic()
+
+
+def recently_unavailable() -> bool:
+    failed = _failed_at.get(settings.ELASTICSEARCH_URL)
+    return failed is not None and time.monotonic() - failed < BREAKER_SECONDS
 
 
 def es_client() -> Elasticsearch | None:

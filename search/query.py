@@ -127,29 +127,30 @@ def decode_cursor(token: str) -> list | None:
 def search(params: SearchParams) -> SearchPage:
     """Search with Elasticsearch when it is configured and answers, else the database."""
     from search import engine_database, engine_elasticsearch
-    from search.connection import ElasticsearchUnavailable, es_client
+    from search.connection import ElasticsearchUnavailable, es_client, mark_unavailable, recently_unavailable
 
     client = es_client()
-    if client is not None:
+    if client is not None and not recently_unavailable():
         try:
             return engine_elasticsearch.search(client, params)
         except ElasticsearchUnavailable as exc:
             logger.warning("Elasticsearch unavailable, answering from the database: %s", exc)
-            page = engine_database.search(params)
-            page.degraded = True
-            return page
-    return engine_database.search(params)
+            mark_unavailable(exc)
+    page = engine_database.search(params)
+    page.degraded = client is not None
+    return page
 
 
 def autocomplete(prefix: str, limit: int = 8) -> list[SearchHit]:
     """Titles and organisation names that start with the words typed so far."""
     from search import engine_database, engine_elasticsearch
-    from search.connection import ElasticsearchUnavailable, es_client
+    from search.connection import ElasticsearchUnavailable, es_client, mark_unavailable, recently_unavailable
 
     client = es_client()
-    if client is not None:
+    if client is not None and not recently_unavailable():
         try:
             return engine_elasticsearch.autocomplete(client, prefix, limit)
         except ElasticsearchUnavailable as exc:
             logger.warning("Elasticsearch unavailable, completing from the database: %s", exc)
+            mark_unavailable(exc)
     return engine_database.autocomplete(prefix, limit)

@@ -285,7 +285,7 @@ def test_a_malformed_cursor_starts_from_the_first_page(engine, market):
 
 
 def test_searches_keep_answering_while_the_alias_is_swapped(elasticsearch, committed):
-    committed(lambda: [factories.challenge(title=f"Air bersih desa {n}") for n in range(30)])
+    committed(lambda: [factories.challenge(title=f"Air bersih desa {n}") for n in range(12)])
     failures: list[str] = []
     counts: list[int] = []
     stop = threading.Event()
@@ -301,12 +301,12 @@ def test_searches_keep_answering_while_the_alias_is_swapped(elasticsearch, commi
     searcher.start()
     try:
         for _ in range(3):
-            assert indexing.reindex("challenge") == 30
+            assert indexing.reindex("challenge") == 12
     finally:
         stop.set()
         searcher.join()
     assert failures == []
-    assert counts and set(counts) == {30}, "every search during the swaps saw every challenge"
+    assert counts and set(counts) == {12}, "every search during the swaps saw every challenge"
     assert len(es_client().indices.get_alias(name=alias_name("challenge"))) == 1
 
 

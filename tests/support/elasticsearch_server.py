@@ -61,9 +61,20 @@ def running_elasticsearch() -> Iterator[str]:
     if started.returncode != 0:
         raise RuntimeError(f"noida-db did not start: {started.stdout}\n{started.stderr}")
     url = f"http://127.0.0.1:{port}"
+    _data_dirs[url] = data_dir
     try:
         wait_until_answers(url)
         yield url
     finally:
-        subprocess.run([_binary(), "down", "--data-dir", data_dir], capture_output=True, timeout=60)
+        stop_elasticsearch(url)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+_data_dirs: dict[str, str] = {}
+
+
+def stop_elasticsearch(url: str) -> None:
+    """Stop a server started by ``running_elasticsearch`` (tests of an outage call it early)."""
+    data_dir = _data_dirs.pop(url, None)
+    if data_dir:
+        subprocess.run([_binary(), "down", "--data-dir", data_dir], capture_output=True, timeout=60)
