@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
+from marketplace.models import Agency, ChallengePage, Incentive, RegionPage, Sector
 from search.services import search_challenges
 
 SORTS = {
@@ -35,6 +35,12 @@ class ChallengeFilter(django_filters.FilterSet):
         queryset=RegionPage.objects.live(),
         label=_("Region"),
         empty_label=_("All regions"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agency",
+        queryset=Agency.objects.select_related("region").order_by("name"),
+        label=_("Agency"),
+        empty_label=_("All agencies"),
     )
     incentive = django_filters.ChoiceFilter(
         field_name="incentives__kind",

@@ -87,7 +87,10 @@ def challenge_document(page) -> SearchDocument:
         title_en=page.title_en,
         summary=page.summary,
         summary_en=page.summary_en,
-        body=" ".join([page.body_text(), strip_tags(page.expected_outcomes)]),
+        # The sector's names are words people search with ("pengaduan masyarakat").
+        body=" ".join(
+            [page.body_text(), strip_tags(page.expected_outcomes), page.sector.name, page.sector.name_en]
+        ),
         url=_path("marketplace:challenge_detail", slug=page.slug),
         region=page.agency.region.slug,
         agency=page.agency_id,
@@ -175,6 +178,7 @@ class IndexedDocument(Document):
             "suggest": Text(analyzer=autocomplete, search_analyzer=folding),
         },
     )
+    title_en = Text(analyzer="english")
     text = Text(analyzer=indonesian_text)
     text_en = Text(analyzer="english")
     # Synonyms are expanded in Python at query time (search.synonyms), for both engines.
@@ -205,6 +209,7 @@ def to_elasticsearch(document: SearchDocument) -> dict:
         "uid": document.uid,
         "object_id": document.object_id,
         "title": document.title,
+        "title_en": document.title_en,
         "text": " ".join([document.summary, document.body, " ".join(document.tags)]),
         "text_en": document.english_text(),
         "stemmed": document.stemmed(),

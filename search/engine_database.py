@@ -34,7 +34,7 @@ from search.text import fold, query_terms, stem, stem_word, words
 BACKEND = "database"
 FEW_RESULTS = 3
 FACET_SIZE = 50
-SIMILARITY = 0.4  # trigram similarity a correction needs
+SIMILARITY = 0.3  # trigram similarity a correction needs: one wrong letter in six
 
 
 def _postgres() -> bool:

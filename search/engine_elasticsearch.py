@@ -76,7 +76,14 @@ def text_query(params: SearchParams) -> dict:
                 "type": "best_fields",
             }
         },
-        {"multi_match": {"query": q, "fields": ["title.en^2", "text_en"], "operator": operator}},
+        {
+            "multi_match": {
+                "query": q,
+                "fields": ["title_en^4", "title.en^2", "text_en"],
+                "operator": operator,
+            }
+        },
+        {"match_phrase": {"title_en": {"query": q, "boost": 4}}},
         {"match_phrase": {"title": {"query": q, "boost": 4}}},
     ]
     if params.fuzzy:

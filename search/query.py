@@ -18,6 +18,7 @@ SORTS = ("relevance", "closes", "amount", "newest")
 FACETS = ("type", "status", "sector", "region", "incentive")
 STATUSES = ("upcoming", "open", "closing_soon", "in_review", "awarded", "closed")
 PAGE_SIZE = 20
+RELAXED_CURSOR = "any."
 MAX_PAGE_SIZE = 100
 
 
@@ -102,6 +103,7 @@ class SearchPage:
     facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
     suggestion: str = ""  # "did you mean": a corrected query, or ""
     next_after: str = ""  # pass as SearchParams.after for the next page; "" on the last page
+    relaxed: bool = False  # no document had every word: these have some of them
 
     @property
     def ids(self) -> list[int]:
@@ -126,6 +128,26 @@ def decode_cursor(token: str) -> list | None:
 
 def search(params: SearchParams) -> SearchPage:
     """Search with Elasticsearch when it is configured and answers, else the database."""
+    if params.after.startswith(RELAXED_CURSOR):  # a later page of a relaxed search
+        page = _search_once(replace(params, match_any=True, after=params.after[len(RELAXED_CURSOR) :]))
+        return _relaxed(page)
+    page = _search_once(params)
+    if page.total == 0 and params.q.strip() and not params.match_any and not params.after:
+        # Nothing has every word: show what has some of them (best first) rather than nothing.
+        relaxed = _search_once(replace(params, match_any=True))
+        relaxed.suggestion = relaxed.suggestion or page.suggestion
+        return _relaxed(relaxed)
+    return page
+
+
+def _relaxed(page: SearchPage) -> SearchPage:
+    page.relaxed = True
+    if page.next_after:
+        page.next_after = RELAXED_CURSOR + page.next_after
+    return page
+
+
+def _search_once(params: SearchParams) -> SearchPage:
     from search import engine_database, engine_elasticsearch
     from search.connection import ElasticsearchUnavailable, es_client, mark_unavailable, recently_unavailable
 

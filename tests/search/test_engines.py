@@ -333,3 +333,17 @@ def test_the_consistency_check_repairs_missing_and_extra_documents(elasticsearch
         "elasticsearch_missing_or_stale": [],
         "elasticsearch_extra": [],
     }
+
+
+def test_when_no_document_has_every_word_some_words_are_enough(engine, committed):
+    committed(lambda: factories.challenge(title="Kanal pengaduan warga", summary="Satu pintu untuk keluhan."))
+    committed(lambda: factories.challenge(title="Sekolah ramah anak", summary="Ruang belajar."))
+    page = search(SearchParams(q="pengaduan masyarakat"))
+    assert page.relaxed and titles(page) == ["Kanal pengaduan warga"]
+    assert not search(SearchParams(q="pengaduan warga")).relaxed
+
+
+def test_a_sector_name_finds_its_challenges(engine, committed):
+    sector = factories.SectorFactory(name="Pengaduan masyarakat", slug="pengaduan")
+    committed(lambda: factories.challenge(title="Kanal satu pintu", summary="Keluhan warga.", sector=sector))
+    assert find("pengaduan masyarakat") == ["Kanal satu pintu"]
