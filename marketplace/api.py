@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.utils.html import strip_tags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -13,6 +17,8 @@ from marketplace.filters import ChallengeFilter
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation
 from payments import selectors as payment_selectors
 from payments.models import Entry
+from search.forms import SearchForm
+from search.query import search
 
 
 class IncentiveSerializer(serializers.ModelSerializer):
@@ -200,32 +206,65 @@ class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
         return self.filter_ledger(payment_selectors.public_ledger(), self.request.query_params)
 
 
-@extend_schema(responses={200: dict})
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="Words to search for (Indonesian or English)."),
+    OpenApiParameter("type", str, many=True, enum=["challenge", "project", "organisation"]),
+    OpenApiParameter("status", str, enum=[value for value, _label in ChallengePage.STATUSES]),
+    OpenApiParameter("sector", str, description="Sector slug."),
+    OpenApiParameter("region", str, description="Region slug."),
+    OpenApiParameter("agency", int, description="Agency id."),
+    OpenApiParameter("incentive", str, enum=list(Incentive.Kind.values)),
+    OpenApiParameter("budget_min", int, description="Whole rupiah."),
+    OpenApiParameter("budget_max", int, description="Whole rupiah."),
+    OpenApiParameter("closes_after", OpenApiTypes.DATE),
+    OpenApiParameter("closes_before", OpenApiTypes.DATE),
+    OpenApiParameter("sort", str, enum=["relevance", "closes", "amount", "newest"]),
+    OpenApiParameter("after", str, description="The cursor in the previous response's `next` link."),
+]
+
+
+def _search_results_url(request, after: str) -> str:
+    params = request.query_params.copy()
+    params["after"] = after
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+@extend_schema(parameters=SEARCH_PARAMETERS, responses={200: dict, 400: dict})
 @api_view(["GET"])
 def search_api(request):
-    q = request.query_params.get("q", "")
-    filterset = ChallengeFilter({"q": q}, queryset=selectors.challenge_list())
-    challenges = list(filterset.qs[:50]) if q.strip() else []
-    results = [
-        {
-            "type": "challenge",
-            "title": c.title,
-            "url": request.build_absolute_uri(c.url),
-            "snippet": c.summary[:200],
-        }
-        for c in challenges
-    ]
-    facets = {"sector": {}, "status": {}}
-    for c in challenges:
-        facets["sector"][c.sector.slug] = facets["sector"].get(c.sector.slug, 0) + 1
-        facets["status"][c.current_status] = facets["status"].get(c.current_status, 0) + 1
+    """One search over challenges, projects and organisations: the ``/search/`` page's form and
+    query function, with facets (each counted with the other active filters) and a cursor."""
+    form = SearchForm(request.query_params)
+    if not form.is_valid():
+        return Response({"errors": form.errors.get_json_data()}, status=400)
+    page = search(form.to_params())
     return Response(
         {
-            "results": results,
-            "facets": facets,
-            "count": len(results),
-            "backend": filterset.search_backend or "database",
-            "next": None,
+            "count": page.total,
+            "next": _search_results_url(request, page.next_after) if page.next_after else None,
             "previous": None,
+            "backend": page.backend,
+            "degraded": page.degraded,
+            "suggestion": page.suggestion or None,
+            "results": [
+                {
+                    "type": hit.kind,
+                    "id": hit.object_id,
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "snippet": html.unescape(strip_tags(hit.snippet)),
+                    "score": hit.score,
+                    "region": hit.region or None,
+                    "sectors": list(hit.sectors),
+                    "amount": hit.amount,
+                    "currency": "IDR" if hit.amount is not None else None,
+                    "closes_at": hit.closes_at.isoformat() if hit.closes_at else None,
+                }
+                for hit in page.hits
+            ],
+            "facets": {
+                name: [{"value": b.value, "count": b.count, "selected": b.selected} for b in buckets]
+                for name, buckets in page.facets.items()
+            },
         }
     )

@@ -197,11 +197,8 @@ def _page(params: SearchParams, matched: QuerySet, concepts) -> tuple[list[Searc
         entries = entries.annotate(rank=_rank(concepts, params.match_any))
     entries = entries.order_by(*ordering)
     offset = _offset(params.after)
-    rows = list(
-        entries.values(
-            "kind", "object_id", "title", "url", "snippet", "region", "amount", "closes_at", "stemmed"
-        )[offset : offset + size]
-    )
+    fields = ["kind", "object_id", "title", "url", "snippet", "region", "amount", "closes_at"]
+    rows = list(entries.values(*fields, *(["rank"] if sort == "relevance" else []))[offset : offset + size])
     sectors = _sector_values([r["object_id"] for r in rows], rows)
     stems = {w for c in concepts for a in c for w in a.split()}
     hits = [

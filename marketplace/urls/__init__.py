@@ -32,6 +32,7 @@ from marketplace.urls import (  # noqa: E402
     reviews,
     scoring,
 )
+from search import urls as search_urls  # noqa: E402 - search's pages share this namespace
 
 urlpatterns += (
     organisations.urlpatterns
@@ -44,4 +45,5 @@ urlpatterns += (
     + contributions.urlpatterns
     + payouts.urlpatterns
     + finance_reports.urlpatterns
+    + search_urls.urlpatterns
 )

@@ -27,6 +27,8 @@ from marketplace.models import ChallengePage, Milestone, Proposal
 from marketplace.views import sections
 from marketplace.views.common import deny_unless, form_error
 from payments import selectors as payment_selectors
+from search import matching
+from search import views as search_views
 
 PAGE_SIZE = 20
 
@@ -75,6 +77,8 @@ def challenge_detail(request, slug):
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
+            "similar_kind": "challenge",
+            "similar_items": matching.similar("challenge", challenge.pk),
             **sections.challenge_context(request, challenge),
         },
     )
@@ -96,6 +100,7 @@ def project_detail(request, pk):
     proposal = project.proposal
     is_grantee = permissions.is_member(request.user, proposal.organisation)
     is_official = permissions.is_challenge_official(request.user, proposal.challenge)
+    similar = {"similar_kind": "project", "similar_items": matching.similar("project", project.pk)}
     if is_grantee or is_official:
         return render(
             request,
@@ -107,9 +112,10 @@ def project_detail(request, pk):
                 "is_official": is_official,
                 "agreement": getattr(project, "agreement", None),
                 "delivery": selectors.project_delivery(project),
+                **similar,
             },
         )
-    return render(request, "marketplace/project_detail.html", {"project": project})
+    return render(request, "marketplace/project_detail.html", {"project": project, **similar})
 
 
 def organisation_detail(request, slug):
@@ -142,13 +148,17 @@ def transparency(request):
 
 
 def site_search(request):
-    q = request.GET.get("q", "").strip()
-    filterset = ChallengeFilter({"q": q}, queryset=selectors.challenge_list())
-    results = list(filterset.qs[:50]) if q else []
-    return render(request, "marketplace/search.html", {"q": q, "results": results, "filter": filterset})
+    """/search/: one search over challenges, projects and organisations, with facets."""
+    return search_views.search_page(request)
 
 
 # Workspace ---------------------------------------------------------------------------------
+
+
+@sections.workspace_section
+def recommendations_workspace_section(request) -> dict:
+    """Open challenges that fit the user's organisations, with the reasons (search.matching)."""
+    return {"recommendations": matching.workspace_recommendations(request.user)}
 
 
 @login_required

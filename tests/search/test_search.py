@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def market_levy_challenge(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return factories.challenge(
-            title="Retribusi pasar nontunai", summary="Penjualan di pasar tradisional dengan pembayaran digital."
+            title="Retribusi pasar nontunai",
+            summary="Penjualan di pasar tradisional dengan pembayaran digital.",
         )
 
 

@@ -1,0 +1,14 @@
+"""Search routes, added to the ``marketplace`` namespace (``marketplace/urls/__init__.py``) next
+to ``/search/`` itself (``marketplace:search``), so every public address keeps one namespace."""
+
+from django.urls import path
+
+from search import views
+
+urlpatterns = [
+    path("search/suggest/", views.suggest, name="search_suggest"),
+    path("search/saved/", views.saved_list, name="saved_search_list"),
+    path("search/saved/new/", views.saved_create, name="saved_search_create"),
+    path("search/saved/<int:pk>/", views.saved_update, name="saved_search_update"),
+    path("search/saved/<int:pk>/delete/", views.saved_delete, name="saved_search_delete"),
+]
