@@ -196,7 +196,9 @@ class AttachmentForm(forms.Form):
 
 class PartnerInviteForm(forms.Form):
     """Which organisation to invite: those that agreed through partner finding on this
-    challenge come first, in their own group; any other organisation can be chosen too."""
+    challenge come first, in their own group; then those whose capabilities complement the
+    lead's for this challenge (``search.matching.partner_suggestions``), with the reason; any
+    other organisation can be chosen too."""
 
     organisation = forms.TypedChoiceField(
         label=_("Partner organisation"),
@@ -207,13 +209,27 @@ class PartnerInviteForm(forms.Form):
     budget_share = RupiahField(label=_("Budget share (Rp)"), required=False)
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
+        from search.matching import partner_suggestions
+
         super().__init__(*args, **kwargs)
         others = Organisation.objects.exclude(pk=proposal.organisation_id).order_by("name")
         agreed = list(others.filter(pk__in=agreed_partner_ids(proposal)).values_list("pk", "name"))
-        rest = list(others.exclude(pk__in=[pk for pk, _name in agreed]).values_list("pk", "name"))
-        choices = [("", "---------")]
+        agreed_ids = {pk for pk, _name in agreed}
+        suggested = [
+            (s.organisation.pk, s.label)
+            for s in partner_suggestions(proposal)
+            if s.organisation.pk not in agreed_ids
+        ]
+        grouped = agreed_ids | {pk for pk, _label in suggested}
+        rest = list(others.exclude(pk__in=grouped).values_list("pk", "name"))
+        groups = []
         if agreed:
-            choices += [(_("Agreed through partner finding"), agreed), (_("Other organisations"), rest)]
+            groups.append((_("Agreed through partner finding"), agreed))
+        if suggested:
+            groups.append((_("Suggested for this challenge"), suggested))
+        choices = [("", "---------")]
+        if groups:
+            choices += [*groups, (_("Other organisations"), rest)]
         else:
             choices += rest
         self.fields["organisation"].choices = choices

@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Pencarian"
 
     def ready(self) -> None:
-        from search import receivers
+        from search import receivers, receivers_alerts
 
         receivers.connect()
+        receivers_alerts.connect()

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
+from django.db.models import F
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
@@ -179,8 +180,9 @@ def entry_words(docs: Iterable[SearchDocument]) -> dict[str, int]:
 
 
 def _add_vocabulary(counts: dict[str, int]) -> None:
-    """Words the fallback may suggest. Counts only grow between rebuilds (good enough to rank
-    suggestions); ``rebuild_database_copy`` recounts."""
+    """Add new words and count the documents of known ones. A re-written document counts
+    again, so counts drift upwards between rebuilds (good enough to rank suggestions and pick
+    rare words); ``rebuild_database_copy`` recounts."""
     if not counts:
         return
     existing = set(SearchTerm.objects.filter(word__in=list(counts)).values_list("word", flat=True))
@@ -189,6 +191,11 @@ def _add_vocabulary(counts: dict[str, int]) -> None:
         batch_size=2000,
         ignore_conflicts=True,
     )
+    by_increment: dict[int, list[str]] = {}
+    for word in existing:
+        by_increment.setdefault(counts[word], []).append(word)
+    for increment, same in by_increment.items():
+        SearchTerm.objects.filter(word__in=same).update(documents=F("documents") + increment)
 
 
 def rebuild_database_copy(kind: str | None = None, progress: Progress | None = None) -> int:
