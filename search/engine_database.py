@@ -17,10 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
 from search import synonyms
-from search.documents import KINDS
 from search.models import SearchEntry, SearchFacetValue, SearchTerm
 from search.query import (
-    MAX_PAGE_SIZE,
     STATUSES,
     FacetBucket,
     SearchHit,
@@ -83,10 +81,6 @@ def _filter_text(queryset: QuerySet, concepts, match_any: bool) -> QuerySet:
 # Filters -------------------------------------------------------------------------------------
 
 
-def kinds_for(params: SearchParams) -> list[str]:
-    return ["challenge"] if params.only_challenges() else list(KINDS)
-
-
 def status_condition(status: str, now: datetime.datetime) -> Q:
     """The same rule as marketplace's ``derive_status``."""
     from marketplace.models.challenges import closing_soon_window
@@ -107,7 +101,7 @@ def status_condition(status: str, now: datetime.datetime) -> Q:
 
 
 def base_queryset(params: SearchParams) -> QuerySet:
-    entries = SearchEntry.objects.filter(kind__in=kinds_for(params))
+    entries = SearchEntry.objects.filter(kind__in=params.kinds())
     if params.ids:
         entries = entries.filter(object_id__in=params.ids)
     if params.agency:
@@ -190,7 +184,7 @@ def _sort(params: SearchParams, has_text: bool) -> tuple[str, list]:
 
 
 def _page(params: SearchParams, matched: QuerySet, concepts) -> tuple[list[SearchHit], str]:
-    size = max(1, min(params.size, MAX_PAGE_SIZE * 10))
+    size = params.page_size()
     sort, ordering = _sort(params, bool(concepts))
     entries = matched
     if sort == "relevance":
@@ -286,13 +280,7 @@ def _facets(params: SearchParams, concepts) -> dict[str, list[FacetBucket]]:
                 entries = entries.filter(condition)
         return entries
 
-    selected = {
-        "type": set(params.types),
-        "status": {params.status},
-        "sector": {params.sector},
-        "region": {params.region},
-        "incentive": {params.incentive},
-    }
+    selected = params.selected_values()
     counts: dict[str, list[tuple[str, int]]] = {}
     counts["type"] = list(without("type").values_list("kind").annotate(n=Count("id")).order_by("-n", "kind"))
     counts["region"] = list(

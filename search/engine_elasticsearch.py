@@ -15,7 +15,6 @@ from search import synonyms
 from search.connection import alias_name
 from search.documents import KINDS
 from search.query import (
-    MAX_PAGE_SIZE,
     STATUSES,
     FacetBucket,
     SearchHit,
@@ -30,10 +29,6 @@ FACET_FIELDS = {"type": "kind", "sector": "sector", "region": "region", "incenti
 FACET_SIZE = 50
 FEW_RESULTS = 3  # "did you mean" only below this many hits
 BACKEND = "elasticsearch"
-
-
-def kinds_for(params: SearchParams) -> list[str]:
-    return ["challenge"] if params.only_challenges() else list(KINDS)
 
 
 def closing_soon_window() -> datetime.timedelta:
@@ -122,7 +117,7 @@ def stemmed_query(concepts: list[list[str]], match_any: bool) -> dict:
 def base_filters(params: SearchParams) -> list[dict]:
     """Filters that are not facets: they narrow the hits and every facet count."""
     tz = timezone.get_current_timezone_name()
-    filters: list[dict] = [{"terms": {"kind": kinds_for(params)}}]
+    filters: list[dict] = [{"terms": {"kind": params.kinds()}}]
     if params.ids:
         filters.append({"terms": {"object_id": list(params.ids)}})
     if params.agency:
@@ -181,12 +176,11 @@ def sort_clause(params: SearchParams) -> list:
 
 
 def build_body(params: SearchParams) -> dict:
-    size = max(1, min(params.size, MAX_PAGE_SIZE * 10))
     query = text_query(params) if params.q.strip() else {"match_all": {}}
     active = facet_filters(params)
     body: dict = {
         "query": {"bool": {"must": [query], "filter": base_filters(params)}},
-        "size": size,
+        "size": params.page_size(),
         "sort": sort_clause(params),
         "track_total_hits": True,
         "_source": [
@@ -228,14 +222,14 @@ def build_body(params: SearchParams) -> dict:
 
 
 def search(client: Elasticsearch, params: SearchParams) -> SearchPage:
-    indices = ",".join(alias_name(kind) for kind in kinds_for(params))
+    indices = ",".join(alias_name(kind) for kind in params.kinds())
     try:
         response = client.search(index=indices, body=build_body(params), ignore_unavailable=True)
     except es_exceptions.NotFoundError:
         return SearchPage(hits=[], total=0, backend=BACKEND)
     hits = [_hit(raw) for raw in response["hits"]["hits"]]
     raw_hits = response["hits"]["hits"]
-    size = build_body_size(params)
+    size = params.page_size()
     next_after = encode_cursor(raw_hits[-1]["sort"]) if len(raw_hits) == size and raw_hits else ""
     total = response["hits"]["total"]["value"]
     return SearchPage(
@@ -246,10 +240,6 @@ def search(client: Elasticsearch, params: SearchParams) -> SearchPage:
         suggestion=_suggestion(response.get("suggest", {}), params.q) if total < FEW_RESULTS else "",
         next_after=next_after,
     )
-
-
-def build_body_size(params: SearchParams) -> int:
-    return max(1, min(params.size, MAX_PAGE_SIZE * 10))
 
 
 def _hit(raw: dict) -> SearchHit:
@@ -272,13 +262,7 @@ def _hit(raw: dict) -> SearchHit:
 
 
 def _facets(aggs: dict, params: SearchParams) -> dict[str, list[FacetBucket]]:
-    selected = {
-        "type": set(params.types),
-        "status": {params.status},
-        "sector": {params.sector},
-        "region": {params.region},
-        "incentive": {params.incentive},
-    }
+    selected = params.selected_values()
     facets: dict[str, list[FacetBucket]] = {}
     for name, agg in aggs.items():
         values = agg["values"]

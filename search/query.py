@@ -69,6 +69,23 @@ class SearchParams:
     def only_challenges(self) -> bool:
         return bool(self.status or self.incentive or self.closes_after or self.closes_before or self.agency)
 
+    def kinds(self) -> list[str]:
+        """The kinds searched: filters only challenges have leave the others out."""
+        return ["challenge"] if self.only_challenges() else ["challenge", "project", "organisation"]
+
+    def page_size(self) -> int:
+        return max(1, min(self.size, MAX_PAGE_SIZE * 10))
+
+    def selected_values(self) -> dict[str, set[str]]:
+        """Per facet, the values this search filters by (to mark them selected)."""
+        return {
+            "type": set(self.types),
+            "status": {self.status},
+            "sector": {self.sector},
+            "region": {self.region},
+            "incentive": {self.incentive},
+        }
+
     def with_query(self, q: str) -> SearchParams:
         return replace(self, q=q, after="")
 

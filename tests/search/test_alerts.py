@@ -93,9 +93,11 @@ def test_an_instant_alert_fires_once_per_new_matching_challenge(
     )
     emails = _emails_to(people["instant"])
     assert len(emails) == 2
+    with translation.override("id"):  # the alert speaks the site's language
+        subject = translation.gettext("New challenge: %(title)s")
     assert {m.subject for m in emails} == {
-        "New challenge: Retribusi pasar nontunai",
-        "New challenge: Pasar ikan higienis",
+        subject % {"title": "Retribusi pasar nontunai"},
+        subject % {"title": "Pasar ikan higienis"},
     }
     assert any(_path(published["levy"].slug) in m.body for m in emails)
     # A saved search nothing matches tells nothing.

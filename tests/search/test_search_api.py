@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 from tests.search import test_search_page as page_tests
@@ -84,7 +85,10 @@ def test_bad_input_is_a_400_with_the_form_errors(client, engine):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"budget_min", "after", "type", "closes_after"}
-    assert errors["after"][0]["message"] == "This page link is broken. Start again from the first page."
+    with translation.override("id"):  # no Accept-Language: the site's language
+        broken = translation.gettext("This page link is broken. Start again from the first page.")
+    assert errors["after"][0]["message"] == broken
+    assert "Start again from the first page" not in broken, "the message is translated"
     assert errors["budget_min"][0]["code"] == "invalid"
 
 
