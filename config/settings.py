@@ -199,6 +199,9 @@ CELERY_BEAT_SCHEDULE = {
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", default="marketplace")
 SEARCH_LIVE_INDEXING = env.bool("SEARCH_LIVE_INDEXING", default=True)
+# How a live write waits to become searchable: "wait_for" the next refresh (production) or
+# "true" to refresh at once (the test session: no second of waiting per write).
+SEARCH_INDEX_REFRESH = env("SEARCH_INDEX_REFRESH", default="wait_for")
 
 # Payments: the manual bank-transfer rail always; Stripe when a key is set.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

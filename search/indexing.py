@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from elasticsearch import Elasticsearch
@@ -94,7 +95,9 @@ def refresh_elasticsearch(client: Elasticsearch, kind: str, docs: list[SearchDoc
     actions = [_index_action(alias_name(kind), d) for d in docs] + [
         {"_op_type": "delete", "_index": alias_name(kind), "_id": str(object_id)} for object_id in gone
     ]
-    for ok, item in streaming_bulk(client, actions, raise_on_error=False, refresh="wait_for"):
+    # "wait_for": the write returns once searchable, without forcing a refresh per write.
+    refresh = settings.SEARCH_INDEX_REFRESH
+    for ok, item in streaming_bulk(client, actions, raise_on_error=False, refresh=refresh):
         if not ok and item.get("delete", {}).get("status") != 404:
             logger.error("Search index write failed: %s", item)
 

@@ -72,6 +72,7 @@ def elasticsearch(settings, elasticsearch_url):
     """Elasticsearch configured, with indices of this test's own."""
     settings.ELASTICSEARCH_URL = elasticsearch_url
     settings.SEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:10]}"
+    settings.SEARCH_INDEX_REFRESH = "true"  # searchable at once, not at the next second
     yield elasticsearch_url
     from search.services import es_client
 
