@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from search.documents import localised_path
 from search.models import SavedSearch, SavedSearchMatch
 from search.query import SearchHit, SearchParams, search
 
@@ -124,16 +125,10 @@ def _absolute(path: str) -> str:
     return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
 
 
-def _localised_path(path: str, language: str) -> str:
-    if language == settings.LANGUAGE_CODE or not path.startswith("/"):
-        return path
-    return f"/{language}{path}"
-
-
 def _workspace_path(language: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("marketplace:workspace")
-    return _localised_path(path, language)
+    return localised_path(path, language)
 
 
 def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
@@ -141,7 +136,7 @@ def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
 
     language = _language(saved.user)
     with translation.override(language):
-        url = _localised_path(hit.url, language)
+        url = localised_path(hit.url, language)
         values = {"name": saved.name, "title": hit.title}
         messaging.notify(
             users=[saved.user],
@@ -248,7 +243,7 @@ def _send_digest(user_id: int, now: datetime.datetime) -> bool:
 def _challenge_path(slug: str, language: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("marketplace:challenge_detail", kwargs={"slug": slug})
-    return _localised_path(path, language)
+    return localised_path(path, language)
 
 
 def _notify_digest(user, language: str, lines: list[_DigestLine]) -> None:

@@ -69,6 +69,14 @@ class SearchDocument:
         return values
 
 
+def localised_path(path: str, language: str | None = None) -> str:
+    """Documents keep paths in the default language; other languages live under /<code>/."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE or not path.startswith("/") or path.startswith(f"/{language}/"):
+        return path
+    return f"/{language}{path}"
+
+
 def _path(name: str, **kwargs) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return reverse(name, kwargs=kwargs)

@@ -17,10 +17,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from search.documents import localised_path
 from search.query import SearchHit, SearchParams, search
 from search.text import stem, stem_word, words
 
@@ -56,14 +55,6 @@ def stop_words() -> frozenset[str]:
 
 def _is_content_word(word: str) -> bool:
     return len(word) >= 3 and not word.isdigit() and word not in stop_words()
-
-
-def in_current_language(path: str) -> str:
-    """Search documents keep paths in the default language; English pages live under /en/."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or not path.startswith("/") or path.startswith(f"/{language}/"):
-        return path
-    return f"/{language}{path}"
 
 
 # Words and the phrases people wrote ----------------------------------------------------------
@@ -325,7 +316,7 @@ def _recommendation(
     return Recommendation(
         challenge_id=hit.object_id,
         title=hit.title,
-        url=in_current_language(hit.url),
+        url=localised_path(hit.url),
         closes_at=hit.closes_at,
         reasons=reasons,
         score=round(score, 4),
@@ -484,7 +475,7 @@ def similar(kind: str, object_id: int, limit: int = 4) -> list[SearchHit]:
 def _localised(hit: SearchHit) -> SearchHit:
     from dataclasses import replace
 
-    return replace(hit, url=in_current_language(hit.url))
+    return replace(hit, url=localised_path(hit.url))
 
 
 def _similar_elasticsearch(client, kind: str, object_id: int, limit: int) -> list[SearchHit]:

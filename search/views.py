@@ -10,7 +10,6 @@ import datetime
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -18,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,20 +24,13 @@ from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
 from marketplace.views import sections
 from payments.selectors import format_money
 from search import query
+from search.documents import localised_path
 from search.forms import TYPE_CHOICES, SavedSearchForm, SavedSearchFrequencyForm, SearchForm, params_querydict
 from search.models import SavedSearch
 
 SUGGESTIONS = 8
 WORKSPACE_SAVED_SEARCHES = 5
 FACET_VALUES_SHOWN = 8
-
-
-def localised_path(path: str) -> str:
-    """Documents store paths in the default language; other languages live under /<code>/."""
-    language = get_language() or settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or not path.startswith("/"):
-        return path
-    return f"/{language}{path}"
 
 
 def querystring(params: QueryDict, **changes) -> str:
