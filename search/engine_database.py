@@ -50,10 +50,8 @@ def concepts_for(q: str) -> list[list[str]]:
 def tsquery(concepts: list[list[str]], match_any: bool) -> str:
     def phrase(alternative: str) -> str:
         parts = [re.sub(r"\W", "", w) for w in alternative.split()]
-        parts = [p for p in parts if p]
-        if len(parts) == 1 and len(parts[0]) >= 4:
-            return f"{parts[0]}:*"  # prefix: "payment" finds "payments"
-        return " <-> ".join(parts)
+        # Whole stems only: the GIN index then answers exactly, without rechecking rows.
+        return " <-> ".join(p for p in parts if p)
 
     groups = []
     for alternatives in concepts:
@@ -144,21 +142,23 @@ def search(params: SearchParams) -> SearchPage:
     concepts = concepts_for(q) if q else []
     suggestion = ""
     matched = _matching(params, concepts)
-    total = matched.count()
-    if q and total < FEW_RESULTS and (params.fuzzy or params.suggest):
-        corrected_q = correct(q)
+    if q and (params.fuzzy or params.suggest):
+        few = len(matched.values_list("pk")[:FEW_RESULTS])  # stops at three: cheap
+        corrected_q = correct(q) if few < FEW_RESULTS else ""
         if corrected_q:
             suggestion = corrected_q
-            if params.fuzzy and total == 0:
+            if params.fuzzy and few == 0:
                 concepts = concepts_for(corrected_q)
                 matched = _matching(params, concepts)
-                total = matched.count()
     hits, next_after = _page(params, matched, concepts)
+    facets = _facets(params, concepts) if params.facets else {}
+    # With no type chosen, the type facet counts exactly the matches: no second count.
+    total = sum(b.count for b in facets["type"]) if facets and not params.types else matched.count()
     return SearchPage(
         hits=hits,
         total=total,
         backend=BACKEND,
-        facets=_facets(params, concepts) if params.facets else {},
+        facets=facets,
         suggestion=suggestion if params.suggest else "",
         next_after=next_after,
     )
