@@ -182,7 +182,7 @@ def test_reasons_are_translated(world):
     assert len(reasons) == len(english_reasons) == 3
 
 
-def test_the_workspace_shows_recommendations_per_organisation(client, engine, world):
+def test_the_workspace_shows_recommendations_per_organisation(client, world):
     second = factories.organisation(
         world["owner"], name="Klinik Antrean", capabilities=["antrean pasien"], sectors=[world["health"]]
     )
@@ -378,7 +378,7 @@ def test_an_unindexed_document_has_no_similar_ones(engine, world):
     assert matching.similar("challenge", 987654321) == []
 
 
-def test_the_challenge_page_shows_similar_challenges(client, engine, world, similar_challenges):
+def test_the_challenge_page_shows_similar_challenges(client, world, similar_challenges):
     url = "/en" + _path("marketplace:challenge_detail", kwargs={"slug": world["market"].slug})
     page = client.get(url).content.decode()
     assert "Similar challenges" in page
@@ -465,7 +465,7 @@ def test_similar_projects(engine, world, funded_projects):
     assert first.pk not in ids
 
 
-def test_the_project_page_shows_similar_projects(client, engine, world, funded_projects):
+def test_the_project_page_shows_similar_projects(client, world, funded_projects):
     first, second, _third = funded_projects
     page = client.get("/en" + _path("marketplace:project_detail", kwargs={"pk": first.pk})).content.decode()
     assert "Similar projects" in page

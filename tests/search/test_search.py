@@ -1,4 +1,4 @@
-"""Search through Elasticsearch (the test server) and through the database fallback."""
+"""The challenge list's search and the reindex command (the engines themselves: test_engines.py)."""
 
 import pytest
 from django.urls import reverse
@@ -27,30 +27,6 @@ def queue_challenge(django_capture_on_commit_callbacks):
         )
 
 
-def test_a_published_challenge_is_indexed_after_commit_and_found(
-    elasticsearch, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        page = factories.challenge(
-            title="Retribusi pasar nontunai",
-            summary="Penjualan di pasar tradisional dengan pembayaran digital.",
-        )
-    document = es_client().get(index=services.alias_name("challenge"), id=str(page.pk))
-    assert document["_source"]["url"] == f"/challenges/{page.slug}/"
-
-    result = services.search_challenges("jual pasar")  # stemmed: "jual" finds "Penjualan"
-    assert result.backend == "elasticsearch"
-    assert result.ids == [page.pk]
-
-
-def test_unpublishing_removes_the_document(elasticsearch, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        page = factories.challenge(title="Literasi digital desa")
-    with django_capture_on_commit_callbacks(execute=True):
-        page.unpublish()
-    assert services.search_challenges("literasi").ids == []
-
-
 def test_reindex_builds_a_new_index_and_swaps_the_alias(
     elasticsearch, market_levy_challenge, queue_challenge
 ):
@@ -60,12 +36,6 @@ def test_reindex_builds_a_new_index_and_swaps_the_alias(
     services.reindex_challenges()
     second_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
     assert first_indices != second_indices and len(second_indices) == 1
-
-
-def test_without_elasticsearch_the_database_answers(market_levy_challenge, queue_challenge):
-    result = services.search_challenges("penjualan")
-    assert result.backend == "database" and not result.degraded
-    assert result.ids == [market_levy_challenge.pk]
 
 
 def test_when_elasticsearch_is_down_the_database_answers_and_says_so(settings, market_levy_challenge):

@@ -77,7 +77,7 @@ def test_did_you_mean(client, market):
     assert body["suggestion"] == "retribusi"
 
 
-def test_bad_input_is_a_400_with_the_form_errors(client, engine):
+def test_bad_input_is_a_400_with_the_form_errors(client):
     response = client.get(
         API,
         {"q": "pasar", "budget_min": "banyak", "after": "%%%", "type": "planet", "closes_after": "kemarin"},
@@ -92,7 +92,7 @@ def test_bad_input_is_a_400_with_the_form_errors(client, engine):
     assert errors["budget_min"][0]["code"] == "invalid"
 
 
-def test_errors_follow_the_accept_language(client, engine):
+def test_errors_follow_the_accept_language(client):
     response = client.get(API, {"closes_after": "kemarin"}, HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 400
     assert response.json()["errors"]["closes_after"][0]["message"] == "Masukkan tanggal yang valid."

@@ -274,7 +274,7 @@ def test_bad_input_gets_a_message_and_the_rest_of_the_search_still_runs(client, 
     assert {r.title for r in response.context["results"]} == {market["levy"].title, market["clinic"].title}
 
 
-def test_bad_input_messages_are_in_indonesian_on_the_indonesian_page(client, engine):
+def test_bad_input_messages_are_in_indonesian_on_the_indonesian_page(client):
     with translation.override("id"):
         search_url = reverse("marketplace:search")
     assert search_url == "/search/"
@@ -287,7 +287,7 @@ def test_bad_input_messages_are_in_indonesian_on_the_indonesian_page(client, eng
         assert gettext("Enter a valid date.") in response.text
 
 
-def test_impossible_ranges_are_refused_with_a_message(client, engine):
+def test_impossible_ranges_are_refused_with_a_message(client):
     response = client.get(
         url("marketplace:search"),
         {
@@ -397,7 +397,7 @@ def test_suggest_returns_titles_urls_and_types(client, market):
     ]
 
 
-def test_suggest_needs_two_characters(client, engine):
+def test_suggest_needs_two_characters(client):
     assert client.get(url("marketplace:search_suggest"), {"q": "r"}).json() == []
     assert client.get(url("marketplace:search_suggest")).json() == []
 
