@@ -19,6 +19,7 @@ from django.utils.html import escape
 from search import synonyms
 from search.models import SearchEntry, SearchFacetValue, SearchTerm
 from search.query import (
+    FEW_RESULTS,
     STATUSES,
     FacetBucket,
     SearchHit,
@@ -30,7 +31,6 @@ from search.query import (
 from search.text import fold, query_terms, stem, stem_word, words
 
 BACKEND = "database"
-FEW_RESULTS = 3
 FACET_SIZE = 50
 SIMILARITY = 0.3  # trigram similarity a correction needs: one wrong letter in six
 

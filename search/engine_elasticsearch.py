@@ -15,6 +15,7 @@ from search import synonyms
 from search.connection import alias_name
 from search.documents import KINDS
 from search.query import (
+    FEW_RESULTS,
     STATUSES,
     FacetBucket,
     SearchHit,
@@ -27,8 +28,9 @@ from search.text import query_terms
 
 FACET_FIELDS = {"type": "kind", "sector": "sector", "region": "region", "incentive": "incentive"}
 FACET_SIZE = 50
-FEW_RESULTS = 3  # "did you mean" only below this many hits
 BACKEND = "elasticsearch"
+# The stored fields a SearchHit is made of (``hit_from``).
+HIT_SOURCE = ["kind", "object_id", "title", "url", "snippet", "region", "sector", "amount", "closes_at"]
 
 
 def closing_soon_window() -> datetime.timedelta:
@@ -183,17 +185,7 @@ def build_body(params: SearchParams) -> dict:
         "size": params.page_size(),
         "sort": sort_clause(params),
         "track_total_hits": True,
-        "_source": [
-            "kind",
-            "object_id",
-            "title",
-            "url",
-            "snippet",
-            "region",
-            "sector",
-            "amount",
-            "closes_at",
-        ],
+        "_source": HIT_SOURCE,
     }
     if active:
         body["post_filter"] = {"bool": {"filter": list(active.values())}}
@@ -227,7 +219,7 @@ def search(client: Elasticsearch, params: SearchParams) -> SearchPage:
         response = client.search(index=indices, body=build_body(params), ignore_unavailable=True)
     except es_exceptions.NotFoundError:
         return SearchPage(hits=[], total=0, backend=BACKEND)
-    hits = [_hit(raw) for raw in response["hits"]["hits"]]
+    hits = [hit_from(raw) for raw in response["hits"]["hits"]]
     raw_hits = response["hits"]["hits"]
     size = params.page_size()
     next_after = encode_cursor(raw_hits[-1]["sort"]) if len(raw_hits) == size and raw_hits else ""
@@ -242,7 +234,7 @@ def search(client: Elasticsearch, params: SearchParams) -> SearchPage:
     )
 
 
-def _hit(raw: dict) -> SearchHit:
+def hit_from(raw: dict) -> SearchHit:
     source = raw["_source"]
     highlight = raw.get("highlight", {})
     snippet = highlight.get("text", [None])[0] or escape(source.get("snippet", ""))

@@ -506,23 +506,13 @@ def _similar_elasticsearch(client, kind: str, object_id: int, limit: int) -> lis
             }
         },
         "size": limit,
-        "_source": [
-            "kind",
-            "object_id",
-            "title",
-            "url",
-            "snippet",
-            "region",
-            "sector",
-            "amount",
-            "closes_at",
-        ],
+        "_source": engine_elasticsearch.HIT_SOURCE,
     }
     try:
         response = client.search(index=alias, body=body, ignore_unavailable=True)
     except es_exceptions.NotFoundError:
         return []
-    return [engine_elasticsearch._hit(raw) for raw in response["hits"]["hits"]]
+    return [engine_elasticsearch.hit_from(raw) for raw in response["hits"]["hits"]]
 
 
 def _similar_database(kind: str, object_id: int, limit: int) -> list[SearchHit]:

@@ -18,6 +18,7 @@ SORTS = ("relevance", "closes", "amount", "newest")
 FACETS = ("type", "status", "sector", "region", "incentive")
 STATUSES = ("upcoming", "open", "closing_soon", "in_review", "awarded", "closed")
 PAGE_SIZE = 20
+FEW_RESULTS = 3  # below this many hits, searches offer "did you mean"
 RELAXED_CURSOR = "any."
 MAX_PAGE_SIZE = 100
 
