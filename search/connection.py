@@ -8,7 +8,7 @@ from django.conf import settings
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from search.documents import INDEX_VERSION, KINDS
+from search.documents import INDEX_VERSION
 
 # What "Elasticsearch did not answer" looks like: callers fall back to the database.
 ElasticsearchUnavailable = (
@@ -51,10 +51,6 @@ def es_client() -> Elasticsearch | None:
 def alias_name(kind: str) -> str:
     """The alias every read and write goes through, e.g. ``marketplace-challenge``."""
     return f"{settings.SEARCH_INDEX_PREFIX}-{kind}"
-
-
-def all_aliases(kinds=KINDS) -> list[str]:
-    return [alias_name(kind) for kind in kinds]
 
 
 def new_index_name(kind: str, stamp: str) -> str:

@@ -227,16 +227,12 @@ def rebuild_database_copy(kind: str | None = None, progress: Progress | None = N
 
 
 def _recount_vocabulary() -> None:
-    counts = entry_words_from_database()
+    counts = entry_words(doc for kind in KINDS for doc in documents_for(kind))
     with transaction.atomic():
         SearchTerm.objects.all().delete()
         SearchTerm.objects.bulk_create(
             [SearchTerm(word=w, documents=n) for w, n in counts.items()], batch_size=5000
         )
-
-
-def entry_words_from_database() -> dict[str, int]:
-    return entry_words(doc for kind in KINDS for doc in documents_for(kind))
 
 
 # Elasticsearch indices -----------------------------------------------------------------------

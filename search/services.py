@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search import indexing
 from search.connection import alias_name, es_client  # noqa: F401 - part of the public face
 from search.query import SearchPage, SearchParams, autocomplete, search  # noqa: F401
 
@@ -27,20 +26,6 @@ def search_challenges(q: str) -> SearchResult:
         SearchParams(q=q, types=("challenge",), size=MAX_IDS, highlight=False, facets=False, suggest=False)
     )
     return SearchResult(ids=page.ids, backend=page.backend, degraded=page.degraded)
-
-
-def index_challenge(page_id: int) -> bool:
-    indexing.refresh("challenge", [page_id])
-    return True
-
-
-def remove_challenge(page_id: int) -> bool:
-    indexing.refresh("challenge", [page_id])
-    return True
-
-
-def reindex_challenges(progress=None) -> int:
-    return indexing.reindex("challenge", progress)
 
 
 def status() -> dict:

@@ -2,8 +2,7 @@
 
 Both engines expand the stemmed query with ``expand`` when searching (not when indexing), so
 they agree and a change to the list needs no reindex: a query for "UMKM" also finds "usaha
-mikro kecil menengah" and "SME". (``elasticsearch_rules`` gives the list in Elasticsearch's
-synonym format, should a cluster prefer a ``synonym_graph`` filter.)"""
+mikro kecil menengah" and "SME"."""
 
 from __future__ import annotations
 
@@ -37,10 +36,6 @@ def stemmed_groups() -> tuple[tuple[str, ...], ...]:
         if len(phrases) > 1:
             result.append(phrases)
     return tuple(result)
-
-
-def elasticsearch_rules(stemmed: bool = False) -> list[str]:
-    return [", ".join(group) for group in (stemmed_groups() if stemmed else groups())]
 
 
 def expand(stemmed_terms: list[str]) -> list[list[str]]:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from search import services
+from search import indexing, services
 from search.services import es_client
 from tests import factories
 
@@ -30,10 +30,10 @@ def queue_challenge(django_capture_on_commit_callbacks):
 def test_reindex_builds_a_new_index_and_swaps_the_alias(
     elasticsearch, market_levy_challenge, queue_challenge
 ):
-    assert services.reindex_challenges() == 2
+    assert indexing.reindex("challenge") == 2
     assert sorted(services.search_challenges("puskesmas").ids) == [queue_challenge.pk]
     first_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
-    services.reindex_challenges()
+    indexing.reindex("challenge")
     second_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
     assert first_indices != second_indices and len(second_indices) == 1
 
@@ -48,7 +48,7 @@ def test_when_elasticsearch_is_down_the_database_answers_and_says_so(settings, m
 def test_challenge_list_q_uses_the_search_layer(
     client, elasticsearch, market_levy_challenge, queue_challenge
 ):
-    services.reindex_challenges()
+    indexing.reindex("challenge")
     response = client.get(reverse("marketplace:challenge_list"), {"q": "antrean"})
     assert response.status_code == 200
     assert queue_challenge.title in response.text
