@@ -62,12 +62,6 @@ class SearchDocument:
     def stemmed(self) -> str:
         return stem(" ".join([self.indonesian_text(), self.english_text()]))
 
-    def facets(self) -> dict[str, list[str]]:
-        values = {"type": [self.kind], "sector": self.sectors, "incentive": self.incentives}
-        if self.region:
-            values["region"] = [self.region]
-        return values
-
 
 def localised_path(path: str, language: str | None = None) -> str:
     """Documents keep paths in the default language; other languages live under /<code>/."""

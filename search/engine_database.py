@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
 from search import synonyms
-from search.models import SearchEntry, SearchFacetValue, SearchTerm
+from search.models import SearchEntry, SearchTerm, delimited, undelimited
 from search.query import (
     FEW_RESULTS,
     STATUSES,
@@ -115,12 +116,8 @@ def base_queryset(params: SearchParams) -> QuerySet:
     return entries
 
 
-def _has_value(facet: str, value: str) -> Exists:
-    return Exists(SearchFacetValue.objects.filter(entry=OuterRef("pk"), facet=facet, value=value))
-
-
-def facet_conditions(params: SearchParams) -> dict[str, Q | Exists]:
-    conditions: dict[str, Q | Exists] = {}
+def facet_conditions(params: SearchParams) -> dict[str, Q]:
+    conditions: dict[str, Q] = {}
     if params.types:
         conditions["type"] = Q(kind__in=params.types)
     if params.status:
@@ -128,90 +125,249 @@ def facet_conditions(params: SearchParams) -> dict[str, Q | Exists]:
     if params.region:
         conditions["region"] = Q(region=params.region)
     if params.sector:
-        conditions["sector"] = _has_value("sector", params.sector)
+        conditions["sector"] = Q(sectors__contains=delimited([params.sector]))
     if params.incentive:
-        conditions["incentive"] = _has_value("incentive", params.incentive)
+        conditions["incentive"] = Q(incentives__contains=delimited([params.incentive]))
     return conditions
 
 
 # The search ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Matches:
+    """What one pass over the matching documents yields: the page (entry ids with their
+    scores, in order), how many match every filter, and each facet's counts."""
+
+    page: list[tuple[int, float]]
+    total: int
+    counts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
 def search(params: SearchParams) -> SearchPage:
     q = params.q.strip()
     concepts = concepts_for(q) if q else []
     suggestion = ""
-    matched = _matching(params, concepts)
-    if q and (params.fuzzy or params.suggest):
-        few = len(matched.values_list("pk")[:FEW_RESULTS])  # stops at three: cheap
-        corrected_q = correct(q) if few < FEW_RESULTS else ""
+    matches = _matches(params, concepts)
+    if q and (params.fuzzy or params.suggest) and matches.total < FEW_RESULTS:
+        corrected_q = correct(q)
         if corrected_q:
             suggestion = corrected_q
-            if params.fuzzy and few == 0:
+            if params.fuzzy and matches.total == 0:
                 concepts = concepts_for(corrected_q)
-                matched = _matching(params, concepts)
-    hits, next_after = _page(params, matched, concepts)
-    facets = _facets(params, concepts) if params.facets else {}
-    # With no type chosen, the type facet counts exactly the matches: no second count.
-    total = sum(b.count for b in facets["type"]) if facets and not params.types else matched.count()
+                matches = _matches(params, concepts)
+    offset, size = _offset(params.after), params.page_size()
     return SearchPage(
-        hits=hits,
-        total=total,
+        hits=_hits(params, matches.page, concepts),
+        total=matches.total,
         backend=BACKEND,
-        facets=facets,
+        facets=_buckets(params, matches.counts) if params.facets else {},
         suggestion=suggestion if params.suggest else "",
-        next_after=next_after,
+        next_after=encode_cursor([offset + size]) if len(matches.page) == size else "",
     )
 
 
-def _matching(params: SearchParams, concepts) -> QuerySet:
+def _matches(params: SearchParams, concepts) -> Matches:
+    return _matches_postgres(params, concepts) if _postgres() else _matches_portable(params, concepts)
+
+
+def _text_matches(params: SearchParams, concepts) -> QuerySet:
+    """The documents the words and the fixed filters (not the facets) select."""
     entries = base_queryset(params)
     if concepts:
         entries = _filter_text(entries, concepts, params.match_any)
-    for condition in facet_conditions(params).values():
-        entries = entries.filter(condition)
     return entries
 
 
-def _sort(params: SearchParams, has_text: bool) -> tuple[str, list]:
-    sort = params.sort if has_text or params.sort != "relevance" else "newest"
-    return sort, {
-        "relevance": [F("rank").desc(), "kind", "object_id"],
-        "closes": [F("closes_at").asc(nulls_last=True), "kind", "object_id"],
-        "amount": [F("amount").desc(nulls_last=True), "kind", "object_id"],
-        "newest": [F("date").desc(nulls_last=True), "kind", "object_id"],
-    }[sort]
+def _sort(params: SearchParams, has_text: bool) -> str:
+    return params.sort if has_text or params.sort != "relevance" else "newest"
 
 
-def _page(params: SearchParams, matched: QuerySet, concepts) -> tuple[list[SearchHit], str]:
-    size = params.page_size()
-    sort, ordering = _sort(params, bool(concepts))
-    entries = matched
+# Each sort's order; ties broken by kind and id so that pages never overlap.
+ORDER_SQL = {
+    "relevance": "rank DESC, kind, object_id",
+    "closes": "closes_at ASC NULLS LAST, kind, object_id",
+    "amount": "amount DESC NULLS LAST, kind, object_id",
+    "newest": "date DESC NULLS LAST, kind, object_id",
+}
+ORDER_ORM = {
+    "relevance": [F("rank").desc(), "kind", "object_id"],
+    "closes": [F("closes_at").asc(nulls_last=True), "kind", "object_id"],
+    "amount": [F("amount").desc(nulls_last=True), "kind", "object_id"],
+    "newest": [F("date").desc(nulls_last=True), "kind", "object_id"],
+}
+# What the page, the total and the facets read from each matching document.
+MATCH_COLUMNS = (
+    "id", "kind", "object_id", "region", "sectors", "incentives", "opens_at", "closes_at", "decided",
+    "amount", "date",
+)  # fmt: skip
+MULTI_VALUED = {"sector": "sectors", "incentive": "incentives"}
+
+Sql = tuple[str, list]
+
+
+def _matches_postgres(params: SearchParams, concepts) -> Matches:
+    """One statement: the words are matched (and ranked) once into ``m``; the page, the total
+    and every facet are read from it, each facet under the other facets' filters only."""
+    sort = _sort(params, bool(concepts))
+    matching = _text_matches(params, concepts)
+    columns = list(MATCH_COLUMNS)
     if sort == "relevance":
-        entries = entries.annotate(rank=_rank(concepts, params.match_any))
-    entries = entries.order_by(*ordering)
-    offset = _offset(params.after)
-    fields = ["kind", "object_id", "title", "url", "snippet", "region", "amount", "closes_at"]
-    rows = list(entries.values(*fields, *(["rank"] if sort == "relevance" else []))[offset : offset + size])
-    sectors = _sector_values([r["object_id"] for r in rows], rows)
-    stems = {w for c in concepts for a in c for w in a.split()}
-    hits = [
-        SearchHit(
-            kind=r["kind"],
-            object_id=r["object_id"],
-            title=r["title"],
-            url=r["url"],
-            snippet=highlight(r["snippet"], stems) if params.highlight and stems else escape(r["snippet"]),
-            score=float(r.get("rank") or 0.0),
-            region=r["region"],
-            sectors=sectors.get((r["kind"], r["object_id"]), ()),
-            amount=r["amount"],
-            closes_at=r["closes_at"],
-        )
-        for r in rows
+        matching = matching.annotate(rank=_rank(concepts, params.match_any))
+        columns.append("rank")
+    cte, cte_params = matching.values(*columns).query.sql_with_params()
+    conditions = {name: _column_sql(condition) for name, condition in facet_conditions(params).items()}
+
+    def where(*extra: str, without: str = "") -> Sql:
+        chosen = [sql for name, sql in conditions.items() if name != without]
+        text = " AND ".join([*extra, *(sql for sql, _ in chosen)]) or "TRUE"
+        return text, [value for _, values in chosen for value in values]
+
+    order = ORDER_SQL[sort]
+    score = "rank" if sort == "relevance" else "0"
+    every, every_params = where()
+    parts: list[Sql] = [
+        (
+            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), {score}::float "
+            f"FROM (SELECT * FROM m WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) page",
+            [*every_params, params.page_size(), _offset(params.after)],
+        ),
+        (f"SELECT 'total', '', count(*), 0 FROM m WHERE {every}", every_params),
     ]
-    next_after = encode_cursor([offset + size]) if len(rows) == size else ""
-    return hits, next_after
+    if params.facets:
+        parts += _facet_parts(params, where)
+    statement = f"WITH m AS MATERIALIZED ({cte}) " + " UNION ALL ".join(f"({sql})" for sql, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*cte_params, *(value for _, values in parts for value in values)])
+        rows = cursor.fetchall()
+    matches = Matches(page=[], total=0)
+    for part, value, number, score in sorted(rows, key=lambda row: (row[0], row[2])):
+        if part == "page":
+            matches.page.append((int(value), score))
+        elif part == "total":
+            matches.total = number
+        else:
+            matches.counts.setdefault(part, []).append((value, number))
+    for name in MULTI_VALUED:
+        matches.counts[name] = _split(matches.counts.get(name, []))
+    return matches
+
+
+def _split(combinations: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Counts per "|a|b|" combination as counts per value."""
+    counts: dict[str, int] = {}
+    for text, number in combinations:
+        for value in undelimited(text):
+            counts[value] = counts.get(value, 0) + number
+    return list(counts.items())
+
+
+def _facet_parts(params: SearchParams, where) -> list[Sql]:
+    parts: list[Sql] = []
+    sql, values = where(without="type")
+    parts.append((f"SELECT 'type', kind, count(*), 0 FROM m WHERE {sql} GROUP BY kind", values))
+    sql, values = where("region <> ''", without="region")
+    parts.append((f"SELECT 'region', region, count(*), 0 FROM m WHERE {sql} GROUP BY region", values))
+    # A multi-valued facet is grouped by its whole "|a|b|" text (a few hundred combinations at
+    # most), then split and summed in Python: no row is unnested.
+    for name, column in MULTI_VALUED.items():
+        sql, values = where(f"{column} <> ''", without=name)
+        parts.append((f"SELECT '{name}', {column}, count(*), 0 FROM m WHERE {sql} GROUP BY {column}", values))
+    statuses = [_column_sql(status_condition(status, params.at())) for status in STATUSES]
+    counts = ", ".join(f"count(*) FILTER (WHERE {sql})" for sql, _ in statuses)
+    sql, values = where(without="status")
+    parts.append(
+        (
+            f"SELECT 'status', unnest(%s::text[]), unnest(ARRAY[{counts}]), 0 FROM m WHERE {sql}",
+            [list(STATUSES), *(value for _, status_values in statuses for value in status_values), *values],
+        )
+    )
+    return parts
+
+
+def _column_sql(condition: Q) -> Sql:
+    """A condition on SearchEntry's columns as SQL on unqualified column names, so that it
+    reads the rows of ``m``."""
+    query = SearchEntry.objects.filter(condition).query
+    sql, values = query.get_compiler(connection=connection).compile(query.where)
+    return sql.replace(f"{connection.ops.quote_name(SearchEntry._meta.db_table)}.", ""), list(values)
+
+
+def _matches_portable(params: SearchParams, concepts) -> Matches:
+    """SQLite (the embedded default, small data): the same answer through the ORM."""
+    sort = _sort(params, bool(concepts))
+    base = _text_matches(params, concepts)
+    conditions = facet_conditions(params)
+
+    def without(name: str = "") -> QuerySet:
+        entries = base
+        for other, condition in conditions.items():
+            if other != name:
+                entries = entries.filter(condition)
+        return entries
+
+    matched = without()
+    score = _rank(concepts, params.match_any) if sort == "relevance" else Value(0.0, FloatField())
+    rows = matched.annotate(rank=score).order_by(*ORDER_ORM[sort]).values_list("id", "rank")
+    offset = _offset(params.after)
+    page = [(pk, float(rank)) for pk, rank in rows[offset : offset + params.page_size()]]
+    matches = Matches(page=page, total=matched.count())
+    if not params.facets:
+        return matches
+    counts = matches.counts
+    counts["type"] = list(without("type").values_list("kind").annotate(n=Count("id")))
+    counts["region"] = list(
+        without("region").exclude(region="").values_list("region").annotate(n=Count("id"))
+    )
+    for name, column in MULTI_VALUED.items():
+        combinations = without(name).exclude(**{column: ""}).values_list(column).annotate(n=Count("id"))
+        counts[name] = _split(list(combinations))
+    now = params.at()
+    status_counts = without("status").aggregate(
+        **{s: Count("id", filter=status_condition(s, now)) for s in STATUSES}
+    )
+    counts["status"] = [(s, status_counts[s]) for s in STATUSES]
+    return matches
+
+
+def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list[SearchHit]:
+    if not page:
+        return []
+    fields = [
+        "id",
+        "kind",
+        "object_id",
+        "title",
+        "url",
+        "snippet",
+        "region",
+        "sectors",
+        "amount",
+        "closes_at",
+    ]
+    rows = {r["id"]: r for r in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page]).values(*fields)}
+    stems = {w for c in concepts for a in c for w in a.split()}
+    hits = []
+    for pk, score in page:
+        r = rows.get(pk)
+        if r is None:  # removed between the two statements
+            continue
+        snippet = highlight(r["snippet"], stems) if params.highlight and stems else escape(r["snippet"])
+        hits.append(
+            SearchHit(
+                kind=r["kind"],
+                object_id=r["object_id"],
+                title=r["title"],
+                url=r["url"],
+                snippet=snippet,
+                score=score,
+                region=r["region"],
+                sectors=undelimited(r["sectors"]),
+                amount=r["amount"],
+                closes_at=r["closes_at"],
+            )
+        )
+    return hits
 
 
 def _offset(after: str) -> int:
@@ -229,27 +385,12 @@ def _rank(concepts, match_any: bool):
             [tsquery(concepts, match_any)],
             output_field=FloatField(),
         )
-    from django.db.models import Case, Value, When
-
     # SQLite: a title match counts more than a match elsewhere.
     first = concepts[0] if concepts else []
     title = Q()
     for alternative in first:
         title |= Q(stemmed_title__contains=alternative)
     return Case(When(title, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
-
-
-def _sector_values(object_ids, rows) -> dict[tuple[str, int], tuple[str, ...]]:
-    if not rows:
-        return {}
-    values: dict[tuple[str, int], list[str]] = {}
-    keys = {(r["kind"], r["object_id"]) for r in rows}
-    for kind, object_id, value in SearchFacetValue.objects.filter(
-        facet="sector", entry__object_id__in=object_ids
-    ).values_list("entry__kind", "entry__object_id", "value"):
-        if (kind, object_id) in keys:
-            values.setdefault((kind, object_id), []).append(value)
-    return {key: tuple(v) for key, v in values.items()}
 
 
 def highlight(text: str, stems: set[str]) -> str:
@@ -264,52 +405,23 @@ def highlight(text: str, stems: set[str]) -> str:
     return "".join(marked)
 
 
-# Facets: each counted with every other active filter, not its own (like post_filter) -------
-
-
-def _facets(params: SearchParams, concepts) -> dict[str, list[FacetBucket]]:
-    conditions = facet_conditions(params)
-    base = base_queryset(params)
-    if concepts:
-        base = _filter_text(base, concepts, params.match_any)
-
-    def without(name: str) -> QuerySet:
-        entries = base
-        for other, condition in conditions.items():
-            if other != name:
-                entries = entries.filter(condition)
-        return entries
-
+def _buckets(params: SearchParams, counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetBucket]]:
+    """Facet counts as buckets, most documents first (statuses in their fixed order); a
+    selected value stays even when nothing matches it any more."""
     selected = params.selected_values()
-    counts: dict[str, list[tuple[str, int]]] = {}
-    counts["type"] = list(without("type").values_list("kind").annotate(n=Count("id")).order_by("-n", "kind"))
-    counts["region"] = list(
-        without("region")
-        .exclude(region="")
-        .values_list("region")
-        .annotate(n=Count("id"))
-        .order_by("-n", "region")
-    )
-    for name in ("sector", "incentive"):
-        counts[name] = list(
-            SearchFacetValue.objects.filter(facet=name, entry__in=without(name).values("pk"))
-            .values_list("value")
-            .annotate(n=Count("id"))
-            .order_by("-n", "value")[:FACET_SIZE]
-        )
-    now = params.at()
-    status_counts = without("status").aggregate(
-        **{s: Count("id", filter=status_condition(s, now)) for s in STATUSES}
-    )
-    counts["status"] = [(s, status_counts[s]) for s in STATUSES]
-    return {
-        name: [
+    buckets = {}
+    for name in ("type", "status", "sector", "region", "incentive"):
+        pairs = counts.get(name, [])
+        if name != "status":
+            pairs = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+        if name in MULTI_VALUED:
+            pairs = pairs[:FACET_SIZE]
+        buckets[name] = [
             FacetBucket(value=value, count=n, selected=value in selected[name])
             for value, n in pairs
             if n or value in selected[name]
         ]
-        for name, pairs in counts.items()
-    }
+    return buckets
 
 
 # Spelling ------------------------------------------------------------------------------------

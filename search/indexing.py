@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
@@ -17,7 +18,7 @@ from elasticsearch.helpers import streaming_bulk
 from search import documents
 from search.connection import ElasticsearchUnavailable, alias_name, es_client, new_index_name
 from search.documents import KINDS, IndexedDocument, SearchDocument
-from search.models import SearchEntry, SearchFacetValue, SearchTerm
+from search.models import SearchEntry, SearchTerm, delimited
 from search.text import stem, words
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def _index_action(index: str, doc: SearchDocument) -> dict:
 
 
 def write_database_entries(docs: list[SearchDocument]) -> None:
-    """Upsert documents into SearchEntry with their facet values and vocabulary."""
+    """Upsert documents into SearchEntry and their words into the vocabulary."""
     if not docs:
         return
     by_kind: dict[str, list[SearchDocument]] = {}
@@ -124,19 +125,12 @@ def write_database_entries(docs: list[SearchDocument]) -> None:
     with transaction.atomic():
         for kind, group in by_kind.items():
             SearchEntry.objects.filter(kind=kind, object_id__in=[d.object_id for d in group]).delete()
-            entries = SearchEntry.objects.bulk_create([_entry(d) for d in group], batch_size=CHUNK)
-            _fill_vectors([e.pk for e in entries])
-            facet_rows = [
-                SearchFacetValue(entry=entry, facet=facet, value=value)
-                for entry, doc in zip(entries, group, strict=True)
-                for facet, values in doc.facets().items()
-                for value in dict.fromkeys(values)
-            ]
-            SearchFacetValue.objects.bulk_create(facet_rows, batch_size=2000)
+            SearchEntry.objects.bulk_create([_entry(d) for d in group], batch_size=CHUNK)
         _add_vocabulary(entry_words(docs))
 
 
 def _entry(doc: SearchDocument) -> SearchEntry:
+    stemmed, stemmed_title = doc.stemmed(), stem(f"{doc.title} {doc.title_en}")
     return SearchEntry(
         kind=doc.kind,
         object_id=doc.object_id,
@@ -144,9 +138,12 @@ def _entry(doc: SearchDocument) -> SearchEntry:
         title_en=doc.title_en[:300],
         snippet=doc.snippet,
         url=doc.url,
-        stemmed=doc.stemmed(),
-        stemmed_title=stem(f"{doc.title} {doc.title_en}"),
+        stemmed=stemmed,
+        stemmed_title=stemmed_title,
+        vector=_vector(stemmed_title, stemmed),
         region=doc.region,
+        sectors=delimited(doc.sectors),
+        incentives=delimited(doc.incentives),
         agency=doc.agency,
         amount=doc.amount,
         opens_at=doc.opens_at,
@@ -156,17 +153,14 @@ def _entry(doc: SearchDocument) -> SearchEntry:
     )
 
 
-def _fill_vectors(entry_ids: list[int]) -> None:
-    """PostgreSQL: the weighted tsvector the fallback ranks by (title A, the rest D)."""
-    if connection.vendor != "postgresql" or not entry_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE marketsearch_searchentry SET vector = "
-            "setweight(to_tsvector('simple'::regconfig, stemmed_title), 'A') || "
-            "setweight(to_tsvector('simple'::regconfig, stemmed), 'D') WHERE id = ANY(%s)",
-            [entry_ids],
-        )
+def _vector(stemmed_title: str, stemmed: str) -> SearchVector | None:
+    """PostgreSQL: the weighted tsvector the fallback matches and ranks by (title A, the rest
+    D), computed in the INSERT itself so that each row is written once."""
+    if connection.vendor != "postgresql":
+        return None
+    return SearchVector(Value(stemmed_title), config="simple", weight="A") + SearchVector(
+        Value(stemmed), config="simple", weight="D"
+    )
 
 
 def vocabulary_words(text: str) -> set[str]:

@@ -24,10 +24,14 @@ class SearchEntry(models.Model):
     # Every Indonesian and English word of the document, stemmed (search.text.stem).
     stemmed = models.TextField(blank=True)
     stemmed_title = models.TextField(blank=True)
-    # PostgreSQL only: the title (weight A) and the rest of ``stemmed`` (weight D), filled by
-    # search.indexing after each write; SQLite keeps it empty and matches ``stemmed`` instead.
+    # PostgreSQL only: the title (weight A) and the rest of ``stemmed`` (weight D), computed by
+    # search.indexing in the INSERT; SQLite keeps it empty and matches ``stemmed`` instead.
     vector = SearchVectorField(null=True, editable=False)
     region = models.CharField(max_length=100, blank=True)
+    # Multi-valued facets as "|slug|slug|" (see ``delimited``): one row per document, so the
+    # fallback filters and counts them without a join, on PostgreSQL and SQLite alike.
+    sectors = models.CharField(max_length=500, blank=True)
+    incentives = models.CharField(max_length=200, blank=True)
     agency = models.PositiveBigIntegerField(null=True, blank=True)
     amount = models.BigIntegerField(null=True, blank=True)  # minor units
     opens_at = models.DateTimeField(null=True, blank=True)
@@ -48,21 +52,14 @@ class SearchEntry(models.Model):
         return f"{self.kind}:{self.object_id} {self.title}"
 
 
-class SearchFacetValue(models.Model):
-    """A value a document has for a multi-valued facet (sector, incentive kind, type)."""
+def delimited(values) -> str:
+    """``["a", "b"]`` as ``"|a|b|"``: a value is then found with ``contains="|a|"``."""
+    values = [v for v in dict.fromkeys(values) if v]
+    return f"|{'|'.join(values)}|" if values else ""
 
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values")
-    facet = models.CharField(max_length=20)
-    value = models.CharField(max_length=100)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["entry", "facet", "value"], name="search_facet_unique")
-        ]
-        indexes = [models.Index(fields=["facet", "value", "entry"], name="search_facet_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.facet}={self.value}"
+def undelimited(text: str) -> tuple[str, ...]:
+    return tuple(v for v in text.split("|") if v)
 
 
 class SearchTerm(models.Model):
