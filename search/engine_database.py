@@ -207,8 +207,11 @@ Sql = tuple[str, list]
 
 
 def _matches_postgres(params: SearchParams, concepts) -> Matches:
-    """One statement: the words are matched (and ranked) once into ``m``; the page, the total
-    and every facet are read from it, each facet under the other facets' filters only."""
+    """One statement. ``m`` is the documents the words and fixed filters select; with words it
+    is matched (and ranked) once and materialised, without words it is inlined, so that the
+    page walks a sort index and the counts read the covering facet index. The page and one
+    grouping-sets aggregate (the total and every facet, each under the other facets' filters
+    only) are read from it."""
     sort = _sort(params, bool(concepts))
     matching = _text_matches(params, concepts)
     columns = list(MATCH_COLUMNS)
@@ -218,27 +221,23 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
     cte, cte_params = matching.values(*columns).query.sql_with_params()
     conditions = {name: _column_sql(condition) for name, condition in facet_conditions(params).items()}
 
-    def where(*extra: str, without: str = "") -> Sql:
+    def where(without: str = "") -> Sql:
         chosen = [sql for name, sql in conditions.items() if name != without]
-        text = " AND ".join([*extra, *(sql for sql, _ in chosen)]) or "TRUE"
-        return text, [value for _, values in chosen for value in values]
+        return " AND ".join(sql for sql, _ in chosen) or "TRUE", [v for _, values in chosen for v in values]
 
     order = ORDER_SQL[sort]
     score = "rank" if sort == "relevance" else "0"
     every, every_params = where()
-    parts: list[Sql] = [
-        (
-            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), {score}::float "
-            f"FROM (SELECT * FROM m WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) page",
-            [*every_params, params.page_size(), _offset(params.after)],
-        ),
-        (f"SELECT 'total', '', count(*), 0 FROM m WHERE {every}", every_params),
-    ]
-    if params.facets:
-        parts += _facet_parts(params, where)
-    statement = f"WITH m AS MATERIALIZED ({cte}) " + " UNION ALL ".join(f"({sql})" for sql, _ in parts)
+    page = (
+        f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), {score}::float "
+        f"FROM (SELECT * FROM m WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) page",
+        [*every_params, params.page_size(), _offset(params.after)],
+    )
+    counts = _counts_sql(params, where)
+    materialised = "MATERIALIZED" if concepts else "NOT MATERIALIZED"
+    statement = f"WITH m AS {materialised} ({cte}) ({page[0]}) UNION ALL ({counts[0]})"
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*cte_params, *(value for _, values in parts for value in values)])
+        cursor.execute(statement, [*cte_params, *page[1], *counts[1]])
         rows = cursor.fetchall()
     matches = Matches(page=[], total=0)
     for part, value, number, score in sorted(rows, key=lambda row: (row[0], row[2])):
@@ -246,11 +245,64 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
             matches.page.append((int(value), score))
         elif part == "total":
             matches.total = number
-        else:
+        elif value:  # no region, no sector, not a challenge: not a facet value
             matches.counts.setdefault(part, []).append((value, number))
     for name in MULTI_VALUED:
         matches.counts[name] = _split(matches.counts.get(name, []))
+    if params.facets:
+        matches.counts["status"] = _statuses(matches.counts.get("status", []))
     return matches
+
+
+# Facet name -> the column (or expression, for status) it groups by in the counting statement.
+FACET_GROUPS = {"type": "kind", "region": "region", "sector": "sectors", "incentive": "incentives"}
+
+
+def _counts_sql(params: SearchParams, where) -> Sql:
+    """The total and the facet counts in one pass: GROUPING SETS, one set per facet, each
+    counted under every filter but its own (FILTER), the empty set counting the total.
+    Multi-valued facets come back per "|a|b|" combination (``_split`` sums them), statuses
+    as one exclusive status per challenge (``_statuses`` adds closing soon to open)."""
+    every, every_params = where()
+    if not params.facets:
+        return f"SELECT 'total', '', count(*), 0::float FROM m WHERE {every}", every_params
+    status, status_params = _status_case_sql(params.at())
+    groups = {**FACET_GROUPS, "status": "status"}
+    parts, counts, values = [], [], []
+    for name, column in groups.items():
+        condition, condition_params = where(without=name)
+        parts.append(f"WHEN GROUPING({column}) = 0 THEN '{name}'")
+        counts.append(f"WHEN GROUPING({column}) = 0 THEN count(*) FILTER (WHERE {condition})")
+        values += condition_params
+    columns = ", ".join(groups.values())
+    sets = ", ".join(f"({column})" for column in groups.values())
+    sql = (
+        f"SELECT CASE {' '.join(parts)} ELSE 'total' END, COALESCE({columns}, ''), "
+        f"CASE {' '.join(counts)} ELSE count(*) FILTER (WHERE {every}) END, 0::float "
+        f"FROM (SELECT *, {status} AS status FROM m) counted GROUP BY GROUPING SETS ({sets}, ())"
+    )
+    return sql, [*values, *every_params, *status_params]
+
+
+# Each challenge's one status for counting: closing soon before open, as open includes it.
+EXCLUSIVE_STATUSES = ("awarded", "closed", "upcoming", "in_review", "closing_soon", "open")
+
+
+def _status_case_sql(now: datetime.datetime) -> Sql:
+    case = Case(
+        *(When(status_condition(status, now), then=Value(status)) for status in EXCLUSIVE_STATUSES),
+        default=Value(""),
+    )
+    query = SearchEntry.objects.all().query
+    sql, values = query.get_compiler(connection=connection).compile(case.resolve_expression(query))
+    return _unqualified(sql), list(values)
+
+
+def _statuses(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Exclusive status counts as the facet's: "open" counts the closing-soon ones too."""
+    exclusive = dict(counts)
+    exclusive["open"] = exclusive.get("open", 0) + exclusive.get("closing_soon", 0)
+    return [(status, exclusive.get(status, 0)) for status in STATUSES]
 
 
 def _split(combinations: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -262,35 +314,16 @@ def _split(combinations: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def _facet_parts(params: SearchParams, where) -> list[Sql]:
-    parts: list[Sql] = []
-    sql, values = where(without="type")
-    parts.append((f"SELECT 'type', kind, count(*), 0 FROM m WHERE {sql} GROUP BY kind", values))
-    sql, values = where("region <> ''", without="region")
-    parts.append((f"SELECT 'region', region, count(*), 0 FROM m WHERE {sql} GROUP BY region", values))
-    # A multi-valued facet is grouped by its whole "|a|b|" text (a few hundred combinations at
-    # most), then split and summed in Python: no row is unnested.
-    for name, column in MULTI_VALUED.items():
-        sql, values = where(f"{column} <> ''", without=name)
-        parts.append((f"SELECT '{name}', {column}, count(*), 0 FROM m WHERE {sql} GROUP BY {column}", values))
-    statuses = [_column_sql(status_condition(status, params.at())) for status in STATUSES]
-    counts = ", ".join(f"count(*) FILTER (WHERE {sql})" for sql, _ in statuses)
-    sql, values = where(without="status")
-    parts.append(
-        (
-            f"SELECT 'status', unnest(%s::text[]), unnest(ARRAY[{counts}]), 0 FROM m WHERE {sql}",
-            [list(STATUSES), *(value for _, status_values in statuses for value in status_values), *values],
-        )
-    )
-    return parts
-
-
 def _column_sql(condition: Q) -> Sql:
     """A condition on SearchEntry's columns as SQL on unqualified column names, so that it
     reads the rows of ``m``."""
     query = SearchEntry.objects.filter(condition).query
     sql, values = query.get_compiler(connection=connection).compile(query.where)
-    return sql.replace(f"{connection.ops.quote_name(SearchEntry._meta.db_table)}.", ""), list(values)
+    return _unqualified(sql), list(values)
+
+
+def _unqualified(sql: str) -> str:
+    return sql.replace(f"{connection.ops.quote_name(SearchEntry._meta.db_table)}.", "")
 
 
 def _matches_portable(params: SearchParams, concepts) -> Matches:
