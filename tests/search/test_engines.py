@@ -237,6 +237,15 @@ def test_facets_count_with_the_other_active_filters(engine, market):
     assert [b.value for b in both.facets["sector"] if b.selected] == ["perdagangan"]
 
 
+def test_a_chosen_status_still_counts_every_status_and_narrows_the_other_facets(engine, market):
+    every = search(SearchParams(q="pasar"))
+    chosen = search(SearchParams(q="pasar", status="open"))
+    assert facet(chosen, "status") == facet(every, "status")
+    assert [b.value for b in chosen.facets["status"] if b.selected] == ["open"]
+    assert facet(chosen, "type") == {"challenge": 3}
+    assert chosen.total == 3
+
+
 def test_status_amount_and_type_filters(engine, market):
     assert sorted(find("pasar", status="open")) == [
         "Pasar digital Sumba",
