@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,21 +42,8 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
-        indexes = [
-            # The database engine's sorts (engine_database.ORDER_SQL), walked when there are no words.
-            models.Index(
-                F("closes_at").asc(nulls_last=True), "kind", "object_id", name="search_entry_closes"
-            ),
-            models.Index(F("amount").desc(nulls_last=True), "kind", "object_id", name="search_entry_amount"),
-            models.Index(F("date").desc(nulls_last=True), "kind", "object_id", name="search_entry_newest"),
-            models.Index(fields=["region"], name="search_entry_region"),
-            # Covers what the facets are counted by (PostgreSQL reads only this index to count).
-            models.Index(
-                fields=["kind", "region", "sectors", "incentives", "opens_at", "closes_at", "decided"],
-                include=["agency", "amount"],
-                name="search_entry_facets",
-            ),
-        ]
+        # PostgreSQL's search indexes (full text, sorts, facets) are in migrations 0002 and 0005.
+        indexes = [models.Index(fields=["region"], name="search_entry_region")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
