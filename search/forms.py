@@ -33,7 +33,6 @@ SORT_CHOICES = [
 # Budgets are whole rupiah on the page and minor units (sen) in the index; above this a
 # number is a typo, and it would overflow the database's 64-bit integers.
 MAX_BUDGET = Decimal(10**15)
-MAX_SAVED_SEARCHES = 50
 
 
 def _challenge_filter_field(name: str) -> forms.Field:
@@ -163,7 +162,8 @@ def params_querydict(params: dict) -> QueryDict:
 
 
 class SavedSearchForm(forms.ModelForm):
-    """Save the search in ``query`` (the page's query string) under a name."""
+    """Save the search in ``query`` (the page's query string) under a name; the view hands
+    the cleaned values to ``search.services.saved_search_create``."""
 
     query = forms.CharField(widget=forms.HiddenInput, max_length=2000)
 
@@ -172,9 +172,8 @@ class SavedSearchForm(forms.ModelForm):
         fields = ["name", "frequency"]
         widgets = {"frequency": forms.RadioSelect}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         self.search_form: SearchForm | None = None
 
     def clean_query(self) -> str:
@@ -186,26 +185,6 @@ class SavedSearchForm(forms.ModelForm):
             raise forms.ValidationError(_("Type some words or choose a filter before saving a search."))
         self.search_form = search_form
         return query
-
-    def clean(self):
-        data = super().clean()
-        if (
-            self.instance.pk is None
-            and SavedSearch.objects.filter(user=self.user).count() >= MAX_SAVED_SEARCHES
-        ):
-            raise forms.ValidationError(
-                _("You can keep at most %(count)d saved searches. Delete one first.")
-                % {"count": MAX_SAVED_SEARCHES}
-            )
-        return data
-
-    def save(self, commit=True) -> SavedSearch:
-        saved = super().save(commit=False)
-        saved.user = self.user
-        saved.params = self.search_form.saved_params()
-        if commit:
-            saved.save()
-        return saved
 
 
 class SavedSearchFrequencyForm(forms.ModelForm):

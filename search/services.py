@@ -1,11 +1,18 @@
 """The public face of search for the rest of the project (DESIGN.md §3): marketplace's views
-call these, never the engines directly."""
+call these, never the engines directly; saved searches are written here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from marketplace.errors import DomainError
 from search.connection import alias_name, es_client  # noqa: F401 - part of the public face
+from search.models import SavedSearch
 from search.query import SearchPage, SearchParams, autocomplete, search  # noqa: F401
 
 MAX_IDS = 1000
@@ -37,3 +44,53 @@ def status() -> dict:
         return {"backend": "elasticsearch", "ok": True, "version": info["version"]["number"]}
     except Exception as exc:  # noqa: BLE001 - health reports any failure
         return {"backend": "elasticsearch", "ok": False, "error": exc.__class__.__name__}
+
+
+# Saved searches ------------------------------------------------------------------------------
+
+# Per user: each saved search is run against every newly published challenge.
+MAX_SAVED_SEARCHES = 50
+
+
+def saved_search_create(*, user, name: str, params: dict[str, list[str]], frequency: str) -> SavedSearch:
+    """Save a search (``params``: the search page's query string as a dict of lists) for
+    ``user``; alerts start with the next challenge published."""
+    with transaction.atomic():
+        # One user's saves queue behind each other, so two at once cannot pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
+            raise DomainError(
+                _("You can keep at most %(count)d saved searches. Delete one first.")
+                % {"count": MAX_SAVED_SEARCHES}
+            )
+        saved = SavedSearch(user=user, name=name, params=params, frequency=frequency)
+        _validate(saved)
+        saved.save()
+    return saved
+
+
+def saved_search_change_frequency(*, saved_search: SavedSearch, frequency: str, by) -> SavedSearch:
+    """Alerts as soon as a challenge is published, or in a daily digest."""
+    _require_owner(saved_search, by)
+    saved_search.frequency = frequency
+    _validate(saved_search)
+    saved_search.save(update_fields=["frequency"])
+    return saved_search
+
+
+def saved_search_delete(*, saved_search: SavedSearch, by) -> None:
+    """Delete the search and what it matched: no more alerts from it."""
+    _require_owner(saved_search, by)
+    saved_search.delete()
+
+
+def _require_owner(saved_search: SavedSearch, user) -> None:
+    if saved_search.user_id != user.pk:
+        raise DomainError(_("Only the person who saved a search can change it."))
+
+
+def _validate(saved: SavedSearch) -> None:
+    try:
+        saved.full_clean(exclude=["user"])
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc

@@ -20,10 +20,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from marketplace.errors import DomainError
 from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
 from marketplace.views import sections
 from payments.selectors import format_money
-from search import query
+from search import query, services
 from search.documents import localised_path
 from search.forms import TYPE_CHOICES, SavedSearchForm, SavedSearchFrequencyForm, SearchForm, params_querydict
 from search.models import SavedSearch
@@ -249,7 +250,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     if request.user.is_authenticated:
         context["save_form"] = SavedSearchForm(
-            user=request.user,
             initial={"name": search_params.q[:120] or _("My search"), "query": valid_params.urlencode()},
         )
     return render(request, "marketplace/search.html", context)
@@ -301,19 +301,26 @@ def saved_create(request: HttpRequest) -> HttpResponse:
     """Save a search. The search page posts here; without a valid form this page shows the
     form again with what was typed (GET shows it for the search in ``?query=``)."""
     if request.method == "POST":
-        form = SavedSearchForm(request.POST, user=request.user)
+        form = SavedSearchForm(request.POST)
         if form.is_valid():
-            saved = form.save()
-            messages.success(
-                request,
-                _("Search “%(name)s” saved. We will tell you when a new challenge matches it.")
-                % {"name": saved.name},
-            )
-            return redirect("marketplace:saved_search_list")
+            try:
+                saved = services.saved_search_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    params=form.search_form.saved_params(),
+                    frequency=form.cleaned_data["frequency"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Search “%(name)s” saved. We will tell you when a new challenge matches it.")
+                    % {"name": saved.name},
+                )
+                return redirect("marketplace:saved_search_list")
     else:
-        form = SavedSearchForm(
-            user=request.user, initial={"query": request.GET.get("query", ""), "name": _("My search")}
-        )
+        form = SavedSearchForm(initial={"query": request.GET.get("query", ""), "name": _("My search")})
     return render(request, "search/saved_search_form.html", {"form": form})
 
 
@@ -328,7 +335,9 @@ def saved_update(request: HttpRequest, pk: int) -> HttpResponse:
     saved = _own_saved_search(request, pk)
     form = SavedSearchFrequencyForm(request.POST, instance=saved, prefix=f"s{saved.pk}")
     if form.is_valid():
-        form.save()
+        services.saved_search_change_frequency(
+            saved_search=saved, frequency=form.cleaned_data["frequency"], by=request.user
+        )
         messages.success(request, _("Alerts for “%(name)s” changed.") % {"name": saved.name})
     else:
         messages.error(request, _("Choose how often you want alerts."))
@@ -340,7 +349,7 @@ def saved_update(request: HttpRequest, pk: int) -> HttpResponse:
 def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
     saved = _own_saved_search(request, pk)
     name = saved.name
-    saved.delete()
+    services.saved_search_delete(saved_search=saved, by=request.user)
     messages.success(request, _("Saved search “%(name)s” deleted.") % {"name": name})
     return redirect("marketplace:saved_search_list")
 
