@@ -34,8 +34,11 @@ run: venv
 services:
 	bash scripts/ensure_test_services.sh
 
+# Two workers (pytest-xdist), a whole file each at a time so module fixtures are built once;
+# TEST_WORKERS=0 runs in one process (tests/support/parallel.py keeps the workers apart).
+TEST_WORKERS ?= 2
 test: dev services
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: dev
 	$(VENV)/bin/ruff check .

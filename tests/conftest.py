@@ -8,7 +8,9 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 from django.core.signals import request_finished
+from django.db import connections
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
 from tests.support.elasticsearch_server import running_elasticsearch
@@ -24,6 +26,27 @@ def pytest_sessionstart(session):
     vendor = django_settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in vendor:
         raise pytest.UsageError("The suite runs on PostgreSQL: run it with `make test` (DATABASE_URL).")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends, the data the migrations wrote
+    included (groups, the Wagtail tree). pytest-django runs such tests last in one process;
+    with parallel workers (tests/support/parallel.py) other tests follow them, so the
+    migrated data is put back for them, as ``serialized_rollback`` does before a test."""
+    yield
+    if nextitem is not None and _empties_the_database(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+
+
+def _empties_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    return transactional or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
 
 @pytest.fixture(scope="session", autouse=True)
