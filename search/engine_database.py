@@ -219,9 +219,8 @@ Sql = tuple[str, list]
 def _matches_postgres(params: SearchParams, concepts) -> Matches:
     """One statement. ``m`` is the documents the words and fixed filters select; with words it
     is matched (and ranked) once and materialised, without words it is inlined, so that the
-    page walks a sort index and the counts read the covering facet index. The page and one
-    grouping-sets aggregate (the total and every facet, each under the other facets' filters
-    only) are read from it."""
+    page walks a sort index and the counts read the covering facet index. The page, the total
+    and the facet counts (``_counts_sql``) are read from it."""
     sort = _sort(params, bool(concepts))
     matching = _text_matches(params, concepts)
     columns = list(MATCH_COLUMNS)
@@ -251,6 +250,11 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
             cursor.execute(f"SET LOCAL {setting}")
         cursor.execute(statement, [*cte_params, *(value for _, values in parts for value in values)])
         rows = cursor.fetchall()
+    return _collect(rows, params)
+
+
+def _collect(rows: list[tuple], params: SearchParams) -> Matches:
+    """The statement's rows (part, value, count or position, score) as Matches."""
     matches = Matches(page=[], total=0)
     for part, value, number, score in sorted(rows, key=lambda row: (row[0], row[2])):
         if part == "page":
@@ -266,7 +270,7 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
     return matches
 
 
-# Facet name -> the column (or expression, for status) it groups by in the counting statement.
+# Facet name -> the column it is counted by (status: an expression, see _status_case_sql).
 FACET_GROUPS = {"type": "kind", "region": "region", "sector": "sectors", "incentive": "incentives"}
 
 
