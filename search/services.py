@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -93,4 +93,6 @@ def _validate(saved: SavedSearch) -> None:
     try:
         saved.full_clean(exclude=["user"])
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from exc
+        # One field at fault: the form shows the message next to it (views.common.form_error).
+        fields = [name for name in exc.message_dict if name != NON_FIELD_ERRORS]
+        raise DomainError(" ".join(exc.messages), field=fields[0] if len(fields) == 1 else None) from exc

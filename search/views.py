@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from marketplace.errors import DomainError
 from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
 from marketplace.views import sections
+from marketplace.views.common import form_error
 from payments.selectors import format_money
 from search import query, services
 from search.documents import localised_path
@@ -311,7 +312,7 @@ def saved_create(request: HttpRequest) -> HttpResponse:
                     frequency=form.cleaned_data["frequency"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form_error(form, exc)
             else:
                 messages.success(
                     request,

@@ -47,8 +47,9 @@ def test_the_fifty_first_saved_search_is_refused_and_nothing_is_saved():
 
 def test_an_unknown_alert_frequency_is_refused():
     user = factories.UserFactory()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         services.saved_search_create(user=user, name="Pasar", params={"q": ["pasar"]}, frequency="hourly")
+    assert refused.value.field == "frequency"
     assert not SavedSearch.objects.filter(user=user).exists()
 
 
