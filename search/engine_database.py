@@ -246,8 +246,8 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
     materialised = "MATERIALIZED" if concepts else "NOT MATERIALIZED"
     statement = f"WITH m AS {materialised} ({cte}) " + " UNION ALL ".join(f"({sql})" for sql, _ in parts)
     with transaction.atomic(), connection.cursor() as cursor:
-        for setting in STATEMENT_SETTINGS + (TEXT_SETTINGS if concepts else ()):
-            cursor.execute(f"SET LOCAL {setting}")
+        settings = STATEMENT_SETTINGS + (TEXT_SETTINGS if concepts else ())
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in settings))  # one round trip
         cursor.execute(statement, [*cte_params, *(value for _, values in parts for value in values)])
         rows = cursor.fetchall()
     return _collect(rows, params)
