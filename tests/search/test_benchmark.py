@@ -33,6 +33,28 @@ def test_database_engine_benchmark_prints_its_figures_in_the_agreed_format():
     assert counts["project"] < counts["challenge"] and counts["project"] < counts["organisation"]
 
 
+def test_reuse_queries_the_copy_already_loaded_and_loads_when_it_does_not_match():
+    call_command(
+        "bench_search", "--docs", "120", "--engine", "database", "--queries", "5", stdout=io.StringIO()
+    )
+    loaded_at = set(SearchEntry.objects.values_list("indexed_at", flat=True))
+
+    reused = io.StringIO()
+    call_command(
+        "bench_search", "--docs", "120", "--engine", "database", "--queries", "5", "--reuse", stdout=reused
+    )
+    assert "reusing the 120 documents loaded before" in reused.getvalue()
+    assert "loading" not in reused.getvalue()
+    assert set(SearchEntry.objects.values_list("indexed_at", flat=True)) == loaded_at
+
+    other_size = io.StringIO()
+    call_command(
+        "bench_search", "--docs", "90", "--engine", "database", "--queries", "5", "--reuse", stdout=other_size
+    )
+    assert "loading 90 documents" in other_size.getvalue()
+    assert SearchEntry.objects.count() == 90
+
+
 def test_the_corpus_and_the_query_mix_are_the_same_on_every_run():
     first, second = benchmark.documents(60, seed=7), benchmark.documents(60, seed=7)
 
