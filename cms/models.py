@@ -15,19 +15,21 @@ class HomePage(Page):
     intro_en = models.CharField(_("intro (English)"), max_length=300, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
-    subpage_types = ["marketplace.RegionPage", "cms.StandardPage"]
+    subpage_types = ["challenges.RegionPage", "cms.StandardPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from marketplace import selectors
+        from marketplace.awards.selectors import projects as awards_selectors
+        from marketplace.challenges import selectors as challenges_selectors
+        from marketplace.publicdata import selectors as publicdata_selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["open_challenges"] = selectors.challenge_list(status="open")[:6]
-        context["funded_projects"] = selectors.project_list()[:4]
-        context["figures"] = selectors.headline_figures()
+        context["open_challenges"] = challenges_selectors.challenge_list(status="open")[:6]
+        context["funded_projects"] = awards_selectors.project_list()[:4]
+        context["figures"] = publicdata_selectors.headline_figures()
         return context
 
 

@@ -20,7 +20,17 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "cms",
-    "marketplace",
+    "core",
+    "marketplace.challenges",
+    "marketplace.organisations",
+    "marketplace.proposals",
+    "marketplace.review",
+    "marketplace.awards",
+    "marketplace.finance",
+    "marketplace.publicdata",
+    "marketplace.workspace",
+    "demo",
+    "devtools",
     "search.apps.SearchConfig",
     "payments",
     "wagtail.contrib.forms",
@@ -62,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "marketplace.request_context.ClientIPMiddleware",
+    "core.request_context.ClientIPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -104,12 +114,12 @@ LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Accounts (django-allauth): sign up with a verified email before acting; sign in by
-# username or email. Its emails leave through marketplace.messaging like every other.
+# username or email. Its emails leave through core.messaging like every other.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-ACCOUNT_ADAPTER = "marketplace.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "marketplace.organisations.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -144,7 +154,7 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-
 # (a dotted path to ``fn(upload) -> (clean, reason)``; the default accepts everything).
 PROPOSAL_ATTACHMENT_MAX_BYTES = env.int("PROPOSAL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 PROPOSAL_ATTACHMENT_SCANNER = env(
-    "PROPOSAL_ATTACHMENT_SCANNER", default="marketplace.proposal_attachments.accept_everything"
+    "PROPOSAL_ATTACHMENT_SCANNER", default="marketplace.proposals.attachments.accept_everything"
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import health, media
-from marketplace import api
+from marketplace.publicdata import api
 
 router = DefaultRouter()
 router.register("challenges", api.ChallengeViewSet, basename="challenge")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-FINANCE_GROUP = "finance"
+from core.roles import FINANCE_GROUP  # noqa: F401 - the role is defined once, in core
 
 
 def is_finance_officer(user) -> bool:

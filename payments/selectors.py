@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
 from payments.models import (
     Account,
     Commitment,
@@ -15,18 +16,6 @@ from payments.models import (
     Recipient,
     Transaction,
 )
-
-
-def format_money(amount: int, currency: str = "IDR") -> str:
-    """Rupiah in Indonesian style: Rp 1.500.000, or Rp 1.500.000,50 when there are sen."""
-    sign = "-" if amount < 0 else ""
-    whole, cents = divmod(abs(amount), 100)
-    grouped = f"{whole:,}".replace(",", ".")
-    fraction = f",{cents:02d}" if cents else ""
-    if currency == "IDR":
-        return f"{sign}Rp {grouped}{fraction}"
-    return f"{sign}{currency} {grouped}{fraction}"
-
 
 # Accounts that hold a fund's money until it is paid out. Receivable and clearing accounts are
 # shared (per payee, per rail): their entries belong to the fund their transaction names.

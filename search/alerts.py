@@ -58,7 +58,7 @@ def match_new_challenges(challenge_ids: Iterable[int], *, now: datetime.datetime
 
     Only challenges published after the search was saved count: the owner saw the older ones
     when saving. Idempotent and safe to run concurrently; returns the number of new matches."""
-    from marketplace.models import ChallengePage
+    from marketplace.challenges.models import ChallengePage
 
     ids = sorted({int(i) for i in challenge_ids})
     if not ids:
@@ -132,7 +132,7 @@ def _workspace_path(language: str) -> str:
 
 
 def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
-    from marketplace import messaging
+    from core import messaging
 
     language = _language(saved.user)
     with translation.override(language):
@@ -156,7 +156,7 @@ def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
 
 
 def recently_published(now: datetime.datetime | None = None) -> list[int]:
-    from marketplace.models import ChallengePage
+    from marketplace.challenges.models import ChallengePage
 
     since = (now or timezone.now()) - SWEEP_WINDOW
     return list(
@@ -203,7 +203,7 @@ def send_daily_digests(now: datetime.datetime | None = None) -> int:
 
 
 def _send_digest(user_id: int, now: datetime.datetime) -> bool:
-    from marketplace.models import ChallengePage
+    from marketplace.challenges.models import ChallengePage
 
     with transaction.atomic():
         matches = list(
@@ -247,7 +247,7 @@ def _challenge_path(slug: str, language: str) -> str:
 
 
 def _notify_digest(user, language: str, lines: list[_DigestLine]) -> None:
-    from marketplace import messaging
+    from core import messaging
 
     with translation.override(language):
         by_search: dict[str, list[_DigestLine]] = defaultdict(list)

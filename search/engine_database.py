@@ -92,7 +92,7 @@ def _filter_text(queryset: QuerySet, concepts, match_any: bool) -> QuerySet:
 
 def status_condition(status: str, now: datetime.datetime) -> Q:
     """The same rule as marketplace's ``derive_status``."""
-    from marketplace.models.challenges import closing_soon_window
+    from marketplace.challenges.models import closing_soon_window
 
     if status in ("awarded", "closed"):
         return Q(kind="challenge", decided=status)

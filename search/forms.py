@@ -13,9 +13,9 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.filters import SORTS as CHALLENGE_SORTS
-from marketplace.filters import ChallengeFilter
-from marketplace.models import Agency
+from marketplace.challenges.filters import SORTS as CHALLENGE_SORTS
+from marketplace.challenges.filters import ChallengeFilter
+from marketplace.challenges.models import Agency
 from search.models import SavedSearch
 from search.query import SearchParams, decode_cursor
 

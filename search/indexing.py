@@ -32,8 +32,10 @@ CHUNK = 500
 def public_queryset(kind: str):
     """The objects of ``kind`` the public may find: live challenges, funded projects whose
     results are published, organisations' public profiles."""
-    from marketplace import selectors
-    from marketplace.models import Award, ChallengePage, Organisation
+    from marketplace.awards.models import Award
+    from marketplace.awards.selectors import projects as selectors
+    from marketplace.challenges.models import ChallengePage
+    from marketplace.organisations.models import Organisation
 
     if kind == "challenge":
         return (

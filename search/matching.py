@@ -161,7 +161,7 @@ def _list(labels: Sequence[str]) -> str:
 
 
 def _provinces(region_slugs: Iterable[str]) -> dict[str, str]:
-    from marketplace.models import RegionPage
+    from marketplace.challenges.models import RegionPage
 
     slugs = sorted({s for s in region_slugs if s})
     if not slugs:
@@ -235,7 +235,7 @@ def _profiles(organisations: Sequence) -> list[_Profile]:
 def recommend_challenges(organisation, limit: int = 5) -> list[Recommendation]:
     """Open challenges that fit ``organisation`` (its capabilities, sectors, description and
     region), best first, each with the reasons in readable words."""
-    from marketplace.models import Organisation
+    from marketplace.organisations.models import Organisation
 
     fresh = (
         Organisation.objects.select_related("region")
@@ -248,7 +248,7 @@ def recommend_challenges(organisation, limit: int = 5) -> list[Recommendation]:
 def recommendations_for(organisations: Sequence, limit: int = 5) -> dict[int, list[Recommendation]]:
     """Recommendations for several organisations at once: one search each, and the same few
     queries for all of them together (vocabulary, documents' words, provinces, proposals)."""
-    from marketplace.models import Proposal
+    from marketplace.proposals.models import Proposal
 
     profiles = _profiles(organisations)
     hits: dict[int, list[SearchHit]] = {}
@@ -332,7 +332,7 @@ class OrganisationRecommendations:
 def workspace_recommendations(user, limit: int = 3) -> list[OrganisationRecommendations]:
     """For the workspace: recommendations for the user's organisations (the first few by name),
     with a constant number of queries however many organisations and challenges there are."""
-    from marketplace.models import Organisation
+    from marketplace.organisations.models import Organisation
 
     organisations = list(
         Organisation.objects.filter(memberships__user=user)
@@ -365,7 +365,7 @@ def partner_suggestions(proposal, limit: int = 5) -> list[PartnerSuggestion]:
     """Organisations that bring what the lead lacks for this challenge: they have words of the
     challenge that the lead's profile does not. Same region first, then same province, then
     elsewhere; never the lead or an organisation already invited."""
-    from marketplace.models import Organisation
+    from marketplace.organisations.models import Organisation
 
     challenge = proposal.challenge
     lead_id = proposal.organisation_id

@@ -55,7 +55,7 @@ def on_page_changed(sender, instance, **kwargs) -> None:
 
 def on_challenge_changed(sender, *, challenge_id: int, **kwargs) -> None:
     schedule("challenge", challenge_id)
-    from marketplace.models import Award
+    from marketplace.awards.models import Award
 
     for award_id in Award.objects.filter(proposal__challenge_id=challenge_id).values_list("pk", flat=True):
         schedule("project", award_id)
@@ -66,7 +66,7 @@ def on_project_changed(sender, *, award_id: int, **kwargs) -> None:
 
 
 def on_organisation_changed(sender, instance, **kwargs) -> None:
-    from marketplace.models import Award
+    from marketplace.awards.models import Award
 
     schedule("organisation", instance.pk)
     # A project's document carries its organisation's name.
@@ -76,7 +76,7 @@ def on_organisation_changed(sender, instance, **kwargs) -> None:
 
 def on_organisation_relations_changed(sender, instance, action, **kwargs) -> None:
     if action.startswith("post_"):
-        from marketplace.models import Organisation
+        from marketplace.organisations.models import Organisation
 
         if isinstance(instance, Organisation):
             schedule("organisation", instance.pk)
@@ -93,17 +93,20 @@ def on_agency_changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from marketplace import signals
-    from marketplace.models import Agency, ChallengePage, Organisation
-    from marketplace.models.organisations import TaggedCapability
+    from marketplace.awards import signals as awards_signals
+    from marketplace.challenges import signals as challenges_signals
+    from marketplace.challenges.models import Agency, ChallengePage
+    from marketplace.organisations.models import Organisation, TaggedCapability
 
     page_published.connect(on_page_changed, sender=ChallengePage, dispatch_uid="search-challenge-published")
     page_unpublished.connect(
         on_page_changed, sender=ChallengePage, dispatch_uid="search-challenge-unpublished"
     )
     post_delete.connect(on_page_changed, sender=ChallengePage, dispatch_uid="search-challenge-deleted")
-    signals.challenge_changed.connect(on_challenge_changed, dispatch_uid="search-challenge-changed")
-    signals.project_changed.connect(on_project_changed, dispatch_uid="search-project-changed")
+    challenges_signals.challenge_changed.connect(
+        on_challenge_changed, dispatch_uid="search-challenge-changed"
+    )
+    awards_signals.project_changed.connect(on_project_changed, dispatch_uid="search-project-changed")
     post_save.connect(on_organisation_changed, sender=Organisation, dispatch_uid="search-organisation-saved")
     post_delete.connect(
         on_organisation_changed, sender=Organisation, dispatch_uid="search-organisation-deleted"

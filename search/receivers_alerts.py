@@ -24,7 +24,7 @@ def on_challenge_published(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from marketplace.models import ChallengePage
+    from marketplace.challenges.models import ChallengePage
 
     page_published.connect(
         on_challenge_published, sender=ChallengePage, dispatch_uid="search-alerts-challenge-published"

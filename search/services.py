@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from marketplace.errors import DomainError
+from core.errors import DomainError
 from search.connection import alias_name, es_client  # noqa: F401 - part of the public face
 from search.models import SavedSearch
 from search.query import SearchPage, SearchParams, autocomplete, search  # noqa: F401

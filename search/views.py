@@ -20,10 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from marketplace.errors import DomainError
-from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
-from marketplace.views import sections
-from marketplace.views.common import form_error
+from core.errors import DomainError
+from core.views import form_error
+from marketplace.challenges.models import ChallengePage, Incentive, RegionPage, Sector
 from payments.selectors import format_money
 from search import query, services
 from search.documents import localised_path
@@ -229,7 +228,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "type_labels_json": json.dumps({value: str(label) for value, label in TYPE_CHOICES}),
     }
     if not asked:
-        return render(request, "marketplace/search.html", context)
+        return render(request, "publicdata/search.html", context)
 
     search_params = form.to_params()
     page = query.search(search_params)
@@ -253,7 +252,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["save_form"] = SavedSearchForm(
             initial={"name": search_params.q[:120] or _("My search"), "query": valid_params.urlencode()},
         )
-    return render(request, "marketplace/search.html", context)
+    return render(request, "publicdata/search.html", context)
 
 
 def _hidden_filters(form: SearchForm) -> list[tuple[str, str]]:
@@ -355,7 +354,6 @@ def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("marketplace:saved_search_list")
 
 
-@sections.workspace_section
 def saved_searches_workspace_section(request: HttpRequest) -> dict:
     """The workspace's short list (``search/workspace_saved_searches.html``)."""
     saved = list(SavedSearch.objects.filter(user=request.user)[: WORKSPACE_SAVED_SEARCHES + 1])

@@ -14,17 +14,18 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
-from marketplace import services
-from marketplace.models import (
+from marketplace.challenges.models import (
     Agency,
     ChallengeIndexPage,
     ChallengePage,
     Criterion,
     Incentive,
-    Organisation,
     RegionPage,
     Sector,
 )
+from marketplace.organisations.models import Organisation
+from marketplace.organisations.services import organisations as organisations_services
+from marketplace.proposals import services as proposals_services
 
 _seq = itertools.count(1)
 PASSWORD = "test-pass-9182"
@@ -125,12 +126,12 @@ def organisation(owner=None, **fields) -> Organisation:
     owner = owner or UserFactory()
     defaults = {"name": f"Organisasi Uji {next(_seq)}", "kind": "startup"}
     defaults.update(fields)
-    return services.organisation_create(by=owner, **defaults)
+    return organisations_services.organisation_create(by=owner, **defaults)
 
 
 def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20_000_000_00):
     org = Organisation.objects.filter(memberships__user=owner).first() or organisation(owner)
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner,
         organisation=org,
         challenge=challenge_page,
@@ -139,7 +140,7 @@ def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20
         requested_amount=amount,
     )
     complete_proposal(proposal, by=owner)
-    return services.proposal_submit(proposal=proposal, by=owner)
+    return proposals_services.proposal_submit(proposal=proposal, by=owner)
 
 
 def admin_challenge_form(
@@ -210,7 +211,7 @@ def admin_challenge_form(
 
 def question(*, challenge_page: ChallengePage, asker=None, body: str = "Apakah data pasien boleh dipakai?"):
     """A question asked in public through the service, as a signed-in user would."""
-    from marketplace.services import questions as question_services
+    from marketplace.challenges.services import questions as question_services
 
     return question_services.question_ask(challenge=challenge_page, by=asker or UserFactory(), body=body)
 
@@ -218,7 +219,7 @@ def question(*, challenge_page: ChallengePage, asker=None, body: str = "Apakah d
 def answered_question(
     *, challenge_page: ChallengePage, official, asker=None, body: str = "", answer: str = "Ya."
 ):
-    from marketplace.services import questions as question_services
+    from marketplace.challenges.services import questions as question_services
 
     asked = question(challenge_page=challenge_page, asker=asker, body=body or f"Pertanyaan {next(_seq)}?")
     return question_services.question_answer(question=asked, by=official, answer=answer)
@@ -226,7 +227,7 @@ def answered_question(
 
 def partner_listing(*, challenge_page: ChallengePage, organisation_obj: Organisation | None = None, by=None):
     """An organisation marked "looking for partners" on a challenge by one of its members."""
-    from marketplace.services import partners as partner_services
+    from marketplace.organisations.services import partners as partner_services
 
     by = by or UserFactory()
     organisation_obj = organisation_obj or organisation(by)
@@ -249,7 +250,7 @@ def complete_proposal(proposal, *, by, amount: int | None = None):
     whole requested amount, a team member, and an answer to each of the challenge's questions."""
     amount = amount or proposal.requested_amount
     due = timezone.localdate() + datetime.timedelta(days=60)
-    return services.proposal_save(
+    return proposals_services.proposal_save(
         proposal=proposal,
         by=by,
         fields={
@@ -260,12 +261,14 @@ def complete_proposal(proposal, *, by, amount: int | None = None):
             "plan": "Uji coba tiga bulan, lalu perluasan.",
             "requested_amount": amount,
         },
-        milestones=[services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=amount)],
+        milestones=[
+            proposals_services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=amount)
+        ],
         budget_lines=[
-            services.BudgetLinePlan(category="software", description="Pengembangan", amount=amount)
+            proposals_services.BudgetLinePlan(category="software", description="Pengembangan", amount=amount)
         ],
         team=[
-            services.TeamMemberPlan(
+            proposals_services.TeamMemberPlan(
                 name="Ayu Lestari", role="Ketua tim", expertise="Rekayasa perangkat lunak"
             )
         ],
@@ -309,7 +312,7 @@ def _rows(prefix: str, rows: list[dict]) -> dict:
 
 def publish_results(challenge_page: ChallengePage, official):
     """The official publishes the challenge's results: its winners become public."""
-    from marketplace.services import determinations
+    from marketplace.awards.services import determinations
 
     # A fresh copy: the service updates the object it is given, and callers may share theirs.
     fresh = ChallengePage.objects.get(pk=challenge_page.pk)
@@ -318,7 +321,7 @@ def publish_results(challenge_page: ChallengePage, official):
 
 def accept_agreement(award, owner, name: str = "Pemilik Organisasi"):
     """The grantee's owner accepts the award agreement, so the project starts."""
-    from marketplace.services import determinations
+    from marketplace.awards.services import determinations
 
     return determinations.agreement_accept(
         agreement=award.agreement, by=owner, signer_name=name, ip_address="127.0.0.1"

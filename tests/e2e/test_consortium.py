@@ -14,16 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.models import (
-    ApplicationQuestion,
-    AuditEntry,
-    ChallengePage,
-    Notification,
-    Organisation,
-    Proposal,
-    ProposalPartner,
-    Question,
-)
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ApplicationQuestion, ChallengePage, Question
+from marketplace.organisations.models import Organisation
+from marketplace.proposals.models import Proposal, ProposalPartner
 from tests import factories
 from tests.factories import PASSWORD, UserFactory
 
@@ -106,7 +100,7 @@ def register_organisation(client: Client, *, name: str, kind: str, region) -> Or
 def transitions_of(proposal: Proposal) -> list[tuple[str, str, str, str | None]]:
     """The audited state-machine steps of a proposal: (action, before, after, ip), oldest first."""
     entries = AuditEntry.objects.filter(
-        object_type="marketplace.proposal", object_id=str(proposal.pk), after__has_key="transition"
+        object_type="proposals.proposal", object_id=str(proposal.pk), after__has_key="transition"
     ).order_by("created_at", "pk")
     return [(e.action, e.before["status"], e.after["status"], e.ip_address) for e in entries]
 

@@ -13,18 +13,13 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from marketplace import services
-from marketplace.models import (
-    Agreement,
-    AuditEntry,
-    ChallengePage,
-    Criterion,
-    Milestone,
-    PastMembership,
-    Proposal,
-    Review,
-    ReviewAssignment,
-)
+from core.models import AuditEntry
+from marketplace.awards.models import Agreement, Milestone
+from marketplace.challenges.models import ChallengePage, Criterion
+from marketplace.challenges.services import funds as services
+from marketplace.organisations.models import PastMembership
+from marketplace.proposals.models import Proposal
+from marketplace.review.models import Review, ReviewAssignment
 from payments.models import Disbursement
 from tests import factories
 
@@ -192,5 +187,5 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
     actions = [entry.action for entry in timeline.context["entries"]]
     for expected in ("proposal.submitted", "award.created", "agreement.accepted", "milestone.approved"):
         assert expected in actions
-    assert AuditEntry.objects.filter(object_type="marketplace.reviewassignment").exists()
-    assert AuditEntry.objects.filter(object_type="marketplace.review").count() >= 3
+    assert AuditEntry.objects.filter(object_type="review.reviewassignment").exists()
+    assert AuditEntry.objects.filter(object_type="review.review").count() >= 3

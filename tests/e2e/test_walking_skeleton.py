@@ -14,8 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.models import Award, ChallengeIndexPage, ChallengePage, Milestone, Proposal
-from marketplace.services.challenges import region_setup_permissions
+from marketplace.awards.models import Award, Milestone
+from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
+from marketplace.challenges.services.challenges import region_setup_permissions
+from marketplace.proposals.models import Proposal
 from payments.models import Disbursement, Transaction
 from search import services as search_services
 from search.services import es_client
@@ -367,13 +369,13 @@ def _visit_without_following(url: str) -> str:
 
 
 def _org_pk(name: str) -> int:
-    from marketplace.models import Organisation
+    from marketplace.organisations.models import Organisation
 
     return Organisation.objects.get(name=name).pk
 
 
 def _org_slug(name: str) -> str:
-    from marketplace.models import Organisation
+    from marketplace.organisations.models import Organisation
 
     return Organisation.objects.get(name=name).slug
 

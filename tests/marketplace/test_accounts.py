@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 
-from marketplace.models import AuditEntry, Organisation, UserProfile
+from core.models import AuditEntry
+from marketplace.organisations.models import Organisation, UserProfile
 from tests import factories
 from tests.factories import PASSWORD
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.models import GroupPagePermission
 
-from marketplace.models import ChallengeIndexPage, ChallengePage
+from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_each_kind_of_incentive_says_what_it_is_missing(editor):
 
 
 def test_typed_incentives_are_saved_with_their_fields(editor):
-    from marketplace.models import Sponsor
+    from marketplace.challenges.models import Sponsor
 
     client, agency, sector, add_url = editor
     cloud = Sponsor.objects.create(name="PT Awan Nusantara")

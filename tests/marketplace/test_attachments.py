@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import ProposalAttachment
-from marketplace.proposal_attachments import PrivateStorage, accept_everything
+from core.errors import DomainError
+from marketplace.proposals import services
+from marketplace.proposals.attachments import PrivateStorage, accept_everything
+from marketplace.proposals.models import ProposalAttachment
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]

@@ -12,21 +12,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.documents.models import Document
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    Award,
+from core.errors import DomainError
+from marketplace.awards.models import Award
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services.awards import incentive_draw_down
+from marketplace.challenges.models import (
     Beneficiary,
     ChallengeDocument,
     ChallengePage,
     ChallengeSponsor,
     Incentive,
-    Proposal,
     SDGTag,
     Sponsor,
+    derive_status,
 )
-from marketplace.models.challenges import derive_status
-from marketplace.services.challenges import incentive_draw_down
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.proposals.models import Proposal
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +172,7 @@ def in_kind_challenge():
     proposal = factories.submitted_proposal(
         challenge_page=page, owner=factories.UserFactory(), amount=10_000_00
     )
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key="k1"
     )
     return page, page.incentives.get(kind="in_kind"), proposal, official
@@ -180,11 +181,11 @@ def in_kind_challenge():
 @pytest.fixture
 def awarded_in_kind(in_kind_challenge):
     page, offer, proposal, official = in_kind_challenge
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=proposal,
         amount=10_000_00,
         by=official,
-        milestones=[services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
+        milestones=[awards_services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
     )
     return page, offer, award, official
 
@@ -239,17 +240,17 @@ def test_an_award_asking_more_in_kind_than_remains_changes_nothing(in_kind_chall
     # The service refuses too (a race with another award), and rolls the whole award back.
     Incentive.objects.filter(pk=offer.pk).update(quantity=10)
     with pytest.raises(DomainError):
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal,
             amount=10_000_00,
             by=official,
-            milestones=[services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
+            milestones=[awards_services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
             in_kind={offer.pk: 11},
         )
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.SUBMITTED
     assert not Award.objects.exists() and not offer.drawdowns.exists()
-    assert services.challenge_fund(page).commitments.count() == 0
+    assert challenges_services.challenge_fund(page).commitments.count() == 0
 
 
 def test_drawing_down_an_in_kind_offer_shows_what_remains(awarded_in_kind, client):

@@ -28,11 +28,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from marketplace import services, workflows
-from marketplace.models import ChallengePage, Organisation, Proposal, Review, ReviewAssignment
-from marketplace.services import scoring as scoring_services
-from marketplace.services.scoring import ScoreInput
-from marketplace.views.scoring import scoring_workspace
+from marketplace.awards.services import awards as awards_services
+from marketplace.challenges.models import ChallengePage
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.organisations.models import Organisation
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals import workflows
+from marketplace.proposals.models import Proposal
+from marketplace.review.models import Review, ReviewAssignment
+from marketplace.review.services import scoring as scoring_services
+from marketplace.review.services.scoring import ScoreInput
+from marketplace.review.views.scoring import scoring_workspace
 from tests import factories
 from tests.marketplace.test_review_form import assign, indonesian, login_redirect, send_to_review
 
@@ -83,7 +89,7 @@ def score(assignment, sheet, recommendation):
 def proposal_in_review(challenge, official, title, amount) -> Proposal:
     owner = factories.UserFactory()
     organisation = factories.organisation(owner, name=f"Organisasi {title}")
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner,
         organisation=organisation,
         challenge=challenge,
@@ -92,7 +98,7 @@ def proposal_in_review(challenge, official, title, amount) -> Proposal:
         requested_amount=amount,
     )
     factories.complete_proposal(proposal, by=owner)
-    services.proposal_submit(proposal=proposal, by=owner)
+    proposals_services.proposal_submit(proposal=proposal, by=owner)
     return send_to_review(proposal, official)
 
 
@@ -131,7 +137,7 @@ def build_example(*, blind: bool = False) -> Example:
     workflows.proposal_perform(proposal=screening, name="screen", by=official)
     Proposal.objects.filter(pk__in=[screened_out.pk, screening.pk]).update(title="Tidak dibandingkan")
 
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=ALLOCATED, by=finance, reference="SP2D-001", idempotency_key="alloc-1"
     )
     other_official = factories.UserFactory(roles=["official"])
@@ -216,7 +222,7 @@ def test_the_table_ranks_with_ties_and_shows_every_figure(client, example):
 
 
 def test_the_selector_gives_exact_numbers(example, django_assert_max_num_queries):
-    from marketplace import selectors_scoring
+    from marketplace.review import selectors as selectors_scoring
 
     table = selectors_scoring.comparison_table(example.challenge)
     rows = {row.proposal.title: row for row in table.rows}
@@ -261,7 +267,7 @@ def test_the_selector_gives_exact_numbers(example, django_assert_max_num_queries
 
 
 def test_a_reopened_review_stops_counting_until_submitted_again(client, example):
-    from marketplace import selectors_scoring
+    from marketplace.review import selectors as selectors_scoring
 
     citra_on_1 = example.assignments["citra", 1]
     scoring_services.review_reopen(
@@ -280,13 +286,13 @@ def test_a_reopened_review_stops_counting_until_submitted_again(client, example)
 
 
 def test_an_awarded_proposal_leaves_the_running_total_and_the_available_money(client, example):
-    from marketplace import selectors_scoring
+    from marketplace.review import selectors as selectors_scoring
 
     due = timezone.localdate() + datetime.timedelta(days=90)
-    services.award_create(
+    awards_services.award_create(
         proposal=example.proposals[2],
         amount=30_000_000_00,
-        milestones=[services.MilestonePlan(title="Uji coba", amount=30_000_000_00, due_date=due)],
+        milestones=[awards_services.MilestonePlan(title="Uji coba", amount=30_000_000_00, due_date=due)],
         by=example.official,
     )
     table = selectors_scoring.comparison_table(example.challenge)
@@ -470,7 +476,7 @@ def test_officials_get_a_workspace_link_to_the_comparison(example):
     request.user = example.official
     context = scoring_workspace(request)
     assert context["scoring_comparison_challenges"] == [example.challenge]
-    html = render_to_string("marketplace/scoring/workspace_comparison.html", context)
+    html = render_to_string("review/scoring/workspace_comparison.html", context)
     assert url(example) in html
     for user in example.others.values():
         request.user = user

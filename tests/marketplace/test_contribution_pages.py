@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from marketplace import services
+from marketplace.challenges.services import funds as services
 from payments import contributions
 from payments.models import Contribution, Entry, Refund, Transaction
 from tests import factories

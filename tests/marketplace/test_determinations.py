@@ -16,22 +16,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    Agreement,
-    AuditEntry,
-    ChallengePage,
-    CriterionScore,
-    Incentive,
-    Milestone,
-    MilestoneReplan,
-    Notification,
-    Proposal,
-    Review,
-    ReviewAssignment,
-)
-from marketplace.services import determinations
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.awards.models import Agreement, Milestone, MilestoneReplan
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services import determinations
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges.models import ChallengePage, Incentive
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.proposals.models import Proposal
+from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 from payments import selectors as payment_selectors
 from payments.models import Commitment
 from tests import factories
@@ -62,16 +56,16 @@ def world():
     challenge = ChallengePage.objects.get(pk=challenge.pk)
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner, amount=30_000_000_00)
     proposal.organisation.memberships.create(user=member, role="member")
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-9", idempotency_key="dpa-9"
     )
     due = timezone.localdate() + 30 * DAY
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=proposal,
         amount=25_000_000_00,
         milestones=[
-            services.MilestonePlan("Uji coba", 10_000_000_00, due),
-            services.MilestonePlan("Perluasan", 15_000_000_00, due + 30 * DAY),
+            awards_services.MilestonePlan("Uji coba", 10_000_000_00, due),
+            awards_services.MilestonePlan("Perluasan", 15_000_000_00, due + 30 * DAY),
         ],
         in_kind={challenge.incentives.get(kind="in_kind").pk: 10},
         conditions="Data warga disimpan di server dalam negeri.",
@@ -88,7 +82,7 @@ def world():
             "challenge": challenge,
             "proposal": proposal,
             "award": award,
-            "fund": services.challenge_fund(challenge),
+            "fund": challenges_services.challenge_fund(challenge),
         },
     )
 
@@ -291,7 +285,7 @@ def test_reporting_waits_for_the_agreement_and_keeps_evidence(world):
 
 def test_the_official_asks_for_a_revision_and_the_grantee_reports_again(world):
     factories.accept_agreement(world.award, world.owner)
-    milestone = services.milestone_report(
+    milestone = determinations_services.milestone_report(
         milestone=_first_milestone(world), by=world.owner, report="Selesai."
     )
     official = signed_in(world.official)
@@ -310,7 +304,9 @@ def test_the_official_asks_for_a_revision_and_the_grantee_reports_again(world):
     entry = AuditEntry.objects.get(action="milestone.revision_requested")
     assert (entry.before, entry.after["note"]) == ({"status": "reported"}, "Lampirkan daftar hadir.")
 
-    services.milestone_report(milestone=milestone, by=world.owner, report="Dengan daftar hadir.")
+    determinations_services.milestone_report(
+        milestone=milestone, by=world.owner, report="Dengan daftar hadir."
+    )
     assert Milestone.objects.get(pk=milestone.pk).status == "reported"
 
 
@@ -356,7 +352,7 @@ def test_re_planning_moves_dates_and_shifts_amounts_within_the_award(world):
 
     # A reported milestone keeps its amount.
     factories.accept_agreement(world.award, world.owner)
-    services.milestone_report(milestone=first, by=world.owner, report="Selesai.")
+    determinations_services.milestone_report(milestone=first, by=world.owner, report="Selesai.")
     with pytest.raises(DomainError):
         determinations.milestones_replan(
             award=world.award,
@@ -445,10 +441,10 @@ def test_the_applicant_reads_the_reviewers_comments_without_names_or_private_not
 
 def test_the_official_reads_the_whole_history_in_one_timeline(world):
     factories.accept_agreement(world.award, world.owner)
-    milestone = services.milestone_report(
+    milestone = determinations_services.milestone_report(
         milestone=_first_milestone(world), by=world.owner, report="Selesai."
     )
-    services.milestone_approve(milestone=milestone, by=world.official)
+    awards_services.milestone_approve(milestone=milestone, by=world.official)
     client = signed_in(world.official)
     url = f"/workspace/proposals/{world.proposal.pk}/timeline/"
     client.get(url)
@@ -473,8 +469,8 @@ def test_the_official_reads_the_whole_history_in_one_timeline(world):
     assert "Maria" in response.text  # who did it
 
     second = world.award.milestones.order_by("position").last()
-    services.milestone_report(milestone=second, by=world.owner, report="Selesai juga.")
-    services.milestone_approve(milestone=second, by=world.official)
+    determinations_services.milestone_report(milestone=second, by=world.owner, report="Selesai juga.")
+    awards_services.milestone_approve(milestone=second, by=world.official)
     with CaptureQueriesContext(connection) as more:
         longer = client.get(url)
     assert len(longer.context["entries"]) > len(actions)

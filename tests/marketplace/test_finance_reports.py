@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.models import Notification
-from marketplace.receivers_payments import on_reconciliation_finished
+from core.models import Notification
+from marketplace.finance.receivers import on_reconciliation_finished
 from payments import reconciliation, services, signals
 from payments.models import Disbursement, ReconciliationRun
 from tests.factories import UserFactory, organisation
@@ -264,7 +264,7 @@ def test_the_workspace_gives_finance_officers_their_reports(client, users, run_w
     assert context["finance_reports"] == {"last_run": run_with_a_difference}
 
     html = render_to_string(
-        "marketplace/finance/workspace_finance_reports.html", {"finance_reports": context["finance_reports"]}
+        "finance/reports/workspace_finance_reports.html", {"finance_reports": context["finance_reports"]}
     )
     assert (
         reverse("marketplace:finance_reconciliation_detail", kwargs={"pk": run_with_a_difference.pk}) in html
@@ -274,4 +274,4 @@ def test_the_workspace_gives_finance_officers_their_reports(client, users, run_w
     for role in REFUSED_ROLES:
         client.force_login(users[role])
         assert "finance_reports" not in client.get(reverse("marketplace:workspace")).context
-    assert render_to_string("marketplace/finance/workspace_finance_reports.html", {}).strip() == ""
+    assert render_to_string("finance/reports/workspace_finance_reports.html", {}).strip() == ""

@@ -19,15 +19,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from PIL import Image
 
-from marketplace import identifiers, services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    AuditEntry,
+from core.errors import DomainError
+from core.models import AuditEntry
+from marketplace.awards.services import awards as awards_services
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.organisations import identifiers
+from marketplace.organisations.models import (
     Membership,
     Organisation,
     OrganisationInvitation,
     VerificationDocument,
 )
+from marketplace.organisations.services import organisations as organisations_services
 from tests import factories
 from tests.factories import UserFactory
 
@@ -131,7 +134,7 @@ def test_npwp_is_shown_in_its_familiar_form():
 
 def test_a_company_registers_with_its_identifiers():
     owner = UserFactory()
-    organisation = services.organisation_create(
+    organisation = organisations_services.organisation_create(
         by=owner, name="PT Nusantara Data", kind="company", nib="1234567890123", npwp="01.234.567.8-901.000"
     )
     with translation.override("en"):
@@ -141,7 +144,9 @@ def test_a_company_registers_with_its_identifiers():
 
 def test_a_bad_identifier_at_registration_saves_nothing(english_messages):
     with pytest.raises(DomainError, match="13 digits") as error:
-        services.organisation_create(by=UserFactory(), name="PT Salah", kind="company", nib="123")
+        organisations_services.organisation_create(
+            by=UserFactory(), name="PT Salah", kind="company", nib="123"
+        )
     assert error.value.field == "nib"
     assert not Organisation.objects.filter(name="PT Salah").exists()
 
@@ -242,22 +247,22 @@ def test_a_bad_logo_is_refused_and_nothing_is_stored(client, world, upload, _med
 def test_logo_size_and_type_are_checked_by_the_service_too(world, english_messages):
     big = SimpleUploadedFile("big.png", png((1600, 1600)) + b"\0" * (1024 * 1024), content_type="image/png")
     with pytest.raises(DomainError, match="at most 1 MB"):
-        services.organisation_update(organisation=world.organisation, by=world.owner, logo=big)
+        organisations_services.organisation_update(organisation=world.organisation, by=world.owner, logo=big)
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
     with pytest.raises(DomainError, match="PNG, JPEG or WebP"):
-        services.organisation_update(
+        organisations_services.organisation_update(
             organisation=world.organisation, by=world.owner, logo=SimpleUploadedFile("a.png", gif.getvalue())
         )
 
 
 def test_changing_the_legal_identity_takes_the_verification_back(world):
     Organisation.objects.filter(pk=world.organisation.pk).update(verified=True, verified_at=timezone.now())
-    organisation = services.organisation_update(
+    organisation = organisations_services.organisation_update(
         organisation=Organisation.objects.get(pk=world.organisation.pk), by=world.owner, description="Baru"
     )
     assert organisation.verified  # the description is not the legal identity
-    organisation = services.organisation_update(
+    organisation = organisations_services.organisation_update(
         organisation=organisation, by=world.owner, npwp="012345678901000"
     )
     assert not organisation.verified and organisation.verified_at is None
@@ -305,12 +310,14 @@ def test_a_document_of_the_wrong_type_is_refused(client, world, content, name, _
 def test_a_too_large_document_is_refused(world, english_messages, settings):
     big = SimpleUploadedFile("besar.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     with pytest.raises(DomainError, match="at most 10 MB"):
-        services.document_upload(organisation=world.organisation, by=world.owner, kind="deed", file=big)
+        organisations_services.document_upload(
+            organisation=world.organisation, by=world.owner, kind="deed", file=big
+        )
     assert not VerificationDocument.objects.exists()
 
 
 def test_document_is_served_to_members_and_the_regions_official_only(client, world):
-    document = services.document_upload(
+    document = organisations_services.document_upload(
         organisation=world.organisation,
         by=world.owner,
         kind="nib",
@@ -341,10 +348,10 @@ def test_document_is_served_to_members_and_the_regions_official_only(client, wor
 
 
 def make_verifiable(world):
-    services.organisation_update(
+    organisations_services.organisation_update(
         organisation=world.organisation, by=world.owner, nib="1234567890123", npwp="012345678901000"
     )
-    services.document_upload(
+    organisations_services.document_upload(
         organisation=world.organisation,
         by=world.owner,
         kind="deed",
@@ -377,12 +384,12 @@ def test_the_regions_official_verifies_after_checking_documents(client, world):
 
 def test_verification_waits_for_identifiers_and_documents(client, world, english_messages):
     with pytest.raises(DomainError, match="NIB"):
-        services.organisation_verify(organisation=world.organisation, by=world.official)
-    services.organisation_update(
+        organisations_services.organisation_verify(organisation=world.organisation, by=world.official)
+    organisations_services.organisation_update(
         organisation=world.organisation, by=world.owner, nib="1234567890123", npwp="012345678901000"
     )
     with pytest.raises(DomainError, match="no document"):
-        services.organisation_verify(organisation=world.organisation, by=world.official)
+        organisations_services.organisation_verify(organisation=world.organisation, by=world.official)
     assert not Organisation.objects.get(pk=world.organisation.pk).verified
     assert not AuditEntry.objects.filter(action="organisation.verified").exists()
     # Through the page: a message, nothing changes.
@@ -396,7 +403,7 @@ def test_a_community_group_is_verified_without_identifiers(world):
     group = factories.organisation(
         world.owner, name="Komunitas Literasi", kind="komunitas", region=world.region
     )
-    assert services.organisation_verify(organisation=group, by=world.official).verified
+    assert organisations_services.organisation_verify(organisation=group, by=world.official).verified
 
 
 @pytest.mark.parametrize(
@@ -419,7 +426,7 @@ def test_an_official_may_not_verify_their_own_organisation(world, english_messag
     Membership.objects.create(user=world.official, organisation=world.organisation, role="member")
     make_verifiable(world)
     with pytest.raises(DomainError, match="belong to"):
-        services.organisation_verify(organisation=world.organisation, by=world.official)
+        organisations_services.organisation_verify(organisation=world.organisation, by=world.official)
 
 
 # Members and invitations -----------------------------------------------------------------------
@@ -475,7 +482,7 @@ def test_owner_invites_by_email_and_the_invitee_accepts(client, world, django_ca
 def test_an_invitation_to_an_owner_role(client, world, django_capture_on_commit_callbacks):
     invite(client, world, email="budi@kopi.id", role="owner", capture=django_capture_on_commit_callbacks)
     budi = UserFactory(email="budi@kopi.id")
-    services.invitation_accept(invitation=OrganisationInvitation.objects.get(), by=budi)
+    organisations_services.invitation_accept(invitation=OrganisationInvitation.objects.get(), by=budi)
     assert Membership.objects.get(user=budi, organisation=world.organisation).role == "owner"
 
 
@@ -525,7 +532,7 @@ def test_an_invitation_is_for_the_address_it_was_sent_to(
     # An unconfirmed address does not count either.
     unconfirmed = UserFactory(email="ayu@kopi.id", verified_email=False)
     with pytest.raises(DomainError, match="Confirm your email"):
-        services.invitation_accept(invitation=invitation, by=unconfirmed)
+        organisations_services.invitation_accept(invitation=invitation, by=unconfirmed)
     assert OrganisationInvitation.objects.get().status == "pending"
 
 
@@ -571,13 +578,15 @@ def test_only_owners_invite(client, world, who, django_capture_on_commit_callbac
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere(client, world):
-    document = services.document_upload(
+    document = organisations_services.document_upload(
         organisation=world.organisation,
         by=world.owner,
         kind="deed",
         file=SimpleUploadedFile("akta.pdf", PDF, content_type="application/pdf"),
     )
-    invitation = services.invitation_create(organisation=world.organisation, by=world.owner, email="a@b.id")
+    invitation = organisations_services.invitation_create(
+        organisation=world.organisation, by=world.owner, email="a@b.id"
+    )
     membership = Membership.objects.get(user=world.member)
     slug = world.organisation.slug
     before = (audit_count(), Membership.objects.count(), OrganisationInvitation.objects.get().status)
@@ -670,7 +679,7 @@ def test_a_member_may_not_remove_another(client, world):
 
 
 def test_public_page_shows_the_profile_but_not_the_tax_number(client, world):
-    services.organisation_update(
+    organisations_services.organisation_update(
         organisation=world.organisation,
         by=world.owner,
         description="Aplikasi untuk petani kopi.",
@@ -695,7 +704,7 @@ def test_public_page_shows_the_profile_but_not_the_tax_number(client, world):
 def test_public_page_lists_past_funded_projects(client, world, django_assert_max_num_queries):
     challenge = factories.challenge(agency_obj=world.official.agencies.get())
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=world.owner)
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge,
         amount=100_000_000_00,
         by=world.finance,
@@ -703,10 +712,12 @@ def test_public_page_lists_past_funded_projects(client, world, django_assert_max
         idempotency_key="dpa-1",
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
-    services.award_create(
+    awards_services.award_create(
         proposal=proposal,
         amount=proposal.requested_amount,
-        milestones=[services.MilestonePlan(title="Uji coba", amount=proposal.requested_amount, due_date=due)],
+        milestones=[
+            awards_services.MilestonePlan(title="Uji coba", amount=proposal.requested_amount, due_date=due)
+        ],
         by=world.official,
     )
     # Not public before the official publishes the results.
@@ -718,7 +729,7 @@ def test_public_page_lists_past_funded_projects(client, world, django_assert_max
 
 
 def test_workspace_lists_invitations_owned_organisations_and_organisations_to_verify(client, world):
-    invitation = services.invitation_create(
+    invitation = organisations_services.invitation_create(
         organisation=world.other_organisation, by=world.other_applicant, email=world.owner.email
     )
     make_verifiable(world)
@@ -735,7 +746,7 @@ def test_workspace_lists_invitations_owned_organisations_and_organisations_to_ve
 
 
 def test_workspace_section_queries_do_not_grow_with_organisations(rf, world):
-    from marketplace.views.organisations import organisations_section
+    from marketplace.organisations.views.organisations import organisations_section
 
     def queries() -> int:
         request = rf.get("/workspace/")
@@ -748,9 +759,11 @@ def test_workspace_section_queries_do_not_grow_with_organisations(rf, world):
     baseline = queries()
     for n in range(4):
         organisation = factories.organisation(world.owner, name=f"Organisasi {n}")
-        services.invitation_create(organisation=organisation, by=world.owner, email=f"orang{n}@contoh.id")
+        organisations_services.invitation_create(
+            organisation=organisation, by=world.owner, email=f"orang{n}@contoh.id"
+        )
         other = factories.organisation(UserFactory(), name=f"Pengundang {n}")
-        services.invitation_create(
+        organisations_services.invitation_create(
             organisation=other, by=other.memberships.get().user, email=world.owner.email
         )
     assert queries() == baseline

@@ -8,7 +8,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from marketplace import services
+from marketplace.awards.services import awards as awards_services
+from marketplace.challenges.services import funds as challenges_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +22,20 @@ def _funded_projects(count: int):
     for _ in range(count):
         challenge = factories.challenge(agency_obj=agency)
         proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
-        services.allocation_record(
+        challenges_services.allocation_record(
             challenge=challenge,
             amount=10_000_00,
             by=finance,
             reference="DPA",
             idempotency_key=f"k{challenge.pk}",
         )
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal,
             amount=10_000_00,
             by=official,
             milestones=[
-                services.MilestonePlan("Tahap 1", 4_000_00, due),
-                services.MilestonePlan("Tahap 2", 6_000_00, due),
+                awards_services.MilestonePlan("Tahap 1", 4_000_00, due),
+                awards_services.MilestonePlan("Tahap 2", 6_000_00, due),
             ],
         )
 

@@ -8,10 +8,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import DomainError
-from marketplace.models import AuditEntry, ChallengePage, Notification, PartnerListing, PartnershipRequest
-from marketplace.services import partners as partner_services
-from marketplace.services import proposals as services
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ChallengePage
+from marketplace.organisations.models import PartnerListing, PartnershipRequest
+from marketplace.organisations.services import partners as partner_services
+from marketplace.proposals import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +165,7 @@ def test_request_accepted_with_notifications_on_both_sides(
     assert (request.status, request.decided_by) == ("accepted", lead)
     assert request.decided_at is not None
     assert "menerima permintaan kemitraan" in Notification.objects.get(user=partner).message
-    actions = AuditEntry.objects.filter(object_type="marketplace.partnershiprequest").values_list(
+    actions = AuditEntry.objects.filter(object_type="organisations.partnershiprequest").values_list(
         "action", flat=True
     )
     assert set(actions) == {"partnership_request.sent", "partnership_request.accepted"}

@@ -17,9 +17,13 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from marketplace import services
-from marketplace.models import Membership, Milestone, Notification, Organisation
-from marketplace.services import payouts as payout_services
+from core.models import Notification
+from marketplace.awards.models import Milestone
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.finance import services as payout_services
+from marketplace.organisations.models import Membership, Organisation
 from payments import services as payment_services
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction
 from tests import factories
@@ -80,7 +84,7 @@ def build_scene() -> Scene:
     payout_services.organisation_bank_details_verify(
         organisation=organisation, by=users[OFFICIAL], changed_at_seen=None
     )
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge,
         amount=100_000_000_00,
         by=users[FINANCE],
@@ -91,19 +95,19 @@ def build_scene() -> Scene:
         challenge_page=challenge, owner=users[OWNER], amount=30_000_000_00
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=proposal,
         amount=30_000_000_00,
-        milestones=[services.MilestonePlan(f"Tahap {n}", 10_000_000_00, due) for n in (1, 2, 3)],
+        milestones=[awards_services.MilestonePlan(f"Tahap {n}", 10_000_000_00, due) for n in (1, 2, 3)],
         by=users[OFFICIAL],
     )
     factories.accept_agreement(award, users[OWNER])
     milestones = list(award.milestones.order_by("position"))
     for milestone in milestones[:2]:
-        services.milestone_report(milestone=milestone, by=users[OWNER], report="Selesai.")
-        services.milestone_approve(milestone=milestone, by=users[OFFICIAL])
+        determinations_services.milestone_report(milestone=milestone, by=users[OWNER], report="Selesai.")
+        awards_services.milestone_approve(milestone=milestone, by=users[OFFICIAL])
     paid = Disbursement.objects.get(reference=f"milestone:{milestones[0].pk}")
-    services.disbursement_release(disbursement=paid, by=users[FINANCE])
+    awards_services.disbursement_release(disbursement=paid, by=users[FINANCE])
     payout_services.disbursement_record_paid(
         disbursement=paid, by=users[FINANCE], bank_reference="SP2D-0001", proof=pdf()
     )
@@ -426,7 +430,7 @@ def test_finance_releases_then_records_the_treasury_transfer_with_its_proof(clie
 
 
 def _disbursed(scene: Scene) -> int:
-    from marketplace import selectors
+    from marketplace.awards.selectors import projects as selectors
 
     return selectors.project_queryset().get(pk=scene.milestones[1].award_id).amount_disbursed
 
@@ -450,7 +454,7 @@ def test_cancelling_sends_the_milestone_back_and_a_new_approval_requests_a_new_p
         user=scene.users[OFFICIAL], message__contains="Nilai tahap salah"
     ).exists()
 
-    approved = services.milestone_approve(milestone=milestone, by=scene.users[OFFICIAL])
+    approved = awards_services.milestone_approve(milestone=milestone, by=scene.users[OFFICIAL])
     again = Disbursement.objects.get(pk=approved.disbursement_id)
     assert again.reference == f"milestone:{milestone.pk}:2" and again.status == "pending"
     assert again.amount == 10_000_000_00

@@ -21,26 +21,18 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from wagtail.models import GroupPagePermission, Page
 
-from marketplace import services
-from marketplace.models import (
-    Agreement,
-    AuditEntry,
-    Award,
-    ChallengeIndexPage,
-    ChallengePage,
-    Milestone,
-    MilestoneEvidence,
-    MilestoneReplan,
-    Notification,
-    Organisation,
-    PartnerListing,
-    PartnershipRequest,
-    Proposal,
-    Question,
-)
-from marketplace.services import partners as partner_services
-from marketplace.services import payouts as payout_services
-from marketplace.services import questions as question_services
+from core.models import AuditEntry, Notification
+from marketplace.awards.models import Agreement, Award, Milestone, MilestoneEvidence, MilestoneReplan
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges.models import ChallengeIndexPage, ChallengePage, Question
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.challenges.services import questions as question_services
+from marketplace.finance import services as payout_services
+from marketplace.organisations.models import Organisation, PartnerListing, PartnershipRequest
+from marketplace.organisations.services import partners as partner_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals.models import Proposal
 from payments.models import Commitment, Disbursement, Entry, GatewayCall, Recipient, Transaction
 from tests import factories
 
@@ -132,7 +124,7 @@ def build_scene() -> Scene:
     )
 
     def proposal(title: str) -> Proposal:
-        return services.proposal_create(
+        return proposals_services.proposal_create(
             by=applicant,
             organisation=organisation,
             challenge=challenge,
@@ -145,9 +137,11 @@ def build_scene() -> Scene:
         return factories.complete_proposal(draft, by=applicant)
 
     draft = proposal("Draf")
-    submitted = services.proposal_submit(proposal=complete(proposal("Menunggu keputusan")), by=applicant)
-    awarded = services.proposal_submit(proposal=complete(proposal("Didanai")), by=applicant)
-    services.allocation_record(
+    submitted = proposals_services.proposal_submit(
+        proposal=complete(proposal("Menunggu keputusan")), by=applicant
+    )
+    awarded = proposals_services.proposal_submit(proposal=complete(proposal("Didanai")), by=applicant)
+    challenges_services.allocation_record(
         challenge=challenge,
         amount=100_000_000_00,
         by=users[FINANCE],
@@ -155,19 +149,20 @@ def build_scene() -> Scene:
         idempotency_key="dpa-1",
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=awarded,
         amount=30_000_000_00,
         milestones=[
-            services.MilestonePlan(title=f"Tahap {n}", amount=10_000_000_00, due_date=due) for n in (1, 2, 3)
+            awards_services.MilestonePlan(title=f"Tahap {n}", amount=10_000_000_00, due_date=due)
+            for n in (1, 2, 3)
         ],
         by=official,
     )
     factories.accept_agreement(award, applicant)
     approved, reported, planned = award.milestones.order_by("position")
-    services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
-    approved = services.milestone_approve(milestone=approved, by=official)
-    reported = services.milestone_report(
+    determinations_services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
+    approved = awards_services.milestone_approve(milestone=approved, by=official)
+    reported = determinations_services.milestone_report(
         milestone=reported, by=applicant, report="Tahap 2 selesai.", links=["https://contoh.id/bukti"]
     )
     return Scene(

@@ -13,17 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    ApplicationQuestion,
-    AuditEntry,
-    BudgetLine,
-    Notification,
-    Proposal,
-    ProposalPartner,
-    ProposalVersion,
-)
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ApplicationQuestion
+from marketplace.proposals import services
+from marketplace.proposals.models import BudgetLine, Proposal, ProposalPartner, ProposalVersion
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace.errors import DomainError
-from marketplace.models import AuditEntry, ChallengePage, Notification, Question
-from marketplace.services import questions as question_services
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ChallengePage, Question
+from marketplace.challenges.services import questions as question_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_question_is_answered_in_public_without_the_askers_identity(
     assert [m.to for m in mailoutbox] == [["penanya@example.id"]]
     assert "Boleh, asalkan berbadan hukum." in mailoutbox[0].body
     actions = set(
-        AuditEntry.objects.filter(object_type="marketplace.question").values_list("action", flat=True)
+        AuditEntry.objects.filter(object_type="challenges.question").values_list("action", flat=True)
     )
     assert actions == {"question.asked", "question.answered"}
 

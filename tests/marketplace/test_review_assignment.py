@@ -18,23 +18,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from marketplace import reviewer_matching as matching
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    AuditEntry,
-    ChallengePage,
-    ChallengeReviewer,
-    ConflictDeclaration,
-    Notification,
-    PastMembership,
-    Proposal,
-    ProposalPartner,
-    ReviewAssignment,
-    UserProfile,
-)
-from marketplace.reviewer_matching import ProposalProfile, ReviewerProfile
-from marketplace.services import reviews
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ChallengePage
+from marketplace.organisations.models import PastMembership, UserProfile
+from marketplace.organisations.services import organisations as organisations_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals.models import Proposal, ProposalPartner
+from marketplace.review import matching
+from marketplace.review.matching import ProposalProfile, ReviewerProfile
+from marketplace.review.models import ChallengeReviewer, ConflictDeclaration, ReviewAssignment
+from marketplace.review.services import reviews
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +152,7 @@ def lead(owner, education):
 
 def in_review(proposal, official):
     for step in ("screen", "review"):
-        services.proposal_decide(proposal=proposal, by=official, transition=step)
+        proposals_services.proposal_decide(proposal=proposal, by=official, transition=step)
     return Proposal.objects.select_related("challenge__agency__region", "organisation").get(pk=proposal.pk)
 
 
@@ -193,17 +187,17 @@ def consortium_proposal(challenge, owner, official, *, partner_owner, accept: bo
     accepted; with ``accept=False`` the invitation is left unanswered and the draft returned."""
     organisation = factories.organisation(owner)
     partner = factories.organisation(partner_owner, name=f"Mitra {title}")
-    draft = services.proposal_create(
+    draft = proposals_services.proposal_create(
         by=owner, organisation=organisation, challenge=challenge, title=title, requested_amount=20_000_000_00
     )
-    invitation = services.proposal_partner_invite(
+    invitation = proposals_services.proposal_partner_invite(
         proposal=draft, by=owner, organisation=partner, role="Mitra"
     )
     if not accept:
         return draft, partner
-    services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
+    proposals_services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
     factories.complete_proposal(draft, by=owner)
-    services.proposal_submit(proposal=draft, by=owner)
+    proposals_services.proposal_submit(proposal=draft, by=owner)
     return in_review(draft, official), partner
 
 
@@ -276,7 +270,7 @@ def test_a_former_member_of_the_applicant_is_never_suggested_nor_assignable(
 ):
     former = reviewer(challenge, name="Dedi Mantan", tags=["gis"], official=official)
     membership = proposal.organisation.memberships.create(user=former, role="member")
-    services.membership_remove(membership=membership, by=owner)
+    organisations_services.membership_remove(membership=membership, by=owner)
     assert PastMembership.objects.filter(user=former, organisation=proposal.organisation).exists()
     assert former not in [m.user for _s, m in reviews.assignment_board(fresh(challenge)).rows[0].ranked]
     with pytest.raises(DomainError, match="Dedi Mantan was a member of Koperasi Digital Sumba"):
@@ -296,7 +290,7 @@ def test_members_and_former_members_of_a_partner_never_review_but_a_declined_par
     )
     former = reviewer(challenge, name="Mantan Mitra")
     membership = partner.memberships.create(user=former, role="member")
-    services.membership_remove(membership=membership, by=partner_owner)
+    organisations_services.membership_remove(membership=membership, by=partner_owner)
 
     # A partner that declined takes no part: its members may review (declined partners are
     # removed before submission; one left on record here stands for such history).

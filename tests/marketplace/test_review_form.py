@@ -16,22 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from marketplace import services, workflows
-from marketplace.errors import DomainError
-from marketplace.models import (
-    AuditEntry,
-    ChallengePage,
-    Criterion,
-    CriterionScore,
-    Notification,
-    Proposal,
-    ProposalAttachment,
-    ProposalPartner,
-    Review,
-    ReviewAssignment,
-)
-from marketplace.services import scoring as scoring_services
-from marketplace.services.scoring import ScoreInput
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ChallengePage, Criterion
+from marketplace.proposals import services, workflows
+from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
+from marketplace.review.models import CriterionScore, Review, ReviewAssignment
+from marketplace.review.services import scoring as scoring_services
+from marketplace.review.services.scoring import ScoreInput
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from fractions import Fraction
 
 import pytest
 
-from marketplace import scoring
-from marketplace.scoring import ReviewTotal
+from marketplace.review import scoring
+from marketplace.review.scoring import ReviewTotal
 
 D = Decimal
 

@@ -11,18 +11,14 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import (
-    ApplicationQuestion,
-    AuditEntry,
-    ChallengePage,
-    Notification,
-    Proposal,
-    ScreeningCheck,
-)
-from marketplace.services import reviews
-from marketplace.services.reviews import ItemDecision
+from core.errors import DomainError
+from core.models import AuditEntry, Notification
+from marketplace.challenges.models import ApplicationQuestion, ChallengePage
+from marketplace.proposals import services
+from marketplace.proposals.models import Proposal
+from marketplace.review.models import ScreeningCheck
+from marketplace.review.services import reviews
+from marketplace.review.services.reviews import ItemDecision
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,29 +9,27 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Revision, WorkflowState
 
-from marketplace import demo_data, selectors_scoring, services
-from marketplace.models import (
-    Agreement,
-    AuditEntry,
-    Award,
-    ChallengePage,
+from core.models import AuditEntry, Notification
+from demo import data as demo_data
+from marketplace.awards.models import Agreement, Award, MilestoneEvidence, MilestoneReplan
+from marketplace.challenges.models import ChallengePage, Question
+from marketplace.organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationInvitation,
+    VerificationDocument,
+)
+from marketplace.organisations.services import organisations as organisations_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
+from marketplace.review import selectors as selectors_scoring
+from marketplace.review.models import (
     ChallengeReviewer,
     ConflictDeclaration,
     CriterionScore,
-    Membership,
-    MilestoneEvidence,
-    MilestoneReplan,
-    Notification,
-    Organisation,
-    OrganisationInvitation,
-    Proposal,
-    ProposalAttachment,
-    ProposalPartner,
-    Question,
     Review,
     ReviewAssignment,
     ScreeningCheck,
-    VerificationDocument,
 )
 from payments.models import Entry, Transaction
 
@@ -438,9 +436,11 @@ def _leaves_what_was_done_by_hand(users):
     page.current_workflow_task_state.approve(user=users["agency_head"])
     assert ChallengePage.objects.get(pk=page.pk).live
     attachment = ProposalAttachment.objects.filter(content_type="image/png").first()
-    services.proposal_attachment_remove(attachment=attachment, by=users["applicant"])
+    proposals_services.proposal_attachment_remove(attachment=attachment, by=users["applicant"])
     organisation = Organisation.objects.get(name="Pasar Pintar Borneo")
-    services.organisation_update(organisation=organisation, by=users["applicant2"], remove_logo=True)
+    organisations_services.organisation_update(
+        organisation=organisation, by=users["applicant2"], remove_logo=True
+    )
     before = _counts()
 
     call_command("seed_demo", force=True, stdout=io.StringIO())

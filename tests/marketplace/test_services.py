@@ -4,10 +4,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from marketplace import services
-from marketplace.errors import DomainError
-from marketplace.models import AuditEntry, Award, Milestone, Proposal
-from marketplace.services import payouts as payout_services
+from core.errors import DomainError
+from core.models import AuditEntry
+from marketplace.awards.models import Award, Milestone
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.finance import services as payout_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals.models import Proposal
 from payments.models import Disbursement, Entry, Transaction
 from tests import factories
 
@@ -41,7 +46,7 @@ def test_submission_before_the_deadline_is_accepted(challenge):
 def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge):
     owner = factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner,
         organisation=org,
         challenge=challenge,
@@ -51,7 +56,7 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge)
     )
     late = challenge.closes_at + datetime.timedelta(minutes=1)
     with pytest.raises(DomainError, match="deadline has passed") as excinfo:
-        services.proposal_submit(proposal=proposal, by=owner, now=late)
+        proposals_services.proposal_submit(proposal=proposal, by=owner, now=late)
     # The message names the deadline in the region's own zone (WITA for this region).
     assert "WITA" in excinfo.value.message
     proposal.refresh_from_db()
@@ -62,11 +67,11 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge)
 def test_only_members_may_submit(challenge):
     owner, stranger = factories.UserFactory(), factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner, organisation=org, challenge=challenge, title="U", summary="R", requested_amount=10_000_00
     )
     with pytest.raises(DomainError):
-        services.proposal_submit(proposal=proposal, by=stranger)
+        proposals_services.proposal_submit(proposal=proposal, by=stranger)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DRAFT
 
@@ -74,17 +79,18 @@ def test_only_members_may_submit(challenge):
 def _milestones(*amounts):
     due = timezone.localdate() + datetime.timedelta(days=30)
     return [
-        services.MilestonePlan(title=f"Tahap {i + 1}", amount=a, due_date=due) for i, a in enumerate(amounts)
+        awards_services.MilestonePlan(title=f"Tahap {i + 1}", amount=a, due_date=due)
+        for i, a in enumerate(amounts)
     ]
 
 
 def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, finance):
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=10_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
     )
     with pytest.raises(DomainError, match="holds only Rp 10.000.000"):
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal, amount=20_000_000_00, milestones=_milestones(20_000_000_00), by=official
         )
     assert not Award.objects.exists()
@@ -94,11 +100,11 @@ def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, financ
 
 def test_milestones_must_add_up_to_the_award(challenge, official, finance):
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
     )
     with pytest.raises(DomainError, match="add up"):
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal,
             amount=10_000_000_00,
             milestones=_milestones(4_000_000_00, 5_000_000_00),
@@ -111,7 +117,7 @@ def test_an_official_of_another_agency_cannot_award(challenge, finance):
     outsider = factories.UserFactory(roles=["official"])
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
     with pytest.raises(DomainError, match="agency that owns"):
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal, amount=1_000_00, milestones=_milestones(1_000_00), by=outsider
         )
 
@@ -120,10 +126,10 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
     settings.PRIVATE_MEDIA_ROOT = tmp_path  # for the transfer proof
     owner = factories.UserFactory()
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=30_000_000_00, by=finance, reference="DPA-7", idempotency_key="k"
     )
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=proposal,
         amount=20_000_000_00,
         milestones=_milestones(8_000_000_00, 12_000_000_00),
@@ -132,19 +138,21 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
     first = award.milestones.order_by("position").first()
     # Nothing can be reported before the grantee accepts the agreement.
     with pytest.raises(DomainError, match="Accept the agreement first"):
-        services.milestone_report(milestone=first, by=owner, report="Terlalu dini.")
+        determinations_services.milestone_report(milestone=first, by=owner, report="Terlalu dini.")
     factories.accept_agreement(award, owner)
-    services.milestone_report(milestone=first, by=owner, report="Aplikasi antrean sudah dipakai 3 puskesmas.")
-    approved = services.milestone_approve(milestone=first, by=official)
+    determinations_services.milestone_report(
+        milestone=first, by=owner, report="Aplikasi antrean sudah dipakai 3 puskesmas."
+    )
+    approved = awards_services.milestone_approve(milestone=first, by=official)
     disbursement = Disbursement.objects.get(pk=approved.disbursement_id)
 
     # Four eyes: the approving official may not release, even with the finance role.
     official.groups.add(finance.groups.first())
     with pytest.raises(DomainError, match="approved the milestone"):
-        services.disbursement_release(disbursement=disbursement, by=official)
+        awards_services.disbursement_release(disbursement=disbursement, by=official)
     # Nothing is paid before the grantee's bank details are given and verified by an official.
     with pytest.raises(DomainError, match="has not set up how it receives payments"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        awards_services.disbursement_release(disbursement=disbursement, by=finance)
     organisation = proposal.organisation
     payout_services.organisation_bank_details_set(
         organisation=organisation,
@@ -154,15 +162,15 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
         account_number="0012345678",
     )
     with pytest.raises(DomainError, match="not verified them yet"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        awards_services.disbursement_release(disbursement=disbursement, by=finance)
     payout_services.organisation_bank_details_verify(
         organisation=organisation, by=factories.UserFactory(roles=["official"]), changed_at_seen=None
     )
     assert not Transaction.objects.filter(kind="disbursement").exists()
 
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    awards_services.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(DomainError, match="already been released"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        awards_services.disbursement_release(disbursement=disbursement, by=finance)
     # The treasury pays; finance records the SP2D reference and the transfer proof.
     with pytest.raises(DomainError, match="bank transfer reference"):
         payout_services.disbursement_record_paid(

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Revision, WorkflowPage
 
-from marketplace.models import ChallengeIndexPage, ChallengePage
-from marketplace.services.challenges import APPROVAL_WORKFLOW_NAME, region_setup_permissions
+from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
+from marketplace.challenges.services.challenges import APPROVAL_WORKFLOW_NAME, region_setup_permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db

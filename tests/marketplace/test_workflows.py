@@ -8,9 +8,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from marketplace import services, workflows
-from marketplace.errors import DomainError
-from marketplace.models import AuditEntry, Award, Proposal
+from core.errors import DomainError
+from core.models import AuditEntry
+from marketplace.awards.models import Award
+from marketplace.awards.services import awards as awards_services
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals import workflows
+from marketplace.proposals.models import Proposal
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
@@ -73,15 +78,15 @@ def owner():
 
 def step(proposal, name, *, owner, official, note="Mohon perbaiki anggaran."):
     if name == "submit":
-        return services.proposal_submit(proposal=proposal, by=owner)
+        return proposals_services.proposal_submit(proposal=proposal, by=owner)
     if name == "withdraw":
-        return services.proposal_withdraw(proposal=proposal, by=owner)
-    return services.proposal_decide(proposal=proposal, by=official, transition=name, note=note)
+        return proposals_services.proposal_withdraw(proposal=proposal, by=owner)
+    return proposals_services.proposal_decide(proposal=proposal, by=official, transition=name, note=note)
 
 
 def proposal_in(state, *, challenge, owner, official) -> Proposal:
     org = owner.organisations.first() or factories.organisation(owner)
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner, organisation=org, challenge=challenge, title="Usulan", requested_amount=10_000_000_00
     )
     factories.complete_proposal(proposal, by=owner)
@@ -98,7 +103,7 @@ def test_allowed_transition_changes_the_status_and_is_audited(
     proposal = proposal_in(source, challenge=challenge, owner=owner, official=official)
     step(proposal, name, owner=owner, official=official)
     assert Proposal.objects.get(pk=proposal.pk).status == target
-    entry = AuditEntry.objects.filter(object_type="marketplace.proposal", object_id=str(proposal.pk)).first()
+    entry = AuditEntry.objects.filter(object_type="proposals.proposal", object_id=str(proposal.pk)).first()
     assert entry.action == f"proposal.{target}"
     assert entry.actor == (owner if name in APPLICANT_TRANSITIONS else official)
     assert entry.before == {"status": source}
@@ -141,20 +146,20 @@ def test_an_official_of_another_agency_decides_nothing(challenge, owner, officia
     proposal = proposal_in(S.SUBMITTED, challenge=challenge, owner=owner, official=official)
     for name in ("screen", "request_changes", "reject"):
         with pytest.raises(DomainError):
-            services.proposal_decide(proposal=proposal, by=outsider, transition=name, note="x")
+            proposals_services.proposal_decide(proposal=proposal, by=outsider, transition=name, note="x")
     assert Proposal.objects.get(pk=proposal.pk).status == S.SUBMITTED
 
 
 def test_asking_for_changes_needs_a_note(challenge, owner, official):
     proposal = proposal_in(S.SUBMITTED, challenge=challenge, owner=owner, official=official)
     with pytest.raises(DomainError, match="Say what should change"):
-        services.proposal_request_changes(proposal=proposal, by=official, note="   ")
+        proposals_services.proposal_request_changes(proposal=proposal, by=official, note="   ")
     assert Proposal.objects.get(pk=proposal.pk).status == S.SUBMITTED
 
 
 def test_the_request_changes_cycle_makes_a_new_version_and_keeps_the_first(challenge, owner, official):
     proposal = proposal_in(S.SCREENING, challenge=challenge, owner=owner, official=official)
-    services.proposal_request_changes(proposal=proposal, by=official, note="Rinci biaya perawatan.")
+    proposals_services.proposal_request_changes(proposal=proposal, by=official, note="Rinci biaya perawatan.")
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.changes_requested_note == "Rinci biaya perawatan."
     assert (
@@ -162,12 +167,12 @@ def test_the_request_changes_cycle_makes_a_new_version_and_keeps_the_first(chall
         .user.notifications.filter(message__contains="Rinci biaya perawatan.")
         .exists()
     )
-    services.proposal_save(
+    proposals_services.proposal_save(
         proposal=proposal, by=owner, fields={"plan": "Ditambah biaya perawatan tahun kedua."}
     )
     # Resubmission is not bound by the deadline: the agency reopened the proposal.
     later = challenge.closes_at + datetime.timedelta(days=3)
-    services.proposal_submit(proposal=proposal, by=owner, now=later)
+    proposals_services.proposal_submit(proposal=proposal, by=owner, now=later)
     first, second = proposal.versions.order_by("number")
     assert (first.number, second.number) == (1, 2)
     assert first.data["plan"] == "Uji coba tiga bulan, lalu perluasan."
@@ -177,15 +182,15 @@ def test_the_request_changes_cycle_makes_a_new_version_and_keeps_the_first(chall
 
 def test_a_shortlisted_proposal_can_be_awarded(challenge, owner, official):
     finance = factories.UserFactory(roles=["finance"])
-    services.allocation_record(
+    challenges_services.allocation_record(
         challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1", idempotency_key="k"
     )
     proposal = proposal_in(S.SHORTLISTED, challenge=challenge, owner=owner, official=official)
     due = timezone.localdate() + datetime.timedelta(days=30)
-    services.award_create(
+    awards_services.award_create(
         proposal=proposal,
         amount=10_000_000_00,
-        milestones=[services.MilestonePlan(title="Tahap 1", amount=10_000_000_00, due_date=due)],
+        milestones=[awards_services.MilestonePlan(title="Tahap 1", amount=10_000_000_00, due_date=due)],
         by=official,
     )
     assert Proposal.objects.get(pk=proposal.pk).status == S.AWARDED
@@ -196,10 +201,10 @@ def test_screening_cannot_be_awarded(challenge, owner, official):
     proposal = proposal_in(S.SCREENING, challenge=challenge, owner=owner, official=official)
     due = timezone.localdate() + datetime.timedelta(days=30)
     with pytest.raises(DomainError):
-        services.award_create(
+        awards_services.award_create(
             proposal=proposal,
             amount=10_000_000_00,
-            milestones=[services.MilestonePlan(title="Tahap 1", amount=10_000_000_00, due_date=due)],
+            milestones=[awards_services.MilestonePlan(title="Tahap 1", amount=10_000_000_00, due_date=due)],
             by=official,
         )
     assert not Award.objects.exists()

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.money import parse_rupiah
+from core.money import parse_rupiah
 from payments.selectors import format_money
 
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from marketplace.models import Notification
+from core.models import Notification
 from search import alerts, indexing, receivers_alerts, tasks_alerts
 from search.models import SavedSearch, SavedSearchMatch
 from tests import factories

@@ -85,7 +85,7 @@ def test_organisation_private_fields_are_never_indexed(engine, committed):
 
 
 def test_an_organisation_edit_reaches_the_index(engine, committed):
-    from marketplace import services
+    from marketplace.organisations.services import organisations as services
 
     organisation = committed(lambda: factories.organisation(name="Startup Lama"))
     owner = organisation.memberships.get().user

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.text import slugify
 
-from marketplace import demo_data
+from demo import data as demo_data
 from search import evaluation
 from search.evaluation import (
     JudgedQuery,

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from marketplace import services
-from marketplace.models import Proposal
+from marketplace.awards.services import awards as awards_services
+from marketplace.challenges.services import funds as challenges_services
+from marketplace.proposals import services as proposals_services
+from marketplace.proposals.models import Proposal
 from search import indexing, matching
 from tests import factories
 
@@ -153,7 +155,7 @@ def test_same_region_and_sector_rank_first(engine, world, english):
 
 
 def test_a_challenge_the_organisation_applied_to_is_not_recommended(engine, world):
-    services.proposal_create(
+    proposals_services.proposal_create(
         by=world["owner"],
         organisation=world["startup"],
         challenge=world["market"],
@@ -255,7 +257,7 @@ def test_workspace_queries_do_not_grow_with_organisations_and_challenges(
 @pytest.fixture
 def consortium(world):
     """The startup leads a proposal for the market challenge; others could complement it."""
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=world["owner"],
         organisation=world["startup"],
         challenge=world["market"],
@@ -306,7 +308,7 @@ def test_partner_suggestions_complement_the_lead_near_the_region(engine, world, 
 
 
 def test_partner_suggestions_leave_out_current_partners(engine, world, consortium):
-    services.proposal_partner_invite(
+    proposals_services.proposal_partner_invite(
         proposal=consortium["proposal"],
         by=world["owner"],
         organisation=consortium["same_region"],
@@ -412,14 +414,14 @@ def test_the_challenge_page_query_count_does_not_grow_with_similar_ones(
 
 def _funded_project(world, title: str, summary: str):
     """A funded project whose results are published (so the public may see and find it)."""
-    from marketplace.models import ChallengePage
+    from marketplace.challenges.models import ChallengePage
 
     official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
     page = factories.challenge(
         agency_obj=factories.agency(world["makassar"], officials=[official]), sector=world["trade"]
     )
     owner = factories.UserFactory()
-    proposal = services.proposal_create(
+    proposal = proposals_services.proposal_create(
         by=owner,
         organisation=factories.organisation(owner),
         challenge=page,
@@ -428,16 +430,16 @@ def _funded_project(world, title: str, summary: str):
         requested_amount=10_000_00,
     )
     factories.complete_proposal(proposal, by=owner)
-    proposal = services.proposal_submit(proposal=proposal, by=owner)
-    services.allocation_record(
+    proposal = proposals_services.proposal_submit(proposal=proposal, by=owner)
+    challenges_services.allocation_record(
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key=f"k{page.pk}"
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
-    award = services.award_create(
+    award = awards_services.award_create(
         proposal=proposal,
         amount=10_000_00,
         by=official,
-        milestones=[services.MilestonePlan("Tahap 1", 10_000_00, due)],
+        milestones=[awards_services.MilestonePlan("Tahap 1", 10_000_00, due)],
     )
     ChallengePage.objects.filter(pk=page.pk).update(results_published_at=timezone.now())
     return award

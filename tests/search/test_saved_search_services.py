@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
-from marketplace.errors import DomainError
+from core.errors import DomainError
 from search import services
 from search.models import SavedSearch
 from tests import factories

@@ -1,0 +1,41 @@
+"""One audit trail for the whole product. payments writes through its ``audit`` signal."""
+
+from __future__ import annotations
+
+from core.models import AuditEntry
+from core.request_context import current_ip
+
+
+def record(*, actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip_address=current_ip(),
+    )
+
+
+def record_transition(
+    *, actor, obj, action: str, before: str, after: str, note: str = "", extra: dict | None = None
+) -> AuditEntry:
+    """A state-machine step: the status before and after, with the actor's note if any."""
+    after_data = {"status": after, **(extra or {})}
+    if note:
+        after_data["note"] = note
+    return record(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        before={"status": before},
+        after=after_data,
+    )
+
+
+def record_from_payments(sender, *, actor, action, object_type, object_id, before=None, after=None, **kwargs):
+    record(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after
+    )

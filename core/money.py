@@ -1,0 +1,65 @@
+"""Rupiah entered by people (\"Rp 1.500.000\", \"1500000\") <-> integer minor units."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["RupiahField", "format_money", "parse_rupiah"]
+
+
+def parse_rupiah(text: str) -> int:
+    """Whole rupiah written the Indonesian way; returns minor units (x100).
+    Dots and spaces group thousands; a comma starts sen, which must be 00."""
+    cleaned = re.sub(r"^\s*(rp\.?)\s*", "", str(text).strip(), flags=re.IGNORECASE).replace(" ", "")
+    if "," in cleaned:
+        cleaned, sen = cleaned.split(",", 1)
+        if sen.strip("0"):
+            raise ValueError("sen")
+    cleaned = cleaned.replace(".", "")
+    if not cleaned.isdigit():
+        raise ValueError("not a number")
+    return int(cleaned) * 100
+
+
+class RupiahField(forms.CharField):
+    """Shows and accepts whole rupiah; cleans to integer minor units."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount in whole rupiah, for example 15.000.000."),
+        "min_value": _("The amount must be greater than zero."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value // 100:,}".replace(",", ".")
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            amount = parse_rupiah(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if amount <= 0:
+            raise forms.ValidationError(self.error_messages["min_value"], code="min_value")
+        return amount
+
+
+def format_money(amount: int, currency: str = "IDR") -> str:
+    """Rupiah in Indonesian style: Rp 1.500.000, or Rp 1.500.000,50 when there are sen."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(amount), 100)
+    grouped = f"{whole:,}".replace(",", ".")
+    fraction = f",{cents:02d}" if cents else ""
+    if currency == "IDR":
+        return f"{sign}Rp {grouped}{fraction}"
+    return f"{sign}{currency} {grouped}{fraction}"

@@ -1,0 +1,88 @@
+"""Forms for the award's aftermath: the agreement, milestone reports with evidence, revision
+requests and re-plans."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.money import RupiahField
+
+
+class AgreementAcceptForm(forms.Form):
+    signer_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        help_text=_("Typing your name here signs the agreement on behalf of the organisation."),
+    )
+    read_terms = forms.BooleanField(label=_("I have read the terms above and accept them."))
+
+
+class AgreementDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you decline?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class MilestoneReportForm(forms.Form):
+    report = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 5}))
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Photos, PDF reports, attendance lists… at most 5 files."),
+    )
+    links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One address per line, for example the live application or a video."),
+    )
+
+    def clean_links(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data.get("links", "").splitlines() if line.strip()]
+        validate = forms.URLField(assume_scheme="https").clean
+        try:
+            return [validate(line) for line in lines]
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Write each link as a web address, for example https://contoh.id/laporan.")
+            ) from None
+
+
+class RevisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What must be revised"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReplanRowForm(forms.Form):
+    milestone_id = forms.IntegerField(widget=forms.HiddenInput)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = RupiahField(label=_("Amount (Rp)"))
+
+
+ReplanFormSet = forms.formset_factory(ReplanRowForm, extra=0)
+
+
+class ReplanReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the new plan"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

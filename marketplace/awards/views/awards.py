@@ -1,0 +1,110 @@
+"""Public pages and the signed-in workspace. Views parse input, check permissions, call a
+service or selector, and render; they change nothing themselves."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.views import deny_unless, form_error
+from marketplace.awards import permissions as awards_permissions
+from marketplace.awards.forms.awards import AwardForm, MilestoneFormSet
+from marketplace.awards.forms.determinations import MilestoneReportForm
+from marketplace.awards.models import Milestone
+from marketplace.awards.services import awards as awards_services
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges import selectors
+from marketplace.proposals import permissions as proposals_permissions
+from marketplace.proposals.models import Proposal
+
+
+def _proposal_for(request, pk) -> Proposal:
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("challenge__agency__region", "organisation"), pk=pk
+    )
+    deny_unless(proposals_permissions.can_view_proposal(request.user, proposal))
+    return proposal
+
+
+@login_required
+def award_create(request, pk):
+    proposal = _proposal_for(request, pk)
+    deny_unless(awards_permissions.can_award(request.user, proposal.challenge))
+    form = AwardForm(
+        request.POST or None,
+        initial={"amount": proposal.requested_amount},
+        in_kind_offers=selectors.in_kind_offers_available(proposal.challenge),
+    )
+    formset = MilestoneFormSet(request.POST or None, prefix="milestones")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        plans = [awards_services.MilestonePlan(**row) for row in formset.cleaned_data if row]
+        try:
+            award = awards_services.award_create(
+                proposal=proposal,
+                amount=form.cleaned_data["amount"],
+                milestones=plans,
+                in_kind=form.in_kind_quantities(),
+                conditions=form.cleaned_data["conditions"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Proposal awarded; the money is committed from the fund. "
+                    "The grantee is asked to accept the agreement."
+                ),
+            )
+            return redirect(award.get_absolute_url())
+    return render(request, "awards/award_form.html", {"proposal": proposal, "form": form, "formset": formset})
+
+
+def _milestone(pk) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related(
+            "award__proposal__organisation", "award__proposal__challenge__agency"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def milestone_report(request, pk):
+    milestone = _milestone(pk)
+    deny_unless(awards_permissions.can_report_milestone(request.user, milestone))
+    form = MilestoneReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            determinations_services.milestone_report(
+                milestone=milestone,
+                by=request.user,
+                report=form.cleaned_data["report"],
+                links=form.cleaned_data["links"],
+                files=form.cleaned_data["files"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Progress reported. The agency will review it."))
+            return redirect("marketplace:workspace")
+    return render(request, "awards/milestone_report.html", {"milestone": milestone, "form": form})
+
+
+@login_required
+@require_POST
+def milestone_approve(request, pk):
+    milestone = _milestone(pk)
+    deny_unless(awards_permissions.can_approve_milestone(request.user, milestone))
+    try:
+        awards_services.milestone_approve(milestone=milestone, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Milestone approved. A finance officer will release the payment."))
+    return redirect("marketplace:workspace")

@@ -1,0 +1,47 @@
+"""Public pages and the signed-in workspace. Views parse input, check permissions, call a
+service or selector, and render; they change nothing themselves."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from core.pagination import _page
+from marketplace.awards.selectors import projects as selectors
+from marketplace.challenges import permissions as challenges_permissions
+from marketplace.organisations import permissions as organisations_permissions
+from search import matching
+
+
+def project_list(request):
+    page = _page(request, selectors.project_list())
+    return render(
+        request,
+        "awards/project_list.html",
+        {"page_obj": page, "projects": page.object_list, "querystring": ""},
+    )
+
+
+def project_detail(request, pk):
+    project = selectors.project_for(request.user, pk)
+    if project is None:
+        raise Http404
+    proposal = project.proposal
+    is_grantee = organisations_permissions.is_member(request.user, proposal.organisation)
+    is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
+    similar = {"similar_kind": "project", "similar_items": matching.similar("project", project.pk)}
+    if is_grantee or is_official:
+        return render(
+            request,
+            "awards/project_detail.html",
+            {
+                "project": project,
+                "insider": True,
+                "is_grantee": is_grantee,
+                "is_official": is_official,
+                "agreement": getattr(project, "agreement", None),
+                "delivery": selectors.project_delivery(project),
+                **similar,
+            },
+        )
+    return render(request, "awards/project_detail.html", {"project": project, **similar})

@@ -1,0 +1,96 @@
+"""FilterSets shared by the pages and the API, so both take the same parameters."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.challenges.models import Agency, ChallengePage, Incentive, RegionPage, Sector
+from search.services import search_challenges
+
+SORTS = {
+    "closes": ("closes_at", _("Closing soonest")),
+    "newest": ("-first_published_at", _("Newest")),
+    "budget": ("-incentive_total", _("Largest budget")),
+    "title": ("title", _("Title A–Z")),
+}
+
+
+class ChallengeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        choices=ChallengePage.STATUSES,
+        label=_("Status"),
+        empty_label=_("Any status"),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="sector",
+        to_field_name="slug",
+        queryset=Sector.objects.all(),
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="agency__region",
+        to_field_name="slug",
+        queryset=RegionPage.objects.live(),
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="agency",
+        queryset=Agency.objects.select_related("region").order_by("name"),
+        label=_("Agency"),
+        empty_label=_("All agencies"),
+    )
+    incentive = django_filters.ChoiceFilter(
+        field_name="incentives__kind",
+        choices=Incentive.Kind.choices,
+        label=_("Incentive type"),
+        empty_label=_("Any incentive"),
+        distinct=True,
+    )
+    budget_min = django_filters.NumberFilter(
+        method="filter_budget_min", label=_("Budget from (Rp)"), min_value=0
+    )
+    budget_max = django_filters.NumberFilter(
+        method="filter_budget_max", label=_("Budget up to (Rp)"), min_value=0
+    )
+    closes_after = django_filters.DateFilter(
+        field_name="closes_at", lookup_expr="date__gte", label=_("Closes after")
+    )
+    closes_before = django_filters.DateFilter(
+        field_name="closes_at", lookup_expr="date__lte", label=_("Closes before")
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", label=_("Sort"), empty_label=None, choices=[(k, v[1]) for k, v in SORTS.items()]
+    )
+
+    class Meta:
+        model = ChallengePage
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_backend = None
+        self.search_degraded = False
+
+    def filter_status(self, queryset, name, value):
+        # "Open" includes the challenges closing soon: they are open too.
+        if value == "open":
+            return queryset.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
+        return queryset.filter(current_status=value)
+
+    def filter_q(self, queryset, name, value):
+        result = search_challenges(value)
+        self.search_backend, self.search_degraded = result.backend, result.degraded
+        return queryset.filter(pk__in=result.ids)
+
+    # Budgets are entered in whole rupiah and stored in minor units.
+    def filter_budget_min(self, queryset, name, value):
+        return queryset.filter(incentive_total__gte=int(value) * 100)
+
+    def filter_budget_max(self, queryset, name, value):
+        return queryset.filter(incentive_total__lte=int(value) * 100)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(SORTS[value][0], "pk")

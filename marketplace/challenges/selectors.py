@@ -1,0 +1,94 @@
+"""Reads shaped for their pages: every list here runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from marketplace.challenges.models import ChallengePage, Incentive
+from payments import selectors as payment_selectors
+
+
+def _incentive_total():
+    return Coalesce(
+        Subquery(
+            Incentive.objects.filter(challenge=OuterRef("pk"))
+            .values("challenge")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1]
+        ),
+        Value(0),
+    )
+
+
+def challenge_queryset() -> QuerySet[ChallengePage]:
+    return (
+        ChallengePage.objects.live()
+        .with_status()
+        .annotate(incentive_total=_incentive_total())
+        .select_related("agency__region", "sector")
+        .prefetch_related(Prefetch("incentives", queryset=incentives_with_capacity()))
+    )
+
+
+def incentives_with_capacity() -> QuerySet[Incentive]:
+    """Incentives in their order, with the in-kind capacity already drawn down (``drawn_down``)."""
+    return (
+        Incentive.objects.select_related("provider")
+        .annotate(drawn_down=Coalesce(Sum("drawdowns__quantity"), Value(0)))
+        .order_by("sort_order", "pk")
+    )
+
+
+def in_kind_offers_available(challenge: ChallengePage) -> list[Incentive]:
+    """The challenge's in-kind offers a winner can still receive: capacity left, not expired
+    (in the region's own calendar)."""
+    today = timezone.localdate(timezone=challenge.region.zoneinfo)
+    offers = (
+        incentives_with_capacity()
+        .filter(challenge=challenge, kind=Incentive.Kind.IN_KIND, quantity__gt=0)
+        .exclude(expires_on__lt=today)
+    )
+    return [offer for offer in offers if offer.remaining]
+
+
+def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
+    qs = challenge_queryset().order_by("closes_at")
+    if status == "open":  # closing soon is still open
+        qs = qs.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
+    elif status:
+        qs = qs.filter(current_status=status)
+    return qs
+
+
+def challenge_get(slug: str) -> ChallengePage:
+    return challenge_queryset().prefetch_related("criteria").get(slug=slug)
+
+
+def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
+    figures = payment_selectors.fund_figures([f"challenge:{c.pk}" for c in challenges])
+    return {int(ref.split(":")[1]): values for ref, values in figures.items()}
+
+
+def challenge_details_for(challenge: ChallengePage) -> dict:
+    """What the challenge page shows beyond the basics, one query per kind of thing, however
+    many sponsors, attachments or tags there are."""
+    from marketplace.challenges.models import Beneficiary, ChallengeDocument, ChallengeSponsor, SDGTag, Sector
+
+    return {
+        "beneficiaries": list(Beneficiary.objects.filter(challenges=challenge)),
+        "sdg_tags": list(SDGTag.objects.filter(challenges=challenge)),
+        "other_sectors": list(Sector.objects.filter(secondary_challenges=challenge)),
+        "sponsors": list(
+            ChallengeSponsor.objects.filter(challenge=challenge)
+            .select_related("sponsor__logo")
+            .prefetch_related("sponsor__logo__renditions")
+            .order_by("sort_order", "pk")
+        ),
+        "attachments": list(
+            ChallengeDocument.objects.filter(challenge=challenge)
+            .select_related("document")
+            .order_by("sort_order", "pk")
+        ),
+    }

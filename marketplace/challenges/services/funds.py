@@ -1,0 +1,54 @@
+"""Writes for the marketplace. Views, API, admin, tasks and commands call these and do
+nothing else to the data. Each raises DomainError with a user-facing message when refused."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from marketplace.challenges.models import ChallengePage
+from payments import services as payment_services
+from payments.errors import PaymentError
+from payments.models import Fund
+
+
+@contextmanager
+def _payment_rules():
+    """Money rules speak through PaymentError; the marketplace edges know DomainError."""
+    try:
+        yield
+    except PaymentError as exc:
+        raise DomainError(exc.message) from exc
+
+
+# Organisations, members, verification, profiles: see marketplace.services.organisations
+# (re-exported at the end of this module).
+
+
+# Proposals: see marketplace.services.proposals (re-exported at the end of this module).
+
+
+# Funds -----------------------------------------------------------------------------------
+
+
+def challenge_fund(challenge: ChallengePage) -> Fund:
+    return payment_services.fund_get_or_create(
+        reference=f"challenge:{challenge.pk}", name=challenge.title[:255]
+    )
+
+
+def allocation_record(
+    *, challenge: ChallengePage, amount: int, by, reference: str, description: str = "", idempotency_key: str
+) -> None:
+    """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
+    with _payment_rules():
+        payment_services.allocation_record(
+            fund=challenge_fund(challenge),
+            amount=amount,
+            by=by,
+            reference=reference,
+            description=description or _("APBD allocation for %(title)s") % {"title": challenge.title},
+            idempotency_key=idempotency_key,
+        )

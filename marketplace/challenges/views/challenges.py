@@ -1,0 +1,27 @@
+"""The public list of challenges (filters, sort and pages work without JavaScript). The
+challenge's own page gathers parts of several apps: ``marketplace.publicdata.pages``."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from core.pagination import _page, _querystring_without_page
+from marketplace.challenges import selectors
+from marketplace.challenges.filters import ChallengeFilter
+
+# Public pages ------------------------------------------------------------------------------
+
+
+def challenge_list(request):
+    filterset = ChallengeFilter(request.GET, queryset=selectors.challenge_list())
+    page = _page(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
+    return render(
+        request,
+        "challenges/challenge_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "challenges": page.object_list,
+            "querystring": _querystring_without_page(request),
+        },
+    )

@@ -1,0 +1,177 @@
+"""Payouts: where an organisation is paid (its owners choose Stripe Connect or a bank transfer by
+the regional treasury), the officials' verification of bank details, and the finance officers'
+handling of milestone payments. The money rules live in ``payments``; this module knows
+organisations, regions and people: it checks who may act, tells those who must know, and turns
+PaymentError into DomainError."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core import messaging
+from core.errors import DomainError, require
+from marketplace.finance import permissions
+from marketplace.organisations.models import Membership, Organisation
+from payments import services as payment_services
+from payments.errors import PaymentError
+from payments.models import Disbursement, Recipient
+
+
+def payee_reference(organisation: Organisation) -> str:
+    return f"organisation:{organisation.pk}"
+
+
+def organisation_for_payee(payee_reference_: str) -> Organisation | None:
+    kind, _sep, pk = payee_reference_.partition(":")
+    if kind != "organisation" or not pk.isdigit():
+        return None
+    return Organisation.objects.filter(pk=int(pk)).first()
+
+
+@contextmanager
+def _payment_rules(field: str | None = None) -> Iterator[None]:
+    """Money rules speak through PaymentError; the marketplace edges know DomainError."""
+    try:
+        yield
+    except PaymentError as exc:
+        raise DomainError(exc.message, field=field) from exc
+
+
+def _owners(organisation: Organisation):
+    return get_user_model().objects.filter(
+        memberships__organisation=organisation, memberships__role=Membership.Role.OWNER
+    )
+
+
+def _region_officials(organisation: Organisation):
+    if organisation.region_id is None:
+        return get_user_model().objects.none()  # they find it in their workspace
+    return (
+        get_user_model()
+        .objects.filter(agencies__region_id=organisation.region_id, groups__name="official")
+        .distinct()
+    )
+
+
+# An owner's payout settings -----------------------------------------------------------------------
+
+
+def organisation_bank_details_set(
+    *, organisation: Organisation, by, bank_name: str, account_holder: str, account_number: str
+) -> Recipient:
+    """An owner chooses the bank transfer by the regional treasury, with these details (only the
+    last four digits of the number are kept). Every save counts as a change: nothing is paid to
+    the details until an official of the region verifies them. The other owners and the
+    region's officials are told. Refused (DomainError) otherwise; nothing is saved then."""
+    require(permissions.can_manage_payouts(by, organisation))
+    with transaction.atomic(), _payment_rules():
+        recipient = payment_services.recipient_set_bank_account(
+            payee_reference=payee_reference(organisation),
+            bank_name=bank_name,
+            account_holder=account_holder,
+            account_number=account_number,
+            by=by,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            to_owners = _(
+                "The bank details of %(organisation)s were changed by %(name)s. If you did not expect "
+                "this, tell the agency at once: nothing is paid to them until an official verifies them."
+            ) % {"organisation": organisation.name, "name": by.get_full_name() or by.get_username()}
+            to_officials = _("The bank details of %(organisation)s were changed; please verify them.") % {
+                "organisation": organisation.name
+            }
+        messaging.notify(
+            users=_owners(organisation).exclude(pk=by.pk),
+            message=to_owners,
+            url=reverse("marketplace:organisation_payouts", kwargs={"slug": organisation.slug}),
+            email_subject=to_owners[:120],
+        )
+        messaging.notify(
+            users=_region_officials(organisation).exclude(memberships__organisation=organisation),
+            message=to_officials,
+            url=reverse("marketplace:organisation_bank_verify", kwargs={"slug": organisation.slug}),
+        )
+    return recipient
+
+
+def organisation_connect_stripe(*, organisation: Organisation, by, return_url: str, refresh_url: str) -> str:
+    """An owner connects a Stripe Express account (created once); returns Stripe's onboarding
+    URL. The organisation is paid through Stripe once the owner comes back having finished."""
+    require(permissions.can_manage_payouts(by, organisation))
+    with _payment_rules():
+        return payment_services.recipient_start_stripe_onboarding(
+            payee_reference=payee_reference(organisation),
+            email=by.email,
+            country="ID",
+            return_url=return_url,
+            refresh_url=refresh_url,
+            by=by,
+        )
+
+
+def organisation_stripe_returned(*, organisation: Organisation, by) -> Recipient | None:
+    """The owner came back from Stripe's onboarding: read the account's state from Stripe and,
+    when onboarding is finished, pay the organisation through Stripe from now on."""
+    require(permissions.can_manage_payouts(by, organisation))
+    recipient = Recipient.objects.filter(payee_reference=payee_reference(organisation)).first()
+    if recipient is None or not recipient.stripe_account_id:
+        return recipient
+    with _payment_rules():
+        return payment_services.recipient_sync_stripe(
+            account_id=recipient.stripe_account_id, activate=True, by=by
+        )
+
+
+def organisation_bank_details_verify(
+    *, organisation: Organisation, by, changed_at_seen: datetime.datetime | None
+) -> Recipient:
+    """An official of the organisation's region (not a member) confirms its bank details, as
+    they stood at ``changed_at_seen``. Idempotent; DomainError when refused."""
+    require(permissions.can_verify_bank_details(by, organisation))
+    with transaction.atomic(), _payment_rules():
+        recipient = payment_services.recipient_verify_bank_account(
+            payee_reference=payee_reference(organisation), by=by, changed_at_seen=changed_at_seen
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _(
+                "The bank details of %(organisation)s were verified; payments can be made to them."
+            ) % {"organisation": organisation.name}
+        messaging.notify(
+            users=_owners(organisation),
+            message=message,
+            url=reverse("marketplace:organisation_payouts", kwargs={"slug": organisation.slug}),
+        )
+    return recipient
+
+
+# Finance officers and milestone payments ----------------------------------------------------------
+
+
+def disbursement_record_paid(*, disbursement: Disbursement, by, bank_reference: str, proof) -> Disbursement:
+    """Manual rail: the treasury paid; the finance officer records its reference and proof."""
+    require(permissions.can_handle_payments(by))
+    with _payment_rules():
+        return payment_services.disbursement_record_paid(
+            disbursement=disbursement, by=by, bank_reference=bank_reference, proof=proof
+        )
+
+
+def disbursement_retry(*, disbursement: Disbursement, by) -> Disbursement:
+    require(permissions.can_handle_payments(by))
+    with _payment_rules():
+        return payment_services.disbursement_retry(disbursement=disbursement, by=by)
+
+
+def disbursement_cancel(*, disbursement: Disbursement, by, reason: str) -> Disbursement:
+    require(permissions.can_handle_payments(by))
+    with _payment_rules(field="reason"):
+        return payment_services.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)

@@ -1,0 +1,386 @@
+"""Payouts: an owner's payout page (bank transfer or Stripe Connect) and Stripe onboarding, the
+officials' verification of bank details, and the finance officers' page for one payment
+(release, the treasury's transfer with its proof, retry, cancel)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.models import AuditEntry
+from core.roles import is_finance, is_official
+from core.views import deny_unless, form_error
+from marketplace.awards.services import awards as services
+from marketplace.challenges.models import Agency
+from marketplace.finance import permissions
+from marketplace.finance import services as payout_services
+from marketplace.finance.forms.payouts import (
+    BankDetailsForm,
+    BankVerifyForm,
+    CancelForm,
+    RecordPaymentForm,
+    ReleaseForm,
+)
+from marketplace.organisations.models import Organisation
+from payments import selectors as payment_selectors
+from payments.disbursements import allowed_transitions, payable_rail, proof_kind
+from payments.errors import PaymentError
+from payments.gateways import stripe_configured
+from payments.models import Disbursement
+
+# An owner's payout settings -----------------------------------------------------------------------
+
+
+def _organisation(slug: str) -> Organisation:
+    return get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
+
+
+def _payouts_url(organisation: Organisation) -> str:
+    return reverse("marketplace:organisation_payouts", kwargs={"slug": organisation.slug})
+
+
+@login_required
+def organisation_payouts(request, slug):
+    organisation = _organisation(slug)
+    deny_unless(permissions.can_manage_payouts(request.user, organisation))
+    form = BankDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_services.organisation_bank_details_set(
+                organisation=organisation,
+                by=request.user,
+                bank_name=form.cleaned_data["bank_name"],
+                account_holder=form.cleaned_data["account_holder"],
+                account_number=form.cleaned_data["account_number"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Bank details saved. Payments go by bank transfer once an official of your region "
+                    "has verified them."
+                ),
+            )
+            return redirect(_payouts_url(organisation))
+    reference = payout_services.payee_reference(organisation)
+    return render(
+        request,
+        "finance/payouts/organisation_payouts.html",
+        {
+            "organisation": organisation,
+            "recipient": payment_selectors.recipient_for(reference),
+            "payments": payment_selectors.disbursements_for_payees([reference]),
+            "stripe_enabled": stripe_configured(),
+            "form": form,
+        },
+    )
+
+
+def _start_onboarding(request, organisation: Organisation):
+    slug = organisation.slug
+    try:
+        url = payout_services.organisation_connect_stripe(
+            organisation=organisation,
+            by=request.user,
+            return_url=request.build_absolute_uri(
+                reverse("marketplace:organisation_stripe_return", kwargs={"slug": slug})
+            ),
+            refresh_url=request.build_absolute_uri(
+                reverse("marketplace:organisation_stripe_refresh", kwargs={"slug": slug})
+            ),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_payouts_url(organisation))
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def organisation_stripe_onboarding(request, slug):
+    organisation = _organisation(slug)
+    deny_unless(permissions.can_manage_payouts(request.user, organisation))
+    return _start_onboarding(request, organisation)
+
+
+@login_required
+def organisation_stripe_refresh(request, slug):
+    """Stripe sends the owner here when an onboarding link expired or was used: a fresh link.
+    (A GET, as Stripe redirects; it only makes a new link for the account already created.)"""
+    organisation = _organisation(slug)
+    deny_unless(permissions.can_manage_payouts(request.user, organisation))
+    return _start_onboarding(request, organisation)
+
+
+@login_required
+def organisation_stripe_return(request, slug):
+    organisation = _organisation(slug)
+    deny_unless(permissions.can_manage_payouts(request.user, organisation))
+    try:
+        recipient = payout_services.organisation_stripe_returned(organisation=organisation, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if recipient is not None and recipient.rail == "stripe" and recipient.payouts_enabled:
+            messages.success(request, _("Your Stripe account is connected; payments now go through Stripe."))
+        elif recipient is not None and recipient.rail == "stripe":
+            messages.info(
+                request,
+                _(
+                    "Your Stripe account is connected; Stripe is still checking it before it can "
+                    "receive payouts."
+                ),
+            )
+        else:
+            messages.info(
+                request, _("The Stripe onboarding is not finished yet; continue it when you are ready.")
+            )
+    return redirect(_payouts_url(organisation))
+
+
+# The officials' verification of bank details ------------------------------------------------------
+
+
+def _last_change(recipient) -> AuditEntry | None:
+    if recipient is None:
+        return None
+    return (
+        AuditEntry.objects.select_related("actor")
+        .filter(
+            object_type="payments.recipient",
+            object_id=str(recipient.pk),
+            action="recipient.bank_details_changed",
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@login_required
+def organisation_bank_verify(request, slug):
+    organisation = _organisation(slug)
+    deny_unless(permissions.can_verify_bank_details(request.user, organisation))
+    recipient = payment_selectors.recipient_for(payout_services.payee_reference(organisation))
+    form = BankVerifyForm(
+        request.POST or None, initial={"changed_at": recipient.bank_details_changed_at if recipient else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_services.organisation_bank_details_verify(
+                organisation=organisation, by=request.user, changed_at_seen=form.cleaned_data["changed_at"]
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Bank details verified. Payments can now be made to them."))
+            return redirect("marketplace:workspace")
+    return render(
+        request,
+        "finance/payouts/bank_verify.html",
+        {
+            "organisation": organisation,
+            "recipient": recipient,
+            "last_change": _last_change(recipient),
+            "form": form,
+        },
+    )
+
+
+# One payment, for finance officers -------------------------------------------------------------
+
+
+def _disbursement(pk: int) -> Disbursement:
+    try:
+        return payment_selectors.disbursement_detail(pk)
+    except Disbursement.DoesNotExist:
+        raise Http404 from None
+
+
+def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **forms):
+    organisation = payout_services.organisation_for_payee(disbursement.payee_reference)
+    try:
+        rail_now, not_payable = payable_rail(disbursement.recipient), ""
+    except PaymentError as exc:
+        rail_now, not_payable = "", exc.message
+    actions = allowed_transitions(disbursement, request.user)
+    return render(
+        request,
+        "finance/disbursement_release.html",
+        {
+            "disbursement": disbursement,
+            "organisation": organisation,
+            "recipient": disbursement.recipient,
+            "rail_now": rail_now,
+            "not_payable": not_payable,
+            "actions": actions,
+            "form": forms.get("form") or ReleaseForm(),
+            "record_form": forms.get("record_form") or RecordPaymentForm(),
+            "cancel_form": forms.get("cancel_form") or CancelForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def disbursement_release(request, pk):
+    deny_unless(permissions.can_handle_payments(request.user))
+    disbursement = _disbursement(pk)
+    # Bound on every POST: the release form has no field, so its POST may be empty.
+    form = ReleaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disbursement_release(disbursement=disbursement, by=request.user)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Payment released. It is being sent through the grantee's payment rail.")
+            )
+            return redirect("marketplace:workspace")
+    return _payment_page(request, disbursement, form=form)
+
+
+@login_required
+@require_POST
+def disbursement_record_paid(request, pk):
+    deny_unless(permissions.can_handle_payments(request.user))
+    disbursement = _disbursement(pk)
+    form = RecordPaymentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            payout_services.disbursement_record_paid(
+                disbursement=disbursement,
+                by=request.user,
+                bank_reference=form.cleaned_data["bank_reference"],
+                proof=form.cleaned_data["proof"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The treasury's transfer is recorded: the payment is paid."))
+            return redirect("marketplace:disbursement_release", pk=pk)
+    return _payment_page(request, disbursement, record_form=form)
+
+
+@login_required
+@require_POST
+def disbursement_retry(request, pk):
+    deny_unless(permissions.can_handle_payments(request.user))
+    disbursement = _disbursement(pk)
+    try:
+        payout_services.disbursement_retry(disbursement=disbursement, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The payment is sent again."))
+    return redirect("marketplace:disbursement_release", pk=pk)
+
+
+@login_required
+@require_POST
+def disbursement_cancel(request, pk):
+    deny_unless(permissions.can_handle_payments(request.user))
+    disbursement = _disbursement(pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            payout_services.disbursement_cancel(
+                disbursement=disbursement, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Payment cancelled; the money is back in the award's commitment."))
+            return redirect("marketplace:disbursement_release", pk=pk)
+    return _payment_page(request, disbursement, cancel_form=form)
+
+
+@login_required
+def disbursement_proof(request, pk):
+    disbursement = get_object_or_404(Disbursement, pk=pk)
+    organisation = payout_services.organisation_for_payee(disbursement.payee_reference)
+    deny_unless(permissions.can_view_payment_proof(request.user, organisation))
+    if not disbursement.proof:
+        raise Http404
+    handle = disbursement.proof.open("rb")
+    content_type, extension = proof_kind(handle) or ("application/octet-stream", "bin")
+    safe_reference = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in disbursement.reference)
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"bukti-{safe_reference}.{extension}", content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Workspace sections -------------------------------------------------------------------------------
+
+
+def payouts_workspace(request) -> dict:
+    """Owners: how each of their organisations is paid, and its payments. Officials: bank
+    details waiting for their verification. Finance officers: the payments to handle."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    context: dict = {}
+    owned = list(
+        Organisation.objects.filter(memberships__user=user, memberships__role="owner").order_by("name")
+    )
+    if owned:
+        references = [payout_services.payee_reference(o) for o in owned]
+        recipients = payment_selectors.recipients_for(references)
+        payments: dict[str, list] = {}
+        for payment in payment_selectors.disbursements_for_payees(references, limit=50):
+            payments.setdefault(payment.payee_reference, []).append(payment)
+        context["payout_organisations"] = [
+            {
+                "organisation": o,
+                "recipient": recipients.get(payout_services.payee_reference(o)),
+                "payments": payments.get(payout_services.payee_reference(o), [])[:5],
+            }
+            for o in owned
+        ]
+        context["stripe_enabled"] = stripe_configured()
+    if is_official(user) or user.is_superuser:
+        context["bank_details_to_verify"] = _bank_details_to_verify(user)
+    if is_finance(user):
+        open_payments = payment_selectors.disbursements_open()
+        names = _organisation_names([d.payee_reference for d in open_payments])
+        for payment in open_payments:
+            payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
+        context["finance_payments"] = open_payments
+    return context
+
+
+def _organisation_names(payee_references: list[str]) -> dict[str, str]:
+    ids = {int(r.split(":", 1)[1]) for r in payee_references if r.startswith("organisation:")}
+    return {
+        f"organisation:{pk}": name
+        for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+
+
+def _bank_details_to_verify(user) -> list[dict]:
+    """Organisations of the official's regions (or of none) whose bank details wait, not their own."""
+    waiting = payment_selectors.recipients_awaiting_verification().filter(
+        payee_reference__startswith="organisation:"
+    )
+    recipients = {r.payee_reference: r for r in waiting}
+    ids = [int(r.split(":", 1)[1]) for r in recipients if r.split(":", 1)[1].isdigit()]
+    organisations = Organisation.objects.filter(pk__in=ids).exclude(memberships__user=user)
+    if not user.is_superuser:
+        regions = Agency.objects.filter(officials=user).values("region_id")
+        organisations = organisations.filter(Q(region_id__in=regions) | Q(region__isnull=True))
+    return [
+        {"organisation": o, "recipient": recipients[payout_services.payee_reference(o)]}
+        for o in organisations.order_by("name")
+    ]

@@ -1,0 +1,76 @@
+"""Accounts through django-allauth, adapted to the marketplace: its emails (address
+verification, password reset) leave through marketplace.messaging after commit, and sign-ups
+and confirmed addresses are audited."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
+from django.utils import translation
+
+from core import audit, messaging
+
+
+def has_verified_email(user) -> bool:
+    """Whether the user confirmed an email address: needed before acting in the marketplace."""
+    if not (user and user.is_authenticated):
+        return False
+    if not hasattr(user, "_has_verified_email"):
+        user._has_verified_email = EmailAddress.objects.filter(user=user, verified=True).exists()
+    return user._has_verified_email
+
+
+def verified_emails(user) -> list[str]:
+    return [
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+
+
+def preferred_language(user) -> str:
+    from marketplace.organisations.models import UserProfile
+
+    language = UserProfile.objects.filter(user=user).values_list("preferred_language", flat=True).first()
+    return language or settings.LANGUAGE_CODE
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """The workspace, in the user's preferred language (a ``next`` address still wins)."""
+        with translation.override(preferred_language(request.user)):
+            return reverse("marketplace:workspace")
+
+    def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context_data)
+        message = self.render_mail(template_prefix, email, ctx)
+        messaging.send_email_later(to=list(message.to), subject=message.subject, body=message.body)
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            audit.record(
+                actor=user,
+                action="account.signed_up",
+                object_type="auth.user",
+                object_id=user.pk,
+                after={"username": user.get_username()},
+            )
+        return user
+
+    def confirm_email(self, request, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            audit.record(
+                actor=email_address.user,
+                action="account.email_verified",
+                object_type="auth.user",
+                object_id=email_address.user_id,
+                after={"email": email_address.email},
+            )
+        return confirmed

@@ -1,0 +1,23 @@
+"""The proposals models, one module per area; import them from here."""
+
+from marketplace.proposals.models.parts import (
+    BudgetLine,
+    PlannedMilestone,
+    ProposalAnswer,
+    ProposalAttachment,
+    ProposalPartner,
+    ProposalVersion,
+    TeamMember,
+)
+from marketplace.proposals.models.proposals import Proposal
+
+__all__ = [
+    "BudgetLine",
+    "PlannedMilestone",
+    "TeamMember",
+    "ProposalAnswer",
+    "ProposalAttachment",
+    "ProposalPartner",
+    "ProposalVersion",
+    "Proposal",
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicDataConfig(AppConfig):
+    name = "marketplace.publicdata"
+    verbose_name = "Data terbuka"

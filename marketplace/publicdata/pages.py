@@ -1,0 +1,67 @@
+"""Public pages made of several apps' parts. Each part is a function ``(request, obj) -> dict``
+that lives with its app (and renders in its app's include); the lists below say which parts a
+page has, in one place."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.views import merge_contexts
+from marketplace.awards.selectors import projects as awards_selectors
+from marketplace.awards.views.determinations import challenge_winners
+from marketplace.challenges import permissions, selectors
+from marketplace.challenges.models import ChallengePage
+from marketplace.challenges.views.details import challenge_details
+from marketplace.challenges.views.questions import qa_section
+from marketplace.finance.views.contributions import contributions_section
+from marketplace.organisations import selectors_profiles as organisation_selectors
+from marketplace.organisations.views.partners import partners_section
+from search import matching
+
+CHALLENGE_PAGE_PARTS = [
+    challenge_details,
+    qa_section,
+    partners_section,
+    challenge_winners,
+    contributions_section,
+]
+
+
+def challenge_detail(request, slug):
+    try:
+        challenge = selectors.challenge_get(slug)
+    except ChallengePage.DoesNotExist:
+        raise Http404(_("No challenge at this address.")) from None
+    figures = selectors.fund_figures_for([challenge])[challenge.pk]
+    return render(
+        request,
+        "challenges/challenge_detail.html",
+        {
+            "challenge": challenge,
+            "page": challenge,
+            "figures": figures,
+            "zone": challenge.region.zoneinfo,
+            "zone_label": challenge.region.zone_label,
+            "can_manage_funds": permissions.can_manage_funds(request.user)[0],
+            "similar_kind": "challenge",
+            "similar_items": matching.similar("challenge", challenge.pk),
+            **merge_contexts(part(request, challenge) for part in CHALLENGE_PAGE_PARTS),
+        },
+    )
+
+
+def organisation_detail(request, slug):
+    try:
+        organisation = organisation_selectors.organisation_get(slug)
+    except Exception:
+        raise Http404 from None
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "projects": awards_selectors.organisation_projects(organisation),
+        },
+    )

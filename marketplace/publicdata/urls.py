@@ -1,0 +1,12 @@
+"""Public data pages: the site search and the transparency page."""
+
+from django.urls import path
+
+from marketplace.publicdata import pages, views
+
+urlpatterns = [
+    path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
+    path("organisations/<slug:slug>/", pages.organisation_detail, name="organisation_detail"),
+    path("search/", views.site_search, name="search"),
+    path("transparency/", views.transparency, name="transparency"),
+]

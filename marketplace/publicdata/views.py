@@ -1,0 +1,30 @@
+"""Public pages and the signed-in workspace. Views parse input, check permissions, call a
+service or selector, and render; they change nothing themselves."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from core.pagination import _page
+from marketplace.publicdata import selectors
+from payments import selectors as payment_selectors
+from search import views as search_views
+
+
+def transparency(request):
+    page = _page(request, payment_selectors.public_ledger(), size=50)
+    return render(
+        request,
+        "publicdata/transparency.html",
+        {
+            "page_obj": page,
+            "entries": page.object_list,
+            "figures": selectors.headline_figures(),
+            "querystring": "",
+        },
+    )
+
+
+def site_search(request):
+    """/search/: one search over challenges, projects and organisations, with facets."""
+    return search_views.search_page(request)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "marketplace.review"
+    verbose_name = "Penilaian"

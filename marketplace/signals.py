@@ -1,9 +1,0 @@
-"""What marketplace announces; search (and later notifications) subscribe."""
-
-from django.dispatch import Signal
-
-# kwargs: award_id
-project_changed = Signal()
-# A challenge's public state changed outside the editor (its results were published):
-# ``challenge_id``. Sent after the commit.
-challenge_changed = Signal()

@@ -1,3 +1,0 @@
-"""URLs for challenges; included by marketplace.urls under the same namespace."""
-
-urlpatterns: list = []
