@@ -25,7 +25,8 @@ from marketplace.challenges.models import (
 )
 from marketplace.organisations.models import Organisation
 from marketplace.organisations.services import organisations as organisations_services
-from marketplace.proposals import services as proposals_services
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 
 _seq = itertools.count(1)
 PASSWORD = "test-pass-9182"
@@ -131,7 +132,7 @@ def organisation(owner=None, **fields) -> Organisation:
 
 def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20_000_000_00):
     org = Organisation.objects.filter(memberships__user=owner).first() or organisation(owner)
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner,
         organisation=org,
         challenge=challenge_page,
@@ -140,7 +141,7 @@ def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20
         requested_amount=amount,
     )
     complete_proposal(proposal, by=owner)
-    return proposals_services.proposal_submit(proposal=proposal, by=owner)
+    return submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
 
 
 def admin_challenge_form(
@@ -250,7 +251,7 @@ def complete_proposal(proposal, *, by, amount: int | None = None):
     whole requested amount, a team member, and an answer to each of the challenge's questions."""
     amount = amount or proposal.requested_amount
     due = timezone.localdate() + datetime.timedelta(days=60)
-    return proposals_services.proposal_save(
+    return drafts_proposals_services.proposal_save(
         proposal=proposal,
         by=by,
         fields={
@@ -262,13 +263,17 @@ def complete_proposal(proposal, *, by, amount: int | None = None):
             "requested_amount": amount,
         },
         milestones=[
-            proposals_services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=amount)
+            drafts_proposals_services.PlannedMilestonePlan(
+                deliverable="Uji coba", due_date=due, amount=amount
+            )
         ],
         budget_lines=[
-            proposals_services.BudgetLinePlan(category="software", description="Pengembangan", amount=amount)
+            drafts_proposals_services.BudgetLinePlan(
+                category="software", description="Pengembangan", amount=amount
+            )
         ],
         team=[
-            proposals_services.TeamMemberPlan(
+            drafts_proposals_services.TeamMemberPlan(
                 name="Ayu Lestari", role="Ketua tim", expertise="Rekayasa perangkat lunak"
             )
         ],

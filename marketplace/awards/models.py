@@ -84,7 +84,12 @@ class Milestone(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     # The payment made for this milestone once approved; payment events find the milestone by it.
     disbursement = models.OneToOneField(
-        "payments.Disbursement", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+        "payments.Disbursement",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Why the official sent the last report back for revision (shown to the grantee).
     revision_note = models.TextField(_("revision requested"), blank=True, max_length=2000)

@@ -10,7 +10,7 @@ from core.money import RupiahField
 from marketplace.organisations.models import Organisation
 from marketplace.proposals.models import BudgetLine, Proposal
 from marketplace.proposals.selectors import agreed_partner_ids
-from marketplace.proposals.services import BudgetLinePlan, PlannedMilestonePlan, TeamMemberPlan
+from marketplace.proposals.services.drafts import BudgetLinePlan, PlannedMilestonePlan, TeamMemberPlan
 
 TEXTAREA_ROWS = {"summary": 3, "problem": 6, "solution": 8, "inclusion": 6, "plan": 6}
 

@@ -25,8 +25,9 @@ from core.views import deny_unless
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions as organisations_permissions
+from marketplace.proposals import checklist as checklist_services
 from marketplace.proposals import permissions as proposals_permissions
-from marketplace.proposals import selectors, services, workflows
+from marketplace.proposals import selectors, workflows
 from marketplace.proposals.forms import (
     AttachmentForm,
     DecisionForm,
@@ -35,6 +36,10 @@ from marketplace.proposals.forms import (
     ProposalStartForm,
 )
 from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
+from marketplace.proposals.services import attachments as attachments_services
+from marketplace.proposals.services import consortium as consortium_services
+from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 
 AGENCY_PAGE_SIZE = 50
 
@@ -65,7 +70,9 @@ def proposal_create(request, slug):
         return redirect("marketplace:organisation_create")
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = services.proposal_create(by=request.user, challenge=challenge, **form.cleaned_data)
+            proposal = drafts_services.proposal_create(
+                by=request.user, challenge=challenge, **form.cleaned_data
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -94,7 +101,7 @@ def _detail_context(request, proposal: Proposal, **overrides) -> dict:
         if can_edit
         else None,
         "questions_and_answers": [(q, answers.get(q.pk, "")) for q in questions],
-        "checklist": services.proposal_checklist(proposal) if can_edit else [],
+        "checklist": checklist_services.proposal_checklist(proposal) if can_edit else [],
         "budget_lines": proposal.budget_lines.all(),
         "planned_milestones": proposal.planned_milestones.all(),
         "team_members": proposal.team_members.all(),
@@ -122,7 +129,7 @@ def _detail_context(request, proposal: Proposal, **overrides) -> dict:
         decisions = [
             t
             for t in workflows.proposal_transitions_for(proposal, workflows.OFFICIAL)
-            if t.name in services.OFFICIAL_DECISIONS
+            if t.name in submission_services.OFFICIAL_DECISIONS
         ]
         context["decision_form"] = DecisionForm(transitions=decisions) if decisions else None
         context["can_award"] = proposal.status in workflows.PROPOSAL_TRANSITIONS["award"].source
@@ -149,7 +156,7 @@ def proposal_detail(request, pk):
     forms = ProposalDraftForms(request.POST, proposal=proposal, questions=questions, answers=answers)
     if forms.is_valid():
         try:
-            services.proposal_save(
+            drafts_services.proposal_save(
                 proposal=Proposal.objects.get(pk=pk), by=request.user, **forms.service_kwargs()
             )
         except DomainError as exc:
@@ -189,14 +196,14 @@ def proposal_detail(request, pk):
 @require_POST
 def proposal_submit(request, pk):
     return _applicant_step(
-        request, pk, services.proposal_submit, _("Proposal submitted. The agency will review it.")
+        request, pk, submission_services.proposal_submit, _("Proposal submitted. The agency will review it.")
     )
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk):
-    return _applicant_step(request, pk, services.proposal_withdraw, _("Proposal withdrawn."))
+    return _applicant_step(request, pk, submission_services.proposal_withdraw, _("Proposal withdrawn."))
 
 
 def _applicant_step(request, pk, service, success: str):
@@ -217,7 +224,9 @@ def _applicant_step(request, pk, service, success: str):
 def proposal_decide(request, pk):
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_decide_proposal(request.user, proposal))
-    decisions = [t for t in workflows.PROPOSAL_TRANSITIONS.values() if t.name in services.OFFICIAL_DECISIONS]
+    decisions = [
+        t for t in workflows.PROPOSAL_TRANSITIONS.values() if t.name in submission_services.OFFICIAL_DECISIONS
+    ]
     form = DecisionForm(request.POST, transitions=decisions)
     next_url = request.POST.get("next", "")
     if not next_url.startswith("/") or next_url.startswith("//"):
@@ -226,7 +235,7 @@ def proposal_decide(request, pk):
         messages.error(request, _("Choose an action."))
         return redirect(next_url)
     try:
-        services.proposal_decide(
+        submission_services.proposal_decide(
             proposal=proposal,
             by=request.user,
             transition=form.cleaned_data["transition"],
@@ -254,7 +263,7 @@ def proposal_attachment_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            attachment = services.proposal_attachment_add(
+            attachment = attachments_services.proposal_attachment_add(
                 proposal=proposal, by=request.user, upload=form.cleaned_data["file"]
             )
         except DomainError as exc:
@@ -297,7 +306,7 @@ def proposal_attachment_remove(request, pk, attachment_pk):
         ProposalAttachment, pk=attachment_pk, proposal=proposal, removed_at__isnull=True
     )
     try:
-        services.proposal_attachment_remove(attachment=attachment, by=request.user)
+        attachments_services.proposal_attachment_remove(attachment=attachment, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -316,7 +325,7 @@ def proposal_partner_invite(request, pk):
     form = PartnerInviteForm(request.POST, proposal=proposal)
     if form.is_valid():
         try:
-            partner = services.proposal_partner_invite(
+            partner = consortium_services.proposal_partner_invite(
                 proposal=proposal, by=request.user, **form.cleaned_data
             )
         except DomainError as exc:
@@ -345,7 +354,7 @@ def proposal_partner_remove(request, pk, partner_pk):
         ProposalPartner.objects.select_related("organisation"), pk=partner_pk, proposal=proposal
     )
     try:
-        services.proposal_partner_remove(partner=partner, by=request.user)
+        consortium_services.proposal_partner_remove(partner=partner, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -367,7 +376,9 @@ def proposal_partner_respond(request, partner_pk):
         messages.error(request, _("Choose whether to accept or decline."))
         return redirect("marketplace:workspace")
     try:
-        services.proposal_partner_respond(partner=partner, by=request.user, accept=answer == "accept")
+        consortium_services.proposal_partner_respond(
+            partner=partner, by=request.user, accept=answer == "accept"
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -425,7 +436,7 @@ def agency_proposals(request):
         decisions = [
             t
             for t in workflows.proposal_transitions_for(proposal, workflows.OFFICIAL)
-            if t.name in services.OFFICIAL_DECISIONS
+            if t.name in submission_services.OFFICIAL_DECISIONS
         ]
         rows.append(
             {

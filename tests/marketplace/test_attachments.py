@@ -12,9 +12,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import DomainError
-from marketplace.proposals import services
 from marketplace.proposals.attachments import PrivateStorage, accept_everything
 from marketplace.proposals.models import ProposalAttachment
+from marketplace.proposals.services import attachments as attachments_services
+from marketplace.proposals.services import consortium as consortium_services
+from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
@@ -63,7 +66,7 @@ def owner():
 @pytest.fixture
 def proposal(challenge, owner):
     org = factories.organisation(owner)
-    draft = services.proposal_create(
+    draft = drafts_services.proposal_create(
         by=owner, organisation=org, challenge=challenge, title="Usulan", requested_amount=10_000_000_00
     )
     return factories.complete_proposal(draft, by=owner)
@@ -74,7 +77,7 @@ def upload(content: bytes, name: str = "proposal.pdf") -> SimpleUploadedFile:
 
 
 def test_a_pdf_is_stored_privately_under_a_random_name(proposal, owner, private_root):
-    attachment = services.proposal_attachment_add(
+    attachment = attachments_services.proposal_attachment_add(
         proposal=proposal, by=owner, upload=upload(PDF, 'C:\\fakepath\\Rencana "anggaran" <2026>.PDF')
     )
     assert attachment.display_name == "Rencana _anggaran_ _2026.pdf"
@@ -103,7 +106,9 @@ def test_a_pdf_is_stored_privately_under_a_random_name(proposal, owner, private_
     ],
 )
 def test_accepted_kinds_are_recognised_by_content(proposal, owner, content, name, expected):
-    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(content, name))
+    attachment = attachments_services.proposal_attachment_add(
+        proposal=proposal, by=owner, upload=upload(content, name)
+    )
     assert attachment.content_type == expected
 
 
@@ -118,14 +123,18 @@ def test_accepted_kinds_are_recognised_by_content(proposal, owner, content, name
 )
 def test_other_kinds_are_refused_whatever_their_name(proposal, owner, content, name):
     with pytest.raises(DomainError, match="Only PDF files, images"):
-        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(content, name))
+        attachments_services.proposal_attachment_add(
+            proposal=proposal, by=owner, upload=upload(content, name)
+        )
     assert not ProposalAttachment.objects.exists()
 
 
 def test_files_above_the_size_limit_are_refused(settings, proposal, owner):
     settings.PROPOSAL_ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(DomainError, match="too large"):
-        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF + b"0" * 2000))
+        attachments_services.proposal_attachment_add(
+            proposal=proposal, by=owner, upload=upload(PDF + b"0" * 2000)
+        )
     assert not ProposalAttachment.objects.exists()
 
 
@@ -134,9 +143,9 @@ def test_the_virus_scan_hook_sees_every_file_and_may_refuse_it(settings, proposa
     settings.PROPOSAL_ATTACHMENT_SCANNER = f"{__name__}.refuse_files_named_eicar"
     infected = PDF + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
     with pytest.raises(DomainError, match="EICAR test signature found"):
-        services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(infected))
+        attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(infected))
     assert not ProposalAttachment.objects.exists() and not any(Path(private_root).rglob("*.pdf"))
-    services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
 
 
 def test_upload_through_the_page_shows_a_field_error(client, proposal, owner):
@@ -153,10 +162,10 @@ def test_upload_through_the_page_shows_a_field_error(client, proposal, owner):
 
 
 def test_a_submitted_version_keeps_its_files_after_removal(proposal, owner, official):
-    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
-    services.proposal_submit(proposal=proposal, by=owner)
-    services.proposal_request_changes(proposal=proposal, by=official, note="Ganti lampiran.")
-    services.proposal_attachment_remove(attachment=attachment, by=owner)
+    attachment = attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    submission_services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_request_changes(proposal=proposal, by=official, note="Ganti lampiran.")
+    attachments_services.proposal_attachment_remove(attachment=attachment, by=owner)
     attachment.refresh_from_db()
     assert attachment.removed_at is not None and Path(attachment.file.path).exists()
     assert proposal.versions.get().data["attachments"][0]["sha256"] == attachment.sha256
@@ -168,11 +177,11 @@ def test_a_submitted_version_keeps_its_files_after_removal(proposal, owner, offi
 @pytest.fixture
 def people(proposal, owner, official):
     partner_owner, invited_owner = factories.UserFactory(), factories.UserFactory()
-    accepted = services.proposal_partner_invite(
+    accepted = consortium_services.proposal_partner_invite(
         proposal=proposal, by=owner, organisation=factories.organisation(partner_owner), role="Mitra"
     )
-    services.proposal_partner_respond(partner=accepted, by=partner_owner, accept=True)
-    services.proposal_partner_invite(
+    consortium_services.proposal_partner_respond(partner=accepted, by=partner_owner, accept=True)
+    consortium_services.proposal_partner_invite(
         proposal=proposal, by=owner, organisation=factories.organisation(invited_owner), role="Mitra"
     )
     other_official = factories.UserFactory(roles=["official"])
@@ -191,7 +200,9 @@ def people(proposal, owner, official):
 
 
 def test_downloads_only_for_those_who_may_read_them(client, proposal, owner, people):
-    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF, "rab.pdf"))
+    attachment = attachments_services.proposal_attachment_add(
+        proposal=proposal, by=owner, upload=upload(PDF, "rab.pdf")
+    )
     url = f"/workspace/proposals/{proposal.pk}/attachments/{attachment.pk}/"
     assert client.get(url).status_code == 302  # anonymous: sign in first
 
@@ -217,17 +228,17 @@ def test_downloads_only_for_those_who_may_read_them(client, proposal, owner, peo
 
     # Once submitted, the owning agency's officials too.
     for partner in proposal.partners.filter(status="invited"):
-        services.proposal_partner_remove(partner=partner, by=owner)
-    services.proposal_submit(proposal=proposal, by=owner)
+        consortium_services.proposal_partner_remove(partner=partner, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     assert status("official") == 200
     assert status("other_official") == 403 and status("reviewer") == 403
 
 
 def test_guessing_another_proposals_attachment_finds_nothing(client, proposal, owner, challenge):
-    secret = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    secret = attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
     snoop = factories.UserFactory()
     org = factories.organisation(snoop)
-    own = services.proposal_create(
+    own = drafts_services.proposal_create(
         by=snoop, organisation=org, challenge=challenge, title="Milik sendiri", requested_amount=1_000_00
     )
     client.force_login(snoop)
@@ -243,7 +254,7 @@ def test_guessing_another_proposals_attachment_finds_nothing(client, proposal, o
     "role", ["other_applicant", "reviewer", "official", "other_official", "accepted_partner"]
 )
 def test_only_the_lead_uploads_and_removes(client, proposal, owner, people, role):
-    attachment = services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
+    attachment = attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
     client.force_login(people[role])
     base = f"/workspace/proposals/{proposal.pk}/attachments/"
     assert client.post(base, {"file": upload(PDF)}).status_code == 403

@@ -32,9 +32,10 @@ from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.models import ChallengePage
 from marketplace.challenges.services import funds as challenges_services
 from marketplace.organisations.models import Organisation
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals import workflows
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from marketplace.review.models import Review, ReviewAssignment
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
@@ -89,7 +90,7 @@ def score(assignment, sheet, recommendation):
 def proposal_in_review(challenge, official, title, amount) -> Proposal:
     owner = factories.UserFactory()
     organisation = factories.organisation(owner, name=f"Organisasi {title}")
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner,
         organisation=organisation,
         challenge=challenge,
@@ -98,7 +99,7 @@ def proposal_in_review(challenge, official, title, amount) -> Proposal:
         requested_amount=amount,
     )
     factories.complete_proposal(proposal, by=owner)
-    proposals_services.proposal_submit(proposal=proposal, by=owner)
+    submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
     return send_to_review(proposal, official)
 
 
@@ -222,7 +223,7 @@ def test_the_table_ranks_with_ties_and_shows_every_figure(client, example):
 
 
 def test_the_selector_gives_exact_numbers(example, django_assert_max_num_queries):
-    from marketplace.review import selectors as selectors_scoring
+    from marketplace.review.selectors import scoring as selectors_scoring
 
     table = selectors_scoring.comparison_table(example.challenge)
     rows = {row.proposal.title: row for row in table.rows}
@@ -267,7 +268,7 @@ def test_the_selector_gives_exact_numbers(example, django_assert_max_num_queries
 
 
 def test_a_reopened_review_stops_counting_until_submitted_again(client, example):
-    from marketplace.review import selectors as selectors_scoring
+    from marketplace.review.selectors import scoring as selectors_scoring
 
     citra_on_1 = example.assignments["citra", 1]
     scoring_services.review_reopen(
@@ -286,7 +287,7 @@ def test_a_reopened_review_stops_counting_until_submitted_again(client, example)
 
 
 def test_an_awarded_proposal_leaves_the_running_total_and_the_available_money(client, example):
-    from marketplace.review import selectors as selectors_scoring
+    from marketplace.review.selectors import scoring as selectors_scoring
 
     due = timezone.localdate() + datetime.timedelta(days=90)
     awards_services.award_create(

@@ -13,7 +13,7 @@ from core.models import AuditEntry, Notification
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import PartnerListing, PartnershipRequest
 from marketplace.organisations.services import partners as partner_services
-from marketplace.proposals import services
+from marketplace.proposals.services import drafts as services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

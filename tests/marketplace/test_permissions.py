@@ -31,8 +31,9 @@ from marketplace.challenges.services import questions as question_services
 from marketplace.finance import services as payout_services
 from marketplace.organisations.models import Organisation, PartnerListing, PartnershipRequest
 from marketplace.organisations.services import partners as partner_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from payments.models import Commitment, Disbursement, Entry, GatewayCall, Recipient, Transaction
 from tests import factories
 
@@ -124,7 +125,7 @@ def build_scene() -> Scene:
     )
 
     def proposal(title: str) -> Proposal:
-        return proposals_services.proposal_create(
+        return drafts_proposals_services.proposal_create(
             by=applicant,
             organisation=organisation,
             challenge=challenge,
@@ -137,10 +138,12 @@ def build_scene() -> Scene:
         return factories.complete_proposal(draft, by=applicant)
 
     draft = proposal("Draf")
-    submitted = proposals_services.proposal_submit(
+    submitted = submission_proposals_services.proposal_submit(
         proposal=complete(proposal("Menunggu keputusan")), by=applicant
     )
-    awarded = proposals_services.proposal_submit(proposal=complete(proposal("Didanai")), by=applicant)
+    awarded = submission_proposals_services.proposal_submit(
+        proposal=complete(proposal("Didanai")), by=applicant
+    )
     challenges_services.allocation_record(
         challenge=challenge,
         amount=100_000_000_00,

@@ -16,8 +16,11 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.models import AuditEntry, Notification
 from marketplace.challenges.models import ApplicationQuestion
-from marketplace.proposals import services
+from marketplace.proposals import checklist as checklist_services
 from marketplace.proposals.models import BudgetLine, Proposal, ProposalPartner, ProposalVersion
+from marketplace.proposals.services import consortium as consortium_services
+from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
@@ -49,7 +52,7 @@ def organisation(owner, region):
 
 
 def draft(challenge, owner, organisation, amount=20_000_000_00, **kwargs):
-    return services.proposal_create(
+    return drafts_services.proposal_create(
         by=owner,
         organisation=organisation,
         challenge=challenge,
@@ -62,7 +65,7 @@ def draft(challenge, owner, organisation, amount=20_000_000_00, **kwargs):
 
 def submit_error(proposal, owner, **kwargs) -> str:
     with pytest.raises(DomainError) as excinfo:
-        services.proposal_submit(proposal=proposal, by=owner, **kwargs)
+        submission_services.proposal_submit(proposal=proposal, by=owner, **kwargs)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DRAFT
     assert not ProposalVersion.objects.filter(proposal=proposal).exists()
@@ -88,35 +91,37 @@ def test_an_incomplete_draft_is_refused_naming_each_missing_item(challenge, owne
 
 def test_budget_lines_must_add_up_to_the_requested_amount(challenge, owner, organisation):
     proposal = factories.complete_proposal(draft(challenge, owner, organisation), by=owner)
-    services.proposal_save(
+    drafts_services.proposal_save(
         proposal=proposal,
         by=owner,
         budget_lines=[
-            services.BudgetLinePlan(category="software", description="Aplikasi", amount=15_000_000_00),
-            services.BudgetLinePlan(category="training", description="Pelatihan", amount=4_000_000_00),
+            drafts_services.BudgetLinePlan(category="software", description="Aplikasi", amount=15_000_000_00),
+            drafts_services.BudgetLinePlan(category="training", description="Pelatihan", amount=4_000_000_00),
         ],
     )
     message = submit_error(proposal, owner)
     assert "Budget lines add up to the requested amount (Rp 19.000.000 of Rp 20.000.000)" in message
-    services.proposal_save(
+    drafts_services.proposal_save(
         proposal=proposal,
         by=owner,
         budget_lines=[
-            services.BudgetLinePlan(category="software", description="Aplikasi", amount=15_000_000_00),
-            services.BudgetLinePlan(category="training", description="Pelatihan", amount=5_000_000_00),
+            drafts_services.BudgetLinePlan(category="software", description="Aplikasi", amount=15_000_000_00),
+            drafts_services.BudgetLinePlan(category="training", description="Pelatihan", amount=5_000_000_00),
         ],
     )
-    services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     assert proposal.status == Proposal.Status.SUBMITTED
 
 
 def test_milestones_must_add_up_to_the_requested_amount(challenge, owner, organisation):
     proposal = factories.complete_proposal(draft(challenge, owner, organisation), by=owner)
     due = timezone.localdate() + datetime.timedelta(days=40)
-    services.proposal_save(
+    drafts_services.proposal_save(
         proposal=proposal,
         by=owner,
-        milestones=[services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=1_000_00)],
+        milestones=[
+            drafts_services.PlannedMilestonePlan(deliverable="Uji coba", due_date=due, amount=1_000_00)
+        ],
     )
     assert "Milestone amounts add up" in submit_error(proposal, owner)
 
@@ -132,11 +137,11 @@ def test_requested_amount_above_the_challenge_maximum_is_refused(challenge, owne
 def test_a_bad_budget_row_saves_nothing(challenge, owner, organisation):
     proposal = draft(challenge, owner, organisation)
     with pytest.raises(DomainError):
-        services.proposal_save(
+        drafts_services.proposal_save(
             proposal=proposal,
             by=owner,
             fields={"solution": "Solusi baru"},
-            budget_lines=[services.BudgetLinePlan(category="nonsense", description="x", amount=1_00)],
+            budget_lines=[drafts_services.BudgetLinePlan(category="nonsense", description="x", amount=1_00)],
         )
     proposal.refresh_from_db()
     assert proposal.solution == "" and not BudgetLine.objects.filter(proposal=proposal).exists()
@@ -146,11 +151,11 @@ def test_required_questions_must_be_answered_and_optional_ones_need_not(challeng
     required = ApplicationQuestion.objects.create(challenge=challenge, text="Berapa desa yang dijangkau?")
     ApplicationQuestion.objects.create(challenge=challenge, text="Ada mitra lokal?", required=False)
     proposal = factories.complete_proposal(draft(challenge, owner, organisation), by=owner)
-    services.proposal_save(proposal=proposal, by=owner, answers={required.pk: "  "})
+    drafts_services.proposal_save(proposal=proposal, by=owner, answers={required.pk: "  "})
     assert "Answer: Berapa desa yang dijangkau?" in submit_error(proposal, owner)
     assert "Ada mitra lokal?" not in submit_error(proposal, owner)
-    services.proposal_save(proposal=proposal, by=owner, answers={required.pk: "Dua belas desa."})
-    services.proposal_submit(proposal=proposal, by=owner)
+    drafts_services.proposal_save(proposal=proposal, by=owner, answers={required.pk: "Dua belas desa."})
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     answers = proposal.versions.get().data["answers"]
     assert {"question": required.text, "answer": "Dua belas desa."}.items() <= answers[0].items()
 
@@ -166,7 +171,7 @@ def test_organisation_kind_must_be_eligible(challenge, owner, organisation):
     assert "eligibility rules" in submit_error(proposal, owner)
     type(organisation).objects.filter(pk=organisation.pk).update(kind="koperasi")
     proposal = Proposal.objects.get(pk=proposal.pk)
-    services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     assert proposal.status == Proposal.Status.SUBMITTED
 
 
@@ -197,7 +202,9 @@ def test_a_challenge_closing_at_2359_refuses_a_submission_at_midnight_local_time
     on_time = factories.complete_proposal(draft(page, owner, org, title="Tepat waktu"), by=owner)
     late = factories.complete_proposal(draft(page, owner, org, title="Terlambat"), by=owner)
 
-    services.proposal_submit(proposal=on_time, by=owner, now=closes - datetime.timedelta(seconds=1))
+    submission_services.proposal_submit(
+        proposal=on_time, by=owner, now=closes - datetime.timedelta(seconds=1)
+    )
     assert on_time.status == Proposal.Status.SUBMITTED
 
     midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=tz)
@@ -210,7 +217,7 @@ def test_a_challenge_closing_at_2359_refuses_a_submission_at_midnight_local_time
 
 def test_submission_freezes_a_copy_that_later_edits_cannot_change(challenge, owner, organisation):
     proposal = factories.complete_proposal(draft(challenge, owner, organisation), by=owner)
-    services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     version = proposal.versions.get()
     assert version.number == 1
     assert version.data["title"] == "Antrean daring"
@@ -219,7 +226,7 @@ def test_submission_freezes_a_copy_that_later_edits_cannot_change(challenge, own
     ]
     assert version.data["team"][0]["name"] == "Ayu Lestari"
     with pytest.raises(DomainError, match="no longer be edited"):
-        services.proposal_save(proposal=proposal, by=owner, fields={"title": "Diubah diam-diam"})
+        drafts_services.proposal_save(proposal=proposal, by=owner, fields={"title": "Diubah diam-diam"})
     version.data["title"] = "Dipalsukan"
     with pytest.raises(ValueError):
         version.save()
@@ -232,10 +239,10 @@ def test_submission_freezes_a_copy_that_later_edits_cannot_change(challenge, own
 def test_withdrawal_before_the_deadline_and_not_after(challenge, owner, organisation):
     kept = factories.submitted_proposal(challenge_page=challenge, owner=owner)
     taken_back = factories.submitted_proposal(challenge_page=challenge, owner=owner)
-    services.proposal_withdraw(proposal=taken_back, by=owner)
+    submission_services.proposal_withdraw(proposal=taken_back, by=owner)
     assert Proposal.objects.get(pk=taken_back.pk).status == Proposal.Status.WITHDRAWN
     with pytest.raises(DomainError, match="can no longer be withdrawn"):
-        services.proposal_withdraw(
+        submission_services.proposal_withdraw(
             proposal=kept, by=owner, now=challenge.closes_at + datetime.timedelta(minutes=1)
         )
     assert Proposal.objects.get(pk=kept.pk).status == Proposal.Status.SUBMITTED
@@ -258,7 +265,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
     client, challenge, owner, organisation, partner_owner, partner_org
 ):
     proposal = factories.complete_proposal(draft(challenge, owner, organisation), by=owner)
-    partner = services.proposal_partner_invite(
+    partner = consortium_services.proposal_partner_invite(
         proposal=proposal,
         by=owner,
         organisation=partner_org,
@@ -280,7 +287,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
     assert partner.status == ProposalPartner.Status.ACCEPTED and partner.responded_by == partner_owner
     assert Notification.objects.filter(user=owner, message__contains="bersedia bergabung").exists()
 
-    services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     assert proposal.versions.get().data["partners"][0]["organisation"] == "Politeknik Mitra"
     # The partner's members see the submitted proposal in their workspace with its status.
     assert "Antrean daring" in client.get("/workspace/").text
@@ -290,7 +297,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
 def test_partner_shares_may_not_exceed_the_requested_amount(challenge, owner, organisation, partner_org):
     proposal = draft(challenge, owner, organisation, amount=10_000_000_00)
     with pytest.raises(DomainError, match="more than the requested"):
-        services.proposal_partner_invite(
+        consortium_services.proposal_partner_invite(
             proposal=proposal, by=owner, organisation=partner_org, role="Mitra", budget_share=10_000_001_00
         )
     assert not ProposalPartner.objects.exists()
@@ -302,14 +309,16 @@ def test_no_partners_where_the_challenge_does_not_allow_consortia(
     type(challenge).objects.filter(pk=challenge.pk).update(consortium_allowed=False)
     proposal = Proposal.objects.get(pk=draft(challenge, owner, organisation).pk)
     with pytest.raises(DomainError, match="does not accept consortia"):
-        services.proposal_partner_invite(proposal=proposal, by=owner, organisation=partner_org, role="Mitra")
+        consortium_services.proposal_partner_invite(
+            proposal=proposal, by=owner, organisation=partner_org, role="Mitra"
+        )
 
 
 def test_only_the_invited_organisation_answers_and_only_once(
     client, challenge, owner, organisation, partner_owner, partner_org
 ):
     proposal = draft(challenge, owner, organisation)
-    partner = services.proposal_partner_invite(
+    partner = consortium_services.proposal_partner_invite(
         proposal=proposal, by=owner, organisation=partner_org, role="Mitra"
     )
     for stranger in (owner, factories.UserFactory(), factories.UserFactory(roles=["official"])):
@@ -320,12 +329,12 @@ def test_only_the_invited_organisation_answers_and_only_once(
         )
     partner.refresh_from_db()
     assert partner.status == ProposalPartner.Status.INVITED
-    services.proposal_partner_respond(partner=partner, by=partner_owner, accept=False)
+    consortium_services.proposal_partner_respond(partner=partner, by=partner_owner, accept=False)
     with pytest.raises(DomainError, match="already been answered"):
-        services.proposal_partner_respond(partner=partner, by=partner_owner, accept=True)
+        consortium_services.proposal_partner_respond(partner=partner, by=partner_owner, accept=True)
     # A member of another organisation cannot invite on the lead's behalf.
     with pytest.raises(DomainError):
-        services.proposal_partner_invite(
+        consortium_services.proposal_partner_invite(
             proposal=proposal, by=partner_owner, organisation=factories.organisation(), role="Mitra"
         )
 
@@ -343,8 +352,8 @@ def test_the_draft_page_saves_everything_in_one_go_without_javascript(client, ch
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.solution and proposal.budget_lines.count() == 1 and proposal.team_members.count() == 1
-    assert services.proposal_checklist(proposal) and all(
-        i.done for i in services.proposal_checklist(proposal)
+    assert checklist_services.proposal_checklist(proposal) and all(
+        i.done for i in checklist_services.proposal_checklist(proposal)
     )
     assert client.post(f"/workspace/proposals/{proposal.pk}/submit/").status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
@@ -440,7 +449,7 @@ def test_a_withdrawn_proposal_stays_in_the_workspace_below_the_active_ones(
     client, challenge, owner, organisation
 ):
     taken_back = factories.submitted_proposal(challenge_page=challenge, owner=owner)
-    services.proposal_withdraw(proposal=taken_back, by=owner)
+    submission_services.proposal_withdraw(proposal=taken_back, by=owner)
     draft(challenge, owner, organisation, title="Draf aktif")
     client.force_login(owner)
     text = client.get("/workspace/").text
@@ -513,7 +522,7 @@ def test_each_view_refuses_each_role_without_the_right(
 ):
     submitted = factories.submitted_proposal(challenge_page=challenge, owner=owner)
     proposal = draft(challenge, owner, organisation)
-    partner = services.proposal_partner_invite(
+    partner = consortium_services.proposal_partner_invite(
         proposal=proposal, by=owner, organisation=partner_org, role="Mitra"
     )
     data = {

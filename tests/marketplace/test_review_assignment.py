@@ -23,12 +23,15 @@ from core.models import AuditEntry, Notification
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import PastMembership, UserProfile
 from marketplace.organisations.services import organisations as organisations_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal, ProposalPartner
+from marketplace.proposals.services import consortium as consortium_proposals_services
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from marketplace.review import matching
 from marketplace.review.matching import ProposalProfile, ReviewerProfile
 from marketplace.review.models import ChallengeReviewer, ConflictDeclaration, ReviewAssignment
-from marketplace.review.services import reviews
+from marketplace.review.selectors import assignments as assignments_reviews
+from marketplace.review.services import assignments as assignments_reviews_review
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +155,7 @@ def lead(owner, education):
 
 def in_review(proposal, official):
     for step in ("screen", "review"):
-        proposals_services.proposal_decide(proposal=proposal, by=official, transition=step)
+        submission_proposals_services.proposal_decide(proposal=proposal, by=official, transition=step)
     return Proposal.objects.select_related("challenge__agency__region", "organisation").get(pk=proposal.pk)
 
 
@@ -187,17 +190,17 @@ def consortium_proposal(challenge, owner, official, *, partner_owner, accept: bo
     accepted; with ``accept=False`` the invitation is left unanswered and the draft returned."""
     organisation = factories.organisation(owner)
     partner = factories.organisation(partner_owner, name=f"Mitra {title}")
-    draft = proposals_services.proposal_create(
+    draft = drafts_proposals_services.proposal_create(
         by=owner, organisation=organisation, challenge=challenge, title=title, requested_amount=20_000_000_00
     )
-    invitation = proposals_services.proposal_partner_invite(
+    invitation = consortium_proposals_services.proposal_partner_invite(
         proposal=draft, by=owner, organisation=partner, role="Mitra"
     )
     if not accept:
         return draft, partner
-    proposals_services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
+    consortium_proposals_services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
     factories.complete_proposal(draft, by=owner)
-    proposals_services.proposal_submit(proposal=draft, by=owner)
+    submission_proposals_services.proposal_submit(proposal=draft, by=owner)
     return in_review(draft, official), partner
 
 
@@ -223,9 +226,9 @@ def test_suggestions_rank_by_expertise_fit_then_load_on_real_data(
     other = in_review(
         factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory()), official
     )
-    reviews.assignment_create(proposal=other, reviewer=r3, by=official)
+    assignments_reviews_review.assignment_create(proposal=other, reviewer=r3, by=official)
 
-    board = reviews.assignment_board(fresh(challenge))
+    board = assignments_reviews.assignment_board(fresh(challenge))
     row = next(r for r in board.rows if r.proposal.pk == proposal.pk)
     assert [(member_.user, s.fit, s.load) for s, member_ in row.ranked] == [
         (r1, Fraction(1), 0),
@@ -252,15 +255,15 @@ def test_suggestions_rank_by_expertise_fit_then_load_on_real_data(
 def test_a_member_of_the_applicant_is_never_suggested_nor_assignable(challenge, official, proposal):
     member = reviewer(challenge, name="Ayu Anggota", tags=["gis"], official=official)
     proposal.organisation.memberships.create(user=member, role="member")
-    board = reviews.assignment_board(fresh(challenge))
+    board = assignments_reviews.assignment_board(fresh(challenge))
     assert member not in [m.user for _s, m in board.rows[0].ranked]
     with pytest.raises(DomainError) as refused:
-        reviews.assignment_create(proposal=proposal, reviewer=member, by=official)
+        assignments_reviews_review.assignment_create(proposal=proposal, reviewer=member, by=official)
     assert refused.value.message == (
         "Ayu Anggota is a member of Koperasi Digital Sumba, which takes part in this proposal: a member "
         "may never review it."
     )
-    plan = reviews.assignments_create_suggested(challenge=fresh(challenge), by=official)
+    plan = assignments_reviews_review.assignments_create_suggested(challenge=fresh(challenge), by=official)
     assert not plan.created and not ReviewAssignment.objects.filter(reviewer=member).exists()
 
 
@@ -272,10 +275,12 @@ def test_a_former_member_of_the_applicant_is_never_suggested_nor_assignable(
     membership = proposal.organisation.memberships.create(user=former, role="member")
     organisations_services.membership_remove(membership=membership, by=owner)
     assert PastMembership.objects.filter(user=former, organisation=proposal.organisation).exists()
-    assert former not in [m.user for _s, m in reviews.assignment_board(fresh(challenge)).rows[0].ranked]
+    assert former not in [
+        m.user for _s, m in assignments_reviews.assignment_board(fresh(challenge)).rows[0].ranked
+    ]
     with pytest.raises(DomainError, match="Dedi Mantan was a member of Koperasi Digital Sumba"):
-        reviews.assignment_create(proposal=proposal, reviewer=former, by=official)
-    reviews.assignments_create_suggested(challenge=fresh(challenge), by=official)
+        assignments_reviews_review.assignment_create(proposal=proposal, reviewer=former, by=official)
+    assignments_reviews_review.assignments_create_suggested(challenge=fresh(challenge), by=official)
     assert not ReviewAssignment.objects.filter(reviewer=former).exists()
 
 
@@ -307,15 +312,15 @@ def test_members_and_former_members_of_a_partner_never_review_but_a_declined_par
     )
     board = {
         row.proposal.pk: [m.user for _s, m in row.ranked]
-        for row in reviews.assignment_board(fresh(challenge)).rows
+        for row in assignments_reviews.assignment_board(fresh(challenge)).rows
     }
     assert partner_owner not in board[accepted.pk] and former not in board[accepted.pk]
     assert declined_owner in board[declined.pk]
     with pytest.raises(DomainError, match="Pemilik Mitra is a member of Mitra Diterima"):
-        reviews.assignment_create(proposal=accepted, reviewer=partner_owner, by=official)
+        assignments_reviews_review.assignment_create(proposal=accepted, reviewer=partner_owner, by=official)
     with pytest.raises(DomainError, match="Mantan Mitra was a member of Mitra Diterima"):
-        reviews.assignment_create(proposal=accepted, reviewer=former, by=official)
-    reviews.assignment_create(proposal=declined, reviewer=declined_owner, by=official)
+        assignments_reviews_review.assignment_create(proposal=accepted, reviewer=former, by=official)
+    assignments_reviews_review.assignment_create(proposal=declined, reviewer=declined_owner, by=official)
 
 
 def test_a_partner_still_invited_counts_as_taking_part(challenge, official):
@@ -323,7 +328,7 @@ def test_a_partner_still_invited_counts_as_taking_part(challenge, official):
     draft, _partner = consortium_proposal(
         challenge, factories.UserFactory(), official, partner_owner=partner_owner, accept=False
     )
-    assert reviews.exclusion_reason(draft, partner_owner) is not None
+    assert assignments_reviews_review.exclusion_reason(draft, partner_owner) is not None
 
 
 # Hand assignment rules ---------------------------------------------------------------------------
@@ -335,15 +340,15 @@ def test_hand_assignment_refuses_what_breaks_a_rule_and_changes_nothing(challeng
     proposal.challenge = challenge
     outsider = reviewer(name="Luar Pool")
     with pytest.raises(DomainError, match="not one of this challenge's reviewers"):
-        reviews.assignment_create(proposal=proposal, reviewer=outsider, by=official)
+        assignments_reviews_review.assignment_create(proposal=proposal, reviewer=outsider, by=official)
 
     first, second, third = (reviewer(challenge, name=n) for n in ("Satu", "Dua", "Tiga"))
-    reviews.assignment_create(proposal=proposal, reviewer=first, by=official)
+    assignments_reviews_review.assignment_create(proposal=proposal, reviewer=first, by=official)
     with pytest.raises(DomainError, match="Satu is already assigned to this proposal"):
-        reviews.assignment_create(proposal=proposal, reviewer=first, by=official)
-    reviews.assignment_create(proposal=proposal, reviewer=second, by=official)
+        assignments_reviews_review.assignment_create(proposal=proposal, reviewer=first, by=official)
+    assignments_reviews_review.assignment_create(proposal=proposal, reviewer=second, by=official)
     with pytest.raises(DomainError, match="already has its 2 reviewers"):
-        reviews.assignment_create(proposal=proposal, reviewer=third, by=official)
+        assignments_reviews_review.assignment_create(proposal=proposal, reviewer=third, by=official)
 
     other = in_review(
         factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory()), official
@@ -352,19 +357,21 @@ def test_hand_assignment_refuses_what_breaks_a_rule_and_changes_nothing(challeng
     with pytest.raises(
         DomainError, match=r"Satu already reviews 1 proposals of this challenge, the most allowed \(1\)"
     ):
-        reviews.assignment_create(proposal=other, reviewer=first, by=official)
+        assignments_reviews_review.assignment_create(proposal=other, reviewer=first, by=official)
 
     submitted = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
     with pytest.raises(DomainError, match="assigned to proposals in review"):
-        reviews.assignment_create(proposal=submitted, reviewer=third, by=official)
+        assignments_reviews_review.assignment_create(proposal=submitted, reviewer=third, by=official)
     with pytest.raises(DomainError):
-        reviews.assignment_create(proposal=other, reviewer=third, by=owner)  # not an official
+        assignments_reviews_review.assignment_create(
+            proposal=other, reviewer=third, by=owner
+        )  # not an official
     assert ReviewAssignment.objects.count() == 2
 
 
 def test_a_hand_assignment_is_audited_and_the_reviewer_told(challenge, official, proposal):
     chosen = reviewer(challenge, name="Rina")
-    assignment = reviews.assignment_create(proposal=proposal, reviewer=chosen, by=official)
+    assignment = assignments_reviews_review.assignment_create(proposal=proposal, reviewer=chosen, by=official)
     assert assignment.status == A.AWAITING_DECLARATION and assignment.assigned_by == official
     entry = AuditEntry.objects.get(action="review_assignment.created")
     assert entry.actor == official and entry.after == {
@@ -421,7 +428,7 @@ def test_assign_all_by_suggestion_gives_each_proposal_n_reviewers_under_the_cap(
 @pytest.fixture
 def assignment(challenge, official, proposal):
     chosen = reviewer(challenge, name="Rina Penilai", official=official)
-    return reviews.assignment_create(proposal=proposal, reviewer=chosen, by=official)
+    return assignments_reviews_review.assignment_create(proposal=proposal, reviewer=chosen, by=official)
 
 
 def test_declaring_no_conflict_opens_the_review(client, challenge, assignment, proposal):
@@ -489,10 +496,12 @@ def test_declaring_a_conflict_ends_the_assignment_and_tells_the_officials(
     assert any(official.email in m.to for m in mail.outbox)
     # No longer in the reviewer's list; not suggested again for this proposal; officials see it.
     assert f"/workspace/reviews/{assignment.pk}/" not in client.get("/workspace/").text
-    row = reviews.assignment_board(fresh(challenge)).rows[0]
+    row = assignments_reviews.assignment_board(fresh(challenge)).rows[0]
     assert assignment.reviewer not in [m.user for _s, m in row.ranked] and row.conflicts == [assignment]
     with pytest.raises(DomainError):
-        reviews.assignment_create(proposal=proposal, reviewer=assignment.reviewer, by=official)
+        assignments_reviews_review.assignment_create(
+            proposal=proposal, reviewer=assignment.reviewer, by=official
+        )
     client.force_login(official)
     board = client.get(f"/workspace/challenges/{challenge.slug}/assignments/").text
     assert "Adik saya bekerja di koperasi ini." in board
@@ -501,10 +510,12 @@ def test_declaring_a_conflict_ends_the_assignment_and_tells_the_officials(
 @pytest.mark.usefixtures("english_messages")
 def test_declaring_is_for_the_assigned_reviewer_and_only_while_awaiting(assignment, official):
     with pytest.raises(DomainError, match="Only the reviewer asked"):
-        reviews.assignment_declare(assignment=assignment, by=official, has_conflict=False)
-    reviews.assignment_remove(assignment=assignment, by=official, reason="Salah pilih.")
+        assignments_reviews_review.assignment_declare(assignment=assignment, by=official, has_conflict=False)
+    assignments_reviews_review.assignment_remove(assignment=assignment, by=official, reason="Salah pilih.")
     with pytest.raises(DomainError, match="This assignment was removed"):
-        reviews.assignment_declare(assignment=assignment, by=assignment.reviewer, has_conflict=False)
+        assignments_reviews_review.assignment_declare(
+            assignment=assignment, by=assignment.reviewer, has_conflict=False
+        )
     assert not ConflictDeclaration.objects.exists()
 
 
@@ -658,7 +669,7 @@ def test_a_reviewer_with_open_assignments_stays_in_the_pool(client, challenge, o
     assert ChallengeReviewer.objects.filter(pk=member.pk).exists()
     with translation.override("id"):
         assert "Rina Penilai" in response.text
-    reviews.assignment_remove(assignment=assignment, by=official, reason="Diganti.")
+    assignments_reviews_review.assignment_remove(assignment=assignment, by=official, reason="Diganti.")
     client.post(f"/workspace/challenges/{challenge.slug}/reviewers/{member.pk}/remove/")
     assert not ChallengeReviewer.objects.filter(pk=member.pk).exists()
 
@@ -678,7 +689,7 @@ def test_the_assignment_table_has_a_fixed_number_of_queries(client, challenge, o
     challenge = _set(challenge, reviewer_max_load=50)
     pool = [reviewer(challenge, tags=["gis", f"t{i}"], sectors=[health]) for i in range(2)]
     first = _add_reviewed_proposal(challenge, official)
-    reviews.assignment_create(proposal=first, reviewer=pool[0], by=official)
+    assignments_reviews_review.assignment_create(proposal=first, reviewer=pool[0], by=official)
     client.force_login(official)
     url = f"/workspace/challenges/{challenge.slug}/assignments/"
     client.get(url)
@@ -689,9 +700,13 @@ def test_the_assignment_table_has_a_fixed_number_of_queries(client, challenge, o
     proposals = [_add_reviewed_proposal(challenge, official) for _ in range(4)]
     for proposal in proposals:
         for chosen in pool[:2]:
-            reviews.assignment_create(proposal=proposal, reviewer=chosen, by=official)
-    conflicted = reviews.assignment_create(proposal=proposals[0], reviewer=pool[3], by=official)
-    reviews.assignment_declare(assignment=conflicted, by=pool[3], has_conflict=True, note="Keluarga.")
+            assignments_reviews_review.assignment_create(proposal=proposal, reviewer=chosen, by=official)
+    conflicted = assignments_reviews_review.assignment_create(
+        proposal=proposals[0], reviewer=pool[3], by=official
+    )
+    assignments_reviews_review.assignment_declare(
+        assignment=conflicted, by=pool[3], has_conflict=True, note="Keluarga."
+    )
     with CaptureQueriesContext(connection) as more:
         response = client.get(url)
     assert all(f'id="proposal-{p.pk}"' in response.text for p in proposals)
@@ -701,7 +716,7 @@ def test_the_assignment_table_has_a_fixed_number_of_queries(client, challenge, o
 def test_the_reviewers_list_in_the_workspace_has_a_fixed_number_of_queries(client, challenge, official):
     challenge = _set(challenge, reviewer_max_load=50)
     chosen = reviewer(challenge)
-    reviews.assignment_create(
+    assignments_reviews_review.assignment_create(
         proposal=_add_reviewed_proposal(challenge, official), reviewer=chosen, by=official
     )
     client.force_login(chosen)
@@ -709,10 +724,10 @@ def test_the_reviewers_list_in_the_workspace_has_a_fixed_number_of_queries(clien
     with CaptureQueriesContext(connection) as few:
         client.get("/workspace/")
     for _ in range(4):
-        assignment = reviews.assignment_create(
+        assignment = assignments_reviews_review.assignment_create(
             proposal=_add_reviewed_proposal(challenge, official), reviewer=chosen, by=official
         )
-    reviews.assignment_declare(assignment=assignment, by=chosen, has_conflict=False)
+    assignments_reviews_review.assignment_declare(assignment=assignment, by=chosen, has_conflict=False)
     with CaptureQueriesContext(connection) as more:
         response = client.get("/workspace/")
     assert response.text.count("/declare/") == 4 and f"/workspace/reviews/{assignment.pk}/" in response.text

@@ -19,8 +19,12 @@ from django.utils.translation import gettext
 from core.errors import DomainError
 from core.models import AuditEntry, Notification
 from marketplace.challenges.models import ChallengePage, Criterion
-from marketplace.proposals import services, workflows
+from marketplace.proposals import workflows
 from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
+from marketplace.proposals.services import attachments as attachments_services
+from marketplace.proposals.services import consortium as consortium_services
+from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
@@ -69,7 +73,7 @@ def reviewed_proposal(
     """A submitted proposal sent to review by the owning official."""
     owner = owner or factories.UserFactory()
     organisation = factories.organisation(owner, name=f"Organisasi {title}")
-    proposal = services.proposal_create(
+    proposal = drafts_services.proposal_create(
         by=owner,
         organisation=organisation,
         challenge=challenge,
@@ -78,7 +82,7 @@ def reviewed_proposal(
         requested_amount=amount,
     )
     factories.complete_proposal(proposal, by=owner)
-    services.proposal_submit(proposal=proposal, by=owner)
+    submission_services.proposal_submit(proposal=proposal, by=owner)
     return send_to_review(proposal, official)
 
 
@@ -116,7 +120,7 @@ def build_world(*, blind: bool = False) -> World:
     organisation = factories.organisation(applicant, name=LEAD_NAME)
     partner_owner = factories.UserFactory()
     partner = factories.organisation(partner_owner, name=PARTNER_NAME)
-    proposal = services.proposal_create(
+    proposal = drafts_services.proposal_create(
         by=applicant,
         organisation=organisation,
         challenge=challenge,
@@ -125,18 +129,18 @@ def build_world(*, blind: bool = False) -> World:
         requested_amount=20_000_000_00,
     )
     factories.complete_proposal(proposal, by=applicant)
-    invited = services.proposal_partner_invite(
+    invited = consortium_services.proposal_partner_invite(
         proposal=proposal,
         by=applicant,
         organisation=partner,
         role="Pendampingan kader",
         budget_share=5_000_000_00,
     )
-    services.proposal_partner_respond(partner=invited, by=partner_owner, accept=True)
-    attachment = services.proposal_attachment_add(
+    consortium_services.proposal_partner_respond(partner=invited, by=partner_owner, accept=True)
+    attachment = attachments_services.proposal_attachment_add(
         proposal=proposal, by=applicant, upload=SimpleUploadedFile(ATTACHMENT_NAME, PDF, "application/pdf")
     )
-    services.proposal_submit(proposal=proposal, by=applicant)
+    submission_services.proposal_submit(proposal=proposal, by=applicant)
     send_to_review(proposal, official)
 
     reviewer = factories.UserFactory(roles=["reviewer"])

@@ -14,11 +14,13 @@ from django.utils.translation import gettext
 from core.errors import DomainError
 from core.models import AuditEntry, Notification
 from marketplace.challenges.models import ApplicationQuestion, ChallengePage
-from marketplace.proposals import services
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import consortium as consortium_services
+from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 from marketplace.review.models import ScreeningCheck
-from marketplace.review.services import reviews
-from marketplace.review.services.reviews import ItemDecision
+from marketplace.review.services import screening as reviews
+from marketplace.review.services.screening import ItemDecision
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -109,15 +111,15 @@ def test_a_consortium_lists_its_partners_and_a_forbidden_consortium_fails(challe
     lead = factories.organisation(owner, region=region)
     partner_owner = factories.UserFactory()
     partner = factories.organisation(partner_owner, name="Politeknik Mitra")
-    draft = services.proposal_create(
+    draft = drafts_services.proposal_create(
         by=owner, organisation=lead, challenge=challenge, title="Konsorsium", requested_amount=20_000_000_00
     )
-    invitation = services.proposal_partner_invite(
+    invitation = consortium_services.proposal_partner_invite(
         proposal=draft, by=owner, organisation=partner, role="Mitra"
     )
-    services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
+    consortium_services.proposal_partner_respond(partner=invitation, by=partner_owner, accept=True)
     factories.complete_proposal(draft, by=owner)
-    services.proposal_submit(proposal=draft, by=owner)
+    submission_services.proposal_submit(proposal=draft, by=owner)
     items = _items(draft)
     assert items["consortium"] == {
         "key": "consortium",
@@ -304,7 +306,7 @@ def test_the_screening_page_refuses_each_role_without_the_right(client, proposal
 
 def test_a_draft_cannot_be_screened_even_by_the_owning_official(client, challenge, official, owner):
     organisation = factories.organisation(owner)
-    draft = services.proposal_create(
+    draft = drafts_services.proposal_create(
         by=owner, organisation=organisation, challenge=challenge, title="Draf", requested_amount=1_000_00
     )
     client.force_login(official)

@@ -20,9 +20,8 @@ from marketplace.organisations.models import (
     VerificationDocument,
 )
 from marketplace.organisations.services import organisations as organisations_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
-from marketplace.review import selectors as selectors_scoring
+from marketplace.proposals.services import attachments as proposals_services
 from marketplace.review.models import (
     ChallengeReviewer,
     ConflictDeclaration,
@@ -31,6 +30,7 @@ from marketplace.review.models import (
     ReviewAssignment,
     ScreeningCheck,
 )
+from marketplace.review.selectors import scoring as selectors_scoring
 from payments.models import Entry, Transaction
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations as determinations_services
 from marketplace.challenges.services import funds as challenges_services
 from marketplace.finance import services as payout_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from payments.models import Disbursement, Entry, Transaction
 from tests import factories
 
@@ -46,7 +47,7 @@ def test_submission_before_the_deadline_is_accepted(challenge):
 def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge):
     owner = factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner,
         organisation=org,
         challenge=challenge,
@@ -56,7 +57,7 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge)
     )
     late = challenge.closes_at + datetime.timedelta(minutes=1)
     with pytest.raises(DomainError, match="deadline has passed") as excinfo:
-        proposals_services.proposal_submit(proposal=proposal, by=owner, now=late)
+        submission_proposals_services.proposal_submit(proposal=proposal, by=owner, now=late)
     # The message names the deadline in the region's own zone (WITA for this region).
     assert "WITA" in excinfo.value.message
     proposal.refresh_from_db()
@@ -67,11 +68,11 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(challenge)
 def test_only_members_may_submit(challenge):
     owner, stranger = factories.UserFactory(), factories.UserFactory()
     org = factories.organisation(owner)
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner, organisation=org, challenge=challenge, title="U", summary="R", requested_amount=10_000_00
     )
     with pytest.raises(DomainError):
-        proposals_services.proposal_submit(proposal=proposal, by=stranger)
+        submission_proposals_services.proposal_submit(proposal=proposal, by=stranger)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DRAFT
 

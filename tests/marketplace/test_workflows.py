@@ -13,9 +13,10 @@ from core.models import AuditEntry
 from marketplace.awards.models import Award
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals import workflows
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
@@ -78,15 +79,17 @@ def owner():
 
 def step(proposal, name, *, owner, official, note="Mohon perbaiki anggaran."):
     if name == "submit":
-        return proposals_services.proposal_submit(proposal=proposal, by=owner)
+        return submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
     if name == "withdraw":
-        return proposals_services.proposal_withdraw(proposal=proposal, by=owner)
-    return proposals_services.proposal_decide(proposal=proposal, by=official, transition=name, note=note)
+        return submission_proposals_services.proposal_withdraw(proposal=proposal, by=owner)
+    return submission_proposals_services.proposal_decide(
+        proposal=proposal, by=official, transition=name, note=note
+    )
 
 
 def proposal_in(state, *, challenge, owner, official) -> Proposal:
     org = owner.organisations.first() or factories.organisation(owner)
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner, organisation=org, challenge=challenge, title="Usulan", requested_amount=10_000_000_00
     )
     factories.complete_proposal(proposal, by=owner)
@@ -146,20 +149,24 @@ def test_an_official_of_another_agency_decides_nothing(challenge, owner, officia
     proposal = proposal_in(S.SUBMITTED, challenge=challenge, owner=owner, official=official)
     for name in ("screen", "request_changes", "reject"):
         with pytest.raises(DomainError):
-            proposals_services.proposal_decide(proposal=proposal, by=outsider, transition=name, note="x")
+            submission_proposals_services.proposal_decide(
+                proposal=proposal, by=outsider, transition=name, note="x"
+            )
     assert Proposal.objects.get(pk=proposal.pk).status == S.SUBMITTED
 
 
 def test_asking_for_changes_needs_a_note(challenge, owner, official):
     proposal = proposal_in(S.SUBMITTED, challenge=challenge, owner=owner, official=official)
     with pytest.raises(DomainError, match="Say what should change"):
-        proposals_services.proposal_request_changes(proposal=proposal, by=official, note="   ")
+        submission_proposals_services.proposal_request_changes(proposal=proposal, by=official, note="   ")
     assert Proposal.objects.get(pk=proposal.pk).status == S.SUBMITTED
 
 
 def test_the_request_changes_cycle_makes_a_new_version_and_keeps_the_first(challenge, owner, official):
     proposal = proposal_in(S.SCREENING, challenge=challenge, owner=owner, official=official)
-    proposals_services.proposal_request_changes(proposal=proposal, by=official, note="Rinci biaya perawatan.")
+    submission_proposals_services.proposal_request_changes(
+        proposal=proposal, by=official, note="Rinci biaya perawatan."
+    )
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.changes_requested_note == "Rinci biaya perawatan."
     assert (
@@ -167,12 +174,12 @@ def test_the_request_changes_cycle_makes_a_new_version_and_keeps_the_first(chall
         .user.notifications.filter(message__contains="Rinci biaya perawatan.")
         .exists()
     )
-    proposals_services.proposal_save(
+    drafts_proposals_services.proposal_save(
         proposal=proposal, by=owner, fields={"plan": "Ditambah biaya perawatan tahun kedua."}
     )
     # Resubmission is not bound by the deadline: the agency reopened the proposal.
     later = challenge.closes_at + datetime.timedelta(days=3)
-    proposals_services.proposal_submit(proposal=proposal, by=owner, now=later)
+    submission_proposals_services.proposal_submit(proposal=proposal, by=owner, now=later)
     first, second = proposal.versions.order_by("number")
     assert (first.number, second.number) == (1, 2)
     assert first.data["plan"] == "Uji coba tiga bulan, lalu perluasan."

@@ -11,8 +11,10 @@ from django.utils import timezone, translation
 
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal
+from marketplace.proposals.services import consortium as consortium_proposals_services
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from search import indexing, matching
 from tests import factories
 
@@ -155,7 +157,7 @@ def test_same_region_and_sector_rank_first(engine, world, english):
 
 
 def test_a_challenge_the_organisation_applied_to_is_not_recommended(engine, world):
-    proposals_services.proposal_create(
+    drafts_proposals_services.proposal_create(
         by=world["owner"],
         organisation=world["startup"],
         challenge=world["market"],
@@ -257,7 +259,7 @@ def test_workspace_queries_do_not_grow_with_organisations_and_challenges(
 @pytest.fixture
 def consortium(world):
     """The startup leads a proposal for the market challenge; others could complement it."""
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=world["owner"],
         organisation=world["startup"],
         challenge=world["market"],
@@ -308,7 +310,7 @@ def test_partner_suggestions_complement_the_lead_near_the_region(engine, world, 
 
 
 def test_partner_suggestions_leave_out_current_partners(engine, world, consortium):
-    proposals_services.proposal_partner_invite(
+    consortium_proposals_services.proposal_partner_invite(
         proposal=consortium["proposal"],
         by=world["owner"],
         organisation=consortium["same_region"],
@@ -421,7 +423,7 @@ def _funded_project(world, title: str, summary: str):
         agency_obj=factories.agency(world["makassar"], officials=[official]), sector=world["trade"]
     )
     owner = factories.UserFactory()
-    proposal = proposals_services.proposal_create(
+    proposal = drafts_proposals_services.proposal_create(
         by=owner,
         organisation=factories.organisation(owner),
         challenge=page,
@@ -430,7 +432,7 @@ def _funded_project(world, title: str, summary: str):
         requested_amount=10_000_00,
     )
     factories.complete_proposal(proposal, by=owner)
-    proposal = proposals_services.proposal_submit(proposal=proposal, by=owner)
+    proposal = submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
     challenges_services.allocation_record(
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key=f"k{page.pk}"
     )

@@ -63,8 +63,11 @@ from marketplace.organisations.models import (
 )
 from marketplace.organisations.services import organisations as organisations_services
 from marketplace.organisations.services import partners as partner_services
-from marketplace.proposals import services as proposals_services
 from marketplace.proposals.models import Proposal, ProposalPartner
+from marketplace.proposals.services import attachments as attachments_proposals_services
+from marketplace.proposals.services import consortium as consortium_proposals_services
+from marketplace.proposals.services import drafts as drafts_proposals_services
+from marketplace.proposals.services import submission as submission_proposals_services
 from marketplace.review.models import (
     ChallengeReviewer,
     ConflictDeclaration,
@@ -72,8 +75,10 @@ from marketplace.review.models import (
     ReviewAssignment,
     ScreeningCheck,
 )
-from marketplace.review.services import reviews as review_services
+from marketplace.review.services import assignments as assignments_review_services
+from marketplace.review.services import pool as pool_review_services
 from marketplace.review.services import scoring as scoring_services
+from marketplace.review.services import screening as screening_review_services
 from payments import services as payment_services
 from payments.errors import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
@@ -677,7 +682,7 @@ class Command(BaseCommand):
         }
         if timezone.now() >= challenge.closes_at:  # filed while a past round was still open
             fields["now"] = self.filing_moment(challenge, position, days_before_close=12)
-        return proposals_services.proposal_create(**fields)
+        return drafts_proposals_services.proposal_create(**fields)
 
     def advance_proposal(self, proposal: Proposal, target: str, *, owner, position: int) -> None:
         """Walk the proposal's state machine up to ``target``; steps already taken are skipped."""
@@ -687,36 +692,40 @@ class Command(BaseCommand):
             now = None
             if timezone.now() >= challenge.closes_at:
                 now = self.filing_moment(challenge, position, days_before_close=3)
-            proposals_services.proposal_submit(proposal=proposal, by=owner, now=now)
+            submission_proposals_services.proposal_submit(proposal=proposal, by=owner, now=now)
         if target == Status.WITHDRAWN and proposal.status in (Status.DRAFT, Status.SUBMITTED):
             now = None
             if timezone.now() >= challenge.closes_at:  # withdrawn while the round was open
                 now = self.filing_moment(challenge, position, days_before_close=2)
-            proposals_services.proposal_withdraw(proposal=proposal, by=owner, now=now)
+            submission_proposals_services.proposal_withdraw(proposal=proposal, by=owner, now=now)
         if target == Status.REJECTED and proposal.status == Status.SUBMITTED:
-            proposals_services.proposal_reject(proposal=proposal, by=self.users[demo_data.DECIDING_OFFICIAL])
+            submission_proposals_services.proposal_reject(
+                proposal=proposal, by=self.users[demo_data.DECIDING_OFFICIAL]
+            )
 
     def fill_proposal(self, proposal: Proposal, spec: dict, *, owner) -> None:
         """Everything the full proposal form asks before submission, and the consortium."""
         details = demo_data.proposal_details(spec)
         start = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
         start = max(start, proposal.challenge.closes_at.date())
-        proposals_services.proposal_save(
+        drafts_proposals_services.proposal_save(
             proposal=proposal,
             by=owner,
             fields={name: details[name] for name in ("problem", "solution", "inclusion", "plan")},
             milestones=[
-                proposals_services.PlannedMilestonePlan(
+                drafts_proposals_services.PlannedMilestonePlan(
                     deliverable=title, due_date=start + datetime.timedelta(days=days), amount=amount
                 )
                 for title, days, amount in details["milestones"]
             ],
             budget_lines=[
-                proposals_services.BudgetLinePlan(category=category, description=description, amount=amount)
+                drafts_proposals_services.BudgetLinePlan(
+                    category=category, description=description, amount=amount
+                )
                 for category, description, amount in details["budget"]
             ],
             team=[
-                proposals_services.TeamMemberPlan(name=name, role=role, expertise=expertise)
+                drafts_proposals_services.TeamMemberPlan(name=name, role=role, expertise=expertise)
                 for name, role, expertise in details["team"]
             ],
             answers={
@@ -735,7 +744,7 @@ class Command(BaseCommand):
             organisation = self.organisations[spec["organisation"]]
             partner = proposal.partners.filter(organisation=organisation).first()
             if partner is None:
-                partner = proposals_services.proposal_partner_invite(
+                partner = consortium_proposals_services.proposal_partner_invite(
                     proposal=proposal,
                     by=owner,
                     organisation=organisation,
@@ -744,7 +753,7 @@ class Command(BaseCommand):
                 )
                 invited += 1
             if partner.status == ProposalPartner.Status.INVITED and spec["accept"] is not None:
-                proposals_services.proposal_partner_respond(
+                consortium_proposals_services.proposal_partner_respond(
                     partner=partner, by=self.owner_of[organisation.pk], accept=spec["accept"]
                 )
         return invited
@@ -790,7 +799,7 @@ class Command(BaseCommand):
                     content = demo_pdf(title, *lines, demo_data.DEMO_DOCUMENT_NOTE)
                 else:
                     content = demo_png(title, *lines)
-                proposals_services.proposal_attachment_add(
+                attachments_proposals_services.proposal_attachment_add(
                     proposal=proposal, by=owner, upload=SimpleUploadedFile(file_name, content)
                 )
                 created += 1
@@ -809,7 +818,9 @@ class Command(BaseCommand):
         }[target]
         official = self.users[demo_data.DECIDING_OFFICIAL]
         for step in steps:
-            proposals_services.proposal_decide(proposal=proposal, by=official, transition=step, note=note)
+            submission_proposals_services.proposal_decide(
+                proposal=proposal, by=official, transition=step, note=note
+            )
 
     def seed_allocations(self, label: str) -> str:
         created = 0
@@ -1034,19 +1045,23 @@ class Command(BaseCommand):
             if proposal.status not in (Status.SUBMITTED, Status.SCREENING):
                 continue  # decided without a screening (an earlier demo) or withdrawn: left alone
             official = self.users[spec["by"]]
-            review_services.screening_start(proposal=proposal, by=official)
+            screening_review_services.screening_start(proposal=proposal, by=official)
             if spec.get("reject"):
-                review_services.screening_reject(
+                screening_review_services.screening_reject(
                     proposal=proposal,
                     by=official,
                     reason=spec["reject"],
                     decisions={
-                        "in_scope": review_services.ItemDecision(False, spec.get("in_scope_note", ""))
+                        "in_scope": screening_review_services.ItemDecision(
+                            False, spec.get("in_scope_note", "")
+                        )
                     },
                 )
             else:
-                review_services.screening_pass(
-                    proposal=proposal, by=official, decisions={"in_scope": review_services.ItemDecision(True)}
+                screening_review_services.screening_pass(
+                    proposal=proposal,
+                    by=official,
+                    decisions={"in_scope": screening_review_services.ItemDecision(True)},
                 )
             decided += 1
         checks = ScreeningCheck.objects.filter(
@@ -1068,7 +1083,7 @@ class Command(BaseCommand):
                 user = self.judge(key)
                 if user is None:
                     spec = externals[key]
-                    review_services.reviewer_invite_external(
+                    pool_review_services.reviewer_invite_external(
                         challenge=self.challenges[spec["challenge"]],
                         by=self.users[spec["invited_by"]],
                         full_name=spec["full_name"],
@@ -1079,7 +1094,7 @@ class Command(BaseCommand):
                     created += 1
                     user = self.judge(key)
                 if not ChallengeReviewer.objects.filter(challenge=challenge, user=user).exists():
-                    review_services.reviewer_pool_add(challenge=challenge, user=user, by=official)
+                    pool_review_services.reviewer_pool_add(challenge=challenge, user=user, by=official)
                     created += 1
         expertise_set = 0
         for username, (tags, sectors) in demo_data.REVIEWER_EXPERTISE.items():
@@ -1089,7 +1104,7 @@ class Command(BaseCommand):
             ).exists():
                 continue
             pool = next(p for p in demo_data.REVIEWER_POOLS if username in p["reviewers"])
-            review_services.reviewer_expertise_update(
+            pool_review_services.reviewer_expertise_update(
                 reviewer=ChallengeReviewer.objects.get(
                     challenge=self.challenges[pool["challenge"]], user=user
                 ),
@@ -1118,7 +1133,7 @@ class Command(BaseCommand):
             if ReviewAssignment.objects.filter(proposal__in=proposals).exists():
                 continue
             if proposals.filter(status=Proposal.Status.IN_REVIEW).exists():
-                result = review_services.assignments_create_suggested(
+                result = assignments_review_services.assignments_create_suggested(
                     challenge=challenge, by=self.users[pool["by"]]
                 )
                 created += len(result.created)
@@ -1130,7 +1145,9 @@ class Command(BaseCommand):
             proposal = Proposal.objects.get(pk=assignment.proposal_id)
             official = self.judging_official(proposal)
             if assignment.status == ReviewAssignment.Status.AWAITING_DECLARATION:
-                review_services.assignment_remove(assignment=assignment, by=official, reason=spec["reason"])
+                assignments_review_services.assignment_remove(
+                    assignment=assignment, by=official, reason=spec["reason"]
+                )
                 removed += 1
             created += self.assign_replacement(assignment, proposal, spec["replaced_by"], official)
         assignments = self.judged(ReviewAssignment, "proposal")
@@ -1152,7 +1169,7 @@ class Command(BaseCommand):
             or proposal.review_assignments.filter(reviewer=reviewer).exists()
         ):
             return 0
-        review_services.assignment_create(proposal=proposal, reviewer=reviewer, by=official)
+        assignments_review_services.assignment_create(proposal=proposal, reviewer=reviewer, by=official)
         return 1
 
     def seed_conflict_declarations(self, label: str) -> str:
@@ -1170,7 +1187,7 @@ class Command(BaseCommand):
                 assignment.status == Status.AWAITING_DECLARATION
                 and proposal.status == Proposal.Status.IN_REVIEW
             ):
-                review_services.assignment_declare(
+                assignments_review_services.assignment_declare(
                     assignment=assignment,
                     by=self.judge(spec["reviewer"]),
                     has_conflict=True,
@@ -1186,7 +1203,7 @@ class Command(BaseCommand):
                 continue
             if Proposal.objects.get(pk=assignment.proposal_id).status != Proposal.Status.IN_REVIEW:
                 continue
-            review_services.assignment_declare(
+            assignments_review_services.assignment_declare(
                 assignment=assignment, by=self.judge(spec["reviewer"]), has_conflict=False
             )
             declared += 1
@@ -1260,7 +1277,7 @@ class Command(BaseCommand):
             proposal = Proposal.objects.get(pk=self.proposals[spec["proposal"]].pk)
             if proposal.status not in still_open[spec["transition"]]:
                 continue
-            proposals_services.proposal_decide(
+            submission_proposals_services.proposal_decide(
                 proposal=proposal, by=self.users[spec["by"]], transition=spec["transition"], note=spec["note"]
             )
             decided += 1

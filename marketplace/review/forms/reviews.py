@@ -10,7 +10,8 @@ from taggit.forms import TagField
 
 from core.roles import REVIEWER_GROUP
 from marketplace.challenges.models import Sector
-from marketplace.review.services.reviews import NOTE_MAX, REASON_MAX, ItemDecision, display_name
+from marketplace.review.services.common import NOTE_MAX, REASON_MAX, display_name
+from marketplace.review.services.screening import ItemDecision
 
 MET, NOT_MET = "yes", "no"
 

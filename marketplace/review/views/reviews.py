@@ -31,7 +31,11 @@ from marketplace.review.forms.reviews import (
     ScreeningForm,
 )
 from marketplace.review.models import ChallengeReviewer, ReviewAssignment, ScreeningCheck
-from marketplace.review.services import reviews as services
+from marketplace.review.selectors import assignments as assignment_selectors
+from marketplace.review.services import assignments as assignments_services
+from marketplace.review.services import common as common_services
+from marketplace.review.services import pool as pool_services
+from marketplace.review.services import screening as screening_services
 
 
 def review_url(assignment_pk: int) -> str:
@@ -61,7 +65,7 @@ def screening(request, pk):
     check = ScreeningCheck.objects.filter(proposal=proposal).select_related("decided_by").first()
     decided = check is not None and check.outcome != ScreeningCheck.Outcome.PENDING
     is_open = not decided and proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.SCREENING)
-    items = services.screening_items(proposal, check)
+    items = screening_services.screening_items(proposal, check)
     form = None
     if is_open:
         form = ScreeningForm(request.POST or None, items=items)
@@ -76,16 +80,20 @@ def screening(request, pk):
         elif form.is_valid():
             try:
                 if action == "pass":
-                    services.screening_pass(proposal=proposal, by=request.user, decisions=form.decisions())
+                    screening_services.screening_pass(
+                        proposal=proposal, by=request.user, decisions=form.decisions()
+                    )
                 elif action == "reject":
-                    services.screening_reject(
+                    screening_services.screening_reject(
                         proposal=proposal,
                         by=request.user,
                         reason=form.cleaned_data["reason"],
                         decisions=form.decisions(),
                     )
                 else:
-                    services.screening_save(proposal=proposal, by=request.user, decisions=form.decisions())
+                    screening_services.screening_save(
+                        proposal=proposal, by=request.user, decisions=form.decisions()
+                    )
             except DomainError as exc:
                 form_error(form, exc)
             else:
@@ -127,7 +135,7 @@ def reviewer_pool(request, slug):
             add_form = PoolAddForm(request.POST, challenge=challenge)
             if add_form.is_valid():
                 try:
-                    services.reviewer_pool_add(
+                    pool_services.reviewer_pool_add(
                         challenge=challenge, user=add_form.cleaned_data["user"], by=request.user
                     )
                 except DomainError as exc:
@@ -136,7 +144,7 @@ def reviewer_pool(request, slug):
                     messages.success(
                         request,
                         _("%(name)s is now a reviewer for this challenge.")
-                        % {"name": services.display_name(add_form.cleaned_data["user"])},
+                        % {"name": common_services.display_name(add_form.cleaned_data["user"])},
                     )
                     return redirect("marketplace:review_pool", slug=slug)
         elif which == "invite":
@@ -144,7 +152,7 @@ def reviewer_pool(request, slug):
             if invite_form.is_valid():
                 data = invite_form.cleaned_data
                 try:
-                    services.reviewer_invite_external(
+                    pool_services.reviewer_invite_external(
                         challenge=challenge,
                         by=request.user,
                         full_name=data["full_name"],
@@ -169,7 +177,7 @@ def reviewer_pool(request, slug):
         "review/reviews/pool.html",
         {
             "challenge": challenge,
-            "pool": services.reviewer_pool(challenge),
+            "pool": assignment_selectors.reviewer_pool(challenge),
             "add_form": add_form,
             "invite_form": invite_form,
         },
@@ -200,7 +208,7 @@ def reviewer_expertise(request, slug, pk):
     form = ExpertiseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reviewer_expertise_update(
+            pool_services.reviewer_expertise_update(
                 reviewer=member,
                 by=request.user,
                 expertise=form.cleaned_data["expertise"],
@@ -210,7 +218,8 @@ def reviewer_expertise(request, slug, pk):
             form_error(form, exc)
         else:
             messages.success(
-                request, _("Expertise of %(name)s saved.") % {"name": services.display_name(member.user)}
+                request,
+                _("Expertise of %(name)s saved.") % {"name": common_services.display_name(member.user)},
             )
             return redirect("marketplace:review_pool", slug=slug)
     return render(
@@ -219,7 +228,7 @@ def reviewer_expertise(request, slug, pk):
         {
             "challenge": member.challenge,
             "member": member,
-            "name": services.display_name(member.user),
+            "name": common_services.display_name(member.user),
             "form": form,
         },
     )
@@ -230,14 +239,14 @@ def reviewer_expertise(request, slug, pk):
 def reviewer_pool_remove(request, slug, pk):
     member = _pool_member(request, slug, pk)
     try:
-        services.reviewer_pool_remove(reviewer=member, by=request.user)
+        pool_services.reviewer_pool_remove(reviewer=member, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
             request,
             _("%(name)s is no longer a reviewer for this challenge.")
-            % {"name": services.display_name(member.user)},
+            % {"name": common_services.display_name(member.user)},
         )
     return redirect("marketplace:review_pool", slug=slug)
 
@@ -249,11 +258,11 @@ def _board(request, challenge: ChallengePage, *, errors: dict | None = None, val
     """The assignment table; a refused assignment or removal shows its message in its row
     (``errors`` keyed "assign-<proposal id>" or "remove-<assignment id>")."""
     errors, values = errors or {}, values or {}
-    board = services.assignment_board(challenge)
+    board = assignment_selectors.assignment_board(challenge)
     for row in board.rows:
         row.form_error = errors.get(f"assign-{row.proposal.pk}", "")
         for assignment in row.assignments:
-            assignment.reviewer_name = services.display_name(assignment.reviewer)
+            assignment.reviewer_name = common_services.display_name(assignment.reviewer)
             assignment.form_error = errors.get(f"remove-{assignment.pk}", "")
             assignment.form_value = values.get(f"remove-{assignment.pk}", "")
     return render(request, "review/reviews/assignments.html", {"challenge": challenge, "board": board})
@@ -290,13 +299,13 @@ def assign(request, slug):
     if reviewer is None:
         return _board(request, challenge, errors={key: _("Choose a reviewer.")})
     try:
-        services.assignment_create(proposal=proposal, reviewer=reviewer, by=request.user)
+        assignments_services.assignment_create(proposal=proposal, reviewer=reviewer, by=request.user)
     except DomainError as exc:
         return _board(request, challenge, errors={key: exc.message})
     messages.success(
         request,
         _("%(name)s is asked to review “%(title)s”.")
-        % {"name": services.display_name(reviewer), "title": proposal.title},
+        % {"name": common_services.display_name(reviewer), "title": proposal.title},
     )
     return _back_to_board(challenge, f"proposal-{proposal.pk}")
 
@@ -306,7 +315,7 @@ def assign(request, slug):
 def assign_suggested(request, slug):
     challenge = _challenge_for(request, slug)
     try:
-        result = services.assignments_create_suggested(challenge=challenge, by=request.user)
+        result = assignments_services.assignments_create_suggested(challenge=challenge, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return _back_to_board(challenge)
@@ -358,7 +367,9 @@ def assignment_remove(request, pk):
     if not form.is_valid():
         return _board(request, challenge, errors={key: form.errors["reason"][0]})
     try:
-        services.assignment_remove(assignment=assignment, by=request.user, reason=form.cleaned_data["reason"])
+        assignments_services.assignment_remove(
+            assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+        )
     except DomainError as exc:
         return _board(
             request, challenge, errors={key: exc.message}, values={key: form.cleaned_data["reason"]}
@@ -366,7 +377,7 @@ def assignment_remove(request, pk):
     messages.success(
         request,
         _("%(name)s no longer reviews “%(title)s”.")
-        % {"name": services.display_name(assignment.reviewer), "title": assignment.proposal.title},
+        % {"name": common_services.display_name(assignment.reviewer), "title": assignment.proposal.title},
     )
     return _back_to_board(challenge, f"proposal-{assignment.proposal_id}")
 
@@ -387,7 +398,7 @@ def declare(request, pk):
             return redirect("marketplace:review_declare", pk=pk)
         if form.is_valid():
             try:
-                services.assignment_declare(
+                assignments_services.assignment_declare(
                     assignment=assignment,
                     by=request.user,
                     has_conflict=form.has_conflict,
@@ -434,8 +445,10 @@ def reviews_workspace_section(request) -> dict:
     """Reviewers: their open assignments. Officials: the screening queue and their challenges'
     review state. A fixed number of queries however many there are."""
     user = request.user
-    context = services.review_overview_for(user)
-    context["reviews_to_do"] = services.reviews_to_do(user) if has_role(user, REVIEWER_GROUP) else None
+    context = assignment_selectors.review_overview_for(user)
+    context["reviews_to_do"] = (
+        assignment_selectors.reviews_to_do(user) if has_role(user, REVIEWER_GROUP) else None
+    )
     for assignment in context["reviews_to_do"] or []:
         assignment.review_url = review_url(assignment.pk)
     return context

@@ -19,9 +19,10 @@ from core.errors import DomainError
 from core.roles import is_official
 from core.views import deny_unless
 from marketplace.challenges.models import ChallengePage
-from marketplace.review import permissions, selectors
+from marketplace.review import permissions
 from marketplace.review.forms.scoring import RECOMMENDATION_LABELS, ReopenForm, ReviewForm
 from marketplace.review.models import Review, ReviewAssignment
+from marketplace.review.selectors import scoring as selectors
 from marketplace.review.services import scoring as services
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
