@@ -11,7 +11,10 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test venv dev services lint check bench bench-payments bench-ledger search-eval bench-search
+.PHONY: run test test-fast venv dev services lint check bench bench-payments bench-ledger search-eval bench-search
+
+# `make run` is the development server: DEBUG is on there (the settings default to off).
+RUN_ENV := DEBUG=$${DEBUG:-1}
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,10 +29,10 @@ venv: $(VENV)/.runtime
 dev: $(VENV)/.dev
 
 run: venv
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py search_reindex --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py search_reindex --if-empty
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 services:
 	bash scripts/ensure_test_services.sh
@@ -37,15 +40,22 @@ services:
 # Two workers (pytest-xdist), a whole file each at a time so module fixtures are built once;
 # TEST_WORKERS=0 runs in one process (tests/support/parallel.py keeps the workers apart).
 TEST_WORKERS ?= 2
-test: dev services
+test: lint services
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# The tests that need no database, search or payment server: seconds, for the edit-test loop.
+test-fast: dev
+	$(TEST_ENV) $(PY) -m pytest -m "not django_db and not browser" -p no:cacheprovider $(PYTEST_ARGS)
+
+# Static checks, all run by `make test`: style, Django's checks, migrations in step with the
+# models, the dependency direction (import-linter contracts in pyproject.toml).
 lint: dev
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
-check: lint test
+check: test
 
 # Payments end to end: Stripe emulator, real Celery workers, injected gateway faults; a dedicated
 # PostgreSQL database (dropped and recreated) and Redis database (flushed). COUNT=1000 WORKERS=4.

@@ -12,7 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` and the test session turn it on.
+DEBUG = env.bool("DEBUG", default=False)
 # The development key only works with DEBUG on; production must set SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

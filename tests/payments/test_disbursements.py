@@ -1,5 +1,5 @@
 """Money out: the disbursement state machine, its ledger postings and the rails, through the
-public functions of payments (the HTTP edge is tests/marketplace/test_payouts.py; concurrency
+public functions of payments (the HTTP edge is tests/finance/test_payouts.py; concurrency
 is tests/payments/test_concurrency.py)."""
 
 from __future__ import annotations

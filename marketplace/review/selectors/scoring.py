@@ -2,7 +2,7 @@
 reviewer's own scores) and the officials' comparison table of a challenge.
 
 Each runs a fixed number of queries, whatever the number of proposals, reviews or criteria
-(asserted in tests/marketplace/test_comparison.py and test_review_form.py)."""
+(asserted in tests/review/test_comparison.py and test_review_form.py)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ spread with the disagreement flag, recommendations, the running total against th
 outlier reviewers by name, sorting without JavaScript, CSV and XLSX exports, a query count
 that does not grow with the data, and every role that may not see it.
 
-The numbers are the worked example of tests/marketplace/test_scoring.py, now scored through
+The numbers are the worked example of tests/review/test_scoring.py, now scored through
 the review form's service on the challenge's criteria (Dampak 60 %, Kelayakan 40 %, 1–5):
 
               Usulan 1      Usulan 2      Usulan 3      Usulan 4
@@ -41,7 +41,7 @@ from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
 from marketplace.review.views.scoring import scoring_workspace
 from tests import factories
-from tests.marketplace.test_review_form import assign, indonesian, login_redirect, send_to_review
+from tests.review.test_review_form import assign, indonesian, login_redirect, send_to_review
 
 pytestmark = pytest.mark.django_db
 

@@ -310,7 +310,7 @@ ACTIONS = {
             lambda s: {},
             post_only=True,
         ),
-        # Organisations and people (tests/marketplace/test_organisations.py covers documents,
+        # Organisations and people (tests/organisations/test_organisations.py covers documents,
         # invitations and officials of another region in depth).
         Action(
             "organisation_edit",
@@ -675,7 +675,7 @@ def test_finance_officer_releases_an_approved_payment(client, scene):
     response = client.post(action.url(scene), action.data(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
     disbursement = Disbursement.objects.get(pk=scene.disbursement.pk)
-    # Released; the bank transfer is recorded later (tests/marketplace/test_payouts.py).
+    # Released; the bank transfer is recorded later (tests/finance/test_payouts.py).
     assert disbursement.status == Disbursement.Status.RELEASED
     assert disbursement.released_by == scene.users[FINANCE]
 

@@ -123,7 +123,7 @@ def build_scene() -> Scene:
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once, inside a transaction rolled back after the module's last test; each test
-    runs in a savepoint of it (see tests/marketplace/test_permissions.py)."""
+    runs in a savepoint of it (see tests/test_permissions.py)."""
     private = override_settings(
         PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"),
         STRIPE_SECRET_KEY="",
