@@ -696,7 +696,7 @@ def test_member_may_start_payout_onboarding(client, scene):
 
 
 def add_challenge_url(scene: Scene) -> str:
-    return f"/admin/pages/add/marketplace/challengepage/{scene.index.pk}/"
+    return f"/admin/pages/add/challenges/challengepage/{scene.index.pk}/"
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *sorted(set(SIGNED_IN_ROLES) - ADMIN_ROLES)])

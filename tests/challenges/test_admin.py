@@ -26,7 +26,7 @@ def editor(client):
     client.force_login(official)
     agency = factories.agency(region, officials=[official])
     index = region.get_children().type(ChallengeIndexPage).first()
-    add_url = reverse("wagtailadmin_pages:add", args=("marketplace", "challengepage", index.pk))
+    add_url = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
     return client, agency, factories.SectorFactory(), add_url
 
 

@@ -26,7 +26,7 @@ def _client(user) -> Client:
 
 def _add_url(region) -> str:
     index = region.get_children().type(ChallengeIndexPage).first()
-    return reverse("wagtailadmin_pages:add", args=("marketplace", "challengepage", index.pk))
+    return reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     )
     form["incentives-0-description"] = "Hibah pengembangan"
     response = official_client.post(
-        reverse("wagtailadmin_pages:add", args=("marketplace", "challengepage", index.pk)), form
+        reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk)), form
     )
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     challenge = ChallengePage.objects.get(slug="antrean-puskesmas-daring")
