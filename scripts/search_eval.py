@@ -24,9 +24,9 @@ def main(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command, get_commands
 
+    from devtools.elasticsearch_server import running_elasticsearch
     from search import indexing
     from search.documents import KINDS
-    from tests.support.elasticsearch_server import running_elasticsearch
 
     verbose = "--verbose" in argv
     judgments = next((a.split("=", 1)[1] for a in argv if a.startswith("--judgments=")), None)

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start-elasticsearch",
             action="store_true",
-            help="Start the Elasticsearch test server (tests/support) instead of ELASTICSEARCH_URL.",
+            help="Start the Elasticsearch test server (devtools) instead of ELASTICSEARCH_URL.",
         )
         parser.add_argument(
             "--es-budget",
@@ -134,9 +134,9 @@ class Command(BaseCommand):
         with contextlib.ExitStack() as stack:
             if start:
                 try:
-                    from tests.support.elasticsearch_server import running_elasticsearch
-                except ImportError as exc:  # a deployment without the tests folder
-                    raise CommandError(f"--start-elasticsearch needs tests/support: {exc}") from exc
+                    from devtools.elasticsearch_server import running_elasticsearch
+                except ImportError as exc:  # a deployment without the developer tools
+                    raise CommandError(f"--start-elasticsearch needs devtools: {exc}") from exc
                 self.stdout.write("starting the Elasticsearch test server…")
                 url = stack.enter_context(running_elasticsearch())
                 self.stdout.write(f"elasticsearch at {url}")
