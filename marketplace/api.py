@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from marketplace import selectors
 from marketplace.filters import ChallengeFilter
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation
+from marketplace.search_pages import SearchForm
 from payments import selectors as payment_selectors
 from payments.models import Entry
-from search.forms import SearchForm
-from search.query import search
+from search import api as search_engine
 
 
 class IncentiveSerializer(serializers.ModelSerializer):
@@ -208,7 +208,7 @@ class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="Words to search for (Indonesian or English)."),
-    OpenApiParameter("type", str, many=True, enum=["challenge", "project", "organisation"]),
+    OpenApiParameter("type", str, many=True, enum=list(search_engine.kinds())),
     OpenApiParameter("status", str, enum=[value for value, _label in ChallengePage.STATUSES]),
     OpenApiParameter("sector", str, description="Sector slug."),
     OpenApiParameter("region", str, description="Region slug."),
@@ -218,7 +218,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("budget_max", int, description="Whole rupiah."),
     OpenApiParameter("closes_after", OpenApiTypes.DATE),
     OpenApiParameter("closes_before", OpenApiTypes.DATE),
-    OpenApiParameter("sort", str, enum=["relevance", "closes", "amount", "newest"]),
+    OpenApiParameter("sort", str, enum=list(search_engine.SORTS)),
     OpenApiParameter("after", str, description="The cursor in the previous response's `next` link."),
 ]
 
@@ -237,7 +237,7 @@ def search_api(request):
     form = SearchForm(request.query_params)
     if not form.is_valid():
         return Response({"errors": form.errors.get_json_data()}, status=400)
-    page = search(form.to_params())
+    page = search_engine.search(form.to_params())
     return Response(
         {
             "count": page.total,

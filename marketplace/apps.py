@@ -6,8 +6,12 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Pasar tantangan"
 
     def ready(self) -> None:
-        from marketplace import audit, receivers_payments, services
+        from marketplace import audit, receivers_payments, search_documents, services
         from payments import signals as payment_signals
+
+        # What marketplace puts in the search index, and the receivers that keep it current.
+        search_documents.register()
+        search_documents.connect()
 
         payment_signals.audit.connect(audit.record_from_payments, dispatch_uid="marketplace-audit")
         payment_signals.disbursement_paid.connect(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from marketplace import views
 
@@ -32,7 +32,6 @@ from marketplace.urls import (  # noqa: E402
     reviews,
     scoring,
 )
-from search import urls as search_urls  # noqa: E402 - search's pages share this namespace
 
 urlpatterns += (
     organisations.urlpatterns
@@ -45,5 +44,6 @@ urlpatterns += (
     + contributions.urlpatterns
     + payouts.urlpatterns
     + finance_reports.urlpatterns
-    + search_urls.urlpatterns
+    # Search's own pages (suggestions, saved searches) share this namespace: no app_name there.
+    + [path("", include("search.urls"))]
 )

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace import permissions, selectors, services
+from marketplace import matching, permissions, search_pages, selectors, services
 from marketplace.errors import DomainError
 from marketplace.filters import ChallengeFilter
 from marketplace.forms import (
@@ -27,8 +27,7 @@ from marketplace.models import ChallengePage, Milestone, Proposal
 from marketplace.views import sections
 from marketplace.views.common import deny_unless, form_error
 from payments import selectors as payment_selectors
-from search import matching
-from search import views as search_views
+from search import api as search
 
 PAGE_SIZE = 20
 
@@ -78,7 +77,7 @@ def challenge_detail(request, slug):
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
-            "similar_items": matching.similar("challenge", challenge.pk),
+            "similar_items": search.similar("challenge", challenge.pk),
             **sections.challenge_context(request, challenge),
         },
     )
@@ -100,7 +99,7 @@ def project_detail(request, pk):
     proposal = project.proposal
     is_grantee = permissions.is_member(request.user, proposal.organisation)
     is_official = permissions.is_challenge_official(request.user, proposal.challenge)
-    similar = {"similar_kind": "project", "similar_items": matching.similar("project", project.pk)}
+    similar = {"similar_kind": "project", "similar_items": search.similar("project", project.pk)}
     if is_grantee or is_official:
         return render(
             request,
@@ -149,7 +148,7 @@ def transparency(request):
 
 def site_search(request):
     """/search/: one search over challenges, projects and organisations, with facets."""
-    return search_views.search_page(request)
+    return search_pages.search_page(request)
 
 
 # Workspace ---------------------------------------------------------------------------------
@@ -157,7 +156,7 @@ def site_search(request):
 
 @sections.workspace_section
 def recommendations_workspace_section(request) -> dict:
-    """Open challenges that fit the user's organisations, with the reasons (search.matching)."""
+    """Open challenges that fit the user's organisations, with the reasons (marketplace.matching)."""
     return {"recommendations": matching.workspace_recommendations(request.user)}
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from marketplace.models import Award, ChallengeIndexPage, ChallengePage, Milestone, Proposal
 from marketplace.services.challenges import region_setup_permissions
 from payments.models import Disbursement, Transaction
-from search import services as search_services
-from search.services import es_client
+from search import api as search_services
+from search.api import es_client
 from tests import factories
 from tests.factories import PASSWORD, UserFactory
 

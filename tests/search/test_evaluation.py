@@ -260,10 +260,9 @@ def test_the_database_engine_is_forced_even_when_elasticsearch_is_configured(
 
 @pytest.mark.django_db
 def test_elasticsearch_figures_come_from_elasticsearch(tmp_path, elasticsearch, two_challenges):
-    from search import indexing
-    from search.documents import KINDS
+    from search import indexing, registry
 
-    for kind in KINDS:
+    for kind in registry.kinds():
         indexing.reindex(kind)
     path = _judgments(
         tmp_path,

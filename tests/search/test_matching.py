@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from marketplace import services
+from marketplace import matching, services
 from marketplace.models import Proposal
-from search import indexing, matching
+from search import api as search
+from search import indexing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +368,7 @@ def similar_challenges(world):
 
 
 def test_similar_challenges(engine, world, similar_challenges):
-    hits = matching.similar("challenge", world["market"].pk)
+    hits = search.similar("challenge", world["market"].pk)
     ids = [h.object_id for h in hits]
     assert ids[0] == similar_challenges.pk
     assert world["market"].pk not in ids
@@ -375,7 +376,7 @@ def test_similar_challenges(engine, world, similar_challenges):
 
 
 def test_an_unindexed_document_has_no_similar_ones(engine, world):
-    assert matching.similar("challenge", 987654321) == []
+    assert search.similar("challenge", 987654321) == []
 
 
 def test_the_challenge_page_shows_similar_challenges(client, world, similar_challenges):
@@ -460,7 +461,7 @@ def funded_projects(world):
 
 def test_similar_projects(engine, world, funded_projects):
     first, second, third = funded_projects
-    ids = [h.object_id for h in matching.similar("project", first.pk)]
+    ids = [h.object_id for h in search.similar("project", first.pk)]
     assert ids[0] == second.pk
     assert first.pk not in ids
 

@@ -35,7 +35,7 @@ from elasticsearch import Elasticsearch
 
 from search import benchmark, indexing
 from search import connection as search_connection
-from search.documents import KINDS, SearchDocument
+from search.documents import SearchDocument
 from search.models import SearchEntry, SearchTerm
 from search.query import SearchPage, SearchParams, search
 from search.text import stem_word
@@ -157,7 +157,7 @@ class Command(BaseCommand):
         self.stdout.write(f"[elasticsearch] loading {total} documents (bulk_index_documents per kind)…")
         stem_word.cache_clear()  # as in a fresh process: the stemmer's cost is part of the load
         seconds = 0.0
-        for kind in KINDS:
+        for kind in benchmark.KINDS:
             docs = corpus.get(kind, [])
             began = time.perf_counter()
             report = self._progress("elasticsearch", kind)
@@ -198,7 +198,7 @@ class Command(BaseCommand):
             SearchEntry.objects.all().delete()
             SearchTerm.objects.all().delete()
         stem_word.cache_clear()
-        docs = [doc for kind in KINDS for doc in corpus.get(kind, [])]
+        docs = [doc for kind in benchmark.KINDS for doc in corpus.get(kind, [])]
         report = self._progress("database", "all")
         began = time.perf_counter()
         for start in range(0, len(docs), DATABASE_BATCH):
@@ -207,7 +207,7 @@ class Command(BaseCommand):
             report(start + len(batch), len(docs))
         entries = time.perf_counter() - began
         # What rebuild_database_copy ends with: the vocabulary recounted over every document
-        # (its own recount reads marketplace objects, which the benchmark does not have).
+        # (its own recount reads the registered document types, which the benchmark does not fill).
         counts = indexing.entry_words(docs)
         with transaction.atomic():
             SearchTerm.objects.all().delete()
