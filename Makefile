@@ -87,7 +87,7 @@ bench-search: dev services
 	ELASTICSEARCH_URL= LOG_LEVEL=WARNING \
 	$(PY) manage.py bench_search --docs $(or $(DOCS),100000) --engine both --start-elasticsearch
 
-# Search quality (nDCG@10, MRR) over the demo data and search/data/judgments.json, for the
+# Search quality (nDCG@10, MRR) over the demo data and devtools/data/judgments.json, for the
 # database engine and for Elasticsearch (the test server, started here). A dedicated database
 # (dropped and reseeded: statuses are relative to the seeding day). VERBOSE=1 lists each query.
 SEARCH_EVAL_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_search_eval \
@@ -98,4 +98,4 @@ search-eval: dev services
 	createdb -h 127.0.0.1 -U postgres marketplace_search_eval
 	$(SEARCH_EVAL_ENV) $(PY) manage.py migrate --noinput -v0
 	$(SEARCH_EVAL_ENV) $(PY) manage.py seed_demo --force >/dev/null
-	$(SEARCH_EVAL_ENV) $(PY) scripts/search_eval.py $(if $(VERBOSE),--verbose)
+	$(SEARCH_EVAL_ENV) $(PY) devtools/run_search_eval.py $(if $(VERBOSE),--verbose)

@@ -36,7 +36,7 @@ def _payments() -> dict:
 
 
 def healthz(request):
-    from search.services import status as search_status
+    from search.api import status as search_status
 
     checks = {
         "database": _database(),

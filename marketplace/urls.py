@@ -1,6 +1,8 @@
 """Every page of the domain apps, in one namespace (``marketplace:``) so public addresses and
 their names stay stable whichever app serves them."""
 
+from django.urls import include, path
+
 from marketplace.awards import urls as awards
 from marketplace.challenges import urls as challenges
 from marketplace.finance import urls as finance
@@ -9,7 +11,6 @@ from marketplace.proposals import urls as proposals
 from marketplace.publicdata import urls as publicdata
 from marketplace.review import urls as review
 from marketplace.workspace import urls as workspace
-from search import urls as search
 
 app_name = "marketplace"
 urlpatterns = (
@@ -21,5 +22,6 @@ urlpatterns = (
     + finance.urlpatterns
     + publicdata.urlpatterns
     + workspace.urlpatterns
-    + search.urlpatterns
+    # Search's own pages (suggestions, saved searches) share this namespace: no app_name there.
+    + [path("", include("search.urls"))]
 )

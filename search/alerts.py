@@ -2,7 +2,9 @@
 exactly once per saved search and challenge.
 
 The test server has no percolator, so each saved search is run, through the one query function
-(``search.query.search``), against only the new challenges (``SearchParams.ids``). The unique
+(``search.query.search``), against only the new challenges (``SearchParams.ids``). Challenges
+are the kind the domain registered as alerted (``DocumentType.published``); it says which of
+them are public and since when, and its documents give the titles and links. The unique
 ``SavedSearchMatch`` row is the "exactly once": a match is notified only by whoever created its
 row, so running the batch twice, the sweep after it, or two workers at once tells nobody twice.
 See the README for how a percolator takes over on a real cluster."""
@@ -18,11 +20,11 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from search import registry
 from search.documents import localised_path
 from search.models import SavedSearch, SavedSearchMatch
 from search.query import SearchHit, SearchParams, search
@@ -36,17 +38,19 @@ SWEEP_WINDOW = datetime.timedelta(days=2)
 
 
 def saved_search_params(saved: SavedSearch) -> SearchParams | None:
-    """The search a saved search asks for, read by the search page's own form, so an alert
-    finds what the page finds; None when it cannot find challenges (it asks only for projects
-    or organisations). Values no longer valid (a region since removed) drop out, as on the page."""
-    from search.forms import SearchForm
+    """The search a saved search asks for, read by the search page's own form (the registered
+    query form), so an alert finds what the page finds; None when it cannot find challenges (it
+    asks only for projects or organisations). Values no longer valid (a region since removed)
+    drop out, as on the page."""
+    from search.forms import params_querydict
 
-    form = SearchForm.from_saved(saved)
+    alerted = registry.alerted_kind()
+    form = registry.query_form()(params_querydict(saved.params))
     form.is_valid()  # an invalid field drops out of the search; the rest still applies
     params = form.to_params(after="")
-    if params.types and "challenge" not in params.types:
+    if alerted is None or (params.types and alerted.name not in params.types):
         return None
-    return replace(params, types=("challenge",))
+    return replace(params, types=(alerted.name,))
 
 
 # Matching new challenges ----------------------------------------------------------------------
@@ -58,14 +62,11 @@ def match_new_challenges(challenge_ids: Iterable[int], *, now: datetime.datetime
 
     Only challenges published after the search was saved count: the owner saw the older ones
     when saving. Idempotent and safe to run concurrently; returns the number of new matches."""
-    from marketplace.challenges.models import ChallengePage
-
+    alerted = registry.alerted_kind()
     ids = sorted({int(i) for i in challenge_ids})
-    if not ids:
+    if not ids or alerted is None:
         return 0
-    published = dict(
-        ChallengePage.objects.live().public().filter(pk__in=ids).values_list("pk", "first_published_at")
-    )
+    published = alerted.published(ids)
     if not published:
         return 0
     now = now or timezone.now()
@@ -93,7 +94,7 @@ def match_new_challenges(challenge_ids: Iterable[int], *, now: datetime.datetime
             )
         )
         for hit in page.hits:
-            if hit.kind == "challenge" and hit.object_id in published and _record(saved, hit, now):
+            if hit.kind == alerted.name and hit.object_id in published and _record(saved, hit, now):
                 created += 1
     return created
 
@@ -127,7 +128,7 @@ def _absolute(path: str) -> str:
 
 def _workspace_path(language: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("marketplace:workspace")
+        path = registry.routes().reverse(registry.routes().alerts_settings)
     return localised_path(path, language)
 
 
@@ -156,16 +157,10 @@ def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
 
 
 def recently_published(now: datetime.datetime | None = None) -> list[int]:
-    from marketplace.challenges.models import ChallengePage
-
-    since = (now or timezone.now()) - SWEEP_WINDOW
-    return list(
-        ChallengePage.objects.live()
-        .public()
-        .filter(first_published_at__gte=since)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    alerted = registry.alerted_kind()
+    if alerted is None or alerted.published_since is None:
+        return []
+    return sorted(alerted.published_since((now or timezone.now()) - SWEEP_WINDOW))
 
 
 def sweep(now: datetime.datetime | None = None) -> int:
@@ -203,8 +198,7 @@ def send_daily_digests(now: datetime.datetime | None = None) -> int:
 
 
 def _send_digest(user_id: int, now: datetime.datetime) -> bool:
-    from marketplace.challenges.models import ChallengePage
-
+    alerted = registry.alerted_kind()
     with transaction.atomic():
         matches = list(
             SavedSearchMatch.objects.filter(notified_at__isnull=True, saved_search__user_id=user_id)
@@ -215,19 +209,17 @@ def _send_digest(user_id: int, now: datetime.datetime) -> bool:
         if not matches:
             return False
         user = matches[0].saved_search.user
+        # The documents of those still public: a withdrawn challenge is not listed.
         pages = {
-            pk: (title, slug)
-            for pk, title, slug in ChallengePage.objects.live()
-            .public()
-            .filter(pk__in=[m.challenge_id for m in matches])
-            .values_list("pk", "title", "slug")
+            doc.object_id: (doc.title, doc.url)
+            for doc in (alerted.documents([m.challenge_id for m in matches]) if alerted else [])
         }
         language = _language(user)
         lines = [
             _DigestLine(
                 m.saved_search.name,
                 pages[m.challenge_id][0],
-                _challenge_path(pages[m.challenge_id][1], language),
+                localised_path(pages[m.challenge_id][1], language),
             )
             for m in matches
             if m.challenge_id in pages
@@ -238,12 +230,6 @@ def _send_digest(user_id: int, now: datetime.datetime) -> bool:
             return False  # the challenges were withdrawn since: nothing to tell
         _notify_digest(user, language, lines)
     return True
-
-
-def _challenge_path(slug: str, language: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("marketplace:challenge_detail", kwargs={"slug": slug})
-    return localised_path(path, language)
 
 
 def _notify_digest(user, language: str, lines: list[_DigestLine]) -> None:

@@ -2,12 +2,9 @@ from django.apps import AppConfig
 
 
 class SearchConfig(AppConfig):
+    """The engine. It listens to nothing itself: the domain apps register their documents
+    (``search.api.register``) and call ``search.api`` when something changes."""
+
     name = "search"
     label = "marketsearch"
     verbose_name = "Pencarian"
-
-    def ready(self) -> None:
-        from search import receivers, receivers_alerts
-
-        receivers.connect()
-        receivers_alerts.connect()

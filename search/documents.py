@@ -1,8 +1,9 @@
 """What is searchable, and how Elasticsearch analyses it.
 
-``SearchDocument`` is the one shape of a searchable thing. The builders below make it from
-marketplace models (public fields only); ``search.indexing`` writes it both to Elasticsearch
-and to the database copy (``SearchEntry``) so the two engines search the same text."""
+``SearchDocument`` is the one shape of a searchable thing. The domain apps build it from their
+models (public fields only) and register how (``search.registry``); ``search.indexing`` writes
+it both to Elasticsearch and to the database copy (``SearchEntry``) so the two engines search
+the same text."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from elasticsearch.dsl import Boolean, Date, Document, Keyword, Long, Text, analyzer, token_filter
 
-from search.text import stem, strip_tags
+from search.text import stem
 
-KINDS = ("challenge", "project", "organisation")
 INDEX_VERSION = "v2"  # bump when the mapping changes: search_reindex builds the new index
 
 
@@ -71,79 +71,10 @@ def localised_path(path: str, language: str | None = None) -> str:
     return f"/{language}{path}"
 
 
-def _path(name: str, **kwargs) -> str:
+def default_language_path(name: str, **kwargs) -> str:
+    """The path of a named route in the default language, as documents keep their ``url``."""
     with translation.override(settings.LANGUAGE_CODE):
         return reverse(name, kwargs=kwargs)
-
-
-def challenge_document(page) -> SearchDocument:
-    """A live challenge: its public text. Expects ``agency__region``, ``sector`` selected and
-    ``incentives``/``other_sectors`` prefetched in bulk work."""
-    incentives = list(page.incentives.all())
-    sectors = [page.sector.slug] + sorted(s.slug for s in page.other_sectors.all() if s.pk != page.sector_id)
-    decided = page.outcome or ("awarded" if page.results_published_at else "")
-    return SearchDocument(
-        kind="challenge",
-        object_id=page.pk,
-        title=page.title,
-        title_en=page.title_en,
-        summary=page.summary,
-        summary_en=page.summary_en,
-        # The sector's names are words people search with ("pengaduan masyarakat").
-        body=" ".join(
-            [page.body_text(), strip_tags(page.expected_outcomes), page.sector.name, page.sector.name_en]
-        ),
-        url=_path("marketplace:challenge_detail", slug=page.slug),
-        region=page.agency.region.slug,
-        agency=page.agency_id,
-        sectors=sectors,
-        incentives=sorted({i.kind for i in incentives}),
-        amount=sum(i.amount for i in incentives),
-        opens_at=page.opens_at,
-        closes_at=page.closes_at,
-        decided=decided,
-        date=page.first_published_at or page.latest_revision_created_at,
-        suggest=[page.agency.name],
-    )
-
-
-def project_document(award) -> SearchDocument:
-    """A funded project the public may see (``marketplace.selectors.PUBLIC_PROJECT``)."""
-    proposal = award.proposal
-    challenge = proposal.challenge
-    return SearchDocument(
-        kind="project",
-        object_id=award.pk,
-        title=proposal.title,
-        summary=proposal.summary,
-        body=" ".join([challenge.title, proposal.organisation.name]),
-        title_en=challenge.title_en,
-        url=_path("marketplace:project_detail", pk=award.pk),
-        region=challenge.agency.region.slug,
-        agency=challenge.agency_id,
-        sectors=[challenge.sector.slug],
-        amount=award.amount,
-        date=award.awarded_at,
-        suggest=[proposal.organisation.name],
-    )
-
-
-def organisation_document(organisation) -> SearchDocument:
-    """An organisation's public profile: never its identifiers, address or members."""
-    sectors = sorted(s.slug for s in organisation.sectors.all())
-    return SearchDocument(
-        kind="organisation",
-        object_id=organisation.pk,
-        title=organisation.name,
-        summary=organisation.description,
-        url=_path("marketplace:organisation_detail", slug=organisation.slug),
-        region=organisation.region.slug if organisation.region_id else "",
-        sectors=sectors,
-        organisation_kind=organisation.kind,
-        verified=organisation.verified,
-        date=organisation.created_at,
-        tags=sorted(t.name for t in organisation.capabilities.all()),
-    )
 
 
 # Elasticsearch -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from search import synonyms
 from search.models import SearchEntry, SearchTerm, delimited, undelimited
+from search.params import DECIDED, closing_soon_window
 from search.query import (
     FEW_RESULTS,
     STATUSES,
@@ -91,12 +92,10 @@ def _filter_text(queryset: QuerySet, concepts, match_any: bool) -> QuerySet:
 
 
 def status_condition(status: str, now: datetime.datetime) -> Q:
-    """The same rule as marketplace's ``derive_status``."""
-    from marketplace.challenges.models import closing_soon_window
-
-    if status in ("awarded", "closed"):
+    """The challenges' status rule (``search.params.STATUSES``), on the copy's columns."""
+    if status in DECIDED:
         return Q(kind="challenge", decided=status)
-    undecided = Q(kind="challenge") & ~Q(decided__in=["awarded", "closed"])
+    undecided = Q(kind="challenge") & ~Q(decided__in=DECIDED)
     soon = now + closing_soon_window()
     return (
         undecided

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from search import synonyms
+from search import registry, synonyms
 from search.connection import alias_name
-from search.documents import KINDS
+from search.params import DECIDED, closing_soon_window
 from search.query import (
     FEW_RESULTS,
     STATUSES,
@@ -33,15 +32,11 @@ BACKEND = "elasticsearch"
 HIT_SOURCE = ["kind", "object_id", "title", "url", "snippet", "region", "sector", "amount", "closes_at"]
 
 
-def closing_soon_window() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.CHALLENGE_CLOSING_SOON_DAYS)
-
-
 def status_query(status: str, now: datetime.datetime) -> dict:
-    """The same rule as marketplace's ``derive_status`` (and ``with_status`` in SQL)."""
-    if status in ("awarded", "closed"):
+    """The challenges' status rule (``search.params.STATUSES``), as the database engine has it."""
+    if status in DECIDED:
         return {"term": {"decided": status}}
-    undecided = {"bool": {"must_not": [{"terms": {"decided": ["awarded", "closed"]}}]}}
+    undecided = {"bool": {"must_not": [{"terms": {"decided": list(DECIDED)}}]}}
     soon = (now + closing_soon_window()).isoformat()
     ranges = {
         "upcoming": [{"range": {"opens_at": {"gt": now.isoformat()}}}],
@@ -302,7 +297,7 @@ def autocomplete(client: Elasticsearch, prefix: str, limit: int) -> list[SearchH
         "size": limit,
         "_source": ["kind", "object_id", "title", "url"],
     }
-    indices = ",".join(alias_name(kind) for kind in KINDS)
+    indices = ",".join(alias_name(kind) for kind in registry.kinds())
     try:
         response = client.search(index=indices, body=body, ignore_unavailable=True)
     except es_exceptions.NotFoundError:

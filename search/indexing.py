@@ -1,5 +1,6 @@
 """Writing documents: to Elasticsearch (versioned indices behind aliases) and to the database
-copy the fallback searches. Only public data is ever written (see ``public_queryset``)."""
+copy the fallback searches. Only public data is ever written: the objects each registered
+document type says the public may find (``search.registry``)."""
 
 from __future__ import annotations
 
@@ -15,61 +16,23 @@ from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
 
-from search import documents
+from search import documents, registry
 from search.connection import ElasticsearchUnavailable, alias_name, es_client, new_index_name
-from search.documents import KINDS, IndexedDocument, SearchDocument
+from search.documents import IndexedDocument, SearchDocument
 from search.models import SearchEntry, SearchTerm, delimited
 from search.text import stem, words
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-CHUNK = 500
+CHUNK = registry.CHUNK
 
 
-# What is public ----------------------------------------------------------------------------
-
-
-def public_queryset(kind: str):
-    """The objects of ``kind`` the public may find: live challenges, funded projects whose
-    results are published, organisations' public profiles."""
-    from marketplace.awards.models import Award
-    from marketplace.awards.selectors import projects as selectors
-    from marketplace.challenges.models import ChallengePage
-    from marketplace.organisations.models import Organisation
-
-    if kind == "challenge":
-        return (
-            ChallengePage.objects.live()
-            .public()
-            .select_related("agency__region", "sector")
-            .prefetch_related("incentives", "other_sectors")
-        )
-    if kind == "project":
-        return (
-            Award.objects.filter(selectors.PUBLIC_PROJECT)
-            .select_related(
-                "proposal__organisation", "proposal__challenge__agency__region", "proposal__challenge__sector"
-            )
-            .distinct()
-        )
-    if kind == "organisation":
-        return Organisation.objects.select_related("region").prefetch_related("sectors", "capabilities")
-    raise ValueError(f"unknown kind {kind!r}")
-
-
-BUILDERS = {
-    "challenge": documents.challenge_document,
-    "project": documents.project_document,
-    "organisation": documents.organisation_document,
-}
+# What is public: what the domain declared (search.registry) -----------------------------------
 
 
 def documents_for(kind: str, ids: Iterable[int] | None = None) -> Iterator[SearchDocument]:
-    queryset = public_queryset(kind)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=list(ids))
-    for obj in queryset.order_by("pk").iterator(chunk_size=CHUNK):
-        yield BUILDERS[kind](obj)
+    """The documents of the public objects of ``kind`` (only those of ``ids`` when given)."""
+    return registry.get(kind).documents(ids)
 
 
 # One object at a time (on commit, from Celery) -----------------------------------------------
@@ -200,8 +163,8 @@ def _add_vocabulary(counts: dict[str, int]) -> None:
 def rebuild_database_copy(kind: str | None = None, progress: Progress | None = None) -> int:
     """Rewrite the database copy of ``kind`` (all kinds when None) from the objects."""
     done = 0
-    for each in [kind] if kind else KINDS:
-        total = public_queryset(each).count()
+    for each in [kind] if kind else registry.kinds():
+        total = registry.get(each).count()
         with transaction.atomic():
             SearchEntry.objects.filter(kind=each).delete()
             batch: list[SearchDocument] = []
@@ -223,7 +186,7 @@ def rebuild_database_copy(kind: str | None = None, progress: Progress | None = N
 
 
 def _recount_vocabulary() -> None:
-    counts = entry_words(doc for kind in KINDS for doc in documents_for(kind))
+    counts = entry_words(doc for kind in registry.kinds() for doc in documents_for(kind))
     with transaction.atomic():
         SearchTerm.objects.all().delete()
         SearchTerm.objects.bulk_create(
@@ -296,7 +259,7 @@ def reindex(kind: str, progress: Progress | None = None) -> int:
     client = es_client()
     if client is None:
         return 0
-    total = public_queryset(kind).count()
+    total = registry.get(kind).count()
     return bulk_index_documents(client, kind, documents_for(kind), total, progress)
 
 
@@ -305,7 +268,7 @@ def index_is_empty(client: Elasticsearch) -> bool:
         return all(
             not client.indices.exists_alias(name=alias_name(k))
             or client.count(index=alias_name(k))["count"] == 0
-            for k in KINDS
+            for k in registry.kinds()
         )
     except ElasticsearchUnavailable:
         return False

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
+from search import params as vocabulary
+from search import registry
+from search.params import FACETS, SORTS, STATUSES  # noqa: F401 - read here by the engines
+
 logger = logging.getLogger(__name__)
 
-SORTS = ("relevance", "closes", "amount", "newest")
-FACETS = ("type", "status", "sector", "region", "incentive")
-STATUSES = ("upcoming", "open", "closing_soon", "in_review", "awarded", "closed")
 PAGE_SIZE = 20
 FEW_RESULTS = 3  # below this many hits, searches offer "did you mean"
 RELAXED_CURSOR = "any."
@@ -25,10 +26,11 @@ MAX_PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class SearchParams:
-    """A search: free text plus the filters of ``marketplace.filters.ChallengeFilter``.
+    """A search: free text plus the filters of the challenge list (``search.params``).
 
-    Filters that only challenges have (status, incentive, closing dates) leave projects and
-    organisations out when set. Amounts are minor units (the pages take whole rupiah)."""
+    Filters that only some kinds have (for challenges: status, incentive, agency, closing
+    dates; see ``DocumentType.filters``) leave the other kinds out when set. Amounts are minor
+    units (the pages take whole rupiah)."""
 
     q: str = ""
     types: tuple[str, ...] = ()  # challenge, project, organisation; empty: all
@@ -67,12 +69,23 @@ class SearchParams:
         }
         return {name: value for name, value in values.items() if value}
 
-    def only_challenges(self) -> bool:
-        return bool(self.status or self.incentive or self.closes_after or self.closes_before or self.agency)
+    def filters_used(self) -> list[str]:
+        values = {
+            vocabulary.STATUS: self.status,
+            vocabulary.INCENTIVE: self.incentive,
+            vocabulary.AGENCY: self.agency,
+            vocabulary.CLOSES_AFTER: self.closes_after,
+            vocabulary.CLOSES_BEFORE: self.closes_before,
+            vocabulary.SECTOR: self.sector,
+            vocabulary.REGION: self.region,
+            vocabulary.BUDGET_MIN: self.amount_min is not None,
+            vocabulary.BUDGET_MAX: self.amount_max is not None,
+        }
+        return [name for name, value in values.items() if value]
 
     def kinds(self) -> list[str]:
-        """The kinds searched: filters only challenges have leave the others out."""
-        return ["challenge"] if self.only_challenges() else ["challenge", "project", "organisation"]
+        """The kinds searched: a filter only some kinds have leaves the others out."""
+        return registry.kinds_meeting(self.filters_used())
 
     def page_size(self) -> int:
         return max(1, min(self.size, MAX_PAGE_SIZE * 10))

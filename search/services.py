@@ -1,9 +1,6 @@
-"""The public face of search for the rest of the project (DESIGN.md §3): marketplace's views
-call these, never the engines directly; saved searches are written here."""
+"""Search's writes: saved searches (created, changed, deleted here), and its health."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -11,28 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from search.connection import alias_name, es_client  # noqa: F401 - part of the public face
+from search.connection import es_client
 from search.models import SavedSearch
-from search.query import SearchPage, SearchParams, autocomplete, search  # noqa: F401
-
-MAX_IDS = 1000
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    ids: list[int]
-    backend: str  # "elasticsearch" or "database"
-    degraded: bool = False  # Elasticsearch is configured but did not answer
-
-
-def search_challenges(q: str) -> SearchResult:
-    """Ids of live challenges matching ``q``, best first (the challenge list's ``q`` filter)."""
-    if not q.strip():
-        return SearchResult(ids=[], backend="database")
-    page = search(
-        SearchParams(q=q, types=("challenge",), size=MAX_IDS, highlight=False, facets=False, suggest=False)
-    )
-    return SearchResult(ids=page.ids, backend=page.backend, degraded=page.degraded)
 
 
 def status() -> dict:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from search import indexing
+from search import indexing, registry
 from search.connection import ElasticsearchUnavailable, es_client
-from search.documents import KINDS
 
 
 @shared_task(
@@ -26,5 +25,6 @@ def index_documents(kind: str, ids: list[int]) -> int:
 def check_consistency() -> dict[str, dict[str, int]]:
     """Compare the database with the copy and the index, repair the differences, report them."""
     return {
-        kind: {name: len(ids) for name, ids in indexing.consistency_check(kind).items()} for kind in KINDS
+        kind: {name: len(ids) for name, ids in indexing.consistency_check(kind).items()}
+        for kind in registry.kinds()
     }

@@ -17,13 +17,14 @@ logger = logging.getLogger(__name__)
 def _ensure_indexed(challenge_ids: list[int]) -> None:
     """Write these challenges to the database copy and Elasticsearch first: the indexing task
     queued with this one may not have run yet on another worker. Harmless when it has."""
-    from search import indexing
+    from search import indexing, registry
     from search.connection import ElasticsearchUnavailable
 
-    if not settings.SEARCH_LIVE_INDEXING or not challenge_ids:
+    alerted = registry.alerted_kind()
+    if not settings.SEARCH_LIVE_INDEXING or not challenge_ids or alerted is None:
         return
     try:
-        indexing.refresh("challenge", challenge_ids)
+        indexing.refresh(alerted.name, challenge_ids)
     except ElasticsearchUnavailable as exc:
         # The database copy is written; the search below answers from it (degraded).
         logger.warning("Elasticsearch unavailable while matching saved searches: %s", exc)

@@ -1,5 +1,5 @@
-"""Search routes, added to the ``marketplace`` namespace (``marketplace/urls/__init__.py``) next
-to ``/search/`` itself (``marketplace:search``), so every public address keeps one namespace."""
+"""Search's own routes. They declare no namespace: the host app includes them in its own, next
+to its search page (``search.api.register_routes``), so every public address keeps one namespace."""
 
 from django.urls import path
 

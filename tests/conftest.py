@@ -97,7 +97,7 @@ def elasticsearch(settings, elasticsearch_url):
     settings.SEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:10]}"
     settings.SEARCH_INDEX_REFRESH = "true"  # searchable at once, not at the next second
     yield elasticsearch_url
-    from search.services import es_client
+    from search.api import es_client
 
     client = es_client()
     # Elasticsearch 8 refuses wildcard deletes (action.destructive_requires_name): name each index.

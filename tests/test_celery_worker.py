@@ -6,8 +6,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app as celery_app
-from search import services, tasks
-from search.services import es_client
+from search import api as services
+from search import tasks
+from search.api import es_client
 from tests import factories
 
 

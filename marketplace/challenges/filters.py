@@ -1,14 +1,16 @@
-"""FilterSets shared by the pages and the API, so both take the same parameters."""
+"""FilterSets shared by the pages and the API, so both take the same parameters (their names,
+sorts and statuses are search's shared vocabulary, ``search.api``)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.challenges.models import Agency, ChallengePage, Incentive, RegionPage, Sector
-from search.services import search_challenges
+from marketplace.challenges.models.challenges import ChallengePage, Incentive
+from marketplace.challenges.models.regions import Agency, RegionPage, Sector
+from search import api as search
 
 SORTS = {
-    "closes": ("closes_at", _("Closing soonest")),
-    "newest": ("-first_published_at", _("Newest")),
+    "closes": ("closes_at", search.SORT_LABELS["closes"]),
+    "newest": ("-first_published_at", search.SORT_LABELS["newest"]),
     "budget": ("-incentive_total", _("Largest budget")),
     "title": ("title", _("Title A–Z")),
 }
@@ -81,7 +83,7 @@ class ChallengeFilter(django_filters.FilterSet):
         return queryset.filter(current_status=value)
 
     def filter_q(self, queryset, name, value):
-        result = search_challenges(value)
+        result = search.search_ids("challenge", value)
         self.search_backend, self.search_degraded = result.backend, result.degraded
         return queryset.filter(pk__in=result.ids)
 

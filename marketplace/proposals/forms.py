@@ -198,7 +198,7 @@ class AttachmentForm(forms.Form):
 class PartnerInviteForm(forms.Form):
     """Which organisation to invite: those that agreed through partner finding on this
     challenge come first, in their own group; then those whose capabilities complement the
-    lead's for this challenge (``search.matching.partner_suggestions``), with the reason; any
+    lead's for this challenge (``marketplace.matching.partner_suggestions``), with the reason; any
     other organisation can be chosen too."""
 
     organisation = forms.TypedChoiceField(
@@ -210,7 +210,7 @@ class PartnerInviteForm(forms.Form):
     budget_share = RupiahField(label=_("Budget share (Rp)"), required=False)
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
-        from search.matching import partner_suggestions
+        from marketplace.proposals.matching import partner_suggestions
 
         super().__init__(*args, **kwargs)
         others = Organisation.objects.exclude(pk=proposal.organisation_id).order_by("name")

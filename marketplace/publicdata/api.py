@@ -16,12 +16,12 @@ from marketplace.awards.models import Award, Milestone
 from marketplace.awards.selectors import projects as awards_selectors
 from marketplace.challenges import selectors as challenges_selectors
 from marketplace.challenges.filters import ChallengeFilter
-from marketplace.challenges.models import ChallengePage, Incentive
-from marketplace.organisations.models import Organisation
+from marketplace.challenges.models.challenges import ChallengePage, Incentive
+from marketplace.organisations.models.organisations import Organisation
+from marketplace.publicdata.search_pages import SearchForm
 from payments import selectors as payment_selectors
 from payments.models import Entry
-from search.forms import SearchForm
-from search.query import search
+from search import api as search_engine
 
 
 class IncentiveSerializer(serializers.ModelSerializer):
@@ -211,7 +211,7 @@ class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="Words to search for (Indonesian or English)."),
-    OpenApiParameter("type", str, many=True, enum=["challenge", "project", "organisation"]),
+    OpenApiParameter("type", str, many=True, enum=list(search_engine.kinds())),
     OpenApiParameter("status", str, enum=[value for value, _label in ChallengePage.STATUSES]),
     OpenApiParameter("sector", str, description="Sector slug."),
     OpenApiParameter("region", str, description="Region slug."),
@@ -221,7 +221,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("budget_max", int, description="Whole rupiah."),
     OpenApiParameter("closes_after", OpenApiTypes.DATE),
     OpenApiParameter("closes_before", OpenApiTypes.DATE),
-    OpenApiParameter("sort", str, enum=["relevance", "closes", "amount", "newest"]),
+    OpenApiParameter("sort", str, enum=list(search_engine.SORTS)),
     OpenApiParameter("after", str, description="The cursor in the previous response's `next` link."),
 ]
 
@@ -240,7 +240,7 @@ def search_api(request):
     form = SearchForm(request.query_params)
     if not form.is_valid():
         return Response({"errors": form.errors.get_json_data()}, status=400)
-    page = search(form.to_params())
+    page = search_engine.search(form.to_params())
     return Response(
         {
             "count": page.total,

@@ -18,7 +18,7 @@ from marketplace.challenges.views.questions import qa_section
 from marketplace.finance.views.contributions import contributions_section
 from marketplace.organisations import selectors_profiles as organisation_selectors
 from marketplace.organisations.views.partners import partners_section
-from search import matching
+from search import api as search
 
 CHALLENGE_PAGE_PARTS = [
     challenge_details,
@@ -46,7 +46,7 @@ def challenge_detail(request, slug):
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
-            "similar_items": matching.similar("challenge", challenge.pk),
+            "similar_items": search.similar("challenge", challenge.pk),
             **merge_contexts(part(request, challenge) for part in CHALLENGE_PAGE_PARTS),
         },
     )

@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from core.pagination import _page
-from marketplace.publicdata import selectors
+from marketplace.publicdata import search_pages, selectors
 from payments import selectors as payment_selectors
-from search import views as search_views
 
 
 def transparency(request):
@@ -27,4 +26,4 @@ def transparency(request):
 
 def site_search(request):
     """/search/: one search over challenges, projects and organisations, with facets."""
-    return search_views.search_page(request)
+    return search_pages.search_page(request)

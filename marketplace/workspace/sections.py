@@ -11,15 +11,15 @@ from marketplace.finance.views.payouts import payouts_workspace
 from marketplace.finance.views.reports import finance_reports_section
 from marketplace.organisations.views.organisations import organisations_section
 from marketplace.organisations.views.partners import partners_workspace_section
+from marketplace.proposals import matching
 from marketplace.proposals.views import proposals_workspace
+from marketplace.publicdata.search_pages import saved_searches_workspace_section
 from marketplace.review.views.reviews import reviews_workspace_section
 from marketplace.review.views.scoring import scoring_workspace
-from search import matching
-from search.views import saved_searches_workspace_section
 
 
 def recommendations_workspace_section(request) -> dict:
-    """Open challenges that fit the user's organisations, with the reasons (search.matching)."""
+    """Open challenges that fit the user's organisations, with the reasons (``proposals.matching``)."""
     return {"recommendations": matching.workspace_recommendations(request.user)}
 
 

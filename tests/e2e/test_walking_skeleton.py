@@ -19,8 +19,8 @@ from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
 from marketplace.challenges.services.challenges import region_setup_permissions
 from marketplace.proposals.models import Proposal
 from payments.models import Disbursement, Transaction
-from search import services as search_services
-from search.services import es_client
+from search import api as search_services
+from search.api import es_client
 from tests import factories
 from tests.factories import PASSWORD, UserFactory
 

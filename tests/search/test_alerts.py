@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.models import Notification
-from search import alerts, indexing, receivers_alerts, tasks_alerts
+from marketplace.publicdata import search_documents
+from search import alerts, indexing, tasks_alerts
 from search.models import SavedSearch, SavedSearchMatch
 from tests import factories
 
@@ -149,7 +150,7 @@ def test_the_sweep_catches_a_challenge_whose_task_was_lost(engine, people, searc
 def test_publishing_queues_the_alert_after_commit(
     engine, people, searches, django_capture_on_commit_callbacks
 ):
-    receivers_alerts.connect()
+    search_documents.connect()
     with django_capture_on_commit_callbacks(execute=True):
         page = factories.challenge(title="Revitalisasi pasar rakyat", summary="Pasar rakyat yang bersih.")
     assert _notifications(people["instant"]) == [_path(page.slug)]

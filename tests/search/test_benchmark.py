@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from search import benchmark
+from devtools import search_benchmark as benchmark
 from search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.utils.text import slugify
 
 from demo import data as demo_data
-from search import evaluation
-from search.evaluation import (
+from devtools import search_evaluation as evaluation
+from devtools.search_evaluation import (
     JudgedQuery,
     JudgmentsError,
     dcg,
@@ -260,10 +260,9 @@ def test_the_database_engine_is_forced_even_when_elasticsearch_is_configured(
 
 @pytest.mark.django_db
 def test_elasticsearch_figures_come_from_elasticsearch(tmp_path, elasticsearch, two_challenges):
-    from search import indexing
-    from search.documents import KINDS
+    from search import indexing, registry
 
-    for kind in KINDS:
+    for kind in registry.kinds():
         indexing.reindex(kind)
     path = _judgments(
         tmp_path,

@@ -11,11 +11,13 @@ from django.utils import timezone, translation
 
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
-from marketplace.proposals.models import Proposal
+from marketplace.proposals import matching
+from marketplace.proposals.models.proposals import Proposal
 from marketplace.proposals.services import consortium as consortium_proposals_services
 from marketplace.proposals.services import drafts as drafts_proposals_services
 from marketplace.proposals.services import submission as submission_proposals_services
-from search import indexing, matching
+from search import api as search
+from search import indexing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -371,7 +373,7 @@ def similar_challenges(world):
 
 
 def test_similar_challenges(engine, world, similar_challenges):
-    hits = matching.similar("challenge", world["market"].pk)
+    hits = search.similar("challenge", world["market"].pk)
     ids = [h.object_id for h in hits]
     assert ids[0] == similar_challenges.pk
     assert world["market"].pk not in ids
@@ -379,7 +381,7 @@ def test_similar_challenges(engine, world, similar_challenges):
 
 
 def test_an_unindexed_document_has_no_similar_ones(engine, world):
-    assert matching.similar("challenge", 987654321) == []
+    assert search.similar("challenge", 987654321) == []
 
 
 def test_the_challenge_page_shows_similar_challenges(client, world, similar_challenges):
@@ -416,7 +418,7 @@ def test_the_challenge_page_query_count_does_not_grow_with_similar_ones(
 
 def _funded_project(world, title: str, summary: str):
     """A funded project whose results are published (so the public may see and find it)."""
-    from marketplace.challenges.models import ChallengePage
+    from marketplace.challenges.models.challenges import ChallengePage
 
     official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
     page = factories.challenge(
@@ -464,7 +466,7 @@ def funded_projects(world):
 
 def test_similar_projects(engine, world, funded_projects):
     first, second, third = funded_projects
-    ids = [h.object_id for h in matching.similar("project", first.pk)]
+    ids = [h.object_id for h in search.similar("project", first.pk)]
     assert ids[0] == second.pk
     assert first.pk not in ids
 

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from search import indexing, services
-from search.services import es_client
+from search import api as services
+from search import indexing
+from search.api import es_client
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_reindex_builds_a_new_index_and_swaps_the_alias(
     elasticsearch, market_levy_challenge, queue_challenge
 ):
     assert indexing.reindex("challenge") == 2
-    assert sorted(services.search_challenges("puskesmas").ids) == [queue_challenge.pk]
+    assert sorted(services.search_ids("challenge", "puskesmas").ids) == [queue_challenge.pk]
     first_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
     indexing.reindex("challenge")
     second_indices = set(es_client().indices.get_alias(name=services.alias_name("challenge")))
@@ -40,7 +41,7 @@ def test_reindex_builds_a_new_index_and_swaps_the_alias(
 
 def test_when_elasticsearch_is_down_the_database_answers_and_says_so(settings, market_levy_challenge):
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
-    result = services.search_challenges("pasar")
+    result = services.search_ids("challenge", "pasar")
     assert result.degraded and result.backend == "database"
     assert result.ids == [market_levy_challenge.pk]
 
@@ -71,4 +72,4 @@ def test_reindex_command_shows_progress(elasticsearch, market_levy_challenge):
     out = StringIO()
     call_command("search_reindex", "--type", "challenge", stdout=out)
     assert "challenge (Elasticsearch): 1/1" in out.getvalue()
-    assert services.search_challenges("retribusi").ids == [market_levy_challenge.pk]
+    assert services.search_ids("challenge", "retribusi").ids == [market_levy_challenge.pk]

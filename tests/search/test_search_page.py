@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from search import indexing
 from search.connection import es_client
-from search.documents import KINDS, SearchDocument
+from search.documents import SearchDocument
+from search.registry import kinds
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def index_everything() -> None:
     """What publishing and the Celery tasks do, at once: the database copy, and Elasticsearch
     when the test configured it."""
     indexing.rebuild_database_copy()
-    for kind in KINDS:
+    for kind in kinds():
         indexing.reindex(kind)
 
 

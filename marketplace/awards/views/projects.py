@@ -10,7 +10,7 @@ from core.pagination import _page
 from marketplace.awards.selectors import projects as selectors
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
-from search import matching
+from search import api as search
 
 
 def project_list(request):
@@ -29,7 +29,7 @@ def project_detail(request, pk):
     proposal = project.proposal
     is_grantee = organisations_permissions.is_member(request.user, proposal.organisation)
     is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
-    similar = {"similar_kind": "project", "similar_items": matching.similar("project", project.pk)}
+    similar = {"similar_kind": "project", "similar_items": search.similar("project", project.pk)}
     if is_grantee or is_official:
         return render(
             request,

@@ -5,9 +5,8 @@ database copy the fallback searches."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from search import indexing
+from search import indexing, registry
 from search.connection import ElasticsearchUnavailable, alias_name, es_client
-from search.documents import KINDS
 from search.models import SearchEntry
 
 
@@ -16,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--type", action="append", choices=KINDS, dest="types", help="Repeat for several."
+            "--type", action="append", choices=registry.kinds(), dest="types", help="Repeat for several."
         )
         parser.add_argument(
             "--if-empty",
@@ -26,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--database-only", action="store_true", help="Rebuild only the database copy.")
 
     def handle(self, *args, types=None, if_empty=False, database_only=False, **options):
-        kinds = types or list(KINDS)
+        kinds = types or list(registry.kinds())
         for kind in kinds:
             if not (if_empty and SearchEntry.objects.filter(kind=kind).exists()):
                 count = indexing.rebuild_database_copy(kind, progress=self._progress(f"{kind} (database)"))

@@ -24,16 +24,15 @@ def main(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command, get_commands
 
-    from search import indexing
-    from search.documents import KINDS
-    from tests.support.elasticsearch_server import running_elasticsearch
+    from devtools.elasticsearch_server import running_elasticsearch
+    from search import api as search
 
     verbose = "--verbose" in argv
     judgments = next((a.split("=", 1)[1] for a in argv if a.startswith("--judgments=")), None)
     options = {"verbose": verbose, **({"judgments": judgments} if judgments else {})}
 
     settings.ELASTICSEARCH_URL = ""
-    copied = indexing.rebuild_database_copy()
+    copied = search.rebuild_database_copy()
     print(f"Database copy rebuilt: {copied} documents.", flush=True)
     call_command("search_eval", engine="database", **options)
 
@@ -44,8 +43,8 @@ def main(argv: list[str]) -> int:
         if "search_reindex" in get_commands():
             call_command("search_reindex", stdout=io.StringIO())
         else:
-            for kind in KINDS:
-                indexing.reindex(kind)
+            for kind in search.kinds():
+                search.reindex(kind)
         print("Elasticsearch index built.", flush=True)
         call_command("search_eval", engine="elasticsearch", **options)
     return 0

@@ -1,4 +1,4 @@
-"""How fast search is at scale: loads N synthetic documents (``search.benchmark``) into each
+"""How fast search is at scale: loads N synthetic documents (``devtools.search_benchmark``) into each
 engine through the real indexing functions, then times a fixed mix of faceted queries through
 ``search.query.search`` and prints, per engine, a last line
 
@@ -33,9 +33,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from elasticsearch import Elasticsearch
 
-from search import benchmark, indexing
+from devtools import search_benchmark as benchmark
 from search import connection as search_connection
-from search.documents import KINDS, SearchDocument
+from search import indexing
+from search.documents import SearchDocument
 from search.models import SearchEntry, SearchTerm
 from search.query import SearchPage, SearchParams, search
 from search.text import stem_word
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start-elasticsearch",
             action="store_true",
-            help="Start the Elasticsearch test server (tests/support) instead of ELASTICSEARCH_URL.",
+            help="Start the Elasticsearch test server (devtools) instead of ELASTICSEARCH_URL.",
         )
         parser.add_argument(
             "--es-budget",
@@ -134,9 +135,9 @@ class Command(BaseCommand):
         with contextlib.ExitStack() as stack:
             if start:
                 try:
-                    from tests.support.elasticsearch_server import running_elasticsearch
-                except ImportError as exc:  # a deployment without the tests folder
-                    raise CommandError(f"--start-elasticsearch needs tests/support: {exc}") from exc
+                    from devtools.elasticsearch_server import running_elasticsearch
+                except ImportError as exc:  # a deployment without the developer tools
+                    raise CommandError(f"--start-elasticsearch needs devtools: {exc}") from exc
                 self.stdout.write("starting the Elasticsearch test server…")
                 url = stack.enter_context(running_elasticsearch())
                 self.stdout.write(f"elasticsearch at {url}")
@@ -157,7 +158,7 @@ class Command(BaseCommand):
         self.stdout.write(f"[elasticsearch] loading {total} documents (bulk_index_documents per kind)…")
         stem_word.cache_clear()  # as in a fresh process: the stemmer's cost is part of the load
         seconds = 0.0
-        for kind in KINDS:
+        for kind in benchmark.KINDS:
             docs = corpus.get(kind, [])
             began = time.perf_counter()
             report = self._progress("elasticsearch", kind)
@@ -198,7 +199,7 @@ class Command(BaseCommand):
             SearchEntry.objects.all().delete()
             SearchTerm.objects.all().delete()
         stem_word.cache_clear()
-        docs = [doc for kind in KINDS for doc in corpus.get(kind, [])]
+        docs = [doc for kind in benchmark.KINDS for doc in corpus.get(kind, [])]
         report = self._progress("database", "all")
         began = time.perf_counter()
         for start in range(0, len(docs), DATABASE_BATCH):
@@ -207,7 +208,7 @@ class Command(BaseCommand):
             report(start + len(batch), len(docs))
         entries = time.perf_counter() - began
         # What rebuild_database_copy ends with: the vocabulary recounted over every document
-        # (its own recount reads marketplace objects, which the benchmark does not have).
+        # (its own recount reads the registered document types, which the benchmark does not fill).
         counts = indexing.entry_words(docs)
         with transaction.atomic():
             SearchTerm.objects.all().delete()

@@ -1,4 +1,4 @@
-"""Measure search quality: nDCG@10 and MRR over the judged queries (search/data/judgments.json).
+"""Measure search quality: nDCG@10 and MRR over the judged queries (devtools/data/judgments.json).
 
     python manage.py search_eval [--judgments PATH] [--engine auto|database|elasticsearch] [--verbose]
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from search import evaluation
+from devtools import search_evaluation as evaluation
 from search.query import search
 
 K = 10
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--judgments",
             default=str(evaluation.JUDGMENTS_FILE),
-            help="The judgments file (default: search/data/judgments.json).",
+            help="The judgments file (default: devtools/data/judgments.json).",
         )
         parser.add_argument(
             "--engine",

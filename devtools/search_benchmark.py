@@ -46,6 +46,7 @@ REGIONS = (
 )  # fmt: skip
 
 INCENTIVES = ("grant", "prize", "pilot_contract", "in_kind", "levy_relief")
+KINDS = ("challenge", "project", "organisation")  # what the synthetic corpus has
 ORGANISATION_KINDS = ("startup", "umkm", "koperasi", "komunitas", "perguruan_tinggi", "ngo", "company")
 
 # Each entry is one root and forms of it that occur in text (the stemmer maps them back).
