@@ -42,7 +42,7 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
-        # PostgreSQL's search indexes (full text, sorts, facets) are in migrations 0002 and 0005.
+        # PostgreSQL's search indexes (full text, sorts, facets) are in migration 0002 (PostgreSQL only).
         indexes = [models.Index(fields=["region"], name="search_entry_region")]
 
     def __str__(self) -> str:
