@@ -1,0 +1,1 @@
+"""Development tools: benchmarks, emulators and evaluations. Nothing in the product imports them."""
