@@ -1,4 +1,4 @@
-"""A stateful Stripe emulator for tests and benchmarks: localstripe plus the parts of the API this project needs.
+"""A stateful Stripe emulator for tests and benchmarks: localstripe plus what this project needs.
 
 localstripe (the ``localstripe`` package from PyPI) emulates customers, payment methods, payment
 intents, charges, refunds and webhooks. It has no Connect, ignores idempotency keys, binds every

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from marketplace import selectors
 from marketplace.filters import ChallengeFilter
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Organisation
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from payments.models import Entry
 from search.forms import SearchForm
 from search.query import search
@@ -203,7 +203,7 @@ class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return self.filter_ledger(payment_selectors.public_ledger(), self.request.query_params)
+        return self.filter_ledger(payments_api.public_ledger(), self.request.query_params)
 
 
 SEARCH_PARAMETERS = [

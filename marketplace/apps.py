@@ -6,8 +6,13 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Pasar tantangan"
 
     def ready(self) -> None:
-        from marketplace import audit, receivers_payments, services
+        from marketplace import audit, proposal_attachments, receivers_payments, services
+        from payments import api as payments_api
         from payments import signals as payment_signals
+
+        payments_api.configure(
+            scan_file=proposal_attachments.scan, receipt_url=receivers_payments.contribution_receipt_url
+        )
 
         payment_signals.audit.connect(audit.record_from_payments, dispatch_uid="marketplace-audit")
         payment_signals.disbursement_paid.connect(

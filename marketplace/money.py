@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from payments.selectors import format_money
+from payments.api import format_money
 
 __all__ = ["RupiahField", "format_money", "parse_rupiah"]
 

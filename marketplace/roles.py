@@ -1,6 +1,6 @@
 """Roles are Django groups; these names are created by a data migration."""
 
-from payments.permissions import FINANCE_GROUP
+from payments.api import FINANCE_GROUP
 
 OFFICIAL_GROUP = "official"
 REVIEWER_GROUP = "reviewer"

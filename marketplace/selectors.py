@@ -16,7 +16,7 @@ from marketplace.models import (
     PartnershipRequest,
     Proposal,
 )
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 
 
 def _incentive_total():
@@ -88,7 +88,7 @@ def challenge_get(slug: str) -> ChallengePage:
 
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
-    figures = payment_selectors.fund_figures([f"challenge:{c.pk}" for c in challenges])
+    figures = payments_api.fund_figures(references=[f"challenge:{c.pk}" for c in challenges])
     return {int(ref.split(":")[1]): values for ref, values in figures.items()}
 
 
@@ -157,7 +157,7 @@ def headline_figures() -> dict[str, int]:
         "challenges": challenges["total"],
         "funded_projects": Award.objects.filter(PUBLIC_PROJECT).count(),
         "organisations": Organisation.objects.count(),
-        "disbursed": payment_selectors.total_disbursed(),
+        "disbursed": payments_api.total_disbursed(),
     }
 
 

@@ -24,7 +24,7 @@ from marketplace.models import (
     Review,
     ReviewAssignment,
 )
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from payments.models import Fund
 
 # Proposals that reached review: listed in the comparison table. A rejected proposal is
@@ -213,12 +213,12 @@ def fund_position(challenge: ChallengePage) -> FundPosition:
     fund = Fund.objects.filter(reference=reference).first()
     if fund is None:
         return FundPosition(currency="IDR", received=0, committed=0, available=0)
-    figures = payment_selectors.fund_figures([reference])[reference]
+    figures = payments_api.fund_figures(references=[reference])[reference]
     return FundPosition(
         currency=fund.currency,
         received=figures["received"],
         committed=figures["committed"],
-        available=payment_selectors.fund_available(fund),
+        available=payments_api.fund_available(fund=fund),
     )
 
 

@@ -24,7 +24,7 @@ from marketplace.errors import DomainError
 from marketplace.models import ChallengePage, Incentive, RegionPage, Sector
 from marketplace.views import sections
 from marketplace.views.common import form_error
-from payments.selectors import format_money
+from payments.api import format_money
 from search import query, services
 from search.documents import localised_path
 from search.forms import TYPE_CHOICES, SavedSearchForm, SavedSearchFrequencyForm, SearchForm, params_querydict

@@ -19,8 +19,8 @@ from marketplace.errors import DomainError, require
 from marketplace.models import Award, ChallengePage, Incentive, Milestone, Proposal
 from marketplace.services.challenges import incentive_draw_down
 from marketplace.services.determinations import agreement_create, milestone_report  # noqa: F401
-from payments import services as payment_services
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Commitment, Disbursement, Fund
 
 
@@ -52,9 +52,7 @@ def _validate(instance) -> None:
 
 
 def challenge_fund(challenge: ChallengePage) -> Fund:
-    return payment_services.fund_get_or_create(
-        reference=f"challenge:{challenge.pk}", name=challenge.title[:255]
-    )
+    return payments_api.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title[:255])
 
 
 def allocation_record(
@@ -62,7 +60,7 @@ def allocation_record(
 ) -> None:
     """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
     with _payment_rules():
-        payment_services.allocation_record(
+        payments_api.allocation_record(
             fund=challenge_fund(challenge),
             amount=amount,
             by=by,
@@ -115,7 +113,7 @@ def award_create(
             awarded_by=by,
             conditions=conditions.strip(),
         )
-        commitment = payment_services.commitment_create(
+        commitment = payments_api.commitment_create(
             fund=challenge_fund(locked.challenge), reference=f"award:{award.pk}", amount=amount, by=by
         )
         award.commitment_id = commitment.pk
@@ -160,7 +158,7 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
         )
         before, after = workflows.milestone_transition(locked, "approve")
         award = locked.award
-        disbursement = payment_services.disbursement_create(
+        disbursement = payments_api.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
             reference=_milestone_payment_reference(locked),
             amount=locked.amount,
@@ -188,7 +186,7 @@ def disbursement_release(*, disbursement: Disbursement, by) -> Disbursement:
     """Release a milestone payment (four eyes, finance role); payments sends it after commit
     (Stripe transfer, or the treasury's bank transfer recorded later). Never pays twice."""
     with _payment_rules():
-        return payment_services.disbursement_release(disbursement=disbursement, by=by)
+        return payments_api.disbursement_release(disbursement=disbursement, by=by)
 
 
 def milestone_mark_paid(*, disbursement_id: int) -> None:

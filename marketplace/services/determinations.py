@@ -29,8 +29,8 @@ from marketplace.models import (
     Proposal,
 )
 from marketplace.models.organisations import Membership
-from payments import services as payment_services
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Commitment
 
 MAX_EVIDENCE_FILES = 5
@@ -149,7 +149,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str) -> Agreement:
         locked.status, locked.signer, locked.decided_at = Agreement.Status.DECLINED, by, timezone.now()
         locked.save(update_fields=["status", "signer", "decided_at"])
         try:
-            payment_services.commitment_release(
+            payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=award.commitment_id),
                 by=by,
                 reason=f"award:{award.pk} declined",

@@ -35,7 +35,7 @@ from marketplace.models import (
     ProposalVersion,
     TeamMember,
 )
-from payments.selectors import format_money
+from payments.api import format_money
 
 EDITABLE_FIELDS = ("title", "summary", "problem", "solution", "inclusion", "plan", "requested_amount")
 # Kept for callers of the walking skeleton.

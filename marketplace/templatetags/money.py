@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.templatetags.tz import do_timezone
 
-from payments.selectors import format_money
+from payments.api import format_money
 
 register = template.Library()
 

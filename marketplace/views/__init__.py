@@ -26,7 +26,7 @@ from marketplace.forms_determinations import MilestoneReportForm
 from marketplace.models import ChallengePage, Milestone, Proposal
 from marketplace.views import sections
 from marketplace.views.common import deny_unless, form_error
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from search import matching
 from search import views as search_views
 
@@ -134,7 +134,7 @@ def organisation_detail(request, slug):
 
 
 def transparency(request):
-    page = _page(request, payment_selectors.public_ledger(), size=50)
+    page = _page(request, payments_api.public_ledger(), size=50)
     return render(
         request,
         "marketplace/transparency.html",

@@ -1,6 +1,6 @@
 """Sponsor contributions to a challenge's fund, and the finance officers' pages for them.
 
-The money rules live in ``payments.contributions``; these views parse input, check who may do
+The money rules live in ``payments.api``; these views parse input, check who may do
 what, call it and render. Which rail is in use (card through Stripe, or a bank transfer pledge)
 is said on every page."""
 
@@ -26,9 +26,8 @@ from marketplace.money import RupiahField
 from marketplace.roles import is_finance
 from marketplace.views import sections
 from marketplace.views.common import deny_unless
-from payments import contributions
-from payments.errors import PaymentError
-from payments.gateways import stripe_configured
+from payments import api as payments_api
+from payments.api import PaymentError, stripe_configured
 from payments.models import Contribution, Refund
 
 WORKSPACE_ROWS = 10
@@ -60,13 +59,13 @@ def _attach_challenges(rows) -> list:
     by_id = {page.pk: page for page in pages}
     for row in rows:
         row.challenge = by_id.get(ids.get(row.pk))
-        row.transfer_note = contributions.transfer_note(row)
+        row.transfer_note = payments_api.transfer_note(contribution=row)
     return rows
 
 
 def _contribution(pk: int) -> Contribution:
     try:
-        contribution = contributions.contribution_for_page(pk)
+        contribution = payments_api.contribution_for_page(pk=pk)
     except Contribution.DoesNotExist:
         raise Http404 from None
     _attach_challenges([contribution])
@@ -116,7 +115,7 @@ class ContributionForm(forms.Form):
         amount = data.get("amount")
         if amount is not None and data["rail"]:
             try:
-                contributions.check_amount(amount, rail=data["rail"])
+                payments_api.check_amount(amount=amount, rail=data["rail"])
             except PaymentError as exc:
                 self.add_error("amount", exc.message)
         return data
@@ -169,25 +168,25 @@ class RefundForm(forms.Form):
 def contributions_section(request, challenge) -> dict:
     """Named sponsors with their amounts, the others as anonymous, and the total; the button."""
     return {
-        "contributions_sponsors": contributions.fund_sponsors(_fund_reference(challenge)),
+        "contributions_sponsors": payments_api.fund_sponsors(fund_reference=_fund_reference(challenge)),
         "contributions_card": stripe_configured(),
-        "contributions_card_unavailable": contributions.card_payments_unavailable(),
+        "contributions_card_unavailable": payments_api.card_payments_unavailable(),
     }
 
 
 @sections.workspace_section
 def contributions_workspace(request) -> dict:
-    mine = contributions.contributions_of(request.user)
+    mine = payments_api.contributions_of(user=request.user)
     context: dict = {"my_contributions": _attach_challenges(mine[:WORKSPACE_ROWS])}
     context["my_contributions_more"] = len(context["my_contributions"]) == WORKSPACE_ROWS
     if is_finance(request.user):
         context["finance_pledges"] = _attach_challenges(
-            contributions.pledges_awaiting_confirmation()[:WORKSPACE_ROWS]
+            payments_api.pledges_awaiting_confirmation()[:WORKSPACE_ROWS]
         )
         context["finance_received"] = _attach_challenges(
-            contributions.contributions_received()[:WORKSPACE_ROWS]
+            payments_api.contributions_received()[:WORKSPACE_ROWS]
         )
-        context["finance_refunds_pending"] = list(contributions.refunds_pending()[:WORKSPACE_ROWS])
+        context["finance_refunds_pending"] = list(payments_api.refunds_pending()[:WORKSPACE_ROWS])
         context["finance_contributions"] = True
     return context
 
@@ -199,8 +198,8 @@ def contributions_workspace(request) -> dict:
 def contribution_create(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.live().select_related("agency__region"), slug=slug)
     deny_unless(permissions.can_contribute(request.user, challenge))
-    rails = contributions.available_rails()
-    card_unavailable = contributions.card_payments_unavailable()
+    rails = payments_api.available_rails()
+    card_unavailable = payments_api.card_payments_unavailable()
     initial = {
         "token": uuid.uuid4().hex,
         "sponsor_name": request.user.get_full_name() or request.user.get_username(),
@@ -214,7 +213,7 @@ def contribution_create(request, slug):
         if data["token"] in tokens:
             return redirect("marketplace:contribution_detail", pk=tokens[data["token"]])
         try:
-            contribution = contributions.contribution_create(
+            contribution = payments_api.contribution_create(
                 fund=services.challenge_fund(challenge),
                 by=request.user,
                 sponsor_name=data["sponsor_name"],
@@ -230,7 +229,7 @@ def contribution_create(request, slug):
             request.session[SESSION_TOKENS] = dict(list(tokens.items())[-20:])
             if contribution.rail == Contribution.Rail.STRIPE:
                 try:
-                    contributions.contribution_payment_intent(contribution=contribution)
+                    payments_api.contribution_payment_intent(contribution=contribution)
                 except PaymentError as exc:
                     messages.warning(request, exc.message)
             else:
@@ -250,7 +249,7 @@ def contribution_create(request, slug):
             "form": form,
             "card": Contribution.Rail.STRIPE in rails,
             "card_unavailable": card_unavailable,
-            "minimum": contributions.MIN_AMOUNT,
+            "minimum": payments_api.MIN_AMOUNT,
         },
     )
 
@@ -274,7 +273,7 @@ def _payment_context(request, contribution: Contribution) -> dict:
         context["card_unavailable"] = True
         return context
     try:
-        intent = contributions.contribution_payment_intent(contribution=contribution)
+        intent = payments_api.contribution_payment_intent(contribution=contribution)
     except PaymentError as exc:
         context["card_unavailable"] = True
         context["card_error"] = exc.message
@@ -301,10 +300,10 @@ def contribution_detail(request, pk):
         "is_sponsor": contribution.sponsor_id == request.user.pk,
         "is_finance": is_finance(request.user),
         "refunds": list(contribution.refunds.all()),
-        "transfer_note": contributions.transfer_note(contribution),
+        "transfer_note": payments_api.transfer_note(contribution=contribution),
         "region": contribution.challenge.region if contribution.challenge else None,
         "redirect_status": request.GET.get("redirect_status", ""),
-        "received": contribution.status in contributions.RECEIVED,
+        "received": contribution.status in payments_api.RECEIVED,
         **_payment_context(request, contribution),
     }
     return render(request, "marketplace/contributions/contribution_detail.html", context)
@@ -317,7 +316,7 @@ def contribution_pay(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_pay_contribution(request.user, contribution))
     try:
-        contributions.contribution_payment_intent(contribution=contribution)
+        payments_api.contribution_payment_intent(contribution=contribution)
     except PaymentError as exc:
         messages.warning(request, exc.message)
     return redirect("marketplace:contribution_detail", pk=contribution.pk)
@@ -329,7 +328,7 @@ def contribution_switch_to_pledge(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_pay_contribution(request.user, contribution))
     try:
-        contributions.contribution_switch_to_pledge(contribution=contribution, by=request.user)
+        payments_api.contribution_switch_to_pledge(contribution=contribution, by=request.user)
     except PaymentError as exc:
         messages.error(request, exc.message)
     else:
@@ -341,7 +340,7 @@ def contribution_switch_to_pledge(request, pk):
 def contribution_receipt(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_view_contribution(request.user, contribution))
-    if contribution.status not in contributions.RECEIVED:
+    if contribution.status not in payments_api.RECEIVED:
         raise Http404(_("There is no receipt until the money has arrived."))
     return render(
         request,
@@ -359,15 +358,15 @@ def contribution_receipt(request, pk):
 @login_required
 def contribution_finance_list(request):
     deny_unless(permissions.can_manage_contributions(request.user))
-    page = Paginator(contributions.contributions_received(), FINANCE_PAGE_SIZE).get_page(
+    page = Paginator(payments_api.contributions_received(), FINANCE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "marketplace/contributions/finance_list.html",
         {
-            "pledges": _attach_challenges(contributions.pledges_awaiting_confirmation()),
-            "refunds_pending": list(contributions.refunds_pending()),
+            "pledges": _attach_challenges(payments_api.pledges_awaiting_confirmation()),
+            "refunds_pending": list(payments_api.refunds_pending()),
             "page_obj": page,
             "received": _attach_challenges(page.object_list),
             "querystring": "",
@@ -386,7 +385,7 @@ def pledge_confirm(request, pk):
     form = PledgeConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            contributions.pledge_confirm(
+            payments_api.pledge_confirm(
                 contribution=contribution, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
             )
         except PaymentError as exc:
@@ -403,7 +402,7 @@ def pledge_confirm(request, pk):
             "contribution": contribution,
             "form": form,
             "cancel_form": PledgeCancelForm(),
-            "transfer_note": contributions.transfer_note(contribution),
+            "transfer_note": payments_api.transfer_note(contribution=contribution),
         },
     )
 
@@ -415,7 +414,7 @@ def pledge_cancel(request, pk):
     form = PledgeCancelForm(request.POST)
     if form.is_valid():
         try:
-            contributions.pledge_cancel(
+            payments_api.pledge_cancel(
                 contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
             )
         except PaymentError as exc:
@@ -439,7 +438,7 @@ def contribution_refund(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            refund = contributions.contribution_refund(
+            refund = payments_api.contribution_refund(
                 contribution=contribution,
                 amount=data["amount"],
                 reason=data["reason"],
@@ -463,6 +462,6 @@ def contribution_refund(request, pk):
         {
             "contribution": contribution,
             "form": form,
-            "refundable": contributions.refundable_amount(contribution),
+            "refundable": payments_api.refundable_amount(contribution=contribution),
         },
     )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from marketplace import services
 from marketplace.models import Membership, Milestone, Notification, Organisation
 from marketplace.services import payouts as payout_services
-from payments import services as payment_services
+from payments import api as payments_api
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction
 from tests import factories
 from tests.payments.test_disbursements import post_event, transfer_object
@@ -468,11 +468,11 @@ def test_finance_workspace_lists_payments_in_a_fixed_number_of_queries(
     for _ in range(6):
         organisation = factories.organisation(factories.UserFactory())
         payee = f"organisation:{organisation.pk}"
-        payment_services.recipient_set_bank_account(
+        payments_api.recipient_set_bank_account(
             payee_reference=payee, bank_name="Bank NTT", account_holder="X", account_number="0012345678"
         )
         references.append(
-            payment_services.disbursement_create(
+            payments_api.disbursement_create(
                 commitment=scene.pending.commitment,
                 reference=f"extra:{organisation.pk}",
                 amount=1_00,

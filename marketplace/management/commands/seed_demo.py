@@ -67,8 +67,8 @@ from marketplace.services import questions as question_services
 from marketplace.services import reviews as review_services
 from marketplace.services import scoring as scoring_services
 from marketplace.services.challenges import incentive_draw_down, region_setup_permissions
-from payments import services as payment_services
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
 
 
@@ -846,12 +846,12 @@ class Command(BaseCommand):
             payee_reference = f"organisation:{proposal.organisation_id}"
             recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
             if recipient is None:
-                recipient = payment_services.recipient_set_bank_account(
+                recipient = payments_api.recipient_set_bank_account(
                     payee_reference=payee_reference, by=grantee, **spec["bank"]
                 )
             if recipient.rail == Recipient.Rail.MANUAL and not recipient.bank_verified:
                 # Nothing is paid to bank details an official of the region has not verified.
-                payment_services.recipient_verify_bank_account(payee_reference=payee_reference, by=official)
+                payments_api.recipient_verify_bank_account(payee_reference=payee_reference, by=official)
             for milestone, milestone_spec in zip(
                 award.milestones.order_by("position"), spec["milestones"], strict=True
             ):
