@@ -195,7 +195,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "reconcile-with-gateway": {"task": "payments.tasks_reports.reconcile_with_gateway", "schedule": 3600.0},
-    "resend-pending-refunds": {"task": "payments.contributions.resend_pending_refunds", "schedule": 300.0},
+    "resend-pending-refunds": {"task": "payments.tasks.resend_pending_refunds", "schedule": 300.0},
     # Saved-search alerts: the sweep catches challenges whose alert task was lost; digests go out
     # once a day at 07:30 WIB.
     "sweep-saved-searches": {"task": "search.tasks_alerts.sweep_saved_searches", "schedule": 3600.0},
@@ -220,6 +220,8 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Leave empty for api.stripe.com; set to reach another Stripe-compatible endpoint.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# How long the Stripe client waits for an answer (the library's default is 80 s).
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=80.0)
 DEFAULT_CURRENCY = "IDR"
 
 # Email: printed to the console unless an SMTP server is configured (EMAIL_URL).

@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each area registers its webhook handlers on import.
-        from payments import contributions, disbursements, webhooks  # noqa: F401
+        from payments import contribution_services, disbursement_sending, refunds  # noqa: F401

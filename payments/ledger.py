@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from payments import signals
+from payments.actors import Actor
 from payments.errors import PaymentError
 from payments.models import Account, Entry, Fund, Transaction
 
@@ -16,7 +17,7 @@ SPONSOR_SOURCE_CODE = "source:sponsors"
 GRANTS_PAID_CODE = "grants:paid"
 
 
-def audit(*, actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
+def audit(*, actor: Actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
     signals.audit.send(
         sender=type(obj),
         actor=actor,
@@ -53,7 +54,7 @@ def post(
     description: str,
     idempotency_key: str,
     legs: list[tuple[Account, int]],
-    by=None,
+    by: Actor = None,
     reference: str = "",
     reverses: Transaction | None = None,
 ) -> tuple[Transaction, bool]:

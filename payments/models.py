@@ -202,6 +202,9 @@ class Disbursement(models.Model):
     proof = models.FileField(storage=private_storage, upload_to=proof_upload_to, blank=True, max_length=200)
     cancelled_reason = models.CharField(max_length=255, blank=True)
 
+    # Not a column: the payee's payout settings, set by the selectors that list payments.
+    recipient: Recipient | None
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -348,6 +351,10 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.amount} of {self.contribution_id}"
+
+    @property
+    def currency(self) -> str:
+        return self.contribution.currency
 
 
 class ReconciliationRun(models.Model):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
 from payments.models import (
@@ -14,7 +14,6 @@ from payments.models import (
     Fund,
     GatewayCall,
     Recipient,
-    Transaction,
 )
 
 # Accounts that hold a fund's money until it is paid out. Receivable and clearing accounts are
@@ -38,41 +37,19 @@ def fund_balance(fund: Fund) -> int:
     )
 
 
-def _legacy_outstanding(fund_ids) -> dict[int, int]:
-    """Per fund: what commitments made before commitments were ledger movements still promise
-    (their money sits in the fund's cash account until money moves against them)."""
-    posted = Transaction.objects.filter(
-        idempotency_key=Concat(Value("commitment:"), Cast(OuterRef("pk"), CharField()))
-    )
-    legacy = Commitment.objects.filter(fund_id__in=fund_ids, released_at__isnull=True).exclude(Exists(posted))
-    outstanding: dict[int, int] = {}
-    for row in legacy.values("fund_id").annotate(total=Sum("amount")):
-        outstanding[row["fund_id"]] = row["total"]
-    paid = (
-        Disbursement.objects.filter(commitment__in=legacy, status=Disbursement.Status.PAID)
-        .values("commitment__fund_id")
-        .annotate(total=Sum("amount"))
-    )
-    for row in paid:
-        outstanding[row["commitment__fund_id"]] -= row["total"]
-    return outstanding
-
-
 def fund_outstanding_commitments(fund: Fund) -> int:
     """What is promised but not yet paid out: committed, released to grantees, in transit."""
-    holding = _sum(
+    return _sum(
         Entry.objects.filter(
             (Q(account__kind=Account.Kind.COMMITTED) & Q(account__fund=fund))
             | (_SHARED_HOLDING & Q(transaction__fund=fund))
         )
     )
-    return holding + _legacy_outstanding([fund.pk]).get(fund.pk, 0)
 
 
 def fund_available(fund: Fund) -> int:
-    """What may still be committed: the fund's cash, less what old commitments still promise."""
-    cash = _sum(Entry.objects.filter(account__code=fund.cash_account_code))
-    return cash - _legacy_outstanding([fund.pk]).get(fund.pk, 0)
+    """What may still be committed: the fund's cash (commitments have left it already)."""
+    return _sum(Entry.objects.filter(account__code=fund.cash_account_code))
 
 
 def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
@@ -89,8 +66,8 @@ def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
     for row in received:
         figures[funds[row["transaction__fund_id"]]]["received"] = -row["total"]
     committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
-    for row in committed.values("fund_id").annotate(total=Sum("amount")):
-        figures[funds[row["fund_id"]]]["committed"] = row["total"]
+    for commitment_row in committed.values("fund_id").annotate(total=Sum("amount")):
+        figures[funds[commitment_row["fund_id"]]]["committed"] = commitment_row["total"]
     paid = (
         Entry.objects.filter(transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID)
         .values("transaction__fund_id")

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from marketplace.challenges.models import ChallengePage, Incentive
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 
 
 def _incentive_total():
@@ -67,7 +67,7 @@ def challenge_get(slug: str) -> ChallengePage:
 
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
-    figures = payment_selectors.fund_figures([f"challenge:{c.pk}" for c in challenges])
+    figures = payments_api.fund_figures(references=[f"challenge:{c.pk}" for c in challenges])
     return {int(ref.split(":")[1]): values for ref, values in figures.items()}
 
 

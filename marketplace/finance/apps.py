@@ -8,7 +8,13 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from core import audit
         from marketplace.finance import receivers
+        from marketplace.proposals import attachments
+        from payments import api as payments_api
         from payments import signals as payment_signals
+
+        # What payments needs from the domain, registered rather than imported by payments: the
+        # virus scan for transfer proofs and the address of a contribution's receipt page.
+        payments_api.configure(scan_file=attachments.scan, receipt_url=receivers.contribution_receipt_url)
 
         # payments writes its audit entries into the one trail through this signal.
         payment_signals.audit.connect(audit.record_from_payments, dispatch_uid="core-audit")

@@ -1,16 +1,23 @@
 """What marketplace does when payments announces a finished reconciliation: the finance
-officers are told about differences (in the app and by email). Connected in
-``MarketplaceConfig.ready``."""
+officers are told about differences (in the app and by email); and what it tells payments about
+the site (the receipt page). Connected and registered in ``MarketplaceConfig.ready``."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import messaging
-from core.roles import FINANCE_GROUP
+from payments.api import FINANCE_GROUP
+
+
+def contribution_receipt_url(contribution_id: int) -> str:
+    """For the receipt email payments sends: where the sponsor prints the receipt."""
+    path = reverse("marketplace:contribution_receipt", kwargs={"pk": contribution_id})
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
 
 
 def on_reconciliation_finished(sender, *, run, **kwargs) -> None:

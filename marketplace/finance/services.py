@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from core import messaging
 from core.errors import DomainError, require
 from marketplace.finance import permissions
-from marketplace.organisations.models import Membership, Organisation
-from payments import services as payment_services
-from payments.errors import PaymentError
+from marketplace.organisations.models.organisations import Membership, Organisation
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Disbursement, Recipient
 
 
@@ -74,7 +74,7 @@ def organisation_bank_details_set(
     region's officials are told. Refused (DomainError) otherwise; nothing is saved then."""
     require(permissions.can_manage_payouts(by, organisation))
     with transaction.atomic(), _payment_rules():
-        recipient = payment_services.recipient_set_bank_account(
+        recipient = payments_api.recipient_set_bank_account(
             payee_reference=payee_reference(organisation),
             bank_name=bank_name,
             account_holder=account_holder,
@@ -108,7 +108,7 @@ def organisation_connect_stripe(*, organisation: Organisation, by, return_url: s
     URL. The organisation is paid through Stripe once the owner comes back having finished."""
     require(permissions.can_manage_payouts(by, organisation))
     with _payment_rules():
-        return payment_services.recipient_start_stripe_onboarding(
+        return payments_api.recipient_start_stripe_onboarding(
             payee_reference=payee_reference(organisation),
             email=by.email,
             country="ID",
@@ -126,7 +126,7 @@ def organisation_stripe_returned(*, organisation: Organisation, by) -> Recipient
     if recipient is None or not recipient.stripe_account_id:
         return recipient
     with _payment_rules():
-        return payment_services.recipient_sync_stripe(
+        return payments_api.recipient_sync_stripe(
             account_id=recipient.stripe_account_id, activate=True, by=by
         )
 
@@ -138,7 +138,7 @@ def organisation_bank_details_verify(
     they stood at ``changed_at_seen``. Idempotent; DomainError when refused."""
     require(permissions.can_verify_bank_details(by, organisation))
     with transaction.atomic(), _payment_rules():
-        recipient = payment_services.recipient_verify_bank_account(
+        recipient = payments_api.recipient_verify_bank_account(
             payee_reference=payee_reference(organisation), by=by, changed_at_seen=changed_at_seen
         )
         with translation.override(settings.LANGUAGE_CODE):
@@ -160,7 +160,7 @@ def disbursement_record_paid(*, disbursement: Disbursement, by, bank_reference: 
     """Manual rail: the treasury paid; the finance officer records its reference and proof."""
     require(permissions.can_handle_payments(by))
     with _payment_rules():
-        return payment_services.disbursement_record_paid(
+        return payments_api.disbursement_record_paid(
             disbursement=disbursement, by=by, bank_reference=bank_reference, proof=proof
         )
 
@@ -168,10 +168,10 @@ def disbursement_record_paid(*, disbursement: Disbursement, by, bank_reference: 
 def disbursement_retry(*, disbursement: Disbursement, by) -> Disbursement:
     require(permissions.can_handle_payments(by))
     with _payment_rules():
-        return payment_services.disbursement_retry(disbursement=disbursement, by=by)
+        return payments_api.disbursement_retry(disbursement=disbursement, by=by)
 
 
 def disbursement_cancel(*, disbursement: Disbursement, by, reason: str) -> Disbursement:
     require(permissions.can_handle_payments(by))
     with _payment_rules(field="reason"):
-        return payment_services.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)
+        return payments_api.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.money import format_money
 from marketplace.organisations.models import Organisation
 from marketplace.proposals.models import (
     Proposal,
     ProposalPartner,
 )
-from payments.selectors import format_money
 
 # The checklist (reads only) ----------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.organisations.models.organisations import Organisation
 from marketplace.publicdata.search_pages import SearchForm
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from payments.models import Entry
 from search import api as search_engine
 
@@ -206,7 +206,7 @@ class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return self.filter_ledger(payment_selectors.public_ledger(), self.request.query_params)
+        return self.filter_ledger(payments_api.public_ledger(), self.request.query_params)
 
 
 SEARCH_PARAMETERS = [

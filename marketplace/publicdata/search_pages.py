@@ -23,10 +23,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import format_money
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.challenges.models.regions import Agency, RegionPage, Sector
-from payments.selectors import format_money
 from search import api as search
 
 WORKSPACE_SAVED_SEARCHES = 5

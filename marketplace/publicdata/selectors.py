@@ -9,7 +9,7 @@ from marketplace.awards.models import Award
 from marketplace.awards.selectors.projects import PUBLIC_PROJECT
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import Organisation
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 
 
 def headline_figures() -> dict[str, int]:
@@ -22,5 +22,5 @@ def headline_figures() -> dict[str, int]:
         "challenges": challenges["total"],
         "funded_projects": Award.objects.filter(PUBLIC_PROJECT).count(),
         "organisations": Organisation.objects.count(),
-        "disbursed": payment_selectors.total_disbursed(),
+        "disbursed": payments_api.total_disbursed(),
     }

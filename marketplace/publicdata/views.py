@@ -7,11 +7,11 @@ from django.shortcuts import render
 
 from core.pagination import _page
 from marketplace.publicdata import search_pages, selectors
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 
 
 def transparency(request):
-    page = _page(request, payment_selectors.public_ledger(), size=50)
+    page = _page(request, payments_api.public_ledger(), size=50)
     return render(
         request,
         "publicdata/transparency.html",

@@ -1,10 +1,14 @@
 """The regional treasury pays by bank transfer (SP2D). Sending hands the payment to the
-treasury; it is paid when the finance officer records the bank reference and the proof."""
+treasury; it is paid when the finance officer records the bank reference and the proof.
 
-from payments.interface import TransferRequest, TransferResult
+Only transfers apply: sponsors' bank transfers (pledges) are confirmed against the bank
+statement by a finance officer, and the bank reports nothing by itself, so every other
+operation is the base class's "not supported"."""
+
+from payments.interface import BaseGateway, TransferRequest, TransferResult
 
 
-class ManualBankTransferGateway:
+class ManualBankTransferGateway(BaseGateway):
     name = "manual"
 
     def send_transfer(self, request: TransferRequest) -> TransferResult:

@@ -22,11 +22,11 @@ from marketplace.awards.models import Agreement, Milestone, MilestoneReplan
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations
 from marketplace.awards.services import determinations as determinations_services
-from marketplace.challenges.models import ChallengePage, Incentive
+from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.challenges.services import funds as challenges_services
-from marketplace.proposals.models import Proposal
+from marketplace.proposals.models.proposals import Proposal
 from marketplace.review.models import CriterionScore, Review, ReviewAssignment
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from payments.models import Commitment
 from tests import factories
 
@@ -168,7 +168,7 @@ def test_a_member_who_is_not_an_owner_reads_but_cannot_sign(world):
 
 
 def test_declining_gives_the_money_and_the_in_kind_support_back(world):
-    available_before = payment_selectors.fund_available(world.fund)
+    available_before = payments_api.fund_available(fund=world.fund)
     offer = world.challenge.incentives.get(kind="in_kind")
     assert Incentive.objects.get(pk=offer.pk).remaining == 30
     client = signed_in(world.owner)
@@ -183,7 +183,7 @@ def test_declining_gives_the_money_and_the_in_kind_support_back(world):
     assert Proposal.objects.get(pk=world.proposal.pk).status == Proposal.Status.AWARD_DECLINED
     commitment = Commitment.objects.get(pk=world.award.commitment_id)
     assert commitment.released_at is not None and commitment.released_by == world.owner
-    assert payment_selectors.fund_available(world.fund) == available_before + 25_000_000_00
+    assert payments_api.fund_available(fund=world.fund) == available_before + 25_000_000_00
     assert Incentive.objects.get(pk=offer.pk).remaining == 40
     assert Notification.objects.filter(
         user=world.official, message__contains="Tim inti pindah kerja."

@@ -19,7 +19,8 @@ from django.test import override_settings
 from django.utils import translation
 
 from marketplace.challenges.services import funds as services
-from payments import contributions
+from payments import api as payments_api
+from payments import contribution_services
 from payments.models import Contribution, Entry, Refund, Transaction
 from tests import factories
 from tests.factories import UserFactory
@@ -41,15 +42,15 @@ def _login_redirect(path: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _no_outage_remembered():
-    cache.delete(contributions.STRIPE_DOWN_CACHE_KEY)
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
     yield
-    cache.delete(contributions.STRIPE_DOWN_CACHE_KEY)
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
 
 
 def _pledge(challenge, sponsor, amount=2_500_000_00, **fields):
     values = {"sponsor_name": "PT Maju Bersama", "email": "csr@maju.co.id", "public": True}
     values.update(fields)
-    return contributions.contribution_create(
+    return payments_api.contribution_create(
         fund=services.challenge_fund(challenge), by=sponsor, amount=amount, **values
     )
 
@@ -119,7 +120,7 @@ def scene(django_db_setup, django_db_blocker):
         challenge = factories.challenge(agency_obj=factories.agency(officials=[users[OFFICIAL]]))
         pledge = _pledge(challenge, users[SPONSOR])
         received = _pledge(challenge, users[SPONSOR], amount=1_000_000_00)
-        contributions.pledge_confirm(contribution=received, by=users[FINANCE], bank_reference="BNI-SCENE")
+        payments_api.pledge_confirm(contribution=received, by=users[FINANCE], bank_reference="BNI-SCENE")
         # A card contribution made while Stripe was configured, not yet paid.
         card = Contribution.objects.create(
             fund=received.fund,
@@ -283,7 +284,7 @@ def test_the_challenge_page_names_public_sponsors_and_lists_the_others_as_anonym
     hidden = _pledge(challenge, UserFactory(), amount=1_250_000_00, sponsor_name="Ibu Rahasia", public=False)
     _pledge(challenge, UserFactory(), sponsor_name="PT Belum Transfer")  # not counted yet
     for index, contribution in enumerate([named, hidden]):
-        contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
+        payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
 
     page = client.get(f"/challenges/{challenge.slug}/").content.decode()
 
@@ -481,7 +482,7 @@ def test_a_failed_card_payment_is_shown_to_the_sponsor(client, card_site):
     client.force_login(UserFactory())
     client.post(f"/challenges/{challenge.slug}/contribute/", _form(rail="stripe"))
     contribution = _of(challenge).get()
-    contributions.contribution_record_failure(
+    contribution_services.contribution_record_failure(
         intent={
             "id": contribution.gateway_reference,
             "last_payment_error": {"message": "Your card has insufficient funds."},
@@ -548,7 +549,7 @@ def test_finance_refunds_part_of_a_pledge_through_the_page(client):
     challenge = factories.challenge()
     finance = UserFactory(roles=["finance"])
     contribution = _pledge(challenge, UserFactory())
-    contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-9")
+    payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-9")
     client.force_login(finance)
     url = f"/workspace/finance/contributions/{contribution.pk}/refund/"
     form = client.get(url).context["form"]
@@ -588,10 +589,10 @@ def test_the_finance_list_runs_a_fixed_number_of_queries(client, django_assert_m
     for index in range(30):
         contribution = _pledge(challenges[index % 3], UserFactory())
         if index % 2:
-            contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
+            payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
     client.force_login(finance)
     with django_assert_max_num_queries(14):
         response = client.get("/workspace/finance/contributions/")
     assert response.status_code == 200
-    assert len(response.context["received"]) == contributions.contributions_received().count() >= 15
-    assert len(response.context["pledges"]) == contributions.pledges_awaiting_confirmation().count() >= 15
+    assert len(response.context["received"]) == payments_api.contributions_received().count() >= 15
+    assert len(response.context["pledges"]) == payments_api.pledges_awaiting_confirmation().count() >= 15

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.models import Notification
 from marketplace.finance.receivers import on_reconciliation_finished
-from payments import reconciliation, services, signals
+from payments import api as payments_api
+from payments import signals
 from payments.models import Disbursement, ReconciliationRun
 from tests.factories import UserFactory, organisation
 
@@ -38,8 +39,8 @@ def users():
 
 @pytest.fixture
 def fund(users):
-    fund = services.fund_get_or_create(reference="challenge:501", name="Pasar digital Sumba")
-    services.allocation_record(
+    fund = payments_api.fund_get_or_create(reference="challenge:501", name="Pasar digital Sumba")
+    payments_api.allocation_record(
         fund=fund, amount=50_000_000_00, by=users["finance"], description="APBD", idempotency_key="apbd-501"
     )
     return fund
@@ -47,10 +48,10 @@ def fund(users):
 
 @pytest.fixture
 def run_with_a_difference(fund, users):
-    commitment = services.commitment_create(
+    commitment = payments_api.commitment_create(
         fund=fund, reference="award:501", amount=10_000_000_00, by=users["official"]
     )
-    disbursement = services.disbursement_create(
+    disbursement = payments_api.disbursement_create(
         commitment=commitment,
         reference="milestone:501",
         amount=10_000_000_00,
@@ -60,7 +61,7 @@ def run_with_a_difference(fund, users):
     Disbursement.objects.filter(pk=disbursement.pk).update(
         status=Disbursement.Status.PAID, paid_at=timezone.now(), gateway_reference="SP2D-501"
     )
-    return reconciliation.reconcile(settle=datetime.timedelta(0)).run
+    return payments_api.reconcile(settle=datetime.timedelta(0)).run
 
 
 def pages(run, fund) -> dict[str, str]:
@@ -138,7 +139,7 @@ def test_a_finance_officer_starts_a_run_and_reads_its_differences(
 
 
 def test_a_run_without_differences_says_the_books_agree(client, users, fund):
-    run = reconciliation.reconcile(settle=datetime.timedelta(0)).run
+    run = payments_api.reconcile(settle=datetime.timedelta(0)).run
     client.force_login(users["finance"])
     with_english = client.get(
         reverse("marketplace:finance_reconciliation_detail", kwargs={"pk": run.pk}), HTTP_ACCEPT_LANGUAGE="en"
@@ -147,7 +148,7 @@ def test_a_run_without_differences_says_the_books_agree(client, users, fund):
 
 
 def test_the_statement_page_lists_each_fund_with_its_months(client, users, fund):
-    services.fund_get_or_create(reference="challenge:502", name="Dana tanpa gerak")
+    payments_api.fund_get_or_create(reference="challenge:502", name="Dana tanpa gerak")
     client.force_login(users["finance"])
 
     page = client.get(reverse("marketplace:finance_statement_list")).content.decode()
@@ -199,11 +200,11 @@ def test_the_list_pages_take_the_same_queries_however_many_funds_and_runs(
         client.get(reverse("marketplace:finance_statement_list"))
         client.get(reverse("marketplace:finance_reconciliation_list"))
     for index in range(15):
-        extra = services.fund_get_or_create(reference=f"challenge:{600 + index}", name=f"Dana {index}")
-        services.allocation_record(
+        extra = payments_api.fund_get_or_create(reference=f"challenge:{600 + index}", name=f"Dana {index}")
+        payments_api.allocation_record(
             fund=extra, amount=1_000_00, by=users["finance"], description="APBD", idempotency_key=f"x{index}"
         )
-        reconciliation.reconcile(settle=datetime.timedelta(0), by=users["finance"])
+        payments_api.reconcile(settle=datetime.timedelta(0), by=users["finance"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("marketplace:finance_statement_list"))
         client.get(reverse("marketplace:finance_reconciliation_list"))
@@ -223,10 +224,10 @@ def test_finance_officers_are_told_about_differences(
     receiver_connected, users, fund, django_capture_on_commit_callbacks, mailoutbox
 ):
     other_finance = UserFactory(roles=["finance"])
-    commitment = services.commitment_create(
+    commitment = payments_api.commitment_create(
         fund=fund, reference="award:9", amount=1_000_00, by=users["official"]
     )
-    disbursement = services.disbursement_create(
+    disbursement = payments_api.disbursement_create(
         commitment=commitment,
         reference="milestone:9",
         amount=1_000_00,
@@ -238,7 +239,7 @@ def test_finance_officers_are_told_about_differences(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = reconciliation.reconcile(settle=datetime.timedelta(0)).run
+        run = payments_api.reconcile(settle=datetime.timedelta(0)).run
 
     notified = Notification.objects.filter(
         url=reverse("marketplace:finance_reconciliation_detail", kwargs={"pk": run.pk})
@@ -254,7 +255,7 @@ def test_nobody_is_bothered_when_the_books_agree(
     receiver_connected, fund, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        reconciliation.reconcile(settle=datetime.timedelta(0))
+        payments_api.reconcile(settle=datetime.timedelta(0))
     assert not Notification.objects.exists()
 
 

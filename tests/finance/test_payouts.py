@@ -23,8 +23,8 @@ from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations as determinations_services
 from marketplace.challenges.services import funds as challenges_services
 from marketplace.finance import services as payout_services
-from marketplace.organisations.models import Membership, Organisation
-from payments import services as payment_services
+from marketplace.organisations.models.organisations import Membership, Organisation
+from payments import api as payments_api
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction
 from tests import factories
 from tests.payments.test_disbursements import post_event, transfer_object
@@ -123,7 +123,7 @@ def build_scene() -> Scene:
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once, inside a transaction rolled back after the module's last test; each test
-    runs in a savepoint of it (see tests/test_permissions.py)."""
+    runs in a savepoint of it (see tests/marketplace/test_permissions.py)."""
     private = override_settings(
         PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"),
         STRIPE_SECRET_KEY="",
@@ -472,11 +472,11 @@ def test_finance_workspace_lists_payments_in_a_fixed_number_of_queries(
     for _ in range(6):
         organisation = factories.organisation(factories.UserFactory())
         payee = f"organisation:{organisation.pk}"
-        payment_services.recipient_set_bank_account(
+        payments_api.recipient_set_bank_account(
             payee_reference=payee, bank_name="Bank NTT", account_holder="X", account_number="0012345678"
         )
         references.append(
-            payment_services.disbursement_create(
+            payments_api.disbursement_create(
                 commitment=scene.pending.commitment,
                 reference=f"extra:{organisation.pk}",
                 amount=1_00,

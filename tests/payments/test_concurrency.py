@@ -15,9 +15,10 @@ from django.test import Client
 from django.utils import translation
 
 from config.celery import app as celery_app
-from payments import disbursements, services, tasks
+from payments import api as payments_api
+from payments import disbursement_sending, disbursement_workflow, tasks
 from payments.errors import PaymentError
-from payments.gateways.stripe.gateway import StripeConnectGateway, client
+from payments.gateways.stripe.gateway import StripeGateway, client
 from payments.interface import GatewayUnavailable
 from payments.models import Disbursement, GatewayCall, Transaction, WebhookEvent
 from tests.factories import UserFactory
@@ -77,8 +78,8 @@ def test_two_finance_officers_releasing_at_once_make_one_transfer(stripe_emulato
     recipient = onboarded_stripe_recipient(stripe_emulator)
 
     outcomes = at_once(
-        lambda: services.disbursement_release(disbursement=disbursement, by=finance_a),
-        lambda: services.disbursement_release(disbursement=disbursement, by=finance_b),
+        lambda: payments_api.disbursement_release(disbursement=disbursement, by=finance_a),
+        lambda: payments_api.disbursement_release(disbursement=disbursement, by=finance_b),
     )
 
     refused = [o for o in outcomes if isinstance(o, PaymentError)]
@@ -101,19 +102,19 @@ def test_a_worker_dying_between_the_stripe_call_and_the_database_write_pays_once
     Two workers then pick it up at the same moment (a retry and the beat sweep)."""
     disbursement, finance = pending_disbursement()
     recipient = onboarded_stripe_recipient(stripe_emulator)
-    real_record = disbursements.record_send_result
+    real_record = disbursement_sending.record_send_result
 
     def crash(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(disbursements, "record_send_result", crash)
-    services.disbursement_release(disbursement=disbursement, by=finance)  # its task runs on commit
+    monkeypatch.setattr(disbursement_sending, "record_send_result", crash)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)  # its task runs on commit
     crashed = Disbursement.objects.get()
     assert crashed.status == S.SENDING and GatewayCall.objects.get().response is None
     assert len(transfers_to(recipient)) == 1  # Stripe did make it
     assert count(idempotency_key__endswith=":sent") == 0
 
-    monkeypatch.setattr(disbursements, "record_send_result", real_record)
+    monkeypatch.setattr(disbursement_sending, "record_send_result", real_record)
     outcomes = at_once(
         lambda: tasks.send_disbursement(crashed.pk),
         lambda: tasks.resend_stuck_disbursements(older_than_seconds=0),
@@ -132,8 +133,8 @@ def test_the_same_task_delivered_twice_at_once_pays_once(stripe_emulator, monkey
     run at the same moment."""
     disbursement, finance = pending_disbursement()
     recipient = onboarded_stripe_recipient(stripe_emulator)
-    monkeypatch.setattr(disbursements, "_queue_send", lambda d: None)  # the broker holds it
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    monkeypatch.setattr(disbursement_workflow, "_queue_send", lambda d: None)  # the broker holds it
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
 
     outcomes = at_once(*[lambda: tasks.send_disbursement(disbursement.pk)] * 3)
 
@@ -146,7 +147,7 @@ def test_the_same_task_delivered_twice_at_once_pays_once(stripe_emulator, monkey
 def test_replayed_webhooks_arriving_at_once_settle_once(stripe_emulator):
     disbursement, finance = pending_disbursement()
     onboarded_stripe_recipient(stripe_emulator)
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     sent = Disbursement.objects.get()
     transfer = transfer_object(sent.gateway_reference)
 
@@ -179,13 +180,13 @@ def test_two_finance_officers_recording_the_treasury_transfer_at_once_record_it_
     disbursement, finance_a = pending_disbursement()
     finance_b = UserFactory(roles=["finance"])
     verified_bank("organisation:9")
-    services.disbursement_release(disbursement=disbursement, by=finance_a)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance_a)
 
     outcomes = at_once(
-        lambda: services.disbursement_record_paid(
+        lambda: payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance_a, bank_reference="SP2D-A", proof=proof()
         ),
-        lambda: services.disbursement_record_paid(
+        lambda: payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance_b, bank_reference="SP2D-B", proof=proof()
         ),
     )
@@ -205,7 +206,7 @@ def test_a_real_worker_retries_timeouts_and_5xx_with_backoff_and_pays_once(strip
 
     disbursement, finance = pending_disbursement()
     recipient = onboarded_stripe_recipient(stripe_emulator)
-    real_send, keys = StripeConnectGateway.send_transfer, []
+    real_send, keys = StripeGateway.send_transfer, []
 
     def flaky(self, request):
         keys.append((request.idempotency_key, time.monotonic()))
@@ -216,11 +217,11 @@ def test_a_real_worker_retries_timeouts_and_5xx_with_backoff_and_pays_once(strip
             raise GatewayUnavailable("502 Bad Gateway")
         return real_send(self, request)
 
-    monkeypatch.setattr(StripeConnectGateway, "send_transfer", flaky)
+    monkeypatch.setattr(StripeGateway, "send_transfer", flaky)
     celery_app.conf.task_always_eager = False
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            services.disbursement_release(disbursement=disbursement, by=finance)  # queued on commit
+            payments_api.disbursement_release(disbursement=disbursement, by=finance)  # queued on commit
             deadline = time.monotonic() + 60
             while Disbursement.objects.get().status != S.SENT and time.monotonic() < deadline:
                 time.sleep(0.2)

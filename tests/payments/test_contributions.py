@@ -18,7 +18,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from payments import contributions, selectors, services
+from payments import api as payments_api
+from payments import contribution_services
 from payments.errors import PaymentError
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.models import Contribution, Entry, Refund, Transaction, WebhookEvent
@@ -34,14 +35,14 @@ UNREACHABLE = "http://127.0.0.1:9"  # nothing listens there: a real connection f
 
 @pytest.fixture(autouse=True)
 def _no_outage_remembered():
-    cache.delete(contributions.STRIPE_DOWN_CACHE_KEY)
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
     yield
-    cache.delete(contributions.STRIPE_DOWN_CACHE_KEY)
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
 
 
 @pytest.fixture
 def fund():
-    return services.fund_get_or_create(reference="challenge:901", name="Sampah pintar Kota Uji")
+    return payments_api.fund_get_or_create(reference="challenge:901", name="Sampah pintar Kota Uji")
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def finance():
 def _create(fund, sponsor, amount=2_500_000_00, **fields):
     values = {"sponsor_name": "PT Maju Bersama", "email": "csr@maju.co.id", "public": True}
     values.update(fields)
-    return contributions.contribution_create(fund=fund, by=sponsor, amount=amount, **values)
+    return payments_api.contribution_create(fund=fund, by=sponsor, amount=amount, **values)
 
 
 def _signed(payload: dict, secret: str = STRIPE_WEBHOOK_SECRET) -> tuple[bytes, str]:
@@ -105,7 +106,7 @@ def _legs(key: str) -> dict[str, int]:
 
 def _card_contribution(fund, sponsor, **fields):
     contribution = _create(fund, sponsor, **fields)
-    contributions.contribution_payment_intent(contribution=contribution)
+    payments_api.contribution_payment_intent(contribution=contribution)
     return Contribution.objects.get(pk=contribution.pk)
 
 
@@ -117,9 +118,9 @@ def test_without_stripe_a_contribution_is_a_pending_pledge_and_moves_no_money(fu
 
     assert (contribution.rail, contribution.status) == ("pledge", "pending")
     assert contribution.sponsor == sponsor and contribution.currency == "IDR"
-    assert contributions.transfer_note(contribution) == f"challenge:901 P{contribution.pk}"
+    assert payments_api.transfer_note(contribution=contribution) == f"challenge:901 P{contribution.pk}"
     assert not Transaction.objects.exists()
-    assert selectors.fund_balance(fund) == 0
+    assert payments_api.fund_balance(fund=fund) == 0
 
 
 def test_a_finance_officer_confirms_a_pledge_against_the_bank_statement(
@@ -128,7 +129,7 @@ def test_a_finance_officer_confirms_a_pledge_against_the_bank_statement(
     contribution = _create(fund, sponsor)
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = contributions.pledge_confirm(
+        confirmed = payments_api.pledge_confirm(
             contribution=contribution, by=finance, bank_reference=" BNI-7781 "
         )
 
@@ -141,7 +142,7 @@ def test_a_finance_officer_confirms_a_pledge_against_the_bank_statement(
         fund.cash_account_code: 2_500_000_00,
         "source:sponsors": -2_500_000_00,
     }
-    assert selectors.fund_balance(fund) == 2_500_000_00
+    assert payments_api.fund_balance(fund=fund) == 2_500_000_00
     # The receipt, by email, to the address given for it.
     [receipt] = mail.outbox
     assert receipt.to == ["csr@maju.co.id"]
@@ -150,17 +151,17 @@ def test_a_finance_officer_confirms_a_pledge_against_the_bank_statement(
     assert f"/workspace/contributions/{contribution.pk}/receipt/" in receipt.body
 
     # The same confirmation sent twice changes nothing; another statement line is refused.
-    contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-7781")
+    payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-7781")
     with pytest.raises(PaymentError, match="already been confirmed"):
-        contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-9999")
+        payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-9999")
     assert Transaction.objects.count() == 1 and len(mail.outbox) == 1
 
 
 def test_one_bank_statement_line_confirms_one_pledge(fund, sponsor, finance):
     first, second = _create(fund, sponsor), _create(fund, sponsor)
-    contributions.pledge_confirm(contribution=first, by=finance, bank_reference="MANDIRI-1")
+    payments_api.pledge_confirm(contribution=first, by=finance, bank_reference="MANDIRI-1")
     with pytest.raises(PaymentError, match="already confirmed another pledge"):
-        contributions.pledge_confirm(contribution=second, by=finance, bank_reference="mandiri-1")
+        payments_api.pledge_confirm(contribution=second, by=finance, bank_reference="mandiri-1")
     assert Contribution.objects.get(pk=second.pk).status == "pending"
 
 
@@ -168,7 +169,7 @@ def test_one_bank_statement_line_confirms_one_pledge(fund, sponsor, finance):
 def test_only_a_finance_officer_confirms_a_pledge(fund, sponsor, role):
     contribution = _create(fund, sponsor)
     with pytest.raises(PaymentError, match="finance officer"):
-        contributions.pledge_confirm(
+        payments_api.pledge_confirm(
             contribution=contribution, by=UserFactory(roles=[role] if role else []), bank_reference="X-1"
         )
     assert Contribution.objects.get(pk=contribution.pk).status == "pending"
@@ -178,22 +179,20 @@ def test_only_a_finance_officer_confirms_a_pledge(fund, sponsor, role):
 def test_a_finance_officer_may_not_confirm_their_own_pledge(fund, finance):
     contribution = _create(fund, finance)
     with pytest.raises(PaymentError, match="their own contribution"):
-        contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="X-1")
+        payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="X-1")
     assert not Transaction.objects.exists()
 
 
 def test_a_cancelled_pledge_may_still_be_confirmed_when_the_money_turns_up(fund, sponsor, finance):
     contribution = _create(fund, sponsor)
     with pytest.raises(PaymentError, match="reason"):
-        contributions.pledge_cancel(contribution=contribution, by=finance, reason=" ")
-    cancelled = contributions.pledge_cancel(
-        contribution=contribution, by=finance, reason="Tidak ada transfer"
-    )
+        payments_api.pledge_cancel(contribution=contribution, by=finance, reason=" ")
+    cancelled = payments_api.pledge_cancel(contribution=contribution, by=finance, reason="Tidak ada transfer")
     assert (cancelled.status, cancelled.failure_reason) == ("canceled", "Tidak ada transfer")
 
-    late = contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="BRI-5")
+    late = payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="BRI-5")
     assert late.status == "succeeded" and late.failure_reason == ""
-    assert selectors.fund_balance(fund) == 2_500_000_00
+    assert payments_api.fund_balance(fund=fund) == 2_500_000_00
 
 
 @pytest.mark.parametrize(
@@ -224,7 +223,7 @@ def test_a_visitor_who_is_not_signed_in_cannot_contribute(fund):
 
 
 def test_card_payment_cannot_be_chosen_without_stripe(fund, sponsor):
-    assert contributions.available_rails() == ["pledge"]
+    assert payments_api.available_rails() == ["pledge"]
     with pytest.raises(PaymentError, match="not available"):
         _create(fund, sponsor, rail="stripe")
     assert not Contribution.objects.exists()
@@ -237,8 +236,8 @@ def test_a_card_contribution_makes_one_payment_intent_in_idr_for_the_fund(stripe
     contribution = _create(fund, sponsor, amount=1_250_000_00)
     assert contribution.rail == "stripe" and contribution.gateway_reference == ""
 
-    first = contributions.contribution_payment_intent(contribution=contribution)
-    again = contributions.contribution_payment_intent(
+    first = payments_api.contribution_payment_intent(contribution=contribution)
+    again = payments_api.contribution_payment_intent(
         contribution=Contribution.objects.get(pk=contribution.pk)
     )
 
@@ -263,8 +262,8 @@ def test_a_card_contribution_makes_one_payment_intent_in_idr_for_the_fund(stripe
 
 def test_card_payments_above_the_ceiling_go_by_bank_transfer(stripe_emulator, fund, sponsor):
     with pytest.raises(PaymentError, match="bank transfer"):
-        _create(fund, sponsor, amount=contributions.MAX_CARD_AMOUNT + 100)
-    pledge = _create(fund, sponsor, amount=contributions.MAX_CARD_AMOUNT + 100, rail="pledge")
+        _create(fund, sponsor, amount=payments_api.MAX_CARD_AMOUNT + 100)
+    pledge = _create(fund, sponsor, amount=payments_api.MAX_CARD_AMOUNT + 100, rail="pledge")
     assert pledge.rail == "pledge"
 
 
@@ -383,16 +382,16 @@ def test_when_stripe_is_down_the_contribution_is_kept_and_nothing_is_charged_twi
     contribution = _create(fund, sponsor)
     settings.STRIPE_API_BASE = UNREACHABLE
     with pytest.raises(PaymentError, match="unavailable right now"):
-        contributions.contribution_payment_intent(contribution=contribution)
+        payments_api.contribution_payment_intent(contribution=contribution)
     kept = Contribution.objects.get(pk=contribution.pk)
     assert (kept.status, kept.gateway_reference, kept.amount) == ("pending", "", 2_500_000_00)
-    assert contributions.card_payments_unavailable()
+    assert payments_api.card_payments_unavailable()
 
     settings.STRIPE_API_BASE = stripe_emulator  # Stripe is back: the same key, one PaymentIntent
-    first = contributions.contribution_payment_intent(contribution=kept)
-    second = contributions.contribution_payment_intent(contribution=Contribution.objects.get(pk=kept.pk))
+    first = payments_api.contribution_payment_intent(contribution=kept)
+    second = payments_api.contribution_payment_intent(contribution=Contribution.objects.get(pk=kept.pk))
     assert first.id == second.id
-    assert not contributions.card_payments_unavailable()
+    assert not payments_api.card_payments_unavailable()
     listed = stripe_client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
     assert [pi.id for pi in listed if pi.metadata.to_dict().get("contribution") == str(kept.pk)] == [first.id]
 
@@ -402,9 +401,9 @@ def test_the_sponsor_may_pay_by_bank_transfer_instead_and_the_card_can_no_longer
 ):
     contribution = _card_contribution(fund, sponsor)
     with pytest.raises(PaymentError, match="Only the sponsor"):
-        contributions.contribution_switch_to_pledge(contribution=contribution, by=UserFactory())
+        payments_api.contribution_switch_to_pledge(contribution=contribution, by=UserFactory())
 
-    switched = contributions.contribution_switch_to_pledge(contribution=contribution, by=sponsor)
+    switched = payments_api.contribution_switch_to_pledge(contribution=contribution, by=sponsor)
 
     assert (switched.rail, switched.status) == ("pledge", "pending")
     assert _intent(contribution)["status"] == "canceled"
@@ -417,7 +416,7 @@ def test_a_paid_card_contribution_cannot_be_switched_to_a_bank_transfer(stripe_e
     contribution = _card_contribution(fund, sponsor)
     _pay(contribution)  # paid; the webhook is still on its way
     with pytest.raises(PaymentError, match="already under way"):
-        contributions.contribution_switch_to_pledge(contribution=contribution, by=sponsor)
+        payments_api.contribution_switch_to_pledge(contribution=contribution, by=sponsor)
     assert Contribution.objects.get(pk=contribution.pk).rail == "stripe"
 
 
@@ -441,7 +440,7 @@ def test_a_partial_card_refund_goes_through_stripe_and_reverses_the_ledger(
     django_capture_on_commit_callbacks, paid_by_card, finance, fund
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        refund = contributions.contribution_refund(
+        refund = payments_api.contribution_refund(
             contribution=paid_by_card,
             amount=500_000_00,
             reason="Salah nominal",
@@ -457,14 +456,14 @@ def test_a_partial_card_refund_goes_through_stripe_and_reverses_the_ledger(
     assert _legs(txn.idempotency_key) == {fund.cash_account_code: -500_000_00, "source:sponsors": 500_000_00}
     contribution = Contribution.objects.get(pk=paid_by_card.pk)
     assert (contribution.status, contribution.refunded_amount) == ("partially_refunded", 500_000_00)
-    assert selectors.fund_balance(fund) == 2_000_000_00
+    assert payments_api.fund_balance(fund=fund) == 2_000_000_00
     [notice] = mail.outbox
     assert "Rp 500.000" in notice.body and "Salah nominal" in notice.body
 
 
 def test_a_refund_request_sent_twice_refunds_once(paid_by_card, finance):
     for _ in range(3):  # a double click, then a reload of the result
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card,
             amount=100_000_00,
             reason="Dobel",
@@ -477,21 +476,21 @@ def test_a_refund_request_sent_twice_refunds_once(paid_by_card, finance):
 
 
 def test_refunds_never_exceed_what_remains(paid_by_card, finance):
-    contributions.contribution_refund(
+    payments_api.contribution_refund(
         contribution=paid_by_card, amount=2_000_000_00, reason="Sebagian", by=finance, idempotency_key="a"
     )
     with pytest.raises(PaymentError, match=r"At most Rp 500\.000"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card, amount=500_001_00, reason="Lebih", by=finance, idempotency_key="b"
         )
-    rest = contributions.contribution_refund(
+    rest = payments_api.contribution_refund(
         contribution=paid_by_card, amount=500_000_00, reason="Sisanya", by=finance, idempotency_key="c"
     )
     contribution = Contribution.objects.get(pk=paid_by_card.pk)
     assert rest.status == "succeeded"
     assert (contribution.status, contribution.refunded_amount) == ("refunded", 2_500_000_00)
     with pytest.raises(PaymentError, match="received"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=contribution, amount=100_00, reason="Lagi", by=finance, idempotency_key="d"
         )
     assert Refund.objects.count() == 2
@@ -503,26 +502,26 @@ def test_refunds_never_exceed_what_remains(paid_by_card, finance):
 )
 def test_a_refund_needs_a_reason_and_a_form_token(paid_by_card, finance, reason, key, message):
     with pytest.raises(PaymentError, match=message):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card, amount=100_000_00, reason=reason, by=finance, idempotency_key=key
         )
     assert not Refund.objects.exists() and _stripe_refunds(paid_by_card) == []
 
 
 def test_a_refund_never_takes_money_promised_to_winners(paid_by_card, finance, fund):
-    services.commitment_create(fund=fund, reference="award:901", amount=2_000_000_00, by=finance)
+    payments_api.commitment_create(fund=fund, reference="award:901", amount=2_000_000_00, by=finance)
     with pytest.raises(PaymentError, match=r"only Rp 500\.000 that is not promised"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card, amount=600_000_00, reason="Batal", by=finance, idempotency_key="k"
         )
     assert not Refund.objects.exists()
-    assert selectors.fund_available(fund) == 500_000_00
+    assert payments_api.fund_available(fund=fund) == 500_000_00
 
 
 @pytest.mark.parametrize("role", ["sponsor", "official", "reviewer", None])
 def test_only_a_finance_officer_refunds(paid_by_card, role):
     with pytest.raises(PaymentError, match="finance officer"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card,
             amount=100_000_00,
             reason="x",
@@ -537,17 +536,20 @@ def test_when_stripe_is_down_the_refund_waits_and_is_sent_once_later(
 ):
     settings.STRIPE_API_BASE = UNREACHABLE
     with pytest.raises(PaymentError, match="could not be reached"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card, amount=300_000_00, reason="Batal", by=finance, idempotency_key="k"
         )
     waiting = Refund.objects.get()
     assert waiting.status == "pending" and not Transaction.objects.filter(kind="refund").exists()
     # What is being refunded is no longer refundable by someone else meanwhile.
-    assert contributions.refundable_amount(Contribution.objects.get(pk=paid_by_card.pk)) == 2_200_000_00
+    assert (
+        payments_api.refundable_amount(contribution=Contribution.objects.get(pk=paid_by_card.pk))
+        == 2_200_000_00
+    )
 
     settings.STRIPE_API_BASE = stripe_emulator
-    assert contributions.refund_resend_pending() == 1
-    contributions.contribution_refund(  # the officer also sends the form again: still once
+    assert payments_api.refund_resend_pending() == 1
+    payments_api.contribution_refund(  # the officer also sends the form again: still once
         contribution=paid_by_card, amount=300_000_00, reason="Batal", by=finance, idempotency_key="k"
     )
     assert Refund.objects.get().status == "succeeded"
@@ -558,7 +560,7 @@ def test_when_stripe_is_down_the_refund_waits_and_is_sent_once_later(
 def test_a_refund_that_fails_later_at_stripe_is_put_back_in_the_fund(
     client, django_capture_on_commit_callbacks, paid_by_card, finance, fund
 ):
-    refund = contributions.contribution_refund(
+    refund = payments_api.contribution_refund(
         contribution=paid_by_card, amount=2_500_000_00, reason="Batal", by=finance, idempotency_key="k"
     )
     assert Contribution.objects.get(pk=paid_by_card.pk).status == "refunded"
@@ -575,7 +577,7 @@ def test_a_refund_that_fails_later_at_stripe_is_put_back_in_the_fund(
     assert (contribution.status, contribution.refunded_amount) == ("succeeded", 0)
     reversal = Transaction.objects.get(kind="reversal")
     assert reversal.reverses == Transaction.objects.get(kind="refund")
-    assert selectors.fund_balance(fund) == 2_500_000_00
+    assert payments_api.fund_balance(fund=fund) == 2_500_000_00
 
 
 def test_charge_refunded_finishes_a_refund_whose_answer_was_lost(
@@ -585,7 +587,7 @@ def test_charge_refunded_finishes_a_refund_whose_answer_was_lost(
     # worker, or the answer was lost): the charge.refunded webhook brings the news.
     settings.STRIPE_API_BASE = UNREACHABLE
     with pytest.raises(PaymentError):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=paid_by_card, amount=400_000_00, reason="Batal", by=finance, idempotency_key="k"
         )
     settings.STRIPE_API_BASE = stripe_emulator
@@ -609,18 +611,18 @@ def test_charge_refunded_finishes_a_refund_whose_answer_was_lost(
     assert Contribution.objects.get(pk=paid_by_card.pk).refunded_amount == 400_000_00
     assert Transaction.objects.filter(kind="refund").count() == 1
     # Sent again by the sweep: the same key, no second refund.
-    assert contributions.refund_resend_pending() == 0
+    assert payments_api.refund_resend_pending() == 0
     assert len(_stripe_refunds(paid_by_card)) == 1
 
 
 def test_a_pledge_refund_is_the_treasurys_transfer_recorded_with_its_reference(fund, sponsor, finance):
     contribution = _create(fund, sponsor)
-    contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-1")
+    payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference="BNI-1")
     with pytest.raises(PaymentError, match="refund transfer"):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=contribution, amount=100_000_00, reason="Batal", by=finance, idempotency_key="k"
         )
-    refund = contributions.contribution_refund(
+    refund = payments_api.contribution_refund(
         contribution=contribution,
         amount=100_000_00,
         reason="Batal",
@@ -631,7 +633,7 @@ def test_a_pledge_refund_is_the_treasurys_transfer_recorded_with_its_reference(f
     assert (refund.status, refund.gateway_reference) == ("succeeded", "SP2D-77")
     assert Transaction.objects.get(kind="refund").reference == "SP2D-77"
     assert Contribution.objects.get(pk=contribution.pk).status == "partially_refunded"
-    assert selectors.fund_balance(fund) == 2_400_000_00
+    assert payments_api.fund_balance(fund=fund) == 2_400_000_00
 
 
 # Reads -------------------------------------------------------------------------------------------
@@ -645,8 +647,8 @@ def test_the_public_list_names_only_those_who_asked_and_counts_what_remains(
     refunded = _create(fund, UserFactory(), amount=500_000_00, sponsor_name="PT Batal", public=True)
     _create(fund, UserFactory(), amount=700_000_00, sponsor_name="PT Belum", public=True)  # still a pledge
     for index, contribution in enumerate([named, hidden, refunded]):
-        contributions.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
-    contributions.contribution_refund(
+        payments_api.pledge_confirm(contribution=contribution, by=finance, bank_reference=f"B-{index}")
+    payments_api.contribution_refund(
         contribution=named,
         amount=1_000_000_00,
         reason="Sebagian",
@@ -654,7 +656,7 @@ def test_the_public_list_names_only_those_who_asked_and_counts_what_remains(
         idempotency_key="a",
         bank_reference="R1",
     )
-    contributions.contribution_refund(
+    payments_api.contribution_refund(
         contribution=refunded,
         amount=500_000_00,
         reason="Semua",
@@ -664,7 +666,7 @@ def test_the_public_list_names_only_those_who_asked_and_counts_what_remains(
     )
 
     with django_assert_max_num_queries(2):
-        sponsors = contributions.fund_sponsors("challenge:901")
+        sponsors = payments_api.fund_sponsors(fund_reference="challenge:901")
 
     assert (sponsors.total, sponsors.count) == (3_000_000_00, 2)
     assert [(row.name, row.amount) for row in sponsors.rows] == [
@@ -691,7 +693,7 @@ def test_the_emulators_signed_webhooks_reach_the_site(live_server, stripe_emulat
     settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
     try:
         challenge = factories.challenge(title="Air bersih desa")
-        fund = services.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title)
+        fund = payments_api.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title)
         sponsor = UserFactory()
         paid = _card_contribution(fund, sponsor, amount=750_000_00)
         declined = _card_contribution(fund, sponsor, amount=100_000_00, public=False)
@@ -714,7 +716,7 @@ def test_the_emulators_signed_webhooks_reach_the_site(live_server, stripe_emulat
             ("payment_intent.payment_failed", "processed"),
             ("payment_intent.succeeded", "processed"),
         ]
-        assert selectors.fund_balance(fund) == 750_000_00
+        assert payments_api.fund_balance(fund=fund) == 750_000_00
         assert Transaction.objects.get(kind="contribution").reference == paid.gateway_reference
         assert Contribution.objects.get(pk=declined.pk).failure_reason == "Your card was declined."
         assert any(Contribution.objects.get(pk=paid.pk).receipt_number in m.subject for m in mail.outbox)

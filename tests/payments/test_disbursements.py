@@ -14,9 +14,10 @@ from django.db.models import Q, Sum
 from django.test import Client
 from django.urls import reverse
 
-from payments import disbursements, selectors, services, tasks
+from payments import api as payments_api
+from payments import disbursement_workflow, tasks
 from payments.errors import PaymentError
-from payments.gateways.stripe.gateway import StripeConnectGateway, client
+from payments.gateways.stripe.gateway import StripeGateway, client
 from payments.interface import GatewayUnavailable
 from payments.models import Account, Disbursement, Entry, GatewayCall, Recipient, Transaction, WebhookEvent
 from tests.conftest import STRIPE_WEBHOOK_SECRET
@@ -45,10 +46,10 @@ def proof(name: str = "sp2d.pdf", content: bytes = PDF) -> SimpleUploadedFile:
 
 
 def verified_bank(payee: str, official=None) -> Recipient:
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference=payee, bank_name="Bank NTT", account_holder="PT Uji", account_number="0012-3456-78"
     )
-    return services.recipient_verify_bank_account(
+    return payments_api.recipient_verify_bank_account(
         payee_reference=payee, by=official or UserFactory(roles=["official"])
     )
 
@@ -59,12 +60,14 @@ def pending_disbursement(
     """A fund holding ``held``, an award committing ``amount`` and one payment requested for it
     by an official; returns (disbursement, a finance officer who may release it)."""
     finance, official = UserFactory(roles=["finance"]), UserFactory(roles=["official"])
-    fund = services.fund_get_or_create(reference=f"challenge:{key}")
-    services.allocation_record(
+    fund = payments_api.fund_get_or_create(reference=f"challenge:{key}")
+    payments_api.allocation_record(
         fund=fund, amount=held or amount, by=finance, description="APBD", idempotency_key=f"apbd-{key}"
     )
-    commitment = services.commitment_create(fund=fund, reference=f"award:{key}", amount=amount, by=official)
-    disbursement = services.disbursement_create(
+    commitment = payments_api.commitment_create(
+        fund=fund, reference=f"award:{key}", amount=amount, by=official
+    )
+    disbursement = payments_api.disbursement_create(
         commitment=commitment,
         reference=f"milestone:{key}",
         amount=amount,
@@ -77,7 +80,7 @@ def pending_disbursement(
 
 def onboarded_stripe_recipient(emulator: str, payee: str = "organisation:9") -> Recipient:
     """A payee that connected a Stripe Express account and came back from onboarding."""
-    services.recipient_start_stripe_onboarding(
+    payments_api.recipient_start_stripe_onboarding(
         payee_reference=payee,
         email="keuangan@startup.id",
         country="GB",
@@ -86,7 +89,7 @@ def onboarded_stripe_recipient(emulator: str, payee: str = "organisation:9") -> 
     )
     recipient = Recipient.objects.get(payee_reference=payee)
     complete_onboarding(emulator, recipient.stripe_account_id)
-    return services.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
+    return payments_api.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
 
 
 def transfers_to(recipient: Recipient) -> list:
@@ -145,7 +148,7 @@ def paid_out(disbursement: Disbursement) -> int:
 
 def release_and_send(disbursement, finance, capture) -> Disbursement:
     with capture(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     disbursement.refresh_from_db()
     return disbursement
 
@@ -161,10 +164,10 @@ def test_a_manual_payment_moves_through_the_ledger_and_is_paid_when_the_transfer
     verified_bank("organisation:9")
     # The award moved the money from the fund's cash to its committed account.
     assert (balance(Account.Kind.FUND, fund), balance(Account.Kind.COMMITTED, fund)) == (20_00, 80_00)
-    assert selectors.fund_available(fund) == 20_00 and selectors.fund_balance(fund) == 100_00
+    assert payments_api.fund_available(fund=fund) == 20_00 and payments_api.fund_balance(fund=fund) == 100_00
 
     with django_capture_on_commit_callbacks() as queued:
-        released = services.disbursement_release(disbursement=disbursement, by=finance)
+        released = payments_api.disbursement_release(disbursement=disbursement, by=finance)
     assert released.status == S.RELEASED and released.rail == "manual"
     assert (balance(Account.Kind.COMMITTED, fund), balance(Account.Kind.RECEIVABLE, fund)) == (0, 80_00)
     assert len(queued) == 1  # the send task, after commit
@@ -175,7 +178,7 @@ def test_a_manual_payment_moves_through_the_ledger_and_is_paid_when_the_transfer
     assert GatewayCall.objects.get().idempotency_key == f"disbursement:{disbursement.pk}:attempt:1"
     assert paid_out(disbursement) == 0
 
-    paid = services.disbursement_record_paid(
+    paid = payments_api.disbursement_record_paid(
         disbursement=disbursement, by=finance, bank_reference=" SP2D-00412/BUD ", proof=proof()
     )
     assert paid.status == S.PAID and paid.gateway_reference == "SP2D-00412/BUD" and paid.paid_at
@@ -183,12 +186,15 @@ def test_a_manual_payment_moves_through_the_ledger_and_is_paid_when_the_transfer
     assert paid_out(paid) == 80_00
     txn = Transaction.objects.get(idempotency_key=f"disbursement:{paid.pk}:attempt:1:paid")
     assert txn.reference == "SP2D-00412/BUD"
-    assert selectors.fund_figures([fund.reference])[fund.reference] == {
+    assert payments_api.fund_figures(references=[fund.reference])[fund.reference] == {
         "received": 100_00,
         "committed": 80_00,
         "disbursed": 80_00,
     }
-    assert selectors.fund_balance(fund) == 20_00 and selectors.fund_outstanding_commitments(fund) == 0
+    assert (
+        payments_api.fund_balance(fund=fund) == 20_00
+        and payments_api.fund_outstanding_commitments(fund=fund) == 0
+    )
     # The proof is kept privately: it has no address of its own.
     with pytest.raises(ValueError):
         paid.proof.url  # noqa: B018
@@ -199,8 +205,8 @@ def test_a_manual_payment_moves_through_the_ledger_and_is_paid_when_the_transfer
 def test_the_transfer_may_be_recorded_before_the_send_task_ran():
     disbursement, finance = pending_disbursement()
     verified_bank("organisation:9")
-    services.disbursement_release(disbursement=disbursement, by=finance)  # the task never ran
-    paid = services.disbursement_record_paid(
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)  # the task never ran
+    paid = payments_api.disbursement_record_paid(
         disbursement=disbursement, by=finance, bank_reference="SP2D-1", proof=proof()
     )
     assert (paid.status, paid.attempts) == (S.PAID, 1)
@@ -223,9 +229,9 @@ def test_the_transfer_may_be_recorded_before_the_send_task_ran():
 def test_recording_the_transfer_needs_a_reference_and_a_real_proof(bank_reference, upload, message):
     disbursement, finance = pending_disbursement()
     verified_bank("organisation:9")
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(PaymentError, match=message):
-        services.disbursement_record_paid(
+        payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance, bank_reference=bank_reference, proof=upload
         )
     disbursement.refresh_from_db()
@@ -237,9 +243,9 @@ def test_the_virus_scan_hook_is_asked_about_every_proof(settings):
     settings.PROPOSAL_ATTACHMENT_SCANNER = "tests.payments.test_disbursements.refuse_everything"
     disbursement, finance = pending_disbursement()
     verified_bank("organisation:9")
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(PaymentError, match="virus scan refused this file: EICAR"):
-        services.disbursement_record_paid(
+        payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance, bank_reference="SP2D-1", proof=proof()
         )
     assert Disbursement.objects.get(pk=disbursement.pk).status == S.RELEASED
@@ -258,16 +264,16 @@ def test_four_eyes_hold_for_every_finance_action():
     approver = disbursement.requested_by
     approver.groups.add(finance.groups.get(name="finance"))
     with pytest.raises(PaymentError, match="approved the milestone may not also release"):
-        services.disbursement_release(disbursement=disbursement, by=approver)
+        payments_api.disbursement_release(disbursement=disbursement, by=approver)
     with pytest.raises(PaymentError, match="approved the milestone may not also handle"):
-        services.disbursement_cancel(disbursement=disbursement, by=approver, reason="Salah")
-    services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_cancel(disbursement=disbursement, by=approver, reason="Salah")
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(PaymentError, match="approved the milestone may not also handle"):
-        services.disbursement_record_paid(
+        payments_api.disbursement_record_paid(
             disbursement=disbursement, by=approver, bank_reference="SP2D-1", proof=proof()
         )
     with pytest.raises(PaymentError, match="Only a finance officer"):
-        services.disbursement_release(disbursement=disbursement, by=UserFactory(roles=["official"]))
+        payments_api.disbursement_release(disbursement=disbursement, by=UserFactory(roles=["official"]))
     assert Disbursement.objects.get(pk=disbursement.pk).status == S.RELEASED
 
 
@@ -291,12 +297,14 @@ def test_the_state_machine_refuses_what_the_state_does_not_allow(status, action,
     Disbursement.objects.filter(pk=disbursement.pk).update(status=status, rail="manual")
     before = (Transaction.objects.count(), GatewayCall.objects.count())
     calls = {
-        "release": lambda: services.disbursement_release(disbursement=disbursement, by=finance),
-        "record": lambda: services.disbursement_record_paid(
+        "release": lambda: payments_api.disbursement_release(disbursement=disbursement, by=finance),
+        "record": lambda: payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance, bank_reference="SP2D-1", proof=proof()
         ),
-        "cancel": lambda: services.disbursement_cancel(disbursement=disbursement, by=finance, reason="Salah"),
-        "retry": lambda: services.disbursement_retry(disbursement=disbursement, by=finance),
+        "cancel": lambda: payments_api.disbursement_cancel(
+            disbursement=disbursement, by=finance, reason="Salah"
+        ),
+        "retry": lambda: payments_api.disbursement_retry(disbursement=disbursement, by=finance),
     }
     with pytest.raises(PaymentError, match=message):
         calls[action]()
@@ -305,7 +313,7 @@ def test_the_state_machine_refuses_what_the_state_does_not_allow(status, action,
 
 
 def test_every_transition_is_declared_once_with_its_actor():
-    targets = {name: t.target for name, t in disbursements.TRANSITIONS.items()}
+    targets = {name: t.target for name, t in disbursement_workflow.TRANSITIONS.items()}
     assert targets == {
         "release": S.RELEASED,
         "send": S.SENDING,
@@ -317,7 +325,9 @@ def test_every_transition_is_declared_once_with_its_actor():
         "retry": S.RELEASED,
         "cancel": S.CANCELLED,
     }
-    finance_actions = {n for n, t in disbursements.TRANSITIONS.items() if t.actor == disbursements.FINANCE}
+    finance_actions = {
+        n for n, t in disbursement_workflow.TRANSITIONS.items() if t.actor == disbursement_workflow.FINANCE
+    }
     assert finance_actions == {"release", "record_payment", "retry", "cancel"}
 
 
@@ -327,7 +337,7 @@ def test_every_transition_is_declared_once_with_its_actor():
 def test_nothing_is_released_to_a_payee_without_payout_settings():
     disbursement, finance = pending_disbursement()
     with pytest.raises(PaymentError, match="has not set up how it receives payments"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     assert Disbursement.objects.get(pk=disbursement.pk).status == S.PENDING
     assert not Transaction.objects.filter(idempotency_key__startswith="payout:").exists()
 
@@ -337,7 +347,7 @@ def test_changed_bank_details_are_not_paid_until_an_official_verifies_them_again
 ):
     disbursement, finance = pending_disbursement()
     official = UserFactory(roles=["official"])
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference="organisation:9",
         bank_name="Bank NTT",
         account_holder="PT Uji",
@@ -346,20 +356,20 @@ def test_changed_bank_details_are_not_paid_until_an_official_verifies_them_again
     recipient = Recipient.objects.get()
     assert recipient.account_number_masked == "•••• 5678" and not recipient.bank_verified
     with pytest.raises(PaymentError, match="not verified them yet"):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
 
-    services.recipient_verify_bank_account(payee_reference="organisation:9", by=official)
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.recipient_verify_bank_account(payee_reference="organisation:9", by=official)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
 
     # The details change after the release: the treasury's transfer cannot be recorded against them...
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference="organisation:9",
         bank_name="Bank Lain",
         account_holder="Orang Lain",
         account_number="99887766",
     )
     with pytest.raises(PaymentError, match="not verified them yet"):
-        services.disbursement_record_paid(
+        payments_api.disbursement_record_paid(
             disbursement=disbursement, by=finance, bank_reference="SP2D-1", proof=proof()
         )
     # ...and the send task refuses to hand it to the treasury.
@@ -370,14 +380,14 @@ def test_changed_bank_details_are_not_paid_until_an_official_verifies_them_again
 
     # An official checks the new details; finance sends it again (attempt 1: nothing was sent before).
     changed_at = Recipient.objects.get().bank_details_changed_at
-    services.recipient_verify_bank_account(
+    payments_api.recipient_verify_bank_account(
         payee_reference="organisation:9", by=official, changed_at_seen=changed_at
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_retry(disbursement=disbursement, by=finance)
+        payments_api.disbursement_retry(disbursement=disbursement, by=finance)
     disbursement.refresh_from_db()
     assert disbursement.status == S.SENT
-    services.disbursement_record_paid(
+    payments_api.disbursement_record_paid(
         disbursement=disbursement, by=finance, bank_reference="SP2D-2", proof=proof()
     )
     assert paid_out(disbursement) == 100_00
@@ -385,21 +395,21 @@ def test_changed_bank_details_are_not_paid_until_an_official_verifies_them_again
 
 
 def test_an_official_cannot_verify_details_changed_after_they_looked():
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference="organisation:9",
         bank_name="Bank NTT",
         account_holder="PT Uji",
         account_number="0012345678",
     )
     seen = Recipient.objects.get().bank_details_changed_at
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference="organisation:9",
         bank_name="Bank NTT",
         account_holder="PT Uji",
         account_number="0099999999",
     )
     with pytest.raises(PaymentError, match="changed while you were checking"):
-        services.recipient_verify_bank_account(
+        payments_api.recipient_verify_bank_account(
             payee_reference="organisation:9", by=UserFactory(roles=["official"]), changed_at_seen=seen
         )
     assert not Recipient.objects.get().bank_verified
@@ -417,7 +427,7 @@ def test_an_official_cannot_verify_details_changed_after_they_looked():
 )
 def test_bad_bank_details_are_refused_and_nothing_is_saved(bank_name, holder, number, message):
     with pytest.raises(PaymentError, match=message):
-        services.recipient_set_bank_account(
+        payments_api.recipient_set_bank_account(
             payee_reference="organisation:9",
             bank_name=bank_name,
             account_holder=holder,
@@ -433,10 +443,10 @@ def test_cancelling_returns_the_money_to_the_commitment_and_needs_a_reason():
     disbursement, finance = pending_disbursement(amount=60_00, held=100_00)
     fund = disbursement.fund
     verified_bank("organisation:9")
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     with pytest.raises(PaymentError, match="Say why"):
-        services.disbursement_cancel(disbursement=disbursement, by=finance, reason="  ")
-    cancelled = services.disbursement_cancel(
+        payments_api.disbursement_cancel(disbursement=disbursement, by=finance, reason="  ")
+    cancelled = payments_api.disbursement_cancel(
         disbursement=disbursement, by=finance, reason="Rekening penerima ditutup"
     )
     assert cancelled.status == S.CANCELLED and cancelled.cancelled_reason == "Rekening penerima ditutup"
@@ -447,7 +457,7 @@ def test_cancelling_returns_the_money_to_the_commitment_and_needs_a_reason():
         and reversal.reverses.idempotency_key == f"payout:{disbursement.pk}:released"
     )
     # The award's money is promised still: a new request for it may be made.
-    again = services.disbursement_create(
+    again = payments_api.disbursement_create(
         commitment=disbursement.commitment,
         reference="milestone:9:2",
         amount=60_00,
@@ -455,7 +465,7 @@ def test_cancelling_returns_the_money_to_the_commitment_and_needs_a_reason():
         requested_by=disbursement.requested_by,
     )
     assert again.status == S.PENDING
-    assert selectors.fund_available(fund) == 40_00
+    assert payments_api.fund_available(fund=fund) == 40_00
     assert_books_balance()
 
 
@@ -466,11 +476,13 @@ def test_a_manual_transfer_the_treasury_did_not_make_can_be_cancelled_but_not_a_
     fund = disbursement.fund
     verified_bank("organisation:9")
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     disbursement.refresh_from_db()
     assert (disbursement.status, disbursement.rail) == (S.SENT, "manual")  # with the treasury
-    assert "cancel" in disbursements.allowed_transitions(disbursement, finance)
-    services.disbursement_cancel(disbursement=disbursement, by=finance, reason="Bank mengembalikan transfer")
+    assert "cancel" in disbursement_workflow.allowed_transitions(disbursement, finance)
+    payments_api.disbursement_cancel(
+        disbursement=disbursement, by=finance, reason="Bank mengembalikan transfer"
+    )
     disbursement.refresh_from_db()
     assert disbursement.status == S.CANCELLED
     assert (balance(Account.Kind.COMMITTED, fund), balance(Account.Kind.RECEIVABLE, fund)) == (60_00, 0)
@@ -479,9 +491,9 @@ def test_a_manual_transfer_the_treasury_did_not_make_can_be_cancelled_but_not_a_
     # A Stripe transfer that exists is never cancelled here: only Stripe can reverse it.
     Disbursement.objects.filter(pk=disbursement.pk).update(status=S.SENT, rail="stripe")
     stripe_sent = Disbursement.objects.get(pk=disbursement.pk)
-    assert "cancel" not in disbursements.allowed_transitions(stripe_sent, finance)
+    assert "cancel" not in disbursement_workflow.allowed_transitions(stripe_sent, finance)
     with pytest.raises(PaymentError, match="only Stripe can reverse it"):
-        services.disbursement_cancel(disbursement=stripe_sent, by=finance, reason="Salah")
+        payments_api.disbursement_cancel(disbursement=stripe_sent, by=finance, reason="Salah")
     assert Disbursement.objects.get(pk=disbursement.pk).status == S.SENT
 
 
@@ -489,53 +501,15 @@ def test_a_commitment_is_released_only_when_no_payment_stands_against_it():
     disbursement, finance = pending_disbursement(amount=60_00, held=100_00)
     commitment, fund = disbursement.commitment, disbursement.fund
     with pytest.raises(PaymentError, match="cannot be released"):
-        services.commitment_release(commitment=commitment, by=finance, reason="Ditolak")
-    services.disbursement_cancel(disbursement=disbursement, by=finance, reason="Penerima menolak")
-    services.commitment_release(commitment=commitment, by=finance, reason="Penerima menolak")
-    services.commitment_release(commitment=commitment, by=finance, reason="lagi")  # idempotent
+        payments_api.commitment_release(commitment=commitment, by=finance, reason="Ditolak")
+    payments_api.disbursement_cancel(disbursement=disbursement, by=finance, reason="Penerima menolak")
+    payments_api.commitment_release(commitment=commitment, by=finance, reason="Penerima menolak")
+    payments_api.commitment_release(commitment=commitment, by=finance, reason="lagi")  # idempotent
     assert balance(Account.Kind.COMMITTED, fund) == 0 and balance(Account.Kind.FUND, fund) == 100_00
     reversal = Transaction.objects.get(idempotency_key=f"commitment:{commitment.pk}:released")
     assert reversal.reverses.kind == "award"
-    assert selectors.fund_available(fund) == 100_00
-    assert selectors.fund_figures([fund.reference])[fund.reference]["committed"] == 0
-
-
-def test_commitments_made_before_they_moved_money_are_counted_and_adopted_on_first_payment(
-    django_capture_on_commit_callbacks,
-):
-    """Commitments written by the old code moved nothing in the ledger; the figures still hold
-    their money back, and the first payment against one moves what remains of it."""
-    from payments.models import Commitment
-
-    finance, official = UserFactory(roles=["finance"]), UserFactory(roles=["official"])
-    fund = services.fund_get_or_create(reference="challenge:7")
-    services.allocation_record(fund=fund, amount=100_00, by=finance, description="APBD", idempotency_key="k")
-    legacy = Commitment.objects.create(fund=fund, reference="award:old", amount=70_00, created_by=official)
-    assert selectors.fund_available(fund) == 30_00
-    assert selectors.fund_outstanding_commitments(fund) == 70_00
-    with pytest.raises(PaymentError, match="holds only"):
-        services.commitment_create(fund=fund, reference="award:new", amount=31_00, by=official)
-
-    disbursement = services.disbursement_create(
-        commitment=legacy,
-        reference="milestone:old",
-        amount=30_00,
-        payee_reference="organisation:9",
-        requested_by=official,
-    )
-    verified_bank("organisation:9")
-    release_and_send(disbursement, finance, django_capture_on_commit_callbacks)
-    services.disbursement_record_paid(
-        disbursement=disbursement, by=finance, bank_reference="SP2D", proof=proof()
-    )
-    assert Transaction.objects.get(idempotency_key=f"commitment:{legacy.pk}").kind == "award"
-    assert (balance(Account.Kind.COMMITTED, fund), balance(Account.Kind.FUND, fund)) == (40_00, 30_00)
-    assert selectors.fund_available(fund) == 30_00 and selectors.fund_outstanding_commitments(fund) == 40_00
-    assert selectors.total_disbursed() == 30_00
-    assert_books_balance()
-
-
-# Stripe: sent, confirmed by webhook, reversed -------------------------------------------------------
+    assert payments_api.fund_available(fund=fund) == 100_00
+    assert payments_api.fund_figures(references=[fund.reference])[fund.reference]["committed"] == 0
 
 
 def test_a_stripe_payment_is_sent_then_confirmed_by_the_signed_webhook(
@@ -598,7 +572,7 @@ def test_a_reversed_transfer_fails_the_payment_with_a_reversal_and_the_retry_pay
     assert Transaction.objects.filter(kind="reversal").count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_retry(disbursement=failed, by=finance)
+        payments_api.disbursement_retry(disbursement=failed, by=finance)
     retried = Disbursement.objects.get(pk=sent.pk)
     assert (retried.status, retried.attempts) == (S.SENT, 2)
     assert retried.gateway_reference != sent.gateway_reference
@@ -657,7 +631,7 @@ def test_stripe_refusing_a_transfer_fails_it_and_the_retry_uses_a_new_attempt(
 
     complete_onboarding(stripe_emulator, stale.id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_retry(disbursement=failed, by=finance)
+        payments_api.disbursement_retry(disbursement=failed, by=finance)
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (S.SENT, 2)
     assert list(GatewayCall.objects.order_by("pk").values_list("idempotency_key", flat=True)) == [
@@ -674,7 +648,7 @@ def test_each_run_of_the_send_task_repeats_the_same_key_until_stripe_answers(str
     assert GatewayUnavailable in options.autoretry_for and options.retry_backoff and options.max_retries >= 5
     disbursement, finance = pending_disbursement()
     recipient = onboarded_stripe_recipient(stripe_emulator)
-    real_send, keys = StripeConnectGateway.send_transfer, []
+    real_send, keys = StripeGateway.send_transfer, []
 
     def flaky(self, request):
         keys.append(request.idempotency_key)
@@ -685,13 +659,13 @@ def test_each_run_of_the_send_task_repeats_the_same_key_until_stripe_answers(str
             raise GatewayUnavailable("502 Bad Gateway")  # ...then Stripe had a bad minute
         return real_send(self, request)
 
-    monkeypatch.setattr(StripeConnectGateway, "send_transfer", flaky)
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    monkeypatch.setattr(StripeGateway, "send_transfer", flaky)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     for _run in range(2):
         with pytest.raises(GatewayUnavailable):
-            services.disbursement_send(disbursement_id=disbursement.pk)
+            payments_api.disbursement_send(disbursement_id=disbursement.pk)
         assert Disbursement.objects.get(pk=disbursement.pk).status == S.SENDING
-    sent = services.disbursement_send(disbursement_id=disbursement.pk)
+    sent = payments_api.disbursement_send(disbursement_id=disbursement.pk)
     assert sent.status == S.SENT and sent.attempts == 1
     assert keys == [f"disbursement:{sent.pk}:attempt:1"] * 3
     assert len(transfers_to(recipient)) == 1 and GatewayCall.objects.count() == 1
@@ -717,10 +691,10 @@ def test_a_500_from_stripe_is_unavailable_not_a_refusal(settings, stripe_emulato
     try:
         disbursement, finance = pending_disbursement()
         onboarded_stripe_recipient(stripe_emulator)
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
         settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_address[1]}"
         with pytest.raises(GatewayUnavailable):
-            services.disbursement_send(disbursement_id=disbursement.pk)
+            payments_api.disbursement_send(disbursement_id=disbursement.pk)
     finally:
         server.shutdown()
     disbursement.refresh_from_db()
@@ -750,8 +724,8 @@ def test_a_call_older_than_stripes_key_memory_is_looked_up_not_repeated(
     def must_not_send(self, request):
         raise AssertionError("a call older than the key's memory was repeated")
 
-    monkeypatch.setattr(StripeConnectGateway, "send_transfer", must_not_send)
-    services.disbursement_resend(disbursement=sent)
+    monkeypatch.setattr(StripeGateway, "send_transfer", must_not_send)
+    payments_api.disbursement_resend(disbursement=sent)
     sent.refresh_from_db()
     assert sent.status == S.SENT and sent.gateway_reference == transfer_id
     assert len(transfers_to(recipient)) == 1
@@ -760,7 +734,7 @@ def test_a_call_older_than_stripes_key_memory_is_looked_up_not_repeated(
 def test_account_updated_webhook_keeps_the_payout_capability(
     stripe_emulator, django_capture_on_commit_callbacks
 ):
-    services.recipient_start_stripe_onboarding(
+    payments_api.recipient_start_stripe_onboarding(
         payee_reference="organisation:9",
         email="a@startup.id",
         country="GB",

@@ -4,7 +4,7 @@ corrections are new transactions."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from payments import services
+from payments import api as payments_api
 from payments.models import Entry, Transaction
 from tests import factories
 
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def allocation():
     finance = factories.UserFactory(roles=["finance"])
-    fund = services.fund_get_or_create(reference="challenge:append-only")
-    return services.allocation_record(
+    fund = payments_api.fund_get_or_create(reference="challenge:append-only")
+    return payments_api.allocation_record(
         fund=fund,
         amount=5_000_000_00,
         by=finance,

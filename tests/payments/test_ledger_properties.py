@@ -52,7 +52,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from payments import contributions, reconciliation, selectors, services
+from payments import api as payments_api
 from payments.errors import PaymentError
 from payments.models import Account, Commitment, Contribution, Disbursement, Entry, Refund
 from tests.factories import UserFactory
@@ -79,7 +79,7 @@ def amounts(low: int = 1, high: int = 40):
 # Optional operations: the money-in services plug in when present -----------------------------
 
 HAS_PLEDGES = all(
-    hasattr(contributions, name) for name in ("contribution_create", "pledge_confirm", "contribution_refund")
+    hasattr(payments_api, name) for name in ("contribution_create", "pledge_confirm", "contribution_refund")
 )
 
 
@@ -194,7 +194,7 @@ class LedgerMachine(RuleBasedStateMachine):
         allowed = amount <= self.model.available(fund)
         commitment = self.expect(
             allowed,
-            lambda: services.commitment_create(
+            lambda: payments_api.commitment_create(
                 fund=self.fund(fund), reference=f"award:{next(_unique)}", amount=amount, by=self.official
             ),
             f"commitment of {amount} (available {self.model.available(fund)})",
@@ -212,7 +212,7 @@ class LedgerMachine(RuleBasedStateMachine):
         allowed = commitment.requested == 0
         result = self.expect(
             allowed or commitment.released,
-            lambda: services.commitment_release(
+            lambda: payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=commitment.pk),
                 by=self.official,
                 reason="Ditolak pemenang",
@@ -258,7 +258,7 @@ class LedgerMachine(RuleBasedStateMachine):
         requester = self.finance_a if by_finance else self.official
         disbursement = self.expect(
             allowed,
-            lambda: services.disbursement_create(
+            lambda: payments_api.disbursement_create(
                 commitment=Commitment.objects.get(pk=commitment.pk),
                 reference=f"milestone:{next(_unique)}",
                 amount=amount,
@@ -285,7 +285,7 @@ class LedgerMachine(RuleBasedStateMachine):
         allowed = disbursement.status == Disbursement.Status.PENDING
         result = self.expect(
             allowed,
-            lambda: services.disbursement_release(
+            lambda: payments_api.disbursement_release(
                 disbursement=Disbursement.objects.get(pk=disbursement.pk), by=self.releaser(disbursement)
             ),
             f"release of a {disbursement.status} disbursement",
@@ -306,7 +306,7 @@ class LedgerMachine(RuleBasedStateMachine):
         allowed = disbursement.status in (Disbursement.Status.RELEASED, Disbursement.Status.SENT)
         result = self.expect(
             allowed,
-            lambda: services.disbursement_record_paid(
+            lambda: payments_api.disbursement_record_paid(
                 disbursement=Disbursement.objects.get(pk=disbursement.pk),
                 by=self.releaser(disbursement),
                 bank_reference=f"SP2D-{next(_unique)}",
@@ -333,7 +333,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         result = self.expect(
             allowed,
-            lambda: services.disbursement_cancel(
+            lambda: payments_api.disbursement_cancel(
                 disbursement=Disbursement.objects.get(pk=disbursement.pk),
                 by=self.releaser(disbursement),
                 reason="Tahap dibatalkan",
@@ -353,7 +353,7 @@ class LedgerMachine(RuleBasedStateMachine):
         requester = self.finance_a if disbursement.requested_by == self.finance_a.pk else self.official
         self.expect(
             False,
-            lambda: services.disbursement_release(
+            lambda: payments_api.disbursement_release(
                 disbursement=Disbursement.objects.get(pk=disbursement.pk), by=requester
             ),
             "release by the requester",
@@ -373,7 +373,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: sum(self.model.available(i) for i in range(FUND_COUNT)) < 40 * MILLION)
     @rule(fund=st.integers(0, FUND_COUNT - 1), amount=amounts(5, 60))
     def allocate(self, fund, amount):
-        services.allocation_record(
+        payments_api.allocation_record(
             fund=self.fund(fund),
             amount=amount,
             by=self.finance_a,
@@ -386,7 +386,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: HAS_PLEDGES and self.open_pledges < 2)
     @rule(target=pledges, fund=st.integers(0, FUND_COUNT - 1), amount=amounts(1, 20), public=st.booleans())
     def pledge(self, fund, amount, public):
-        contribution = contributions.contribution_create(
+        contribution = payments_api.contribution_create(
             fund=self.fund(fund),
             by=self.sponsor,
             sponsor_name="PT Mitra Sejahtera",
@@ -401,7 +401,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: HAS_PLEDGES)
     @rule(target=received, pledge=consumes(pledges))
     def confirm_pledge(self, pledge):
-        contributions.pledge_confirm(
+        payments_api.pledge_confirm(
             contribution=Contribution.objects.get(pk=pledge.pk),
             by=self.finance_a,
             bank_reference=f"MUTASI-{next(_unique)}",
@@ -419,7 +419,7 @@ class LedgerMachine(RuleBasedStateMachine):
         allowed = 0 < amount <= remaining and amount <= self.model.available(contribution.fund)
         result = self.expect(
             allowed,
-            lambda: contributions.contribution_refund(
+            lambda: payments_api.contribution_refund(
                 contribution=Contribution.objects.get(pk=contribution.pk),
                 amount=amount,
                 reason="Sponsor membatalkan",
@@ -444,16 +444,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def funds_never_promise_more_than_they_hold(self):
-        all_figures = selectors.fund_figures([fund.reference for fund in self.fund_objects])
+        all_figures = payments_api.fund_figures(references=[fund.reference for fund in self.fund_objects])
         for index, fund in enumerate(self.fund_objects):
             model = self.model.funds[index]
-            outstanding = selectors.fund_outstanding_commitments(fund)
-            available = selectors.fund_available(fund)
+            outstanding = payments_api.fund_outstanding_commitments(fund=fund)
+            available = payments_api.fund_available(fund=fund)
             assert outstanding == self.model.outstanding(index)
             assert available == self.model.available(index)
             assert 0 <= outstanding <= model.money_in - model.paid, (outstanding, model)
             assert available >= 0
-            assert selectors.fund_balance(fund) == model.money_in - model.paid >= 0
+            assert payments_api.fund_balance(fund=fund) == model.money_in - model.paid >= 0
             assert all_figures[fund.reference] == {
                 "received": model.money_in,
                 "committed": self.model.promised(index),
@@ -520,7 +520,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.steps += 1
         if self.steps % 10:
             return
-        run = reconciliation.reconcile(full=True, settle=datetime.timedelta(0)).run
+        run = payments_api.reconcile(full=True, settle=datetime.timedelta(0)).run
         assert run.differences == [] and run.error == "", (run.differences, run.error)
 
     def teardown(self):
@@ -534,17 +534,17 @@ def test_ledger_invariants_hold_over_random_operations():
     LedgerMachine.official = UserFactory(roles=["official"])
     LedgerMachine.sponsor = UserFactory(roles=["sponsor"])
     LedgerMachine.fund_objects = [
-        services.fund_get_or_create(reference=f"challenge:prop-{index}", name=f"Dana uji {index}")
+        payments_api.fund_get_or_create(reference=f"challenge:prop-{index}", name=f"Dana uji {index}")
         for index in range(FUND_COUNT)
     ]
     for payee in PAYEES:  # the manual rail pays only to bank details an official verified
-        services.recipient_set_bank_account(
+        payments_api.recipient_set_bank_account(
             payee_reference=payee,
             bank_name="Bank NTT",
             account_holder="Koperasi Uji",
             account_number="0012345678",
         )
-        services.recipient_verify_bank_account(payee_reference=payee, by=LedgerMachine.official)
+        payments_api.recipient_verify_bank_account(payee_reference=payee, by=LedgerMachine.official)
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(

@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from payments import contributions, ledger, reconciliation, services, signals
+from payments import api as payments_api
+from payments import contribution_services, disbursement_sending, ledger, reconciliation, signals
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.models import (
     Account,
@@ -51,8 +52,8 @@ def people():
 
 @pytest.fixture
 def fund(people):
-    fund = services.fund_get_or_create(reference="challenge:77", name="Antrean puskesmas daring")
-    services.allocation_record(
+    fund = payments_api.fund_get_or_create(reference="challenge:77", name="Antrean puskesmas daring")
+    payments_api.allocation_record(
         fund=fund,
         amount=900_000_000_00,
         by=people["finance"],
@@ -67,10 +68,10 @@ def codes(run: ReconciliationRun) -> list[tuple[str, str]]:
 
 
 def requested(fund, people, *, amount=100_000_000_00, key="1", payee="organisation:1") -> Disbursement:
-    commitment = services.commitment_create(
+    commitment = payments_api.commitment_create(
         fund=fund, reference=f"award:{key}", amount=amount, by=people["official"]
     )
-    return services.disbursement_create(
+    return payments_api.disbursement_create(
         commitment=commitment,
         reference=f"milestone:{key}",
         amount=amount,
@@ -82,14 +83,14 @@ def requested(fund, people, *, amount=100_000_000_00, key="1", payee="organisati
 
 def paid_manually(fund, people, capture, *, key="1", amount=100_000_000_00) -> Disbursement:
     payee = f"organisation:{key}"
-    services.recipient_set_bank_account(
+    payments_api.recipient_set_bank_account(
         payee_reference=payee, bank_name="Bank NTT", account_holder="PT Uji", account_number="0012345678"
     )
-    services.recipient_verify_bank_account(payee_reference=payee, by=people["official"])
+    payments_api.recipient_verify_bank_account(payee_reference=payee, by=people["official"])
     disbursement = requested(fund, people, amount=amount, key=key, payee=payee)
     with capture(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=people["finance"])
-    return services.disbursement_record_paid(
+        payments_api.disbursement_release(disbursement=disbursement, by=people["finance"])
+    return payments_api.disbursement_record_paid(
         disbursement=Disbursement.objects.get(pk=disbursement.pk),
         by=people["finance"],
         bank_reference=f"SP2D-{key}",
@@ -98,7 +99,7 @@ def paid_manually(fund, people, capture, *, key="1", amount=100_000_000_00) -> D
 
 
 def confirmed_pledge(fund, people, *, amount=50_000_000_00, reference="BNI-1") -> Contribution:
-    contribution = contributions.contribution_create(
+    contribution = payments_api.contribution_create(
         fund=fund,
         by=people["sponsor"],
         sponsor_name="PT Mitra",
@@ -107,7 +108,7 @@ def confirmed_pledge(fund, people, *, amount=50_000_000_00, reference="BNI-1") -
         amount=amount,
         rail=Contribution.Rail.PLEDGE,
     )
-    return contributions.pledge_confirm(
+    return payments_api.pledge_confirm(
         contribution=contribution, by=people["finance"], bank_reference=reference
     )
 
@@ -120,7 +121,7 @@ def test_books_that_agree_report_nothing_and_the_next_run_starts_where_this_one_
 ):
     paid_manually(fund, people, django_capture_on_commit_callbacks)
     pledge = confirmed_pledge(fund, people)
-    contributions.contribution_refund(
+    payments_api.contribution_refund(
         contribution=pledge,
         amount=10_000_000_00,
         reason="Kelebihan transfer",
@@ -129,16 +130,16 @@ def test_books_that_agree_report_nothing_and_the_next_run_starts_where_this_one_
         bank_reference="SP2D-R1",
     )
 
-    first = reconciliation.reconcile(settle=NOW)
+    first = payments_api.reconcile(settle=NOW)
 
     assert first.differences == [] and first.run.error == ""
     assert first.rails == ["manual"]
     assert first.compared["disbursements"] == 1 and first.compared["contributions"] == 1
     assert first.compared["refunds"] == 1 and first.compared["transactions"] >= 6
     assert first.run.since is None and first.run.finished_at is not None
-    second = reconciliation.reconcile(settle=NOW)
+    second = payments_api.reconcile(settle=NOW)
     assert second.run.since == first.run.started_at
-    assert reconciliation.last_run() == second.run
+    assert payments_api.last_reconciliation() == second.run
 
 
 def test_a_paid_disbursement_missing_from_the_ledger_is_reported(fund, people):
@@ -148,7 +149,7 @@ def test_a_paid_disbursement_missing_from_the_ledger_is_reported(fund, people):
         status=Disbursement.Status.PAID, paid_at=timezone.now(), gateway_reference="SP2D-9"
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     [difference] = run.differences
     assert difference | {"id": None} == {
@@ -161,7 +162,7 @@ def test_a_paid_disbursement_missing_from_the_ledger_is_reported(fund, people):
         "local_status": "paid",
     }
     assert difference["id"] == disbursement.pk
-    text = reconciliation.describe(difference)
+    text = payments_api.describe_difference(difference=difference)
     assert f"Disbursement {disbursement.pk}" in text and "no ledger transaction" in text
 
 
@@ -176,11 +177,11 @@ def test_a_ledger_payment_of_a_disbursement_that_was_not_paid_is_reported(fund, 
         legs=[(grants, 5_000_00), (ledger.fund_cash_account(fund), -5_000_00)],
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [("ledger_unexpected", "disbursement")]
     assert run.differences[0]["actual"] == 5_000_00 and run.differences[0]["local_status"] == "pending"
-    assert "Rp 5.000" in reconciliation.describe(run.differences[0])
+    assert "Rp 5.000" in payments_api.describe_difference(difference=run.differences[0])
 
 
 def test_an_unbalanced_transaction_is_reported(fund):
@@ -188,7 +189,7 @@ def test_an_unbalanced_transaction_is_reported(fund):
     txn = Transaction.objects.create(kind="correction", fund=fund, description="rusak", idempotency_key="bad")
     Entry.objects.create(transaction=txn, account=ledger.fund_cash_account(fund), amount=7_00)
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [("unbalanced_transaction", "transaction")]
     assert run.differences[0]["id"] == txn.pk and run.differences[0]["actual"] == 7_00
@@ -196,7 +197,7 @@ def test_an_unbalanced_transaction_is_reported(fund):
 
 def test_a_received_pledge_missing_from_the_ledger_and_a_wrong_refund_total_are_reported(fund, people):
     pledge = confirmed_pledge(fund, people)
-    contributions.contribution_refund(
+    payments_api.contribution_refund(
         contribution=pledge,
         amount=1_000_000_00,
         reason="Kelebihan",
@@ -205,7 +206,7 @@ def test_a_received_pledge_missing_from_the_ledger_and_a_wrong_refund_total_are_
         bank_reference="SP2D-R1",
     )
     Contribution.objects.filter(pk=pledge.pk).update(refunded_amount=2_000_000_00)
-    unrecorded = contributions.contribution_create(
+    unrecorded = payments_api.contribution_create(
         fund=fund,
         by=people["sponsor"],
         sponsor_name="CV Lain",
@@ -218,7 +219,7 @@ def test_a_received_pledge_missing_from_the_ledger_and_a_wrong_refund_total_are_
         status=Contribution.Status.SUCCEEDED, succeeded_at=timezone.now()
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [
         ("ledger_missing", "contribution"),
@@ -230,7 +231,7 @@ def test_a_received_pledge_missing_from_the_ledger_and_a_wrong_refund_total_are_
 
 
 def test_a_run_compares_only_what_changed_since_the_previous_one(fund, people, monkeypatch):
-    reconciliation.reconcile(settle=NOW)
+    payments_api.reconcile(settle=NOW)
     monkeypatch.setattr(reconciliation, "OVERLAP", datetime.timedelta(0))
     disbursement = requested(fund, people)
     # Paid (without its ledger transaction) long before the previous run.
@@ -240,8 +241,8 @@ def test_a_run_compares_only_what_changed_since_the_previous_one(fund, people, m
         gateway_reference="X",
     )
 
-    assert reconciliation.reconcile(settle=NOW).differences == []
-    assert codes(reconciliation.reconcile(settle=NOW, full=True).run) == [("ledger_missing", "disbursement")]
+    assert payments_api.reconcile(settle=NOW).differences == []
+    assert codes(payments_api.reconcile(settle=NOW, full=True).run) == [("ledger_missing", "disbursement")]
 
 
 def test_objects_younger_than_the_settle_time_wait_for_the_next_run(fund, people):
@@ -249,8 +250,8 @@ def test_objects_younger_than_the_settle_time_wait_for_the_next_run(fund, people
     Disbursement.objects.filter(pk=disbursement.pk).update(
         status=Disbursement.Status.PAID, paid_at=timezone.now(), gateway_reference="X"
     )
-    assert reconciliation.reconcile().differences == []  # five minutes: its webhook may be on the way
-    assert len(reconciliation.reconcile(settle=NOW).differences) == 1
+    assert payments_api.reconcile().differences == []  # five minutes: its webhook may be on the way
+    assert len(payments_api.reconcile(settle=NOW).differences) == 1
 
 
 def test_the_finished_signal_carries_the_run_after_commit(fund, django_capture_on_commit_callbacks):
@@ -262,7 +263,7 @@ def test_the_finished_signal_carries_the_run_after_commit(fund, django_capture_o
     signals.reconciliation_finished.connect(listener, dispatch_uid="test-listener")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            result = reconciliation.reconcile(settle=NOW)
+            result = payments_api.reconcile(settle=NOW)
             assert received == []
     finally:
         signals.reconciliation_finished.disconnect(dispatch_uid="test-listener")
@@ -309,7 +310,7 @@ def stripe(stripe_emulator):
 
 
 def onboarded(stripe_url, payee: str) -> Recipient:
-    services.recipient_start_stripe_onboarding(
+    payments_api.recipient_start_stripe_onboarding(
         payee_reference=payee,
         email="keuangan@startup.id",
         country="GB",
@@ -318,29 +319,28 @@ def onboarded(stripe_url, payee: str) -> Recipient:
     )
     recipient = Recipient.objects.get(payee_reference=payee)
     complete_onboarding(stripe_url, recipient.stripe_account_id)
-    return services.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
+    return payments_api.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
 
 
 def paid_through_stripe(fund, people, stripe_url, capture, *, key="s1") -> Disbursement:
-    from payments import disbursements
     from payments.gateways.stripe.gateway import retrieve_transfer
 
     payee = f"organisation:{key}"
     onboarded(stripe_url, payee)
     disbursement = requested(fund, people, amount=25_000_000_00, key=key, payee=payee)
     with capture(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=people["finance"])
+        payments_api.disbursement_release(disbursement=disbursement, by=people["finance"])
     sent = Disbursement.objects.get(pk=disbursement.pk)
     assert sent.status == Disbursement.Status.SENT, sent.failure_reason
     # What the transfer.created webhook does.
-    disbursements.disbursement_confirm(transfer=retrieve_transfer(sent.gateway_reference))
+    disbursement_sending.disbursement_confirm(transfer=retrieve_transfer(sent.gateway_reference))
     paid = Disbursement.objects.get(pk=disbursement.pk)
     assert paid.status == Disbursement.Status.PAID
     return paid
 
 
 def paid_by_card(fund, people, *, amount=30_000_000_00, record=True) -> Contribution:
-    contribution = contributions.contribution_create(
+    contribution = payments_api.contribution_create(
         fund=fund,
         by=people["sponsor"],
         sponsor_name="PT Kartu",
@@ -349,13 +349,13 @@ def paid_by_card(fund, people, *, amount=30_000_000_00, record=True) -> Contribu
         amount=amount,
         rail=Contribution.Rail.STRIPE,
     )
-    contributions.contribution_payment_intent(contribution=contribution)
+    payments_api.contribution_payment_intent(contribution=contribution)
     contribution.refresh_from_db()
     intent = stripe_client().v1.payment_intents.confirm(
         contribution.gateway_reference, params={"payment_method": "pm_card_visa"}
     )
     if record:  # what the payment_intent.succeeded webhook does
-        contributions.contribution_record_payment(intent=intent.to_dict())
+        contribution_services.contribution_record_payment(intent=intent.to_dict())
     return Contribution.objects.get(pk=contribution.pk)
 
 
@@ -365,7 +365,7 @@ def test_stripe_objects_that_match_the_records_report_nothing(
     paid_through_stripe(fund, people, stripe, django_capture_on_commit_callbacks)
     contribution = paid_by_card(fund, people)
     with django_capture_on_commit_callbacks(execute=True):
-        contributions.contribution_refund(
+        payments_api.contribution_refund(
             contribution=contribution,
             amount=5_000_000_00,
             reason="Salah",
@@ -374,7 +374,7 @@ def test_stripe_objects_that_match_the_records_report_nothing(
         )
     paid_manually(fund, people, django_capture_on_commit_callbacks, key="m1")
 
-    result = reconciliation.reconcile(settle=NOW)
+    result = payments_api.reconcile(settle=NOW)
 
     assert result.differences == [] and result.run.error == ""
     assert result.rails == ["manual", "stripe"]
@@ -397,12 +397,12 @@ def test_a_second_transfer_for_one_disbursement_is_a_double_payment(
         }
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert ("duplicate_transfer", "disbursement") in codes(run)
     duplicate = next(d for d in run.differences if d["code"] == "duplicate_transfer")
     assert duplicate["id"] == paid.pk and duplicate["actual"] == 2 * paid.amount
-    assert "more than once" in reconciliation.describe(duplicate)
+    assert "more than once" in payments_api.describe_difference(difference=duplicate)
 
 
 def test_objects_at_stripe_unknown_here_are_reported(
@@ -424,7 +424,7 @@ def test_objects_at_stripe_unknown_here_are_reported(
         }
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [
         ("gateway_unknown", "payment_intent"),
@@ -437,7 +437,7 @@ def test_objects_at_stripe_unknown_here_are_reported(
 def test_a_payment_stripe_took_but_the_site_never_counted_is_reported(stripe, fund, people):
     contribution = paid_by_card(fund, people, record=False)  # the webhook never arrived
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [("status_mismatch", "contribution")]
     assert (
@@ -454,7 +454,7 @@ def test_records_naming_objects_stripe_does_not_have_are_reported(
     contribution = paid_by_card(fund, people)
     reset(stripe)  # Stripe forgot them (another account's keys, a restored database...)
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [("gateway_missing", "contribution"), ("gateway_missing", "disbursement")]
     assert {d["gateway_id"] for d in run.differences} == {
@@ -469,7 +469,7 @@ def test_a_partial_reversal_at_stripe_missing_from_the_ledger_is_reported(
     paid = paid_through_stripe(fund, people, stripe, django_capture_on_commit_callbacks)
     stripe_client().v1.transfers.reversals.create(paid.gateway_reference, params={"amount": 1_000_000_00})
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert codes(run) == [("reversal_not_in_ledger", "disbursement")]
     assert (run.differences[0]["expected"], run.differences[0]["actual"]) == (0, 1_000_000_00)
@@ -484,7 +484,7 @@ def test_when_stripe_cannot_be_reached_the_run_says_so_and_the_ledger_is_still_c
         status=Disbursement.Status.PAID, paid_at=timezone.now(), gateway_reference="X"
     )
 
-    run = reconciliation.reconcile(settle=NOW).run
+    run = payments_api.reconcile(settle=NOW).run
 
     assert "could not be reached" in run.error
     assert codes(run) == [("ledger_missing", "disbursement")]
@@ -493,7 +493,7 @@ def test_when_stripe_cannot_be_reached_the_run_says_so_and_the_ledger_is_still_c
 
 
 def test_a_card_payment_switched_to_a_bank_transfer_is_no_difference(stripe, fund, people):
-    contribution = contributions.contribution_create(
+    contribution = payments_api.contribution_create(
         fund=fund,
         by=people["sponsor"],
         sponsor_name="PT Pindah",
@@ -502,12 +502,12 @@ def test_a_card_payment_switched_to_a_bank_transfer_is_no_difference(stripe, fun
         amount=15_000_000_00,
         rail=Contribution.Rail.STRIPE,
     )
-    contributions.contribution_payment_intent(contribution=contribution)
-    switched = contributions.contribution_switch_to_pledge(
+    payments_api.contribution_payment_intent(contribution=contribution)
+    switched = payments_api.contribution_switch_to_pledge(
         contribution=Contribution.objects.get(pk=contribution.pk), by=people["sponsor"]
     )
-    contributions.pledge_confirm(contribution=switched, by=people["finance"], bank_reference="BCA-77")
+    payments_api.pledge_confirm(contribution=switched, by=people["finance"], bank_reference="BCA-77")
 
-    result = reconciliation.reconcile(settle=NOW)
+    result = payments_api.reconcile(settle=NOW)
 
     assert result.differences == [] and result.compared["payment_intents"] == 1

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from payments import contributions, selectors, services, statements
+from payments import api as payments_api
 from payments.models import Contribution, Disbursement, Transaction
 from tests.factories import UserFactory
 
@@ -61,9 +61,9 @@ def february(people, django_capture_on_commit_callbacks):
     """January: an allocation. February: another, a pledge from a sponsor who is not named, an
     award and a manual payment of part of it. March: one more allocation."""
     finance, official = people["finance"], people["official"]
-    fund = services.fund_get_or_create(reference="challenge:31", name="Literasi digital desa")
+    fund = payments_api.fund_get_or_create(reference="challenge:31", name="Literasi digital desa")
     with ledger_clock(datetime.datetime(2026, 1, 15, 9, 0, tzinfo=WIB)):
-        services.allocation_record(
+        payments_api.allocation_record(
             fund=fund,
             amount=100_000_000_00,
             by=finance,
@@ -72,7 +72,7 @@ def february(people, django_capture_on_commit_callbacks):
             idempotency_key="a1",
         )
     with ledger_clock(datetime.datetime(2026, 2, 3, 10, 30, tzinfo=WIB)):
-        services.allocation_record(
+        payments_api.allocation_record(
             fund=fund,
             amount=25_000_000_00,
             by=finance,
@@ -82,7 +82,7 @@ def february(people, django_capture_on_commit_callbacks):
             idempotency_key="a2",
         )
     with ledger_clock(datetime.datetime(2026, 2, 10, 14, 0, tzinfo=WIB)):
-        pledge = contributions.contribution_create(
+        pledge = payments_api.contribution_create(
             fund=fund,
             by=people["sponsor"],
             sponsor_name="Ibu Rahasia",
@@ -91,19 +91,19 @@ def february(people, django_capture_on_commit_callbacks):
             amount=10_000_000_00,
             rail=Contribution.Rail.PLEDGE,
         )
-        contributions.pledge_confirm(contribution=pledge, by=finance, bank_reference="BNI-778")
+        payments_api.pledge_confirm(contribution=pledge, by=finance, bank_reference="BNI-778")
     with ledger_clock(datetime.datetime(2026, 2, 20, 8, 0, tzinfo=WIB)):
-        commitment = services.commitment_create(
+        commitment = payments_api.commitment_create(
             fund=fund, reference="award:5", amount=60_000_000_00, by=official
         )
-        services.recipient_set_bank_account(
+        payments_api.recipient_set_bank_account(
             payee_reference="organisation:5",
             bank_name="Bank NTT",
             account_holder="PT Uji",
             account_number="9876543210",
         )
-        services.recipient_verify_bank_account(payee_reference="organisation:5", by=official)
-        disbursement = services.disbursement_create(
+        payments_api.recipient_verify_bank_account(payee_reference="organisation:5", by=official)
+        disbursement = payments_api.disbursement_create(
             commitment=commitment,
             reference="milestone:5",
             amount=20_000_000_00,
@@ -112,23 +112,23 @@ def february(people, django_capture_on_commit_callbacks):
             description="Tahap 1: kelas di 5 desa",
         )
         with django_capture_on_commit_callbacks(execute=True):
-            services.disbursement_release(disbursement=disbursement, by=finance)
+            payments_api.disbursement_release(disbursement=disbursement, by=finance)
     with ledger_clock(datetime.datetime(2026, 2, 28, 23, 30, tzinfo=WIB)):
-        services.disbursement_record_paid(
+        payments_api.disbursement_record_paid(
             disbursement=Disbursement.objects.get(pk=disbursement.pk),
             by=people["finance2"],
             bank_reference="SP2D-0042",
             proof=SimpleUploadedFile("sp2d.pdf", PDF, content_type="application/pdf"),
         )
     with ledger_clock(datetime.datetime(2026, 3, 1, 0, 30, tzinfo=WIB)):
-        services.allocation_record(
+        payments_api.allocation_record(
             fund=fund, amount=5_000_000_00, by=finance, description="APBD perubahan", idempotency_key="a3"
         )
     return fund
 
 
 def test_the_statement_runs_from_the_opening_to_the_closing_balance(february):
-    statement = statements.fund_statement(fund=february, year=2026, month=2)
+    statement = payments_api.fund_statement(fund=february, year=2026, month=2)
 
     assert statement.opening == 100_000_000_00
     # In: 25 + 10 million; out: 20 million paid. The award only moves money inside the fund.
@@ -161,13 +161,13 @@ def test_the_statement_runs_from_the_opening_to_the_closing_balance(february):
 
 def test_the_month_follows_the_site_time_zone(february):
     # 28 February 23:30 WIB is 16:30 UTC; 1 March 00:30 WIB is still February in UTC.
-    february_lines = statements.fund_statement(fund=february, year=2026, month=2).lines
-    march = statements.fund_statement(fund=february, year=2026, month=3)
+    february_lines = payments_api.fund_statement(fund=february, year=2026, month=2).lines
+    march = payments_api.fund_statement(fund=february, year=2026, month=3)
     assert february_lines[-1].created_at.date() == datetime.date(2026, 2, 28)
     assert [line.amount for line in march.lines] == [5_000_000_00]
     assert march.opening == 115_000_000_00
-    assert march.closing == selectors.fund_balance(february)  # the same money the selectors count
-    assert statements.statement_months([february])[february.pk] == [
+    assert march.closing == payments_api.fund_balance(fund=february)  # the same money the selectors count
+    assert payments_api.statement_months(funds=[february])[february.pk] == [
         datetime.date(2026, 3, 1),
         datetime.date(2026, 2, 1),
         datetime.date(2026, 1, 1),
@@ -176,7 +176,9 @@ def test_the_month_follows_the_site_time_zone(february):
 
 def test_the_csv_is_for_excel_with_amounts_written_the_indonesian_way(february):
     with translation.override("id"):
-        data = statements.statement_csv(statements.fund_statement(fund=february, year=2026, month=2))
+        data = payments_api.statement_csv(
+            statement=payments_api.fund_statement(fund=february, year=2026, month=2)
+        )
 
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -196,8 +198,8 @@ def test_the_csv_is_for_excel_with_amounts_written_the_indonesian_way(february):
 
 
 def test_no_personal_data_leaves_in_a_statement(february):
-    statement = statements.fund_statement(fund=february, year=2026, month=2)
-    text = statements.statement_csv(statement).decode("utf-8-sig")
+    statement = payments_api.fund_statement(fund=february, year=2026, month=2)
+    text = payments_api.statement_csv(statement=statement).decode("utf-8-sig")
 
     for secret in (
         "budi.santoso@example.id",
@@ -211,38 +213,40 @@ def test_no_personal_data_leaves_in_a_statement(february):
 
 
 def test_the_pdf_is_a_pdf_and_grows_pages_with_the_entries(february, people):
-    small = statements.statement_pdf(statements.fund_statement(fund=february, year=2026, month=2))
+    small = payments_api.statement_pdf(
+        statement=payments_api.fund_statement(fund=february, year=2026, month=2)
+    )
     assert small.startswith(b"%PDF-") and small.rstrip().endswith(b"%%EOF")
     assert small.count(b"/Type /Page") - small.count(b"/Type /Pages") == 1
 
     with ledger_clock(datetime.datetime(2026, 4, 2, 9, 0, tzinfo=WIB)):
         for index in range(120):
-            services.allocation_record(
+            payments_api.allocation_record(
                 fund=february,
                 amount=(index + 1) * 1_000_00,
                 by=people["finance"],
                 description=f"Alokasi ke-{index} — dana operasional ‘khusus’",
                 idempotency_key=f"many-{index}",
             )
-    big = statements.statement_pdf(statements.fund_statement(fund=february, year=2026, month=4))
+    big = payments_api.statement_pdf(statement=payments_api.fund_statement(fund=february, year=2026, month=4))
     pages = big.count(b"/Type /Page") - big.count(b"/Type /Pages")
     assert pages >= 3
 
 
 def test_a_month_without_movement_has_equal_opening_and_closing(february):
-    statement = statements.fund_statement(fund=february, year=2026, month=6)
+    statement = payments_api.fund_statement(fund=february, year=2026, month=6)
 
     assert statement.lines == [] and statement.opening == statement.closing == 120_000_000_00
-    assert statements.statement_pdf(statement).startswith(b"%PDF-")
+    assert payments_api.statement_pdf(statement=statement).startswith(b"%PDF-")
 
 
 def test_a_statement_takes_the_same_queries_however_many_entries(february, people, django_assert_num_queries):
-    statements.fund_statement(fund=february, year=2026, month=2)  # accounts exist
+    payments_api.fund_statement(fund=february, year=2026, month=2)  # accounts exist
     with django_assert_num_queries(3):
-        statements.fund_statement(fund=february, year=2026, month=3)
+        payments_api.fund_statement(fund=february, year=2026, month=3)
     with ledger_clock(datetime.datetime(2026, 3, 5, 9, 0, tzinfo=WIB)):
         for index in range(30):
-            services.allocation_record(
+            payments_api.allocation_record(
                 fund=february,
                 amount=1_000_00,
                 by=people["finance"],
@@ -250,11 +254,11 @@ def test_a_statement_takes_the_same_queries_however_many_entries(february, peopl
                 idempotency_key=f"q{index}",
             )
     with django_assert_num_queries(3):
-        statement = statements.fund_statement(fund=february, year=2026, month=3)
+        statement = payments_api.fund_statement(fund=february, year=2026, month=3)
     assert len(statement.lines) == 31
 
 
 @pytest.mark.parametrize("month", [0, 13])
 def test_there_is_no_thirteenth_month(february, month):
     with pytest.raises(ValueError):
-        statements.fund_statement(fund=february, year=2026, month=month)
+        payments_api.fund_statement(fund=february, year=2026, month=month)

@@ -8,7 +8,8 @@ import pytest
 import stripe
 from django.urls import reverse
 
-from payments import services, tasks
+from payments import api as payments_api
+from payments import tasks
 from payments.errors import PaymentError
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.interface import GatewayUnavailable
@@ -23,12 +24,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")
 @pytest.fixture
 def pending_disbursement(stripe_emulator):
     finance, official = UserFactory(roles=["finance"]), UserFactory(roles=["official"])
-    fund = services.fund_get_or_create(reference="challenge:41")
-    services.allocation_record(
+    fund = payments_api.fund_get_or_create(reference="challenge:41")
+    payments_api.allocation_record(
         fund=fund, amount=900_000_00, by=finance, description="APBD", idempotency_key="k"
     )
-    commitment = services.commitment_create(fund=fund, reference="award:41", amount=500_000_00, by=official)
-    disbursement = services.disbursement_create(
+    commitment = payments_api.commitment_create(
+        fund=fund, reference="award:41", amount=500_000_00, by=official
+    )
+    disbursement = payments_api.disbursement_create(
         commitment=commitment,
         reference="milestone:41",
         amount=200_000_00,
@@ -39,7 +42,7 @@ def pending_disbursement(stripe_emulator):
 
 
 def _onboard(stripe_emulator, payee="organisation:41"):
-    url = services.recipient_start_stripe_onboarding(
+    url = payments_api.recipient_start_stripe_onboarding(
         payee_reference=payee,
         email="keuangan@startup.id",
         country="GB",
@@ -56,7 +59,7 @@ def _onboard(stripe_emulator, payee="organisation:41"):
 def _finish_onboarding(stripe_emulator, recipient):
     """The payee completes onboarding at Stripe and comes back (the return page reads Stripe)."""
     complete_onboarding(stripe_emulator, recipient.stripe_account_id)
-    recipient = services.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
+    recipient = payments_api.recipient_sync_stripe(account_id=recipient.stripe_account_id, activate=True)
     assert recipient.rail == "stripe" and recipient.payouts_enabled
     return recipient
 
@@ -85,7 +88,7 @@ def test_release_sends_one_connect_transfer_and_writes_the_ledger(
     recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
 
     with django_capture_on_commit_callbacks(execute=True):  # the release queues the send task
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     sent = Disbursement.objects.get(pk=disbursement.pk)
     assert sent.status == Disbursement.Status.SENT
     transfers = stripe_client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
@@ -108,11 +111,11 @@ def test_a_replayed_gateway_call_does_not_pay_twice(
     disbursement, finance = pending_disbursement
     recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     # Simulate the lost answer: the row is back in SENDING with the same attempt.
     Disbursement.objects.filter(pk=disbursement.pk).update(status=Disbursement.Status.SENDING)
 
-    services.disbursement_resend(disbursement=disbursement)
+    payments_api.disbursement_resend(disbursement=disbursement)
 
     transfers = stripe_client().v1.transfers.list(params={"destination": recipient.stripe_account_id}).data
     assert len(transfers) == 1
@@ -127,18 +130,18 @@ def test_transfer_to_an_account_not_yet_onboarded_fails_and_may_be_retried(
     disbursement, finance = pending_disbursement
     recipient = _onboard(stripe_emulator)
     with pytest.raises(PaymentError, match="not finished connecting"):
-        services.disbursement_release(disbursement=disbursement, by=finance)  # still the manual rail
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)  # still the manual rail
     # A stale copy says the account is ready; Stripe knows better and refuses the transfer.
     Recipient.objects.filter(pk=recipient.pk).update(rail="stripe", payouts_enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.disbursement_release(disbursement=disbursement, by=finance)
+        payments_api.disbursement_release(disbursement=disbursement, by=finance)
     disbursement.refresh_from_db()
     assert disbursement.status == Disbursement.Status.FAILED
     assert not Transaction.objects.filter(idempotency_key__endswith=":paid").exists()
 
     _finish_onboarding(stripe_emulator, recipient)
     with django_capture_on_commit_callbacks(execute=True):
-        retried = services.disbursement_retry(disbursement=disbursement, by=finance)
+        retried = payments_api.disbursement_retry(disbursement=disbursement, by=finance)
     retried.refresh_from_db()
     assert retried.status == Disbursement.Status.SENT
     assert retried.attempts == 2
@@ -205,11 +208,11 @@ def test_when_stripe_is_unreachable_nothing_is_paid_and_the_resend_finishes_once
 ):
     disbursement, finance = pending_disbursement
     recipient = _finish_onboarding(stripe_emulator, _onboard(stripe_emulator))
-    services.disbursement_release(disbursement=disbursement, by=finance)
+    payments_api.disbursement_release(disbursement=disbursement, by=finance)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a real connection failure
 
     with pytest.raises(GatewayUnavailable):
-        services.disbursement_send(disbursement_id=disbursement.pk)  # what the worker runs
+        payments_api.disbursement_send(disbursement_id=disbursement.pk)  # what the worker runs
     disbursement.refresh_from_db()
     assert disbursement.status == Disbursement.Status.SENDING
     assert not Transaction.objects.filter(idempotency_key__endswith=":paid").exists()

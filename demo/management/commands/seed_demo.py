@@ -36,34 +36,24 @@ from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations
 from marketplace.awards.services import determinations as determinations_services
 from marketplace.awards.services.awards import incentive_draw_down
-from marketplace.challenges.models import (
-    Agency,
-    Beneficiary,
-    ChallengeIndexPage,
-    ChallengePage,
-    ChallengeSponsor,
-    Criterion,
-    Incentive,
-    Question,
-    RegionPage,
-    SDGTag,
-    Sector,
-    Sponsor,
-)
+from marketplace.challenges.models.challenges import ChallengePage, ChallengeSponsor, Criterion, Incentive
+from marketplace.challenges.models.questions import Question
+from marketplace.challenges.models.regions import Agency, ChallengeIndexPage, RegionPage, Sector
+from marketplace.challenges.models.snippets import Beneficiary, SDGTag, Sponsor
 from marketplace.challenges.services import funds as challenges_services
 from marketplace.challenges.services import questions as question_services
 from marketplace.challenges.services.challenges import region_setup_permissions
 from marketplace.finance import services as payout_services
-from marketplace.organisations.models import (
+from marketplace.organisations.models.organisations import (
     INVITATION_LIFETIME,
     Organisation,
     OrganisationInvitation,
-    PartnerListing,
-    PartnershipRequest,
 )
+from marketplace.organisations.models.partners import PartnerListing, PartnershipRequest
 from marketplace.organisations.services import organisations as organisations_services
 from marketplace.organisations.services import partners as partner_services
-from marketplace.proposals.models import Proposal, ProposalPartner
+from marketplace.proposals.models.parts import ProposalPartner
+from marketplace.proposals.models.proposals import Proposal
 from marketplace.proposals.services import attachments as attachments_proposals_services
 from marketplace.proposals.services import consortium as consortium_proposals_services
 from marketplace.proposals.services import drafts as drafts_proposals_services
@@ -79,8 +69,8 @@ from marketplace.review.services import assignments as assignments_review_servic
 from marketplace.review.services import pool as pool_review_services
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services import screening as screening_review_services
-from payments import services as payment_services
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Disbursement, Recipient, Transaction
 
 
@@ -588,7 +578,7 @@ class Command(BaseCommand):
             organisation = Organisation.objects.get(pk=self.organisations[key].pk)
             logo_changed = AuditEntry.objects.filter(
                 action="organisation.updated",
-                object_type="organisations.organisation",
+                object_type="marketplace.organisation",
                 object_id=str(organisation.pk),
                 after__has_key="logo",
             )
@@ -787,7 +777,7 @@ class Command(BaseCommand):
             attached = set(
                 AuditEntry.objects.filter(
                     action="proposal.attachment_added",
-                    object_type="proposals.proposal",
+                    object_type="marketplace.proposal",
                     object_id=str(proposal.pk),
                 ).values_list("after__name", flat=True)
             )
@@ -868,12 +858,12 @@ class Command(BaseCommand):
             payee_reference = f"organisation:{proposal.organisation_id}"
             recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
             if recipient is None:
-                recipient = payment_services.recipient_set_bank_account(
+                recipient = payments_api.recipient_set_bank_account(
                     payee_reference=payee_reference, by=grantee, **spec["bank"]
                 )
             if recipient.rail == Recipient.Rail.MANUAL and not recipient.bank_verified:
                 # Nothing is paid to bank details an official of the region has not verified.
-                payment_services.recipient_verify_bank_account(payee_reference=payee_reference, by=official)
+                payments_api.recipient_verify_bank_account(payee_reference=payee_reference, by=official)
             for milestone, milestone_spec in zip(
                 award.milestones.order_by("position"), spec["milestones"], strict=True
             ):

@@ -24,7 +24,7 @@ from marketplace.challenges.models import Incentive
 from marketplace.challenges.services.funds import _payment_rules, challenge_fund
 from marketplace.proposals import workflows as proposals_workflows
 from marketplace.proposals.models import Proposal
-from payments import services as payment_services
+from payments import api as payments_api
 from payments.models import Commitment, Disbursement
 
 
@@ -79,7 +79,7 @@ def award_create(
             awarded_by=by,
             conditions=conditions.strip(),
         )
-        commitment = payment_services.commitment_create(
+        commitment = payments_api.commitment_create(
             fund=challenge_fund(locked.challenge), reference=f"award:{award.pk}", amount=amount, by=by
         )
         award.commitment_id = commitment.pk
@@ -124,7 +124,7 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
         )
         before, after = awards_workflows.milestone_transition(locked, "approve")
         award = locked.award
-        disbursement = payment_services.disbursement_create(
+        disbursement = payments_api.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
             reference=_milestone_payment_reference(locked),
             amount=locked.amount,
@@ -152,7 +152,7 @@ def disbursement_release(*, disbursement: Disbursement, by) -> Disbursement:
     """Release a milestone payment (four eyes, finance role); payments sends it after commit
     (Stripe transfer, or the treasury's bank transfer recorded later). Never pays twice."""
     with _payment_rules():
-        return payment_services.disbursement_release(disbursement=disbursement, by=by)
+        return payments_api.disbursement_release(disbursement=disbursement, by=by)
 
 
 def milestone_mark_paid(*, disbursement_id: int) -> None:

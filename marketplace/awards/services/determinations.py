@@ -23,13 +23,13 @@ from marketplace.awards import signals as awards_signals
 from marketplace.awards import workflows as awards_workflows
 from marketplace.awards.models import Agreement, Award, Milestone, MilestoneEvidence, MilestoneReplan
 from marketplace.challenges import signals as challenges_signals
-from marketplace.challenges.models import ChallengePage
-from marketplace.organisations.models import Membership
+from marketplace.challenges.models.challenges import ChallengePage
+from marketplace.organisations.models.organisations import Membership
 from marketplace.proposals import attachments
 from marketplace.proposals import workflows as proposals_workflows
-from marketplace.proposals.models import Proposal
-from payments import services as payment_services
-from payments.errors import PaymentError
+from marketplace.proposals.models.proposals import Proposal
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Commitment
 
 MAX_EVIDENCE_FILES = 5
@@ -148,7 +148,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str) -> Agreement:
         locked.status, locked.signer, locked.decided_at = Agreement.Status.DECLINED, by, timezone.now()
         locked.save(update_fields=["status", "signer", "decided_at"])
         try:
-            payment_services.commitment_release(
+            payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=award.commitment_id),
                 by=by,
                 reason=f"award:{award.pk} declined",
@@ -210,7 +210,7 @@ def results_publish(*, challenge: ChallengePage, by) -> ChallengePage:
         audit.record(
             actor=by,
             action="challenge.results_published",
-            object_type="challenges.challengepage",
+            object_type="marketplace.challengepage",
             object_id=locked.pk,
             after={"results_published_at": locked.results_published_at.isoformat()},
         )
@@ -378,7 +378,7 @@ def milestones_replan(
         audit.record(
             actor=by,
             action="award.replanned",
-            object_type="awards.award",
+            object_type="marketplace.award",
             object_id=award.pk,
             before={str(r.milestone_id): [r.old_due_date.isoformat(), r.old_amount] for r in replans},
             after={

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from marketplace.challenges.models import ChallengePage
-from payments import services as payment_services
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 from payments.models import Fund
 
 
@@ -34,9 +34,7 @@ def _payment_rules():
 
 
 def challenge_fund(challenge: ChallengePage) -> Fund:
-    return payment_services.fund_get_or_create(
-        reference=f"challenge:{challenge.pk}", name=challenge.title[:255]
-    )
+    return payments_api.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title[:255])
 
 
 def allocation_record(
@@ -44,7 +42,7 @@ def allocation_record(
 ) -> None:
     """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
     with _payment_rules():
-        payment_services.allocation_record(
+        payments_api.allocation_record(
             fund=challenge_fund(challenge),
             amount=amount,
             by=by,

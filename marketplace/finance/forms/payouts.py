@@ -8,8 +8,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from payments.disbursements import check_proof
-from payments.errors import PaymentError
+from payments import api as payments_api
+from payments.api import PaymentError
 
 
 class BankDetailsForm(forms.Form):
@@ -75,7 +75,7 @@ class RecordPaymentForm(forms.Form):
     def clean_proof(self):
         proof = self.cleaned_data["proof"]
         try:
-            check_proof(proof)
+            payments_api.check_proof(upload=proof)
         except PaymentError as exc:
             raise forms.ValidationError(exc.message) from exc
         return proof

@@ -1,6 +1,6 @@
 """Sponsor contributions to a challenge's fund, and the finance officers' pages for them.
 
-The money rules live in ``payments.contributions``; these views parse input, check who may do
+The money rules live in ``payments.api``; these views parse input, check who may do
 what, call it and render. Which rail is in use (card through Stripe, or a bank transfer pledge)
 is said on every page."""
 
@@ -23,12 +23,11 @@ from django.views.decorators.http import require_POST
 from core.money import RupiahField
 from core.roles import is_finance
 from core.views import deny_unless
-from marketplace.challenges.models import ChallengePage
+from marketplace.challenges.models.challenges import ChallengePage
 from marketplace.challenges.services import funds as services
 from marketplace.finance import permissions
-from payments import contributions
-from payments.errors import PaymentError
-from payments.gateways import stripe_configured
+from payments import api as payments_api
+from payments.api import PaymentError, stripe_configured
 from payments.models import Contribution, Refund
 
 WORKSPACE_ROWS = 10
@@ -60,13 +59,13 @@ def _attach_challenges(rows) -> list:
     by_id = {page.pk: page for page in pages}
     for row in rows:
         row.challenge = by_id.get(ids.get(row.pk))
-        row.transfer_note = contributions.transfer_note(row)
+        row.transfer_note = payments_api.transfer_note(contribution=row)
     return rows
 
 
 def _contribution(pk: int) -> Contribution:
     try:
-        contribution = contributions.contribution_for_page(pk)
+        contribution = payments_api.contribution_for_page(pk=pk)
     except Contribution.DoesNotExist:
         raise Http404 from None
     _attach_challenges([contribution])
@@ -116,7 +115,7 @@ class ContributionForm(forms.Form):
         amount = data.get("amount")
         if amount is not None and data["rail"]:
             try:
-                contributions.check_amount(amount, rail=data["rail"])
+                payments_api.check_amount(amount=amount, rail=data["rail"])
             except PaymentError as exc:
                 self.add_error("amount", exc.message)
         return data
@@ -168,24 +167,24 @@ class RefundForm(forms.Form):
 def contributions_section(request, challenge) -> dict:
     """Named sponsors with their amounts, the others as anonymous, and the total; the button."""
     return {
-        "contributions_sponsors": contributions.fund_sponsors(_fund_reference(challenge)),
+        "contributions_sponsors": payments_api.fund_sponsors(fund_reference=_fund_reference(challenge)),
         "contributions_card": stripe_configured(),
-        "contributions_card_unavailable": contributions.card_payments_unavailable(),
+        "contributions_card_unavailable": payments_api.card_payments_unavailable(),
     }
 
 
 def contributions_workspace(request) -> dict:
-    mine = contributions.contributions_of(request.user)
+    mine = payments_api.contributions_of(user=request.user)
     context: dict = {"my_contributions": _attach_challenges(mine[:WORKSPACE_ROWS])}
     context["my_contributions_more"] = len(context["my_contributions"]) == WORKSPACE_ROWS
     if is_finance(request.user):
         context["finance_pledges"] = _attach_challenges(
-            contributions.pledges_awaiting_confirmation()[:WORKSPACE_ROWS]
+            payments_api.pledges_awaiting_confirmation()[:WORKSPACE_ROWS]
         )
         context["finance_received"] = _attach_challenges(
-            contributions.contributions_received()[:WORKSPACE_ROWS]
+            payments_api.contributions_received()[:WORKSPACE_ROWS]
         )
-        context["finance_refunds_pending"] = list(contributions.refunds_pending()[:WORKSPACE_ROWS])
+        context["finance_refunds_pending"] = list(payments_api.refunds_pending()[:WORKSPACE_ROWS])
         context["finance_contributions"] = True
     return context
 
@@ -197,8 +196,8 @@ def contributions_workspace(request) -> dict:
 def contribution_create(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.live().select_related("agency__region"), slug=slug)
     deny_unless(permissions.can_contribute(request.user, challenge))
-    rails = contributions.available_rails()
-    card_unavailable = contributions.card_payments_unavailable()
+    rails = payments_api.available_rails()
+    card_unavailable = payments_api.card_payments_unavailable()
     initial = {
         "token": uuid.uuid4().hex,
         "sponsor_name": request.user.get_full_name() or request.user.get_username(),
@@ -212,7 +211,7 @@ def contribution_create(request, slug):
         if data["token"] in tokens:
             return redirect("marketplace:contribution_detail", pk=tokens[data["token"]])
         try:
-            contribution = contributions.contribution_create(
+            contribution = payments_api.contribution_create(
                 fund=services.challenge_fund(challenge),
                 by=request.user,
                 sponsor_name=data["sponsor_name"],
@@ -228,7 +227,7 @@ def contribution_create(request, slug):
             request.session[SESSION_TOKENS] = dict(list(tokens.items())[-20:])
             if contribution.rail == Contribution.Rail.STRIPE:
                 try:
-                    contributions.contribution_payment_intent(contribution=contribution)
+                    payments_api.contribution_payment_intent(contribution=contribution)
                 except PaymentError as exc:
                     messages.warning(request, exc.message)
             else:
@@ -248,7 +247,7 @@ def contribution_create(request, slug):
             "form": form,
             "card": Contribution.Rail.STRIPE in rails,
             "card_unavailable": card_unavailable,
-            "minimum": contributions.MIN_AMOUNT,
+            "minimum": payments_api.MIN_AMOUNT,
         },
     )
 
@@ -272,7 +271,7 @@ def _payment_context(request, contribution: Contribution) -> dict:
         context["card_unavailable"] = True
         return context
     try:
-        intent = contributions.contribution_payment_intent(contribution=contribution)
+        intent = payments_api.contribution_payment_intent(contribution=contribution)
     except PaymentError as exc:
         context["card_unavailable"] = True
         context["card_error"] = exc.message
@@ -299,10 +298,10 @@ def contribution_detail(request, pk):
         "is_sponsor": contribution.sponsor_id == request.user.pk,
         "is_finance": is_finance(request.user),
         "refunds": list(contribution.refunds.all()),
-        "transfer_note": contributions.transfer_note(contribution),
+        "transfer_note": payments_api.transfer_note(contribution=contribution),
         "region": contribution.challenge.region if contribution.challenge else None,
         "redirect_status": request.GET.get("redirect_status", ""),
-        "received": contribution.status in contributions.RECEIVED,
+        "received": contribution.status in payments_api.RECEIVED,
         **_payment_context(request, contribution),
     }
     return render(request, "finance/contributions/contribution_detail.html", context)
@@ -315,7 +314,7 @@ def contribution_pay(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_pay_contribution(request.user, contribution))
     try:
-        contributions.contribution_payment_intent(contribution=contribution)
+        payments_api.contribution_payment_intent(contribution=contribution)
     except PaymentError as exc:
         messages.warning(request, exc.message)
     return redirect("marketplace:contribution_detail", pk=contribution.pk)
@@ -327,7 +326,7 @@ def contribution_switch_to_pledge(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_pay_contribution(request.user, contribution))
     try:
-        contributions.contribution_switch_to_pledge(contribution=contribution, by=request.user)
+        payments_api.contribution_switch_to_pledge(contribution=contribution, by=request.user)
     except PaymentError as exc:
         messages.error(request, exc.message)
     else:
@@ -339,7 +338,7 @@ def contribution_switch_to_pledge(request, pk):
 def contribution_receipt(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_view_contribution(request.user, contribution))
-    if contribution.status not in contributions.RECEIVED:
+    if contribution.status not in payments_api.RECEIVED:
         raise Http404(_("There is no receipt until the money has arrived."))
     return render(
         request,
@@ -357,15 +356,15 @@ def contribution_receipt(request, pk):
 @login_required
 def contribution_finance_list(request):
     deny_unless(permissions.can_manage_contributions(request.user))
-    page = Paginator(contributions.contributions_received(), FINANCE_PAGE_SIZE).get_page(
+    page = Paginator(payments_api.contributions_received(), FINANCE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "finance/contributions/finance_list.html",
         {
-            "pledges": _attach_challenges(contributions.pledges_awaiting_confirmation()),
-            "refunds_pending": list(contributions.refunds_pending()),
+            "pledges": _attach_challenges(payments_api.pledges_awaiting_confirmation()),
+            "refunds_pending": list(payments_api.refunds_pending()),
             "page_obj": page,
             "received": _attach_challenges(page.object_list),
             "querystring": "",
@@ -384,7 +383,7 @@ def pledge_confirm(request, pk):
     form = PledgeConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            contributions.pledge_confirm(
+            payments_api.pledge_confirm(
                 contribution=contribution, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
             )
         except PaymentError as exc:
@@ -401,7 +400,7 @@ def pledge_confirm(request, pk):
             "contribution": contribution,
             "form": form,
             "cancel_form": PledgeCancelForm(),
-            "transfer_note": contributions.transfer_note(contribution),
+            "transfer_note": payments_api.transfer_note(contribution=contribution),
         },
     )
 
@@ -413,7 +412,7 @@ def pledge_cancel(request, pk):
     form = PledgeCancelForm(request.POST)
     if form.is_valid():
         try:
-            contributions.pledge_cancel(
+            payments_api.pledge_cancel(
                 contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
             )
         except PaymentError as exc:
@@ -437,7 +436,7 @@ def contribution_refund(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            refund = contributions.contribution_refund(
+            refund = payments_api.contribution_refund(
                 contribution=contribution,
                 amount=data["amount"],
                 reason=data["reason"],
@@ -461,6 +460,6 @@ def contribution_refund(request, pk):
         {
             "contribution": contribution,
             "form": form,
-            "refundable": contributions.refundable_amount(contribution),
+            "refundable": payments_api.refundable_amount(contribution=contribution),
         },
     )

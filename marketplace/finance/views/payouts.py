@@ -18,7 +18,7 @@ from core.models import AuditEntry
 from core.roles import is_finance, is_official
 from core.views import deny_unless, form_error
 from marketplace.awards.services import awards as services
-from marketplace.challenges.models import Agency
+from marketplace.challenges.models.regions import Agency
 from marketplace.finance import permissions
 from marketplace.finance import services as payout_services
 from marketplace.finance.forms.payouts import (
@@ -28,11 +28,9 @@ from marketplace.finance.forms.payouts import (
     RecordPaymentForm,
     ReleaseForm,
 )
-from marketplace.organisations.models import Organisation
-from payments import selectors as payment_selectors
-from payments.disbursements import allowed_transitions, payable_rail, proof_kind
-from payments.errors import PaymentError
-from payments.gateways import stripe_configured
+from marketplace.organisations.models.organisations import Organisation
+from payments import api as payments_api
+from payments.api import PaymentError, stripe_configured
 from payments.models import Disbursement
 
 # An owner's payout settings -----------------------------------------------------------------------
@@ -77,8 +75,8 @@ def organisation_payouts(request, slug):
         "finance/payouts/organisation_payouts.html",
         {
             "organisation": organisation,
-            "recipient": payment_selectors.recipient_for(reference),
-            "payments": payment_selectors.disbursements_for_payees([reference]),
+            "recipient": payments_api.recipient_for(payee_reference=reference),
+            "payments": payments_api.disbursements_for_payees(payee_references=[reference]),
             "stripe_enabled": stripe_configured(),
             "form": form,
         },
@@ -169,7 +167,7 @@ def _last_change(recipient) -> AuditEntry | None:
 def organisation_bank_verify(request, slug):
     organisation = _organisation(slug)
     deny_unless(permissions.can_verify_bank_details(request.user, organisation))
-    recipient = payment_selectors.recipient_for(payout_services.payee_reference(organisation))
+    recipient = payments_api.recipient_for(payee_reference=payout_services.payee_reference(organisation))
     form = BankVerifyForm(
         request.POST or None, initial={"changed_at": recipient.bank_details_changed_at if recipient else None}
     )
@@ -200,7 +198,7 @@ def organisation_bank_verify(request, slug):
 
 def _disbursement(pk: int) -> Disbursement:
     try:
-        return payment_selectors.disbursement_detail(pk)
+        return payments_api.disbursement_detail(pk=pk)
     except Disbursement.DoesNotExist:
         raise Http404 from None
 
@@ -208,10 +206,10 @@ def _disbursement(pk: int) -> Disbursement:
 def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **forms):
     organisation = payout_services.organisation_for_payee(disbursement.payee_reference)
     try:
-        rail_now, not_payable = payable_rail(disbursement.recipient), ""
+        rail_now, not_payable = payments_api.payable_rail(recipient=disbursement.recipient), ""
     except PaymentError as exc:
         rail_now, not_payable = "", exc.message
-    actions = allowed_transitions(disbursement, request.user)
+    actions = payments_api.disbursement_actions(disbursement=disbursement, user=request.user)
     return render(
         request,
         "finance/disbursement_release.html",
@@ -312,7 +310,7 @@ def disbursement_proof(request, pk):
     if not disbursement.proof:
         raise Http404
     handle = disbursement.proof.open("rb")
-    content_type, extension = proof_kind(handle) or ("application/octet-stream", "bin")
+    content_type, extension = payments_api.proof_kind(fileobj=handle) or ("application/octet-stream", "bin")
     safe_reference = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in disbursement.reference)
     response = FileResponse(
         handle, as_attachment=True, filename=f"bukti-{safe_reference}.{extension}", content_type=content_type
@@ -337,9 +335,9 @@ def payouts_workspace(request) -> dict:
     )
     if owned:
         references = [payout_services.payee_reference(o) for o in owned]
-        recipients = payment_selectors.recipients_for(references)
+        recipients = payments_api.recipients_for(payee_references=references)
         payments: dict[str, list] = {}
-        for payment in payment_selectors.disbursements_for_payees(references, limit=50):
+        for payment in payments_api.disbursements_for_payees(payee_references=references, limit=50):
             payments.setdefault(payment.payee_reference, []).append(payment)
         context["payout_organisations"] = [
             {
@@ -353,7 +351,7 @@ def payouts_workspace(request) -> dict:
     if is_official(user) or user.is_superuser:
         context["bank_details_to_verify"] = _bank_details_to_verify(user)
     if is_finance(user):
-        open_payments = payment_selectors.disbursements_open()
+        open_payments = payments_api.disbursements_open()
         names = _organisation_names([d.payee_reference for d in open_payments])
         for payment in open_payments:
             payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
@@ -371,7 +369,7 @@ def _organisation_names(payee_references: list[str]) -> dict[str, str]:
 
 def _bank_details_to_verify(user) -> list[dict]:
     """Organisations of the official's regions (or of none) whose bank details wait, not their own."""
-    waiting = payment_selectors.recipients_awaiting_verification().filter(
+    waiting = payments_api.recipients_awaiting_verification().filter(
         payee_reference__startswith="organisation:"
     )
     recipients = {r.payee_reference: r for r in waiting}

@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from core.views import deny_unless
 from marketplace.challenges import permissions
-from payments import reconciliation, statements, tasks_reports
-from payments.gateways import stripe_configured
+from payments import api as payments_api
+from payments.api import stripe_configured
 from payments.models import Fund, ReconciliationRun
 
 RUNS_PER_PAGE = 20
@@ -30,7 +29,7 @@ def finance_reports_section(request) -> dict:
     Rendered by ``finance/reports/workspace_finance_reports.html``."""
     if not permissions.can_manage_funds(request.user)[0]:
         return {}
-    return {"finance_reports": {"last_run": reconciliation.last_run()}}
+    return {"finance_reports": {"last_run": payments_api.last_reconciliation()}}
 
 
 @login_required
@@ -57,8 +56,8 @@ def reconciliation_detail(request, pk):
     differences = [
         {
             **difference,
-            "text": reconciliation.describe(difference),
-            "object_label": reconciliation.object_label(difference.get("object", "")),
+            "text": payments_api.describe_difference(difference=difference),
+            "object_label": payments_api.difference_object_label(name=difference.get("object", "")),
         }
         for difference in run.differences or []
     ]
@@ -74,8 +73,7 @@ def reconciliation_detail(request, pk):
 def reconciliation_start(request):
     """Queue a run now (in-process where Celery runs eagerly); the list shows it when it ends."""
     deny_unless(permissions.can_manage_funds(request.user))
-    user_id = request.user.pk
-    transaction.on_commit(lambda: tasks_reports.reconcile_with_gateway.delay(user_id=user_id), robust=True)
+    payments_api.reconcile_later(by=request.user)
     messages.success(
         request, _("Reconciliation started. Its report appears in this list when it has finished.")
     )
@@ -87,7 +85,7 @@ def statement_list(request):
     deny_unless(permissions.can_manage_funds(request.user))
     page = Paginator(Fund.objects.order_by("name", "pk"), FUNDS_PER_PAGE).get_page(request.GET.get("page"))
     funds = list(page.object_list)
-    months = statements.statement_months(funds)
+    months = payments_api.statement_months(funds=funds)
     return render(
         request,
         "finance/reports/statement_list.html",
@@ -95,7 +93,7 @@ def statement_list(request):
             "page_obj": page,
             "funds": [(fund, months.get(fund.pk, [])) for fund in funds],
             "querystring": "",
-            "zone": statements.default_zone(),
+            "zone": payments_api.statement_zone(),
         },
     )
 
@@ -105,16 +103,20 @@ def statement_download(request, pk, year, month, fmt):
     deny_unless(permissions.can_manage_funds(request.user))
     fund = get_object_or_404(Fund, pk=pk)
     try:
-        statements.month_bounds(year, month, statements.default_zone())
+        payments_api.statement_month_bounds(year=year, month=month, zone=payments_api.statement_zone())
     except ValueError:
         raise Http404(_("No such month.")) from None
-    if datetime.date(year, month, 1) > timezone.localdate(timezone=statements.default_zone()):
+    if datetime.date(year, month, 1) > timezone.localdate(timezone=payments_api.statement_zone()):
         raise Http404(_("This month has not started yet."))
-    statement = statements.fund_statement(fund=fund, year=year, month=month)
+    statement = payments_api.fund_statement(fund=fund, year=year, month=month)
     if fmt == "pdf":
-        response = HttpResponse(statements.statement_pdf(statement), content_type="application/pdf")
+        response = HttpResponse(
+            payments_api.statement_pdf(statement=statement), content_type="application/pdf"
+        )
     else:
-        response = HttpResponse(statements.statement_csv(statement), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            payments_api.statement_csv(statement=statement), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{statement.filename_stem}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import DomainError, require
+from core.money import format_money
 from marketplace.organisations.models import Organisation
 from marketplace.proposals import permissions as proposals_permissions
 from marketplace.proposals.models import (
@@ -17,7 +18,6 @@ from marketplace.proposals.models import (
     ProposalPartner,
 )
 from marketplace.proposals.services.common import _lock, _members, _must_be_editable, _notify
-from payments.selectors import format_money
 
 # Consortium partners ---------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 reviewer's own scores) and the officials' comparison table of a challenge.
 
 Each runs a fixed number of queries, whatever the number of proposals, reviews or criteria
-(asserted in tests/review/test_comparison.py and test_review_form.py)."""
+(asserted in tests/marketplace/test_comparison.py and test_review_form.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.models import AuditEntry
-from marketplace.challenges.models import ChallengePage
-from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
+from marketplace.challenges.models.challenges import ChallengePage
+from marketplace.proposals.models.parts import ProposalAttachment, ProposalPartner
+from marketplace.proposals.models.proposals import Proposal
 from marketplace.review import permissions, scoring
 from marketplace.review.models import CriterionScore, Review, ReviewAssignment
-from payments import selectors as payment_selectors
+from payments import api as payments_api
 from payments.models import Fund
 
 # Proposals that reached review: listed in the comparison table. A rejected proposal is
@@ -103,7 +104,7 @@ def review_page(assignment: ReviewAssignment) -> ReviewPage:
     if review is not None and review.reopened_at and review.status == Review.Status.DRAFT:
         entry = (
             AuditEntry.objects.filter(
-                object_type="review.review", object_id=str(review.pk), action="review.reopened"
+                object_type="marketplace.review", object_id=str(review.pk), action="review.reopened"
             )
             .order_by("-pk")
             .first()
@@ -207,12 +208,12 @@ def fund_position(challenge: ChallengePage) -> FundPosition:
     fund = Fund.objects.filter(reference=reference).first()
     if fund is None:
         return FundPosition(currency="IDR", received=0, committed=0, available=0)
-    figures = payment_selectors.fund_figures([reference])[reference]
+    figures = payments_api.fund_figures(references=[reference])[reference]
     return FundPosition(
         currency=fund.currency,
         received=figures["received"],
         committed=figures["committed"],
-        available=payment_selectors.fund_available(fund),
+        available=payments_api.fund_available(fund=fund),
     )
 
 

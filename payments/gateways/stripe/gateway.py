@@ -1,55 +1,41 @@
-"""Stripe Connect: onboarding of connected accounts, transfers, webhook verification."""
+"""Stripe behind the gateway interface: ``StripeGateway`` answers for the "stripe" rail.
+
+This module holds the client and Stripe Connect (connected accounts and their onboarding,
+transfers) and webhook verification; money in is in ``payments_in``, the look-ups for
+reconciliation in ``reconcile``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime
+from typing import Any
 
 import stripe
 from django.conf import settings
 
-from payments.interface import GatewayUnavailable, OnboardingLink, TransferRequest, TransferResult
-
-# No answer, too many requests, Stripe's own 5xx, or the same key still in flight: the outcome is
-# unknown, so the caller repeats the call later with the same idempotency key.
-UNAVAILABLE = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.IdempotencyError)
-
-
-def client() -> stripe.StripeClient:
-    base = settings.STRIPE_API_BASE
-    kwargs = {"base_addresses": {"api": base, "connect": base, "files": base}} if base else {}
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, **kwargs)
-
-
-class StripeRefused(Exception):
-    """Stripe answered and said no; ``message`` is the provider's reason."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class TransferInfo:
-    id: str
-    amount: int
-    amount_reversed: int
-    currency: str
-    destination: str
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def fully_reversed(self) -> bool:
-        return self.amount_reversed >= self.amount
+from payments.gateways.stripe import payments_in, reconcile
+from payments.gateways.stripe.client import UNAVAILABLE, client
+from payments.interface import (
+    AccountInfo,
+    BaseGateway,
+    GatewayPayment,
+    GatewayRefund,
+    GatewayRefused,
+    GatewayTransfer,
+    GatewayUnavailable,
+    InvalidWebhook,
+    OnboardingLink,
+    OnboardingRequest,
+    PaymentIntentInfo,
+    PaymentRequest,
+    RefundInfo,
+    RefundRequest,
+    TransferInfo,
+    TransferRequest,
+    TransferResult,
+)
 
 
-@dataclass(frozen=True)
-class AccountInfo:
-    id: str
-    payouts_enabled: bool
-    details_submitted: bool
-
-
-def _transfer_info(data: dict) -> TransferInfo:
+def _transfer_info(data: dict[str, Any]) -> TransferInfo:
     return TransferInfo(
         id=data["id"],
         amount=int(data.get("amount") or 0),
@@ -60,12 +46,12 @@ def _transfer_info(data: dict) -> TransferInfo:
     )
 
 
-def transfer_info(data: dict) -> TransferInfo:
+def transfer_info(data: dict[str, Any]) -> TransferInfo:
     """A transfer as a webhook carries it."""
     return _transfer_info(data)
 
 
-def account_info(data: dict) -> AccountInfo:
+def account_info(data: dict[str, Any]) -> AccountInfo:
     return AccountInfo(
         id=data.get("id") or "",
         payouts_enabled=bool(data.get("payouts_enabled")),
@@ -73,8 +59,95 @@ def account_info(data: dict) -> AccountInfo:
     )
 
 
-class StripeConnectGateway:
+def retrieve_transfer(transfer_id: str) -> TransferInfo | None:
+    try:
+        transfer = client().v1.transfers.retrieve(transfer_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            return None
+        raise GatewayRefused(exc.user_message or str(exc), code=exc.code or "") from exc
+    except UNAVAILABLE as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+    return _transfer_info(transfer.to_dict())
+
+
+def retrieve_account(account_id: str) -> AccountInfo:
+    try:
+        account = client().v1.accounts.retrieve(account_id)
+    except UNAVAILABLE as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+    except stripe.StripeError as exc:
+        raise GatewayRefused(exc.user_message or str(exc), code=exc.code or "") from exc
+    return account_info(account.to_dict())
+
+
+def create_onboarding_link(request: OnboardingRequest) -> OnboardingLink:
+    """An Express account (created once, then reused) and a fresh single-use onboarding link."""
+    api = client().v1
+    account_id = request.existing_account_id
+    try:
+        if not account_id:
+            account = api.accounts.create(
+                params={
+                    "type": "express",
+                    "country": request.country,
+                    "email": request.email,
+                    "capabilities": {"transfers": {"requested": True}},
+                }
+            )
+            account_id = account.id
+        link = api.account_links.create(
+            params={
+                "account": account_id,
+                "type": "account_onboarding",
+                "return_url": request.return_url,
+                "refresh_url": request.refresh_url,
+            }
+        )
+    except UNAVAILABLE as exc:
+        raise GatewayUnavailable(str(exc)) from exc
+    except stripe.StripeError as exc:
+        raise GatewayRefused(exc.user_message or str(exc), code=exc.code or "") from exc
+    return OnboardingLink(account_id=account_id, url=link.url)
+
+
+def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
+    """Return the event as a dict, or raise InvalidWebhook."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise InvalidWebhook("webhook secret not configured")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise InvalidWebhook(str(exc)) from exc
+    return event.to_dict()
+
+
+class StripeGateway(BaseGateway):
+    """Cards in (PaymentIntents), refunds, Express accounts, Connect transfers, look-ups and
+    signed webhooks. Every call that creates something carries the caller's idempotency key."""
+
     name = "stripe"
+
+    def create_payment(self, request: PaymentRequest) -> PaymentIntentInfo:
+        return payments_in.create_payment_intent(request)
+
+    def retrieve_payment(self, payment_id: str) -> PaymentIntentInfo:
+        return payments_in.retrieve_payment_intent(payment_id)
+
+    def cancel_payment(self, payment_id: str) -> PaymentIntentInfo:
+        return payments_in.cancel_payment_intent(payment_id)
+
+    def create_refund(self, request: RefundRequest) -> RefundInfo:
+        return payments_in.create_refund(request)
+
+    def list_refunds(self, payment_id: str) -> list[RefundInfo]:
+        return payments_in.list_refunds(payment_id)
+
+    def create_onboarding_link(self, request: OnboardingRequest) -> OnboardingLink:
+        return create_onboarding_link(request)
+
+    def retrieve_account(self, account_id: str) -> AccountInfo:
+        return retrieve_account(account_id)
 
     def send_transfer(self, request: TransferRequest) -> TransferResult:
         try:
@@ -110,71 +183,29 @@ class StripeConnectGateway:
             raise GatewayUnavailable(str(exc)) from exc
         return None
 
+    def retrieve_transfer(self, transfer_id: str) -> TransferInfo | None:
+        return retrieve_transfer(transfer_id)
 
-def retrieve_transfer(transfer_id: str) -> TransferInfo | None:
-    try:
-        transfer = client().v1.transfers.retrieve(transfer_id)
-    except stripe.InvalidRequestError as exc:
-        if exc.http_status == 404:
-            return None
-        raise StripeRefused(exc.user_message or str(exc)) from exc
-    except UNAVAILABLE as exc:
-        raise GatewayUnavailable(str(exc)) from exc
-    return _transfer_info(transfer.to_dict())
+    def payments_since(self, moment: datetime.datetime | None) -> list[GatewayPayment]:
+        return reconcile.payment_intents_since(moment)
 
+    def refunds_since(self, moment: datetime.datetime | None) -> list[GatewayRefund]:
+        return reconcile.refunds_since(moment)
 
-def retrieve_account(account_id: str) -> AccountInfo:
-    try:
-        account = client().v1.accounts.retrieve(account_id)
-    except UNAVAILABLE as exc:
-        raise GatewayUnavailable(str(exc)) from exc
-    except stripe.StripeError as exc:
-        raise StripeRefused(exc.user_message or str(exc)) from exc
-    return account_info(account.to_dict())
+    def transfers_since(self, moment: datetime.datetime | None) -> list[GatewayTransfer]:
+        return reconcile.transfers_since(moment)
 
+    def lookup_payment(self, payment_id: str) -> GatewayPayment | None:
+        return reconcile.payment_intent(payment_id)
 
-def create_onboarding_link(
-    *, email: str, country: str, return_url: str, refresh_url: str, existing_account_id: str = ""
-) -> OnboardingLink:
-    """An Express account (created once, then reused) and a fresh single-use onboarding link."""
-    api = client().v1
-    account_id = existing_account_id
-    try:
-        if not account_id:
-            account = api.accounts.create(
-                params={
-                    "type": "express",
-                    "country": country,
-                    "email": email,
-                    "capabilities": {"transfers": {"requested": True}},
-                }
-            )
-            account_id = account.id
-        link = api.account_links.create(
-            params={
-                "account": account_id,
-                "type": "account_onboarding",
-                "return_url": return_url,
-                "refresh_url": refresh_url,
-            }
-        )
-    except UNAVAILABLE as exc:
-        raise GatewayUnavailable(str(exc)) from exc
-    except stripe.StripeError as exc:
-        raise StripeRefused(exc.user_message or str(exc)) from exc
-    return OnboardingLink(account_id=account_id, url=link.url)
+    def lookup_refund(self, refund_id: str) -> GatewayRefund | None:
+        return reconcile.refund(refund_id)
 
+    def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
+        return reconcile.transfer(transfer_id)
 
-class InvalidWebhook(Exception):
-    pass
+    def verify_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
+        return verify_webhook(payload, signature_header)
 
-
-def verify_webhook(payload: bytes, signature_header: str) -> dict:
-    """Return the event as a dict, or raise InvalidWebhook."""
-    if not settings.STRIPE_WEBHOOK_SECRET:
-        raise InvalidWebhook("webhook secret not configured")
-    try:
-        event = stripe.Webhook.construct_event(payload, signature_header, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
-        raise InvalidWebhook(str(exc)) from exc
-    return event.to_dict()
+    def transfer_from_event(self, data: dict[str, Any]) -> TransferInfo:
+        return transfer_info(data)

@@ -5,43 +5,25 @@ after a lost answer returns what the first call made instead of charging or refu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import stripe
 
-from payments.gateways.stripe.gateway import client
-from payments.interface import GatewayUnavailable
+from payments.gateways.stripe.client import client
+from payments.interface import (
+    GatewayRefused,
+    GatewayUnavailable,
+    PaymentIntentInfo,
+    PaymentRequest,
+    RefundInfo,
+    RefundRequest,
+)
+
+T = TypeVar("T")
 
 
-class GatewayRefused(Exception):
-    """Stripe answered and said no; ``message`` is the provider's reason, for the record."""
-
-    def __init__(self, message: str, *, code: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-@dataclass(frozen=True)
-class PaymentIntentInfo:
-    id: str
-    status: str
-    client_secret: str
-    amount: int
-    currency: str
-    raw: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RefundInfo:
-    id: str
-    # Stripe's refund status: pending, requires_action, succeeded, failed or canceled.
-    status: str
-    amount: int
-    raw: dict = field(default_factory=dict)
-
-
-def _call(fn, *args, **kwargs):
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return fn(*args, **kwargs)
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
@@ -52,7 +34,7 @@ def _call(fn, *args, **kwargs):
         raise GatewayRefused(exc.user_message or str(exc), code=exc.code or "") from exc
 
 
-def _intent(obj) -> PaymentIntentInfo:
+def _intent(obj: stripe.PaymentIntent) -> PaymentIntentInfo:
     data = obj.to_dict()
     return PaymentIntentInfo(
         id=data["id"],
@@ -64,36 +46,30 @@ def _intent(obj) -> PaymentIntentInfo:
     )
 
 
-def _refund(obj) -> RefundInfo:
+def _refund(obj: stripe.Refund) -> RefundInfo:
     data = obj.to_dict()
     return RefundInfo(
         id=data["id"], status=data.get("status") or "", amount=int(data.get("amount") or 0), raw=data
     )
 
 
-def create_payment_intent(
-    *,
-    amount: int,
-    currency: str,
-    transfer_group: str,
-    description: str,
-    metadata: dict[str, str],
-    idempotency_key: str,
-) -> PaymentIntentInfo:
+def create_payment_intent(request: PaymentRequest) -> PaymentIntentInfo:
     """A PaymentIntent the sponsor's browser confirms with the Payment Element.
 
     No ``payment_method_types``: Stripe then offers the methods enabled in the dashboard
     (automatic payment methods are the default of current API versions). No ``receipt_email``:
     the site sends its own receipt, with its own number."""
-    params: dict = {
-        "amount": amount,
-        "currency": currency.lower(),
-        "transfer_group": transfer_group,
-        "description": description[:1000],
-        "metadata": metadata,
+    params: dict[str, Any] = {
+        "amount": request.amount,
+        "currency": request.currency.lower(),
+        "transfer_group": request.transfer_group,
+        "description": request.description[:1000],
+        "metadata": request.metadata,
     }
     intent = _call(
-        client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key}
+        client().v1.payment_intents.create,
+        params=params,
+        options={"idempotency_key": request.idempotency_key},
     )
     return _intent(intent)
 
@@ -107,13 +83,11 @@ def cancel_payment_intent(payment_intent_id: str) -> PaymentIntentInfo:
     return _intent(_call(client().v1.payment_intents.cancel, payment_intent_id))
 
 
-def create_refund(
-    *, payment_intent_id: str, amount: int, metadata: dict[str, str], idempotency_key: str
-) -> RefundInfo:
+def create_refund(request: RefundRequest) -> RefundInfo:
     refund = _call(
         client().v1.refunds.create,
-        params={"payment_intent": payment_intent_id, "amount": amount, "metadata": metadata},
-        options={"idempotency_key": idempotency_key},
+        params={"payment_intent": request.payment_id, "amount": request.amount, "metadata": request.metadata},
+        options={"idempotency_key": request.idempotency_key},
     )
     return _refund(refund)
 

@@ -11,61 +11,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import stripe
 
-from payments.gateways.stripe.gateway import client
-from payments.interface import GatewayUnavailable
+from payments.gateways.stripe.client import client
+from payments.interface import (
+    GatewayPayment,
+    GatewayRefund,
+    GatewayReversal,
+    GatewayTransfer,
+    GatewayUnavailable,
+)
 
 PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
-class GatewayPayment:
-    id: str
-    amount: int
-    amount_received: int
-    currency: str  # upper case, as the ledger stores it
-    status: str
-    created: int
-    metadata: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GatewayRefund:
-    id: str
-    amount: int
-    currency: str
-    status: str
-    payment_intent: str
-    created: int
-    metadata: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GatewayReversal:
-    id: str
-    transfer: str
-    amount: int
-    currency: str
-    created: int
-
-
-@dataclass(frozen=True)
-class GatewayTransfer:
-    id: str
-    amount: int
-    currency: str
-    destination: str
-    created: int
-    amount_reversed: int
-    transfer_group: str = ""
-    metadata: dict[str, str] = field(default_factory=dict)
-    reversals: tuple[GatewayReversal, ...] = ()
-
-
-def _timestamp(moment: datetime.datetime | None) -> dict[str, int]:
+def _timestamp(moment: datetime.datetime | None) -> dict[str, dict[str, int]]:
     return {"created": {"gte": int(moment.timestamp())}} if moment else {}
 
 

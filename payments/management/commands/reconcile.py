@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payments import reconciliation
+from payments import api as payments_api
 
 
 class Command(BaseCommand):
@@ -23,14 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--settle-seconds",
             type=int,
-            default=int(reconciliation.SETTLE.total_seconds()),
+            default=int(payments_api.RECONCILIATION_SETTLE.total_seconds()),
             help="leave objects younger than this to the next run (their webhooks may be on the way)",
         )
 
     def handle(self, *args, full: bool, settle_seconds: int, **options):
-        result = reconciliation.reconcile(
-            full=full, settle=datetime.timedelta(seconds=max(settle_seconds, 0))
-        )
+        result = payments_api.reconcile(full=full, settle=datetime.timedelta(seconds=max(settle_seconds, 0)))
         run = result.run
         if "stripe" in result.rails:
             self.stdout.write(
@@ -46,7 +44,9 @@ class Command(BaseCommand):
         for name, count in sorted(result.compared.items()):
             self.stdout.write(f"  {name}: {count} compared")
         for difference in run.differences:
-            self.stdout.write(f"- [{difference['code']}] {reconciliation.describe(difference)}")
+            self.stdout.write(
+                f"- [{difference['code']}] {payments_api.describe_difference(difference=difference)}"
+            )
         if run.error:
             raise CommandError(f"Incomplete: {run.error}")
         count = len(run.differences)

@@ -3,7 +3,7 @@ finance officers release the same payments at once and the gateway fails on purp
 
 Self-contained (``make bench-payments COUNT=1000 WORKERS=4``): on a dedicated PostgreSQL
 database (its name must contain "bench"; it is dropped and created again) and a dedicated Redis
-database (flushed), it starts the Stripe emulator of ``tests/support`` (a dev dependency),
+database (flushed), it starts the Stripe emulator of ``devtools`` (a dev dependency),
 a web process that receives the emulator's signed webhooks, and ``--workers`` Celery worker
 processes; creates ``--count`` disbursements through the services (funds with budget
 allocations, one award per grantee, one payment per milestone, grantees with a Stripe Express
@@ -16,8 +16,9 @@ paid or ``--timeout``; stops what it started; and prints one figure per line, th
 Beat is not started: the command queues the recovery sweeps itself every few seconds (the
 schedules in settings run them every few minutes in production).
 
-The worker processes import this module (``--include``) only to shorten the Stripe client's
-timeout (80 s by default) to ``--client-timeout``, so that an injected timeout costs seconds."""
+The worker processes get ``STRIPE_TIMEOUT_SECONDS`` = ``--client-timeout`` (80 s by default in
+production), so that an injected timeout costs seconds. The command speaks to payments through
+``payments.api`` and to Stripe through the gateway interface only."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -41,27 +43,8 @@ from django.db.models import Count, Sum
 
 STRIPE_KEY = "sk_test_bench_payments"
 WEBHOOK_SECRET = "whsec_bench_payments"
-TIMEOUT_ENV = "BENCH_PAYMENTS_STRIPE_TIMEOUT"
 MILESTONE_AMOUNT = 2_500_000_00  # Rp 2.500.000 each
 MILESTONES_PER_AWARD = 10
-
-
-def _shorten_stripe_client_timeout() -> None:
-    """In the bench's worker processes only (the variable is set for them)."""
-    seconds = os.environ.get(TIMEOUT_ENV)
-    if not seconds:
-        return
-    import stripe
-
-    original = stripe.RequestsClient.__init__
-
-    def __init__(self, timeout: float = float(seconds), **kwargs):
-        original(self, timeout=timeout, **kwargs)
-
-    stripe.RequestsClient.__init__ = __init__
-
-
-_shorten_stripe_client_timeout()
 
 
 def _free_port() -> int:
@@ -112,7 +95,7 @@ class Command(BaseCommand):
                 "Set CELERY_BROKER_URL to a dedicated Redis database (make bench-payments does)."
             )
         try:
-            from tests.support import stripe_emulator
+            from devtools import stripe_emulator
         except ImportError as exc:
             raise CommandError(
                 f"The Stripe emulator needs the dev dependencies ({exc}); run `make dev`."
@@ -178,7 +161,7 @@ class Command(BaseCommand):
         import psycopg
 
         connections.close_all()
-        params = {
+        params: dict[str, Any] = {
             "host": database.get("HOST") or None,
             "port": database.get("PORT") or None,
             "user": database.get("USER") or None,
@@ -208,7 +191,7 @@ class Command(BaseCommand):
                 "SECRET_KEY": settings.SECRET_KEY,
                 "LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
-                TIMEOUT_ENV: str(client_timeout),
+                "STRIPE_TIMEOUT_SECONDS": str(client_timeout),
             }
         )
         return env
@@ -254,20 +237,22 @@ class Command(BaseCommand):
         raise CommandError(f"the web process did not answer; see {self.logs}/web.log")
 
     def _create(self, count: int, stripe_url: str, stripe_emulator) -> tuple[list[int], dict]:
-        """Funds, awards and approved milestones' disbursements, through the services."""
-        from payments import services
+        """Funds, awards and approved milestones' disbursements, through the payments_api."""
+        from payments import api as payments_api
         from payments.models import Recipient
 
         started = time.monotonic()
         people = {name: self._user(name, group) for name, group in _PEOPLE}
         awards = (count + MILESTONES_PER_AWARD - 1) // MILESTONES_PER_AWARD
         funds = [
-            services.fund_get_or_create(reference=f"challenge:bench-{index}", name=f"Tantangan uji {index}")
+            payments_api.fund_get_or_create(
+                reference=f"challenge:bench-{index}", name=f"Tantangan uji {index}"
+            )
             for index in range(min(10, awards))
         ]
         per_fund = Counter(index % len(funds) for index in range(awards))
         for index, fund in enumerate(funds):
-            services.allocation_record(
+            payments_api.allocation_record(
                 fund=fund,
                 amount=per_fund[index] * MILESTONES_PER_AWARD * MILESTONE_AMOUNT,
                 by=people["finance_a"],
@@ -275,10 +260,10 @@ class Command(BaseCommand):
                 reference=f"DPA-BENCH-{index}",
                 idempotency_key=f"bench-apbd-{index}",
             )
-        ids = []
+        ids: list[int] = []
         for award in range(awards):
             payee = f"organisation:bench-{award}"
-            services.recipient_start_stripe_onboarding(
+            payments_api.recipient_start_stripe_onboarding(
                 payee_reference=payee,
                 email=f"keuangan{award}@bench.example.id",
                 country="GB",
@@ -287,9 +272,9 @@ class Command(BaseCommand):
             )
             account = Recipient.objects.get(payee_reference=payee).stripe_account_id
             stripe_emulator.complete_onboarding(stripe_url, account)
-            services.recipient_sync_stripe(account_id=account, activate=True)
+            payments_api.recipient_sync_stripe(account_id=account, activate=True)
             milestones = min(MILESTONES_PER_AWARD, count - len(ids))
-            commitment = services.commitment_create(
+            commitment = payments_api.commitment_create(
                 fund=funds[award % len(funds)],
                 reference=f"award:bench-{award}",
                 amount=milestones * MILESTONE_AMOUNT,
@@ -297,7 +282,7 @@ class Command(BaseCommand):
             )
             for milestone in range(milestones):
                 ids.append(
-                    services.disbursement_create(
+                    payments_api.disbursement_create(
                         commitment=commitment,
                         reference=f"milestone:bench-{award}-{milestone}",
                         amount=MILESTONE_AMOUNT,
@@ -337,7 +322,6 @@ class Command(BaseCommand):
                     "--without-gossip",
                     "--without-mingle",
                     "--loglevel=WARNING",
-                    f"--include={__name__}",
                 ],
                 env,
             )
@@ -352,8 +336,7 @@ class Command(BaseCommand):
 
     def _release_race(self, ids: list[int], people: dict) -> None:
         """Two finance officers release every payment at the same time, in the same order."""
-        from payments import services
-        from payments.errors import PaymentError
+        from payments import api as payments_api
         from payments.models import Disbursement
 
         outcomes: Counter = Counter()
@@ -365,9 +348,9 @@ class Command(BaseCommand):
             try:
                 for pk in order:
                     try:
-                        services.disbursement_release(disbursement=Disbursement(pk=pk), by=user)
+                        payments_api.disbursement_release(disbursement=Disbursement(pk=pk), by=user)
                         result = f"released_by_{user.username}"
-                    except PaymentError:
+                    except payments_api.PaymentError:
                         result = "release_refused"
                     with lock:
                         outcomes[result] += 1
@@ -434,20 +417,18 @@ class Command(BaseCommand):
     def _report(self, ids: list[int], stripe_url: str, faults: dict, elapsed: float, all_paid: bool) -> None:
         import datetime
 
-        from payments import reconciliation
-        from payments.gateways.stripe.gateway import client
+        from payments import api as payments_api
+        from payments.gateways import get_gateway
         from payments.models import Account, Disbursement, Entry, GatewayCall, Transaction, WebhookEvent
 
         disbursements = Disbursement.objects.filter(pk__in=ids)
         paid = disbursements.filter(status=Disbursement.Status.PAID)
         paid_count = paid.count()
         paid_sum = paid.aggregate(total=Sum("amount"))["total"] or 0
-        transfers = [
-            t.to_dict() for t in client().v1.transfers.list(params={"limit": 100}).auto_paging_iter()
-        ]
-        per_disbursement = Counter(str((t.get("metadata") or {}).get("disbursement", "")) for t in transfers)
+        transfers = get_gateway("stripe").transfers_since(None)
+        per_disbursement = Counter(t.metadata.get("disbursement", "") for t in transfers)
         duplicates = sum(n - 1 for n in per_disbursement.values() if n > 1)
-        transferred = sum(int(t["amount"]) - int(t.get("amount_reversed") or 0) for t in transfers)
+        transferred = sum(t.amount - t.amount_reversed for t in transfers)
 
         unbalanced = (
             Entry.objects.values("transaction_id", "currency")
@@ -466,7 +447,7 @@ class Command(BaseCommand):
             and allocated == held + in_flight + grants_paid
         )
         balanced = unbalanced == 0 and totals_match
-        run = reconciliation.reconcile(full=True, settle=datetime.timedelta(0)).run
+        run = payments_api.reconcile(full=True, settle=datetime.timedelta(0)).run
 
         self.figure("paid", paid_count)
         self.figure(

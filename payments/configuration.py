@@ -1,0 +1,49 @@
+"""What the site tells payments about itself, registered once at start-up through
+``payments.api.configure`` (marketplace does it in its AppConfig.ready). payments knows no page
+and no upload policy of its own: it asks these hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files import File
+
+# (clean, reason): ``reason`` is shown to the uploader when ``clean`` is False.
+FileScanner = Callable[[File], tuple[bool, str]]
+# The absolute address of a contribution's printable receipt, or "" when there is none.
+ReceiptUrl = Callable[[int], str]
+
+
+def _accept_every_file(upload: File) -> tuple[bool, str]:
+    return True, ""
+
+
+def _no_receipt_page(contribution_id: int) -> str:
+    return ""
+
+
+@dataclass
+class _Hooks:
+    scan_file: FileScanner = _accept_every_file
+    receipt_url: ReceiptUrl = _no_receipt_page
+
+
+hooks = _Hooks()
+
+
+def configure(*, scan_file: FileScanner | None = None, receipt_url: ReceiptUrl | None = None) -> None:
+    """Register the site's hooks; an argument left out keeps what was registered before."""
+    if scan_file is not None:
+        hooks.scan_file = scan_file
+    if receipt_url is not None:
+        hooks.receipt_url = receipt_url
+
+
+def scan_file(upload: File) -> tuple[bool, str]:
+    """The site's virus scan; without one registered every file is accepted (development)."""
+    return hooks.scan_file(upload)
+
+
+def receipt_url(contribution_id: int) -> str:
+    return hooks.receipt_url(contribution_id)

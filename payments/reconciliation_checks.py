@@ -1,0 +1,576 @@
+"""The comparison behind a reconciliation run: the ledger with its records, and (with a gateway
+configured) the records with what the gateway holds, through the gateway interface's look-ups.
+Each difference is a small JSON record; ``payments.reconciliation_labels`` words it."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+
+from payments.gateways import get_gateway
+from payments.models import (
+    Contribution,
+    Disbursement,
+    Entry,
+    Recipient,
+    Refund,
+    Transaction,
+    WebhookEvent,
+)
+
+# Records looked up in the ledger per query.
+CHUNK = 500
+
+RECEIVED = (
+    Contribution.Status.SUCCEEDED,
+    Contribution.Status.PARTIALLY_REFUNDED,
+    Contribution.Status.REFUNDED,
+)
+# What our contribution may say for each payment intent status.
+CONTRIBUTION_STATUSES_FOR_INTENT = {
+    "succeeded": set(RECEIVED),
+    "canceled": {Contribution.Status.CANCELED, Contribution.Status.FAILED},
+}
+CONTRIBUTION_STATUSES_STILL_OPEN = {Contribution.Status.PENDING, Contribution.Status.FAILED}
+
+
+# The comparison -----------------------------------------------------------------------------
+
+
+def _key_pk(idempotency_key: str, prefix: str) -> int | None:
+    """The record id in a ledger key "<prefix>:<id>" or "<prefix>:<id>:<more>"."""
+    parts = idempotency_key.split(":")
+    if len(parts) >= 2 and parts[0] == prefix and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+@dataclass
+class _LedgerMovement:
+    """The ledger's view of one record: what its transactions moved, less their reversals."""
+
+    forward: int = 0
+    reversed: int = 0
+    transactions: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.forward - self.reversed
+
+
+class Checker:
+    def __init__(self, *, window_start: datetime.datetime | None, cutoff: datetime.datetime):
+        self.window_start = window_start
+        self.cutoff = cutoff
+        self.differences: list[dict] = []
+        self.compared: dict[str, int] = defaultdict(int)
+
+    def add(self, code: str, *, object: str, id=None, currency: str = "IDR", **facts) -> None:
+        self.differences.append({"code": code, "object": object, "id": id, "currency": currency, **facts})
+
+    def add_gateway_missing(self, object_name: str, row, *, currency: str) -> None:
+        """Our row names a gateway object that Stripe does not have."""
+        self.add(
+            "gateway_missing",
+            object=object_name,
+            id=row.pk,
+            gateway_id=row.gateway_reference,
+            currency=currency,
+            local_status=row.status,
+        )
+
+    def in_window(self, field_name: str) -> Q:
+        q = Q(**{f"{field_name}__lte": self.cutoff})
+        if self.window_start is not None:
+            q &= Q(**{f"{field_name}__gte": self.window_start})
+        return q
+
+    # Ledger against its records (both rails) -------------------------------------------------
+
+    def check_ledger(self) -> None:
+        self.check_balanced()
+        self.check_disbursements()
+        self.check_contributions()
+        self.check_refunds()
+
+    def check_balanced(self) -> None:
+        transactions = Transaction.objects.filter(self.in_window("created_at"))
+        unbalanced = (
+            Entry.objects.filter(transaction__in=transactions)
+            .values("transaction_id", "currency")
+            .annotate(total=Sum("amount"))
+            .exclude(total=0)
+            .order_by("transaction_id")
+        )
+        for row in unbalanced:
+            self.add(
+                "unbalanced_transaction",
+                object="transaction",
+                id=row["transaction_id"],
+                currency=row["currency"],
+                actual=row["total"],
+            )
+        self.compared["transactions"] = transactions.count()
+
+    def ledger_movements(self, kind: str, prefix: str, pks: Iterable[int]) -> dict[int, _LedgerMovement]:
+        """Per record id: the positive side of its ``kind`` transactions, less reversals of them."""
+        pks = set(pks)
+        movements: dict[int, _LedgerMovement] = defaultdict(_LedgerMovement)
+        if not pks:
+            return movements
+        rows: list[tuple[int, str, int | None]] = []
+        ordered = sorted(pks)
+        for start in range(0, len(ordered), CHUNK):  # keeps each query's text reasonable
+            keys = Q()
+            for chunk_pk in ordered[start : start + CHUNK]:
+                keys |= Q(idempotency_key=f"{prefix}:{chunk_pk}") | Q(
+                    idempotency_key__startswith=f"{prefix}:{chunk_pk}:"
+                )
+            rows += (
+                Transaction.objects.filter(keys, kind=kind)
+                .annotate(total=Sum("entries__amount", filter=Q(entries__amount__gt=0)))
+                .values_list("pk", "idempotency_key", "total")
+            )
+        by_transaction = {}
+        for txn_pk, key, total in rows:
+            pk = _key_pk(key, prefix)
+            if pk in pks:
+                movements[pk].forward += total or 0
+                movements[pk].transactions.append(txn_pk)
+                by_transaction[txn_pk] = pk
+        # Only reversals undo a movement (a refund also names the contribution it pays back, but
+        # it is a movement of its own, compared on its own).
+        reversals = (
+            Transaction.objects.filter(reverses_id__in=by_transaction, kind=Transaction.Kind.REVERSAL)
+            .annotate(total=Sum("entries__amount", filter=Q(entries__amount__gt=0)))
+            .values_list("reverses_id", "total")
+        )
+        for reversed_pk, total in reversals:
+            movements[by_transaction[reversed_pk]].reversed += total or 0
+        return movements
+
+    def ledger_keys_in_window(self, kind: str, prefix: str) -> set[int]:
+        keys = Transaction.objects.filter(self.in_window("created_at"), kind=kind).values_list(
+            "idempotency_key", flat=True
+        )
+        return {pk for pk in (_key_pk(key, prefix) for key in keys) if pk is not None}
+
+    def compare_with_ledger(self, *, object: str, records, expected_by_pk: dict[int, int], movements) -> None:
+        for record in records:
+            expected = expected_by_pk.get(record.pk, 0)
+            actual = movements[record.pk].total if record.pk in movements else 0
+            if expected == actual:
+                continue
+            facts = {"expected": expected, "actual": actual, "local_status": record.status}
+            if expected and not actual:
+                self.add("ledger_missing", object=object, id=record.pk, currency=record.currency, **facts)
+            elif not expected:
+                self.add("ledger_unexpected", object=object, id=record.pk, currency=record.currency, **facts)
+            else:
+                self.add("ledger_amount", object=object, id=record.pk, currency=record.currency, **facts)
+
+    def check_disbursements(self) -> None:
+        paid_pks = set(
+            Disbursement.objects.filter(
+                self.in_window("paid_at"), status=Disbursement.Status.PAID
+            ).values_list("pk", flat=True)
+        )
+        pks = paid_pks | self.ledger_keys_in_window(Transaction.Kind.DISBURSEMENT, "disbursement")
+        records = list(Disbursement.objects.filter(pk__in=pks).order_by("pk"))
+        expected = {d.pk: d.amount for d in records if d.status == Disbursement.Status.PAID}
+        movements = self.ledger_movements(Transaction.Kind.DISBURSEMENT, "disbursement", pks)
+        self.compare_with_ledger(
+            object="disbursement", records=records, expected_by_pk=expected, movements=movements
+        )
+        for record in records:
+            if record.status == Disbursement.Status.PAID and not record.gateway_reference.strip():
+                self.add(
+                    "reference_missing",
+                    object="disbursement",
+                    id=record.pk,
+                    currency=record.currency,
+                    local_status=record.status,
+                )
+        self.compared["disbursements"] = len(records)
+
+    def check_contributions(self) -> None:
+        received_pks = set(
+            Contribution.objects.filter(self.in_window("succeeded_at"), status__in=RECEIVED).values_list(
+                "pk", flat=True
+            )
+        )
+        pks = received_pks | self.ledger_keys_in_window(Transaction.Kind.CONTRIBUTION, "contribution")
+        records = list(Contribution.objects.filter(pk__in=pks).order_by("pk"))
+        expected = {c.pk: c.amount for c in records if c.status in RECEIVED}
+        movements = self.ledger_movements(Transaction.Kind.CONTRIBUTION, "contribution", pks)
+        self.compare_with_ledger(
+            object="contribution", records=records, expected_by_pk=expected, movements=movements
+        )
+        for record in records:
+            if record.status not in RECEIVED:
+                continue
+            reference = (
+                record.gateway_reference if record.rail == Contribution.Rail.STRIPE else record.bank_reference
+            )
+            if not reference.strip():
+                self.add(
+                    "reference_missing",
+                    object="contribution",
+                    id=record.pk,
+                    currency=record.currency,
+                    local_status=record.status,
+                )
+        self.compared["contributions"] = len(records)
+
+    def check_refunds(self) -> None:
+        succeeded_pks = set(
+            Refund.objects.filter(self.in_window("created_at"), status=Refund.Status.SUCCEEDED).values_list(
+                "pk", flat=True
+            )
+        )
+        pks = succeeded_pks | self.ledger_keys_in_window(Transaction.Kind.REFUND, "refund")
+        records = list(Refund.objects.filter(pk__in=pks).select_related("contribution").order_by("pk"))
+        expected = {r.pk: r.amount for r in records if r.status == Refund.Status.SUCCEEDED}
+        movements = self.ledger_movements(Transaction.Kind.REFUND, "refund", pks)
+        self.compare_with_ledger(
+            object="refund", records=records, expected_by_pk=expected, movements=movements
+        )
+        # The contribution's refunded total is the sum of its succeeded refunds.
+        contributions = {r.contribution_id: r.contribution for r in records}
+        totals = dict(
+            Refund.objects.filter(contribution_id__in=contributions, status=Refund.Status.SUCCEEDED)
+            .values_list("contribution_id")
+            .annotate(total=Sum("amount"))
+            .values_list("contribution_id", "total")
+        )
+        for pk, contribution in sorted(contributions.items()):
+            if contribution.refunded_amount != totals.get(pk, 0):
+                self.add(
+                    "refund_total",
+                    object="contribution",
+                    id=pk,
+                    currency=contribution.currency,
+                    expected=contribution.refunded_amount,
+                    actual=totals.get(pk, 0),
+                )
+        self.compared["refunds"] = len(records)
+
+    # Against Stripe ---------------------------------------------------------------------------
+
+    def check_stripe(self) -> None:
+        gateway = get_gateway("stripe")
+
+        since = self.window_start
+        self.check_payment_intents(gateway, gateway.payments_since(since))
+        self.check_stripe_refunds(gateway, gateway.refunds_since(since))
+        self.check_transfers(gateway, gateway.transfers_since(since))
+
+    def settled(self, created: int) -> bool:
+        return created <= self.cutoff.timestamp()
+
+    def check_payment_intents(self, gateway, payments) -> None:
+        payments = [p for p in payments if self.settled(p.created)]
+        seen = {p.id for p in payments}
+        local = {
+            c.gateway_reference: c
+            for c in Contribution.objects.filter(gateway_reference__in=seen | {""}).exclude(
+                gateway_reference=""
+            )
+        }
+        for payment in payments:
+            contribution = local.get(payment.id)
+            if contribution is None:
+                self.add(
+                    "gateway_unknown",
+                    object="payment_intent",
+                    gateway_id=payment.id,
+                    currency=payment.currency,
+                    actual=payment.amount,
+                    gateway_status=payment.status,
+                )
+                continue
+            self.compare_payment(contribution, payment)
+        # Here and not in the listing: look each one up.
+        ours = Contribution.objects.filter(
+            self.in_window("created_at"), rail=Contribution.Rail.STRIPE
+        ).exclude(gateway_reference__in=seen)
+        for contribution in ours.order_by("pk"):
+            if not contribution.gateway_reference:
+                # Never reached Stripe, or (when received) reported as reference_missing already.
+                continue
+            payment = gateway.lookup_payment(contribution.gateway_reference)
+            if payment is None:
+                self.add_gateway_missing("contribution", contribution, currency=contribution.currency)
+            else:
+                self.compare_payment(contribution, payment)
+        self.compared["payment_intents"] = len(payments)
+
+    def compare_payment(self, contribution: Contribution, payment) -> None:
+        facts = {"object": "contribution", "id": contribution.pk, "gateway_id": payment.id}
+        if contribution.rail == Contribution.Rail.PLEDGE:
+            # The sponsor switched to a bank transfer and the card payment was cancelled: it must
+            # never have been paid as well.
+            if payment.status == "succeeded":
+                self.add(
+                    "status_mismatch",
+                    currency=contribution.currency,
+                    local_status=contribution.status,
+                    gateway_status=payment.status,
+                    detail=contribution.rail,
+                    **facts,
+                )
+            return
+        if payment.currency != contribution.currency.upper():
+            self.add(
+                "currency_mismatch",
+                currency=contribution.currency,
+                detail=f"{contribution.currency} / {payment.currency}",
+                **facts,
+            )
+            return
+        received = payment.amount_received if payment.status == "succeeded" else payment.amount
+        if received != contribution.amount:
+            self.add(
+                "amount_mismatch",
+                currency=contribution.currency,
+                expected=contribution.amount,
+                actual=received,
+                **facts,
+            )
+        allowed = CONTRIBUTION_STATUSES_FOR_INTENT.get(payment.status, CONTRIBUTION_STATUSES_STILL_OPEN)
+        if contribution.status not in allowed:
+            self.add(
+                "status_mismatch",
+                currency=contribution.currency,
+                local_status=contribution.status,
+                gateway_status=payment.status,
+                **facts,
+            )
+
+    def check_stripe_refunds(self, gateway, refunds) -> None:
+        refunds = [r for r in refunds if self.settled(r.created)]
+        seen = {r.id for r in refunds}
+        local = {
+            r.gateway_reference: r
+            for r in Refund.objects.filter(gateway_reference__in=seen).select_related("contribution")
+        }
+        for gateway_refund in refunds:
+            refund = local.get(gateway_refund.id)
+            if refund is None:
+                self.add(
+                    "gateway_unknown",
+                    object="stripe_refund",
+                    gateway_id=gateway_refund.id,
+                    currency=gateway_refund.currency,
+                    actual=gateway_refund.amount,
+                    gateway_status=gateway_refund.status,
+                    detail=gateway_refund.payment_intent,
+                )
+                continue
+            self.compare_refund(refund, gateway_refund)
+        ours = (
+            Refund.objects.filter(self.in_window("created_at"), contribution__rail=Contribution.Rail.STRIPE)
+            .exclude(gateway_reference__in=seen)
+            .select_related("contribution")
+        )
+        for refund in ours.order_by("pk"):
+            if not refund.gateway_reference:
+                if refund.status == Refund.Status.SUCCEEDED:
+                    self.add(
+                        "reference_missing",
+                        object="refund",
+                        id=refund.pk,
+                        currency=refund.contribution.currency,
+                        local_status=refund.status,
+                    )
+                continue
+            gateway_refund = gateway.lookup_refund(refund.gateway_reference)
+            if gateway_refund is None:
+                self.add_gateway_missing("refund", refund, currency=refund.contribution.currency)
+            else:
+                self.compare_refund(refund, gateway_refund)
+        self.compared["refunds_at_gateway"] = len(refunds)
+
+    def compare_refund(self, refund: Refund, gateway_refund) -> None:
+        currency = refund.contribution.currency
+        facts = {"object": "refund", "id": refund.pk, "gateway_id": gateway_refund.id}
+        if gateway_refund.currency != currency.upper():
+            self.add(
+                "currency_mismatch",
+                currency=currency,
+                detail=f"{currency} / {gateway_refund.currency}",
+                **facts,
+            )
+            return
+        if gateway_refund.amount != refund.amount:
+            self.add(
+                "amount_mismatch",
+                currency=currency,
+                expected=refund.amount,
+                actual=gateway_refund.amount,
+                **facts,
+            )
+        # Stripe's "pending" refund has left the balance already: it is recorded as succeeded.
+        expected_status = {
+            "pending": Refund.Status.SUCCEEDED,
+            "succeeded": Refund.Status.SUCCEEDED,
+            "failed": Refund.Status.FAILED,
+            "canceled": Refund.Status.FAILED,
+        }.get(gateway_refund.status, Refund.Status.PENDING)
+        if refund.status != expected_status:
+            self.add(
+                "status_mismatch",
+                currency=currency,
+                local_status=refund.status,
+                gateway_status=gateway_refund.status,
+                **facts,
+            )
+        payment = refund.contribution.gateway_reference
+        if gateway_refund.payment_intent and payment and gateway_refund.payment_intent != payment:
+            self.add(
+                "status_mismatch",
+                currency=currency,
+                local_status=payment,
+                gateway_status=gateway_refund.payment_intent,
+                **facts,
+            )
+
+    def check_transfers(self, gateway, transfers) -> None:
+        transfers = [t for t in transfers if self.settled(t.created)]
+        # Transfers reversed later than they were made: their reversal events were received here.
+        listed = {t.id for t in transfers}
+        reversed_ids = set()
+        events = WebhookEvent.objects.filter(
+            self.in_window("received_at"), provider="stripe", type="transfer.reversed"
+        ).values_list("body", flat=True)
+        for body in events:
+            transfer_id = ((body or {}).get("data") or {}).get("object", {}).get("id")
+            if transfer_id and transfer_id not in listed:
+                reversed_ids.add(transfer_id)
+        for transfer_id in sorted(reversed_ids):
+            found = gateway.lookup_transfer(transfer_id)
+            if found is not None:
+                transfers.append(found)
+
+        # Which disbursement each transfer pays: the one that recorded it, else its metadata.
+        ids = {t.id for t in transfers}
+        by_reference = {
+            d.gateway_reference: d for d in Disbursement.objects.filter(gateway_reference__in=ids | {"-"})
+        }
+        metadata_pks = {
+            int(t.metadata["disbursement"])
+            for t in transfers
+            if t.id not in by_reference and str(t.metadata.get("disbursement", "")).isdigit()
+        }
+        by_pk = {d.pk: d for d in Disbursement.objects.filter(pk__in=metadata_pks)}
+        by_pk.update({d.pk: d for d in by_reference.values()})
+        per_disbursement: dict[int, list] = defaultdict(list)
+        for transfer in transfers:
+            disbursement = by_reference.get(transfer.id)
+            if disbursement is None and str(transfer.metadata.get("disbursement", "")).isdigit():
+                disbursement = by_pk.get(int(transfer.metadata["disbursement"]))
+            if disbursement is None:
+                self.add(
+                    "gateway_unknown",
+                    object="transfer",
+                    gateway_id=transfer.id,
+                    currency=transfer.currency,
+                    actual=transfer.amount,
+                    detail=transfer.transfer_group,
+                )
+                continue
+            per_disbursement[disbursement.pk].append(transfer)
+
+        recipients = {
+            r.payee_reference: r
+            for r in Recipient.objects.filter(
+                payee_reference__in={by_pk[pk].payee_reference for pk in per_disbursement}
+            )
+        }
+        movements = self.ledger_movements(Transaction.Kind.DISBURSEMENT, "disbursement", per_disbursement)
+        for pk, found in sorted(per_disbursement.items()):
+            disbursement = by_pk[pk]
+            # A retry after a reversed transfer is a new attempt with its own transfer: only two
+            # transfers for one attempt, or more kept than the disbursement's amount, pay twice.
+            attempts = [t.metadata.get("idempotency_key") or t.id for t in found]
+            kept = sum(t.amount - t.amount_reversed for t in found)
+            if len(found) > 1 and (len(set(attempts)) < len(attempts) or kept > disbursement.amount):
+                self.add(
+                    "duplicate_transfer",
+                    object="disbursement",
+                    id=pk,
+                    currency=disbursement.currency,
+                    gateway_id=", ".join(sorted(t.id for t in found)),
+                    expected=disbursement.amount,
+                    actual=sum(t.amount for t in found),
+                )
+            for transfer in found:
+                self.compare_transfer(disbursement, transfer, recipients.get(disbursement.payee_reference))
+            reversed_amount = sum(t.amount_reversed for t in found)
+            ledger_reversed = movements[pk].reversed if pk in movements else 0
+            if reversed_amount != ledger_reversed:
+                self.add(
+                    "reversal_not_in_ledger",
+                    object="disbursement",
+                    id=pk,
+                    currency=disbursement.currency,
+                    gateway_id=found[0].id,
+                    expected=ledger_reversed,
+                    actual=reversed_amount,
+                )
+
+        # Paid here through Stripe and not in the listing: look each one up.
+        ours = Disbursement.objects.filter(
+            self.in_window("paid_at"), status=Disbursement.Status.PAID, rail=Recipient.Rail.STRIPE
+        ).exclude(pk__in=per_disbursement)
+        for disbursement in ours.order_by("pk"):
+            if not disbursement.gateway_reference:
+                continue  # reported as reference_missing by the ledger check
+            transfer = gateway.lookup_transfer(disbursement.gateway_reference)
+            if transfer is None:
+                self.add_gateway_missing("disbursement", disbursement, currency=disbursement.currency)
+            else:
+                recipient = Recipient.objects.filter(payee_reference=disbursement.payee_reference).first()
+                self.compare_transfer(disbursement, transfer, recipient)
+        self.compared["transfers"] = len(transfers)
+
+    def compare_transfer(self, disbursement: Disbursement, transfer, recipient: Recipient | None) -> None:
+        facts = {"object": "disbursement", "id": disbursement.pk, "gateway_id": transfer.id}
+        currency = disbursement.currency
+        if transfer.currency != currency.upper():
+            self.add(
+                "currency_mismatch", currency=currency, detail=f"{currency} / {transfer.currency}", **facts
+            )
+            return
+        if transfer.amount != disbursement.amount:
+            self.add(
+                "amount_mismatch",
+                currency=currency,
+                expected=disbursement.amount,
+                actual=transfer.amount,
+                **facts,
+            )
+        if (
+            recipient is not None
+            and recipient.stripe_account_id
+            and transfer.destination != recipient.stripe_account_id
+        ):
+            self.add(
+                "destination_mismatch",
+                currency=currency,
+                detail=f"{transfer.destination} ≠ {recipient.stripe_account_id}",
+                **facts,
+            )
+        fully_reversed = transfer.amount_reversed >= transfer.amount
+        if disbursement.status != Disbursement.Status.PAID and not fully_reversed:
+            self.add(
+                "status_mismatch",
+                currency=currency,
+                local_status=disbursement.status,
+                gateway_status="paid",
+                **facts,
+            )
