@@ -47,5 +47,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("payments", "0003_ledger_contributions")]
+    dependencies = [("payments", "0001_initial")]
     operations = [migrations.RunPython(forward, backward)]
