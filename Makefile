@@ -48,12 +48,14 @@ test-fast: dev
 	$(TEST_ENV) $(PY) -m pytest -m "not django_db and not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
 # Static checks, all run by `make test`: style, Django's checks, migrations in step with the
-# models, the dependency direction (import-linter contracts in pyproject.toml).
+# models, the dependency direction (import-linter contracts in pyproject.toml), types of the
+# bottom layer and of payments (mypy with django-stubs).
 lint: dev
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy core payments
 
 check: test
 
