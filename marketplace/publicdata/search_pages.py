@@ -352,7 +352,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "type_labels_json": json.dumps({value: str(label) for value, label in type_choices()}),
     }
     if not asked:
-        return render(request, "marketplace/search.html", context)
+        return render(request, "publicdata/search.html", context)
 
     search_params = form.to_params()
     page = search.search(search_params)
@@ -376,7 +376,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["save_form"] = search.SavedSearchForm(
             initial={"name": search_params.q[:120] or _("My search"), "query": valid_params.urlencode()},
         )
-    return render(request, "marketplace/search.html", context)
+    return render(request, "publicdata/search.html", context)
 
 
 def _hidden_filters(form: SearchForm) -> list[tuple[str, str]]:
