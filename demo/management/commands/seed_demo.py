@@ -578,7 +578,7 @@ class Command(BaseCommand):
             organisation = Organisation.objects.get(pk=self.organisations[key].pk)
             logo_changed = AuditEntry.objects.filter(
                 action="organisation.updated",
-                object_type="marketplace.organisation",
+                object_type="organisations.organisation",
                 object_id=str(organisation.pk),
                 after__has_key="logo",
             )
@@ -777,7 +777,7 @@ class Command(BaseCommand):
             attached = set(
                 AuditEntry.objects.filter(
                     action="proposal.attachment_added",
-                    object_type="marketplace.proposal",
+                    object_type="proposals.proposal",
                     object_id=str(proposal.pk),
                 ).values_list("after__name", flat=True)
             )

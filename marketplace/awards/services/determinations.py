@@ -210,7 +210,7 @@ def results_publish(*, challenge: ChallengePage, by) -> ChallengePage:
         audit.record(
             actor=by,
             action="challenge.results_published",
-            object_type="marketplace.challengepage",
+            object_type="challenges.challengepage",
             object_id=locked.pk,
             after={"results_published_at": locked.results_published_at.isoformat()},
         )
@@ -378,7 +378,7 @@ def milestones_replan(
         audit.record(
             actor=by,
             action="award.replanned",
-            object_type="marketplace.award",
+            object_type="awards.award",
             object_id=award.pk,
             before={str(r.milestone_id): [r.old_due_date.isoformat(), r.old_amount] for r in replans},
             after={

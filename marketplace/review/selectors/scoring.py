@@ -104,7 +104,7 @@ def review_page(assignment: ReviewAssignment) -> ReviewPage:
     if review is not None and review.reopened_at and review.status == Review.Status.DRAFT:
         entry = (
             AuditEntry.objects.filter(
-                object_type="marketplace.review", object_id=str(review.pk), action="review.reopened"
+                object_type="review.review", object_id=str(review.pk), action="review.reopened"
             )
             .order_by("-pk")
             .first()
