@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals import attachments
 from marketplace.proposals import permissions as proposals_permissions
@@ -25,7 +26,7 @@ MAX_ATTACHMENTS = 20
 # Attachments -----------------------------------------------------------------------------
 
 
-def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttachment:
+def proposal_attachment_add(*, proposal: Proposal, by: Person, upload) -> ProposalAttachment:
     """Attach a PDF, image or office document. The type is judged by the file's content, the
     size by settings.PROPOSAL_ATTACHMENT_MAX_BYTES, and the virus-scan hook
     (settings.PROPOSAL_ATTACHMENT_SCANNER) sees every file. Stored under a random name."""
@@ -74,7 +75,7 @@ def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttach
     return attachment
 
 
-def proposal_attachment_remove(*, attachment: ProposalAttachment, by) -> None:
+def proposal_attachment_remove(*, attachment: ProposalAttachment, by: Person) -> None:
     """Remove an attachment while the proposal is editable. A file that a submitted version
     lists is kept on disk (hidden from the draft) so that version stays whole."""
     proposal = attachment.proposal

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals.models import Proposal
 from marketplace.review import permissions, scoring
@@ -101,7 +102,7 @@ def _state(review: Review) -> dict:
 def _write(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput],
     recommendation: str | None,
     overall_comment: str | None,
@@ -169,7 +170,7 @@ def _write(
 def review_save_draft(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput] = (),
     recommendation: str | None = None,
     overall_comment: str | None = None,
@@ -203,7 +204,7 @@ def review_save_draft(
 def review_submit(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput] = (),
     recommendation: str | None = None,
     overall_comment: str | None = None,
@@ -259,7 +260,7 @@ def review_submit(
     return review
 
 
-def review_reopen(*, review: Review, by, reason: str) -> Review:
+def review_reopen(*, review: Review, by: Person, reason: str) -> Review:
     """An official of the challenge's agency sends a submitted review back to its reviewer as
     a draft, with the reason (audited; the reviewer is notified). The review's total stops
     counting until it is submitted again. Refused without a reason, for a review that is not
