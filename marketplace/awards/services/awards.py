@@ -125,6 +125,7 @@ def milestone_approve(*, milestone: Milestone, by: Person) -> Milestone:
         )
         before, after = awards_workflows.milestone_transition(locked, "approve")
         award = locked.award
+        assert award.commitment_id is not None  # award_create records it
         disbursement = payments_api.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
             reference=_milestone_payment_reference(locked),

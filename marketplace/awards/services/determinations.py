@@ -149,6 +149,7 @@ def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agree
         proposals_workflows.proposal_perform(proposal=proposal, name="decline_award", by=by, note=reason)
         locked.status, locked.signer, locked.decided_at = Agreement.Status.DECLINED, by, timezone.now()
         locked.save(update_fields=["status", "signer", "decided_at"])
+        assert award.commitment_id is not None  # award_create records it
         try:
             payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=award.commitment_id),

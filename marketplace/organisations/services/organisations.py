@@ -7,6 +7,7 @@ through marketplace.messaging after commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
@@ -204,7 +205,9 @@ def organisation_verify(*, organisation: Organisation, by: Person) -> Organisati
             raise DomainError(_("This organisation is already verified."))
         missing = locked.missing_identifiers()
         if missing:
-            labels = ", ".join(str(Organisation._meta.get_field(name).verbose_name) for name in missing)
+            labels = ", ".join(
+                str(cast(Field, Organisation._meta.get_field(name)).verbose_name) for name in missing
+            )
             raise DomainError(
                 _("It cannot be verified yet: %(fields)s missing.") % {"fields": labels}, field=missing[0]
             )
@@ -275,6 +278,7 @@ def document_upload(
         extension = identifiers.document_extension(file)
     except ValidationError as exc:
         raise DomainError(exc.messages[0], field="file") from exc
+    assert file.name is not None and file.size is not None  # an upload has both
     shown_name = get_valid_filename(file.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:120] or "dokumen"
     document = VerificationDocument(
         organisation=organisation,
@@ -286,6 +290,8 @@ def document_upload(
     )
     document._extension = extension
     document.file.save("upload", file, save=False)
+    stored = document.file.name
+    assert stored is not None  # just saved
     try:
         with transaction.atomic():
             document.save()
@@ -297,7 +303,7 @@ def document_upload(
                 after={"document": document.pk, "kind": kind, "size": file.size},
             )
     except Exception:
-        document.file.storage.delete(document.file.name)  # no orphan file when the row is not saved
+        document.file.storage.delete(stored)  # no orphan file when the row is not saved
         raise
     return document
 

@@ -56,6 +56,7 @@ def proposal_attachment_add(*, proposal: Proposal, by: Person, upload) -> Propos
         )
         attachment.file.save(attachments.random_name(kind.extension), upload, save=False)
         stored = attachment.file.name
+        assert stored is not None  # just saved
         try:
             attachment.save()
             audit.record(
@@ -87,6 +88,7 @@ def proposal_attachment_remove(*, attachment: ProposalAttachment, by: Person) ->
             ProposalAttachment.objects.filter(pk=attachment.pk).update(removed_at=timezone.now())
         else:
             name = attachment.file.name
+            assert name is not None  # an attachment always has its file
             ProposalAttachment.objects.filter(pk=attachment.pk).delete()
             storage = attachment.file.storage
             transaction.on_commit(lambda: storage.delete(name))

@@ -79,7 +79,7 @@ def reviewer_pool_add(*, challenge: ChallengePage, user: Person, by: Person) -> 
 
 
 def _clean_tags(tags: Iterable[str], field_name: str) -> list[str]:
-    cleaned = []
+    cleaned: list[str] = []
     for tag in tags:
         tag = (tag or "").strip()
         if len(tag) > TAG_MAX:
