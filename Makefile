@@ -49,13 +49,15 @@ test-fast: dev
 
 # Static checks, all run by `make test`: style, Django's checks, migrations in step with the
 # models, the dependency direction (import-linter contracts in pyproject.toml), types of the
-# bottom layer and of payments (mypy with django-stubs).
+# bottom layer, of payments, and of the services and permission checks (mypy with django-stubs).
 lint: dev
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
-	DEBUG=1 $(VENV)/bin/mypy core payments
+	DEBUG=1 $(VENV)/bin/mypy core payments search/services.py marketplace/*/permissions.py \
+		marketplace/challenges/services marketplace/organisations/services marketplace/proposals/services \
+		marketplace/review/services marketplace/awards/services marketplace/finance/services.py
 
 check: test
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from core.actors import Actor, Visitor
 from core.models import AuditEntry
 from core.request_context import current_ip
 
 
-def record(*, actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEntry:
+def record(
+    *, actor: Visitor, action: str, object_type: str, object_id, before=None, after=None
+) -> AuditEntry:
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -19,7 +22,7 @@ def record(*, actor, action: str, object_type: str, object_id, before=None, afte
 
 
 def record_transition(
-    *, actor, obj, action: str, before: str, after: str, note: str = "", extra: dict | None = None
+    *, actor: Visitor, obj, action: str, before: str, after: str, note: str = "", extra: dict | None = None
 ) -> AuditEntry:
     """A state-machine step: the status before and after, with the actor's note if any."""
     after_data = {"status": after, **(extra or {})}
@@ -35,7 +38,9 @@ def record_transition(
     )
 
 
-def record_from_payments(sender, *, actor, action, object_type, object_id, before=None, after=None, **kwargs):
+def record_from_payments(
+    sender, *, actor: Actor, action, object_type, object_id, before=None, after=None, **kwargs
+) -> None:
     record(
         actor=actor, action=action, object_type=object_type, object_id=object_id, before=before, after=after
     )

@@ -7,11 +7,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from core.actors import Person
 from core.models import Notification
 
 
 def notify(
-    *, users: Iterable, message: str, url: str = "", email_subject: str = "", email_body: str = ""
+    *,
+    users: Iterable[Person | None],
+    message: str,
+    url: str = "",
+    email_subject: str = "",
+    email_body: str = "",
 ) -> None:
     """Record a notification for each user; queue an email to those with an address when
     ``email_subject`` is given. Safe inside a transaction: emails leave only after commit."""

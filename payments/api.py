@@ -24,6 +24,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core.actors import Actor, Person, Visitor
 from payments import (
     configuration,
     contribution_selectors,
@@ -39,7 +40,6 @@ from payments import (
     selectors,
     statements,
 )
-from payments.actors import Actor, Person, Visitor
 from payments.configuration import FileScanner, ReceiptUrl
 from payments.contribution_selectors import FundSponsors, PublicContribution
 from payments.errors import PaymentError
@@ -61,9 +61,6 @@ from payments.reconciliation import ReconciliationResult
 from payments.statements import Statement
 
 __all__ = [
-    "Actor",
-    "Person",
-    "Visitor",
     "FINANCE_GROUP",
     "is_finance_officer",
     "FileScanner",

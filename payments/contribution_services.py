@@ -31,8 +31,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.actors import Actor, Visitor
 from payments import ledger, receipts, selectors, webhooks
-from payments.actors import Actor, Visitor
 from payments.errors import PaymentError
 from payments.gateways import get_gateway, stripe_configured
 from payments.interface import GatewayRefused, GatewayUnavailable, PaymentIntentInfo, PaymentRequest

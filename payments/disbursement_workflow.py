@@ -35,8 +35,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import Actor, Person, Visitor
 from payments import ledger, signals
-from payments.actors import Actor, Person, Visitor
 from payments.errors import PaymentError
 from payments.gateways import stripe_configured
 from payments.models import Commitment, Disbursement, GatewayCall, Recipient, Transaction

@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import Actor, Person
 from payments import ledger, postings, selectors
-from payments.actors import Actor, Person
 from payments.errors import PaymentError
 from payments.models import Account, Commitment, Disbursement, Fund, Transaction
 from payments.permissions import can_record_allocation

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from payments import signals
-from payments.actors import Actor
 from payments.errors import PaymentError
 from payments.models import Account, Entry, Fund, Transaction
 

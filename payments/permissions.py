@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from payments.actors import Visitor
+from core.actors import Visitor
 
 if TYPE_CHECKING:
     from payments.models import Disbursement

@@ -4,8 +4,8 @@ is idempotent by its key."""
 
 from __future__ import annotations
 
+from core.actors import Actor
 from payments import ledger
-from payments.actors import Actor
 from payments.models import Account, Commitment, Disbursement, Fund, Recipient, Transaction
 
 # Rails whose provider takes the money at once and confirms later: the money waits in the

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from payments import ledger
-from payments.actors import Actor
 from payments.errors import PaymentError
 from payments.gateways import get_gateway, stripe_configured
 from payments.interface import GatewayRefused, GatewayUnavailable, OnboardingRequest

@@ -32,8 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from payments import signals
-from payments.actors import Actor
 from payments.gateways import stripe_configured
 from payments.interface import GatewayUnavailable
 from payments.models import (

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.actors import Actor, Person
 from payments import ledger, receipts, selectors, webhooks
-from payments.actors import Actor, Person
 from payments.contribution_services import (
     REFUNDABLE,
     Rail,

@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.actors import Person
 from core.errors import DomainError
 from search.connection import es_client
 from search.models import SavedSearch
@@ -29,7 +30,9 @@ def status() -> dict:
 MAX_SAVED_SEARCHES = 50
 
 
-def saved_search_create(*, user, name: str, params: dict[str, list[str]], frequency: str) -> SavedSearch:
+def saved_search_create(
+    *, user: Person, name: str, params: dict[str, list[str]], frequency: str
+) -> SavedSearch:
     """Save a search (``params``: the search page's query string as a dict of lists) for
     ``user``; alerts start with the next challenge published."""
     with transaction.atomic():
@@ -46,7 +49,7 @@ def saved_search_create(*, user, name: str, params: dict[str, list[str]], freque
     return saved
 
 
-def saved_search_change_frequency(*, saved_search: SavedSearch, frequency: str, by) -> SavedSearch:
+def saved_search_change_frequency(*, saved_search: SavedSearch, frequency: str, by: Person) -> SavedSearch:
     """Alerts as soon as a challenge is published, or in a daily digest."""
     _require_owner(saved_search, by)
     saved_search.frequency = frequency
@@ -55,13 +58,13 @@ def saved_search_change_frequency(*, saved_search: SavedSearch, frequency: str, 
     return saved_search
 
 
-def saved_search_delete(*, saved_search: SavedSearch, by) -> None:
+def saved_search_delete(*, saved_search: SavedSearch, by: Person) -> None:
     """Delete the search and what it matched: no more alerts from it."""
     _require_owner(saved_search, by)
     saved_search.delete()
 
 
-def _require_owner(saved_search: SavedSearch, user) -> None:
+def _require_owner(saved_search: SavedSearch, user: Person) -> None:
     if saved_search.user_id != user.pk:
         raise DomainError(_("Only the person who saved a search can change it."))
 

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.actors import Visitor
 from marketplace.challenges.permissions import is_challenge_official
 from marketplace.organisations.permissions import is_member, is_owner
 
 
-def can_award(user, challenge) -> tuple[bool, str]:
+def can_award(user: Visitor, challenge) -> tuple[bool, str]:
     if not is_challenge_official(user, challenge):
         return False, _("Only an official of the agency that owns this challenge may award it.")
     return True, ""
 
 
-def can_report_milestone(user, milestone) -> tuple[bool, str]:
+def can_report_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     if not is_member(user, milestone.award.proposal.organisation):
         return False, _("Only the grantee may report progress on this milestone.")
     return True, ""
 
 
-def can_approve_milestone(user, milestone) -> tuple[bool, str]:
+def can_approve_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     if not is_challenge_official(user, milestone.award.proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may approve milestones.")
     return True, ""
@@ -29,27 +30,27 @@ def can_approve_milestone(user, milestone) -> tuple[bool, str]:
 # Determination, agreement, results and milestones ---------------------------------------------
 
 
-def can_sign_agreement(user, agreement) -> tuple[bool, str]:
+def can_sign_agreement(user: Visitor, agreement) -> tuple[bool, str]:
     if not is_owner(user, agreement.award.proposal.organisation):
         return False, _("Only an owner of the grantee organisation may accept or decline the agreement.")
     return True, ""
 
 
-def can_view_agreement(user, agreement) -> tuple[bool, str]:
+def can_view_agreement(user: Visitor, agreement) -> tuple[bool, str]:
     proposal = agreement.award.proposal
     if is_member(user, proposal.organisation) or is_challenge_official(user, proposal.challenge):
         return True, ""
     return False, _("Only the grantee and the agency's officials may read this agreement.")
 
 
-def can_view_milestone_evidence(user, milestone) -> tuple[bool, str]:
+def can_view_milestone_evidence(user: Visitor, milestone) -> tuple[bool, str]:
     proposal = milestone.award.proposal
     if is_member(user, proposal.organisation) or is_challenge_official(user, proposal.challenge):
         return True, ""
     return False, _("Only the grantee and the agency's officials may open this evidence.")
 
 
-def can_view_timeline(user, proposal) -> tuple[bool, str]:
+def can_view_timeline(user: Visitor, proposal) -> tuple[bool, str]:
     if is_challenge_official(user, proposal.challenge):
         return True, ""
     return False, _("Only the agency's officials may read the full history of a proposal.")

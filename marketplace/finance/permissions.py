@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.actors import Visitor
 from core.roles import is_finance
 from marketplace.organisations.permissions import is_member, is_owner, is_region_official
 
@@ -13,25 +14,25 @@ from marketplace.organisations.permissions import is_member, is_owner, is_region
 # officers; pledges are confirmed and refunds made by finance officers only.
 
 
-def can_contribute(user, challenge) -> tuple[bool, str]:
+def can_contribute(user: Visitor, challenge) -> tuple[bool, str]:
     if not (user and user.is_authenticated):
         return False, _("Sign in to contribute.")
     return True, ""
 
 
-def can_view_contribution(user, contribution) -> tuple[bool, str]:
+def can_view_contribution(user: Visitor, contribution) -> tuple[bool, str]:
     if user and user.is_authenticated and (contribution.sponsor_id == user.pk or is_finance(user)):
         return True, ""
     return False, _("Only the sponsor and finance officers may see this contribution.")
 
 
-def can_pay_contribution(user, contribution) -> tuple[bool, str]:
+def can_pay_contribution(user: Visitor, contribution) -> tuple[bool, str]:
     if user and user.is_authenticated and contribution.sponsor_id == user.pk:
         return True, ""
     return False, _("Only the sponsor may pay this contribution.")
 
 
-def can_manage_contributions(user) -> tuple[bool, str]:
+def can_manage_contributions(user: Visitor) -> tuple[bool, str]:
     if not is_finance(user):
         return False, _("Only a finance officer may confirm pledges and refund contributions.")
     return True, ""
@@ -43,13 +44,13 @@ def can_manage_contributions(user) -> tuple[bool, str]:
 # Finance officers handle payments; the four eyes on each payment are checked in payments.
 
 
-def can_manage_payouts(user, organisation) -> tuple[bool, str]:
+def can_manage_payouts(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_owner(user, organisation):
         return False, _("Only an owner of the organisation may decide where it is paid.")
     return True, ""
 
 
-def can_verify_bank_details(user, organisation) -> tuple[bool, str]:
+def can_verify_bank_details(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_region_official(user, organisation):
         return False, _("Only an official of the organisation's region may verify its bank details.")
     if is_member(user, organisation):
@@ -57,13 +58,13 @@ def can_verify_bank_details(user, organisation) -> tuple[bool, str]:
     return True, ""
 
 
-def can_handle_payments(user) -> tuple[bool, str]:
+def can_handle_payments(user: Visitor) -> tuple[bool, str]:
     if not is_finance(user):
         return False, _("Only a finance officer may handle payments.")
     return True, ""
 
 
-def can_view_payment_proof(user, organisation) -> tuple[bool, str]:
+def can_view_payment_proof(user: Visitor, organisation) -> tuple[bool, str]:
     """The transfer proof: finance officers, and the owners of the organisation that was paid."""
     if is_finance(user) or (organisation is not None and is_owner(user, organisation)):
         return True, ""

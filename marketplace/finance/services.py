@@ -13,11 +13,13 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.finance import permissions
 from marketplace.organisations.models.organisations import Membership, Organisation
@@ -46,13 +48,13 @@ def _payment_rules(field: str | None = None) -> Iterator[None]:
         raise DomainError(exc.message, field=field) from exc
 
 
-def _owners(organisation: Organisation):
+def _owners(organisation: Organisation) -> QuerySet[Person]:
     return get_user_model().objects.filter(
         memberships__organisation=organisation, memberships__role=Membership.Role.OWNER
     )
 
 
-def _region_officials(organisation: Organisation):
+def _region_officials(organisation: Organisation) -> QuerySet[Person]:
     if organisation.region_id is None:
         return get_user_model().objects.none()  # they find it in their workspace
     return (
@@ -66,7 +68,7 @@ def _region_officials(organisation: Organisation):
 
 
 def organisation_bank_details_set(
-    *, organisation: Organisation, by, bank_name: str, account_holder: str, account_number: str
+    *, organisation: Organisation, by: Person, bank_name: str, account_holder: str, account_number: str
 ) -> Recipient:
     """An owner chooses the bank transfer by the regional treasury, with these details (only the
     last four digits of the number are kept). Every save counts as a change: nothing is paid to
@@ -103,7 +105,9 @@ def organisation_bank_details_set(
     return recipient
 
 
-def organisation_connect_stripe(*, organisation: Organisation, by, return_url: str, refresh_url: str) -> str:
+def organisation_connect_stripe(
+    *, organisation: Organisation, by: Person, return_url: str, refresh_url: str
+) -> str:
     """An owner connects a Stripe Express account (created once); returns Stripe's onboarding
     URL. The organisation is paid through Stripe once the owner comes back having finished."""
     require(permissions.can_manage_payouts(by, organisation))
@@ -118,7 +122,7 @@ def organisation_connect_stripe(*, organisation: Organisation, by, return_url: s
         )
 
 
-def organisation_stripe_returned(*, organisation: Organisation, by) -> Recipient | None:
+def organisation_stripe_returned(*, organisation: Organisation, by: Person) -> Recipient | None:
     """The owner came back from Stripe's onboarding: read the account's state from Stripe and,
     when onboarding is finished, pay the organisation through Stripe from now on."""
     require(permissions.can_manage_payouts(by, organisation))
@@ -132,7 +136,7 @@ def organisation_stripe_returned(*, organisation: Organisation, by) -> Recipient
 
 
 def organisation_bank_details_verify(
-    *, organisation: Organisation, by, changed_at_seen: datetime.datetime | None
+    *, organisation: Organisation, by: Person, changed_at_seen: datetime.datetime | None
 ) -> Recipient:
     """An official of the organisation's region (not a member) confirms its bank details, as
     they stood at ``changed_at_seen``. Idempotent; DomainError when refused."""
@@ -156,7 +160,9 @@ def organisation_bank_details_verify(
 # Finance officers and milestone payments ----------------------------------------------------------
 
 
-def disbursement_record_paid(*, disbursement: Disbursement, by, bank_reference: str, proof) -> Disbursement:
+def disbursement_record_paid(
+    *, disbursement: Disbursement, by: Person, bank_reference: str, proof
+) -> Disbursement:
     """Manual rail: the treasury paid; the finance officer records its reference and proof."""
     require(permissions.can_handle_payments(by))
     with _payment_rules():
@@ -165,13 +171,13 @@ def disbursement_record_paid(*, disbursement: Disbursement, by, bank_reference: 
         )
 
 
-def disbursement_retry(*, disbursement: Disbursement, by) -> Disbursement:
+def disbursement_retry(*, disbursement: Disbursement, by: Person) -> Disbursement:
     require(permissions.can_handle_payments(by))
     with _payment_rules():
         return payments_api.disbursement_retry(disbursement=disbursement, by=by)
 
 
-def disbursement_cancel(*, disbursement: Disbursement, by, reason: str) -> Disbursement:
+def disbursement_cancel(*, disbursement: Disbursement, by: Person, reason: str) -> Disbursement:
     require(permissions.can_handle_payments(by))
     with _payment_rules(field="reason"):
         return payments_api.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)

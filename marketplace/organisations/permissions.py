@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.actors import Visitor
 from core.roles import is_official
 
 
-def is_member(user, organisation) -> bool:
+def is_member(user: Visitor, organisation) -> bool:
     if not (user and user.is_authenticated):
         return False
     return organisation.memberships.filter(user=user).exists()
 
 
-def can_list_for_partners(user, organisation) -> tuple[bool, str]:
+def can_list_for_partners(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_member(user, organisation):
         return False, _("Only members of the organisation may look for partners on its behalf.")
     return True, ""
 
 
-def can_request_partnership(user, listing, from_organisation) -> tuple[bool, str]:
+def can_request_partnership(user: Visitor, listing, from_organisation) -> tuple[bool, str]:
     if not is_member(user, from_organisation):
         return False, _("You can only send a request on behalf of an organisation you belong to.")
     if from_organisation.pk == listing.organisation_id or is_member(user, listing.organisation):
@@ -27,7 +28,7 @@ def can_request_partnership(user, listing, from_organisation) -> tuple[bool, str
     return True, ""
 
 
-def can_decide_partnership(user, partnership_request) -> tuple[bool, str]:
+def can_decide_partnership(user: Visitor, partnership_request) -> tuple[bool, str]:
     if not is_member(user, partnership_request.listing.organisation):
         return False, _("Only members of the organisation that was asked may answer this request.")
     return True, ""
@@ -36,7 +37,7 @@ def can_decide_partnership(user, partnership_request) -> tuple[bool, str]:
 # Organisations, people and verification -----------------------------------------------------
 
 
-def can_act(user) -> tuple[bool, str]:
+def can_act(user: Visitor) -> tuple[bool, str]:
     """Creating organisations, applying and joining need a confirmed email address."""
     from marketplace.organisations.accounts import has_verified_email
 
@@ -47,25 +48,25 @@ def can_act(user) -> tuple[bool, str]:
     return True, ""
 
 
-def is_owner(user, organisation) -> bool:
+def is_owner(user: Visitor, organisation) -> bool:
     if not (user and user.is_authenticated):
         return False
     return organisation.memberships.filter(user=user, role="owner").exists()
 
 
-def can_edit_organisation(user, organisation) -> tuple[bool, str]:
+def can_edit_organisation(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_owner(user, organisation):
         return False, _("Only an owner of the organisation may change it.")
     return True, ""
 
 
-def can_manage_members(user, organisation) -> tuple[bool, str]:
+def can_manage_members(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_owner(user, organisation):
         return False, _("Only an owner of the organisation may invite or remove members.")
     return True, ""
 
 
-def is_region_official(user, organisation) -> bool:
+def is_region_official(user: Visitor, organisation) -> bool:
     """An official of an agency in the organisation's region; any official when it names none."""
     from marketplace.challenges.models import Agency
 
@@ -80,19 +81,19 @@ def is_region_official(user, organisation) -> bool:
     return Agency.objects.filter(region_id=organisation.region_id, officials=user).exists()
 
 
-def can_view_documents(user, organisation) -> tuple[bool, str]:
+def can_view_documents(user: Visitor, organisation) -> tuple[bool, str]:
     if is_member(user, organisation) or is_region_official(user, organisation):
         return True, ""
     return False, _("Only members of the organisation and officials of its region may see its documents.")
 
 
-def can_upload_documents(user, organisation) -> tuple[bool, str]:
+def can_upload_documents(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_member(user, organisation):
         return False, _("Only members of the organisation may add its documents.")
     return True, ""
 
 
-def can_verify_organisation(user, organisation) -> tuple[bool, str]:
+def can_verify_organisation(user: Visitor, organisation) -> tuple[bool, str]:
     if not is_region_official(user, organisation):
         return False, _("Only an official of the organisation's region may verify it.")
     if is_member(user, organisation):

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.actors import Visitor
 from core.roles import is_official
 from marketplace.challenges.permissions import is_challenge_official
 from marketplace.organisations.permissions import is_member
 
 
-def can_edit_proposal(user, proposal) -> tuple[bool, str]:
+def can_edit_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     if not is_member(user, proposal.organisation):
         return False, _("Only members of the applying organisation may change this proposal.")
     return True, ""
 
 
-def is_partner_member(user, proposal, *, accepted_only: bool = False) -> bool:
+def is_partner_member(user: Visitor, proposal, *, accepted_only: bool = False) -> bool:
     """A member of a partner organisation invited to the proposal (that has not declined)."""
     if not (user and user.is_authenticated):
         return False
@@ -23,7 +24,7 @@ def is_partner_member(user, proposal, *, accepted_only: bool = False) -> bool:
     return proposal.partners.filter(status__in=statuses, organisation__memberships__user=user).exists()
 
 
-def can_view_proposal(user, proposal) -> tuple[bool, str]:
+def can_view_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     """The lead's members always; invited and accepted partners' members; the owning agency's
     officials once the proposal has been submitted (a draft stays private to its authors)."""
     if is_member(user, proposal.organisation) or is_partner_member(user, proposal):
@@ -33,7 +34,7 @@ def can_view_proposal(user, proposal) -> tuple[bool, str]:
     return False, _("You may not see this proposal.")
 
 
-def can_view_proposal_attachments(user, proposal) -> tuple[bool, str]:
+def can_view_proposal_attachments(user: Visitor, proposal) -> tuple[bool, str]:
     if is_member(user, proposal.organisation) or is_partner_member(user, proposal, accepted_only=True):
         return True, ""
     if proposal.submitted_at is not None and is_challenge_official(user, proposal.challenge):
@@ -41,20 +42,20 @@ def can_view_proposal_attachments(user, proposal) -> tuple[bool, str]:
     return False, _("You may not open this file.")
 
 
-def can_decide_proposal(user, proposal) -> tuple[bool, str]:
+def can_decide_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     """Screening, review, shortlisting, rejection and change requests."""
     if not is_challenge_official(user, proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may decide on proposals.")
     return True, ""
 
 
-def can_respond_to_partnership(user, partner) -> tuple[bool, str]:
+def can_respond_to_partnership(user: Visitor, partner) -> tuple[bool, str]:
     if not is_member(user, partner.organisation):
         return False, _("Only members of the invited organisation may answer this invitation.")
     return True, ""
 
 
-def can_list_agency_proposals(user) -> tuple[bool, str]:
+def can_list_agency_proposals(user: Visitor) -> tuple[bool, str]:
     if not is_official(user):
         return False, _("Only officials may see the proposals sent to their agency.")
     return True, ""

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.awards import permissions, signals
 from marketplace.awards import workflows as awards_workflows
@@ -51,7 +52,7 @@ def award_create(
     proposal: Proposal,
     amount: int,
     milestones: list[MilestonePlan],
-    by,
+    by: Person,
     in_kind: dict[int, int] | None = None,
     conditions: str = "",
 ) -> Award:
@@ -103,7 +104,7 @@ def award_create(
     return award
 
 
-def _award_in_kind(award: Award, quantities: dict[int, int], by) -> None:
+def _award_in_kind(award: Award, quantities: dict[int, int], by: Person) -> None:
     """Draw the in-kind offers down for the award (inside the award's transaction)."""
     wanted = {pk: qty for pk, qty in quantities.items() if qty}
     offers = Incentive.objects.filter(pk__in=wanted, challenge_id=award.proposal.challenge_id)
@@ -113,7 +114,7 @@ def _award_in_kind(award: Award, quantities: dict[int, int], by) -> None:
         incentive_draw_down(incentive=offer, award=award, quantity=wanted[offer.pk], by=by)
 
 
-def milestone_approve(*, milestone: Milestone, by) -> Milestone:
+def milestone_approve(*, milestone: Milestone, by: Person) -> Milestone:
     """Approve a reported milestone and queue its payment for a finance officer's release."""
     require(permissions.can_approve_milestone(by, milestone))
     with transaction.atomic(), _payment_rules():
@@ -124,6 +125,7 @@ def milestone_approve(*, milestone: Milestone, by) -> Milestone:
         )
         before, after = awards_workflows.milestone_transition(locked, "approve")
         award = locked.award
+        assert award.commitment_id is not None  # award_create records it
         disbursement = payments_api.disbursement_create(
             commitment=Commitment.objects.get(pk=award.commitment_id),
             reference=_milestone_payment_reference(locked),
@@ -148,7 +150,7 @@ def _milestone_payment_reference(milestone: Milestone) -> str:
     return f"milestone:{milestone.pk}" if not earlier else f"milestone:{milestone.pk}:{earlier + 1}"
 
 
-def disbursement_release(*, disbursement: Disbursement, by) -> Disbursement:
+def disbursement_release(*, disbursement: Disbursement, by: Person) -> Disbursement:
     """Release a milestone payment (four eyes, finance role); payments sends it after commit
     (Stripe transfer, or the treasury's bank transfer recorded later). Never pays twice."""
     with _payment_rules():
@@ -235,7 +237,7 @@ def on_disbursement_cancelled(sender, *, disbursement, **kwargs) -> None:
 # In-kind offers given to a winner --------------------------------------------------------
 
 
-def incentive_draw_down(*, incentive: Incentive, award: Award, quantity: int, by) -> InKindDrawdown:
+def incentive_draw_down(*, incentive: Incentive, award: Award, quantity: int, by: Person) -> InKindDrawdown:
     """Give ``quantity`` units of an in-kind offer to an award's grantee.
 
     Refuses (DomainError) when ``by`` is not an official of the challenge's agency, when the

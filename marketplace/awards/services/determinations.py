@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.awards import permissions
 from marketplace.awards import signals as awards_signals
@@ -36,13 +38,13 @@ MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_LINKS = 10
 
 
-def _owners(organisation_id: int):
+def _owners(organisation_id: int) -> QuerySet[Person]:
     return get_user_model().objects.filter(
         memberships__organisation_id=organisation_id, memberships__role=Membership.Role.OWNER
     )
 
 
-def _officials(challenge: ChallengePage):
+def _officials(challenge: ChallengePage) -> QuerySet[Person]:
     return challenge.agency.officials.all()
 
 
@@ -91,7 +93,7 @@ def agreement_url(agreement: Agreement) -> str:
 
 
 def agreement_accept(
-    *, agreement: Agreement, by, signer_name: str, ip_address: str | None, user_agent: str = ""
+    *, agreement: Agreement, by: Person, signer_name: str, ip_address: str | None, user_agent: str = ""
 ) -> Agreement:
     """An owner of the grantee accepts the terms shown to them: their name, the time, their IP
     address and the hash of the exact terms text are kept. Only then can the project start."""
@@ -130,7 +132,7 @@ def agreement_accept(
     return locked
 
 
-def agreement_decline(*, agreement: Agreement, by, reason: str) -> Agreement:
+def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agreement:
     """An owner of the grantee declines the award: the money committed for it goes back to the
     fund, the in-kind support is returned, and the proposal is marked as declined."""
     require(permissions.can_sign_agreement(by, agreement))
@@ -147,6 +149,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str) -> Agreement:
         proposals_workflows.proposal_perform(proposal=proposal, name="decline_award", by=by, note=reason)
         locked.status, locked.signer, locked.decided_at = Agreement.Status.DECLINED, by, timezone.now()
         locked.save(update_fields=["status", "signer", "decided_at"])
+        assert award.commitment_id is not None  # award_create records it
         try:
             payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=award.commitment_id),
@@ -189,7 +192,7 @@ def _must_be_pending(agreement: Agreement) -> None:
 # Results ------------------------------------------------------------------------------------------
 
 
-def results_publish(*, challenge: ChallengePage, by) -> ChallengePage:
+def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
     """Make the winners public on the challenge page, /projects/ and the API. Refused while no
     proposal is awarded; publishing again changes nothing."""
     require(permissions.can_award(by, challenge))
@@ -235,7 +238,7 @@ def project_started(award: Award) -> bool:
     return Agreement.objects.filter(award_id=award.pk, status=Agreement.Status.ACCEPTED).exists()
 
 
-def milestone_report(*, milestone: Milestone, by, report: str, links=(), files=()) -> Milestone:
+def milestone_report(*, milestone: Milestone, by: Person, report: str, links=(), files=()) -> Milestone:
     """The grantee reports a milestone done, with evidence (files and links). Only once the
     agreement is accepted; a milestone sent back for revision is reported again the same way."""
     require(permissions.can_report_milestone(by, milestone))
@@ -289,7 +292,7 @@ def milestone_report(*, milestone: Milestone, by, report: str, links=(), files=(
     return locked
 
 
-def milestone_request_revision(*, milestone: Milestone, by, reason: str) -> Milestone:
+def milestone_request_revision(*, milestone: Milestone, by: Person, reason: str) -> Milestone:
     """The official sends a reported milestone back with the reason the grantee reads."""
     require(permissions.can_approve_milestone(by, milestone))
     reason = reason.strip()
@@ -331,7 +334,7 @@ class MilestoneChange:
 
 
 def milestones_replan(
-    *, award: Award, by, changes: list[MilestoneChange], reason: str
+    *, award: Award, by: Person, changes: list[MilestoneChange], reason: str
 ) -> list[MilestoneReplan]:
     """The official moves milestone dates and shifts amounts between milestones that are not yet
     approved, with a recorded reason. The amounts still add up to the award: the total never

@@ -18,6 +18,7 @@ from wagtail.models import (
 )
 
 from core import audit
+from core.actors import Actor
 from core.roles import AGENCY_HEAD_GROUP
 from marketplace.challenges.models import RegionPage, Sponsor
 
@@ -97,7 +98,7 @@ def _members(region: RegionPage, relation: str) -> list[int]:
     return [pk for pk in region.agencies.values_list(relation, flat=True) if pk is not None]
 
 
-def region_setup_permissions(*, region: RegionPage, by=None) -> Group:
+def region_setup_permissions(*, region: RegionPage, by: Actor = None) -> Group:
     """Give the region its two groups and its approval workflow:
 
     - "Pejabat <region>": the officials of the region's agencies; add and edit rights on the

@@ -3,10 +3,12 @@ nothing else to the data. Each raises DomainError with a user-facing message whe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.utils.translation import gettext as _
 
+from core.actors import Person
 from core.errors import DomainError
 from marketplace.challenges.models import ChallengePage
 from payments import api as payments_api
@@ -15,7 +17,7 @@ from payments.models import Fund
 
 
 @contextmanager
-def _payment_rules():
+def _payment_rules() -> Iterator[None]:
     """Money rules speak through PaymentError; the marketplace edges know DomainError."""
     try:
         yield
@@ -38,7 +40,13 @@ def challenge_fund(challenge: ChallengePage) -> Fund:
 
 
 def allocation_record(
-    *, challenge: ChallengePage, amount: int, by, reference: str, description: str = "", idempotency_key: str
+    *,
+    challenge: ChallengePage,
+    amount: int,
+    by: Person,
+    reference: str,
+    description: str = "",
+    idempotency_key: str,
 ) -> None:
     """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
     with _payment_rules():

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from core.models import Notification
 from marketplace.challenges import permissions
@@ -46,7 +47,7 @@ def _clean_text(value: str, *, field: str, empty: str, max_length: int) -> str:
 
 
 def question_ask(
-    *, challenge: ChallengePage, by, body: str, now: datetime.datetime | None = None
+    *, challenge: ChallengePage, by: Person, body: str, now: datetime.datetime | None = None
 ) -> Question:
     """Ask a public question before the Q&A deadline (refused after it, in the region's time zone).
     The asker's identity is stored but never shown publicly."""
@@ -91,7 +92,7 @@ def _notify_answered(question: Question) -> None:
         )
 
 
-def question_answer(*, question: Question, by, answer: str) -> Question:
+def question_answer(*, question: Question, by: Person, answer: str) -> Question:
     """Answer (or correct the answer to) a question; it becomes public unless merged. The asker,
     and the askers of questions merged into it, are told the first time only."""
     require(permissions.can_manage_question(by, question))
@@ -120,7 +121,7 @@ def question_answer(*, question: Question, by, answer: str) -> Question:
     return locked
 
 
-def question_merge(*, question: Question, into: Question, by) -> Question:
+def question_merge(*, question: Question, into: Question, by: Person) -> Question:
     """Mark ``question`` a duplicate of ``into`` (of the same challenge). The merged question is no
     longer listed; its asker is pointed to the original's answer (now, or when it is answered)."""
     require(permissions.can_manage_question(by, question))
@@ -173,7 +174,7 @@ def question_merge(*, question: Question, into: Question, by) -> Question:
     return locked
 
 
-def question_pin(*, question: Question, by, pinned: bool) -> Question:
+def question_pin(*, question: Question, by: Person, pinned: bool) -> Question:
     """Pin an important question to the top of the challenge's Q&A, or unpin it."""
     require(permissions.can_manage_question(by, question))
     with transaction.atomic():
@@ -192,6 +193,6 @@ def question_pin(*, question: Question, by, pinned: bool) -> Question:
     return locked
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: Person) -> int:
     """Mark every unread notification of ``user`` read; returns how many. Idempotent."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -37,11 +37,13 @@ class TaggedCapability(TaggedItemBase):
 
 class Organisation(models.Model):
     Kind = OrganisationKind
+    # Set by organisation_update before a logo is saved: the extension read from its content.
+    _logo_extension: str
 
     # The legal identifiers an official needs before verifying an organisation of each kind.
     # Registering never needs them, so a group can start quickly and add them later; a
     # community group needs none, as it often has no legal form.
-    REQUIRED_IDENTIFIERS = {
+    REQUIRED_IDENTIFIERS: dict[str, tuple[str, ...]] = {
         Kind.COMPANY: ("nib", "npwp"),
         Kind.STARTUP: ("nib", "npwp"),
         Kind.COOPERATIVE: ("nib", "npwp"),
@@ -223,6 +225,9 @@ def document_upload_to(instance, filename: str) -> str:
 class VerificationDocument(models.Model):
     """A document an organisation gives officials to check (deed, NIB, NPWP card). Stored
     privately and read only through a view that lets members and officials in."""
+
+    # Set by document_upload before the file is saved: the extension read from its content.
+    _extension: str
 
     class Kind(models.TextChoices):
         DEED = "deed", _("Deed of establishment (akta pendirian)")

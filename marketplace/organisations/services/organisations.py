@@ -7,6 +7,7 @@ through marketplace.messaging after commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.organisations import identifiers, permissions
 from marketplace.organisations.models import (
@@ -91,7 +93,7 @@ def _snapshot(organisation: Organisation) -> dict:
 
 def organisation_create(
     *,
-    by,
+    by: Person,
     name: str,
     kind: str,
     region=None,
@@ -136,7 +138,7 @@ def organisation_create(
 def organisation_update(
     *,
     organisation: Organisation,
-    by,
+    by: Person,
     sectors=None,
     capabilities: Iterable[str] | None = None,
     logo: UploadedFile | None = None,
@@ -193,7 +195,7 @@ def organisation_update(
     return locked
 
 
-def organisation_verify(*, organisation: Organisation, by) -> Organisation:
+def organisation_verify(*, organisation: Organisation, by: Person) -> Organisation:
     """An official of the organisation's region confirms it after checking its documents. Needs
     the legal identifiers its kind requires and, for those kinds, at least one document."""
     require(permissions.can_verify_organisation(by, organisation))
@@ -203,7 +205,9 @@ def organisation_verify(*, organisation: Organisation, by) -> Organisation:
             raise DomainError(_("This organisation is already verified."))
         missing = locked.missing_identifiers()
         if missing:
-            labels = ", ".join(str(Organisation._meta.get_field(name).verbose_name) for name in missing)
+            labels = ", ".join(
+                str(cast(Field, Organisation._meta.get_field(name)).verbose_name) for name in missing
+            )
             raise DomainError(
                 _("It cannot be verified yet: %(fields)s missing.") % {"fields": labels}, field=missing[0]
             )
@@ -230,7 +234,7 @@ def organisation_verify(*, organisation: Organisation, by) -> Organisation:
     return locked
 
 
-def organisation_unverify(*, organisation: Organisation, by, reason: str) -> Organisation:
+def organisation_unverify(*, organisation: Organisation, by: Person, reason: str) -> Organisation:
     """An official takes a verification back, saying why (the owners are told)."""
     require(permissions.can_verify_organisation(by, organisation))
     reason = (reason or "").strip()
@@ -262,7 +266,9 @@ def organisation_unverify(*, organisation: Organisation, by, reason: str) -> Org
     return locked
 
 
-def document_upload(*, organisation: Organisation, by, kind: str, file: UploadedFile) -> VerificationDocument:
+def document_upload(
+    *, organisation: Organisation, by: Person, kind: str, file: UploadedFile
+) -> VerificationDocument:
     """A member adds a document for officials to check. The type is read from the content (PDF,
     PNG or JPEG, at most 10 MB); the stored name is random, the browser's name is only shown."""
     require(permissions.can_upload_documents(by, organisation))
@@ -272,6 +278,7 @@ def document_upload(*, organisation: Organisation, by, kind: str, file: Uploaded
         extension = identifiers.document_extension(file)
     except ValidationError as exc:
         raise DomainError(exc.messages[0], field="file") from exc
+    assert file.name is not None and file.size is not None  # an upload has both
     shown_name = get_valid_filename(file.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:120] or "dokumen"
     document = VerificationDocument(
         organisation=organisation,
@@ -283,6 +290,8 @@ def document_upload(*, organisation: Organisation, by, kind: str, file: Uploaded
     )
     document._extension = extension
     document.file.save("upload", file, save=False)
+    stored = document.file.name
+    assert stored is not None  # just saved
     try:
         with transaction.atomic():
             document.save()
@@ -294,7 +303,7 @@ def document_upload(*, organisation: Organisation, by, kind: str, file: Uploaded
                 after={"document": document.pk, "kind": kind, "size": file.size},
             )
     except Exception:
-        document.file.storage.delete(document.file.name)  # no orphan file when the row is not saved
+        document.file.storage.delete(stored)  # no orphan file when the row is not saved
         raise
     return document
 
@@ -302,7 +311,7 @@ def document_upload(*, organisation: Organisation, by, kind: str, file: Uploaded
 # Members and invitations -----------------------------------------------------------------
 
 
-def _user_with_verified_email(email: str):
+def _user_with_verified_email(email: str) -> Person | None:
     User = get_user_model()
     return (
         User.objects.filter(emailaddress__email__iexact=email, emailaddress__verified=True)
@@ -311,7 +320,7 @@ def _user_with_verified_email(email: str):
     )
 
 
-def _language_of(user) -> str:
+def _language_of(user: Person | None) -> str:
     profile = getattr(user, "profile", None) if user else None
     try:
         return profile.preferred_language if profile else settings.LANGUAGE_CODE
@@ -320,7 +329,7 @@ def _language_of(user) -> str:
 
 
 def invitation_create(
-    *, organisation: Organisation, by, email: str, role: str = "member"
+    *, organisation: Organisation, by: Person, email: str, role: str = "member"
 ) -> OrganisationInvitation:
     """An owner invites someone by email. The link in the email is valid for seven days."""
     require(permissions.can_manage_members(by, organisation))
@@ -388,7 +397,7 @@ def invitation_create(
     return invitation
 
 
-def _check_invitee(invitation: OrganisationInvitation, by) -> None:
+def _check_invitee(invitation: OrganisationInvitation, by: Person) -> None:
     from marketplace.organisations.accounts import verified_emails
 
     require(permissions.can_act(by))
@@ -418,7 +427,7 @@ def _locked_pending(invitation: OrganisationInvitation, now) -> OrganisationInvi
     return locked
 
 
-def invitation_accept(*, invitation: OrganisationInvitation, by, now=None) -> Membership:
+def invitation_accept(*, invitation: OrganisationInvitation, by: Person, now=None) -> Membership:
     """The invitee joins with the invited role. Only a signed-in user who confirmed the invited
     email address may accept; an expired or answered invitation changes nothing."""
     now = now or timezone.now()
@@ -454,7 +463,7 @@ def invitation_accept(*, invitation: OrganisationInvitation, by, now=None) -> Me
     return membership
 
 
-def invitation_decline(*, invitation: OrganisationInvitation, by, now=None) -> OrganisationInvitation:
+def invitation_decline(*, invitation: OrganisationInvitation, by: Person, now=None) -> OrganisationInvitation:
     """The invitee says no; the inviter is told. Refused when expired or already answered."""
     now = now or timezone.now()
     _check_invitee(invitation, by)
@@ -479,7 +488,7 @@ def invitation_decline(*, invitation: OrganisationInvitation, by, now=None) -> O
     return locked
 
 
-def membership_remove(*, membership: Membership, by) -> None:
+def membership_remove(*, membership: Membership, by: Person) -> None:
     """An owner removes a member, or a member leaves. The last owner cannot go."""
     organisation = membership.organisation
     if membership.user_id != by.pk:
@@ -509,13 +518,13 @@ def membership_remove(*, membership: Membership, by) -> None:
 # Profiles --------------------------------------------------------------------------------
 
 
-def profile_get(user) -> UserProfile:
+def profile_get(user: Person) -> UserProfile:
     profile, _created = UserProfile.objects.get_or_create(user=user)
     return profile
 
 
 def profile_update(
-    *, user, by, full_name: str = "", phone: str = "", preferred_language: str = ""
+    *, user: Person, by: Person, full_name: str = "", phone: str = "", preferred_language: str = ""
 ) -> UserProfile:
     """A user changes their own profile."""
     if not (by and by.is_authenticated and by.pk == user.pk):

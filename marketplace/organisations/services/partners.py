@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions
@@ -55,7 +56,7 @@ def partner_listing_save(
     *,
     challenge: ChallengePage,
     organisation: Organisation,
-    by,
+    by: Person,
     offers: str,
     needs: str,
     now: datetime.datetime | None = None,
@@ -86,7 +87,7 @@ def partner_listing_save(
     return listing
 
 
-def partner_listing_close(*, listing: PartnerListing, by) -> PartnerListing:
+def partner_listing_close(*, listing: PartnerListing, by: Person) -> PartnerListing:
     """Stop looking for partners: the listing leaves the challenge page. Idempotent."""
     require(permissions.can_list_for_partners(by, listing.organisation))
     with transaction.atomic():
@@ -109,7 +110,7 @@ def partnership_request_send(
     *,
     listing: PartnerListing,
     from_organisation: Organisation,
-    by,
+    by: Person,
     message: str,
     now: datetime.datetime | None = None,
 ) -> PartnershipRequest:
@@ -162,7 +163,7 @@ def partnership_request_send(
 
 
 def partnership_request_decide(
-    *, partnership_request: PartnershipRequest, by, accept: bool
+    *, partnership_request: PartnershipRequest, by: Person, accept: bool
 ) -> PartnershipRequest:
     """Accept or decline a waiting request, once; the requesting organisation is told."""
     require(permissions.can_decide_partnership(by, partnership_request))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals import attachments
 from marketplace.proposals import permissions as proposals_permissions
@@ -25,7 +26,7 @@ MAX_ATTACHMENTS = 20
 # Attachments -----------------------------------------------------------------------------
 
 
-def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttachment:
+def proposal_attachment_add(*, proposal: Proposal, by: Person, upload) -> ProposalAttachment:
     """Attach a PDF, image or office document. The type is judged by the file's content, the
     size by settings.PROPOSAL_ATTACHMENT_MAX_BYTES, and the virus-scan hook
     (settings.PROPOSAL_ATTACHMENT_SCANNER) sees every file. Stored under a random name."""
@@ -55,6 +56,7 @@ def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttach
         )
         attachment.file.save(attachments.random_name(kind.extension), upload, save=False)
         stored = attachment.file.name
+        assert stored is not None  # just saved
         try:
             attachment.save()
             audit.record(
@@ -74,7 +76,7 @@ def proposal_attachment_add(*, proposal: Proposal, by, upload) -> ProposalAttach
     return attachment
 
 
-def proposal_attachment_remove(*, attachment: ProposalAttachment, by) -> None:
+def proposal_attachment_remove(*, attachment: ProposalAttachment, by: Person) -> None:
     """Remove an attachment while the proposal is editable. A file that a submitted version
     lists is kept on disk (hidden from the draft) so that version stays whole."""
     proposal = attachment.proposal
@@ -86,6 +88,7 @@ def proposal_attachment_remove(*, attachment: ProposalAttachment, by) -> None:
             ProposalAttachment.objects.filter(pk=attachment.pk).update(removed_at=timezone.now())
         else:
             name = attachment.file.name
+            assert name is not None  # an attachment always has its file
             ProposalAttachment.objects.filter(pk=attachment.pk).delete()
             storage = attachment.file.storage
             transaction.on_commit(lambda: storage.delete(name))

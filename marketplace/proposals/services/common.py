@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import messaging
+from core.actors import Person
 from core.errors import DomainError
 from marketplace.challenges.models import ChallengePage
 from marketplace.proposals.models import (
@@ -47,11 +48,11 @@ def _deadline_text(challenge: ChallengePage) -> str:
     return f"{closes.strftime('%d-%m-%Y %H:%M')} {challenge.region.zone_label}"
 
 
-def _members(organisation_id: int):
+def _members(organisation_id: int) -> QuerySet[Person]:
     return get_user_model().objects.filter(memberships__organisation_id=organisation_id)
 
 
-def _consortium_members(proposal: Proposal, *, except_user=None):
+def _consortium_members(proposal: Proposal, *, except_user: Person | None = None) -> QuerySet[Person]:
     """Everyone in the lead organisation and in the partners that accepted (one row each)."""
     accepted = proposal.partners.filter(status=ProposalPartner.Status.ACCEPTED).values("organisation_id")
     lead = Q(memberships__organisation_id=proposal.organisation_id)

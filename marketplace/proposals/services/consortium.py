@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actors import Person
 from core.errors import DomainError, require
 from core.money import format_money
 from marketplace.organisations.models import Organisation
@@ -23,7 +24,7 @@ from marketplace.proposals.services.common import _lock, _members, _must_be_edit
 
 
 def proposal_partner_invite(
-    *, proposal: Proposal, by, organisation: Organisation, role: str, budget_share: int = 0
+    *, proposal: Proposal, by: Person, organisation: Organisation, role: str, budget_share: int = 0
 ) -> ProposalPartner:
     """The lead organisation invites a partner with a role and a budget share. Shares of the
     partners that have not declined never exceed the requested amount."""
@@ -93,7 +94,7 @@ def proposal_partner_invite(
     return partner
 
 
-def proposal_partner_respond(*, partner: ProposalPartner, by, accept: bool) -> ProposalPartner:
+def proposal_partner_respond(*, partner: ProposalPartner, by: Person, accept: bool) -> ProposalPartner:
     """A member of the invited organisation accepts or declines, once."""
     require(proposals_permissions.can_respond_to_partnership(by, partner))
     with transaction.atomic():
@@ -132,7 +133,7 @@ def proposal_partner_respond(*, partner: ProposalPartner, by, accept: bool) -> P
     return partner
 
 
-def proposal_partner_remove(*, partner: ProposalPartner, by) -> None:
+def proposal_partner_remove(*, partner: ProposalPartner, by: Person) -> None:
     """The lead takes an invitation back (or drops a partner) while the proposal is editable."""
     proposal = partner.proposal
     require(proposals_permissions.can_edit_proposal(by, proposal))

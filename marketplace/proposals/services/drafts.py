@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions as organisations_permissions
@@ -52,7 +53,7 @@ class TeamMemberPlan:
 
 def proposal_create(
     *,
-    by,
+    by: Person,
     organisation: Organisation,
     challenge: ChallengePage,
     title: str,
@@ -92,7 +93,7 @@ def proposal_create(
 def proposal_save(
     *,
     proposal: Proposal,
-    by,
+    by: Person,
     fields: dict | None = None,
     budget_lines: list[BudgetLinePlan] | None = None,
     milestones: list[PlannedMilestonePlan] | None = None,
@@ -167,6 +168,6 @@ def proposal_save(
     return proposal
 
 
-def proposal_update(*, proposal: Proposal, by, **changes) -> Proposal:
+def proposal_update(*, proposal: Proposal, by: Person, **changes) -> Proposal:
     """Change some of the proposal's own fields (see ``proposal_save`` for the rest)."""
     return proposal_save(proposal=proposal, by=by, fields=changes)

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals import permissions as proposals_permissions
 from marketplace.proposals import workflows
@@ -90,7 +91,7 @@ def proposal_snapshot(proposal: Proposal) -> dict:
     }
 
 
-def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = None) -> Proposal:
+def proposal_submit(*, proposal: Proposal, by: Person, now: datetime.datetime | None = None) -> Proposal:
     """Submit a complete, eligible draft before the deadline, or resubmit after an official
     asked for changes (not bound by the deadline: the agency reopened it). Freezes a copy as
     the next ProposalVersion. Refused otherwise; nothing changes then."""
@@ -143,7 +144,7 @@ def proposal_submit(*, proposal: Proposal, by, now: datetime.datetime | None = N
     return proposal
 
 
-def proposal_withdraw(*, proposal: Proposal, by, now: datetime.datetime | None = None) -> Proposal:
+def proposal_withdraw(*, proposal: Proposal, by: Person, now: datetime.datetime | None = None) -> Proposal:
     """The applicant takes a draft or submitted proposal back, before the deadline."""
     require(proposals_permissions.can_edit_proposal(by, proposal))
     challenge = proposal.challenge
@@ -176,7 +177,7 @@ _DECISION_MESSAGES = {
 }
 
 
-def proposal_decide(*, proposal: Proposal, by, transition: str, note: str = "") -> Proposal:
+def proposal_decide(*, proposal: Proposal, by: Person, transition: str, note: str = "") -> Proposal:
     """An official of the owning agency screens, reviews, shortlists or rejects a proposal, or
     asks for changes (with a note the applicant reads). The applicants are notified."""
     if transition not in OFFICIAL_DECISIONS:
@@ -195,10 +196,10 @@ def proposal_decide(*, proposal: Proposal, by, transition: str, note: str = "") 
     return proposal
 
 
-def proposal_reject(*, proposal: Proposal, by, note: str = "") -> Proposal:
+def proposal_reject(*, proposal: Proposal, by: Person, note: str = "") -> Proposal:
     """An official of the owning agency declines a proposal."""
     return proposal_decide(proposal=proposal, by=by, transition="reject", note=note)
 
 
-def proposal_request_changes(*, proposal: Proposal, by, note: str) -> Proposal:
+def proposal_request_changes(*, proposal: Proposal, by: Person, note: str) -> Proposal:
     return proposal_decide(proposal=proposal, by=by, transition="request_changes", note=note)

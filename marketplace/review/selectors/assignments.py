@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
+from core.actors import Person
 from core.roles import REVIEWER_GROUP, is_official
 from marketplace.challenges.models import ChallengePage, Sector
 from marketplace.organisations.models import (
@@ -30,7 +31,7 @@ from marketplace.review.services.common import OPEN_ASSIGNMENT, A, S, display_na
 @dataclass
 class PoolMember:
     pool: ChallengeReviewer
-    user: object
+    user: Person
     name: str
     tags: list[str]
     sectors: list[Sector]

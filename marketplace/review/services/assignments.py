@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from core.request_context import current_ip
 from core.roles import REVIEWER_GROUP, has_role
@@ -52,7 +53,7 @@ def _taking_part(proposal: Proposal) -> list[int]:
     return [proposal.organisation_id, *partners]
 
 
-def exclusion_reason(proposal: Proposal, reviewer) -> str | None:
+def exclusion_reason(proposal: Proposal, reviewer: Person) -> str | None:
     """Why ``reviewer`` may never be assigned to ``proposal``, or None. A member or former
     member of the lead or of a partner organisation never reviews it; neither does someone
     already assigned, who declared a conflict on it, or who was removed from it."""
@@ -94,7 +95,7 @@ def _open_count(**filters) -> int:
     return ReviewAssignment.objects.filter(status__in=OPEN_ASSIGNMENT, **filters).count()
 
 
-def _notify_assigned(challenge: ChallengePage, reviewer, count: int) -> None:
+def _notify_assigned(challenge: ChallengePage, reviewer: Person, count: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         message = ngettext(
             "You are asked to review %(count)d proposal for “%(challenge)s”. Declare any conflict of "
@@ -113,7 +114,7 @@ def _notify_assigned(challenge: ChallengePage, reviewer, count: int) -> None:
     )
 
 
-def _create_assignment(proposal: Proposal, reviewer, by) -> ReviewAssignment:
+def _create_assignment(proposal: Proposal, reviewer: Person, by: Person) -> ReviewAssignment:
     assignment = ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=by)
     audit.record(
         actor=by,
@@ -125,7 +126,7 @@ def _create_assignment(proposal: Proposal, reviewer, by) -> ReviewAssignment:
     return assignment
 
 
-def assignment_create(*, proposal: Proposal, reviewer, by) -> ReviewAssignment:
+def assignment_create(*, proposal: Proposal, reviewer: Person, by: Person) -> ReviewAssignment:
     """Assign a pool reviewer to a proposal in review, by hand. Refused when the reviewer is or
     was a member of an organisation behind the proposal, is already assigned, declared a
     conflict or was removed, is not in the challenge's pool, has reached the challenge's cap,
@@ -189,7 +190,7 @@ class BulkResult:
     short: dict[Proposal, int] = field(default_factory=dict)
 
 
-def assignments_create_suggested(*, challenge: ChallengePage, by) -> BulkResult:
+def assignments_create_suggested(*, challenge: ChallengePage, by: Person) -> BulkResult:
     """Give every proposal in review the challenge's number of reviewers, choosing by the
     suggestions (expertise fit, then load; see marketplace.reviewer_matching), never a
     reviewer excluded from a proposal and never above the cap. Proposals that cannot get
@@ -230,7 +231,7 @@ def assignments_create_suggested(*, challenge: ChallengePage, by) -> BulkResult:
     return result
 
 
-def assignment_remove(*, assignment: ReviewAssignment, by, reason: str) -> ReviewAssignment:
+def assignment_remove(*, assignment: ReviewAssignment, by: Person, reason: str) -> ReviewAssignment:
     """An official ends an assignment (awaiting declaration or reviewing), with a reason that
     is kept; the reviewer no longer has access and is told."""
     proposal = assignment.proposal
@@ -274,7 +275,7 @@ REVIEWABLE_STATUSES = (S.IN_REVIEW, S.SHORTLISTED)
 
 
 def assignment_declare(
-    *, assignment: ReviewAssignment, by, has_conflict: bool, note: str = ""
+    *, assignment: ReviewAssignment, by: Person, has_conflict: bool, note: str = ""
 ) -> ReviewAssignment:
     """The assigned reviewer declares, before seeing the proposal, that they have no conflict of
     interest (the assignment becomes active: they may review) or that they have one, and why

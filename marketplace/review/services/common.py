@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.actors import Person
 from core.roles import OFFICIAL_GROUP
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import (
@@ -26,7 +27,7 @@ REASON_MAX = 2000
 TAG_MAX = 100
 
 
-def display_name(user) -> str:
+def display_name(user: Person) -> str:
     """What officials see for a reviewer: the profile's full name, else the account's names."""
     try:
         profile = user.profile
@@ -51,7 +52,7 @@ def _in_site_language(template: str, **values) -> str:
         return _(template) % values
 
 
-def _consortium_members(proposal: Proposal):
+def _consortium_members(proposal: Proposal) -> QuerySet[Person]:
     """Members of the lead organisation and of the partners that accepted (one row each)."""
     accepted = proposal.partners.filter(status=ProposalPartner.Status.ACCEPTED).values("organisation_id")
     return (
@@ -64,7 +65,7 @@ def _consortium_members(proposal: Proposal):
     )
 
 
-def _challenge_officials(challenge: ChallengePage):
+def _challenge_officials(challenge: ChallengePage) -> QuerySet[Person]:
     return challenge.agency.officials.filter(groups__name=OFFICIAL_GROUP).distinct()
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from core.roles import REVIEWER_GROUP, has_role
 from marketplace.challenges.models import ChallengePage, Sector
@@ -41,7 +42,7 @@ from marketplace.review.services.common import (
 # The reviewer pool ----------------------------------------------------------------------------
 
 
-def reviewer_pool_add(*, challenge: ChallengePage, user, by) -> ChallengeReviewer:
+def reviewer_pool_add(*, challenge: ChallengePage, user: Person, by: Person) -> ChallengeReviewer:
     """Add an existing account with the reviewer role to the challenge's reviewers."""
     require(permissions.can_manage_reviews(by, challenge))
     if not has_role(user, REVIEWER_GROUP):
@@ -78,7 +79,7 @@ def reviewer_pool_add(*, challenge: ChallengePage, user, by) -> ChallengeReviewe
 
 
 def _clean_tags(tags: Iterable[str], field_name: str) -> list[str]:
-    cleaned = []
+    cleaned: list[str] = []
     for tag in tags:
         tag = (tag or "").strip()
         if len(tag) > TAG_MAX:
@@ -100,7 +101,7 @@ def _unique_username(email: str) -> str:
     return username
 
 
-def set_password_url(user) -> str:
+def set_password_url(user: Person) -> str:
     """The address where ``user`` chooses a password (allauth's password-reset link), valid for
     settings.PASSWORD_RESET_TIMEOUT."""
     key = default_token_generator.make_token(user)
@@ -111,7 +112,7 @@ def set_password_url(user) -> str:
 def reviewer_invite_external(
     *,
     challenge: ChallengePage,
-    by,
+    by: Person,
     full_name: str,
     email: str,
     expertise: Iterable[str] = (),
@@ -202,7 +203,7 @@ def reviewer_invite_external(
     return reviewer
 
 
-def reviewer_pool_remove(*, reviewer: ChallengeReviewer, by) -> None:
+def reviewer_pool_remove(*, reviewer: ChallengeReviewer, by: Person) -> None:
     """Take a reviewer off the challenge's pool; refused while they have open assignments."""
     challenge = reviewer.challenge
     require(permissions.can_manage_reviews(by, challenge))
@@ -233,7 +234,7 @@ def reviewer_pool_remove(*, reviewer: ChallengeReviewer, by) -> None:
 
 
 def reviewer_expertise_update(
-    *, reviewer: ChallengeReviewer, by, expertise: Iterable[str], sectors: Iterable[Sector]
+    *, reviewer: ChallengeReviewer, by: Person, expertise: Iterable[str], sectors: Iterable[Sector]
 ) -> UserProfile:
     """An official of the challenge sets a pool reviewer's fields of expertise (tags) and
     sectors, which the suggestions match against the proposals."""

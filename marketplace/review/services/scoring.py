@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals.models import Proposal
 from marketplace.review import permissions, scoring
@@ -24,8 +26,9 @@ from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 
 # Reviews are written, submitted and reopened only while the proposal is in review.
 REVIEWABLE_STATUSES = (Proposal.Status.IN_REVIEW,)
-COMMENT_MAX = CriterionScore._meta.get_field("comment").max_length
-TEXT_MAX = Review._meta.get_field("overall_comment").max_length
+# Both fields declare a max_length.
+COMMENT_MAX = cast(int, CriterionScore._meta.get_field("comment").max_length)
+TEXT_MAX = cast(int, Review._meta.get_field("overall_comment").max_length)
 REASON_MAX = 1000
 
 
@@ -101,7 +104,7 @@ def _state(review: Review) -> dict:
 def _write(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput],
     recommendation: str | None,
     overall_comment: str | None,
@@ -169,7 +172,7 @@ def _write(
 def review_save_draft(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput] = (),
     recommendation: str | None = None,
     overall_comment: str | None = None,
@@ -203,7 +206,7 @@ def review_save_draft(
 def review_submit(
     *,
     assignment: ReviewAssignment,
-    by,
+    by: Person,
     scores: Sequence[ScoreInput] = (),
     recommendation: str | None = None,
     overall_comment: str | None = None,
@@ -241,7 +244,7 @@ def review_submit(
         if not review.recommendation:
             raise DomainError(_("Choose a recommendation before submitting."), field="recommendation")
         review.weighted_total = scoring.weighted_total(
-            [(rows[pk].weight, rows[pk].score) for pk in criteria],
+            [(rows[pk].weight, cast(int, rows[pk].score)) for pk in criteria],  # each checked above
             score_min=challenge.score_min,
             score_max=challenge.score_max,
         )
@@ -259,7 +262,7 @@ def review_submit(
     return review
 
 
-def review_reopen(*, review: Review, by, reason: str) -> Review:
+def review_reopen(*, review: Review, by: Person, reason: str) -> Review:
     """An official of the challenge's agency sends a submitted review back to its reviewer as
     a draft, with the reason (audited; the reviewer is notified). The review's total stops
     counting until it is submitted again. Refused without a reason, for a review that is not
@@ -281,6 +284,7 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
         if assignment.status != ReviewAssignment.Status.ACTIVE:
             raise DomainError(_("This review assignment has ended."))
         _must_be_in_review(assignment.proposal)
+        assert locked.submitted_at is not None  # a submitted review has its time
         before = {**_state(locked), "submitted_at": locked.submitted_at.isoformat()}
         locked.status = Review.Status.DRAFT
         locked.weighted_total = None

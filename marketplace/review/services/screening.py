@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import audit, messaging
+from core.actors import Person
 from core.errors import DomainError, require
 from marketplace.proposals import workflows
 from marketplace.proposals.checklist import ChecklistItem, proposal_checklist
@@ -96,7 +97,7 @@ def screening_items(proposal: Proposal, check: ScreeningCheck | None = None) -> 
     return items
 
 
-def _screening_check_for_update(proposal: Proposal, by) -> tuple[Proposal, ScreeningCheck]:
+def _screening_check_for_update(proposal: Proposal, by: Person) -> tuple[Proposal, ScreeningCheck]:
     """Lock the proposal, start screening if it is only submitted, and return its open check."""
     locked = _lock_proposal(proposal)
     if locked.status == S.SUBMITTED:
@@ -156,7 +157,7 @@ def _labels_now(proposal: Proposal) -> dict[str, str]:
     return {item["key"]: item["label"] for item in screening_automatic_items(proposal)}
 
 
-def screening_start(*, proposal: Proposal, by) -> ScreeningCheck:
+def screening_start(*, proposal: Proposal, by: Person) -> ScreeningCheck:
     """An official of the owning agency starts screening a submitted proposal: it moves to
     "screening" and gets its checklist, pre-filled by the automatic checks. Idempotent while
     the screening is open."""
@@ -178,7 +179,7 @@ def screening_start(*, proposal: Proposal, by) -> ScreeningCheck:
 
 
 def screening_save(
-    *, proposal: Proposal, by, decisions: Mapping[str, ItemDecision] | None = None
+    *, proposal: Proposal, by: Person, decisions: Mapping[str, ItemDecision] | None = None
 ) -> ScreeningCheck:
     """Store the official's confirmations and overrides (starting the screening if needed)."""
     require(permissions.can_screen_proposal(by, proposal))
@@ -200,7 +201,7 @@ def screening_save(
 
 
 def screening_pass(
-    *, proposal: Proposal, by, decisions: Mapping[str, ItemDecision] | None = None
+    *, proposal: Proposal, by: Person, decisions: Mapping[str, ItemDecision] | None = None
 ) -> ScreeningCheck:
     """The proposal is eligible: every item must be met (as checked, or as overridden with a
     note). It moves on to review and the applicants are told. Refused otherwise; nothing
@@ -246,7 +247,7 @@ def screening_pass(
 
 
 def screening_reject(
-    *, proposal: Proposal, by, reason: str, decisions: Mapping[str, ItemDecision] | None = None
+    *, proposal: Proposal, by: Person, reason: str, decisions: Mapping[str, ItemDecision] | None = None
 ) -> ScreeningCheck:
     """The proposal is not eligible. The reason is required: the applicants read it on their
     proposal page and in the notification (and email) they get."""

@@ -1,4 +1,4 @@
-"""Who acts on money, as the services type it (the project uses Django's own user model)."""
+"""Who acts, as the services type it (the project uses Django's own user model)."""
 
 from __future__ import annotations
 
