@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage
 from payments import api as payments_api
 from payments.api import PaymentError
@@ -34,7 +35,9 @@ def _payment_rules():
 
 
 def challenge_fund(challenge: ChallengePage) -> Fund:
-    return payments_api.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title[:255])
+    return payments_api.fund_get_or_create(
+        reference=challenge_reference(challenge.pk), name=challenge.title[:255]
+    )
 
 
 def allocation_record(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.models import AuditEntry
+from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
 from core.views import deny_unless, form_error
 from marketplace.awards.services import awards as services
@@ -360,9 +361,9 @@ def payouts_workspace(request) -> dict:
 
 
 def _organisation_names(payee_references: list[str]) -> dict[str, str]:
-    ids = {int(r.split(":", 1)[1]) for r in payee_references if r.startswith("organisation:")}
+    ids = {pk for pk in (parse_reference(r, ORGANISATION) for r in payee_references) if pk is not None}
     return {
-        f"organisation:{pk}": name
+        organisation_reference(pk): name
         for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
     }
 
@@ -370,10 +371,10 @@ def _organisation_names(payee_references: list[str]) -> dict[str, str]:
 def _bank_details_to_verify(user) -> list[dict]:
     """Organisations of the official's regions (or of none) whose bank details wait, not their own."""
     waiting = payments_api.recipients_awaiting_verification().filter(
-        payee_reference__startswith="organisation:"
+        payee_reference__startswith=reference_prefix(ORGANISATION)
     )
     recipients = {r.payee_reference: r for r in waiting}
-    ids = [int(r.split(":", 1)[1]) for r in recipients if r.split(":", 1)[1].isdigit()]
+    ids = [pk for pk in (parse_reference(r, ORGANISATION) for r in recipients) if pk is not None]
     organisations = Organisation.objects.filter(pk__in=ids).exclude(memberships__user=user)
     if not user.is_superuser:
         regions = Agency.objects.filter(officials=user).values("region_id")
