@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.models import AuditEntry
 from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
@@ -310,15 +311,15 @@ def disbursement_proof(request, pk):
     deny_unless(permissions.can_view_payment_proof(request.user, organisation))
     if not disbursement.proof:
         raise Http404
-    handle = disbursement.proof.open("rb")
-    content_type, extension = payments_api.proof_kind(fileobj=handle) or ("application/octet-stream", "bin")
+    try:
+        kind = payments_api.proof_kind(fileobj=disbursement.proof.open("rb"))
+    except FileNotFoundError:
+        kind = None  # private_file_response answers 404 for it
+    content_type, extension = kind or ("application/octet-stream", "bin")
     safe_reference = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in disbursement.reference)
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"bukti-{safe_reference}.{extension}", content_type=content_type
+    return private_file_response(
+        disbursement.proof, download_name=f"bukti-{safe_reference}.{extension}", content_type=content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Workspace sections -------------------------------------------------------------------------------
