@@ -1,11 +1,12 @@
 """References to domain objects in the form ``"<kind>:<pk>"`` (``"challenge:12"``,
-``"organisation:3"``). payments and search keep such strings instead of foreign keys into the
-domain apps; this module is the one place that writes and reads them."""
+``"organisation:3"``, ``"award:5"``). payments and search keep such strings instead of foreign
+keys into the domain apps; this module is the one place that writes and reads them."""
 
 from __future__ import annotations
 
 CHALLENGE = "challenge"
 ORGANISATION = "organisation"
+AWARD = "award"
 
 
 def reference(kind: str, pk: int | str) -> str:
@@ -19,6 +20,11 @@ def challenge_reference(pk: int) -> str:
 
 def organisation_reference(pk: int) -> str:
     return reference(ORGANISATION, pk)
+
+
+def award_reference(pk: int) -> str:
+    """What an award's commitment in payments is known by."""
+    return reference(AWARD, pk)
 
 
 def reference_prefix(kind: str) -> str:

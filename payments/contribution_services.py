@@ -358,6 +358,11 @@ def ledger_description(contribution: Contribution, text: str) -> str:
         return f"{text}: {who}"
 
 
+def received_key(contribution: Contribution) -> str:
+    """The key of the ledger transaction that received the contribution's money."""
+    return f"contribution:{contribution.pk}"
+
+
 def _record_received(locked: Contribution, *, by: Actor, reference: str) -> None:
     """Inside the caller's transaction, with the contribution locked."""
     fund = locked.fund
@@ -369,7 +374,7 @@ def _record_received(locked: Contribution, *, by: Actor, reference: str) -> None
         by=by,
         reference=reference,
         description=ledger_description(locked, text),
-        idempotency_key=f"contribution:{locked.pk}",
+        idempotency_key=received_key(locked),
         legs=[(ledger.fund_cash_account(fund), locked.amount), (sponsor_source_account(), -locked.amount)],
     )
     before = locked.status

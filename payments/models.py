@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from payments.storage import private_storage
+from core.storage import private_storage
 
 
 def proof_upload_to(instance, filename: str) -> str:

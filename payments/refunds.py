@@ -21,6 +21,7 @@ from payments.contribution_services import (
     REFUNDABLE,
     Rail,
     ledger_description,
+    received_key,
     require_finance_not_sponsor,
     sponsor_source_account,
     status_after_refunds,
@@ -181,6 +182,11 @@ def refund_apply_gateway_status(
     return locked
 
 
+def refunded_key(refund: Refund) -> str:
+    """The key of the ledger transaction that gave the refund's money back."""
+    return f"refund:{refund.pk}"
+
+
 def _refund_done(refund: Refund, contribution: Contribution, *, by: Actor) -> None:
     """With both rows locked. Money went back: a REFUND transaction reversing the contribution's."""
     if refund.status != Refund.Status.PENDING:
@@ -194,8 +200,8 @@ def _refund_done(refund: Refund, contribution: Contribution, *, by: Actor) -> No
         by=by,
         reference=refund.gateway_reference,
         description=ledger_description(contribution, text),
-        idempotency_key=f"refund:{refund.pk}",
-        reverses=Transaction.objects.get(idempotency_key=f"contribution:{contribution.pk}"),
+        idempotency_key=refunded_key(refund),
+        reverses=Transaction.objects.get(idempotency_key=received_key(contribution)),
         legs=[(ledger.fund_cash_account(fund), -refund.amount), (sponsor_source_account(), refund.amount)],
     )
     refund.status = Refund.Status.SUCCEEDED
@@ -234,8 +240,8 @@ def _refund_undone(refund: Refund, contribution: Contribution, *, by: Actor, rea
             by=by,
             reference=refund.gateway_reference,
             description=ledger_description(contribution, text),
-            idempotency_key=f"refund:{refund.pk}:failed",
-            reverses=Transaction.objects.get(idempotency_key=f"refund:{refund.pk}"),
+            idempotency_key=f"{refunded_key(refund)}:failed",
+            reverses=Transaction.objects.get(idempotency_key=refunded_key(refund)),
             legs=[
                 (ledger.fund_cash_account(fund), refund.amount),
                 (sponsor_source_account(), -refund.amount),

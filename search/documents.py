@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from elasticsearch.dsl import Boolean, Date, Document, Keyword, Long, Text, analyzer, token_filter
 
+from core.references import reference
 from search.text import stem
 
 INDEX_VERSION = "v2"  # bump when the mapping changes: search_reindex builds the new index
@@ -47,7 +48,7 @@ class SearchDocument:
 
     @property
     def uid(self) -> str:
-        return f"{self.kind}:{self.object_id}"
+        return reference(self.kind, self.object_id)
 
     @property
     def snippet(self) -> str:

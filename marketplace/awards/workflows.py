@@ -1,12 +1,7 @@
-"""The state machines of proposals and milestones, as data, with one entry point each.
-Nothing else writes the ``status`` fields.
-
-A proposal transition names the states it leaves from, the state it leads to, and who may
-perform it: a member of the applying (lead) organisation, or an official of the agency that
-owns the challenge. ``proposal_perform`` is the one way to move a proposal: it checks the
-actor and the current state, changes the status, and writes an audit entry with who, when,
-from which IP address and an optional note. A refused transition raises DomainError and
-changes nothing."""
+"""The milestone state machine, as data, with one entry point: ``milestone_transition`` checks
+that the named transition may leave the milestone's current state and sets the new one. Nothing
+else writes ``Milestone.status``; the awards services that call it check who acts and write the
+audit entry."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage, Incentive
 from payments import api as payments_api
 
@@ -67,8 +68,9 @@ def challenge_get(slug: str) -> ChallengePage:
 
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
-    figures = payments_api.fund_figures(references=[f"challenge:{c.pk}" for c in challenges])
-    return {int(ref.split(":")[1]): values for ref, values in figures.items()}
+    challenge_ids = {challenge_reference(c.pk): c.pk for c in challenges}
+    figures = payments_api.fund_figures(references=list(challenge_ids))
+    return {challenge_ids[ref]: values for ref, values in figures.items()}
 
 
 def challenge_details_for(challenge: ChallengePage) -> dict:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core import messaging
 from core.actors import Person
 from core.errors import DomainError, require
+from core.references import ORGANISATION, organisation_reference, parse_reference
 from marketplace.finance import permissions
 from marketplace.organisations.models.organisations import Membership, Organisation
 from payments import api as payments_api
@@ -29,14 +30,14 @@ from payments.models import Disbursement, Recipient
 
 
 def payee_reference(organisation: Organisation) -> str:
-    return f"organisation:{organisation.pk}"
+    return organisation_reference(organisation.pk)
 
 
 def organisation_for_payee(payee_reference_: str) -> Organisation | None:
-    kind, _sep, pk = payee_reference_.partition(":")
-    if kind != "organisation" or not pk.isdigit():
+    pk = parse_reference(payee_reference_, ORGANISATION)
+    if pk is None:
         return None
-    return Organisation.objects.filter(pk=int(pk)).first()
+    return Organisation.objects.filter(pk=pk).first()
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Q, Value, When
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.roles import is_official
 from core.views import deny_unless
 from marketplace.challenges import permissions as challenges_permissions
@@ -285,16 +286,9 @@ def proposal_attachment_download(request, pk, attachment_pk):
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_view_proposal_attachments(request.user, proposal))
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("This file is no longer available.")) from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.display_name, content_type=attachment.content_type
+    return private_file_response(
+        attachment.file, download_name=attachment.display_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

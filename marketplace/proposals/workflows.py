@@ -1,5 +1,5 @@
-"""The state machines of proposals and milestones, as data, with one entry point each.
-Nothing else writes the ``status`` fields.
+"""The proposal state machine, as data, with one entry point. Nothing else writes
+``Proposal.status`` (milestones have theirs in ``marketplace.awards.workflows``).
 
 A proposal transition names the states it leaves from, the state it leads to, and who may
 perform it: a member of the applying (lead) organisation, or an official of the agency that

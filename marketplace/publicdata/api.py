@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from core.references import CHALLENGE, challenge_reference, parse_reference
 from marketplace.awards.models import Award, Milestone
 from marketplace.awards.selectors import projects as awards_selectors
 from marketplace.challenges import selectors as challenges_selectors
@@ -187,8 +188,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_challenge(self, obj) -> int | None:
-        ref = obj.fund_reference
-        return int(ref.split(":", 1)[1]) if ref.startswith("challenge:") else None
+        return parse_reference(obj.fund_reference, CHALLENGE)
 
 
 class LedgerFilterMixin:
@@ -196,7 +196,9 @@ class LedgerFilterMixin:
         if params.get("kind"):
             queryset = queryset.filter(transaction__kind=params["kind"])
         if params.get("challenge", "").isdigit():
-            queryset = queryset.filter(transaction__fund__reference=f"challenge:{params['challenge']}")
+            queryset = queryset.filter(
+                transaction__fund__reference=challenge_reference(int(params["challenge"]))
+            )
         return queryset
 
 

@@ -29,6 +29,7 @@ from wagtail.rich_text import RichText
 from cms.models import HomePage
 from core.errors import DomainError
 from core.models import AuditEntry
+from core.references import organisation_reference
 from core.roles import ALL_GROUPS, OFFICIAL_GROUP
 from demo import data as demo_data
 from marketplace.awards.models import Agreement, Award, Milestone
@@ -855,7 +856,7 @@ class Command(BaseCommand):
                 created += 1
             grantee = self.owner_of[proposal.organisation_id]
             self.accept_agreement(award, grantee)
-            payee_reference = f"organisation:{proposal.organisation_id}"
+            payee_reference = organisation_reference(proposal.organisation_id)
             recipient = Recipient.objects.filter(payee_reference=payee_reference).first()
             if recipient is None:
                 recipient = payments_api.recipient_set_bank_account(

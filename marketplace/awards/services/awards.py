@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import audit, messaging
 from core.actors import Person
 from core.errors import DomainError, require
+from core.references import award_reference, organisation_reference
 from marketplace.awards import permissions, signals
 from marketplace.awards import workflows as awards_workflows
 from marketplace.awards.models import Award, InKindDrawdown, Milestone
@@ -81,7 +82,7 @@ def award_create(
             conditions=conditions.strip(),
         )
         commitment = payments_api.commitment_create(
-            fund=challenge_fund(locked.challenge), reference=f"award:{award.pk}", amount=amount, by=by
+            fund=challenge_fund(locked.challenge), reference=award_reference(award.pk), amount=amount, by=by
         )
         award.commitment_id = commitment.pk
         award.save(update_fields=["commitment_id"])
@@ -130,7 +131,7 @@ def milestone_approve(*, milestone: Milestone, by: Person) -> Milestone:
             commitment=Commitment.objects.get(pk=award.commitment_id),
             reference=_milestone_payment_reference(locked),
             amount=locked.amount,
-            payee_reference=f"organisation:{award.proposal.organisation_id}",
+            payee_reference=organisation_reference(award.proposal.organisation_id),
             requested_by=by,
             description=f"{award.proposal.title} — {locked.title}"[:255],
         )

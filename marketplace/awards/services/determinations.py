@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core import audit, messaging
 from core.actors import Person
 from core.errors import DomainError, require
+from core.references import award_reference
 from marketplace.awards import permissions
 from marketplace.awards import signals as awards_signals
 from marketplace.awards import workflows as awards_workflows
@@ -154,7 +155,7 @@ def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agree
             payments_api.commitment_release(
                 commitment=Commitment.objects.get(pk=award.commitment_id),
                 by=by,
-                reason=f"award:{award.pk} declined",
+                reason=f"{award_reference(award.pk)} declined",
             )
         except PaymentError as exc:
             raise DomainError(str(exc)) from exc

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.request_context import current_ip
 from core.views import deny_unless, form_error
 from marketplace.awards import permissions as awards_permissions
@@ -154,17 +154,9 @@ def milestone_evidence(request, pk, evidence_pk):
     milestone = _milestone(pk)
     deny_unless(awards_permissions.can_view_milestone_evidence(request.user, milestone))
     evidence = get_object_or_404(MilestoneEvidence, pk=evidence_pk, milestone=milestone)
-    if not evidence.file:
-        raise Http404
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return private_file_response(
+        evidence.file, download_name=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Person
 from core.errors import DomainError
+from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage
 from payments import api as payments_api
 from payments.api import PaymentError
@@ -36,7 +37,9 @@ def _payment_rules() -> Iterator[None]:
 
 
 def challenge_fund(challenge: ChallengePage) -> Fund:
-    return payments_api.fund_get_or_create(reference=f"challenge:{challenge.pk}", name=challenge.title[:255])
+    return payments_api.fund_get_or_create(
+        reference=challenge_reference(challenge.pk), name=challenge.title[:255]
+    )
 
 
 def allocation_record(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, messaging
 from core.actors import Person
-from core.errors import DomainError, require
+from core.errors import DomainError, require, require_text
 from core.models import Notification
 from marketplace.challenges import permissions
 from marketplace.challenges.models import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, ChallengePage, Question
@@ -34,18 +34,6 @@ def question_url(question: Question) -> str:
     return f"{path}#{shown.anchor}"
 
 
-def _clean_text(value: str, *, field: str, empty: str, max_length: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DomainError(empty, field=field)
-    if len(text) > max_length:
-        raise DomainError(
-            _("Keep it under %(max)d characters (it has %(n)d).") % {"max": max_length, "n": len(text)},
-            field=field,
-        )
-    return text
-
-
 def question_ask(
     *, challenge: ChallengePage, by: Person, body: str, now: datetime.datetime | None = None
 ) -> Question:
@@ -59,7 +47,7 @@ def question_ask(
             _("Questions on this challenge closed at %(deadline)s %(zone)s; your question was not sent.")
             % {"deadline": deadline.strftime("%d-%m-%Y %H:%M"), "zone": challenge.region.zone_label}
         )
-    text = _clean_text(body, field="body", empty=_("Write your question."), max_length=QUESTION_MAX_LENGTH)
+    text = require_text(body, field="body", empty=_("Write your question."), max_length=QUESTION_MAX_LENGTH)
     with transaction.atomic():
         question = Question.objects.create(challenge=challenge, asked_by=by, body=text, created_at=now)
         audit.record(
@@ -96,7 +84,7 @@ def question_answer(*, question: Question, by: Person, answer: str) -> Question:
     """Answer (or correct the answer to) a question; it becomes public unless merged. The asker,
     and the askers of questions merged into it, are told the first time only."""
     require(permissions.can_manage_question(by, question))
-    text = _clean_text(answer, field="answer", empty=_("Write the answer."), max_length=ANSWER_MAX_LENGTH)
+    text = require_text(answer, field="answer", empty=_("Write the answer."), max_length=ANSWER_MAX_LENGTH)
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if locked.duplicate_of_id:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.money import RupiahField
+from core.references import CHALLENGE, challenge_reference, parse_reference
 from core.roles import is_finance
 from core.views import deny_unless
 from marketplace.challenges.models.challenges import ChallengePage
@@ -37,17 +38,13 @@ FINANCE_PAGE_SIZE = 25
 SESSION_TOKENS = "contribution_form_tokens"
 
 
-def _fund_reference(challenge: ChallengePage) -> str:
-    return f"challenge:{challenge.pk}"
-
-
 def _challenge_ids(rows) -> dict[int, int]:
     """contribution pk -> challenge id, read from the fund reference ("challenge:<id>")."""
     ids = {}
     for row in rows:
-        kind, _sep, value = row.fund.reference.partition(":")
-        if kind == "challenge" and value.isdigit():
-            ids[row.pk] = int(value)
+        challenge_id = parse_reference(row.fund.reference, CHALLENGE)
+        if challenge_id is not None:
+            ids[row.pk] = challenge_id
     return ids
 
 
@@ -167,7 +164,9 @@ class RefundForm(forms.Form):
 def contributions_section(request, challenge) -> dict:
     """Named sponsors with their amounts, the others as anonymous, and the total; the button."""
     return {
-        "contributions_sponsors": payments_api.fund_sponsors(fund_reference=_fund_reference(challenge)),
+        "contributions_sponsors": payments_api.fund_sponsors(
+            fund_reference=challenge_reference(challenge.pk)
+        ),
         "contributions_card": stripe_configured(),
         "contributions_card_unavailable": payments_api.card_payments_unavailable(),
     }

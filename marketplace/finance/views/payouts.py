@@ -7,14 +7,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.models import AuditEntry
+from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
 from core.views import deny_unless, form_error
 from marketplace.awards.services import awards as services
@@ -309,15 +311,15 @@ def disbursement_proof(request, pk):
     deny_unless(permissions.can_view_payment_proof(request.user, organisation))
     if not disbursement.proof:
         raise Http404
-    handle = disbursement.proof.open("rb")
-    content_type, extension = payments_api.proof_kind(fileobj=handle) or ("application/octet-stream", "bin")
+    try:
+        kind = payments_api.proof_kind(fileobj=disbursement.proof.open("rb"))
+    except FileNotFoundError:
+        kind = None  # private_file_response answers 404 for it
+    content_type, extension = kind or ("application/octet-stream", "bin")
     safe_reference = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in disbursement.reference)
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"bukti-{safe_reference}.{extension}", content_type=content_type
+    return private_file_response(
+        disbursement.proof, download_name=f"bukti-{safe_reference}.{extension}", content_type=content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Workspace sections -------------------------------------------------------------------------------
@@ -360,9 +362,9 @@ def payouts_workspace(request) -> dict:
 
 
 def _organisation_names(payee_references: list[str]) -> dict[str, str]:
-    ids = {int(r.split(":", 1)[1]) for r in payee_references if r.startswith("organisation:")}
+    ids = {pk for pk in (parse_reference(r, ORGANISATION) for r in payee_references) if pk is not None}
     return {
-        f"organisation:{pk}": name
+        organisation_reference(pk): name
         for pk, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
     }
 
@@ -370,10 +372,10 @@ def _organisation_names(payee_references: list[str]) -> dict[str, str]:
 def _bank_details_to_verify(user) -> list[dict]:
     """Organisations of the official's regions (or of none) whose bank details wait, not their own."""
     waiting = payments_api.recipients_awaiting_verification().filter(
-        payee_reference__startswith="organisation:"
+        payee_reference__startswith=reference_prefix(ORGANISATION)
     )
     recipients = {r.payee_reference: r for r in waiting}
-    ids = [int(r.split(":", 1)[1]) for r in recipients if r.split(":", 1)[1].isdigit()]
+    ids = [pk for pk in (parse_reference(r, ORGANISATION) for r in recipients) if pk is not None]
     organisations = Organisation.objects.filter(pk__in=ids).exclude(memberships__user=user)
     if not user.is_superuser:
         regions = Agency.objects.filter(officials=user).values("region_id")

@@ -17,24 +17,12 @@ from django.utils.translation import gettext as _
 
 from core import audit, messaging
 from core.actors import Person
-from core.errors import DomainError, require
+from core.errors import DomainError, require, require_text
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions
 from marketplace.organisations.models import Organisation, PartnerListing, PartnershipRequest
 
 TEXT_MAX_LENGTH = 1000
-
-
-def _text(value: str, *, field: str, empty: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DomainError(empty, field=field)
-    if len(text) > TEXT_MAX_LENGTH:
-        raise DomainError(
-            _("Keep it under %(max)d characters (it has %(n)d).") % {"max": TEXT_MAX_LENGTH, "n": len(text)},
-            field=field,
-        )
-    return text
 
 
 def _check_open_for_partners(challenge: ChallengePage, now: datetime.datetime) -> None:
@@ -66,8 +54,18 @@ def partner_listing_save(
     consortia."""
     require(permissions.can_list_for_partners(by, organisation))
     _check_open_for_partners(challenge, now or timezone.now())
-    offers = _text(offers, field="offers", empty=_("Say what your organisation offers to partners."))
-    needs = _text(needs, field="needs", empty=_("Say what your organisation needs from partners."))
+    offers = require_text(
+        offers,
+        field="offers",
+        empty=_("Say what your organisation offers to partners."),
+        max_length=TEXT_MAX_LENGTH,
+    )
+    needs = require_text(
+        needs,
+        field="needs",
+        empty=_("Say what your organisation needs from partners."),
+        max_length=TEXT_MAX_LENGTH,
+    )
     with transaction.atomic():
         listing, created = PartnerListing.objects.select_for_update().get_or_create(
             challenge=challenge,
@@ -118,7 +116,12 @@ def partnership_request_send(
     longer active, and while an earlier request of the same organisation still waits."""
     require(permissions.can_request_partnership(by, listing, from_organisation))
     _check_open_for_partners(listing.challenge, now or timezone.now())
-    text = _text(message, field="message", empty=_("Write a short message to introduce your organisation."))
+    text = require_text(
+        message,
+        field="message",
+        empty=_("Write a short message to introduce your organisation."),
+        max_length=TEXT_MAX_LENGTH,
+    )
     duplicate = _("Your organisation already has a request waiting for an answer from this organisation.")
     try:
         with transaction.atomic():

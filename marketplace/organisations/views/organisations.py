@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.views import deny_unless, form_error
 from marketplace.organisations import permissions, selectors
 from marketplace.organisations.accounts import verified_emails
@@ -240,17 +240,9 @@ def organisation_document(request, slug, pk):
     organisation = _organisation(slug)
     deny_unless(permissions.can_view_documents(request.user, organisation))
     document = get_object_or_404(VerificationDocument, pk=pk, organisation=organisation)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    return private_file_response(
+        document.file, download_name=document.original_name, content_type=document.content_type
     )
-    # Private: never kept by a shared cache, never sniffed into another type.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # Profile -----------------------------------------------------------------------------------

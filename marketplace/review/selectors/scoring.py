@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.models import AuditEntry
+from core.references import challenge_reference
 from marketplace.challenges.models.challenges import ChallengePage
 from marketplace.proposals.models.parts import ProposalAttachment, ProposalPartner
 from marketplace.proposals.models.proposals import Proposal
@@ -204,7 +205,7 @@ def compared_proposals(challenge: ChallengePage) -> QuerySet[Proposal]:
 
 def fund_position(challenge: ChallengePage) -> FundPosition:
     """Read through payments' public selectors; a challenge without a fund yet has nothing."""
-    reference = f"challenge:{challenge.pk}"
+    reference = challenge_reference(challenge.pk)
     fund = Fund.objects.filter(reference=reference).first()
     if fund is None:
         return FundPosition(currency="IDR", received=0, committed=0, available=0)

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.files import private_file_response
 from core.roles import is_official
 from core.views import deny_unless
 from marketplace.challenges.models import ChallengePage
@@ -112,20 +113,13 @@ def review_attachment(request, pk, attachment_pk):
     if item is None:
         raise Http404
     attachment = item.attachment
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("This file is no longer available.")) from None
     if permissions.hides_applicant_identity(assignment.proposal.challenge):
         filename = _("attachment-%(number)s") % {"number": item.number} + item.extension
     else:
         filename = attachment.display_name
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=attachment.content_type
+    return private_file_response(
+        attachment.file, download_name=filename, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Reopening -----------------------------------------------------------------------------------
