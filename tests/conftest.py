@@ -18,6 +18,7 @@ from tests.support.stripe_emulator import running_stripe_emulator
 
 STRIPE_TEST_KEY = "sk_test_marketplace"
 STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace"
+CHEAP_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_sessionstart(session):
@@ -82,6 +83,82 @@ def english_messages():
             yield
     finally:
         request_finished.disconnect(dispatch_uid="tests-english-messages")
+
+
+# People and places shared by the modules; the builders are in tests/factories.py (imported
+# inside the fixtures: this module is also loaded for runs without Django, -p no:django).
+
+
+@pytest.fixture
+def official():
+    """A user with the official role (of no agency until a fixture or test makes them one)."""
+    from tests import factories
+
+    return factories.UserFactory(roles=["official"])
+
+
+@pytest.fixture
+def finance():
+    from tests import factories
+
+    return factories.UserFactory(roles=["finance"])
+
+
+@pytest.fixture
+def sponsor():
+    from tests import factories
+
+    return factories.UserFactory(roles=["sponsor"])
+
+
+@pytest.fixture
+def owner():
+    """A signed-up user without a role: the applicant, once they own an organisation."""
+    from tests import factories
+
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def region():
+    from tests import factories
+
+    return factories.region()
+
+
+@pytest.fixture
+def challenge(official, region):
+    """A published, open challenge of an agency in ``region`` that ``official`` runs."""
+    from tests import factories
+
+    return factories.challenge(region_page=region, officials=[official])
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploads (MEDIA_ROOT) and private files such as attachments and transfer proofs
+    (PRIVATE_MEDIA_ROOT, returned) are written under this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def cheap_passwords(settings):
+    """Sessions come from force_login or a known test password: hash passwords cheaply."""
+    settings.PASSWORD_HASHERS = CHEAP_PASSWORD_HASHERS
+
+
+@pytest.fixture
+def stripe_outage_forgotten():
+    """No Stripe outage remembered from an earlier test (the contribution pages read it)."""
+    from django.core.cache import cache
+
+    from payments import contribution_services
+
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
+    yield
+    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
 
 
 @pytest.fixture(scope="session")

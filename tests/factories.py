@@ -91,6 +91,8 @@ def agency(region_page: RegionPage | None = None, officials=(), heads=()) -> Age
 def challenge(
     *,
     agency_obj: Agency | None = None,
+    officials=(),
+    region_page: RegionPage | None = None,
     sector: Sector | None = None,
     title: str | None = None,
     summary: str = "Masalah layanan publik yang perlu solusi digital.",
@@ -100,7 +102,9 @@ def challenge(
     slug: str | None = None,
     publish: bool = True,
 ) -> ChallengePage:
-    agency_obj = agency_obj or agency()
+    """A published challenge; without ``agency_obj``, of a new agency (in ``region_page`` or a new
+    region) whose ``officials`` run it."""
+    agency_obj = agency_obj or agency(region_page, officials=officials)
     n = next(_seq)
     now = timezone.now()
     page = ChallengePage(
@@ -128,6 +132,36 @@ def organisation(owner=None, **fields) -> Organisation:
     defaults = {"name": f"Organisasi Uji {next(_seq)}", "kind": "startup"}
     defaults.update(fields)
     return organisations_services.organisation_create(by=owner, **defaults)
+
+
+def official_elsewhere(user=None):
+    """An official of another region's agency: the role, without rights over the test's challenge."""
+    user = user or UserFactory(roles=["official"])
+    agency(region(), officials=[user])
+    return user
+
+
+def applicant(**organisation_fields):
+    """A user who owns an organisation of their own (an applicant other than the test's)."""
+    user = UserFactory()
+    organisation(user, **organisation_fields)
+    return user
+
+
+def bank_details_verified(organisation_obj: Organisation, *, owner, official, account_holder: str) -> None:
+    """Paid by bank transfer: the owner gave the details, an official of the region verified them."""
+    from marketplace.finance import services as payout_services
+
+    payout_services.organisation_bank_details_set(
+        organisation=organisation_obj,
+        by=owner,
+        bank_name="Bank NTT",
+        account_holder=account_holder,
+        account_number="0012345678",
+    )
+    payout_services.organisation_bank_details_verify(
+        organisation=organisation_obj, by=official, changed_at_seen=None
+    )
 
 
 def submitted_proposal(*, challenge_page: ChallengePage, owner, amount: int = 20_000_000_00):
@@ -331,3 +365,102 @@ def accept_agreement(award, owner, name: str = "Pemilik Organisasi"):
     return determinations.agreement_accept(
         agreement=award.agreement, by=owner, signer_name=name, ip_address="127.0.0.1"
     )
+
+
+# Review ------------------------------------------------------------------------------------
+
+
+def send_to_review(proposal, official):
+    """The owning official passes the submitted proposal's screening and sends it to review."""
+    from marketplace.proposals import workflows
+
+    workflows.proposal_perform(proposal=proposal, name="screen", by=official)
+    workflows.proposal_perform(proposal=proposal, name="review", by=official)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def proposal_in_review(
+    challenge_page: ChallengePage,
+    *,
+    official,
+    owner=None,
+    title: str = "Usulan uji",
+    amount: int = 20_000_000_00,
+):
+    """A complete proposal of a new organisation (``"Organisasi <title>"``), submitted and sent
+    to review by the owning official."""
+    owner = owner or UserFactory()
+    org = organisation(owner, name=f"Organisasi {title}")
+    proposal = drafts_proposals_services.proposal_create(
+        by=owner,
+        organisation=org,
+        challenge=challenge_page,
+        title=title,
+        summary="Ringkasan",
+        requested_amount=amount,
+    )
+    complete_proposal(proposal, by=owner)
+    submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
+    return send_to_review(proposal, official)
+
+
+def assign(proposal, reviewer, status: str = "active"):
+    """A review assignment made directly (not through the pool's rules), in ``status``."""
+    from marketplace.review.models import ReviewAssignment
+
+    assignment = ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer)
+    ReviewAssignment.objects.filter(pk=assignment.pk).update(status=status)
+    assignment.refresh_from_db()
+    return assignment
+
+
+# Awards ------------------------------------------------------------------------------------
+
+
+def allocation(
+    challenge_page: ChallengePage,
+    *,
+    finance,
+    amount: int = 100_000_000_00,
+    reference: str = "DPA-1",
+    idempotency_key: str = "dpa-1",
+):
+    """A finance officer records budget allocated to the challenge's fund."""
+    from marketplace.challenges.services import funds
+
+    return funds.allocation_record(
+        challenge=challenge_page,
+        amount=amount,
+        by=finance,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+def awarded_proposal(
+    proposal,
+    *,
+    official,
+    amount: int = 30_000_000_00,
+    milestones: int = 3,
+    accepted_by=None,
+):
+    """The official awards ``amount`` in equal milestones ("Tahap 1", …, due in 30 days); with
+    ``accepted_by`` the owner has accepted the agreement, so the project has started.
+    Returns the award."""
+    from marketplace.awards.services import awards
+
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    award = awards.award_create(
+        proposal=proposal,
+        amount=amount,
+        milestones=[
+            awards.MilestonePlan(title=f"Tahap {n}", amount=amount // milestones, due_date=due)
+            for n in range(1, milestones + 1)
+        ],
+        by=official,
+    )
+    if accepted_by is not None:
+        accept_agreement(award, accepted_by)
+    return award

@@ -10,7 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+# It migrates and seeds a database of its own (a SQLite file, in a child process) for a minute
+# or more: the mark keeps it out of the fast lane (`make test-fast` selects "not django_db");
+# the test database it also gets is not used.
+pytestmark = pytest.mark.django_db
 
 # What `make run` sees on a fresh machine: none of the services the suite configures.
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL")

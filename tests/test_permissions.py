@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone, translation
 from wagtail.models import GroupPagePermission, Page
 
@@ -26,9 +24,7 @@ from marketplace.awards.models import Agreement, Award, Milestone, MilestoneEvid
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations as determinations_services
 from marketplace.challenges.models import ChallengeIndexPage, ChallengePage, Question
-from marketplace.challenges.services import funds as challenges_services
 from marketplace.challenges.services import questions as question_services
-from marketplace.finance import services as payout_services
 from marketplace.organisations.models import Organisation, PartnerListing, PartnershipRequest
 from marketplace.organisations.services import partners as partner_services
 from marketplace.proposals.models import Proposal
@@ -36,6 +32,7 @@ from marketplace.proposals.services import drafts as drafts_proposals_services
 from marketplace.proposals.services import submission as submission_proposals_services
 from payments.models import Commitment, Disbursement, Entry, GatewayCall, Recipient, Transaction
 from tests import factories
+from tests.support.module_data import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -73,17 +70,8 @@ def scene(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back after its last test.
     Each test runs in a savepoint of that transaction (as with Django's setUpTestData), so what
     one test changes is undone before the next starts from the same data."""
-    offline = override_settings(
-        ELASTICSEARCH_URL="",
-        STRIPE_SECRET_KEY="",
-        STRIPE_WEBHOOK_SECRET="",
-        STRIPE_API_BASE="",
-        # Sessions come from force_login: nobody types these passwords, so hash them cheaply.
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with django_db_blocker.unblock(), offline, transaction.atomic():
+    with rolled_back_after_module(django_db_blocker):
         yield build_scene()
-        transaction.set_rollback(True)
 
 
 def build_scene() -> Scene:
@@ -106,22 +94,14 @@ def build_scene() -> Scene:
             group=editors, page=region, permission=Permission.objects.get(codename=codename)
         )
     official.groups.add(editors)
-    factories.agency(factories.region(), officials=[users[OTHER_OFFICIAL]])
-    challenge = factories.challenge(agency_obj=factories.agency(region, officials=[official]))
+    factories.official_elsewhere(users[OTHER_OFFICIAL])
+    challenge = factories.challenge(region_page=region, officials=[official])
     index = region.get_children().type(ChallengeIndexPage).first().specific
 
     organisation = factories.organisation(applicant, name="Koperasi Digital Sumba")
     other_organisation = factories.organisation(users[OTHER_APPLICANT], name="Startup Lain")
-    # Paid by bank transfer: its owner gave the details, an official of the region verified them.
-    payout_services.organisation_bank_details_set(
-        organisation=organisation,
-        by=applicant,
-        bank_name="Bank NTT",
-        account_holder="Koperasi Digital Sumba",
-        account_number="0012345678",
-    )
-    payout_services.organisation_bank_details_verify(
-        organisation=organisation, by=official, changed_at_seen=None
+    factories.bank_details_verified(
+        organisation, owner=applicant, official=official, account_holder="Koperasi Digital Sumba"
     )
 
     def proposal(title: str) -> Proposal:
@@ -144,24 +124,10 @@ def build_scene() -> Scene:
     awarded = submission_proposals_services.proposal_submit(
         proposal=complete(proposal("Didanai")), by=applicant
     )
-    challenges_services.allocation_record(
-        challenge=challenge,
-        amount=100_000_000_00,
-        by=users[FINANCE],
-        reference="DPA-1",
-        idempotency_key="dpa-1",
+    factories.allocation(challenge, finance=users[FINANCE], amount=100_000_000_00, idempotency_key="dpa-1")
+    award = factories.awarded_proposal(
+        awarded, official=official, amount=30_000_000_00, accepted_by=applicant
     )
-    due = timezone.localdate() + datetime.timedelta(days=30)
-    award = awards_services.award_create(
-        proposal=awarded,
-        amount=30_000_000_00,
-        milestones=[
-            awards_services.MilestonePlan(title=f"Tahap {n}", amount=10_000_000_00, due_date=due)
-            for n in (1, 2, 3)
-        ],
-        by=official,
-    )
-    factories.accept_agreement(award, applicant)
     approved, reported, planned = award.milestones.order_by("position")
     determinations_services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
     approved = awards_services.milestone_approve(milestone=approved, by=official)

@@ -47,8 +47,7 @@ def world():
     finance = factories.UserFactory(roles=["finance"])
     owner = factories.UserFactory(first_name="Ayu", last_name="Lestari")
     member = factories.UserFactory()
-    region = factories.region(timezone_name="Asia/Makassar")
-    challenge = factories.challenge(agency_obj=factories.agency(region, officials=[official]))
+    challenge = factories.challenge(officials=[official])
     challenge.incentives.add(
         Incentive(kind="in_kind", quantity=40, unit="jam pendampingan", provider_name="Dinkes")
     )
@@ -56,8 +55,8 @@ def world():
     challenge = ChallengePage.objects.get(pk=challenge.pk)
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner, amount=30_000_000_00)
     proposal.organisation.memberships.create(user=member, role="member")
-    challenges_services.allocation_record(
-        challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-9", idempotency_key="dpa-9"
+    factories.allocation(
+        challenge, finance=finance, amount=50_000_000_00, reference="DPA-9", idempotency_key="dpa-9"
     )
     due = timezone.localdate() + 30 * DAY
     award = awards_services.award_create(

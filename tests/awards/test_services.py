@@ -20,21 +20,6 @@ from tests import factories
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
-@pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def finance():
-    return factories.UserFactory(roles=["finance"])
-
-
-@pytest.fixture
-def challenge(official):
-    return factories.challenge(agency_obj=factories.agency(officials=[official]))
-
-
 def test_submission_before_the_deadline_is_accepted(challenge):
     owner = factories.UserFactory()
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner)

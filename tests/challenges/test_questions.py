@@ -22,16 +22,6 @@ pytestmark = pytest.mark.django_db
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 
 
-@pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def challenge(official):
-    return factories.challenge(agency_obj=factories.agency(officials=[official]))
-
-
 def page_of(client, challenge) -> str:
     response = client.get(f"/challenges/{challenge.slug}/")
     assert response.status_code == 200

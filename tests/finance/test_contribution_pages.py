@@ -13,9 +13,6 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 
 from marketplace.challenges.services import funds as services
@@ -24,8 +21,9 @@ from payments import contribution_services
 from payments.models import Contribution, Entry, Refund, Transaction
 from tests import factories
 from tests.factories import UserFactory
+from tests.support.module_data import rolled_back_after_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_outage_forgotten")]
 
 UNREACHABLE = "http://127.0.0.1:9"
 
@@ -38,13 +36,6 @@ def _t(message: str, language: str = settings.LANGUAGE_CODE) -> str:
 
 def _login_redirect(path: str) -> str:
     return f"/accounts/login/?{urlencode({'next': path}, safe='/')}"
-
-
-@pytest.fixture(autouse=True)
-def _no_outage_remembered():
-    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
-    yield
-    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
 
 
 def _pledge(challenge, sponsor, amount=2_500_000_00, **fields):
@@ -100,14 +91,7 @@ class Scene:
 def scene(django_db_setup, django_db_blocker):
     """Built once for the module in a transaction rolled back after its last test; each test runs
     in a savepoint of it."""
-    offline = override_settings(
-        STRIPE_SECRET_KEY="",
-        STRIPE_WEBHOOK_SECRET="",
-        STRIPE_API_BASE="",
-        ELASTICSEARCH_URL="",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with django_db_blocker.unblock(), offline, transaction.atomic():
+    with rolled_back_after_module(django_db_blocker):
         users = {
             SPONSOR: UserFactory(roles=["sponsor"]),
             OTHER_SPONSOR: UserFactory(roles=["sponsor"]),
@@ -117,7 +101,7 @@ def scene(django_db_setup, django_db_blocker):
             FINANCE: UserFactory(roles=["finance"]),
         }
         factories.organisation(users[APPLICANT])
-        challenge = factories.challenge(agency_obj=factories.agency(officials=[users[OFFICIAL]]))
+        challenge = factories.challenge(officials=[users[OFFICIAL]])
         pledge = _pledge(challenge, users[SPONSOR])
         received = _pledge(challenge, users[SPONSOR], amount=1_000_000_00)
         payments_api.pledge_confirm(contribution=received, by=users[FINANCE], bank_reference="BNI-SCENE")
@@ -131,7 +115,6 @@ def scene(django_db_setup, django_db_blocker):
             rail="stripe",
         )
         yield Scene(users, challenge, pledge, Contribution.objects.get(pk=received.pk), card)
-        transaction.set_rollback(True)
 
 
 def _state() -> dict:

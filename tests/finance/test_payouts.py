@@ -5,7 +5,6 @@ every role that may not use it (refused, nothing changes), and by the role that 
 
 from __future__ import annotations
 
-import datetime
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -13,21 +12,18 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
-from django.utils import timezone
 
 from core.models import Notification
 from marketplace.awards.models import Milestone
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations as determinations_services
-from marketplace.challenges.services import funds as challenges_services
 from marketplace.finance import services as payout_services
 from marketplace.organisations.models.organisations import Membership, Organisation
 from payments import api as payments_api
 from payments.models import Disbursement, GatewayCall, Recipient, Transaction
 from tests import factories
 from tests.payments.test_disbursements import post_event, transfer_object
+from tests.support.module_data import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -69,39 +65,21 @@ def build_scene() -> Scene:
         SPONSOR: factories.UserFactory(roles=["sponsor"]),
     }
     region = factories.region()
-    factories.agency(factories.region(), officials=[users[OTHER_OFFICIAL]])
-    challenge = factories.challenge(agency_obj=factories.agency(region, officials=[users[OFFICIAL]]))
+    factories.official_elsewhere(users[OTHER_OFFICIAL])
+    challenge = factories.challenge(region_page=region, officials=[users[OFFICIAL]])
     organisation = factories.organisation(users[OWNER], name="Koperasi Bayar", region=region)
     Membership.objects.create(user=users[MEMBER], organisation=organisation, role=Membership.Role.MEMBER)
     factories.organisation(users[OTHER_APPLICANT], name="Startup Lain", region=region)
-    payout_services.organisation_bank_details_set(
-        organisation=organisation,
-        by=users[OWNER],
-        bank_name="Bank NTT",
-        account_holder="Koperasi Bayar",
-        account_number="0012345678",
+    factories.bank_details_verified(
+        organisation, owner=users[OWNER], official=users[OFFICIAL], account_holder="Koperasi Bayar"
     )
-    payout_services.organisation_bank_details_verify(
-        organisation=organisation, by=users[OFFICIAL], changed_at_seen=None
-    )
-    challenges_services.allocation_record(
-        challenge=challenge,
-        amount=100_000_000_00,
-        by=users[FINANCE],
-        reference="DPA-1",
-        idempotency_key="dpa",
-    )
+    factories.allocation(challenge, finance=users[FINANCE], amount=100_000_000_00, idempotency_key="dpa")
     proposal = factories.submitted_proposal(
         challenge_page=challenge, owner=users[OWNER], amount=30_000_000_00
     )
-    due = timezone.localdate() + datetime.timedelta(days=30)
-    award = awards_services.award_create(
-        proposal=proposal,
-        amount=30_000_000_00,
-        milestones=[awards_services.MilestonePlan(f"Tahap {n}", 10_000_000_00, due) for n in (1, 2, 3)],
-        by=users[OFFICIAL],
+    award = factories.awarded_proposal(
+        proposal, official=users[OFFICIAL], amount=30_000_000_00, accepted_by=users[OWNER]
     )
-    factories.accept_agreement(award, users[OWNER])
     milestones = list(award.milestones.order_by("position"))
     for milestone in milestones[:2]:
         determinations_services.milestone_report(milestone=milestone, by=users[OWNER], report="Selesai.")
@@ -123,15 +101,9 @@ def build_scene() -> Scene:
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once, inside a transaction rolled back after the module's last test; each test
-    runs in a savepoint of it (see tests/marketplace/test_permissions.py)."""
-    private = override_settings(
-        PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"),
-        STRIPE_SECRET_KEY="",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with django_db_blocker.unblock(), private, transaction.atomic():
+    runs in a savepoint of it (see tests/test_permissions.py)."""
+    with rolled_back_after_module(django_db_blocker, PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private")):
         yield build_scene()
-        transaction.set_rollback(True)
 
 
 def sign_in(client, scene: Scene, role: str):

@@ -20,10 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings):
+def _fresh_rate_limits(cheap_passwords):
     """allauth counts attempts (sign-ups, links sent) in the cache: start each test afresh.
     Passwords are hashed cheaply here: what is tested is the flow, not the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

@@ -23,7 +23,6 @@ from core.errors import DomainError
 from core.models import AuditEntry
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
-from marketplace.organisations import identifiers
 from marketplace.organisations.models import (
     Membership,
     Organisation,
@@ -40,13 +39,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    """Uploads land in this test's own folders; passwords are hashed cheaply."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _media(private_media, cheap_passwords):
+    """The shared media folders and password hashers, and an empty cache; returns the folder
+    that holds "media" and "private"."""
     cache.clear()
-    return tmp_path
+    return private_media.parent
 
 
 def png(size=(40, 40), fmt="PNG") -> bytes:
@@ -97,39 +94,7 @@ def audit_count() -> int:
 # Legal identifiers ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "written, stored",
-    [
-        ("01.234.567.8-901.000", "012345678901000"),
-        ("012345678901000", "012345678901000"),
-        ("3171 0123 4567 8901", "3171012345678901"),
-    ],
-)
-def test_npwp_is_read_in_its_written_forms(written, stored):
-    digits = identifiers.digits_only(written)
-    identifiers.validate_npwp(digits)
-    assert digits == stored
-
-
-@pytest.mark.parametrize("value", ["12345", "01.234.567.8-901.00", "0123456789010001", "abcdefghijklmno"])
-def test_a_malformed_npwp_is_refused(value, english_messages):
-    digits = identifiers.digits_only(value)
-    if len(digits) == 16 and digits.isdigit():
-        identifiers.validate_npwp(digits)  # the new 16-digit form is valid
-        return
-    with pytest.raises(Exception, match="NPWP has 15 digits"):
-        identifiers.validate_npwp(digits)
-
-
-@pytest.mark.parametrize("value", ["123456789012", "12345678901234", "12345678901a3"])
-def test_a_malformed_nib_is_refused(value, english_messages):
-    with pytest.raises(Exception, match="exactly 13 digits"):
-        identifiers.validate_nib(value)
-
-
-def test_npwp_is_shown_in_its_familiar_form():
-    assert identifiers.format_npwp("012345678901000") == "01.234.567.8-901.000"
-    assert identifiers.format_npwp("3171012345678901") == "3171012345678901"
+# (what needs no database: tests/organisations/test_identifiers.py)
 
 
 def test_a_company_registers_with_its_identifiers():
@@ -149,15 +114,6 @@ def test_a_bad_identifier_at_registration_saves_nothing(english_messages):
         )
     assert error.value.field == "nib"
     assert not Organisation.objects.filter(name="PT Salah").exists()
-
-
-def test_a_community_group_needs_no_identifiers_and_a_company_both():
-    community = Organisation(kind="komunitas")
-    company = Organisation(kind="company")
-    university = Organisation(kind="perguruan_tinggi")
-    assert community.missing_identifiers() == []
-    assert company.missing_identifiers() == ["nib", "npwp"]
-    assert university.missing_identifiers() == ["npwp"]
 
 
 # The owner's edit page -----------------------------------------------------------------------

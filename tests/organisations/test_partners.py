@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def challenge():
-    return factories.challenge()
-
-
-@pytest.fixture
 def lead():
     """The owner of an organisation that looks for partners."""
     return factories.UserFactory(username="pemilik_lead")

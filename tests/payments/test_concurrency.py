@@ -34,15 +34,12 @@ from tests.payments.test_disbursements import (
     verified_bank,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("private_media"),
+]
 
 S = Disbursement.Status
-
-
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    """Transfer proofs are written under a throwaway root."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 def at_once(*actions: Callable[[], object]) -> list:

@@ -14,12 +14,10 @@ import pytest
 import stripe
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from payments import api as payments_api
-from payments import contribution_services
 from payments.errors import PaymentError
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.models import Contribution, Entry, Refund, Transaction, WebhookEvent
@@ -28,31 +26,14 @@ from tests.conftest import STRIPE_WEBHOOK_SECRET
 from tests.factories import UserFactory
 from tests.support.stripe_emulator import register_webhook
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "stripe_outage_forgotten")]
 
 UNREACHABLE = "http://127.0.0.1:9"  # nothing listens there: a real connection failure
-
-
-@pytest.fixture(autouse=True)
-def _no_outage_remembered():
-    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
-    yield
-    cache.delete(contribution_services.STRIPE_DOWN_CACHE_KEY)
 
 
 @pytest.fixture
 def fund():
     return payments_api.fund_get_or_create(reference="challenge:901", name="Sampah pintar Kota Uji")
-
-
-@pytest.fixture
-def sponsor():
-    return UserFactory(roles=["sponsor"])
-
-
-@pytest.fixture
-def finance():
-    return UserFactory(roles=["finance"])
 
 
 def _create(fund, sponsor, amount=2_500_000_00, **fields):

@@ -24,15 +24,9 @@ from tests.conftest import STRIPE_WEBHOOK_SECRET
 from tests.factories import UserFactory
 from tests.support.stripe_emulator import complete_onboarding
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
 S = Disbursement.Status
-
-
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    """Transfer proofs are written under a throwaway root."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

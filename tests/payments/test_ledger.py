@@ -13,11 +13,6 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
-@pytest.fixture
-def finance():
-    return UserFactory(roles=["finance"])
-
-
 def test_allocation_is_recorded_once_per_idempotency_key(finance):
     fund = payments_api.fund_get_or_create(reference="challenge:1")
     for _ in range(3):  # a double-clicked or resubmitted form

@@ -60,12 +60,6 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Transfer proofs are written here, not in the working tree."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-
-
 MILLION = 1_000_000_00  # Rp 1.000.000 in minor units
 FUND_COUNT = 2
 _unique = itertools.count(1)

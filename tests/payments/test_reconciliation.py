@@ -24,30 +24,13 @@ from payments.models import (
     ReconciliationRun,
     Transaction,
 )
-from tests.factories import UserFactory
 from tests.support.stripe_emulator import complete_onboarding, reset
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Transfer proofs are written here, not in the working tree."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-
-
 NOW = datetime.timedelta(0)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def people():
-    return {
-        "finance": UserFactory(roles=["finance"]),
-        "finance2": UserFactory(roles=["finance"]),
-        "official": UserFactory(roles=["official"]),
-        "sponsor": UserFactory(roles=["sponsor"]),
-    }
 
 
 @pytest.fixture

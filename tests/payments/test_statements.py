@@ -15,15 +15,8 @@ from django.utils import translation
 
 from payments import api as payments_api
 from payments.models import Contribution, Disbursement, Transaction
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Transfer proofs are written here, not in the working tree."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
 
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -44,16 +37,6 @@ def ledger_clock(when: datetime.datetime):
             field.__dict__["_get_default"] = previous
         else:
             del field.__dict__["_get_default"]
-
-
-@pytest.fixture
-def people():
-    return {
-        "finance": UserFactory(roles=["finance"]),
-        "finance2": UserFactory(roles=["finance"]),
-        "official": UserFactory(roles=["official"]),
-        "sponsor": UserFactory(roles=["sponsor"]),
-    }
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -41,28 +41,6 @@ def refuse_files_named_eicar(upload) -> tuple[bool, str]:
     return True, ""
 
 
-@pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def challenge(official):
-    return factories.challenge(agency_obj=factories.agency(officials=[official]))
-
-
-@pytest.fixture
-def owner():
-    return factories.UserFactory()
-
-
 @pytest.fixture
 def proposal(challenge, owner):
     org = factories.organisation(owner)
@@ -76,18 +54,18 @@ def upload(content: bytes, name: str = "proposal.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-def test_a_pdf_is_stored_privately_under_a_random_name(proposal, owner, private_root):
+def test_a_pdf_is_stored_privately_under_a_random_name(proposal, owner, private_media):
     attachment = attachments_services.proposal_attachment_add(
         proposal=proposal, by=owner, upload=upload(PDF, 'C:\\fakepath\\Rencana "anggaran" <2026>.PDF')
     )
     assert attachment.display_name == "Rencana _anggaran_ _2026.pdf"
     assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
     stored = Path(attachment.file.path)
-    assert stored.is_relative_to(private_root) and stored.read_bytes() == PDF
+    assert stored.is_relative_to(private_media) and stored.read_bytes() == PDF
     assert "anggaran" not in stored.name and stored.suffix == ".pdf"
     with pytest.raises(ValueError):
         _ = attachment.file.url  # no public address, ever
-    assert not (Path(private_root).parent / "media").exists()
+    assert not (Path(private_media).parent / "media").exists()
 
 
 @pytest.mark.parametrize(
@@ -138,13 +116,13 @@ def test_files_above_the_size_limit_are_refused(settings, proposal, owner):
     assert not ProposalAttachment.objects.exists()
 
 
-def test_the_virus_scan_hook_sees_every_file_and_may_refuse_it(settings, proposal, owner, private_root):
+def test_the_virus_scan_hook_sees_every_file_and_may_refuse_it(settings, proposal, owner, private_media):
     assert accept_everything(upload(PDF)) == (True, "")
     settings.PROPOSAL_ATTACHMENT_SCANNER = f"{__name__}.refuse_files_named_eicar"
     infected = PDF + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
     with pytest.raises(DomainError, match="EICAR test signature found"):
         attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(infected))
-    assert not ProposalAttachment.objects.exists() and not any(Path(private_root).rglob("*.pdf"))
+    assert not ProposalAttachment.objects.exists() and not any(Path(private_media).rglob("*.pdf"))
     attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
 
 
@@ -184,10 +162,8 @@ def people(proposal, owner, official):
     consortium_services.proposal_partner_invite(
         proposal=proposal, by=owner, organisation=factories.organisation(invited_owner), role="Mitra"
     )
-    other_official = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[other_official])
-    other_applicant = factories.UserFactory()
-    factories.organisation(other_applicant)
+    other_official = factories.official_elsewhere()
+    other_applicant = factories.applicant()
     return {
         "applicant": owner,
         "accepted_partner": partner_owner,

@@ -27,26 +27,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def region():
-    return factories.region(timezone_name="Asia/Makassar")
-
-
-@pytest.fixture
-def challenge(official, region):
-    return factories.challenge(agency_obj=factories.agency(region, officials=[official]))
-
-
-@pytest.fixture
-def owner():
-    return factories.UserFactory()
-
-
-@pytest.fixture
 def organisation(owner, region):
     return factories.organisation(owner, name="Koperasi Digital Sumba", region=region)
 
@@ -463,10 +443,8 @@ def test_a_withdrawn_proposal_stays_in_the_workspace_below_the_active_ones(
 
 @pytest.fixture
 def roles(challenge, official, owner, organisation):
-    other_official = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[other_official])
-    other_applicant = factories.UserFactory()
-    factories.organisation(other_applicant)
+    other_official = factories.official_elsewhere()
+    other_applicant = factories.applicant()
     return {
         "other_applicant": other_applicant,
         "reviewer": factories.UserFactory(roles=["reviewer"]),

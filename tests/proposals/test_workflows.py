@@ -62,21 +62,6 @@ REFUSED = [
 ]
 
 
-@pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def challenge(official):
-    return factories.challenge(agency_obj=factories.agency(officials=[official]))
-
-
-@pytest.fixture
-def owner():
-    return factories.UserFactory()
-
-
 def step(proposal, name, *, owner, official, note="Mohon perbaiki anggaran."):
     if name == "submit":
         return submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
@@ -144,8 +129,7 @@ def test_officials_may_not_take_the_applicants_transitions(challenge, owner, off
 
 
 def test_an_official_of_another_agency_decides_nothing(challenge, owner, official):
-    outsider = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[outsider])
+    outsider = factories.official_elsewhere()
     proposal = proposal_in(S.SUBMITTED, challenge=challenge, owner=owner, official=official)
     for name in ("screen", "request_changes", "reject"):
         with pytest.raises(DomainError):

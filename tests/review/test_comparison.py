@@ -34,16 +34,14 @@ from marketplace.challenges.services import funds as challenges_services
 from marketplace.organisations.models import Organisation
 from marketplace.proposals import workflows
 from marketplace.proposals.models import Proposal
-from marketplace.proposals.services import drafts as drafts_proposals_services
-from marketplace.proposals.services import submission as submission_proposals_services
 from marketplace.review.models import Review, ReviewAssignment
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
 from marketplace.review.views.scoring import scoring_workspace
 from tests import factories
-from tests.review.test_review_form import assign, indonesian, login_redirect, send_to_review
+from tests.review.test_review_form import indonesian, login_redirect
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
 
 SHEETS = {
     "ani": {1: (3, 4), 2: (5, 4), 3: (5, 1), 4: (5, 4)},
@@ -58,11 +56,6 @@ RECOMMENDATIONS = {
 NAMES = {"ani": ("Ani", "Suryani"), "budi": ("Budi", "Santoso"), "citra": ("Citra", "Dewi")}
 AMOUNTS = {1: 20_000_000_00, 2: 30_000_000_00, 3: 10_000_000_00, 4: 25_000_000_00}
 ALLOCATED = 60_000_000_00
-
-
-@pytest.fixture(autouse=True)
-def _cheap_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -87,30 +80,17 @@ def score(assignment, sheet, recommendation):
     )
 
 
-def proposal_in_review(challenge, official, title, amount) -> Proposal:
-    owner = factories.UserFactory()
-    organisation = factories.organisation(owner, name=f"Organisasi {title}")
-    proposal = drafts_proposals_services.proposal_create(
-        by=owner,
-        organisation=organisation,
-        challenge=challenge,
-        title=title,
-        summary="Ringkasan",
-        requested_amount=amount,
-    )
-    factories.complete_proposal(proposal, by=owner)
-    submission_proposals_services.proposal_submit(proposal=proposal, by=owner)
-    return send_to_review(proposal, official)
-
-
 def build_example(*, blind: bool = False) -> Example:
     official = factories.UserFactory(roles=["official"])
     finance = factories.UserFactory(roles=["finance"])
-    challenge = factories.challenge(agency_obj=factories.agency(factories.region(), officials=[official]))
+    challenge = factories.challenge(officials=[official])
     if blind:
         ChallengePage.objects.filter(pk=challenge.pk).update(blind_review=True)
         challenge.refresh_from_db()
-    proposals = {n: proposal_in_review(challenge, official, f"Usulan {n}", AMOUNTS[n]) for n in AMOUNTS}
+    proposals = {
+        n: factories.proposal_in_review(challenge, official=official, title=f"Usulan {n}", amount=AMOUNTS[n])
+        for n in AMOUNTS
+    }
     reviewers = {
         key: factories.UserFactory(roles=["reviewer"], first_name=first, last_name=last)
         for key, (first, last) in NAMES.items()
@@ -118,19 +98,23 @@ def build_example(*, blind: bool = False) -> Example:
     assignments = {}
     for key, sheets in SHEETS.items():
         for number, sheet in sheets.items():
-            assignment = assign(proposals[number], reviewers[key])
+            assignment = factories.assign(proposals[number], reviewers[key])
             assignments[key, number] = assignment
             score(assignment, sheet, RECOMMENDATIONS[key][number])
 
     # In review, with one reviewer's draft only: listed, not ranked.
-    proposals["waiting"] = proposal_in_review(challenge, official, "Usulan menunggu", 5_000_000_00)
-    draft = assign(proposals["waiting"], reviewers["ani"])
+    proposals["waiting"] = factories.proposal_in_review(
+        challenge, official=official, title="Usulan menunggu", amount=5_000_000_00
+    )
+    draft = factories.assign(proposals["waiting"], reviewers["ani"])
     scoring_services.review_save_draft(
         assignment=draft, by=reviewers["ani"], overall_comment="Belum selesai."
     )
     # Rejected after review: listed; rejected at screening: not listed; still screening: not listed.
-    proposals["rejected"] = proposal_in_review(challenge, official, "Usulan ditolak", 7_000_000_00)
-    assign(proposals["rejected"], reviewers["budi"])
+    proposals["rejected"] = factories.proposal_in_review(
+        challenge, official=official, title="Usulan ditolak", amount=7_000_000_00
+    )
+    factories.assign(proposals["rejected"], reviewers["budi"])
     workflows.proposal_perform(proposal=proposals["rejected"], name="reject", by=official)
     screened_out = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
     workflows.proposal_perform(proposal=screened_out, name="reject", by=official)
@@ -141,10 +125,9 @@ def build_example(*, blind: bool = False) -> Example:
     challenges_services.allocation_record(
         challenge=challenge, amount=ALLOCATED, by=finance, reference="SP2D-001", idempotency_key="alloc-1"
     )
-    other_official = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[other_official])
+    other_official = factories.official_elsewhere()
     conflict_reviewer = factories.UserFactory(roles=["reviewer"])
-    assign(proposals[1], conflict_reviewer, ReviewAssignment.Status.CONFLICT)
+    factories.assign(proposals[1], conflict_reviewer, ReviewAssignment.Status.CONFLICT)
     others = {
         "applicant": proposals[1].organisation.memberships.get().user,
         "other_applicant": proposals[2].organisation.memberships.get().user,
@@ -459,9 +442,11 @@ def test_query_count_does_not_grow_with_proposals_and_reviews(client, example):
         counts[fmt] = len(few)
     extra_reviewer = factories.UserFactory(roles=["reviewer"], first_name="Dewi")
     for n in range(4):
-        proposal = proposal_in_review(example.challenge, example.official, f"Tambahan {n}", 1_000_000_00)
+        proposal = factories.proposal_in_review(
+            example.challenge, official=example.official, title=f"Tambahan {n}", amount=1_000_000_00
+        )
         for reviewer in (*example.reviewers.values(), extra_reviewer):
-            score(assign(proposal, reviewer), (n % 5 + 1, 3), "fund")
+            score(factories.assign(proposal, reviewer), (n % 5 + 1, 3), "fund")
     for fmt in ("", "?format=csv", "?format=xlsx"):
         with CaptureQueriesContext(connection) as more:
             assert client.get(url(example, fmt)).status_code == 200

@@ -30,7 +30,7 @@ from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "cheap_passwords")]
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 LEAD_NAME = "Koperasi Nusantara Sejahtera"
@@ -49,41 +49,7 @@ def login_redirect(path: str) -> str:
     return f"/accounts/login/?{urlencode({'next': path}, safe='/')}"
 
 
-# Building a challenge in review ---------------------------------------------------------------
-
-
-def send_to_review(proposal: Proposal, official) -> Proposal:
-    workflows.proposal_perform(proposal=proposal, name="screen", by=official)
-    workflows.proposal_perform(proposal=proposal, name="review", by=official)
-    proposal.refresh_from_db()
-    return proposal
-
-
-def assign(proposal: Proposal, reviewer, status: str = ReviewAssignment.Status.ACTIVE) -> ReviewAssignment:
-    """Assignments are the reviewer-pool engineer's; here they are made directly."""
-    assignment = ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer)
-    ReviewAssignment.objects.filter(pk=assignment.pk).update(status=status)
-    assignment.refresh_from_db()
-    return assignment
-
-
-def reviewed_proposal(
-    challenge, *, owner=None, official, title="Usulan uji", amount=20_000_000_00
-) -> Proposal:
-    """A submitted proposal sent to review by the owning official."""
-    owner = owner or factories.UserFactory()
-    organisation = factories.organisation(owner, name=f"Organisasi {title}")
-    proposal = drafts_services.proposal_create(
-        by=owner,
-        organisation=organisation,
-        challenge=challenge,
-        title=title,
-        summary="Ringkasan",
-        requested_amount=amount,
-    )
-    factories.complete_proposal(proposal, by=owner)
-    submission_services.proposal_submit(proposal=proposal, by=owner)
-    return send_to_review(proposal, official)
+# Building a challenge in review (tests/factories.py: send_to_review, assign, proposal_in_review)
 
 
 @dataclass
@@ -106,9 +72,8 @@ class World:
 
 def build_world(*, blind: bool = False) -> World:
     official = factories.UserFactory(roles=["official"])
-    other_official = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[other_official])
-    challenge = factories.challenge(agency_obj=factories.agency(factories.region(), officials=[official]))
+    other_official = factories.official_elsewhere()
+    challenge = factories.challenge(officials=[official])
     Criterion.objects.filter(challenge=challenge, name="Dampak").update(
         description="Seberapa besar manfaatnya bagi warga."
     )
@@ -141,7 +106,7 @@ def build_world(*, blind: bool = False) -> World:
         proposal=proposal, by=applicant, upload=SimpleUploadedFile(ATTACHMENT_NAME, PDF, "application/pdf")
     )
     submission_services.proposal_submit(proposal=proposal, by=applicant)
-    send_to_review(proposal, official)
+    factories.send_to_review(proposal, official)
 
     reviewer = factories.UserFactory(roles=["reviewer"])
     conflict_reviewer = factories.UserFactory(roles=["reviewer"])
@@ -158,19 +123,11 @@ def build_world(*, blind: bool = False) -> World:
         conflict_reviewer=conflict_reviewer,
         challenge=challenge,
         proposal=proposal,
-        assignment=assign(proposal, reviewer),
-        conflict_assignment=assign(proposal, conflict_reviewer, ReviewAssignment.Status.CONFLICT),
+        assignment=factories.assign(proposal, reviewer),
+        conflict_assignment=factories.assign(proposal, conflict_reviewer, ReviewAssignment.Status.CONFLICT),
         attachment=attachment,
         partner_owner=partner_owner,
     )
-
-
-@pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # Sessions come from force_login: nobody types these passwords, so hash them cheaply.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -765,7 +722,7 @@ def test_reviewer_downloads_the_proposals_attachment(client, world):
 
 
 def test_attachments_of_other_proposals_or_removed_ones_are_not_found(client, world):
-    other = reviewed_proposal(world.challenge, official=world.official, title="Lain")
+    other = factories.proposal_in_review(world.challenge, official=world.official, title="Lain")
     foreign = ProposalAttachment.objects.create(
         proposal=other,
         file=world.attachment.file.name,

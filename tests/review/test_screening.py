@@ -27,26 +27,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def official():
-    return factories.UserFactory(roles=["official"])
-
-
-@pytest.fixture
-def region():
-    return factories.region()
-
-
-@pytest.fixture
-def challenge(official, region):
-    return factories.challenge(agency_obj=factories.agency(region, officials=[official]))
-
-
-@pytest.fixture
-def owner():
-    return factories.UserFactory()
-
-
-@pytest.fixture
 def proposal(challenge, owner, region):
     factories.organisation(owner, name="Koperasi Digital Sumba", kind="koperasi", region=region)
     return factories.submitted_proposal(challenge_page=challenge, owner=owner)
@@ -267,10 +247,8 @@ def test_the_official_finds_screening_from_the_proposal_and_the_workspace(client
 
 @pytest.fixture
 def roles(challenge, official, owner, proposal):
-    other_official = factories.UserFactory(roles=["official"])
-    factories.agency(factories.region(), officials=[other_official])
-    other_applicant = factories.UserFactory()
-    factories.organisation(other_applicant)
+    other_official = factories.official_elsewhere()
+    other_applicant = factories.applicant()
     return {
         "applicant": owner,
         "other_applicant": other_applicant,

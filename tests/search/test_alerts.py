@@ -20,13 +20,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
-def engine(request):
-    if request.param == "elasticsearch":
-        request.getfixturevalue("elasticsearch")
-    return request.param
-
-
 def _path(slug: str) -> str:
     with translation.override("id"):
         return reverse("marketplace:challenge_detail", kwargs={"slug": slug})

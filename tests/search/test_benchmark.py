@@ -12,11 +12,10 @@ from django.core.management import CommandError, call_command
 from devtools import search_benchmark as benchmark
 from search.models import SearchEntry
 
-pytestmark = pytest.mark.django_db
-
 LAST_LINE = re.compile(r"^engine=database docs=(\d+) index_rate=\d+/s p50=\d+\.\dms p95=\d+\.\dms$")
 
 
+@pytest.mark.django_db
 def test_database_engine_benchmark_prints_its_figures_in_the_agreed_format():
     out = io.StringIO()
 
@@ -33,6 +32,7 @@ def test_database_engine_benchmark_prints_its_figures_in_the_agreed_format():
     assert counts["project"] < counts["challenge"] and counts["project"] < counts["organisation"]
 
 
+@pytest.mark.django_db
 def test_reuse_queries_the_copy_already_loaded_and_loads_when_it_does_not_match():
     call_command(
         "bench_search", "--docs", "120", "--engine", "database", "--queries", "5", stdout=io.StringIO()

@@ -18,16 +18,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
-def engine(request, settings):
-    """Run the test on each engine; data written after this fixture reaches both."""
-    if request.param == "elasticsearch":
-        request.getfixturevalue("elasticsearch")
-    else:
-        settings.ELASTICSEARCH_URL = ""
-    return request.param
-
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Run the indexing that follows a commit (tests run inside a transaction)."""

@@ -23,13 +23,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
-def engine(request):
-    if request.param == "elasticsearch":
-        request.getfixturevalue("elasticsearch")
-    return request.param
-
-
 @pytest.fixture
 def english():
     with translation.override("en"):

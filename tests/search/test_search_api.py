@@ -11,8 +11,7 @@ from tests import factories
 from tests.search import test_search_page as page_tests
 from tests.search.test_search_page import add_documents, index_everything, project_document
 
-# The same two engines and the same data as the page's tests.
-engine = page_tests.engine
+# The same data as the page's tests, on the same two engines (tests/search/conftest.py).
 market = page_tests.market
 
 pytestmark = pytest.mark.django_db

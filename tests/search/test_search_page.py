@@ -59,13 +59,6 @@ def project_document(n: int, *, title: str, region: str = "", sectors=(), amount
     )
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
-def engine(request):
-    if request.param == "elasticsearch":
-        request.getfixturevalue("elasticsearch")
-    return request.param
-
-
 @pytest.fixture
 def market(engine):
     """Two regions, two sectors; challenges, an organisation and a project about markets."""

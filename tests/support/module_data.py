@@ -1,0 +1,35 @@
+"""Data built once for a test module, as Django's ``setUpTestData`` does for a TestCase."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import transaction
+from django.test import override_settings
+
+# What each test starts from (tests/conftest.py `_offline_by_default`, `cheap_passwords`),
+# applied while the module's data is built too.
+OFFLINE = {
+    "ELASTICSEARCH_URL": "",
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_API_BASE": "",
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
+@contextlib.contextmanager
+def rolled_back_after_module(django_db_blocker, **settings):
+    """Inside a transaction that is rolled back after the module's last test: what is built
+    in the block is there for each test, which runs in a savepoint of that transaction, so
+    what one test changes is undone before the next starts from the same data. ``settings``
+    are overridden while the data is built (besides ``OFFLINE``).
+
+    In a module-scoped fixture (which must also ask for ``django_db_setup``)::
+
+        with rolled_back_after_module(django_db_blocker):
+            yield build_scene()
+    """
+    with django_db_blocker.unblock(), override_settings(**{**OFFLINE, **settings}), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
