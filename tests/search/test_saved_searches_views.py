@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner():
-    return factories.UserFactory()
-
-
-@pytest.fixture
 def stranger():
     return factories.UserFactory()
 
