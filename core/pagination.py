@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 PAGE_SIZE = 20
 
 
-def _page(request, queryset, size=PAGE_SIZE):
+def paginate(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _querystring_without_page(request) -> str:
+def querystring_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()

@@ -28,7 +28,7 @@ class Transition:
     note_required: bool = False
 
 
-def _apply(obj, transitions: dict[str, Transition], name: str) -> tuple[str, str]:
+def apply_transition(obj, transitions: dict[str, Transition], name: str) -> tuple[str, str]:
     transition = transitions[name]
     if obj.status not in transition.source:
         raise DomainError(

@@ -5,7 +5,7 @@ audit entry."""
 
 from __future__ import annotations
 
-from core.workflows import Transition, _apply
+from core.workflows import Transition, apply_transition
 from marketplace.awards.models import Milestone
 
 MILESTONE_TRANSITIONS = {
@@ -27,4 +27,4 @@ MILESTONE_TRANSITIONS = {
 
 
 def milestone_transition(milestone: Milestone, name: str) -> tuple[str, str]:
-    return _apply(milestone, MILESTONE_TRANSITIONS, name)
+    return apply_transition(milestone, MILESTONE_TRANSITIONS, name)

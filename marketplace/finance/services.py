@@ -7,8 +7,6 @@ PaymentError into DomainError."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from core import messaging
 from core.actors import Person
-from core.errors import DomainError, require
+from core.errors import require
 from core.references import ORGANISATION, organisation_reference, parse_reference
+from marketplace.challenges.services.funds import payment_rules
 from marketplace.finance import permissions
 from marketplace.organisations.models.organisations import Membership, Organisation
 from payments import api as payments_api
-from payments.api import PaymentError
 from payments.models import Disbursement, Recipient
 
 
@@ -38,15 +36,6 @@ def organisation_for_payee(payee_reference_: str) -> Organisation | None:
     if pk is None:
         return None
     return Organisation.objects.filter(pk=pk).first()
-
-
-@contextmanager
-def _payment_rules(field: str | None = None) -> Iterator[None]:
-    """Money rules speak through PaymentError; the marketplace edges know DomainError."""
-    try:
-        yield
-    except PaymentError as exc:
-        raise DomainError(exc.message, field=field) from exc
 
 
 def _owners(organisation: Organisation) -> QuerySet[Person]:
@@ -76,7 +65,7 @@ def organisation_bank_details_set(
     the details until an official of the region verifies them. The other owners and the
     region's officials are told. Refused (DomainError) otherwise; nothing is saved then."""
     require(permissions.can_manage_payouts(by, organisation))
-    with transaction.atomic(), _payment_rules():
+    with transaction.atomic(), payment_rules():
         recipient = payments_api.recipient_set_bank_account(
             payee_reference=payee_reference(organisation),
             bank_name=bank_name,
@@ -112,7 +101,7 @@ def organisation_connect_stripe(
     """An owner connects a Stripe Express account (created once); returns Stripe's onboarding
     URL. The organisation is paid through Stripe once the owner comes back having finished."""
     require(permissions.can_manage_payouts(by, organisation))
-    with _payment_rules():
+    with payment_rules():
         return payments_api.recipient_start_stripe_onboarding(
             payee_reference=payee_reference(organisation),
             email=by.email,
@@ -130,7 +119,7 @@ def organisation_stripe_returned(*, organisation: Organisation, by: Person) -> R
     recipient = Recipient.objects.filter(payee_reference=payee_reference(organisation)).first()
     if recipient is None or not recipient.stripe_account_id:
         return recipient
-    with _payment_rules():
+    with payment_rules():
         return payments_api.recipient_sync_stripe(
             account_id=recipient.stripe_account_id, activate=True, by=by
         )
@@ -142,7 +131,7 @@ def organisation_bank_details_verify(
     """An official of the organisation's region (not a member) confirms its bank details, as
     they stood at ``changed_at_seen``. Idempotent; DomainError when refused."""
     require(permissions.can_verify_bank_details(by, organisation))
-    with transaction.atomic(), _payment_rules():
+    with transaction.atomic(), payment_rules():
         recipient = payments_api.recipient_verify_bank_account(
             payee_reference=payee_reference(organisation), by=by, changed_at_seen=changed_at_seen
         )
@@ -166,7 +155,7 @@ def disbursement_record_paid(
 ) -> Disbursement:
     """Manual rail: the treasury paid; the finance officer records its reference and proof."""
     require(permissions.can_handle_payments(by))
-    with _payment_rules():
+    with payment_rules():
         return payments_api.disbursement_record_paid(
             disbursement=disbursement, by=by, bank_reference=bank_reference, proof=proof
         )
@@ -174,11 +163,11 @@ def disbursement_record_paid(
 
 def disbursement_retry(*, disbursement: Disbursement, by: Person) -> Disbursement:
     require(permissions.can_handle_payments(by))
-    with _payment_rules():
+    with payment_rules():
         return payments_api.disbursement_retry(disbursement=disbursement, by=by)
 
 
 def disbursement_cancel(*, disbursement: Disbursement, by: Person, reason: str) -> Disbursement:
     require(permissions.can_handle_payments(by))
-    with _payment_rules(field="reason"):
+    with payment_rules(field="reason"):
         return payments_api.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)

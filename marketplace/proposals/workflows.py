@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.errors import DomainError
-from core.workflows import Transition, _apply
+from core.workflows import Transition, apply_transition
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
 from marketplace.proposals.models import Proposal
@@ -119,7 +119,7 @@ def proposal_perform(
             raise DomainError(_refusal(transition))
         if transition.note_required and not note:
             raise DomainError(_("Say what should change: the applicant will read this note."), field="note")
-        before, after = _apply(locked, PROPOSAL_TRANSITIONS, name)
+        before, after = apply_transition(locked, PROPOSAL_TRANSITIONS, name)
         fields = ["status", "updated_at"]
         locked.updated_at = now or timezone.now()
         if name == "submit":

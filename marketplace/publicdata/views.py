@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from core.pagination import _page
+from core.pagination import paginate
 from marketplace.publicdata import search_pages, selectors
 from payments import api as payments_api
 
 
 def transparency(request):
-    page = _page(request, payments_api.public_ledger(), size=50)
+    page = paginate(request, payments_api.public_ledger(), size=50)
     return render(
         request,
         "publicdata/transparency.html",

@@ -23,7 +23,7 @@ from marketplace.awards import workflows as awards_workflows
 from marketplace.awards.models import Award, InKindDrawdown, Milestone
 from marketplace.awards.services.determinations import agreement_create, milestone_report  # noqa: F401
 from marketplace.challenges.models import Incentive
-from marketplace.challenges.services.funds import _payment_rules, challenge_fund
+from marketplace.challenges.services.funds import challenge_fund, payment_rules
 from marketplace.proposals import workflows as proposals_workflows
 from marketplace.proposals.models import Proposal
 from payments import api as payments_api
@@ -69,7 +69,7 @@ def award_create(
         raise DomainError(_("The milestone amounts must add up to the amount awarded."))
     if any(m.amount <= 0 for m in milestones):
         raise DomainError(_("Every milestone needs an amount greater than zero."))
-    with transaction.atomic(), _payment_rules():
+    with transaction.atomic(), payment_rules():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         before = locked.status
         proposals_workflows.proposal_perform(proposal=locked, name="award", by=by)
@@ -118,7 +118,7 @@ def _award_in_kind(award: Award, quantities: dict[int, int], by: Person) -> None
 def milestone_approve(*, milestone: Milestone, by: Person) -> Milestone:
     """Approve a reported milestone and queue its payment for a finance officer's release."""
     require(permissions.can_approve_milestone(by, milestone))
-    with transaction.atomic(), _payment_rules():
+    with transaction.atomic(), payment_rules():
         locked = (
             Milestone.objects.select_for_update()
             .select_related("award__proposal__organisation")
@@ -154,7 +154,7 @@ def _milestone_payment_reference(milestone: Milestone) -> str:
 def disbursement_release(*, disbursement: Disbursement, by: Person) -> Disbursement:
     """Release a milestone payment (four eyes, finance role); payments sends it after commit
     (Stripe transfer, or the treasury's bank transfer recorded later). Never pays twice."""
-    with _payment_rules():
+    with payment_rules():
         return payments_api.disbursement_release(disbursement=disbursement, by=by)
 
 

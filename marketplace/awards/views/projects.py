@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from core.pagination import _page
+from core.pagination import paginate
 from marketplace.awards.selectors import projects as selectors
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
@@ -14,7 +14,7 @@ from search import api as search
 
 
 def project_list(request):
-    page = _page(request, selectors.project_list())
+    page = paginate(request, selectors.project_list())
     return render(
         request,
         "awards/project_list.html",

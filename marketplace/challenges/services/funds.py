@@ -18,16 +18,13 @@ from payments.models import Fund
 
 
 @contextmanager
-def _payment_rules() -> Iterator[None]:
-    """Money rules speak through PaymentError; the marketplace edges know DomainError."""
+def payment_rules(field: str | None = None) -> Iterator[None]:
+    """Money rules speak through PaymentError; the domain's edges know DomainError. Every domain
+    service that calls payments wraps the call in this."""
     try:
         yield
     except PaymentError as exc:
-        raise DomainError(exc.message) from exc
-
-
-# Organisations, members, verification, profiles: see marketplace.services.organisations
-# (re-exported at the end of this module).
+        raise DomainError(exc.message, field=field) from exc
 
 
 # Proposals: see marketplace.services.proposals (re-exported at the end of this module).
@@ -52,7 +49,7 @@ def allocation_record(
     idempotency_key: str,
 ) -> None:
     """A finance officer records APBD money into the challenge's fund. Idempotent per key."""
-    with _payment_rules():
+    with payment_rules():
         payments_api.allocation_record(
             fund=challenge_fund(challenge),
             amount=amount,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from core.pagination import _page, _querystring_without_page
+from core.pagination import paginate, querystring_without_page
 from marketplace.challenges import selectors
 from marketplace.challenges.filters import ChallengeFilter
 
@@ -14,7 +14,7 @@ from marketplace.challenges.filters import ChallengeFilter
 
 def challenge_list(request):
     filterset = ChallengeFilter(request.GET, queryset=selectors.challenge_list())
-    page = _page(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
+    page = paginate(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
     return render(
         request,
         "challenges/challenge_list.html",
@@ -22,6 +22,6 @@ def challenge_list(request):
             "filter": filterset,
             "page_obj": page,
             "challenges": page.object_list,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )

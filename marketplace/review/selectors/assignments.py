@@ -109,7 +109,7 @@ class ProposalRow:
     profile: reviewer_matching.ProposalProfile
 
 
-def _proposal_profiles(challenge: ChallengePage, statuses=(S.IN_REVIEW,)) -> list[ProposalRow]:
+def proposal_profiles(challenge: ChallengePage, statuses=(S.IN_REVIEW,)) -> list[ProposalRow]:
     """The challenge's proposals in review with what matching needs: their sectors and
     capabilities, who may never review them, and their assignments. Nine queries however many."""
     proposals = list(
@@ -214,7 +214,7 @@ def assignment_board(challenge: ChallengePage) -> Board:
     pool = reviewer_pool(challenge)
     members = {m.user.pk: m for m in pool}
     rows = []
-    for row in _proposal_profiles(challenge):
+    for row in proposal_profiles(challenge):
         ranked = reviewer_matching.rank(
             row.profile, [m.profile for m in pool if m.active], max_load=challenge.reviewer_max_load
         )

@@ -28,7 +28,7 @@ from marketplace.proposals.models import Proposal, ProposalPartner
 from marketplace.review import matching as reviewer_matching
 from marketplace.review import permissions
 from marketplace.review.models import ChallengeReviewer, ConflictDeclaration, ReviewAssignment
-from marketplace.review.selectors.assignments import _proposal_profiles, reviewer_pool
+from marketplace.review.selectors.assignments import proposal_profiles, reviewer_pool
 from marketplace.review.services.common import (
     NOTE_MAX,
     OPEN_ASSIGNMENT,
@@ -200,7 +200,7 @@ def assignments_create_suggested(*, challenge: ChallengePage, by: Person) -> Bul
         list(ChallengeReviewer.objects.select_for_update().filter(challenge=challenge))
         list(Proposal.objects.select_for_update(of=("self",)).filter(challenge=challenge, status=S.IN_REVIEW))
         pool = reviewer_pool(challenge)
-        proposals = _proposal_profiles(challenge)
+        proposals = proposal_profiles(challenge)
         plan = reviewer_matching.plan_bulk(
             [row.profile for row in proposals],
             [member.profile for member in pool if member.active],
