@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Pasar Tantangan Daerah API",
     "DESCRIPTION": "Read-only open data: challenges, funded projects, organisations and the public ledger.",
     "VERSION": "1.0.0",
+    "PREPROCESSING_HOOKS": ["marketplace.publicdata.api_schema.public_api_only"],
 }
 
 LOGGING = {
