@@ -16,9 +16,7 @@ replaced and any long run of digits (a bank account number) masked to its last f
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime
-import io
 import logging
 import re
 import zoneinfo
@@ -31,6 +29,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core import exports
 from payments.models import Account, Entry, Fund, Transaction
 from payments.selectors import format_money
 
@@ -207,15 +206,14 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
 def statement_csv(statement: Statement) -> bytes:
     """UTF-8 with a byte-order mark (Excel opens it as such), comma-separated. Amounts twice:
     as written in Indonesian ("Rp 1.250.000") and as an integer in minor units (sen)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     money = lambda amount: format_money(amount, statement.currency)  # noqa: E731
-    writer.writerow([_("Monthly fund statement"), str(statement.fund)])
-    writer.writerow([_("Fund reference"), statement.fund.reference])
-    writer.writerow([_("Period"), statement.period_label])
-    writer.writerow([_("Currency"), statement.currency])
-    writer.writerow([])
-    writer.writerow(
+    start = datetime.datetime(statement.year, statement.month, 1, tzinfo=statement.zone)
+    rows: list[list] = [
+        [_("Monthly fund statement"), str(statement.fund)],
+        [_("Fund reference"), statement.fund.reference],
+        [_("Period"), statement.period_label],
+        [_("Currency"), statement.currency],
+        [],
         [
             _("Date"),
             _("Transaction"),
@@ -227,10 +225,7 @@ def statement_csv(statement: Statement) -> bytes:
             _("Amount (minor units)"),
             _("Balance"),
             _("Balance (minor units)"),
-        ]
-    )
-    start = datetime.datetime(statement.year, statement.month, 1, tzinfo=statement.zone)
-    writer.writerow(
+        ],
         [
             start.strftime("%Y-%m-%d %H:%M"),
             "",
@@ -242,10 +237,10 @@ def statement_csv(statement: Statement) -> bytes:
             "",
             money(statement.opening),
             statement.opening,
-        ]
-    )
+        ],
+    ]
     for line in statement.lines:
-        writer.writerow(
+        rows.append(
             [
                 line.created_at.strftime("%Y-%m-%d %H:%M"),
                 line.transaction_id,
@@ -259,14 +254,15 @@ def statement_csv(statement: Statement) -> bytes:
                 line.balance,
             ]
         )
-    writer.writerow(
+    rows.append(
         ["", "", "", _("Closing balance"), "", "", "", "", money(statement.closing), statement.closing]
     )
-    writer.writerow([])
-    writer.writerow([_("Totals by kind"), "", "", "", "", "", _("Amount"), _("Amount (minor units)")])
-    for _kind, label, total in statement.totals_by_kind:
-        writer.writerow([label, "", "", "", "", "", money(total), total])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows.append([])
+    rows.append([_("Totals by kind"), "", "", "", "", "", _("Amount"), _("Amount (minor units)")])
+    rows.extend(
+        [label, "", "", "", "", "", money(total), total] for _kind, label, total in statement.totals_by_kind
+    )
+    return exports.csv_bytes(rows)
 
 
 # PDF ----------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ checks permissions once, calls a selector or a service, and renders or redirects
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import exports
 from core.errors import DomainError
 from core.files import private_file_response
 from core.roles import is_official
@@ -244,15 +244,6 @@ def _yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
-# A spreadsheet reads a cell starting with one of these as a formula: an applicant's title
-# must stay text (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def _export_rows(rows) -> list[list]:
     lines = []
     for row in rows:
@@ -261,8 +252,8 @@ def _export_rows(rows) -> list[list]:
             [
                 row.rank,
                 _yes_no(row.tied) if row.rank is not None else "",
-                _text(row.proposal.title),
-                _text(row.proposal.organisation.name),
+                row.proposal.title,
+                row.proposal.organisation.name,
                 str(row.proposal.get_status_display()),
                 row.proposal.currency,
                 _amount(row.proposal.requested_amount),
@@ -288,14 +279,9 @@ def _filename(challenge, extension: str) -> str:
 
 
 def _csv_response(table, rows) -> HttpResponse:
-    buffer = io.StringIO()
-    # A byte-order mark, so that Excel reads the file as UTF-8; comma-separated, decimal point.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(_export_header())
-    for line in _export_rows(rows):
-        writer.writerow(["" if value is None else value for value in line])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    # Comma-separated with a decimal point; every cell through core.exports (formula injection).
+    body = exports.csv_bytes([_export_header(), *_export_rows(rows)])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.challenge, "csv")}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -309,9 +295,9 @@ def _xlsx_response(table, rows) -> HttpResponse:
     sheet = workbook.active
     sheet.title = _("Comparison")[:31]
     header = _export_header()
-    sheet.append(header)
+    exports.xlsx_append(sheet, header)
     for line in _export_rows(rows):
-        sheet.append(line)
+        exports.xlsx_append(sheet, line)
     money_columns = {header.index(_("Requested amount")), header.index(_("Running total"))}
     score_columns = {header.index(name) for name in (_("Mean"), _("Calibrated"), _("Lowest"), _("Highest"))}
     score_columns.add(header.index(_("Spread")))
