@@ -1,5 +1,6 @@
 """The challenges models, one module per area; import them from here."""
 
+from marketplace.challenges.models.approval import FourEyesApprovalTask
 from marketplace.challenges.models.challenges import (
     TEXT_FEATURES,
     ApplicationQuestion,
@@ -28,6 +29,7 @@ from marketplace.challenges.models.regions import (
 from marketplace.challenges.models.snippets import Beneficiary, SDGTag, Sponsor
 
 __all__ = [
+    "FourEyesApprovalTask",
     "closing_soon_window",
     "derive_status",
     "ChallengeQuerySet",

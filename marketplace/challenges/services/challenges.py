@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -20,7 +19,7 @@ from wagtail.models import (
 from core import audit
 from core.actors import Actor
 from core.roles import AGENCY_HEAD_GROUP
-from marketplace.challenges.models import RegionPage, Sponsor
+from marketplace.challenges.models import FourEyesApprovalTask, RegionPage, Sponsor
 
 OFFICIALS_GROUP_PREFIX = "Pejabat "
 HEADS_GROUP_PREFIX = "Kepala OPD "
@@ -44,9 +43,9 @@ def _approval_workflow(region: RegionPage, heads: Group) -> Workflow:
     group, so an agency head of another region can never approve here. Found through the task's
     group, so renaming the region renames the workflow rather than creating another."""
     name = f"{APPROVAL_WORKFLOW_NAME} — {region.title}"[:255]
-    task = GroupApprovalTask.objects.filter(groups=heads).order_by("pk").first()
+    task = FourEyesApprovalTask.objects.filter(groups=heads).order_by("pk").first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=name)
+        task = FourEyesApprovalTask.objects.create(name=name)
         task.groups.set([heads])
     elif task.name != name:
         task.name = name
