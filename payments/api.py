@@ -336,9 +336,18 @@ def contribution_create(
     public: bool,
     amount: int,
     rail: str = "",
+    idempotency_key: str = "",
 ) -> Contribution:
+    """``idempotency_key``: the form's one-time token; the same key returns the first contribution."""
     return contribution_services.contribution_create(
-        fund=fund, by=by, sponsor_name=sponsor_name, email=email, public=public, amount=amount, rail=rail
+        fund=fund,
+        by=by,
+        sponsor_name=sponsor_name,
+        email=email,
+        public=public,
+        amount=amount,
+        rail=rail,
+        idempotency_key=idempotency_key,
     )
 
 

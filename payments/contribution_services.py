@@ -27,7 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -138,14 +138,29 @@ def transfer_note(contribution: Contribution) -> str:
 
 
 def contribution_create(
-    *, fund: Fund, by: Visitor, sponsor_name: str, email: str, public: bool, amount: int, rail: str = ""
+    *,
+    fund: Fund,
+    by: Visitor,
+    sponsor_name: str,
+    email: str,
+    public: bool,
+    amount: int,
+    rail: str = "",
+    idempotency_key: str = "",
 ) -> Contribution:
     """Record what a signed-in sponsor means to give, as pending. Nothing counts yet and nothing
     is sent to Stripe here, so an outage loses nothing: for the card rail, call
     ``contribution_payment_intent`` next. ``rail`` defaults to card when Stripe is configured,
-    else bank transfer pledge. Raises PaymentError on bad input; stores nothing then."""
+    else bank transfer pledge. Raises PaymentError on bad input; stores nothing then.
+
+    With an ``idempotency_key`` (the form's one-time token), the same key from the same sponsor
+    returns the contribution it first made, even when both requests arrive at once."""
     if by is None or isinstance(by, AnonymousUser) or not by.is_authenticated:
         raise PaymentError(_("Sign in to contribute."))
+    if idempotency_key:
+        earlier = Contribution.objects.filter(sponsor=by, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     rail = rail or available_rails()[0]
     if rail not in available_rails():
         raise PaymentError(_("Card payment is not available on this site. Choose a bank transfer."))
@@ -167,11 +182,24 @@ def contribution_create(
         currency=fund.currency,
         rail=rail,
         status=Status.PENDING,
+        idempotency_key=idempotency_key[:64],
     )
     try:
-        contribution.full_clean()
+        contribution.full_clean(validate_constraints=False)
     except ValidationError as exc:
         raise PaymentError(next(iter(exc.messages))) from exc
+    try:
+        return _save_new_contribution(contribution)
+    except IntegrityError:
+        if not contribution.idempotency_key:
+            raise
+        # The same form, submitted concurrently: the other request saved it first.
+        return Contribution.objects.get(sponsor=by, idempotency_key=contribution.idempotency_key)
+
+
+def _save_new_contribution(contribution: Contribution) -> Contribution:
+    by, amount, rail = contribution.sponsor, contribution.amount, contribution.rail
+    fund = contribution.fund
     with transaction.atomic():
         contribution.save()
         ledger.audit(

@@ -306,6 +306,9 @@ class Contribution(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     receipt_number = models.CharField(max_length=40, blank=True)
+    # The contribution form's one-time token: a second submit of the same form (a double
+    # click, a retry over a bad connection, two tabs) finds the first contribution.
+    idempotency_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
@@ -316,6 +319,11 @@ class Contribution(models.Model):
                 fields=["gateway_reference"],
                 condition=~Q(gateway_reference=""),
                 name="contribution_gateway_once",
+            ),
+            models.UniqueConstraint(
+                fields=["sponsor", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="contribution_form_submitted_once",
             ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0), name="contribution_refund_not_negative"

@@ -218,6 +218,7 @@ def contribution_create(request, slug):
                 public=data["public"],
                 amount=data["amount"],
                 rail=data["rail"],
+                idempotency_key=data["token"],
             )
         except PaymentError as exc:
             form.add_error(None, exc.message)
