@@ -492,3 +492,36 @@ def documents() -> dict[str, list[SearchDocument]]:
     for item in corpus():
         by_kind[item.document.kind].append(item.document)
     return by_kind
+
+
+def load_database() -> int:
+    """Replace the database copy (entries and vocabulary) with the corpus, through the indexing
+    functions the site uses; for a database of its own (``make search-eval``'s)."""
+    from django.db import transaction
+
+    from search import indexing
+    from search.models import SearchEntry, SearchTerm
+    from search.text import stem_word
+
+    docs = [doc for group in documents().values() for doc in group]
+    stem_word.cache_clear()
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        indexing.write_database_entries(docs)
+        # What rebuild_database_copy ends with: every word counted once per document.
+        SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(word=w, documents=n) for w, n in indexing.entry_words(docs).items()], batch_size=5000
+        )
+    return len(docs)
+
+
+def load_elasticsearch(client) -> int:
+    """Index the corpus behind the aliases of ``SEARCH_INDEX_PREFIX`` (one index per kind)."""
+    from search import indexing
+
+    return sum(
+        indexing.bulk_index_documents(client, kind, iter(docs), len(docs))
+        for kind, docs in documents().items()
+    )
