@@ -91,15 +91,19 @@ bench-search: dev services
 	ELASTICSEARCH_URL= LOG_LEVEL=WARNING \
 	$(PY) manage.py bench_search --docs $(or $(DOCS),100000) --engine both --start-elasticsearch
 
-# Search quality (nDCG@10, MRR) over the demo data and devtools/data/judgments.json, for the
-# database engine and for Elasticsearch (the test server, started here). A dedicated database
-# (dropped and reseeded: statuses are relative to the seeding day). VERBOSE=1 lists each query.
-SEARCH_EVAL_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_search_eval \
+# Search quality (nDCG@10, MRR) for the database engine and for Elasticsearch (the test server,
+# started here), on two sets: tuned-on (devtools/data/judgments.json over the demo data, which
+# the synonyms and thresholds were tuned on) and held-out (devtools/data/judgments_heldout.json
+# over the evaluation corpus, devtools/eval_corpus.py: the measurement). A dedicated database
+# (dropped and reseeded: statuses are relative to the seeding day; SEARCH_EVAL_DB names another).
+# VERBOSE=1 lists each query.
+SEARCH_EVAL_DB ?= marketplace_search_eval
+SEARCH_EVAL_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(SEARCH_EVAL_DB) \
 	DEBUG=0 SECRET_KEY=search-eval-only LOG_LEVEL=WARNING REDIS_URL= CELERY_BROKER_URL= \
 	CELERY_TASK_ALWAYS_EAGER=1 ELASTICSEARCH_URL= SEARCH_INDEX_PREFIX=search-eval
 search-eval: dev services
-	dropdb --if-exists -h 127.0.0.1 -U postgres marketplace_search_eval
-	createdb -h 127.0.0.1 -U postgres marketplace_search_eval
+	dropdb --if-exists -h 127.0.0.1 -U postgres $(SEARCH_EVAL_DB)
+	createdb -h 127.0.0.1 -U postgres $(SEARCH_EVAL_DB)
 	$(SEARCH_EVAL_ENV) $(PY) manage.py migrate --noinput -v0
 	$(SEARCH_EVAL_ENV) $(PY) manage.py seed_demo --force >/dev/null
 	$(SEARCH_EVAL_ENV) $(PY) devtools/run_search_eval.py $(if $(VERBOSE),--verbose)

@@ -17,6 +17,10 @@ ElasticsearchUnavailable = (
     es_exceptions.TransportError,
     es_exceptions.ApiError,
 )
+# What "Elasticsearch could not be reached" looks like: only these make a search answer from the
+# database copy. A refused request (an ApiError: a 400 for a malformed query, a broken mapping,
+# a 5xx) or an unreadable answer is a fault to see, so searches raise it instead of hiding it.
+ElasticsearchUnreachable = (es_exceptions.ConnectionError, es_exceptions.ConnectionTimeout)
 
 _client: Elasticsearch | None = None
 _client_url = ""

@@ -187,7 +187,7 @@ def build_body(params: SearchParams) -> dict:
     if params.facets:
         body["aggs"] = aggregations(params, active)
     cursor = decode_cursor(params.after)
-    if cursor:
+    if cursor and _fits_sort(cursor, body["sort"]):
         body["search_after"] = cursor
     if params.highlight and params.q.strip():
         body["highlight"] = {
@@ -206,6 +206,15 @@ def build_body(params: SearchParams) -> dict:
             "text_terms": {"term": {"field": "text", "suggest_mode": "missing"}},
         }
     return body
+
+
+def _fits_sort(cursor: list, sort: list) -> bool:
+    """A cursor this engine made for this sort: numbers (or null) for the primary key (score,
+    date or amount), the uid last. Anything else (typed by hand, or from another sort) would be
+    refused by Elasticsearch with a 400; the search starts from the first page instead."""
+    if len(cursor) != len(sort) or not isinstance(cursor[-1], str):
+        return False
+    return all(value is None or type(value) in (int, float) for value in cursor[:-1])
 
 
 def search(client: Elasticsearch, params: SearchParams) -> SearchPage:

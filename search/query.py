@@ -158,7 +158,9 @@ def decode_cursor(token: str) -> list | None:
 
 
 def search(params: SearchParams) -> SearchPage:
-    """Search with Elasticsearch when it is configured and answers, else the database."""
+    """Search with Elasticsearch when it is configured and reachable, else the database
+    (``SearchPage.backend`` says which answered; ``degraded`` that Elasticsearch could not be
+    reached). Any other Elasticsearch error (a refused request) is raised, not hidden."""
     if params.after.startswith(RELAXED_CURSOR):  # a later page of a relaxed search
         page = _search_once(replace(params, match_any=True, after=params.after[len(RELAXED_CURSOR) :]))
         return _relaxed(page)
@@ -180,14 +182,14 @@ def _relaxed(page: SearchPage) -> SearchPage:
 
 def _search_once(params: SearchParams) -> SearchPage:
     from search import engine_database, engine_elasticsearch
-    from search.connection import ElasticsearchUnavailable, es_client, mark_unavailable, recently_unavailable
+    from search.connection import ElasticsearchUnreachable, es_client, mark_unavailable, recently_unavailable
 
     client = es_client()
     if client is not None and not recently_unavailable():
         try:
             return engine_elasticsearch.search(client, params)
-        except ElasticsearchUnavailable as exc:
-            logger.warning("Elasticsearch unavailable, answering from the database: %s", exc)
+        except ElasticsearchUnreachable as exc:
+            logger.warning("Elasticsearch unreachable, answering from the database: %s", exc)
             mark_unavailable(exc)
     page = engine_database.search(params)
     page.degraded = client is not None
@@ -197,13 +199,13 @@ def _search_once(params: SearchParams) -> SearchPage:
 def autocomplete(prefix: str, limit: int = 8) -> list[SearchHit]:
     """Titles and organisation names that start with the words typed so far."""
     from search import engine_database, engine_elasticsearch
-    from search.connection import ElasticsearchUnavailable, es_client, mark_unavailable, recently_unavailable
+    from search.connection import ElasticsearchUnreachable, es_client, mark_unavailable, recently_unavailable
 
     client = es_client()
     if client is not None and not recently_unavailable():
         try:
             return engine_elasticsearch.autocomplete(client, prefix, limit)
-        except ElasticsearchUnavailable as exc:
-            logger.warning("Elasticsearch unavailable, completing from the database: %s", exc)
+        except ElasticsearchUnreachable as exc:
+            logger.warning("Elasticsearch unreachable, completing from the database: %s", exc)
             mark_unavailable(exc)
     return engine_database.autocomplete(prefix, limit)

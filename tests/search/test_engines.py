@@ -7,12 +7,13 @@ import datetime
 import threading
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from search import indexing
 from search.connection import alias_name, es_client
 from search.models import SearchEntry
-from search.query import SearchParams, search
+from search.query import SearchParams, encode_cursor, search
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,10 @@ def committed(django_capture_on_commit_callbacks):
 
 
 def titles(page) -> list[str]:
+    """The titles of the hits, after checking the engine under test answered (a configured
+    Elasticsearch, else the database), not the fallback."""
+    expected = "elasticsearch" if settings.ELASTICSEARCH_URL else "database"
+    assert (page.backend, page.degraded) == (expected, False)
     return [hit.title for hit in page.hits]
 
 
@@ -278,6 +283,9 @@ def test_pages_follow_each_other_without_gaps_or_repeats(engine, market):
 def test_a_malformed_cursor_starts_from_the_first_page(engine, market):
     first = find("pasar", size=2, sort="closes")
     assert find("pasar", size=2, sort="closes", after="not-a-cursor!") == first
+    # Well-formed but not one this sort made (typed by hand): still the first page, not a 400.
+    for values in (["x"], ["late", "challenge:1"], [1, 2, 3]):
+        assert find("pasar", size=2, sort="closes", after=encode_cursor(values)) == first
 
 
 # Index management ----------------------------------------------------------------------------

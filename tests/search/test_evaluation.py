@@ -290,3 +290,29 @@ def test_a_malformed_judgments_file_is_a_command_error(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="cannot read"):
         _run("--judgments", str(path))
+
+
+# The held-out set ----------------------------------------------------------------------------
+
+
+def test_the_held_out_judgments_name_documents_of_the_evaluation_corpus():
+    from devtools import eval_corpus
+    from devtools.run_search_eval import HELDOUT_FILE
+
+    corpus = eval_corpus.corpus()
+    keys = {item.key for item in corpus}
+    assert len(corpus) >= 300
+    assert [item.key for item in eval_corpus.corpus()] == [item.key for item in corpus]  # deterministic
+    assert {item.document.kind for item in corpus} == {"challenge", "project", "organisation"}
+    queries = evaluation.load_judgments(HELDOUT_FILE)
+    assert len(queries) >= 60
+    tuned = {q.describe().lower() for q in evaluation.load_judgments()}
+    for query in queries:
+        assert set(query.relevant) <= keys, query.id
+        assert 3 in query.relevant.values(), query.id
+        assert query.describe().lower() not in tuned, query.id  # new queries, not the tuned ones
+        # Written as people type, not copied from a document's title.
+        assert all(query.q.lower() != item.document.title.lower() for item in corpus), query.id
+    assert {"plain", "typo", "synonym", "english", "region", "organisation", "project", "filtered"} <= {
+        q.category for q in queries
+    }
