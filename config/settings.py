@@ -169,10 +169,17 @@ STORAGES = {
     },
 }
 
-# Cache: local memory by default, Redis when configured.
+# Cache: local memory by default, Redis when configured. While Redis is unreachable the cache
+# answers from each process's memory (core/cache.py), so sign-in and its rate limits keep working.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
