@@ -130,6 +130,12 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pasar Tantangan Daerah] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Sign-up and password reset answer the same whether or not an address has an account (the
+# owner of an address already signed up is told by email instead).
+ACCOUNT_PREVENT_ENUMERATION = True
+# The admin signs in through the site's sign-in only: its /admin/login/ forwards there
+# (config/admin_signin.py), and its own password reset is off.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Bahasa Indonesia first, English second (served under /en/).
 LANGUAGE_CODE = "id"
