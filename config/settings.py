@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "marketplace.organisations.mfa.StaffMFAMiddleware",
     "core.request_context.ClientIPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -133,6 +135,12 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Sign-up and password reset answer the same whether or not an address has an account (the
 # owner of an address already signed up is told by email instead).
 ACCOUNT_PREVENT_ENUMERATION = True
+# A second factor for staff (marketplace/organisations/mfa.py): an authenticator app (TOTP) with
+# recovery codes. Required of officials, agency heads, finance officers, reviewers and superusers unless
+# STAFF_MFA_REQUIRED is off, which only `make run`'s demo does (`check --deploy` warns).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Pasar Tantangan Daerah"
 # The admin signs in through the site's sign-in only: its /admin/login/ forwards there
 # (config/admin_signin.py), and its own password reset is off.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
