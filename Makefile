@@ -14,7 +14,8 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 .PHONY: run test test-fast venv dev services lint check bench bench-payments bench-ledger search-eval bench-search
 
 # `make run` is the development server: DEBUG is on there (the settings default to off).
-RUN_ENV := DEBUG=$${DEBUG:-1}
+# The demo's staff sign in without a second factor (STAFF_MFA_REQUIRED=0; `check --deploy` warns).
+RUN_ENV := DEBUG=$${DEBUG:-1} STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0}
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

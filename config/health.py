@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from core.cache import status as cache_status
+
 
 def _database() -> dict:
     try:
@@ -41,6 +43,7 @@ def healthz(request):
     checks = {
         "database": _database(),
         "broker": _broker(),
+        "cache": cache_status(),
         "search": search_status(),
         "payments": _payments(),
     }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "marketplace.organisations.mfa.StaffMFAMiddleware",
     "core.request_context.ClientIPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -130,6 +132,18 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pasar Tantangan Daerah] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Sign-up and password reset answer the same whether or not an address has an account (the
+# owner of an address already signed up is told by email instead).
+ACCOUNT_PREVENT_ENUMERATION = True
+# A second factor for staff (marketplace/organisations/mfa.py): an authenticator app (TOTP) with
+# recovery codes. Required of officials, agency heads, finance officers, reviewers and superusers unless
+# STAFF_MFA_REQUIRED is off, which only `make run`'s demo does (`check --deploy` warns).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Pasar Tantangan Daerah"
+# The admin signs in through the site's sign-in only: its /admin/login/ forwards there
+# (config/admin_signin.py), and its own password reset is off.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Bahasa Indonesia first, English second (served under /en/).
 LANGUAGE_CODE = "id"
@@ -169,10 +183,17 @@ STORAGES = {
     },
 }
 
-# Cache: local memory by default, Redis when configured.
+# Cache: local memory by default, Redis when configured. While Redis is unreachable the cache
+# answers from each process's memory (core/cache.py), so sign-in and its rate limits keep working.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -7,14 +7,19 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from core import audit
+from core.actors import Visitor
+
 
 def private_file_response(
-    file_field: FieldFile, *, download_name: str, content_type: str | None = None
+    file_field: FieldFile, *, download_name: str, by: Visitor, content_type: str | None = None
 ) -> FileResponse:
     """A download of ``file_field`` named ``download_name``: always an attachment (never shown
     inline), never sniffed into another type, never kept by a shared cache or the browser.
     Without ``content_type`` it is served as ``application/octet-stream``. Raises Http404 when
-    the field is empty or its file is gone from the storage. The caller checks permissions."""
+    the field is empty or its file is gone from the storage. The caller checks permissions;
+    every download served is written to the audit trail as ``file.downloaded`` by ``by``, on
+    the record that holds the file."""
     if not file_field:
         raise Http404
     try:
@@ -26,6 +31,14 @@ def private_file_response(
         as_attachment=True,
         filename=download_name,
         content_type=content_type or "application/octet-stream",
+    )
+    instance = file_field.instance
+    audit.record(
+        actor=by,
+        action="file.downloaded",
+        object_type=instance._meta.label_lower,
+        object_id=instance.pk,
+        after={"field": file_field.field.name},
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -68,6 +68,15 @@ def _offline_by_default(settings):
     settings.STRIPE_API_BASE = ""
 
 
+@pytest.fixture(autouse=True)
+def _staff_mfa_not_enforced(settings):
+    """The suite signs staff in with force_login/client.login, which skip allauth's second
+    factor, so the MFA requirement is off here; tests/security/test_mfa.py turns it on (as
+    production has it) and proves it through the real sign-in and TOTP codes. Fixtures do not
+    pretend staff enrolled: an enrolled user signed in without the code step would prove less."""
+    settings.STAFF_MFA_REQUIRED = False
+
+
 @pytest.fixture
 def english_messages():
     """For tests that read a rule's message; pages are read in Indonesian at the HTTP edge.

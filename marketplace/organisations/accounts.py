@@ -74,3 +74,66 @@ class AccountAdapter(DefaultAccountAdapter):
                 after={"email": email_address.email},
             )
         return confirmed
+
+
+# The audit trail of sign-ins and second factors (allauth's and Django's signals, connected in
+# OrganisationsConfig.ready). Entries name the account by its id and carry the client IP, as
+# every entry does; never what was typed (a mistyped login may be someone else's address).
+
+
+def audit_signed_in(sender, *, request, user, **kwargs) -> None:
+    """A sign-in through allauth's pages (password, then the second factor if the user has one)."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    audit.record(
+        actor=user,
+        action="account.signed_in",
+        object_type="auth.user",
+        object_id=user.pk,
+        after={"mfa": is_mfa_enabled(user)},
+    )
+
+
+def audit_sign_in_failed(sender, *, credentials, request=None, **kwargs) -> None:
+    """A wrong password: the account it was meant for, if the login names one."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    login = credentials.get("username") or credentials.get("email") or ""
+    user_id = (
+        get_user_model()
+        .objects.filter(Q(username__iexact=login) | Q(email__iexact=login))
+        .values_list("pk", flat=True)
+        .first()
+        if login
+        else None
+    )
+    audit.record(
+        actor=None,
+        action="account.sign_in_failed",
+        object_type="auth.user",
+        object_id=user_id if user_id is not None else "",
+    )
+
+
+def audit_mfa_failed(sender, *, request, user, authenticator, **kwargs) -> None:
+    audit.record(
+        actor=None,
+        action="account.mfa_failed",
+        object_type="auth.user",
+        object_id=user.pk,
+        after={"type": authenticator.type if authenticator else ""},
+    )
+
+
+def audit_mfa_change(action: str):
+    def receiver(sender, *, request, user, authenticator, **kwargs) -> None:
+        audit.record(
+            actor=user,
+            action=action,
+            object_type="auth.user",
+            object_id=user.pk,
+            after={"type": authenticator.type},
+        )
+
+    return receiver

@@ -287,7 +287,10 @@ def proposal_attachment_download(request, pk, attachment_pk):
     deny_unless(proposals_permissions.can_view_proposal_attachments(request.user, proposal))
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     return private_file_response(
-        attachment.file, download_name=attachment.display_name, content_type=attachment.content_type
+        attachment.file,
+        download_name=attachment.display_name,
+        by=request.user,
+        content_type=attachment.content_type,
     )
 
 

@@ -15,11 +15,12 @@ def private_root(settings, tmp_path):
     return tmp_path
 
 
+@pytest.mark.django_db  # every download served is written to the audit trail
 def test_a_private_file_is_an_attachment_never_sniffed_nor_cached(private_root):
     field = MilestoneEvidence(file="evidence/laporan.pdf").file
 
     response = private_file_response(
-        field, download_name="laporan tahap 1.pdf", content_type="application/pdf"
+        field, download_name="laporan tahap 1.pdf", by=None, content_type="application/pdf"
     )
 
     assert response.status_code == 200
@@ -31,10 +32,11 @@ def test_a_private_file_is_an_attachment_never_sniffed_nor_cached(private_root):
     response.file_to_stream.close()
 
 
+@pytest.mark.django_db
 def test_without_a_known_type_it_is_served_as_bytes(private_root):
     field = MilestoneEvidence(file="evidence/laporan.pdf").file
 
-    response = private_file_response(field, download_name="laporan.pdf")
+    response = private_file_response(field, download_name="laporan.pdf", by=None)
 
     assert response["Content-Type"] == "application/octet-stream"
     # The file only: a response's own close() tells Django the request finished, which touches
@@ -45,4 +47,4 @@ def test_without_a_known_type_it_is_served_as_bytes(private_root):
 @pytest.mark.parametrize("name", ["", "evidence/hilang.pdf"])
 def test_an_empty_field_or_a_file_gone_from_storage_is_not_found(private_root, name):
     with pytest.raises(Http404):
-        private_file_response(MilestoneEvidence(file=name).file, download_name="x.pdf")
+        private_file_response(MilestoneEvidence(file=name).file, download_name="x.pdf", by=None)

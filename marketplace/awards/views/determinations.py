@@ -155,7 +155,10 @@ def milestone_evidence(request, pk, evidence_pk):
     deny_unless(awards_permissions.can_view_milestone_evidence(request.user, milestone))
     evidence = get_object_or_404(MilestoneEvidence, pk=evidence_pk, milestone=milestone)
     return private_file_response(
-        evidence.file, download_name=evidence.original_name, content_type=evidence.content_type
+        evidence.file,
+        download_name=evidence.original_name,
+        by=request.user,
+        content_type=evidence.content_type,
     )
 
 

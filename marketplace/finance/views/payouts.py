@@ -318,7 +318,10 @@ def disbursement_proof(request, pk):
     content_type, extension = kind or ("application/octet-stream", "bin")
     safe_reference = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in disbursement.reference)
     return private_file_response(
-        disbursement.proof, download_name=f"bukti-{safe_reference}.{extension}", content_type=content_type
+        disbursement.proof,
+        download_name=f"bukti-{safe_reference}.{extension}",
+        by=request.user,
+        content_type=content_type,
     )
 
 

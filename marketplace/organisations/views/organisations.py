@@ -241,7 +241,10 @@ def organisation_document(request, slug, pk):
     deny_unless(permissions.can_view_documents(request.user, organisation))
     document = get_object_or_404(VerificationDocument, pk=pk, organisation=organisation)
     return private_file_response(
-        document.file, download_name=document.original_name, content_type=document.content_type
+        document.file,
+        download_name=document.original_name,
+        by=request.user,
+        content_type=document.content_type,
     )
 
 

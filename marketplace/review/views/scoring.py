@@ -118,7 +118,7 @@ def review_attachment(request, pk, attachment_pk):
     else:
         filename = attachment.display_name
     return private_file_response(
-        attachment.file, download_name=filename, content_type=attachment.content_type
+        attachment.file, download_name=filename, by=request.user, content_type=attachment.content_type
     )
 
 
