@@ -17,9 +17,10 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Dependencies first, so code changes do not reinstall them: the lock, every package pinned
+# with its hashes.
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 

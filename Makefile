@@ -11,20 +11,29 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test test-fast venv dev services lint check bench bench-payments bench-ledger search-eval bench-search
+.PHONY: run test test-fast venv dev lock services lint check bench bench-payments bench-ledger search-eval bench-search
 
 # `make run` is the development server: DEBUG is on there (the settings default to off).
 # The demo's staff sign in without a second factor (STAFF_MFA_REQUIRED=0; `check --deploy` warns).
 RUN_ENV := DEBUG=$${DEBUG:-1} STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0}
 
-$(VENV)/.runtime: requirements.txt
+# Installs come from the locks: every package, direct or not, pinned with its hashes, which
+# pip checks (--require-hashes). requirements*.txt name the direct dependencies (README
+# "Dependencies" says why each is there); `make lock` makes the locks from them.
+$(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After changing requirements*.txt. The dev lock is held to the runtime lock's versions.
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11
+lock: dev
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
 
 venv: $(VENV)/.runtime
 dev: $(VENV)/.dev

@@ -559,7 +559,8 @@ def test_settings_accept_the_stack_environment(services, tmp_path, name):
         postgres["POSTGRES_USER"],
         postgres["POSTGRES_PASSWORD"],
     ]
-    assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Redis, falling back to per-process memory while Redis is unreachable (core/cache.py).
+    assert seen["cache"] == "core.cache.ResilientRedisCache"
     assert seen["broker"] == environment(services[name])["CELERY_BROKER_URL"]
     assert seen["eager"] is False, "tasks would run in the web process instead of the worker"
     assert seen["elasticsearch"] == "http://elasticsearch:9200"
@@ -585,13 +586,15 @@ def test_dockerfile_base_image_user_and_entry_point():
     assert ("EXPOSE", "8000") in instructions
 
 
-def test_dockerfile_installs_the_pinned_requirements():
+def test_dockerfile_installs_the_locked_requirements_with_their_hashes():
     instructions = dockerfile_instructions()
     copy_requirements = next(
-        i for i, (k, a) in enumerate(instructions) if k == "COPY" and "requirements.txt" in a
+        i for i, (k, a) in enumerate(instructions) if k == "COPY" and "requirements.lock" in a
     )
     install = next(
-        i for i, (k, a) in enumerate(instructions) if k == "RUN" and "pip install -r requirements.txt" in a
+        i
+        for i, (k, a) in enumerate(instructions)
+        if k == "RUN" and "pip install --require-hashes -r requirements.lock" in a
     )
     copy_code = next(i for i, (k, a) in enumerate(instructions) if k == "COPY" and a.startswith(". "))
     assert copy_requirements < install < copy_code, "dependencies should be a layer of their own"
@@ -624,7 +627,7 @@ def test_dockerignore_keeps_local_state_and_secrets_out():
     patterns = dockerignore_patterns()
     for path in (".env", ".git", ".venv", "db.sqlite3", "media", "staticfiles", "config/__pycache__"):
         assert is_ignored(path, patterns), f"{path} would be sent to the build"
-    for path in ("manage.py", "requirements.txt", "config/settings.py"):
+    for path in ("manage.py", "requirements.lock", "config/settings.py"):
         assert not is_ignored(path, patterns), f"{path} would be missing from the image"
 
 
