@@ -104,6 +104,11 @@ TEMPLATES = [
 # Embedded default: a SQLite file beside the code. Tests and production set DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Least privilege (README "Security"): DATABASE_URL is the application's role, which owns nothing
+# and may only SELECT/INSERT on the audit trail and the ledger; `manage.py migrate` connects as
+# this owner role instead when it is set (same database), then grants the application's role
+# what it may do (core/db_roles.py). Empty: migrate uses DATABASE_URL (development, tests).
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     "search-consistency-check": {"task": "search.tasks.check_consistency", "schedule": 3600.0},
+    # The audit and ledger chain heads, published daily on /transparency/ (00:05 WIB).
+    "snapshot-chain-heads": {
+        "task": "core.tasks.snapshot_chain_heads",
+        "schedule": crontab(hour=17, minute=5),
+    },
 }
 
 # Search: Elasticsearch when configured, otherwise the database answers.

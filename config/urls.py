@@ -26,6 +26,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/search/", api.search_api, name="api-search"),
+    path("api/v1/chain-heads/", api.chain_heads_api, name="api-chain-heads"),
     path("api/v1/", include(router.urls)),
     path("payments/", include("payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

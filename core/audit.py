@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from core import chains
 from core.actors import Actor, Visitor
 from core.models import AuditEntry
 from core.request_context import current_ip
+
+AUDIT_CHAIN = "audit"
+chains.register(chains.Chain(name=AUDIT_CHAIN, model=AuditEntry, content=AuditEntry.chain_content))
 
 
 def record(
     *, actor: Visitor, action: str, object_type: str, object_id, before=None, after=None
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """Append one entry to the hash-chained trail (core/chains.py)."""
+    ip_field = AuditEntry._meta.get_field("ip_address")
+    entry = AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        before=before,
-        after=after,
-        ip_address=current_ip(),
+        # Hashed as the database will give them back: JSON round-tripped, the address normalised.
+        before=chains.json_roundtrip(before),
+        after=chains.json_roundtrip(after),
+        ip_address=ip_field.get_prep_value(current_ip()),
     )
+    return chains.append(AUDIT_CHAIN, lambda prev_hash: (entry, entry.chain_content()))
 
 
 def record_transition(

@@ -8,12 +8,42 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditEntry(models.Model):
-    """Who did what, when and from where. Append-only; payments writes here through a callback."""
+class ChainedRow(models.Model):
+    """A row of an append-only, hash-chained table (core/chains.py). The database refuses
+    UPDATE and DELETE (a trigger) and the application's role may only SELECT and INSERT
+    (core/db_roles.py grants by this flag)."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    append_only = True
+
+    # Empty in the database's default: a row inserted behind the code's back is unchained, and
+    # verify_chains names it.
+    chain_prev_hash = models.CharField(max_length=64, db_default="", editable=False)
+    chain_hash = models.CharField(max_length=64, db_default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def audit_entry_content(entry) -> dict:
+    """What an audit entry's chain hash covers (also used by the migration that backfilled it)."""
+    return {
+        "actor": entry.actor_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+        "ip_address": entry.ip_address,
+        "created_at": entry.created_at,
+    }
+
+
+class AuditEntry(ChainedRow):
+    """Who did what, when and from where. Append-only and hash-chained; payments writes here
+    through a callback. A user with audit history cannot be deleted (deactivate instead): the
+    entry naming them can never change."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
@@ -28,6 +58,32 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def chain_content(self) -> dict:
+        return audit_entry_content(self)
+
+
+class ChainHeadSnapshot(models.Model):
+    """A chain's head as it stood on one day, published on /transparency/ and in the API.
+    Append-only like the chains it describes."""
+
+    append_only = True
+
+    chain = models.CharField(max_length=20)
+    taken_on = models.DateField()
+    head_id = models.BigIntegerField(null=True)
+    head_hash = models.CharField(max_length=64)
+    rows = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_on", "chain"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "taken_on"], name="one_snapshot_per_chain_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.taken_on}: {self.head_hash}"
 
 
 class Notification(models.Model):

@@ -6,3 +6,11 @@ from django.core.mail import send_mail
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def send_email(*, to: list[str], subject: str, body: str) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@shared_task
+def snapshot_chain_heads() -> list[str]:
+    """Daily: publish the heads of the audit and ledger chains (core/chains.py). Safe to run twice."""
+    from core import chains
+
+    return [f"{snapshot.chain}:{snapshot.head_hash}" for snapshot in chains.snapshot_heads()]

@@ -6,5 +6,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Keuangan"
 
     def ready(self) -> None:
-        # Each area registers its webhook handlers on import.
-        from payments import contribution_services, disbursement_sending, refunds  # noqa: F401
+        # Each area registers its webhook handlers on import; the ledger registers its hash
+        # chain (core/chains.py).
+        from payments import contribution_services, disbursement_sending, ledger, refunds  # noqa: F401

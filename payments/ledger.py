@@ -1,12 +1,14 @@
 """The double-entry ledger's primitives: accounts, one balanced transaction per money
 movement (idempotent by key), and the audit announcement. Every write of money in payments goes
-through ``post``; the database refuses to change or delete what it wrote (migration 0004)."""
+through ``post``; the database refuses to change or delete what it wrote (migration 0002), and each
+transaction is hash-chained to the one before it (core/chains.py, migration 0003)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core import chains
 from core.actors import Actor
 from payments import signals
 from payments.errors import PaymentError
@@ -15,6 +17,31 @@ from payments.models import Account, Entry, Fund, Transaction
 BUDGET_SOURCE_CODE = "source:apbd"
 SPONSOR_SOURCE_CODE = "source:sponsors"
 GRANTS_PAID_CODE = "grants:paid"
+
+LEDGER_CHAIN = "ledger"
+
+
+def transaction_content(txn: Transaction, legs: list[tuple[int, int, str]] | None = None) -> dict:
+    """What a ledger transaction's chain hash covers: its fields and its entries (account id,
+    amount, currency; sorted). ``legs`` for a transaction whose entries are not saved yet."""
+    if legs is None:
+        legs = [(entry.account_id, entry.amount, entry.currency) for entry in txn.entries.all()]
+    return {
+        "kind": txn.kind,
+        "fund": txn.fund_id,
+        "description": txn.description,
+        "reference": txn.reference,
+        "idempotency_key": txn.idempotency_key,
+        "created_by": txn.created_by_id,
+        "created_at": txn.created_at,
+        "reverses": txn.reverses_id,
+        "entries": sorted([list(leg) for leg in legs]),
+    }
+
+
+chains.register(
+    chains.Chain(name=LEDGER_CHAIN, model=Transaction, content=transaction_content, prefetch=("entries",))
+)
 
 
 def audit(*, actor: Actor, action: str, obj, after: dict | None = None, before: dict | None = None) -> None:
@@ -68,7 +95,7 @@ def post(
         return existing, False
     try:
         with transaction.atomic():
-            txn = Transaction.objects.create(
+            txn = Transaction(
                 kind=kind,
                 fund=fund,
                 description=description[:255],
@@ -77,6 +104,8 @@ def post(
                 created_by=by,
                 reverses=reverses,
             )
+            hashed_legs = [(account.pk, amount, fund.currency) for account, amount in legs]
+            chains.append(LEDGER_CHAIN, lambda prev_hash: (txn, transaction_content(txn, hashed_legs)))
             Entry.objects.bulk_create(
                 Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)
                 for account, amount in legs

@@ -15,6 +15,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChainedRow
 from core.storage import private_storage
 
 
@@ -62,8 +63,9 @@ class Account(models.Model):
         return self.name
 
 
-class Transaction(models.Model):
-    """A set of entries that sums to zero per currency. Never edited; corrections are new ones."""
+class Transaction(ChainedRow):
+    """A set of entries that sums to zero per currency. Never edited; corrections are new ones.
+    Hash-chained with its entries (payments/ledger.py, core/chains.py)."""
 
     class Kind(models.TextChoices):
         ALLOCATION = "allocation", _("Budget allocation")
@@ -97,7 +99,10 @@ class Transaction(models.Model):
 
 
 class Entry(models.Model):
-    """One leg of a transaction. ``amount`` is signed: debit positive, credit negative."""
+    """One leg of a transaction. ``amount`` is signed: debit positive, credit negative.
+    Covered by its transaction's chain hash."""
+
+    append_only = True
 
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")

@@ -15,6 +15,11 @@ if ! pg_ready; then
   pg_ready || { echo "PostgreSQL did not start." >&2; exit 1; }
 fi
 
+# The two database roles (README "Security"): the owner that runs migrations and the application's
+# role that owns nothing; tests/security connects as the latter. Idempotent.
+psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -q -v owner=marketplace_owner -v owner_password= \
+  -v app=marketplace_app -v app_password= -v dbname= -f "$(dirname "$0")/db/roles.psql" >/dev/null
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "Redis is not answering on 127.0.0.1:6379; starting it…"
   command -v redis-server >/dev/null || { echo "Redis is not installed (apt-get install redis-server)." >&2; exit 1; }
@@ -37,4 +42,4 @@ fi
 if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 || true
 fi
-echo "Test services ready: PostgreSQL, Redis, Chromium."
+echo "Test services ready: PostgreSQL (with the owner and application roles), Redis, Chromium."

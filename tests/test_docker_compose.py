@@ -46,8 +46,18 @@ REQUIRED_HEALTHY_DEPENDENCIES = {
     "beat": {"postgres", "redis"},
 }
 # Variables a deployer must set: Compose refuses to start without them.
-REQUIRED_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD")
-DEPLOY_ENV = {"SECRET_KEY": "sentinel-secret-key-value", "POSTGRES_PASSWORD": "sentinel-db-password"}
+REQUIRED_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_OWNER_PASSWORD", "DATABASE_APP_PASSWORD")
+DEPLOY_ENV = {
+    "SECRET_KEY": "sentinel-secret-key-value",
+    "POSTGRES_PASSWORD": "sentinel-db-password",
+    "DATABASE_OWNER_PASSWORD": "sentinel-owner-password",
+    "DATABASE_APP_PASSWORD": "sentinel-app-password",
+}
+# The two database roles (README "Security") and the init script that creates them.
+OWNER_ROLE, APP_ROLE = "marketplace_owner", "marketplace_app"
+INIT_DIR = "/docker-entrypoint-initdb.d"
+ROLES_SCRIPT = ROOT / "scripts" / "db" / "10-roles.sh"
+ROLES_SQL = ROOT / "scripts" / "db" / "roles.psql"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE_KEY|(?<!PUBLISHABLE)_KEY$")
 # Read by a program other than Django's settings module.
 NON_SETTINGS_VARIABLES = {"WEB_CONCURRENCY"}  # gunicorn's default worker count
@@ -405,7 +415,9 @@ def test_no_secret_is_written_into_the_file(services):
             if SECRET_NAME.search(key):
                 assert value in ("", *DEPLOY_ENV.values()), f"{name}: {key} has a literal value"
     database_url = urlsplit(environment(services["web"])["DATABASE_URL"])
-    assert database_url.password == DEPLOY_ENV["POSTGRES_PASSWORD"]
+    assert database_url.password == DEPLOY_ENV["DATABASE_APP_PASSWORD"]
+    owner_url = urlsplit(environment(services["web"])["DATABASE_OWNER_URL"])
+    assert owner_url.password == DEPLOY_ENV["DATABASE_OWNER_PASSWORD"]
 
 
 # --- What each service runs ---------------------------------------------------------------
@@ -483,7 +495,7 @@ def test_application_services_point_at_the_datastores(services):
     database = urlsplit(env["DATABASE_URL"])
     assert database.scheme in ("postgres", "postgresql")
     assert (database.hostname, database.port) == ("postgres", 5432)
-    assert database.username == postgres["POSTGRES_USER"]
+    assert database.username == APP_ROLE != postgres["POSTGRES_USER"]
     assert database.path.lstrip("/") == postgres["POSTGRES_DB"]
     assert urlsplit(env["REDIS_URL"]).hostname == "redis"
     assert urlsplit(env["CELERY_BROKER_URL"]).hostname == "redis"
@@ -513,6 +525,7 @@ from config.celery import app
 
 db = settings.DATABASES["default"]
 print(json.dumps({
+    "owner_url": settings.DATABASE_OWNER_URL,
     "debug": settings.DEBUG,
     "secret_key": settings.SECRET_KEY,
     "allowed_hosts": settings.ALLOWED_HOSTS,
@@ -556,9 +569,15 @@ def test_settings_accept_the_stack_environment(services, tmp_path, name):
         "postgres",
         5432,
         postgres["POSTGRES_DB"],
-        postgres["POSTGRES_USER"],
-        postgres["POSTGRES_PASSWORD"],
+        APP_ROLE,
+        DEPLOY_ENV["DATABASE_APP_PASSWORD"],
     ]
+    if name == "web":
+        owner = urlsplit(seen["owner_url"])
+        assert (owner.username, owner.password) == (OWNER_ROLE, DEPLOY_ENV["DATABASE_OWNER_PASSWORD"])
+        assert (owner.hostname, owner.path.lstrip("/")) == ("postgres", postgres["POSTGRES_DB"])
+    else:
+        assert seen["owner_url"] == "", f"{name} has no business with the owner's credentials"
     # Redis, falling back to per-process memory while Redis is unreachable (core/cache.py).
     assert seen["cache"] == "core.cache.ResilientRedisCache"
     assert seen["broker"] == environment(services[name])["CELERY_BROKER_URL"]
@@ -659,3 +678,39 @@ def test_collectstatic_step_succeeds_on_the_build_context(tmp_path):
     assert result.returncode == 0, result.stderr[-4000:]
     manifest = json.loads((context / "staticfiles" / "staticfiles.json").read_text())
     assert manifest["paths"], "no static files were collected"
+
+
+# --- Least privilege: two database roles, created by an init script -----------------------
+
+
+def test_postgres_runs_the_roles_init_script(compose, services):
+    postgres = services["postgres"]
+    mounted = {entry["target"]: entry["source"] for entry in postgres.get("configs", [])}
+    assert set(mounted) == {f"{INIT_DIR}/10-roles.sh", f"{INIT_DIR}/roles.psql"}
+    files = {name: Path(config["file"]) for name, config in compose["configs"].items()}
+    assert (ROOT / files[mounted[f"{INIT_DIR}/10-roles.sh"]]).resolve() == ROLES_SCRIPT
+    assert (ROOT / files[mounted[f"{INIT_DIR}/roles.psql"]]).resolve() == ROLES_SQL
+    # The entrypoint runs *.sh and *.sql files only: roles.psql is run by the script, with variables.
+    assert f"-f {INIT_DIR}/roles.psql" in ROLES_SCRIPT.read_text()
+    env = environment(postgres)
+    assert env["DATABASE_OWNER_PASSWORD"] == DEPLOY_ENV["DATABASE_OWNER_PASSWORD"]
+    assert env["DATABASE_APP_PASSWORD"] == DEPLOY_ENV["DATABASE_APP_PASSWORD"]
+    assert (env["DATABASE_OWNER_ROLE"], env["DATABASE_APP_ROLE"]) == (OWNER_ROLE, APP_ROLE)
+
+
+def test_roles_script_makes_an_owner_and_an_app_role_that_owns_nothing():
+    sql = ROLES_SQL.read_text()
+    assert "NOSUPERUSER" in sql and "NOBYPASSRLS" in sql
+    assert "ALTER DATABASE %I OWNER TO %I', :'dbname', :'owner'" in sql
+    assert "ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE" in sql
+    assert "WHERE NOT EXISTS (SELECT 1 FROM pg_roles" in sql, "creating the roles must be idempotent"
+
+
+def test_only_the_migration_step_has_the_owners_credentials(services):
+    script = " ".join(command_words(services["web"].get("command")))
+    migrate, gunicorn = script.index("manage.py migrate"), script.index("gunicorn")
+    assert "env -u DATABASE_OWNER_URL" in script[migrate:gunicorn]
+    for name in ("worker", "beat"):
+        assert "DATABASE_OWNER_URL" not in environment(services[name])
+    for name in APP_SERVICES:
+        assert urlsplit(environment(services[name])["DATABASE_URL"]).username == APP_ROLE

@@ -12,6 +12,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from core import chains
+from core.models import ChainHeadSnapshot
 from core.references import CHALLENGE, challenge_reference, parse_reference
 from marketplace.awards.models import Award, Milestone
 from marketplace.awards.selectors import projects as awards_selectors
@@ -273,3 +275,17 @@ def search_api(request):
             },
         }
     )
+
+
+class ChainHeadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChainHeadSnapshot
+        fields = ["chain", "taken_on", "head_id", "head_hash", "rows"]
+
+
+@extend_schema(responses={200: ChainHeadSerializer(many=True)})
+@api_view(["GET"])
+def chain_heads_api(request):
+    """The latest published head of each hash chain (the audit trail and the ledger), taken
+    daily: keep a copy, and a later rewrite of either chain shows (`manage.py verify_chains`)."""
+    return Response(ChainHeadSerializer(chains.latest_snapshots(), many=True).data)

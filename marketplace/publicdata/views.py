@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from core import chains
 from core.pagination import paginate
 from marketplace.publicdata import search_pages, selectors
 from payments import api as payments_api
@@ -19,6 +20,7 @@ def transparency(request):
             "page_obj": page,
             "entries": page.object_list,
             "figures": selectors.headline_figures(),
+            "chain_heads": chains.latest_snapshots(),
             "querystring": "",
         },
     )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_ledger_append_only'),
+        ('payments', '0003_ledger_chain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
