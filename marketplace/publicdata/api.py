@@ -273,3 +273,9 @@ def search_api(request):
             },
         }
     )
+
+
+def public_endpoints_only(endpoints):
+    """drf-spectacular preprocessing hook: the schema describes the public API under /api/v1/,
+    not Wagtail's admin API (staff-only, and its views cannot be described without a request)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
