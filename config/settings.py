@@ -227,6 +227,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # How long the Stripe client waits for an answer (the library's default is 80 s).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=80.0)
+# A webhook event whose processing fails this many times is marked failed and shown to finance
+# officers (/workspace/finance/webhooks/) instead of being retried every minute forever.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
 DEFAULT_CURRENCY = "IDR"
 # Plausibility ceiling for any single amount typed in or posted (whole rupiah; default Rp 1
 # triliun, above any regional challenge budget). Far below bigint, so no write overflows.

@@ -1,11 +1,12 @@
-"""Security issue, items 9, 10 (headers) and 13: request limits, CSP and HTTPS settings, bad
-input. Each test failed on the code before the change that it guards.
+"""Security issue, items 9, 10 (headers), 13 and 17: request limits, CSP and HTTPS settings, bad
+input, malformed webhooks. Each test failed on the code before the change that it guards.
 
 The compose side of item 9 (the nginx proxy, its limits, gthread workers) is checked in
 tests/test_docker_compose.py; here is Django's own refusal of what the proxy would refuse."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -13,9 +14,11 @@ import shutil
 import string
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import stripe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -24,8 +27,10 @@ from playwright.sync_api import sync_playwright
 
 from core.money import RupiahField
 from payments import api as payments_api
-from payments.models import Transaction
+from payments import tasks
+from payments.models import Transaction, WebhookEvent
 from tests import factories
+from tests.conftest import STRIPE_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -251,6 +256,105 @@ def test_production_answers_with_hsts_and_redirects_plain_http(settings, client,
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert client.get("/healthz").status_code in (200, 503), "the plain-HTTP healthcheck is not redirected"
+
+
+# --- 17. Signed but malformed webhooks ---------------------------------------------------------
+
+
+def _signed(payload) -> tuple[bytes, str]:
+    body = json.dumps(payload).encode()
+    timestamp = int(time.time())
+    signature = stripe.WebhookSignature._compute_signature(
+        f"{timestamp}.{body.decode()}", STRIPE_WEBHOOK_SECRET
+    )
+    return body, f"t={timestamp},v1={signature}"
+
+
+def _post_webhook(client, payload):
+    body, header = _signed(payload)
+    return client.post(
+        reverse("payments:stripe_webhook"),
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": header},
+    )
+
+
+MALFORMED = {
+    "no id": {"object": "event", "type": "transfer.created", "data": {"object": {"id": "tr_1"}}},
+    "a JSON list": [{"id": "evt_1", "type": "transfer.created"}],
+    "no data": {"id": "evt_nodata", "object": "event", "type": "transfer.created"},
+    "data without object": {"id": "evt_noobj", "type": "transfer.created", "data": {}},
+}
+
+
+@pytest.mark.parametrize("payload", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_signed_malformed_webhook_is_a_400_stored_as_failed(
+    client, stripe_emulator, django_capture_on_commit_callbacks, payload
+):
+    for _ in range(2):  # a replay stores nothing more
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = _post_webhook(client, payload)
+        assert response.status_code == 400
+        assert not callbacks, "a malformed event was queued for processing"
+    event = WebhookEvent.objects.get()
+    assert event.status == WebhookEvent.Status.FAILED
+    assert event.error
+    tasks.process_pending_webhook_events()
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.FAILED
+
+
+def test_a_poison_event_is_retried_a_limited_number_of_times(
+    client, settings, stripe_emulator, django_capture_on_commit_callbacks
+):
+    """A well-formed event whose transfer has no id: its handler fails every time."""
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    payload = {"id": "evt_poison", "type": "transfer.created", "data": {"object": {"object": "transfer"}}}
+    with django_capture_on_commit_callbacks(execute=False):
+        assert _post_webhook(client, payload).status_code == 200
+    for _ in range(5):  # the beat sweep, once a minute
+        tasks.process_pending_webhook_events()
+    event = WebhookEvent.objects.get(event_id="evt_poison")
+    assert event.status == WebhookEvent.Status.FAILED
+    assert event.attempts == 3
+    assert event.error
+
+
+# --- 17. Finance officers see the failed events; no one else does ------------------------------
+
+
+@pytest.fixture
+def failed_event(client, stripe_emulator):
+    _post_webhook(client, MALFORMED["no data"])
+    return WebhookEvent.objects.get()
+
+
+FAILED_LIST = "/workspace/finance/webhooks/failed/"
+
+
+def test_finance_officers_see_failed_webhook_events(client, finance, failed_event):
+    client.force_login(finance)
+    response = client.get(FAILED_LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "evt_nodata" in html and "no data.object" in html
+    assert FAILED_LIST in client.get("/workspace/").content.decode()
+
+
+@pytest.mark.parametrize("role", ["applicant", "official", "agency_head", "reviewer", "sponsor"])
+def test_other_roles_may_not_see_failed_webhook_events(client, failed_event, role):
+    user = factories.applicant() if role == "applicant" else factories.UserFactory(roles=[role])
+    client.force_login(user)
+    response = client.get(FAILED_LIST)
+    assert response.status_code == 403
+    assert "evt_nodata" not in response.content.decode()
+    assert FAILED_LIST not in client.get("/workspace/").content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(failed_event):
+    response = Client().get(FAILED_LIST)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 # --- 10. Nothing the site needs is blocked by the policy, in a real browser ---------------------
