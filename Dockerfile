@@ -38,4 +38,4 @@ RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key python manage.py collectstat
 EXPOSE 8000
 
 # Default command (the web service); compose runs migrations before it.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

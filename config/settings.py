@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "csp",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -66,9 +68,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.input_guard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -253,7 +258,13 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # How long the Stripe client waits for an answer (the library's default is 80 s).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=80.0)
+# A webhook event whose processing fails this many times is marked failed and shown to finance
+# officers (/workspace/finance/webhooks/) instead of being retried every minute forever.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
 DEFAULT_CURRENCY = "IDR"
+# Plausibility ceiling for any single amount typed in or posted (whole rupiah; default Rp 1
+# triliun, above any regional challenge budget). Far below bigint, so no write overflows.
+MONEY_MAX_RUPIAH = env.int("MONEY_MAX_RUPIAH", default=1_000_000_000_000)
 
 # Email: printed to the console unless an SMTP server is configured (EMAIL_URL).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -269,8 +280,25 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2026")
 WAGTAIL_SITE_NAME = "Pasar Tantangan Daerah"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# No Gravatar: staff avatars would reveal a hash of their email address to a third party (and the
+# admin's content security policy allows images from this site only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Request sizes, consistent with the largest upload the product accepts (one file of
+# PROPOSAL_ATTACHMENT_MAX_BYTES; organisation documents and payment proofs are as large or
+# smaller). A body above REQUEST_BODY_MAX_BYTES is refused (413) before anything reads it
+# (core.input_guard); nginx refuses the same size in front (deploy/nginx.conf: 11m).
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=PROPOSAL_ATTACHMENT_MAX_BYTES + 1024 * 1024
+)
+# Form fields other than files, read into memory: 2.5 MiB (Django's default, written down).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Files above this go to a temporary file on disk rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Wagtail's page editor posts one field per StreamField block property: a long page has thousands.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=10_000)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = PROPOSAL_ATTACHMENT_MAX_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -297,10 +325,58 @@ LOGGING = {
     },
 }
 
+# Proxies in front whose X-Forwarded-For is trusted for the client's address (audit trail and
+# allauth's rate limits): 1 behind the compose stack's nginx, 0 when clients connect directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Content Security Policy (django-csp, core.csp): only this site's own files, Stripe's card form
+# where a sponsor pays, no inline script or style unless it carries the request's nonce
+# (``nonce="{{ request.csp_nonce }}"``), no plugins, no framing.
+STRIPE_JS_ORIGIN = "https://js.stripe.com"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", STRIPE_JS_ORIGIN, NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:", "https://*.stripe.com"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", "https://api.stripe.com"],
+        "frame-src": [STRIPE_JS_ORIGIN, "https://hooks.stripe.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Wagtail's admin (staff only) still needs inline styles and scripts: its own, looser policy.
+CSP_ADMIN_PREFIX = "/admin/"
+CSP_ADMIN_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+
+# /healthz answers the containers' own plain-HTTP healthchecks, even with SECURE_SSL_REDIRECT.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 if not DEBUG:
+    # Production: HTTPS only. Each can be turned off for a plain-HTTP trial deployment.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # The ledger's balance index carries `amount` as an INCLUDE column on PostgreSQL; SQLite (the
 # embedded default) builds it without, which is fine there.

@@ -5,9 +5,24 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RupiahField", "format_money", "parse_rupiah"]
+__all__ = ["RupiahField", "format_money", "max_amount", "parse_rupiah", "plausible_amount"]
+
+# PostgreSQL's bigint: every money column. The plausibility ceiling stays far below it, so no sum
+# of a few amounts overflows either.
+BIGINT_MAX = 2**63 - 1
+
+
+def max_amount() -> int:
+    """The largest amount, in minor units, the platform accepts anywhere (``MONEY_MAX_RUPIAH``)."""
+    return min(settings.MONEY_MAX_RUPIAH * 100, BIGINT_MAX // 1000)
+
+
+def plausible_amount(amount: int) -> bool:
+    """Whether a single amount (minor units, either sign) is below the ceiling."""
+    return abs(amount) <= max_amount()
 
 
 def parse_rupiah(text: str) -> int:
@@ -30,6 +45,7 @@ class RupiahField(forms.CharField):
     default_error_messages = {
         "invalid": _("Enter an amount in whole rupiah, for example 15.000.000."),
         "min_value": _("The amount must be greater than zero."),
+        "max_value": _("The amount may be at most %(max)s."),
     }
 
     def __init__(self, *args, **kwargs):
@@ -51,6 +67,10 @@ class RupiahField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if amount <= 0:
             raise forms.ValidationError(self.error_messages["min_value"], code="min_value")
+        if not plausible_amount(amount):
+            raise forms.ValidationError(
+                self.error_messages["max_value"], code="max_value", params={"max": format_money(max_amount())}
+            )
         return amount
 
 

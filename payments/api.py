@@ -39,6 +39,7 @@ from payments import (
     refunds,
     selectors,
     statements,
+    webhooks,
 )
 from payments.configuration import FileScanner, ReceiptUrl
 from payments.contribution_selectors import FundSponsors, PublicContribution
@@ -55,6 +56,7 @@ from payments.models import (
     ReconciliationRun,
     Refund,
     Transaction,
+    WebhookEvent,
 )
 from payments.permissions import FINANCE_GROUP, is_finance_officer
 from payments.reconciliation import ReconciliationResult
@@ -442,6 +444,12 @@ def reconcile_later(*, by: Actor) -> None:
 
 def last_reconciliation() -> ReconciliationRun | None:
     return reconciliation.last_run()
+
+
+def failed_webhook_events() -> QuerySet[WebhookEvent]:
+    """Provider events refused as malformed or given up after ``WEBHOOK_MAX_ATTEMPTS`` failed
+    attempts, newest first: nothing retries them, a finance officer looks into each."""
+    return webhooks.failed_webhook_events()
 
 
 def describe_difference(*, difference: dict[str, Any]) -> str:

@@ -232,8 +232,9 @@ class PaymentGateway(Protocol):
     def lookup_refund(self, refund_id: str) -> GatewayRefund | None: ...
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None: ...
 
-    # Webhooks: the verified event as a dict, and the objects it carries as records.
-    def verify_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]: ...
+    # Webhooks: the verified JSON as sent (its shape is checked by payments.webhooks), and the
+    # objects an event carries as records.
+    def verify_webhook(self, payload: bytes, signature_header: str) -> Any: ...
     def transfer_from_event(self, data: dict[str, Any]) -> TransferInfo: ...
 
 
@@ -294,7 +295,7 @@ class BaseGateway:
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
         raise self._unsupported("reconciliation")
 
-    def verify_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
+    def verify_webhook(self, payload: bytes, signature_header: str) -> Any:
         raise self._unsupported("webhooks")
 
     def transfer_from_event(self, data: dict[str, Any]) -> TransferInfo:

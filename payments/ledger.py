@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import chains
 from core.actors import Actor
+from core.money import format_money, max_amount, plausible_amount
 from payments import signals
 from payments.errors import PaymentError
 from payments.models import Account, Entry, Fund, Transaction
@@ -57,8 +58,12 @@ def audit(*, actor: Actor, action: str, obj, after: dict | None = None, before: 
 
 
 def require_positive(amount: int) -> None:
+    """A positive whole amount below the plausibility ceiling (``MONEY_MAX_RUPIAH``): every
+    service checks its amount here, so no write can overflow a bigint column."""
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise PaymentError(_("The amount must be a whole number greater than zero."))
+    if not plausible_amount(amount):
+        raise PaymentError(_("The amount may be at most %(max)s.") % {"max": format_money(max_amount())})
 
 
 def account(code: str, *, name: str, kind: str, fund: Fund | None = None, currency: str = "IDR") -> Account:
@@ -90,6 +95,9 @@ def post(
     (set here because the row can never be updated afterwards)."""
     if sum(amount for _account, amount in legs) != 0:
         raise PaymentError("Unbalanced transaction")  # a programming error, never user input
+    for _account, amount in legs:
+        if not plausible_amount(amount):
+            raise PaymentError(_("The amount may be at most %(max)s.") % {"max": format_money(max_amount())})
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing, False

@@ -253,6 +253,8 @@ class WebhookEvent(models.Model):
     body = models.JSONField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     error = models.TextField(blank=True)
+    # Failed processing attempts; at WEBHOOK_MAX_ATTEMPTS the event is FAILED and left to finance.
+    attempts = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 

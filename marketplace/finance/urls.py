@@ -114,6 +114,11 @@ urlpatterns = [
     ),
     path("workspace/finance/statements/", report_views.statement_list, name="finance_statement_list"),
     path(
+        "workspace/finance/webhooks/failed/",
+        report_views.failed_webhook_list,
+        name="finance_failed_webhook_list",
+    ),
+    path(
         "workspace/finance/statements/<int:pk>/<int:year>-<int:month>.csv",
         report_views.statement_download,
         {"fmt": "csv"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from payments.api import stripe_configured
 from payments.models import Fund, ReconciliationRun
 
 RUNS_PER_PAGE = 20
+WEBHOOKS_PER_PAGE = 25
 FUNDS_PER_PAGE = 25
 
 
@@ -78,6 +80,25 @@ def reconciliation_start(request):
         request, _("Reconciliation started. Its report appears in this list when it has finished.")
     )
     return redirect("marketplace:finance_reconciliation_list")
+
+
+@login_required
+def failed_webhook_list(request):
+    """Provider events nobody will process: malformed ones and those given up after retries."""
+    deny_unless(permissions.can_manage_funds(request.user))
+    page = Paginator(payments_api.failed_webhook_events(), WEBHOOKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "finance/reports/failed_webhook_list.html",
+        {
+            "page_obj": page,
+            "events": page.object_list,
+            "querystring": "",
+            "max_attempts": settings.WEBHOOK_MAX_ATTEMPTS,
+        },
+    )
 
 
 @login_required

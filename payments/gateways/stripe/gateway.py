@@ -7,6 +7,7 @@ reconciliation in ``reconcile``."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import stripe
@@ -111,15 +112,20 @@ def create_onboarding_link(request: OnboardingRequest) -> OnboardingLink:
     return OnboardingLink(account_id=account_id, url=link.url)
 
 
-def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
-    """Return the event as a dict, or raise InvalidWebhook."""
+def verify_webhook(payload: bytes, signature_header: str) -> Any:
+    """Return the signed JSON as it came (its shape is checked by ``payments.webhooks``), or
+    raise InvalidWebhook when the signature does not verify or the body is not JSON. Stripe's
+    ``construct_event`` is not used: it fails with a TypeError on a signed JSON list."""
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise InvalidWebhook("webhook secret not configured")
     try:
-        event = stripe.Webhook.construct_event(payload, signature_header, settings.STRIPE_WEBHOOK_SECRET)
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text, signature_header, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+        return json.loads(text)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise InvalidWebhook(str(exc)) from exc
-    return event.to_dict()
 
 
 class StripeGateway(BaseGateway):
@@ -204,7 +210,7 @@ class StripeGateway(BaseGateway):
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
         return reconcile.transfer(transfer_id)
 
-    def verify_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
+    def verify_webhook(self, payload: bytes, signature_header: str) -> Any:
         return verify_webhook(payload, signature_header)
 
     def transfer_from_event(self, data: dict[str, Any]) -> TransferInfo:
