@@ -239,6 +239,8 @@ WAGTAIL_SITE_NAME = "Pasar Tantangan Daerah"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Office documents are checked like every upload of one (core.archives).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 REST_FRAMEWORK = {
