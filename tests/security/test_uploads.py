@@ -1,6 +1,7 @@
-"""Safe uploads (security issue, items 1 and 16): zip bombs are refused without being
-inflated, and a ZIP passes as an office document only with the structure its format requires
-and without programs, scripts or macros inside."""
+"""Safe uploads (security issue, items 1, 16 and 12): zip bombs are refused without being
+inflated, a ZIP passes as an office document only with the structure its format requires and
+without programs, scripts or macros inside, and a reviewer in a blind review downloads PDFs
+without the document metadata that names their author."""
 
 from __future__ import annotations
 
@@ -16,15 +17,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext
+from fpdf import FPDF
+from pypdf import PdfReader
 from wagtail.documents.models import Document
 from wagtail.models import Collection
 
 from core.errors import DomainError
 from marketplace.awards.services import determinations as determinations_services
+from marketplace.challenges.models import ChallengePage
 from marketplace.proposals import attachments
 from marketplace.proposals.models import ProposalAttachment
 from marketplace.proposals.services import attachments as attachments_services
 from marketplace.proposals.services import drafts as drafts_services
+from marketplace.proposals.services import submission as submission_services
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
@@ -481,6 +486,116 @@ def test_a_document_written_by_the_standard_library_is_accepted(proposal, owner)
         archive.writestr("content.xml", CONTENT * 500)
         archive.writestr("styles.xml", b"<styles/>" * 2000)
     assert attach(proposal, owner, buffer.getvalue(), "laporan.odt").content_type == ODT_TYPE
+
+
+# 12. Blind review: PDFs without their author ----------------------------------------------------------
+
+AUTHOR = "Rina Wulandari"
+CREATOR = "Koperasi Nusantara Sejahtera"
+XMP_CREATOR = "Rina dari Koperasi"
+XMP = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>'
+    f"{XMP_CREATOR}</rdf:li></rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+PAGES = ["Rencana kerja: antrean puskesmas lewat SMS", "Anggaran: Rp 20.000.000"]
+
+
+def pdf_with_metadata() -> bytes:
+    pdf = FPDF()
+    pdf.set_author(AUTHOR)
+    pdf.set_creator(CREATOR)
+    pdf.set_title(f"Proposal {CREATOR}")
+    pdf.set_xmp_metadata(XMP)
+    pdf.set_font("helvetica", size=12)
+    for text in PAGES:
+        pdf.add_page()
+        pdf.cell(text=text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def review_of(official, challenge):
+    """A proposal with ``pdf`` attached, in review by an assigned reviewer; ``blind`` sets the
+    challenge's blind review. Returns (applicant, reviewer, proposal, attachment, assignment)."""
+
+    def build(pdf: bytes, *, blind: bool):
+        ChallengePage.objects.filter(pk=challenge.pk).update(blind_review=blind)
+        challenge.refresh_from_db()
+        applicant = factories.UserFactory()
+        proposal = drafts_services.proposal_create(
+            by=applicant,
+            organisation=factories.organisation(applicant, name=CREATOR),
+            challenge=challenge,
+            title="Antrean puskesmas lewat SMS",
+            requested_amount=20_000_000_00,
+        )
+        factories.complete_proposal(proposal, by=applicant)
+        attachment = attach(proposal, applicant, pdf, f"Profil {CREATOR}.pdf")
+        submission_services.proposal_submit(proposal=proposal, by=applicant)
+        factories.send_to_review(proposal, official)
+        reviewer = factories.UserFactory(roles=["reviewer"])
+        assignment = factories.assign(proposal, reviewer)
+        return applicant, reviewer, proposal, attachment, assignment
+
+    return build
+
+
+def download(client, user, url: str):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+def test_a_blind_reviewer_downloads_the_pdf_without_its_author(client, review_of):
+    original = pdf_with_metadata()
+    assert AUTHOR.encode() in original and XMP_CREATOR.encode() in original  # what the test is about
+    applicant, reviewer, proposal, attachment, assignment = review_of(original, blind=True)
+
+    copy = download(client, reviewer, f"/workspace/reviews/{assignment.pk}/attachments/{attachment.pk}/")
+    for identity in (AUTHOR, CREATOR, XMP_CREATOR, "Koperasi", "Rina"):
+        assert identity.encode() not in copy, identity
+    reader = PdfReader(io.BytesIO(copy))
+    assert not reader.metadata  # no /Info: no /Author, /Creator, /Producer, /Title
+    assert reader.xmp_metadata is None and "/Metadata" not in reader.trailer["/Root"]
+    # The content is intact: every page, with its text.
+    assert [page.extract_text() for page in reader.pages] == PAGES
+
+    # The applicant's own download is the file they uploaded, byte for byte.
+    own = download(client, applicant, f"/workspace/proposals/{proposal.pk}/attachments/{attachment.pk}/")
+    assert own == original
+
+
+def test_an_open_reviewer_downloads_the_file_as_uploaded(client, review_of):
+    original = pdf_with_metadata()
+    _, reviewer, _, attachment, assignment = review_of(original, blind=False)
+    assert (
+        download(client, reviewer, f"/workspace/reviews/{assignment.pk}/attachments/{attachment.pk}/")
+        == original
+    )
+
+
+def test_a_pdf_that_cannot_be_cleaned_is_not_served_in_a_blind_review(client, review_of):
+    unreadable = b"%PDF-1.7\n" + f"/Author ({AUTHOR})\n".encode() + b"garbage" * 50
+    _, reviewer, _, attachment, assignment = review_of(unreadable, blind=True)
+    client.force_login(reviewer)
+    url = f"/workspace/reviews/{assignment.pk}/attachments/{attachment.pk}/"
+    response = client.get(url, follow=True)
+    assert AUTHOR not in response.text
+    assert response.redirect_chain[0][0] == f"/workspace/reviews/{assignment.pk}/"
+    message = indonesian(
+        "Attachment %(number)s could not be opened to remove its author details, so it is not "
+        "shown in this blind review. Ask the official in charge for a copy."
+    ) % {"number": 1}
+    assert message in response.text
+
+
+def test_an_archive_with_more_entries_than_a_document_has_is_refused():
+    crowd = odt(*(stored(f"Pictures/{n}.txt", b"") for n in range(3000)))
+    assert refused_by_check(crowd, "proposal.odt") == (
+        "This archive has 3003 entries; an office document has at most 3000."
+    )
 
 
 # Editors' documents (Wagtail) ---------------------------------------------------------------------------
