@@ -299,6 +299,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # Wagtail's page editor posts one field per StreamField block property: a long page has thousands.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=10_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = PROPOSAL_ATTACHMENT_MAX_BYTES
+# Office documents are checked like every upload of one (core.archives).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

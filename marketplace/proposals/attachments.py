@@ -7,7 +7,6 @@ import os
 import re
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from core import archives
 from core.errors import DomainError
 
 
@@ -78,12 +78,19 @@ ODF_KINDS = {
         "odp", "application/vnd.oasis.opendocument.presentation"
     ),
 }
-OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+OFFICE_ARCHIVE_KINDS = {
+    "docx": DOCX,
+    "xlsx": XLSX,
+    "pptx": PPTX,
+    **{kind.extension: kind for kind in ODF_KINDS.values()},
+}
 
 
-def detect_kind(fileobj, original_name: str = "") -> FileKind | None:
+def detect_kind(fileobj, original_name: str = "", *, field: str = "file") -> FileKind | None:
     """The kind of an accepted file, judged by its bytes; None for anything else
-    (executables, scripts, HTML, archives that are not office documents...)."""
+    (executables, scripts, HTML...). A ZIP archive must be a valid office document of the
+    format its name claims (``core.archives``); DomainError on ``field`` says why it is not."""
+    extension = os.path.splitext(original_name)[1].lower().lstrip(".")
     fileobj.seek(0)
     head = fileobj.read(16)
     fileobj.seek(0)
@@ -98,27 +105,9 @@ def detect_kind(fileobj, original_name: str = "") -> FileKind | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return OLE_KINDS.get(os.path.splitext(original_name)[1].lower().lstrip("."), OLE_KINDS["doc"])
+        return OLE_KINDS.get(extension, OLE_KINDS["doc"])
     if head.startswith(b"PK\x03\x04"):
-        return _zip_office_kind(fileobj)
-    return None
-
-
-def _zip_office_kind(fileobj) -> FileKind | None:
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            names = archive.namelist()
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                return ODF_KINDS.get(mimetype)
-            if "[Content_Types].xml" in names:
-                for prefix, kind in OOXML_PARTS.items():
-                    if any(name.startswith(prefix) for name in names):
-                        return kind
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        fileobj.seek(0)
+        return OFFICE_ARCHIVE_KINDS[archives.office_document_kind(fileobj, extension, field=field)]
     return None
 
 
@@ -166,7 +155,7 @@ def check_upload(upload, *, field: str = "file") -> FileKind:
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             field=field,
         )
-    kind = detect_kind(upload, upload.name or "")
+    kind = detect_kind(upload, upload.name or "", field=field)
     if kind is None:
         raise DomainError(
             _(

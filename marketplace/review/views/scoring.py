@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import exports
 from core.errors import DomainError
-from core.files import private_file_response
+from core.files import private_copy_response, private_file_bytes, private_file_response
 from core.roles import is_official
 from core.views import deny_unless
 from marketplace.challenges.models import ChallengePage
-from marketplace.review import permissions
+from marketplace.review import blind, permissions
 from marketplace.review.forms.scoring import RECOMMENDATION_LABELS, ReopenForm, ReviewForm
 from marketplace.review.models import Review, ReviewAssignment
 from marketplace.review.selectors import scoring as selectors
@@ -105,7 +105,8 @@ def _review_context(page: selectors.ReviewPage, form: ReviewForm) -> dict:
 @require_GET
 def review_attachment(request, pk, attachment_pk):
     """The proposal's private file for its reviewer. In a blind review it is named by number,
-    since an uploaded file's name may carry the organisation's."""
+    since an uploaded file's name may carry the organisation's, and a PDF is served as a copy
+    without its document metadata (``review.blind``), which often names its author."""
     assignment = _assignment(pk)
     deny_unless(permissions.can_score(request.user, assignment))
     items = {item.attachment.pk: item for item in selectors.attachments_for(assignment.proposal)}
@@ -113,12 +114,37 @@ def review_attachment(request, pk, attachment_pk):
     if item is None:
         raise Http404
     attachment = item.attachment
-    if permissions.hides_applicant_identity(assignment.proposal.challenge):
-        filename = _("attachment-%(number)s") % {"number": item.number} + item.extension
-    else:
-        filename = attachment.display_name
-    return private_file_response(
-        attachment.file, download_name=filename, by=request.user, content_type=attachment.content_type
+    if not permissions.hides_applicant_identity(assignment.proposal.challenge):
+        return private_file_response(
+            attachment.file,
+            download_name=attachment.display_name,
+            content_type=attachment.content_type,
+            by=request.user,
+        )
+    filename = _("attachment-%(number)s") % {"number": item.number} + item.extension
+    if attachment.content_type != "application/pdf":
+        return private_file_response(
+            attachment.file, download_name=filename, content_type=attachment.content_type, by=request.user
+        )
+    try:
+        anonymous = blind.pdf_without_metadata(private_file_bytes(attachment.file))
+    except blind.UnreadablePdf:
+        # Serving the original could name the applicant; the reviewer is told instead.
+        messages.error(
+            request,
+            _(
+                "Attachment %(number)s could not be opened to remove its author details, so it is "
+                "not shown in this blind review. Ask the official in charge for a copy."
+            )
+            % {"number": item.number},
+        )
+        return redirect("marketplace:review_edit", pk=pk)
+    return private_copy_response(
+        anonymous,
+        source=attachment.file,
+        download_name=filename,
+        content_type=attachment.content_type,
+        by=request.user,
     )
 
 
