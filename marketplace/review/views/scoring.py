@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import DomainError
 from core.files import private_file_response
 from core.roles import is_official
-from core.views import deny_unless
+from core.views import deny_unless, form_action
 from marketplace.challenges.models import ChallengePage
 from marketplace.review import permissions
 from marketplace.review.forms.scoring import RECOMMENDATION_LABELS, ReopenForm, ReviewForm
@@ -60,20 +60,18 @@ def review_edit(request, pk):
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit"
         form = ReviewForm(request.POST, submitting=submitting, **form_options)
-        if form.is_valid():
-            service = services.review_submit if submitting else services.review_save_draft
-            try:
-                service(assignment=assignment, by=request.user, **form.service_kwargs())
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Review submitted. Thank you.")
-                    if submitting
-                    else _("Draft saved. Submit it when it is complete."),
-                )
-                return redirect("marketplace:review_edit", pk=pk)
+        service = services.review_submit if submitting else services.review_save_draft
+        response = form_action(
+            request,
+            form,
+            lambda data: service(assignment=assignment, by=request.user, **form.service_kwargs()),
+            success=_("Review submitted. Thank you.")
+            if submitting
+            else _("Draft saved. Submit it when it is complete."),
+            redirect_to=reverse("marketplace:review_edit", kwargs={"pk": pk}),
+        )
+        if response:
+            return response
         if submitting:
             messages.error(request, _("The review was not submitted: see what is missing below."))
         return render(request, "review/scoring/review_form.html", _review_context(page, form), status=400)
