@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import DomainError
 from core.files import private_file_response
 from core.roles import is_official
 from core.views import deny_unless, form_action
@@ -133,16 +132,15 @@ def review_reopen(request, pk):
     if review is None:
         raise Http404(_("This reviewer has not started the review yet."))
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_reopen(review=review, by=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
-        else:
-            messages.success(request, _("The review is open again; the reviewer has been told why."))
-            return redirect("marketplace:review_comparison", slug=assignment.proposal.challenge.slug)
     challenge = assignment.proposal.challenge
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: services.review_reopen(review=review, by=request.user, **data),
+        success=_("The review is open again; the reviewer has been told why."),
+        redirect_to=reverse("marketplace:review_comparison", kwargs={"slug": challenge.slug}),
+    )
+    return response or render(
         request,
         "review/scoring/review_reopen.html",
         {
