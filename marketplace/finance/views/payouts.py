@@ -247,22 +247,30 @@ def disbursement_release(request, pk):
     return response or _payment_page(request, disbursement, form=form)
 
 
-@login_required
-@require_POST
-def disbursement_record_paid(request, pk):
+def _payment_form_step(request, pk: int, form_class, form_name: str, service, success: str):
+    """A finance officer's step on one payment that takes a form (record the treasury's transfer,
+    cancel): done, back to the payment with ``success``; invalid or refused, the payment page
+    with the form (``form_name`` in its context) showing why."""
     deny_unless(permissions.can_handle_payments(request.user))
     disbursement = _disbursement(pk)
-    form = RecordPaymentForm(request.POST, request.FILES)
+    form = form_class(request.POST, request.FILES)
     response = form_action(
         request,
         form,
-        lambda data: payout_services.disbursement_record_paid(
-            disbursement=disbursement, by=request.user, **data
-        ),
-        success=_("The treasury's transfer is recorded: the payment is paid."),
+        lambda data: service(disbursement=disbursement, by=request.user, **data),
+        success=success,
         redirect_to=_payment_url(pk),
     )
-    return response or _payment_page(request, disbursement, record_form=form)
+    return response or _payment_page(request, disbursement, **{form_name: form})
+
+
+@login_required
+@require_POST
+def disbursement_record_paid(request, pk):
+    success = _("The treasury's transfer is recorded: the payment is paid.")
+    return _payment_form_step(
+        request, pk, RecordPaymentForm, "record_form", payout_services.disbursement_record_paid, success
+    )
 
 
 @login_required
@@ -281,17 +289,10 @@ def disbursement_retry(request, pk):
 @login_required
 @require_POST
 def disbursement_cancel(request, pk):
-    deny_unless(permissions.can_handle_payments(request.user))
-    disbursement = _disbursement(pk)
-    form = CancelForm(request.POST)
-    response = form_action(
-        request,
-        form,
-        lambda data: payout_services.disbursement_cancel(disbursement=disbursement, by=request.user, **data),
-        success=_("Payment cancelled; the money is back in the award's commitment."),
-        redirect_to=_payment_url(pk),
+    success = _("Payment cancelled; the money is back in the award's commitment.")
+    return _payment_form_step(
+        request, pk, CancelForm, "cancel_form", payout_services.disbursement_cancel, success
     )
-    return response or _payment_page(request, disbursement, cancel_form=form)
 
 
 @login_required
