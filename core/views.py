@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from core.errors import DomainError
 
@@ -16,9 +20,66 @@ def deny_unless(result: tuple[bool, str]) -> None:
         raise PermissionDenied(reason)
 
 
-def form_error(form, exc: DomainError) -> None:
+def form_error(form, exc: Exception) -> None:
     """Show a service's refusal on the form: next to its field when the form has it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, getattr(exc, "message", str(exc)))
+
+
+def _success_text(success: str | Callable[[Any], str], result: Any) -> str:
+    """The success message: fixed, or worded from what the action returned (the invitation just
+    sent, the proposal in its new state)."""
+    return success(result) if callable(success) else success
+
+
+def form_action(
+    request: HttpRequest,
+    form,
+    action: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str],
+    redirect_to: Any,
+    refusals: tuple[type[Exception], ...] = (DomainError,),
+) -> HttpResponse | None:
+    """The POST half of a form page. On a valid POST, runs ``action(form.cleaned_data)``: when
+    it returns, flashes ``success`` and answers with a redirect to ``redirect_to`` (anything
+    ``redirect()`` takes; either may instead be a function of what the action returned, such as
+    the proposal just created). When the action
+    raises one of ``refusals`` (the domain's error by default), its message goes on the form
+    (``form_error``) and None is returned, as for a GET or an invalid form: the view then renders
+    the form, with its errors."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except refusals as exc:
+        form_error(form, exc)
+        return None
+    messages.success(request, _success_text(success, result))
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def post_action(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    redirect_to: Any,
+    refused_redirect_to: Any = None,
+    refusals: tuple[type[Exception], ...] = (DomainError,),
+) -> HttpResponse:
+    """A one-button POST (approve, verify, remove…), after the view has loaded its object and
+    checked who may press it. Runs ``action()``: when it returns, flashes ``success`` (a text, or
+    a function of what the action returned) and redirects to ``redirect_to``; when it raises one
+    of ``refusals``, flashes the refusal's message as an error and redirects to
+    ``refused_redirect_to`` (by default ``redirect_to`` too)."""
+    try:
+        result = action()
+    except refusals as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(redirect_to if refused_redirect_to is None else refused_redirect_to)
+    messages.success(request, _success_text(success, result))
+    return redirect(redirect_to)
 
 
 def merge_contexts(pieces: Iterable[dict]) -> dict:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from core.files import private_file_response
 from core.roles import is_official
-from core.views import deny_unless
+from core.views import deny_unless, form_action, post_action
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions as organisations_permissions
@@ -69,17 +69,14 @@ def proposal_create(request, slug):
     if not form.fields["organisation"].queryset.exists():
         messages.info(request, _("Register your organisation first; proposals are made on its behalf."))
         return redirect("marketplace:organisation_create")
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = drafts_services.proposal_create(
-                by=request.user, challenge=challenge, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Draft saved. Complete it and submit it before the deadline."))
-            return redirect("marketplace:proposal_detail", pk=proposal.pk)
-    return render(request, "proposals/proposal_form.html", {"form": form, "challenge": challenge})
+    response = form_action(
+        request,
+        form,
+        lambda data: drafts_services.proposal_create(by=request.user, challenge=challenge, **data),
+        success=_("Draft saved. Complete it and submit it before the deadline."),
+        redirect_to=_back_to,
+    )
+    return response or render(request, "proposals/proposal_form.html", {"form": form, "challenge": challenge})
 
 
 def _detail_context(request, proposal: Proposal, **overrides) -> dict:
@@ -211,13 +208,12 @@ def _applicant_step(request, pk, service, success: str):
     """An applicant's one-button step on their proposal: the service decides, a message tells."""
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_edit_proposal(request.user, proposal))
-    try:
-        service(proposal=proposal, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("marketplace:proposal_detail", pk=pk)
+    return post_action(
+        request,
+        lambda: service(proposal=proposal, by=request.user),
+        success=success,
+        redirect_to=_back_to(proposal),
+    )
 
 
 @login_required
@@ -235,22 +231,16 @@ def proposal_decide(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose an action."))
         return redirect(next_url)
-    try:
-        submission_services.proposal_decide(
-            proposal=proposal,
-            by=request.user,
-            transition=form.cleaned_data["transition"],
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    return post_action(
+        request,
+        lambda: submission_services.proposal_decide(proposal=proposal, by=request.user, **form.cleaned_data),
+        # Worded once the service has moved the proposal on.
+        success=lambda _result: (
             _("“%(title)s” is now: %(status)s.")
-            % {"title": proposal.title, "status": proposal.get_status_display()},
-        )
-    return redirect(next_url)
+            % {"title": proposal.title, "status": proposal.get_status_display()}
+        ),
+        redirect_to=next_url,
+    )
 
 
 # Attachments -------------------------------------------------------------------------------
@@ -302,13 +292,12 @@ def proposal_attachment_remove(request, pk, attachment_pk):
     attachment = get_object_or_404(
         ProposalAttachment, pk=attachment_pk, proposal=proposal, removed_at__isnull=True
     )
-    try:
-        attachments_services.proposal_attachment_remove(attachment=attachment, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("“%(name)s” removed.") % {"name": attachment.display_name})
-    return redirect(_back_to(proposal, "attachments"))
+    return post_action(
+        request,
+        lambda: attachments_services.proposal_attachment_remove(attachment=attachment, by=request.user),
+        success=_("“%(name)s” removed.") % {"name": attachment.display_name},
+        redirect_to=_back_to(proposal, "attachments"),
+    )
 
 
 # Consortium partners -----------------------------------------------------------------------
@@ -320,21 +309,17 @@ def proposal_partner_invite(request, pk):
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_edit_proposal(request.user, proposal))
     form = PartnerInviteForm(request.POST, proposal=proposal)
-    if form.is_valid():
-        try:
-            partner = consortium_services.proposal_partner_invite(
-                proposal=proposal, by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is invited; its members will answer in their workspace.")
-                % {"name": partner.organisation.name},
-            )
-            return redirect(_back_to(proposal, "partners"))
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: consortium_services.proposal_partner_invite(proposal=proposal, by=request.user, **data),
+        success=lambda partner: (
+            _("%(name)s is invited; its members will answer in their workspace.")
+            % {"name": partner.organisation.name}
+        ),
+        redirect_to=_back_to(proposal, "partners"),
+    )
+    return response or render(
         request,
         "proposals/proposal_detail.html",
         _detail_context(request, proposal, invite_form=form),
@@ -350,15 +335,12 @@ def proposal_partner_remove(request, pk, partner_pk):
     partner = get_object_or_404(
         ProposalPartner.objects.select_related("organisation"), pk=partner_pk, proposal=proposal
     )
-    try:
-        consortium_services.proposal_partner_remove(partner=partner, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("%(name)s removed from the consortium.") % {"name": partner.organisation.name}
-        )
-    return redirect(_back_to(proposal, "partners"))
+    return post_action(
+        request,
+        lambda: consortium_services.proposal_partner_remove(partner=partner, by=request.user),
+        success=_("%(name)s removed from the consortium.") % {"name": partner.organisation.name},
+        redirect_to=_back_to(proposal, "partners"),
+    )
 
 
 @login_required
@@ -372,20 +354,16 @@ def proposal_partner_respond(request, partner_pk):
     if answer not in ("accept", "decline"):
         messages.error(request, _("Choose whether to accept or decline."))
         return redirect("marketplace:workspace")
-    try:
-        consortium_services.proposal_partner_respond(
+    return post_action(
+        request,
+        lambda: consortium_services.proposal_partner_respond(
             partner=partner, by=request.user, accept=answer == "accept"
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if answer == "accept":
-            messages.success(
-                request, _("You joined the consortium of “%(title)s”.") % {"title": partner.proposal.title}
-            )
-        else:
-            messages.success(request, _("Invitation declined."))
-    return redirect("marketplace:workspace")
+        ),
+        success=_("You joined the consortium of “%(title)s”.") % {"title": partner.proposal.title}
+        if answer == "accept"
+        else _("Invitation declined."),
+        redirect_to="marketplace:workspace",
+    )
 
 
 # Versions ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
 from marketplace.awards.forms.awards import AwardForm, MilestoneFormSet
 from marketplace.awards.forms.determinations import MilestoneReportForm
@@ -79,21 +79,14 @@ def milestone_report(request, pk):
     milestone = _milestone(pk)
     deny_unless(awards_permissions.can_report_milestone(request.user, milestone))
     form = MilestoneReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            determinations_services.milestone_report(
-                milestone=milestone,
-                by=request.user,
-                report=form.cleaned_data["report"],
-                links=form.cleaned_data["links"],
-                files=form.cleaned_data["files"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Progress reported. The agency will review it."))
-            return redirect("marketplace:workspace")
-    return render(request, "awards/milestone_report.html", {"milestone": milestone, "form": form})
+    response = form_action(
+        request,
+        form,
+        lambda data: determinations_services.milestone_report(milestone=milestone, by=request.user, **data),
+        success=_("Progress reported. The agency will review it."),
+        redirect_to="marketplace:workspace",
+    )
+    return response or render(request, "awards/milestone_report.html", {"milestone": milestone, "form": form})
 
 
 @login_required
@@ -101,10 +94,9 @@ def milestone_report(request, pk):
 def milestone_approve(request, pk):
     milestone = _milestone(pk)
     deny_unless(awards_permissions.can_approve_milestone(request.user, milestone))
-    try:
-        awards_services.milestone_approve(milestone=milestone, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Milestone approved. A finance officer will release the payment."))
-    return redirect("marketplace:workspace")
+    return post_action(
+        request,
+        lambda: awards_services.milestone_approve(milestone=milestone, by=request.user),
+        success=_("Milestone approved. A finance officer will release the payment."),
+        redirect_to="marketplace:workspace",
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.files import private_file_response
 from core.request_context import current_ip
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
 from marketplace.awards.forms.determinations import (
     AgreementAcceptForm,
@@ -97,13 +98,12 @@ def agreement_detail(request, pk):
 def results_publish(request, slug):
     challenge = get_object_or_404(ChallengePage.objects.live().select_related("agency__region"), slug=slug)
     deny_unless(awards_permissions.can_award(request.user, challenge))
-    try:
-        services.results_publish(challenge=challenge, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The results are public: the winners are listed on the challenge page."))
-    return redirect(challenge.url + "#winners")
+    return post_action(
+        request,
+        lambda: services.results_publish(challenge=challenge, by=request.user),
+        success=_("The results are public: the winners are listed on the challenge page."),
+        redirect_to=challenge.url + "#winners",
+    )
 
 
 def challenge_winners(request, challenge) -> dict:
@@ -135,18 +135,18 @@ def milestone_revise(request, pk):
     milestone = _milestone(pk)
     deny_unless(awards_permissions.can_approve_milestone(request.user, milestone))
     form = RevisionForm(request.POST)
+    project = reverse("marketplace:project_detail", kwargs={"pk": milestone.award_id})
     if not form.is_valid():
         messages.error(request, _("Say what must be revised."))
-    else:
-        try:
-            services.milestone_request_revision(
-                milestone=milestone, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The report was sent back with your reason."))
-    return redirect("marketplace:project_detail", pk=milestone.award_id)
+        return redirect(project)
+    return post_action(
+        request,
+        lambda: services.milestone_request_revision(
+            milestone=milestone, by=request.user, **form.cleaned_data
+        ),
+        success=_("The report was sent back with your reason."),
+        redirect_to=project,
+    )
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.models import Notification
 from core.roles import is_official
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, form_error, post_action
 from marketplace.challenges import permissions
 from marketplace.challenges.models import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, ChallengePage, Question
 from marketplace.challenges.services import questions as question_services
@@ -70,6 +70,10 @@ class MergeForm(forms.Form):
             .exclude(pk=question.pk)
             .order_by("created_at")
         )
+
+
+def _questions_to_answer_url() -> str:
+    return reverse("marketplace:workspace") + "#questions-to-answer"
 
 
 def _challenge_qa_url(challenge: ChallengePage) -> str:
@@ -157,17 +161,14 @@ def question_manage(request, pk):
     """An official answers a question (or corrects the answer), and from here merges or pins it."""
     question = _question_for_official(request, pk)
     form = AnswerForm(request.POST or None, initial={"answer": question.answer})
-    if request.method == "POST" and form.is_valid():
-        try:
-            question_services.question_answer(
-                question=question, by=request.user, answer=form.cleaned_data["answer"]
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Answer published on the challenge page."))
-            return redirect(reverse("marketplace:workspace") + "#questions-to-answer")
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: question_services.question_answer(question=question, by=request.user, **data),
+        success=_("Answer published on the challenge page."),
+        redirect_to=_questions_to_answer_url(),
+    )
+    return response or render(
         request,
         "challenges/question_manage.html",
         {
@@ -186,19 +187,19 @@ def question_manage(request, pk):
 def question_merge(request, pk):
     question = _question_for_official(request, pk)
     form = MergeForm(request.POST, question=question)
-    if form.is_valid():
-        try:
-            question_services.question_merge(
-                question=question, into=form.cleaned_data["duplicate_of"], by=request.user
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Question merged; its asker is pointed to the original's answer."))
-            return redirect(reverse("marketplace:workspace") + "#questions-to-answer")
-    else:
+    manage_url = reverse("marketplace:question_manage", kwargs={"pk": pk})
+    if not form.is_valid():
         messages.error(request, _("Choose the question this one repeats."))
-    return redirect("marketplace:question_manage", pk=pk)
+        return redirect(manage_url)
+    return post_action(
+        request,
+        lambda: question_services.question_merge(
+            question=question, into=form.cleaned_data["duplicate_of"], by=request.user
+        ),
+        success=_("Question merged; its asker is pointed to the original's answer."),
+        redirect_to=_questions_to_answer_url(),
+        refused_redirect_to=manage_url,
+    )
 
 
 @login_required
@@ -206,13 +207,13 @@ def question_merge(request, pk):
 def question_pin(request, pk):
     question = _question_for_official(request, pk)
     pinned = request.POST.get("pinned") == "1"
-    try:
-        question_services.question_pin(question=question, by=request.user, pinned=pinned)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("marketplace:question_manage", pk=pk)
-    messages.success(request, _("Question pinned to the top.") if pinned else _("Question unpinned."))
-    return redirect(_challenge_qa_url(question.challenge))
+    return post_action(
+        request,
+        lambda: question_services.question_pin(question=question, by=request.user, pinned=pinned),
+        success=_("Question pinned to the top.") if pinned else _("Question unpinned."),
+        redirect_to=_challenge_qa_url(question.challenge),
+        refused_redirect_to=reverse("marketplace:question_manage", kwargs={"pk": pk}),
+    )
 
 
 # The workspace -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from core.money import RupiahField
 from core.references import CHALLENGE, challenge_reference, parse_reference
 from core.roles import is_finance
-from core.views import deny_unless
+from core.views import deny_unless, form_action, post_action
 from marketplace.challenges.models.challenges import ChallengePage
 from marketplace.challenges.services import funds as services
 from marketplace.finance import permissions
@@ -58,6 +58,10 @@ def _attach_challenges(rows) -> list:
         row.challenge = by_id.get(ids.get(row.pk))
         row.transfer_note = payments_api.transfer_note(contribution=row)
     return rows
+
+
+def _contribution_url(contribution: Contribution) -> str:
+    return reverse("marketplace:contribution_detail", kwargs={"pk": contribution.pk})
 
 
 def _contribution(pk: int) -> Contribution:
@@ -325,13 +329,13 @@ def contribution_pay(request, pk):
 def contribution_switch_to_pledge(request, pk):
     contribution = _contribution(pk)
     deny_unless(permissions.can_pay_contribution(request.user, contribution))
-    try:
-        payments_api.contribution_switch_to_pledge(contribution=contribution, by=request.user)
-    except PaymentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You pay by bank transfer now. Transfer the money as shown below."))
-    return redirect("marketplace:contribution_detail", pk=contribution.pk)
+    return post_action(
+        request,
+        lambda: payments_api.contribution_switch_to_pledge(contribution=contribution, by=request.user),
+        success=_("You pay by bank transfer now. Transfer the money as shown below."),
+        redirect_to=_contribution_url(contribution),
+        refusals=(PaymentError,),
+    )
 
 
 @login_required
@@ -381,19 +385,15 @@ def _finance_contribution(request, pk) -> Contribution:
 def pledge_confirm(request, pk):
     contribution = _finance_contribution(request, pk)
     form = PledgeConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payments_api.pledge_confirm(
-                contribution=contribution, by=request.user, bank_reference=form.cleaned_data["bank_reference"]
-            )
-        except PaymentError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, _("Pledge confirmed. The money is in the fund and the receipt is sent.")
-            )
-            return redirect("marketplace:contribution_finance_list")
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: payments_api.pledge_confirm(contribution=contribution, by=request.user, **data),
+        success=_("Pledge confirmed. The money is in the fund and the receipt is sent."),
+        redirect_to="marketplace:contribution_finance_list",
+        refusals=(PaymentError,),
+    )
+    return response or render(
         request,
         "finance/contributions/pledge_confirm.html",
         {
@@ -410,19 +410,18 @@ def pledge_confirm(request, pk):
 def pledge_cancel(request, pk):
     contribution = _finance_contribution(request, pk)
     form = PledgeCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            payments_api.pledge_cancel(
-                contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except PaymentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Pledge cancelled."))
-            return redirect("marketplace:contribution_finance_list")
-    else:
+    pledge_page = reverse("marketplace:pledge_confirm", kwargs={"pk": contribution.pk})
+    if not form.is_valid():
         messages.error(request, _("Give the reason for cancelling the pledge."))
-    return redirect("marketplace:pledge_confirm", pk=contribution.pk)
+        return redirect(pledge_page)
+    return post_action(
+        request,
+        lambda: payments_api.pledge_cancel(contribution=contribution, by=request.user, **form.cleaned_data),
+        success=_("Pledge cancelled."),
+        redirect_to="marketplace:contribution_finance_list",
+        refused_redirect_to=pledge_page,
+        refusals=(PaymentError,),
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from core.files import private_file_response
 from core.models import AuditEntry
 from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, post_action
 from marketplace.awards.services import awards as services
 from marketplace.challenges.models.regions import Agency
 from marketplace.finance import permissions
@@ -51,26 +51,24 @@ def organisation_payouts(request, slug):
     organisation = _organisation(slug)
     deny_unless(permissions.can_manage_payouts(request.user, organisation))
     form = BankDetailsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payout_services.organisation_bank_details_set(
-                organisation=organisation,
-                by=request.user,
-                bank_name=form.cleaned_data["bank_name"],
-                account_holder=form.cleaned_data["account_holder"],
-                account_number=form.cleaned_data["account_number"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Bank details saved. Payments go by bank transfer once an official of your region "
-                    "has verified them."
-                ),
-            )
-            return redirect(_payouts_url(organisation))
+    response = form_action(
+        request,
+        form,
+        lambda data: payout_services.organisation_bank_details_set(
+            organisation=organisation,
+            by=request.user,
+            bank_name=data["bank_name"],
+            account_holder=data["account_holder"],
+            account_number=data["account_number"],
+        ),
+        success=_(
+            "Bank details saved. Payments go by bank transfer once an official of your region "
+            "has verified them."
+        ),
+        redirect_to=_payouts_url(organisation),
+    )
+    if response:
+        return response
     reference = payout_services.payee_reference(organisation)
     return render(
         request,
@@ -173,17 +171,16 @@ def organisation_bank_verify(request, slug):
     form = BankVerifyForm(
         request.POST or None, initial={"changed_at": recipient.bank_details_changed_at if recipient else None}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            payout_services.organisation_bank_details_verify(
-                organisation=organisation, by=request.user, changed_at_seen=form.cleaned_data["changed_at"]
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Bank details verified. Payments can now be made to them."))
-            return redirect("marketplace:workspace")
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: payout_services.organisation_bank_details_verify(
+            organisation=organisation, by=request.user, changed_at_seen=data["changed_at"]
+        ),
+        success=_("Bank details verified. Payments can now be made to them."),
+        redirect_to="marketplace:workspace",
+    )
+    return response or render(
         request,
         "finance/payouts/bank_verify.html",
         {
@@ -203,6 +200,10 @@ def _disbursement(pk: int) -> Disbursement:
         return payments_api.disbursement_detail(pk=pk)
     except Disbursement.DoesNotExist:
         raise Http404 from None
+
+
+def _payment_url(pk: int) -> str:
+    return reverse("marketplace:disbursement_release", kwargs={"pk": pk})
 
 
 def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **forms):
@@ -236,39 +237,40 @@ def disbursement_release(request, pk):
     disbursement = _disbursement(pk)
     # Bound on every POST: the release form has no field, so its POST may be empty.
     form = ReleaseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.disbursement_release(disbursement=disbursement, by=request.user)
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(
-                request, _("Payment released. It is being sent through the grantee's payment rail.")
-            )
-            return redirect("marketplace:workspace")
-    return _payment_page(request, disbursement, form=form)
+    response = form_action(
+        request,
+        form,
+        lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
+        success=_("Payment released. It is being sent through the grantee's payment rail."),
+        redirect_to="marketplace:workspace",
+    )
+    return response or _payment_page(request, disbursement, form=form)
+
+
+def _payment_form_step(request, pk: int, form_class, form_name: str, service, success: str):
+    """A finance officer's step on one payment that takes a form (record the treasury's transfer,
+    cancel): done, back to the payment with ``success``; invalid or refused, the payment page
+    with the form (``form_name`` in its context) showing why."""
+    deny_unless(permissions.can_handle_payments(request.user))
+    disbursement = _disbursement(pk)
+    form = form_class(request.POST, request.FILES)
+    response = form_action(
+        request,
+        form,
+        lambda data: service(disbursement=disbursement, by=request.user, **data),
+        success=success,
+        redirect_to=_payment_url(pk),
+    )
+    return response or _payment_page(request, disbursement, **{form_name: form})
 
 
 @login_required
 @require_POST
 def disbursement_record_paid(request, pk):
-    deny_unless(permissions.can_handle_payments(request.user))
-    disbursement = _disbursement(pk)
-    form = RecordPaymentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            payout_services.disbursement_record_paid(
-                disbursement=disbursement,
-                by=request.user,
-                bank_reference=form.cleaned_data["bank_reference"],
-                proof=form.cleaned_data["proof"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("The treasury's transfer is recorded: the payment is paid."))
-            return redirect("marketplace:disbursement_release", pk=pk)
-    return _payment_page(request, disbursement, record_form=form)
+    success = _("The treasury's transfer is recorded: the payment is paid.")
+    return _payment_form_step(
+        request, pk, RecordPaymentForm, "record_form", payout_services.disbursement_record_paid, success
+    )
 
 
 @login_required
@@ -276,32 +278,21 @@ def disbursement_record_paid(request, pk):
 def disbursement_retry(request, pk):
     deny_unless(permissions.can_handle_payments(request.user))
     disbursement = _disbursement(pk)
-    try:
-        payout_services.disbursement_retry(disbursement=disbursement, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The payment is sent again."))
-    return redirect("marketplace:disbursement_release", pk=pk)
+    return post_action(
+        request,
+        lambda: payout_services.disbursement_retry(disbursement=disbursement, by=request.user),
+        success=_("The payment is sent again."),
+        redirect_to=_payment_url(pk),
+    )
 
 
 @login_required
 @require_POST
 def disbursement_cancel(request, pk):
-    deny_unless(permissions.can_handle_payments(request.user))
-    disbursement = _disbursement(pk)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            payout_services.disbursement_cancel(
-                disbursement=disbursement, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Payment cancelled; the money is back in the award's commitment."))
-            return redirect("marketplace:disbursement_release", pk=pk)
-    return _payment_page(request, disbursement, cancel_form=form)
+    success = _("Payment cancelled; the money is back in the award's commitment.")
+    return _payment_form_step(
+        request, pk, CancelForm, "cancel_form", payout_services.disbursement_cancel, success
+    )
 
 
 @login_required

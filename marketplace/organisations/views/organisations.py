@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.files import private_file_response
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, form_error, post_action
 from marketplace.organisations import permissions, selectors
 from marketplace.organisations.accounts import verified_emails
 from marketplace.organisations.forms import (
@@ -46,19 +46,18 @@ def organisation_edit(request, slug):
     organisation = _organisation(slug)
     deny_unless(permissions.can_edit_organisation(request.user, organisation))
     form = OrganisationEditForm(request.POST or None, request.FILES or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                organisation=Organisation.objects.get(pk=organisation.pk),
-                by=request.user,
-                **form.service_arguments(),
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Organisation saved."))
-            return redirect("marketplace:organisation_detail", slug=slug)
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: services.organisation_update(
+            organisation=Organisation.objects.get(pk=organisation.pk),
+            by=request.user,
+            **form.service_arguments(),
+        ),
+        success=_("Organisation saved."),
+        redirect_to=reverse("marketplace:organisation_detail", kwargs={"slug": slug}),
+    )
+    return response or render(
         request, "organisations/organisation_edit.html", {"form": form, "organisation": organisation}
     )
 
@@ -75,20 +74,16 @@ def organisation_members(request, slug):
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         deny_unless(permissions.can_manage_members(request.user, organisation))
-        if form.is_valid():
-            try:
-                invitation = services.invitation_create(
-                    organisation=organisation, by=request.user, **form.cleaned_data
-                )
-            except DomainError as exc:
-                form_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Invitation sent to %(email)s. It expires in 7 days.") % {"email": invitation.email},
-                )
-                return redirect("marketplace:organisation_members", slug=slug)
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: services.invitation_create(organisation=organisation, by=request.user, **data),
+        success=lambda invitation: (
+            _("Invitation sent to %(email)s. It expires in 7 days.") % {"email": invitation.email}
+        ),
+        redirect_to=reverse("marketplace:organisation_members", kwargs={"slug": slug}),
+    )
+    return response or render(
         request,
         "organisations/organisation_members.html",
         {
@@ -147,29 +142,33 @@ def invitation_detail(request, token):
 @require_POST
 def invitation_accept(request, token):
     invitation = _invitation(token)
-    try:
-        services.invitation_accept(invitation=invitation, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("marketplace:invitation_detail", token=token)
-    messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organisation.name})
-    return redirect(invitation.organisation.get_absolute_url())
+    return post_action(
+        request,
+        lambda: services.invitation_accept(invitation=invitation, by=request.user),
+        success=_("Welcome to %(name)s.") % {"name": invitation.organisation.name},
+        redirect_to=invitation.organisation.get_absolute_url(),
+        refused_redirect_to=reverse("marketplace:invitation_detail", kwargs={"token": token}),
+    )
 
 
 @login_required
 @require_POST
 def invitation_decline(request, token):
     invitation = _invitation(token)
-    try:
-        services.invitation_decline(invitation=invitation, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("marketplace:invitation_detail", token=token)
-    messages.success(request, _("Invitation declined."))
-    return redirect("marketplace:workspace")
+    return post_action(
+        request,
+        lambda: services.invitation_decline(invitation=invitation, by=request.user),
+        success=_("Invitation declined."),
+        redirect_to="marketplace:workspace",
+        refused_redirect_to=reverse("marketplace:invitation_detail", kwargs={"token": token}),
+    )
 
 
 # Verification and private documents --------------------------------------------------------
+
+
+def _verification_url(slug: str) -> str:
+    return reverse("marketplace:organisation_verification", kwargs={"slug": slug})
 
 
 @login_required
@@ -181,14 +180,15 @@ def organisation_verification(request, slug):
     form = DocumentForm(request.POST or None, request.FILES or None) if may_upload else None
     if request.method == "POST":
         deny_unless(permissions.can_upload_documents(request.user, organisation))
-        if form.is_valid():
-            try:
-                services.document_upload(organisation=organisation, by=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form_error(form, exc)
-            else:
-                messages.success(request, _("Document added. An official of the region will check it."))
-                return redirect("marketplace:organisation_verification", slug=slug)
+        response = form_action(
+            request,
+            form,
+            lambda data: services.document_upload(organisation=organisation, by=request.user, **data),
+            success=_("Document added. An official of the region will check it."),
+            redirect_to=_verification_url(slug),
+        )
+        if response:
+            return response
     return render(
         request,
         "organisations/organisation_verification.html",
@@ -210,13 +210,12 @@ def organisation_verification(request, slug):
 def organisation_verify(request, slug):
     organisation = _organisation(slug)
     deny_unless(permissions.can_verify_organisation(request.user, organisation))
-    try:
-        services.organisation_verify(organisation=organisation, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
-    return redirect("marketplace:organisation_verification", slug=slug)
+    return post_action(
+        request,
+        lambda: services.organisation_verify(organisation=organisation, by=request.user),
+        success=_("%(name)s is verified.") % {"name": organisation.name},
+        redirect_to=_verification_url(slug),
+    )
 
 
 @login_required
@@ -226,13 +225,12 @@ def organisation_unverify(request, slug):
     deny_unless(permissions.can_verify_organisation(request.user, organisation))
     form = UnverifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.organisation_unverify(organisation=organisation, by=request.user, reason=reason)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The verification was taken back."))
-    return redirect("marketplace:organisation_verification", slug=slug)
+    return post_action(
+        request,
+        lambda: services.organisation_unverify(organisation=organisation, by=request.user, reason=reason),
+        success=_("The verification was taken back."),
+        redirect_to=_verification_url(slug),
+    )
 
 
 @login_required

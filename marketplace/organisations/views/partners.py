@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, post_action
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions
 from marketplace.organisations.models import Organisation, PartnerListing, PartnershipRequest
@@ -75,6 +74,10 @@ def _partners_url(challenge: ChallengePage) -> str:
     return reverse("marketplace:challenge_detail", kwargs={"slug": challenge.slug}) + "#partners"
 
 
+def _workspace_partnerships_url() -> str:
+    return reverse("marketplace:workspace") + "#partnerships"
+
+
 def _has_organisation_or_register(request) -> bool:
     if Organisation.objects.filter(memberships__user=request.user).exists():
         return True
@@ -116,15 +119,16 @@ def partner_listing_edit(request, slug):
     if not _has_organisation_or_register(request):
         return redirect("marketplace:organisation_create")
     form = PartnerListingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partner_services.partner_listing_save(challenge=challenge, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Your organisation is listed as looking for partners."))
-            return redirect(_partners_url(challenge))
-    return render(request, "organisations/partner_listing_form.html", {"challenge": challenge, "form": form})
+    response = form_action(
+        request,
+        form,
+        lambda data: partner_services.partner_listing_save(challenge=challenge, by=request.user, **data),
+        success=_("Your organisation is listed as looking for partners."),
+        redirect_to=_partners_url(challenge),
+    )
+    return response or render(
+        request, "organisations/partner_listing_form.html", {"challenge": challenge, "form": form}
+    )
 
 
 @login_required
@@ -134,7 +138,7 @@ def partner_listing_close(request, pk):
     deny_unless(permissions.can_list_for_partners(request.user, listing.organisation))
     partner_services.partner_listing_close(listing=listing, by=request.user)
     messages.success(request, _("Your organisation is no longer listed as looking for partners."))
-    return redirect(reverse("marketplace:workspace") + "#partnerships")
+    return redirect(_workspace_partnerships_url())
 
 
 @login_required
@@ -147,19 +151,15 @@ def partnership_request_send(request, pk):
     if not _has_organisation_or_register(request):
         return redirect("marketplace:organisation_create")
     form = PartnershipRequestForm(request.POST or None, user=request.user, listing=listing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partner_services.partnership_request_send(listing=listing, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Request sent to %(organisation)s. You will be told when they answer.")
-                % {"organisation": listing.organisation.name},
-            )
-            return redirect(_partners_url(listing.challenge))
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: partner_services.partnership_request_send(listing=listing, by=request.user, **data),
+        success=_("Request sent to %(organisation)s. You will be told when they answer.")
+        % {"organisation": listing.organisation.name},
+        redirect_to=_partners_url(listing.challenge),
+    )
+    return response or render(
         request,
         "organisations/partner_request_form.html",
         {"listing": listing, "challenge": listing.challenge, "form": form},
@@ -176,21 +176,20 @@ def partnership_request_decide(request, pk):
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
         messages.error(request, _("Choose whether to accept or decline the request."))
-        return redirect(reverse("marketplace:workspace") + "#partnerships")
-    try:
-        partner_services.partnership_request_decide(
-            partnership_request=partnership_request, by=request.user, accept=decision == "accept"
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        return redirect(_workspace_partnerships_url())
+    name = partnership_request.from_organisation.name
+    if decision == "accept":
+        text = _("You accepted %(organisation)s as a partner; they were told.") % {"organisation": name}
     else:
-        name = partnership_request.from_organisation.name
-        if decision == "accept":
-            text = _("You accepted %(organisation)s as a partner; they were told.") % {"organisation": name}
-        else:
-            text = _("You declined the request of %(organisation)s; they were told.") % {"organisation": name}
-        messages.success(request, text)
-    return redirect(reverse("marketplace:workspace") + "#partnerships")
+        text = _("You declined the request of %(organisation)s; they were told.") % {"organisation": name}
+    return post_action(
+        request,
+        lambda: partner_services.partnership_request_decide(
+            partnership_request=partnership_request, by=request.user, accept=decision == "accept"
+        ),
+        success=text,
+        redirect_to=_workspace_partnerships_url(),
+    )
 
 
 # The workspace -----------------------------------------------------------------------------

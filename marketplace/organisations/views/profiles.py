@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
-from core.views import form_error
+from core.views import form_action
 from marketplace.organisations.forms_registration import OrganisationForm
 from marketplace.organisations.services import organisations as services
 
@@ -17,12 +15,11 @@ from marketplace.organisations.services import organisations as services
 @login_required
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Organisation registered."))
-            return redirect(organisation.get_absolute_url())
-    return render(request, "organisations/organisation_form.html", {"form": form})
+    response = form_action(
+        request,
+        form,
+        lambda data: services.organisation_create(by=request.user, **data),
+        success=_("Organisation registered."),
+        redirect_to=lambda organisation: organisation.get_absolute_url(),
+    )
+    return response or render(request, "organisations/organisation_form.html", {"form": form})

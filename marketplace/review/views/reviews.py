@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.roles import REVIEWER_GROUP, has_role
-from core.views import deny_unless, form_error
+from core.views import deny_unless, form_action, form_error, post_action
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import UserProfile
 from marketplace.proposals.models import Proposal, ProposalPartner
@@ -131,47 +131,39 @@ def reviewer_pool(request, slug):
     invite_form = ExternalReviewerForm()
     if request.method == "POST":
         which = request.POST.get("form")
+        pool_url = reverse("marketplace:review_pool", kwargs={"slug": slug})
+        response = None
         if which == "add":
             add_form = PoolAddForm(request.POST, challenge=challenge)
-            if add_form.is_valid():
-                try:
-                    pool_services.reviewer_pool_add(
-                        challenge=challenge, user=add_form.cleaned_data["user"], by=request.user
-                    )
-                except DomainError as exc:
-                    form_error(add_form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("%(name)s is now a reviewer for this challenge.")
-                        % {"name": common_services.display_name(add_form.cleaned_data["user"])},
-                    )
-                    return redirect("marketplace:review_pool", slug=slug)
+            response = form_action(
+                request,
+                add_form,
+                lambda data: pool_services.reviewer_pool_add(challenge=challenge, by=request.user, **data),
+                success=lambda member: (
+                    _("%(name)s is now a reviewer for this challenge.")
+                    % {"name": common_services.display_name(member.user)}
+                ),
+                redirect_to=pool_url,
+            )
         elif which == "invite":
             invite_form = ExternalReviewerForm(request.POST)
-            if invite_form.is_valid():
-                data = invite_form.cleaned_data
-                try:
-                    pool_services.reviewer_invite_external(
-                        challenge=challenge,
-                        by=request.user,
-                        full_name=data["full_name"],
-                        email=data["email"],
-                        expertise=data["expertise"],
-                        sectors=data["sectors"],
-                    )
-                except DomainError as exc:
-                    form_error(invite_form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("%(name)s is invited: we emailed a link to choose a password.")
-                        % {"name": data["full_name"]},
-                    )
-                    return redirect("marketplace:review_pool", slug=slug)
+            response = form_action(
+                request,
+                invite_form,
+                lambda data: pool_services.reviewer_invite_external(
+                    challenge=challenge, by=request.user, **data
+                ),
+                success=lambda _reviewer: (
+                    _("%(name)s is invited: we emailed a link to choose a password.")
+                    % {"name": invite_form.cleaned_data["full_name"]}
+                ),
+                redirect_to=pool_url,
+            )
         else:
             messages.error(request, _("Choose what to do: add a reviewer or invite an expert."))
-            return redirect("marketplace:review_pool", slug=slug)
+            return redirect(pool_url)
+        if response:
+            return response
     return render(
         request,
         "review/reviews/pool.html",
@@ -206,23 +198,14 @@ def reviewer_expertise(request, slug, pk):
         else {}
     )
     form = ExpertiseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pool_services.reviewer_expertise_update(
-                reviewer=member,
-                by=request.user,
-                expertise=form.cleaned_data["expertise"],
-                sectors=form.cleaned_data["sectors"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Expertise of %(name)s saved.") % {"name": common_services.display_name(member.user)},
-            )
-            return redirect("marketplace:review_pool", slug=slug)
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: pool_services.reviewer_expertise_update(reviewer=member, by=request.user, **data),
+        success=_("Expertise of %(name)s saved.") % {"name": common_services.display_name(member.user)},
+        redirect_to=reverse("marketplace:review_pool", kwargs={"slug": slug}),
+    )
+    return response or render(
         request,
         "review/reviews/expertise.html",
         {
@@ -238,17 +221,13 @@ def reviewer_expertise(request, slug, pk):
 @require_POST
 def reviewer_pool_remove(request, slug, pk):
     member = _pool_member(request, slug, pk)
-    try:
-        pool_services.reviewer_pool_remove(reviewer=member, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(name)s is no longer a reviewer for this challenge.")
-            % {"name": common_services.display_name(member.user)},
-        )
-    return redirect("marketplace:review_pool", slug=slug)
+    return post_action(
+        request,
+        lambda: pool_services.reviewer_pool_remove(reviewer=member, by=request.user),
+        success=_("%(name)s is no longer a reviewer for this challenge.")
+        % {"name": common_services.display_name(member.user)},
+        redirect_to=reverse("marketplace:review_pool", kwargs={"slug": slug}),
+    )
 
 
 # Assignments ---------------------------------------------------------------------------------

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import exports
-from core.errors import DomainError
 from core.files import private_copy_response, private_file_bytes, private_file_response
 from core.roles import is_official
-from core.views import deny_unless
+from core.views import deny_unless, form_action
 from marketplace.challenges.models import ChallengePage
 from marketplace.review import blind, permissions
 from marketplace.review.forms.scoring import RECOMMENDATION_LABELS, ReopenForm, ReviewForm
@@ -60,20 +59,18 @@ def review_edit(request, pk):
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit"
         form = ReviewForm(request.POST, submitting=submitting, **form_options)
-        if form.is_valid():
-            service = services.review_submit if submitting else services.review_save_draft
-            try:
-                service(assignment=assignment, by=request.user, **form.service_kwargs())
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Review submitted. Thank you.")
-                    if submitting
-                    else _("Draft saved. Submit it when it is complete."),
-                )
-                return redirect("marketplace:review_edit", pk=pk)
+        service = services.review_submit if submitting else services.review_save_draft
+        response = form_action(
+            request,
+            form,
+            lambda data: service(assignment=assignment, by=request.user, **form.service_kwargs()),
+            success=_("Review submitted. Thank you.")
+            if submitting
+            else _("Draft saved. Submit it when it is complete."),
+            redirect_to=reverse("marketplace:review_edit", kwargs={"pk": pk}),
+        )
+        if response:
+            return response
         if submitting:
             messages.error(request, _("The review was not submitted: see what is missing below."))
         return render(request, "review/scoring/review_form.html", _review_context(page, form), status=400)
@@ -161,16 +158,15 @@ def review_reopen(request, pk):
     if review is None:
         raise Http404(_("This reviewer has not started the review yet."))
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_reopen(review=review, by=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
-        else:
-            messages.success(request, _("The review is open again; the reviewer has been told why."))
-            return redirect("marketplace:review_comparison", slug=assignment.proposal.challenge.slug)
     challenge = assignment.proposal.challenge
-    return render(
+    response = form_action(
+        request,
+        form,
+        lambda data: services.review_reopen(review=review, by=request.user, **data),
+        success=_("The review is open again; the reviewer has been told why."),
+        redirect_to=reverse("marketplace:review_comparison", kwargs={"slug": challenge.slug}),
+    )
+    return response or render(
         request,
         "review/scoring/review_reopen.html",
         {
