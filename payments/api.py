@@ -127,9 +127,17 @@ def allocation_record(
     )
 
 
-def commitment_create(*, fund: Fund, reference: str, amount: int, by: Person) -> Commitment:
-    """Promise ``amount`` of the fund to an award; PaymentError when the fund lacks it."""
-    return funds.commitment_create(fund=fund, reference=reference, amount=amount, by=by)
+def commitment_create(
+    *, fund: Fund, reference: str, amount: int, by: Person, disclosed: bool = True
+) -> Commitment:
+    """Promise ``amount`` of the fund to an award; PaymentError when the fund lacks it. With
+    ``disclosed=False`` nothing public shows it until ``commitments_disclose``."""
+    return funds.commitment_create(fund=fund, reference=reference, amount=amount, by=by, disclosed=disclosed)
+
+
+def commitments_disclose(*, references: list[str]) -> int:
+    """Show these commitments in the public ledger and figures from now on."""
+    return funds.commitments_disclose(references=references)
 
 
 def commitment_release(*, commitment: Commitment, by: Actor, reason: str) -> Commitment:
@@ -150,9 +158,10 @@ def fund_outstanding_commitments(*, fund: Fund) -> int:
     return selectors.fund_outstanding_commitments(fund)
 
 
-def fund_figures(*, references: list[str]) -> dict[str, dict[str, int]]:
-    """Per fund reference: ``received``, ``committed`` and ``disbursed``. Four queries."""
-    return selectors.fund_figures(references)
+def fund_figures(*, references: list[str], public: bool = False) -> dict[str, dict[str, int]]:
+    """Per fund reference: ``received``, ``committed`` and ``disbursed``. Four queries. With
+    ``public``, commitments not yet disclosed are left out."""
+    return selectors.fund_figures(references, public=public)
 
 
 def disbursed_by_reference(*, references: list[str]) -> dict[str, int]:
@@ -165,7 +174,8 @@ def total_disbursed() -> int:
 
 
 def public_ledger() -> QuerySet[Entry]:
-    """Every entry, newest first, as the public ledger shows it (no personal data)."""
+    """Every entry, newest first, as the public ledger shows it (no personal data, no commitment
+    before it is disclosed)."""
     return selectors.public_ledger()
 
 

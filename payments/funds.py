@@ -60,7 +60,9 @@ def allocation_record(
     return txn
 
 
-def commitment_create(*, fund: Fund, reference: str, amount: int, by: Person) -> Commitment:
+def commitment_create(
+    *, fund: Fund, reference: str, amount: int, by: Person, disclosed: bool = True
+) -> Commitment:
     """Promise ``amount`` of the fund to an award: the money moves from the fund's cash to its
     committed account (an AWARD transaction keyed ``commitment:<id>``). Raises PaymentError when
     the fund does not hold it available; nothing is written then."""
@@ -77,7 +79,12 @@ def commitment_create(*, fund: Fund, reference: str, amount: int, by: Person) ->
                 }
             )
         commitment = Commitment.objects.create(
-            fund=fund, reference=reference, amount=amount, currency=fund.currency, created_by=by
+            fund=fund,
+            reference=reference,
+            amount=amount,
+            currency=fund.currency,
+            created_by=by,
+            disclosed_at=timezone.now() if disclosed else None,
         )
         postings.commitment_post(commitment, amount, by=by)
         ledger.audit(actor=by, action="commitment.created", obj=commitment, after={"amount": amount})
@@ -117,3 +124,11 @@ def commitment_release(*, commitment: Commitment, by: Actor, reason: str) -> Com
         locked.save(update_fields=["released_at", "released_by", "release_reason"])
         ledger.audit(actor=by, action="commitment.released", obj=locked, before={"amount": locked.amount})
     return locked
+
+
+def commitments_disclose(*, references: list[str]) -> int:
+    """Make the commitments with these references public (their results were published): the
+    public ledger and figures show them from now on. Returns how many were disclosed now."""
+    return Commitment.objects.filter(reference__in=references, disclosed_at__isnull=True).update(
+        disclosed_at=timezone.now()
+    )

@@ -135,6 +135,9 @@ class Commitment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     release_reason = models.CharField(max_length=255, blank=True)
+    # Until disclosed, the public ledger and the public figures leave the commitment out: an
+    # award is a determination, public only once the challenge's results are published.
+    disclosed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount} {self.currency}"

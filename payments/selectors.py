@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
@@ -52,7 +52,7 @@ def fund_available(fund: Fund) -> int:
     return _sum(Entry.objects.filter(account__code=fund.cash_account_code))
 
 
-def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
+def fund_figures(references: list[str], *, public: bool = False) -> dict[str, dict[str, int]]:
     """Per fund reference: received (from the budget and sponsors, less refunds), committed
     (awards not released) and disbursed (paid out, less reversals). Four queries whatever the
     count."""
@@ -66,6 +66,8 @@ def fund_figures(references: list[str]) -> dict[str, dict[str, int]]:
     for row in received:
         figures[funds[row["transaction__fund_id"]]]["received"] = -row["total"]
     committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
+    if public:
+        committed = committed.filter(disclosed_at__isnull=False)
     for commitment_row in committed.values("fund_id").annotate(total=Sum("amount")):
         figures[funds[commitment_row["fund_id"]]]["committed"] = commitment_row["total"]
     paid = (
@@ -89,8 +91,12 @@ def disbursed_by_reference(references: list[str]) -> dict[str, int]:
 
 def public_ledger() -> QuerySet[Entry]:
     """Every entry, newest first, with what the public ledger shows; no personal data."""
+    undisclosed = Commitment.objects.filter(
+        disclosed_at__isnull=True, reference=OuterRef("transaction__reference")
+    )
     return (
         Entry.objects.select_related("transaction", "account", "transaction__fund")
+        .exclude(Exists(undisclosed))
         .annotate(fund_reference=Coalesce(F("transaction__fund__reference"), Value("")))
         .order_by("-transaction__created_at", "-transaction_id", "id")
     )

@@ -116,6 +116,7 @@ def challenge(
         sector=sector or SectorFactory(),
         opens_at=opens_at or now - datetime.timedelta(days=1),
         closes_at=closes_at or now + datetime.timedelta(days=30),
+        live=publish,  # without publishing: a draft, never live
     )
     page.incentives = [Incentive(kind=kind, amount=amount, currency="IDR") for kind, amount in incentives]
     page.criteria = [Criterion(name="Dampak", weight=60), Criterion(name="Kelayakan", weight=40)]

@@ -69,7 +69,7 @@ def challenge_get(slug: str) -> ChallengePage:
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
     challenge_ids = {challenge_reference(c.pk): c.pk for c in challenges}
-    figures = payments_api.fund_figures(references=list(challenge_ids))
+    figures = payments_api.fund_figures(references=list(challenge_ids), public=True)
     return {challenge_ids[ref]: values for ref, values in figures.items()}
 
 

@@ -81,8 +81,13 @@ def award_create(
             awarded_by=by,
             conditions=conditions.strip(),
         )
+        # The amount is a determination: public only once the challenge's results are.
         commitment = payments_api.commitment_create(
-            fund=challenge_fund(locked.challenge), reference=award_reference(award.pk), amount=amount, by=by
+            fund=challenge_fund(locked.challenge),
+            reference=award_reference(award.pk),
+            amount=amount,
+            by=by,
+            disclosed=locked.challenge.results_published_at is not None,
         )
         award.commitment_id = commitment.pk
         award.save(update_fields=["commitment_id"])

@@ -219,6 +219,7 @@ def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
             after={"results_published_at": locked.results_published_at.isoformat()},
         )
         award_ids = list(Award.objects.filter(proposal__challenge=locked).values_list("pk", flat=True))
+        payments_api.commitments_disclose(references=[award_reference(pk) for pk in award_ids])
         challenge_id = locked.pk
 
         def announce() -> None:

@@ -1,0 +1,129 @@
+"""Nothing public before it is public: a crawl of everything an anonymous visitor can reach
+(pages in both languages, the API, search, the ledger) finds no determination before its
+results are published, no draft, no private file and no personal detail.
+
+The probe found an award's committed amount ("Komitmen award:3 Rp 70.000.000") on the challenge
+page, /transparency/ and /api/v1/ledger/ while the results were still unpublished. The crawl is
+shown to reach those places by finding the same amount once the results are published."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from marketplace.proposals.models import Proposal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# The awarded amount, written as pages (Rp 73.456.789), the ledger API (minor units) and the
+# search documents would show it.
+AWARD = 73_456_789_00
+AWARD_MARKERS = ("73.456.789", "7345678900", "73456789")
+DRAFT_TITLE = "Tantangan draf belum terbit Zamrud"
+APPLICANT_EMAIL = "pelamar.rahasia@contoh.id"
+PRIVATE_FILE = "proposal-berkas-rahasia-kuarsa"
+PROPOSAL_TITLE = "Usulan yang belum didanai Safir"
+
+START = [
+    "/",
+    "/en/",
+    "/challenges/",
+    "/en/challenges/",
+    "/projects/",
+    "/transparency/",
+    "/en/transparency/",
+    "/search/?q=tantangan",
+    "/search/?q=Safir",
+    "/search/?q=Zamrud",
+    "/api/v1/challenges/",
+    "/api/v1/projects/",
+    "/api/v1/organisations/",
+    "/api/v1/ledger/",
+    "/api/v1/search/?q=tantangan",
+    "/api/v1/search/?q=Safir",
+    "/api/v1/chain-heads/",
+]
+SKIP = ("/accounts/", "/admin/", "/workspace/", "/i18n/", "/static/", "/media/", "/documents/", "/payments/")
+LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)|"(https?://testserver/[^"]+)\"""")
+
+
+def crawl(limit: int = 400) -> dict[str, str]:
+    """Every page an anonymous visitor reaches from START by following links (GET only)."""
+    client = Client()
+    seen: dict[str, str] = {}
+    queue = deque(START)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        path = urlsplit(url).path
+        if url in seen or path.startswith(SKIP):
+            continue
+        response = client.get(url, HTTP_ACCEPT="text/html,application/json")
+        seen[url] = ""
+        if response.status_code != 200 or response.streaming:
+            continue
+        body = response.content.decode("utf-8", "replace")
+        seen[url] = body
+        for found in LINK.finditer(body):
+            link = urljoin(
+                "http://testserver" + url, (found.group(1) or found.group(2)).replace("&amp;", "&")
+            )
+            parts = urlsplit(link)
+            if parts.netloc == "testserver":
+                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
+
+
+def pages_showing(pages: dict[str, str], markers) -> list[str]:
+    return sorted(url for url, body in pages.items() if any(marker in body for marker in markers))
+
+
+@pytest.fixture
+def scene():
+    """A challenge with an award whose results are unpublished, beside a draft challenge, an
+    applicant's contact details, a private attachment and a proposal that was not funded."""
+    official = factories.UserFactory(roles=["official"])
+    finance = factories.UserFactory(roles=["finance"])
+    challenge = factories.challenge(officials=[official], title="Tantangan layanan air desa")
+    factories.allocation(challenge, finance=finance, amount=100_000_000_00)
+    owner = factories.UserFactory(email=APPLICANT_EMAIL)
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner, amount=80_000_000_00)
+    award = factories.awarded_proposal(proposal, official=official, amount=AWARD, milestones=1)
+    rejected_owner = factories.UserFactory()
+    other = factories.submitted_proposal(challenge_page=challenge, owner=rejected_owner)
+    Proposal.objects.filter(pk=other.pk).update(title=PROPOSAL_TITLE)
+    attachment = proposal.attachments.create(
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"{PRIVATE_FILE}.pdf"),
+        display_name=f"{PRIVATE_FILE}.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256="0" * 64,
+        uploaded_by=owner,
+    )
+    factories.challenge(officials=[official], title=DRAFT_TITLE, publish=False)
+    return challenge, official, award, attachment
+
+
+def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
+    challenge, official, _award, _attachment = scene
+
+    before = crawl()
+
+    assert f"/challenges/{challenge.slug}/" in before and "/api/v1/ledger/" in before
+    assert pages_showing(before, AWARD_MARKERS) == []
+    assert pages_showing(before, [DRAFT_TITLE]) == []
+    assert pages_showing(before, [APPLICANT_EMAIL]) == []
+    assert pages_showing(before, [PRIVATE_FILE]) == []
+    assert pages_showing(before, [PROPOSAL_TITLE]) == []
+
+    # Once the results are published the same crawl finds the award: it does look there.
+    factories.publish_results(challenge, official)
+    after = crawl()
+    assert "/api/v1/ledger/" in pages_showing(after, AWARD_MARKERS)
+    assert "/transparency/" in pages_showing(after, AWARD_MARKERS)
+    assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []
