@@ -16,7 +16,6 @@ from payments.gateways.stripe import payments_in, reconcile
 from payments.gateways.stripe.client import UNAVAILABLE, client
 from payments.interface import (
     AccountInfo,
-    BaseGateway,
     GatewayPayment,
     GatewayRefund,
     GatewayRefused,
@@ -25,6 +24,7 @@ from payments.interface import (
     InvalidWebhook,
     OnboardingLink,
     OnboardingRequest,
+    PaymentGateway,
     PaymentIntentInfo,
     PaymentRequest,
     RefundInfo,
@@ -122,7 +122,7 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
     return event.to_dict()
 
 
-class StripeGateway(BaseGateway):
+class StripeGateway(PaymentGateway):
     """Cards in (PaymentIntents), refunds, Express accounts, Connect transfers, look-ups and
     signed webhooks. Every call that creates something carries the caller's idempotency key."""
 
