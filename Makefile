@@ -80,25 +80,28 @@ bench-payments: dev services
 	DEBUG=0 SECRET_KEY=bench-only LOG_LEVEL=WARNING \
 	$(PY) manage.py bench_payments --count $(or $(COUNT),1000) --workers $(or $(WORKERS),4)
 
+# A benchmark's environment on its own database: $(call bench-env,DATABASE_NAME).
+bench-env = DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(1) DEBUG=0 SECRET_KEY=bench-only
+
+# Drops, recreates and migrates a dedicated database: $(call fresh-db,DATABASE_NAME,ENVIRONMENT).
+define fresh-db
+	dropdb --if-exists -h 127.0.0.1 -U postgres $(1)
+	createdb -h 127.0.0.1 -U postgres $(1)
+	$(2) $(PY) manage.py migrate --noinput -v0
+endef
+
 # Balance reads at a million ledger entries, in a dedicated database (dropped and refilled).
 bench-ledger: dev services
-	dropdb --if-exists -h 127.0.0.1 -U postgres marketplace_bench_ledger
-	createdb -h 127.0.0.1 -U postgres marketplace_bench_ledger
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_ledger DEBUG=0 SECRET_KEY=bench-only \
-	$(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_ledger DEBUG=0 SECRET_KEY=bench-only \
+	$(call fresh-db,marketplace_bench_ledger,$(call bench-env,marketplace_bench_ledger))
+	$(call bench-env,marketplace_bench_ledger) \
 	$(PY) manage.py bench_ledger --entries $(or $(ENTRIES),1000000) --funds $(or $(FUNDS),200)
 
 # Search at scale: DOCS synthetic documents (default 100000) bulk-loaded into Elasticsearch (the
 # test server, started by the command) and into the PostgreSQL fallback copy, in a dedicated
 # database (dropped and recreated); prints index_rate and p50/p95 of a fixed faceted query mix.
 bench-search: dev services
-	dropdb --if-exists -h 127.0.0.1 -U postgres marketplace_bench_search
-	createdb -h 127.0.0.1 -U postgres marketplace_bench_search
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_search DEBUG=0 SECRET_KEY=bench-only \
-	$(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/marketplace_bench_search DEBUG=0 SECRET_KEY=bench-only \
-	ELASTICSEARCH_URL= LOG_LEVEL=WARNING \
+	$(call fresh-db,marketplace_bench_search,$(call bench-env,marketplace_bench_search))
+	$(call bench-env,marketplace_bench_search) ELASTICSEARCH_URL= LOG_LEVEL=WARNING \
 	$(PY) manage.py bench_search --docs $(or $(DOCS),100000) --engine both --start-elasticsearch
 
 # Search quality (nDCG@10, MRR) for the database engine and for Elasticsearch (the test server,
@@ -112,8 +115,6 @@ SEARCH_EVAL_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(SEARCH_EVAL
 	DEBUG=0 SECRET_KEY=search-eval-only LOG_LEVEL=WARNING REDIS_URL= CELERY_BROKER_URL= \
 	CELERY_TASK_ALWAYS_EAGER=1 ELASTICSEARCH_URL= SEARCH_INDEX_PREFIX=search-eval
 search-eval: dev services
-	dropdb --if-exists -h 127.0.0.1 -U postgres $(SEARCH_EVAL_DB)
-	createdb -h 127.0.0.1 -U postgres $(SEARCH_EVAL_DB)
-	$(SEARCH_EVAL_ENV) $(PY) manage.py migrate --noinput -v0
+	$(call fresh-db,$(SEARCH_EVAL_DB),$(SEARCH_EVAL_ENV))
 	$(SEARCH_EVAL_ENV) $(PY) manage.py seed_demo --force >/dev/null
 	$(SEARCH_EVAL_ENV) $(PY) devtools/run_search_eval.py $(if $(VERBOSE),--verbose)

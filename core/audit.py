@@ -29,6 +29,18 @@ def record(
     return chains.append(AUDIT_CHAIN, lambda prev_hash: (entry, entry.chain_content()))
 
 
+def record_object(*, actor: Visitor, obj, action: str, before=None, after=None) -> AuditEntry:
+    """An entry about a model instance, named by its model label ("proposals.proposal") and pk."""
+    return record(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        before=before,
+        after=after,
+    )
+
+
 def record_transition(
     *, actor: Visitor, obj, action: str, before: str, after: str, note: str = "", extra: dict | None = None
 ) -> AuditEntry:
@@ -36,14 +48,7 @@ def record_transition(
     after_data = {"status": after, **(extra or {})}
     if note:
         after_data["note"] = note
-    return record(
-        actor=actor,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        before={"status": before},
-        after=after_data,
-    )
+    return record_object(actor=actor, obj=obj, action=action, before={"status": before}, after=after_data)
 
 
 def record_from_payments(

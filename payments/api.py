@@ -13,7 +13,10 @@ page, the virus scan of uploads) with ``configure`` and learns what happened fro
 Behind this module: ``funds`` (allocations, commitments), ``recipients`` (where a payee is
 paid), ``disbursement_workflow`` and ``disbursement_sending`` (money out), ``contribution_services``
 and ``refunds`` (money in), ``reconciliation`` and ``statements`` (reports), and every provider
-behind ``payments.interface`` (``payments.gateways``)."""
+behind ``payments.interface`` (``payments.gateways``). A service whose keyword-only signature is
+already the public one is exported as it is (``allocation_record = funds.allocation_record``, its
+docstring says what the caller may rely on); the functions written out here give a positional
+helper the keyword-only form, or add what the inner module does not know."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 
-from core.actors import Actor, Person, Visitor
+from core.actors import Actor, Visitor
 from payments import (
     configuration,
     contribution_selectors,
@@ -47,7 +50,6 @@ from payments.errors import PaymentError
 from payments.gateways import gateway_configured
 from payments.interface import GatewayUnavailable, PaymentIntentInfo
 from payments.models import (
-    Commitment,
     Contribution,
     Disbursement,
     Entry,
@@ -55,7 +57,6 @@ from payments.models import (
     Recipient,
     ReconciliationRun,
     Refund,
-    Transaction,
     WebhookEvent,
 )
 from payments.permissions import FINANCE_GROUP, is_finance_officer
@@ -108,41 +109,11 @@ def format_money(amount: int, currency: str = "IDR") -> str:
 # Funds and the ledger -------------------------------------------------------------------------
 
 
-def fund_get_or_create(*, reference: str, name: str = "", currency: str = "IDR") -> Fund:
-    """The fund of ``reference`` (e.g. "challenge:7"), created with its cash account if new."""
-    return funds.fund_get_or_create(reference=reference, name=name, currency=currency)
-
-
-def allocation_record(
-    *, fund: Fund, amount: int, by: Actor, description: str, reference: str = "", idempotency_key: str
-) -> Transaction:
-    """Money from the regional budget into a fund, by a finance officer. Idempotent per key."""
-    return funds.allocation_record(
-        fund=fund,
-        amount=amount,
-        by=by,
-        description=description,
-        reference=reference,
-        idempotency_key=idempotency_key,
-    )
-
-
-def commitment_create(
-    *, fund: Fund, reference: str, amount: int, by: Person, disclosed: bool = True
-) -> Commitment:
-    """Promise ``amount`` of the fund to an award; PaymentError when the fund lacks it. With
-    ``disclosed=False`` nothing public shows it until ``commitments_disclose``."""
-    return funds.commitment_create(fund=fund, reference=reference, amount=amount, by=by, disclosed=disclosed)
-
-
-def commitments_disclose(*, references: list[str]) -> int:
-    """Show these commitments in the public ledger and figures from now on."""
-    return funds.commitments_disclose(references=references)
-
-
-def commitment_release(*, commitment: Commitment, by: Actor, reason: str) -> Commitment:
-    """Give an unpaid commitment back to the fund. Idempotent; PaymentError once paid against."""
-    return funds.commitment_release(commitment=commitment, by=by, reason=reason)
+fund_get_or_create = funds.fund_get_or_create
+allocation_record = funds.allocation_record
+commitment_create = funds.commitment_create
+commitments_disclose = funds.commitments_disclose
+commitment_release = funds.commitment_release
 
 
 def fund_balance(*, fund: Fund) -> int:
@@ -182,43 +153,10 @@ def public_ledger() -> QuerySet[Entry]:
 # Where a payee is paid ------------------------------------------------------------------------
 
 
-def recipient_set_bank_account(
-    *, payee_reference: str, bank_name: str, account_holder: str, account_number: str, by: Actor = None
-) -> Recipient:
-    """The manual rail with these bank details, unverified until an official checks them."""
-    return recipients.recipient_set_bank_account(
-        payee_reference=payee_reference,
-        bank_name=bank_name,
-        account_holder=account_holder,
-        account_number=account_number,
-        by=by,
-    )
-
-
-def recipient_verify_bank_account(
-    *, payee_reference: str, by: Actor, changed_at_seen: datetime.datetime | None = None
-) -> Recipient:
-    return recipients.recipient_verify_bank_account(
-        payee_reference=payee_reference, by=by, changed_at_seen=changed_at_seen
-    )
-
-
-def recipient_start_stripe_onboarding(
-    *, payee_reference: str, email: str, country: str, return_url: str, refresh_url: str, by: Actor = None
-) -> str:
-    """The URL of a fresh Stripe onboarding link for the payee's (reused) Express account."""
-    return recipients.recipient_start_stripe_onboarding(
-        payee_reference=payee_reference,
-        email=email,
-        country=country,
-        return_url=return_url,
-        refresh_url=refresh_url,
-        by=by,
-    )
-
-
-def recipient_sync_stripe(*, account_id: str, activate: bool = False, by: Actor = None) -> Recipient | None:
-    return recipients.recipient_sync_stripe(account_id=account_id, activate=activate, by=by)
+recipient_set_bank_account = recipients.recipient_set_bank_account
+recipient_verify_bank_account = recipients.recipient_verify_bank_account
+recipient_start_stripe_onboarding = recipients.recipient_start_stripe_onboarding
+recipient_sync_stripe = recipients.recipient_sync_stripe
 
 
 def recipient_for(*, payee_reference: str) -> Recipient | None:
@@ -241,55 +179,13 @@ def payable_rail(*, recipient: Recipient | None) -> str:
 # Money out ------------------------------------------------------------------------------------
 
 
-def disbursement_create(
-    *,
-    commitment: Commitment,
-    reference: str,
-    amount: int,
-    payee_reference: str,
-    requested_by: Person,
-    description: str = "",
-) -> Disbursement:
-    """A payment requested against a commitment (PENDING). Idempotent per ``reference``."""
-    return disbursement_workflow.disbursement_create(
-        commitment=commitment,
-        reference=reference,
-        amount=amount,
-        payee_reference=payee_reference,
-        requested_by=requested_by,
-        description=description,
-    )
-
-
-def disbursement_release(*, disbursement: Disbursement, by: Actor) -> Disbursement:
-    """Four eyes; the payment is sent through its rail after commit."""
-    return disbursement_workflow.disbursement_release(disbursement=disbursement, by=by)
-
-
-def disbursement_retry(*, disbursement: Disbursement, by: Actor) -> Disbursement:
-    return disbursement_workflow.disbursement_retry(disbursement=disbursement, by=by)
-
-
-def disbursement_cancel(*, disbursement: Disbursement, by: Actor, reason: str) -> Disbursement:
-    return disbursement_workflow.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)
-
-
-def disbursement_record_paid(
-    *, disbursement: Disbursement, by: Actor, bank_reference: str, proof: File
-) -> Disbursement:
-    """Manual rail: the treasury's reference and the transfer proof make it paid."""
-    return disbursement_workflow.disbursement_record_paid(
-        disbursement=disbursement, by=by, bank_reference=bank_reference, proof=proof
-    )
-
-
-def disbursement_send(*, disbursement_id: int) -> Disbursement:
-    """For tasks: hand a released disbursement to its rail (raises GatewayUnavailable)."""
-    return disbursement_sending.disbursement_send(disbursement_id=disbursement_id)
-
-
-def disbursement_resend(*, disbursement: Disbursement) -> Disbursement:
-    return disbursement_sending.disbursement_resend(disbursement=disbursement)
+disbursement_create = disbursement_workflow.disbursement_create
+disbursement_release = disbursement_workflow.disbursement_release
+disbursement_retry = disbursement_workflow.disbursement_retry
+disbursement_cancel = disbursement_workflow.disbursement_cancel
+disbursement_record_paid = disbursement_workflow.disbursement_record_paid
+disbursement_send = disbursement_sending.disbursement_send
+disbursement_resend = disbursement_sending.disbursement_resend
 
 
 def disbursement_actions(*, disbursement: Disbursement, user: Visitor) -> set[str]:
@@ -339,67 +235,12 @@ def transfer_note(*, contribution: Contribution) -> str:
     return contribution_services.transfer_note(contribution)
 
 
-def contribution_create(
-    *,
-    fund: Fund,
-    by: Visitor,
-    sponsor_name: str,
-    email: str,
-    public: bool,
-    amount: int,
-    rail: str = "",
-    idempotency_key: str = "",
-) -> Contribution:
-    """``idempotency_key``: the form's one-time token; the same key returns the first contribution."""
-    return contribution_services.contribution_create(
-        fund=fund,
-        by=by,
-        sponsor_name=sponsor_name,
-        email=email,
-        public=public,
-        amount=amount,
-        rail=rail,
-        idempotency_key=idempotency_key,
-    )
-
-
-def contribution_payment_intent(*, contribution: Contribution) -> PaymentIntentInfo:
-    return contribution_services.contribution_payment_intent(contribution=contribution)
-
-
-def contribution_switch_to_pledge(*, contribution: Contribution, by: Visitor) -> Contribution:
-    return contribution_services.contribution_switch_to_pledge(contribution=contribution, by=by)
-
-
-def pledge_confirm(*, contribution: Contribution, by: Actor, bank_reference: str) -> Contribution:
-    return contribution_services.pledge_confirm(
-        contribution=contribution, by=by, bank_reference=bank_reference
-    )
-
-
-def pledge_cancel(*, contribution: Contribution, by: Actor, reason: str) -> Contribution:
-    return contribution_services.pledge_cancel(contribution=contribution, by=by, reason=reason)
-
-
-def contribution_refund(
-    *,
-    contribution: Contribution,
-    amount: int,
-    reason: str,
-    by: Person,
-    idempotency_key: str,
-    bank_reference: str = "",
-) -> Refund:
-    """Money back to a sponsor (card: through Stripe; pledge: the treasury's transfer, recorded
-    with its reference). The same ``idempotency_key`` returns the same refund."""
-    return refunds.contribution_refund(
-        contribution=contribution,
-        amount=amount,
-        reason=reason,
-        by=by,
-        idempotency_key=idempotency_key,
-        bank_reference=bank_reference,
-    )
+contribution_create = contribution_services.contribution_create
+contribution_payment_intent = contribution_services.contribution_payment_intent
+contribution_switch_to_pledge = contribution_services.contribution_switch_to_pledge
+pledge_confirm = contribution_services.pledge_confirm
+pledge_cancel = contribution_services.pledge_cancel
+contribution_refund = refunds.contribution_refund
 
 
 def refundable_amount(*, contribution: Contribution) -> int:
@@ -438,10 +279,7 @@ def refunds_pending() -> QuerySet[Refund]:
 # Reports --------------------------------------------------------------------------------------
 
 
-def reconcile(
-    *, by: Actor = None, settle: datetime.timedelta = RECONCILIATION_SETTLE, full: bool = False
-) -> ReconciliationResult:
-    return reconciliation.reconcile(by=by, settle=settle, full=full)
+reconcile = reconciliation.reconcile
 
 
 def reconcile_later(*, by: Actor) -> None:
@@ -488,8 +326,7 @@ def statement_months(
     return statements.statement_months(funds, zone=zone)
 
 
-def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo | None = None) -> Statement:
-    return statements.fund_statement(fund=fund, year=year, month=month, zone=zone)
+fund_statement = statements.fund_statement
 
 
 def statement_csv(*, statement: Statement) -> bytes:

@@ -30,6 +30,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor, Visitor
 from payments import ledger, receipts, selectors, webhooks
@@ -379,11 +380,35 @@ def sponsor_source_account() -> Account:
     )
 
 
-def ledger_description(contribution: Contribution, text: str) -> str:
-    # The public ledger shows no personal data: a sponsor is named only if they asked to be.
+def post_sponsor_money(
+    contribution: Contribution,
+    *,
+    kind: str,
+    text: str,
+    amount: int,
+    idempotency_key: str,
+    by: Actor,
+    reference: str,
+    reverses: Transaction | None = None,
+) -> None:
+    """Post ``amount`` from the sponsors' source account into the fund's cash (a negative amount
+    gives it back). ``text`` (marked with ``gettext_noop``) is written in the site's language,
+    followed by the sponsor's name only if they asked to be named: the public ledger shows no
+    personal data."""
+    fund = contribution.fund
     with translation.override(settings.LANGUAGE_CODE):
         who = contribution.sponsor_name if contribution.public else _("anonymous sponsor")
-        return f"{text}: {who}"
+        description = f"{_(text)}: {who}"
+    ledger.post(
+        kind=kind,
+        fund=fund,
+        by=by,
+        reference=reference,
+        description=description,
+        idempotency_key=idempotency_key,
+        reverses=reverses,
+        legs=[(ledger.fund_cash_account(fund), amount), (sponsor_source_account(), -amount)],
+    )
 
 
 def received_key(contribution: Contribution) -> str:
@@ -393,17 +418,14 @@ def received_key(contribution: Contribution) -> str:
 
 def _record_received(locked: Contribution, *, by: Actor, reference: str) -> None:
     """Inside the caller's transaction, with the contribution locked."""
-    fund = locked.fund
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("Sponsor contribution")
-    ledger.post(
+    post_sponsor_money(
+        locked,
         kind=Transaction.Kind.CONTRIBUTION,
-        fund=fund,
+        text=gettext_noop("Sponsor contribution"),
+        amount=locked.amount,
+        idempotency_key=received_key(locked),
         by=by,
         reference=reference,
-        description=ledger_description(locked, text),
-        idempotency_key=received_key(locked),
-        legs=[(ledger.fund_cash_account(fund), locked.amount), (sponsor_source_account(), -locked.amount)],
     )
     before = locked.status
     _move(locked, "received")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -400,7 +401,7 @@ def disbursement_cancel(*, disbursement: Disbursement, by: Actor, reason: str) -
 
 
 def disbursement_record_paid(
-    *, disbursement: Disbursement, by: Actor, bank_reference: str, proof
+    *, disbursement: Disbursement, by: Actor, bank_reference: str, proof: File
 ) -> Disbursement:
     """Manual rail: RELEASED or SENT → PAID when the finance officer records the treasury's
     reference (SP2D or bank receipt) and uploads the transfer proof (PDF, PNG or JPEG, checked by

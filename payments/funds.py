@@ -21,6 +21,7 @@ from payments.permissions import can_record_allocation
 
 
 def fund_get_or_create(*, reference: str, name: str = "", currency: str = "IDR") -> Fund:
+    """The fund of ``reference`` (e.g. "challenge:7"), created with its cash account if new."""
     fund, created = Fund.objects.get_or_create(
         reference=reference, defaults={"name": name, "currency": currency}
     )

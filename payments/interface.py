@@ -3,9 +3,9 @@
 The domain asks a gateway: take money in (a payment intent, created, fetched or cancelled),
 give it back (refunds), set up where a payee is paid (payout accounts, onboarding links and
 their status), pay out (transfers), look up what the provider holds (for reconciliation) and
-verify what it reports (webhooks). Each rail answers what applies to it and leaves the rest to
-``BaseGateway``, which says "not supported". Nothing here knows a provider's SDK: gateways turn
-the provider's objects into these records.
+verify what it reports (webhooks). Each rail subclasses ``PaymentGateway``, answers what
+applies to it and leaves the rest to the base class, which says "not supported". Nothing here
+knows a provider's SDK: gateways turn the provider's objects into these records.
 
 Errors every gateway raises: ``GatewayUnavailable`` (no answer, so the outcome is unknown: the
 caller repeats the call later with the same idempotency key), ``GatewayRefused`` (the provider
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 
 class GatewayUnavailable(Exception):
@@ -197,56 +197,21 @@ class GatewayTransfer:
     reversals: tuple[GatewayReversal, ...] = ()
 
 
-# The protocol -------------------------------------------------------------------------------
+# The interface -------------------------------------------------------------------------------
 
 
-class PaymentGateway(Protocol):
-    """What the domain may ask of a rail. ``payments.gateways.get_gateway(rail)`` returns one."""
-
-    name: str
-
-    # Money in.
-    def create_payment(self, request: PaymentRequest) -> PaymentIntentInfo: ...
-    def retrieve_payment(self, payment_id: str) -> PaymentIntentInfo: ...
-    def cancel_payment(self, payment_id: str) -> PaymentIntentInfo: ...
-
-    # Refunds.
-    def create_refund(self, request: RefundRequest) -> RefundInfo: ...
-    def list_refunds(self, payment_id: str) -> list[RefundInfo]: ...
-
-    # Payout accounts.
-    def create_onboarding_link(self, request: OnboardingRequest) -> OnboardingLink: ...
-    def retrieve_account(self, account_id: str) -> AccountInfo: ...
-
-    # Transfers.
-    def send_transfer(self, request: TransferRequest) -> TransferResult: ...
-    def find_transfer(self, request: TransferRequest) -> TransferResult | None: ...
-    def retrieve_transfer(self, transfer_id: str) -> TransferInfo | None: ...
-
-    # Look-ups for reconciliation: created since a moment (None: all), or one by id (None when
-    # the provider does not have it).
-    def payments_since(self, moment: datetime.datetime | None) -> list[GatewayPayment]: ...
-    def refunds_since(self, moment: datetime.datetime | None) -> list[GatewayRefund]: ...
-    def transfers_since(self, moment: datetime.datetime | None) -> list[GatewayTransfer]: ...
-    def lookup_payment(self, payment_id: str) -> GatewayPayment | None: ...
-    def lookup_refund(self, refund_id: str) -> GatewayRefund | None: ...
-    def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None: ...
-
-    # Webhooks: the verified JSON as sent (its shape is checked by payments.webhooks), and the
-    # objects an event carries as records.
-    def verify_webhook(self, payload: bytes, signature_header: str) -> Any: ...
-    def transfer_from_event(self, data: dict[str, Any]) -> TransferInfo: ...
-
-
-class BaseGateway:
-    """Every operation refused with ``GatewayNotSupported``; a rail overrides what it offers.
-    ``find_transfer`` finds nothing: a rail without idempotency windows never looks one up."""
+class PaymentGateway:
+    """What the domain may ask of a rail; ``payments.gateways.get_gateway(rail)`` returns one.
+    A rail subclasses it, sets ``name`` and overrides what it offers: every other operation is
+    refused with ``GatewayNotSupported``, except ``find_transfer``, which finds nothing (a rail
+    without idempotency windows never looks one up)."""
 
     name = ""
 
     def _unsupported(self, operation: str) -> GatewayNotSupported:
         return GatewayNotSupported(f"The {self.name or 'payment'} rail does not support {operation}.")
 
+    # Money in.
     def create_payment(self, request: PaymentRequest) -> PaymentIntentInfo:
         raise self._unsupported("payments")
 
@@ -256,18 +221,21 @@ class BaseGateway:
     def cancel_payment(self, payment_id: str) -> PaymentIntentInfo:
         raise self._unsupported("payments")
 
+    # Refunds.
     def create_refund(self, request: RefundRequest) -> RefundInfo:
         raise self._unsupported("refunds")
 
     def list_refunds(self, payment_id: str) -> list[RefundInfo]:
         raise self._unsupported("refunds")
 
+    # Payout accounts.
     def create_onboarding_link(self, request: OnboardingRequest) -> OnboardingLink:
         raise self._unsupported("onboarding")
 
     def retrieve_account(self, account_id: str) -> AccountInfo:
         raise self._unsupported("payout accounts")
 
+    # Transfers.
     def send_transfer(self, request: TransferRequest) -> TransferResult:
         raise self._unsupported("transfers")
 
@@ -277,6 +245,8 @@ class BaseGateway:
     def retrieve_transfer(self, transfer_id: str) -> TransferInfo | None:
         raise self._unsupported("transfer look-ups")
 
+    # Look-ups for reconciliation: created since a moment (None: all), or one by id (None when
+    # the provider does not have it).
     def payments_since(self, moment: datetime.datetime | None) -> list[GatewayPayment]:
         raise self._unsupported("reconciliation")
 
@@ -295,6 +265,8 @@ class BaseGateway:
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
         raise self._unsupported("reconciliation")
 
+    # Webhooks: the verified JSON as sent (its shape is checked by payments.webhooks), and the
+    # objects an event carries as records.
     def verify_webhook(self, payload: bytes, signature_header: str) -> Any:
         raise self._unsupported("webhooks")
 

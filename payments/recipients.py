@@ -29,6 +29,12 @@ def _bank_details(recipient: Recipient) -> dict:
     }
 
 
+def _locked_recipient(payee_reference: str) -> Recipient:
+    """The payee's Recipient row, created if new, locked until the caller's transaction ends."""
+    recipient, _created = Recipient.objects.select_for_update().get_or_create(payee_reference=payee_reference)
+    return recipient
+
+
 def recipient_set_bank_account(
     *, payee_reference: str, bank_name: str, account_holder: str, account_number: str, by: Actor = None
 ) -> Recipient:
@@ -45,9 +51,7 @@ def recipient_set_bank_account(
     if not digits.isdigit() or not 6 <= len(digits) <= 20:
         raise PaymentError(_("Enter the full bank account number: 6 to 20 digits."))
     with transaction.atomic():
-        recipient, _created = Recipient.objects.select_for_update().get_or_create(
-            payee_reference=payee_reference
-        )
+        recipient = _locked_recipient(payee_reference)
         before = _bank_details(recipient)
         recipient.rail = Recipient.Rail.MANUAL
         recipient.bank_name = bank_name[:100]
@@ -118,9 +122,7 @@ def recipient_start_stripe_onboarding(
     except GatewayRefused as exc:
         raise PaymentError(_("Stripe refused: %(reason)s") % {"reason": exc.message}) from exc
     with transaction.atomic():
-        recipient, _created = Recipient.objects.select_for_update().get_or_create(
-            payee_reference=payee_reference
-        )
+        recipient = _locked_recipient(payee_reference)
         if recipient.stripe_account_id != link.account_id:
             before = {"stripe_account_id": recipient.stripe_account_id}
             recipient.stripe_account_id = link.account_id

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from payments.gateways import get_gateway
 from payments.models import (
@@ -82,6 +82,27 @@ class Checker:
             currency=currency,
             local_status=row.status,
         )
+
+    def add_gateway_unknown(self, object_name: str, item, **facts) -> None:
+        """Stripe holds an object (payment intent, refund, transfer) that no row of ours names."""
+        self.add(
+            "gateway_unknown",
+            object=object_name,
+            gateway_id=item.id,
+            currency=item.currency,
+            actual=item.amount,
+            **facts,
+        )
+
+    def amounts_match(self, facts: dict, *, currency: str, expected: int, item, actual: int) -> bool:
+        """Compare one of our amounts with Stripe's ``item``: a currency that differs is reported
+        alone and ends the comparison (False); a different amount is reported and it goes on."""
+        if item.currency != currency.upper():
+            self.add("currency_mismatch", currency=currency, detail=f"{currency} / {item.currency}", **facts)
+            return False
+        if actual != expected:
+            self.add("amount_mismatch", currency=currency, expected=expected, actual=actual, **facts)
+        return True
 
     def in_window(self, field_name: str) -> Q:
         q = Q(**{f"{field_name}__lte": self.cutoff})
@@ -173,42 +194,52 @@ class Checker:
             else:
                 self.add("ledger_amount", object=object, id=record.pk, currency=record.currency, **facts)
 
-    def check_disbursements(self) -> None:
-        paid_pks = set(
-            Disbursement.objects.filter(
-                self.in_window("paid_at"), status=Disbursement.Status.PAID
-            ).values_list("pk", flat=True)
+    def records_against_ledger(
+        self, queryset: QuerySet, *, object: str, kind: str, statuses: Collection[str], window_field: str
+    ) -> list:
+        """The records that reached one of ``statuses`` (those that carry ledger transactions)
+        in the window, with those whose ledger transactions (keyed ``<object>:<pk>…``) were
+        written in it, each compared with the ledger; returns them, oldest first."""
+        pks = set(
+            queryset.filter(self.in_window(window_field), status__in=statuses).values_list("pk", flat=True)
         )
-        pks = paid_pks | self.ledger_keys_in_window(Transaction.Kind.DISBURSEMENT, "disbursement")
-        records = list(Disbursement.objects.filter(pk__in=pks).order_by("pk"))
-        expected = {d.pk: d.amount for d in records if d.status == Disbursement.Status.PAID}
-        movements = self.ledger_movements(Transaction.Kind.DISBURSEMENT, "disbursement", pks)
-        self.compare_with_ledger(
-            object="disbursement", records=records, expected_by_pk=expected, movements=movements
+        pks |= self.ledger_keys_in_window(kind, object)
+        records = list(queryset.filter(pk__in=pks).order_by("pk"))
+        expected = {r.pk: r.amount for r in records if r.status in statuses}
+        movements = self.ledger_movements(kind, object, pks)
+        self.compare_with_ledger(object=object, records=records, expected_by_pk=expected, movements=movements)
+        return records
+
+    def add_reference_missing(self, object_name: str, record, *, currency: str) -> None:
+        """A record in a state that needs the bank's or the gateway's reference has none."""
+        self.add(
+            "reference_missing",
+            object=object_name,
+            id=record.pk,
+            currency=currency,
+            local_status=record.status,
+        )
+
+    def check_disbursements(self) -> None:
+        records = self.records_against_ledger(
+            Disbursement.objects.all(),
+            object="disbursement",
+            kind=Transaction.Kind.DISBURSEMENT,
+            statuses={Disbursement.Status.PAID},
+            window_field="paid_at",
         )
         for record in records:
             if record.status == Disbursement.Status.PAID and not record.gateway_reference.strip():
-                self.add(
-                    "reference_missing",
-                    object="disbursement",
-                    id=record.pk,
-                    currency=record.currency,
-                    local_status=record.status,
-                )
+                self.add_reference_missing("disbursement", record, currency=record.currency)
         self.compared["disbursements"] = len(records)
 
     def check_contributions(self) -> None:
-        received_pks = set(
-            Contribution.objects.filter(self.in_window("succeeded_at"), status__in=RECEIVED).values_list(
-                "pk", flat=True
-            )
-        )
-        pks = received_pks | self.ledger_keys_in_window(Transaction.Kind.CONTRIBUTION, "contribution")
-        records = list(Contribution.objects.filter(pk__in=pks).order_by("pk"))
-        expected = {c.pk: c.amount for c in records if c.status in RECEIVED}
-        movements = self.ledger_movements(Transaction.Kind.CONTRIBUTION, "contribution", pks)
-        self.compare_with_ledger(
-            object="contribution", records=records, expected_by_pk=expected, movements=movements
+        records = self.records_against_ledger(
+            Contribution.objects.all(),
+            object="contribution",
+            kind=Transaction.Kind.CONTRIBUTION,
+            statuses=RECEIVED,
+            window_field="succeeded_at",
         )
         for record in records:
             if record.status not in RECEIVED:
@@ -217,27 +248,16 @@ class Checker:
                 record.gateway_reference if record.rail == Contribution.Rail.STRIPE else record.bank_reference
             )
             if not reference.strip():
-                self.add(
-                    "reference_missing",
-                    object="contribution",
-                    id=record.pk,
-                    currency=record.currency,
-                    local_status=record.status,
-                )
+                self.add_reference_missing("contribution", record, currency=record.currency)
         self.compared["contributions"] = len(records)
 
     def check_refunds(self) -> None:
-        succeeded_pks = set(
-            Refund.objects.filter(self.in_window("created_at"), status=Refund.Status.SUCCEEDED).values_list(
-                "pk", flat=True
-            )
-        )
-        pks = succeeded_pks | self.ledger_keys_in_window(Transaction.Kind.REFUND, "refund")
-        records = list(Refund.objects.filter(pk__in=pks).select_related("contribution").order_by("pk"))
-        expected = {r.pk: r.amount for r in records if r.status == Refund.Status.SUCCEEDED}
-        movements = self.ledger_movements(Transaction.Kind.REFUND, "refund", pks)
-        self.compare_with_ledger(
-            object="refund", records=records, expected_by_pk=expected, movements=movements
+        records = self.records_against_ledger(
+            Refund.objects.select_related("contribution"),
+            object="refund",
+            kind=Transaction.Kind.REFUND,
+            statuses={Refund.Status.SUCCEEDED},
+            window_field="created_at",
         )
         # The contribution's refunded total is the sum of its succeeded refunds.
         contributions = {r.contribution_id: r.contribution for r in records}
@@ -284,14 +304,7 @@ class Checker:
         for payment in payments:
             contribution = local.get(payment.id)
             if contribution is None:
-                self.add(
-                    "gateway_unknown",
-                    object="payment_intent",
-                    gateway_id=payment.id,
-                    currency=payment.currency,
-                    actual=payment.amount,
-                    gateway_status=payment.status,
-                )
+                self.add_gateway_unknown("payment_intent", payment, gateway_status=payment.status)
                 continue
             self.compare_payment(contribution, payment)
         # Here and not in the listing: look each one up.
@@ -324,23 +337,11 @@ class Checker:
                     **facts,
                 )
             return
-        if payment.currency != contribution.currency.upper():
-            self.add(
-                "currency_mismatch",
-                currency=contribution.currency,
-                detail=f"{contribution.currency} / {payment.currency}",
-                **facts,
-            )
-            return
         received = payment.amount_received if payment.status == "succeeded" else payment.amount
-        if received != contribution.amount:
-            self.add(
-                "amount_mismatch",
-                currency=contribution.currency,
-                expected=contribution.amount,
-                actual=received,
-                **facts,
-            )
+        if not self.amounts_match(
+            facts, currency=contribution.currency, expected=contribution.amount, item=payment, actual=received
+        ):
+            return
         allowed = CONTRIBUTION_STATUSES_FOR_INTENT.get(payment.status, CONTRIBUTION_STATUSES_STILL_OPEN)
         if contribution.status not in allowed:
             self.add(
@@ -361,12 +362,9 @@ class Checker:
         for gateway_refund in refunds:
             refund = local.get(gateway_refund.id)
             if refund is None:
-                self.add(
-                    "gateway_unknown",
-                    object="stripe_refund",
-                    gateway_id=gateway_refund.id,
-                    currency=gateway_refund.currency,
-                    actual=gateway_refund.amount,
+                self.add_gateway_unknown(
+                    "stripe_refund",
+                    gateway_refund,
                     gateway_status=gateway_refund.status,
                     detail=gateway_refund.payment_intent,
                 )
@@ -380,13 +378,7 @@ class Checker:
         for refund in ours.order_by("pk"):
             if not refund.gateway_reference:
                 if refund.status == Refund.Status.SUCCEEDED:
-                    self.add(
-                        "reference_missing",
-                        object="refund",
-                        id=refund.pk,
-                        currency=refund.contribution.currency,
-                        local_status=refund.status,
-                    )
+                    self.add_reference_missing("refund", refund, currency=refund.contribution.currency)
                 continue
             gateway_refund = gateway.lookup_refund(refund.gateway_reference)
             if gateway_refund is None:
@@ -398,22 +390,14 @@ class Checker:
     def compare_refund(self, refund: Refund, gateway_refund) -> None:
         currency = refund.contribution.currency
         facts = {"object": "refund", "id": refund.pk, "gateway_id": gateway_refund.id}
-        if gateway_refund.currency != currency.upper():
-            self.add(
-                "currency_mismatch",
-                currency=currency,
-                detail=f"{currency} / {gateway_refund.currency}",
-                **facts,
-            )
+        if not self.amounts_match(
+            facts,
+            currency=currency,
+            expected=refund.amount,
+            item=gateway_refund,
+            actual=gateway_refund.amount,
+        ):
             return
-        if gateway_refund.amount != refund.amount:
-            self.add(
-                "amount_mismatch",
-                currency=currency,
-                expected=refund.amount,
-                actual=gateway_refund.amount,
-                **facts,
-            )
         # Stripe's "pending" refund has left the balance already: it is recorded as succeeded.
         expected_status = {
             "pending": Refund.Status.SUCCEEDED,
@@ -474,14 +458,7 @@ class Checker:
             if disbursement is None and str(transfer.metadata.get("disbursement", "")).isdigit():
                 disbursement = by_pk.get(int(transfer.metadata["disbursement"]))
             if disbursement is None:
-                self.add(
-                    "gateway_unknown",
-                    object="transfer",
-                    gateway_id=transfer.id,
-                    currency=transfer.currency,
-                    actual=transfer.amount,
-                    detail=transfer.transfer_group,
-                )
+                self.add_gateway_unknown("transfer", transfer, detail=transfer.transfer_group)
                 continue
             per_disbursement[disbursement.pk].append(transfer)
 
@@ -541,19 +518,10 @@ class Checker:
     def compare_transfer(self, disbursement: Disbursement, transfer, recipient: Recipient | None) -> None:
         facts = {"object": "disbursement", "id": disbursement.pk, "gateway_id": transfer.id}
         currency = disbursement.currency
-        if transfer.currency != currency.upper():
-            self.add(
-                "currency_mismatch", currency=currency, detail=f"{currency} / {transfer.currency}", **facts
-            )
+        if not self.amounts_match(
+            facts, currency=currency, expected=disbursement.amount, item=transfer, actual=transfer.amount
+        ):
             return
-        if transfer.amount != disbursement.amount:
-            self.add(
-                "amount_mismatch",
-                currency=currency,
-                expected=disbursement.amount,
-                actual=transfer.amount,
-                **facts,
-            )
         if (
             recipient is not None
             and recipient.stripe_account_id

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor, Person
 from payments import ledger, receipts, selectors, webhooks
 from payments.contribution_services import (
     REFUNDABLE,
     Rail,
-    ledger_description,
+    post_sponsor_money,
     received_key,
     require_finance_not_sponsor,
-    sponsor_source_account,
     status_after_refunds,
 )
 from payments.errors import PaymentError
@@ -187,31 +185,33 @@ def refunded_key(refund: Refund) -> str:
     return f"refund:{refund.pk}"
 
 
-def _refund_done(refund: Refund, contribution: Contribution, *, by: Actor) -> None:
-    """With both rows locked. Money went back: a REFUND transaction reversing the contribution's."""
-    if refund.status != Refund.Status.PENDING:
-        return
-    fund = contribution.fund
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("Refund of a sponsor contribution")
-    ledger.post(
-        kind=Transaction.Kind.REFUND,
-        fund=fund,
-        by=by,
-        reference=refund.gateway_reference,
-        description=ledger_description(contribution, text),
-        idempotency_key=refunded_key(refund),
-        reverses=Transaction.objects.get(idempotency_key=received_key(contribution)),
-        legs=[(ledger.fund_cash_account(fund), -refund.amount), (sponsor_source_account(), refund.amount)],
-    )
-    refund.status = Refund.Status.SUCCEEDED
-    refund.save(update_fields=["status"])
-    before = contribution.status
-    contribution.refunded_amount = F("refunded_amount") + refund.amount
+def _add_refunded(contribution: Contribution, amount: int) -> None:
+    """Count ``amount`` more (or, negative, less) as refunded, and the status that follows."""
+    contribution.refunded_amount = F("refunded_amount") + amount
     contribution.save(update_fields=["refunded_amount"])
     contribution.refresh_from_db(fields=["refunded_amount"])
     contribution.status = status_after_refunds(contribution)
     contribution.save(update_fields=["status"])
+
+
+def _refund_done(refund: Refund, contribution: Contribution, *, by: Actor) -> None:
+    """With both rows locked. Money went back: a REFUND transaction reversing the contribution's."""
+    if refund.status != Refund.Status.PENDING:
+        return
+    post_sponsor_money(
+        contribution,
+        kind=Transaction.Kind.REFUND,
+        text=gettext_noop("Refund of a sponsor contribution"),
+        amount=-refund.amount,
+        idempotency_key=refunded_key(refund),
+        by=by,
+        reference=refund.gateway_reference,
+        reverses=Transaction.objects.get(idempotency_key=received_key(contribution)),
+    )
+    refund.status = Refund.Status.SUCCEEDED
+    refund.save(update_fields=["status"])
+    before = contribution.status
+    _add_refunded(contribution, refund.amount)
     ledger.audit(
         actor=by,
         action="refund.succeeded",
@@ -231,27 +231,17 @@ def _refund_undone(refund: Refund, contribution: Contribution, *, by: Actor, rea
     if refund.status == Refund.Status.FAILED:
         return
     if refund.status == Refund.Status.SUCCEEDED:
-        fund = contribution.fund
-        with translation.override(settings.LANGUAGE_CODE):
-            text = _("Failed refund returned to the fund")
-        ledger.post(
+        post_sponsor_money(
+            contribution,
             kind=Transaction.Kind.REVERSAL,
-            fund=fund,
+            text=gettext_noop("Failed refund returned to the fund"),
+            amount=refund.amount,
+            idempotency_key=f"{refunded_key(refund)}:failed",
             by=by,
             reference=refund.gateway_reference,
-            description=ledger_description(contribution, text),
-            idempotency_key=f"{refunded_key(refund)}:failed",
             reverses=Transaction.objects.get(idempotency_key=refunded_key(refund)),
-            legs=[
-                (ledger.fund_cash_account(fund), refund.amount),
-                (sponsor_source_account(), -refund.amount),
-            ],
         )
-        contribution.refunded_amount = F("refunded_amount") - refund.amount
-        contribution.save(update_fields=["refunded_amount"])
-        contribution.refresh_from_db(fields=["refunded_amount"])
-        contribution.status = status_after_refunds(contribution)
-        contribution.save(update_fields=["status"])
+        _add_refunded(contribution, -refund.amount)
     before = refund.status
     refund.status = Refund.Status.FAILED
     refund.save(update_fields=["status"])

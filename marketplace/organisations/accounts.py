@@ -54,12 +54,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            audit.record(
-                actor=user,
-                action="account.signed_up",
-                object_type="auth.user",
-                object_id=user.pk,
-                after={"username": user.get_username()},
+            audit.record_object(
+                actor=user, action="account.signed_up", obj=user, after={"username": user.get_username()}
             )
         return user
 

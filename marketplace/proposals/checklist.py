@@ -44,30 +44,34 @@ def proposal_checklist(proposal: Proposal) -> list[ChecklistItem]:
     requested = proposal.requested_amount or 0
     add(ChecklistItem("requested_amount", _("Requested amount"), requested > 0, "id_requested_amount"))
 
-    milestones = list(proposal.planned_milestones.all())
-    add(ChecklistItem("milestones", _("At least one planned milestone"), bool(milestones), "milestones"))
-    milestone_total = sum(m.amount for m in milestones)
-    add(
-        ChecklistItem(
-            "milestone_total",
-            _("Milestone amounts add up to the requested amount (%(total)s of %(requested)s)")
-            % {"total": format_money(milestone_total), "requested": format_money(requested)},
-            bool(milestones) and milestone_total == requested,
+    # Planned milestones and budget lines: at least one of each, adding up to the amount asked.
+    for key, total_key, rows, present, adds_up in (
+        (
             "milestones",
-        )
-    )
-    lines = list(proposal.budget_lines.all())
-    add(ChecklistItem("budget", _("At least one budget line"), bool(lines), "budget"))
-    budget_total = sum(line.amount for line in lines)
-    add(
-        ChecklistItem(
-            "budget_total",
-            _("Budget lines add up to the requested amount (%(total)s of %(requested)s)")
-            % {"total": format_money(budget_total), "requested": format_money(requested)},
-            bool(lines) and budget_total == requested,
+            "milestone_total",
+            proposal.planned_milestones.all(),
+            _("At least one planned milestone"),
+            _("Milestone amounts add up to the requested amount (%(total)s of %(requested)s)"),
+        ),
+        (
             "budget",
+            "budget_total",
+            proposal.budget_lines.all(),
+            _("At least one budget line"),
+            _("Budget lines add up to the requested amount (%(total)s of %(requested)s)"),
+        ),
+    ):
+        amounts = [row.amount for row in rows]
+        total = sum(amounts)
+        add(ChecklistItem(key, present, bool(amounts), key))
+        add(
+            ChecklistItem(
+                total_key,
+                adds_up % {"total": format_money(total), "requested": format_money(requested)},
+                bool(amounts) and total == requested,
+                key,
+            )
         )
-    )
     add(ChecklistItem("team", _("At least one team member"), proposal.team_members.exists(), "team"))
 
     answered = {a.question_id for a in proposal.answers.all() if a.text.strip()}

@@ -110,37 +110,31 @@ class AnswersForm(forms.Form):
         return {q.pk: self.cleaned_data.get(f"answer-{q.pk}", "") for q in self.questions}
 
 
+# The draft page's row formsets: prefix -> (formset, the proposal's rows, the fields they show).
+ROW_FORMSETS = {
+    "milestones": (MilestoneRowFormSet, "planned_milestones", ("deliverable", "due_date", "amount")),
+    "budget": (BudgetRowFormSet, "budget_lines", ("category", "description", "amount")),
+    "team": (TeamRowFormSet, "team_members", ("name", "role", "expertise")),
+}
+
+
 class ProposalDraftForms:
     """The draft page's forms, validated and saved together: nothing is saved unless all are valid."""
 
     def __init__(self, data=None, *, proposal: Proposal, questions, answers: dict[int, str]):
         self.proposal = proposal
         self.main = ProposalForm(data, instance=proposal)
-        self.milestones = MilestoneRowFormSet(
-            data,
-            prefix="milestones",
-            initial=[
-                {"deliverable": m.deliverable, "due_date": m.due_date, "amount": m.amount}
-                for m in proposal.planned_milestones.all()
-            ],
-        )
-        self.budget = BudgetRowFormSet(
-            data,
-            prefix="budget",
-            initial=[
-                {"category": b.category, "description": b.description, "amount": b.amount}
-                for b in proposal.budget_lines.all()
-            ],
-        )
-        self.team = TeamRowFormSet(
-            data,
-            prefix="team",
-            initial=[
-                {"name": t.name, "role": t.role, "expertise": t.expertise}
-                for t in proposal.team_members.all()
-            ],
-        )
+        self.milestones = self._row_formset(data, "milestones")
+        self.budget = self._row_formset(data, "budget")
+        self.team = self._row_formset(data, "team")
         self.answers = AnswersForm(data, questions=questions, answers=answers, prefix=None)
+
+    def _row_formset(self, data, prefix: str):
+        formset_class, related_name, fields = ROW_FORMSETS[prefix]
+        rows = getattr(self.proposal, related_name).all()
+        return formset_class(
+            data, prefix=prefix, initial=[{f: getattr(row, f) for f in fields} for row in rows]
+        )
 
     def is_valid(self) -> bool:
         return all(

@@ -130,11 +130,10 @@ def proposal_perform(
             locked.changes_requested_note = note
             fields.append("changes_requested_note")
         locked.save(update_fields=fields)
-        audit.record(
+        audit.record_object(
             actor=by,
             action=f"proposal.{after}",
-            object_type="proposals.proposal",
-            object_id=locked.pk,
+            obj=locked,
             before={"status": before},
             after={"status": after, "transition": name, "note": note},
         )

@@ -5,7 +5,7 @@ Nothing outside ``payments/gateways/<rail>/`` imports a provider's SDK (``stripe
 Adding a rail (say an Indonesian bank's disbursement API, "bankapi"):
 
 1. write ``payments/gateways/bankapi.py`` with a class that subclasses
-   ``payments.interface.BaseGateway``, sets ``name = "bankapi"`` and overrides what the bank
+   ``payments.interface.PaymentGateway``, sets ``name = "bankapi"`` and overrides what the bank
    offers (``send_transfer`` and ``retrieve_transfer`` at least; ``verify_webhook`` and
    ``transfer_from_event`` if it reports back by webhook), turning the bank's answers into the
    interface's records and its errors into ``GatewayUnavailable`` / ``GatewayRefused``;

@@ -5,10 +5,10 @@ Only transfers apply: sponsors' bank transfers (pledges) are confirmed against t
 statement by a finance officer, and the bank reports nothing by itself, so every other
 operation is the base class's "not supported"."""
 
-from payments.interface import BaseGateway, TransferRequest, TransferResult
+from payments.interface import PaymentGateway, TransferRequest, TransferResult
 
 
-class ManualBankTransferGateway(BaseGateway):
+class ManualBankTransferGateway(PaymentGateway):
     name = "manual"
 
     def send_transfer(self, request: TransferRequest) -> TransferResult:

@@ -839,20 +839,7 @@ class Command(BaseCommand):
             official = self.users[spec["awarded_by"]]
             award = Award.objects.filter(proposal=proposal).first()
             if award is None:
-                today = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
-                award = awards_services.award_create(
-                    proposal=proposal,
-                    amount=spec["amount"],
-                    by=official,
-                    milestones=[
-                        awards_services.MilestonePlan(
-                            title=m["title"],
-                            amount=m["amount"],
-                            due_date=today + datetime.timedelta(days=m["due"]),
-                        )
-                        for m in spec["milestones"]
-                    ],
-                )
+                award = self.create_award(proposal, spec)
                 created += 1
             grantee = self.owner_of[proposal.organisation_id]
             self.accept_agreement(award, grantee)
@@ -871,6 +858,23 @@ class Command(BaseCommand):
                 self.advance_milestone(milestone, milestone_spec, grantee=grantee, official=official)
                 milestones += 1
         return f"{len(demo_data.AWARDS)} projects, {milestones} milestones ({created} new projects)"
+
+    def create_award(self, proposal: Proposal, spec: dict, **extra) -> Award:
+        """The award of a demo spec (amount, who awards it, milestones due ``due`` days after
+        today in the challenge's region); ``extra`` goes to ``award_create`` as it is."""
+        today = timezone.localdate(timezone=proposal.challenge.region.zoneinfo)
+        return awards_services.award_create(
+            proposal=proposal,
+            amount=spec["amount"],
+            by=self.users[spec["awarded_by"]],
+            milestones=[
+                awards_services.MilestonePlan(
+                    title=m["title"], amount=m["amount"], due_date=today + datetime.timedelta(days=m["due"])
+                )
+                for m in spec["milestones"]
+            ],
+            **extra,
+        )
 
     def accept_agreement(self, award: Award, grantee) -> None:
         """The grantee's owner accepts the award terms (awards made before agreements existed
@@ -1290,19 +1294,9 @@ class Command(BaseCommand):
                 continue
             challenge = proposal.challenge
             offers = {incentive.description: incentive.pk for incentive in challenge.incentives.all()}
-            today = timezone.localdate(timezone=challenge.region.zoneinfo)
-            awards_services.award_create(
-                proposal=proposal,
-                amount=spec["amount"],
-                by=self.users[spec["awarded_by"]],
-                milestones=[
-                    awards_services.MilestonePlan(
-                        title=m["title"],
-                        amount=m["amount"],
-                        due_date=today + datetime.timedelta(days=m["due"]),
-                    )
-                    for m in spec["milestones"]
-                ],
+            self.create_award(
+                proposal,
+                spec,
                 conditions=spec["conditions"],
                 in_kind={offers[description]: quantity for description, quantity in spec["in_kind"]},
             )

@@ -97,11 +97,10 @@ def award_create(
         )
         _award_in_kind(award, in_kind or {}, by)
         agreement_create(award)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="award.created",
-            object_type="awards.award",
-            object_id=award.pk,
+            obj=award,
             before={"status": before},
             after={"status": after, "amount": amount},
         )
@@ -163,19 +162,23 @@ def disbursement_release(*, disbursement: Disbursement, by: Person) -> Disbursem
         return payments_api.disbursement_release(disbursement=disbursement, by=by)
 
 
-def milestone_mark_paid(*, disbursement_id: int) -> None:
-    """Called when payments announces a paid disbursement. Idempotent."""
+def _follow_payment(disbursement_id: int, *, transition: str, action: str, was_paid: bool) -> None:
+    """The milestone paid by the disbursement takes ``transition`` if it is (``was_paid``) or is
+    not yet paid; otherwise, or without such a milestone, nothing changes (the news came before)."""
     with transaction.atomic():
         milestone = Milestone.objects.select_for_update().filter(disbursement_id=disbursement_id).first()
-        if milestone is None or milestone.status == Milestone.Status.PAID:
+        if milestone is None or (milestone.status == Milestone.Status.PAID) != was_paid:
             return
-        before, after = awards_workflows.milestone_transition(milestone, "mark_paid")
+        before, after = awards_workflows.milestone_transition(milestone, transition)
         milestone.save(update_fields=["status"])
-        audit.record_transition(
-            actor=None, obj=milestone, action="milestone.paid", before=before, after=after
-        )
+        audit.record_transition(actor=None, obj=milestone, action=action, before=before, after=after)
         award_id = milestone.award_id
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
+
+
+def milestone_mark_paid(*, disbursement_id: int) -> None:
+    """Called when payments announces a paid disbursement. Idempotent."""
+    _follow_payment(disbursement_id, transition="mark_paid", action="milestone.paid", was_paid=False)
 
 
 def on_disbursement_paid(sender, *, disbursement, **kwargs) -> None:
@@ -185,17 +188,9 @@ def on_disbursement_paid(sender, *, disbursement, **kwargs) -> None:
 def milestone_payment_reversed(*, disbursement_id: int) -> None:
     """Called when payments announces that a paid disbursement came back (a reversed transfer):
     the milestone waits for its payment again (the retry pays it). Idempotent."""
-    with transaction.atomic():
-        milestone = Milestone.objects.select_for_update().filter(disbursement_id=disbursement_id).first()
-        if milestone is None or milestone.status != Milestone.Status.PAID:
-            return
-        before, after = awards_workflows.milestone_transition(milestone, "payment_reversed")
-        milestone.save(update_fields=["status"])
-        audit.record_transition(
-            actor=None, obj=milestone, action="milestone.payment_reversed", before=before, after=after
-        )
-        award_id = milestone.award_id
-        transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
+    _follow_payment(
+        disbursement_id, transition="payment_reversed", action="milestone.payment_reversed", was_paid=True
+    )
 
 
 def milestone_payment_cancelled(*, disbursement_id: int, reason: str = "") -> None:
@@ -278,11 +273,10 @@ def incentive_draw_down(*, incentive: Incentive, award: Award, quantity: int, by
         drawdown = InKindDrawdown.objects.create(
             incentive=locked, award=award, quantity=quantity, created_by=by
         )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="incentive.drawn_down",
-            object_type="challenges.incentive",
-            object_id=locked.pk,
+            obj=locked,
             before={"remaining": remaining},
             after={"remaining": remaining - quantity, "award": award.pk, "quantity": quantity},
         )

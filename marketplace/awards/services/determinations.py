@@ -211,11 +211,10 @@ def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
         # The page row only: not editor content, so no new revision (ChallengePage keeps it
         # when a later revision is published). The status reads "awarded" from now on.
         ChallengePage.objects.filter(pk=locked.pk).update(results_published_at=locked.results_published_at)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="challenge.results_published",
-            object_type="challenges.challengepage",
-            object_id=locked.pk,
+            obj=locked,
             after={"results_published_at": locked.results_published_at.isoformat()},
         )
         award_ids = list(Award.objects.filter(proposal__challenge=locked).values_list("pk", flat=True))
@@ -380,11 +379,10 @@ def milestones_replan(
             raise DomainError(_("Nothing was changed."))
         Milestone.objects.bulk_update(milestones.values(), ["due_date", "amount"])
         MilestoneReplan.objects.bulk_create(replans)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="award.replanned",
-            object_type="awards.award",
-            object_id=award.pk,
+            obj=award,
             before={str(r.milestone_id): [r.old_due_date.isoformat(), r.old_amount] for r in replans},
             after={
                 "reason": reason,

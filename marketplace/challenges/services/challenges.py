@@ -143,11 +143,10 @@ def region_setup_permissions(*, region: RegionPage, by: Actor = None) -> Group:
         assigned = WorkflowPage.objects.filter(page=region).first()
         if assigned is None or assigned.workflow_id != workflow.pk:
             WorkflowPage.objects.update_or_create(page=region, defaults={"workflow": workflow})
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="region.workflow_assigned",
-                object_type="challenges.regionpage",
-                object_id=region.pk,
+                obj=region,
                 after={"group": group.name, "heads": heads.name, "workflow": workflow.name},
             )
     return group

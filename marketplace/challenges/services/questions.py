@@ -50,12 +50,8 @@ def question_ask(
     text = require_text(body, field="body", empty=_("Write your question."), max_length=QUESTION_MAX_LENGTH)
     with transaction.atomic():
         question = Question.objects.create(challenge=challenge, asked_by=by, body=text, created_at=now)
-        audit.record(
-            actor=by,
-            action="question.asked",
-            object_type="challenges.question",
-            object_id=question.pk,
-            after={"challenge": challenge.pk},
+        audit.record_object(
+            actor=by, action="question.asked", obj=question, after={"challenge": challenge.pk}
         )
     return question
 
@@ -95,11 +91,10 @@ def question_answer(*, question: Question, by: Person, answer: str) -> Question:
         if first_answer:
             locked.answered_at = timezone.now()
         locked.save(update_fields=["answer", "answered_by", "answered_at"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="question.answered" if first_answer else "question.answer_changed",
-            object_type="challenges.question",
-            object_id=locked.pk,
+            obj=locked,
             before=before,
             after={"answer": text},
         )
@@ -131,11 +126,10 @@ def question_merge(*, question: Question, into: Question, by: Person) -> Questio
         locked.save(update_fields=["duplicate_of", "pinned"])
         # Questions merged into this one follow it to the original.
         locked.duplicates.update(duplicate_of=original)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="question.merged",
-            object_type="challenges.question",
-            object_id=locked.pk,
+            obj=locked,
             before={"duplicate_of": before},
             after={"duplicate_of": original.pk},
         )
@@ -172,11 +166,8 @@ def question_pin(*, question: Question, by: Person, pinned: bool) -> Question:
         if locked.pinned != pinned:
             locked.pinned = pinned
             locked.save(update_fields=["pinned"])
-            audit.record(
-                actor=by,
-                action="question.pinned" if pinned else "question.unpinned",
-                object_type="challenges.question",
-                object_id=locked.pk,
+            audit.record_object(
+                actor=by, action="question.pinned" if pinned else "question.unpinned", obj=locked
             )
     return locked
 

@@ -125,11 +125,10 @@ def organisation_create(
         if capabilities:
             organisation.capabilities.set(list(capabilities))
         organisation.memberships.create(user=by, role=Membership.Role.OWNER)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="organisation.created",
-            object_type=OBJECT_TYPE,
-            object_id=organisation.pk,
+            obj=organisation,
             after={"name": organisation.name, "kind": organisation.kind},
         )
     return organisation
@@ -184,15 +183,33 @@ def organisation_update(
         changed = {k: v for k, v in after.items() if before[k] != v}
         if logo is not None or remove_logo:
             changed["logo"] = locked.logo.name or None
-        audit.record(
+        audit.record_object(
             actor=by,
             action="organisation.updated",
-            object_type=OBJECT_TYPE,
-            object_id=locked.pk,
+            obj=locked,
             before={k: before[k] for k in changed if k in before},
             after=changed | ({"verified": False} if unverified else {}),
         )
     return locked
+
+
+def _set_verified(locked: Organisation, *, by: Person, after: dict, message: str) -> None:
+    """With the organisation locked: verified (or not) as ``after["verified"]`` says, by ``by``;
+    audited, and its owners told ``message``."""
+    verified = after["verified"]
+    locked.verified, locked.verified_at, locked.verified_by = (
+        (True, timezone.now(), by) if verified else (False, None, None)
+    )
+    locked.save(update_fields=["verified", "verified_at", "verified_by"])
+    audit.record_object(
+        actor=by,
+        action="organisation.verified" if verified else "organisation.unverified",
+        obj=locked,
+        before={"verified": not verified},
+        after=after,
+    )
+    owners = [m.user for m in locked.memberships.select_related("user").filter(role=Membership.Role.OWNER)]
+    messaging.notify(users=owners, message=message, url=locked.get_absolute_url())
 
 
 def organisation_verify(*, organisation: Organisation, by: Person) -> Organisation:
@@ -213,23 +230,11 @@ def organisation_verify(*, organisation: Organisation, by: Person) -> Organisati
             )
         if locked.REQUIRED_IDENTIFIERS.get(locked.kind) and not locked.documents.exists():
             raise DomainError(_("It cannot be verified yet: no document was uploaded to check."))
-        locked.verified, locked.verified_at, locked.verified_by = True, timezone.now(), by
-        locked.save(update_fields=["verified", "verified_at", "verified_by"])
-        audit.record(
-            actor=by,
-            action="organisation.verified",
-            object_type=OBJECT_TYPE,
-            object_id=locked.pk,
-            before={"verified": False},
+        _set_verified(
+            locked,
+            by=by,
             after={"verified": True},
-        )
-        owners = [
-            m.user for m in locked.memberships.select_related("user").filter(role=Membership.Role.OWNER)
-        ]
-        messaging.notify(
-            users=owners,
             message=_("%(name)s is now verified by an official.") % {"name": locked.name},
-            url=locked.get_absolute_url(),
         )
     return locked
 
@@ -244,24 +249,12 @@ def organisation_unverify(*, organisation: Organisation, by: Person, reason: str
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if not locked.verified:
             raise DomainError(_("This organisation is not verified."))
-        locked.verified, locked.verified_at, locked.verified_by = False, None, None
-        locked.save(update_fields=["verified", "verified_at", "verified_by"])
-        audit.record(
-            actor=by,
-            action="organisation.unverified",
-            object_type=OBJECT_TYPE,
-            object_id=locked.pk,
-            before={"verified": True},
+        _set_verified(
+            locked,
+            by=by,
             after={"verified": False, "reason": reason[:500]},
-        )
-        owners = [
-            m.user for m in locked.memberships.select_related("user").filter(role=Membership.Role.OWNER)
-        ]
-        messaging.notify(
-            users=owners,
             message=_("The verification of %(name)s was taken back: %(reason)s")
             % {"name": locked.name, "reason": reason[:200]},
-            url=locked.get_absolute_url(),
         )
     return locked
 
@@ -295,11 +288,10 @@ def document_upload(
     try:
         with transaction.atomic():
             document.save()
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="organisation.document_uploaded",
-                object_type=OBJECT_TYPE,
-                object_id=organisation.pk,
+                obj=organisation,
                 after={"document": document.pk, "kind": kind, "size": file.size},
             )
     except Exception:
@@ -364,11 +356,10 @@ def invitation_create(
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
         )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="organisation.invitation_sent",
-            object_type=OBJECT_TYPE,
-            object_id=organisation.pk,
+            obj=organisation,
             after={"invitation": invitation.pk, "email": email, "role": role},
         )
         invitee = _user_with_verified_email(email)
@@ -446,11 +437,10 @@ def invitation_accept(*, invitation: OrganisationInvitation, by: Person, now=Non
             ) from exc
         locked.accepted_at, locked.accepted_by = now, by
         locked.save(update_fields=["accepted_at", "accepted_by"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="organisation.invitation_accepted",
-            object_type=OBJECT_TYPE,
-            object_id=organisation.pk,
+            obj=organisation,
             after={"invitation": locked.pk, "user": by.pk, "role": locked.role},
         )
         messaging.notify(
@@ -506,11 +496,10 @@ def membership_remove(*, membership: Membership, by: Person) -> None:
         PastMembership.objects.create(
             user_id=locked.user_id, organisation=organisation, role=locked.role, joined_at=locked.joined_at
         )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="organisation.member_removed",
-            object_type=OBJECT_TYPE,
-            object_id=organisation.pk,
+            obj=organisation,
             before={"user": locked.user_id, "role": locked.role},
         )
 
@@ -546,12 +535,5 @@ def profile_update(
             "phone": profile.phone,
             "language": profile.preferred_language,
         }
-        audit.record(
-            actor=by,
-            action="profile.updated",
-            object_type="auth.user",
-            object_id=user.pk,
-            before=before,
-            after=after,
-        )
+        audit.record_object(actor=by, action="profile.updated", obj=user, before=before, after=after)
     return profile

@@ -75,11 +75,10 @@ def partner_listing_save(
         if not created:
             listing.offers, listing.needs, listing.active = offers, needs, True
             listing.save(update_fields=["offers", "needs", "active", "updated_at"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="partner_listing.created" if created else "partner_listing.updated",
-            object_type="organisations.partnerlisting",
-            object_id=listing.pk,
+            obj=listing,
             after={"challenge": challenge.pk, "organisation": organisation.pk, "active": True},
         )
     return listing
@@ -93,11 +92,10 @@ def partner_listing_close(*, listing: PartnerListing, by: Person) -> PartnerList
         if locked.active:
             locked.active = False
             locked.save(update_fields=["active", "updated_at"])
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="partner_listing.closed",
-                object_type="organisations.partnerlisting",
-                object_id=locked.pk,
+                obj=locked,
                 before={"active": True},
                 after={"active": False},
             )
@@ -136,11 +134,10 @@ def partnership_request_send(
             request = PartnershipRequest.objects.create(
                 listing=listing, from_organisation=from_organisation, message=text, created_by=by
             )
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="partnership_request.sent",
-                object_type="organisations.partnershiprequest",
-                object_id=request.pk,
+                obj=request,
                 after={"listing": listing.pk, "from_organisation": from_organisation.pk},
             )
             with translation.override(settings.LANGUAGE_CODE):

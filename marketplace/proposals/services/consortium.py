@@ -70,11 +70,10 @@ def proposal_partner_invite(
                 _("%(name)s is already invited to this proposal.") % {"name": organisation.name},
                 field="organisation",
             ) from None
-        audit.record(
+        audit.record_object(
             actor=by,
             action="proposal.partner_invited",
-            object_type="proposals.proposal",
-            object_id=locked.pk,
+            obj=locked,
             after={"organisation": organisation.pk, "role": role, "budget_share": budget_share},
         )
         with translation.override(settings.LANGUAGE_CODE):
@@ -142,10 +141,9 @@ def proposal_partner_remove(*, partner: ProposalPartner, by: Person) -> None:
         _must_be_editable(locked)
         deleted, _rows = ProposalPartner.objects.filter(pk=partner.pk, proposal=locked).delete()
         if deleted:
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="proposal.partner_removed",
-                object_type="proposals.proposal",
-                object_id=locked.pk,
+                obj=locked,
                 after={"organisation": partner.organisation_id},
             )

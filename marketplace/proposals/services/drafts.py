@@ -80,13 +80,7 @@ def proposal_create(
     _validate(proposal)
     with transaction.atomic():
         proposal.save()
-        audit.record(
-            actor=by,
-            action="proposal.created",
-            object_type="proposals.proposal",
-            object_id=proposal.pk,
-            after={"title": title},
-        )
+        audit.record_object(actor=by, action="proposal.created", obj=proposal, after={"title": title})
     return proposal
 
 
@@ -152,11 +146,10 @@ def proposal_save(
             ProposalAnswer.objects.update_or_create(
                 proposal=locked, question=questions[question_id], defaults={"text": (text or "").strip()}
             )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="proposal.updated",
-            object_type="proposals.proposal",
-            object_id=proposal.pk,
+            obj=proposal,
             after={
                 "fields": sorted(fields),
                 "budget_lines": len(budget_lines) if budget_lines is not None else None,

@@ -59,26 +59,29 @@ def exclusion_reason(proposal: Proposal, reviewer: Person) -> str | None:
     already assigned, who declared a conflict on it, or who was removed from it."""
     organisations = _taking_part(proposal)
     name = display_name(reviewer)
-    member = (
-        Membership.objects.filter(user=reviewer, organisation_id__in=organisations)
-        .select_related("organisation")
-        .first()
-    )
-    if member is not None:
-        return _(
-            "%(name)s is a member of %(organisation)s, which takes part in this proposal: a member may "
-            "never review it."
-        ) % {"name": name, "organisation": member.organisation.name}
-    former = (
-        PastMembership.objects.filter(user=reviewer, organisation_id__in=organisations)
-        .select_related("organisation")
-        .first()
-    )
-    if former is not None:
-        return _(
-            "%(name)s was a member of %(organisation)s, which takes part in this proposal: a former "
-            "member may never review it."
-        ) % {"name": name, "organisation": former.organisation.name}
+    for membership_model, refusal in (
+        (
+            Membership,
+            _(
+                "%(name)s is a member of %(organisation)s, which takes part in this proposal: a member may "
+                "never review it."
+            ),
+        ),
+        (
+            PastMembership,
+            _(
+                "%(name)s was a member of %(organisation)s, which takes part in this proposal: a former "
+                "member may never review it."
+            ),
+        ),
+    ):
+        membership = (
+            membership_model.objects.filter(user=reviewer, organisation_id__in=organisations)
+            .select_related("organisation")
+            .first()
+        )
+        if membership is not None:
+            return refusal % {"name": name, "organisation": membership.organisation.name}
     existing = ReviewAssignment.objects.filter(proposal=proposal, reviewer=reviewer).first()
     if existing is not None:
         if existing.status == A.CONFLICT:
@@ -116,11 +119,10 @@ def _notify_assigned(challenge: ChallengePage, reviewer: Person, count: int) -> 
 
 def _create_assignment(proposal: Proposal, reviewer: Person, by: Person) -> ReviewAssignment:
     assignment = ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=by)
-    audit.record(
+    audit.record_object(
         actor=by,
         action="review_assignment.created",
-        object_type="review.reviewassignment",
-        object_id=assignment.pk,
+        obj=assignment,
         after={"proposal": proposal.pk, "reviewer": reviewer.pk, "status": assignment.status},
     )
     return assignment
@@ -216,11 +218,10 @@ def assignments_create_suggested(*, challenge: ChallengePage, by: Person) -> Bul
                 result.created.append(_create_assignment(by_proposal[proposal_id], users[reviewer_id], by))
                 per_reviewer[reviewer_id] += 1
         result.short = {by_proposal[pid]: missing for pid, missing in plan.short.items()}
-        audit.record(
+        audit.record_object(
             actor=by,
             action="challenge.reviewers_assigned_by_suggestion",
-            object_type="challenges.challengepage",
-            object_id=challenge.pk,
+            obj=challenge,
             after={
                 "assignments": [[a.proposal_id, a.reviewer_id] for a in result.created],
                 "short": {str(p.pk): n for p, n in result.short.items()},
@@ -250,11 +251,10 @@ def assignment_remove(*, assignment: ReviewAssignment, by: Person, reason: str) 
         before = locked.status
         locked.status, locked.removed_reason = A.REMOVED, reason
         locked.save(update_fields=["status", "removed_reason"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="review_assignment.removed",
-            object_type="review.reviewassignment",
-            object_id=locked.pk,
+            obj=locked,
             before={"status": before},
             after={"status": locked.status, "reason": reason},
         )
@@ -312,11 +312,10 @@ def assignment_declare(
         )
         locked.status = A.CONFLICT if has_conflict else A.ACTIVE
         locked.save(update_fields=["status"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="review_assignment.conflict_declared" if has_conflict else "review_assignment.no_conflict",
-            object_type="review.reviewassignment",
-            object_id=locked.pk,
+            obj=locked,
             before={"status": before},
             after={"status": locked.status, "has_conflict": has_conflict, "note": note},
         )

@@ -52,11 +52,10 @@ def reviewer_pool_add(*, challenge: ChallengePage, user: Person, by: Person) -> 
     try:
         with transaction.atomic():
             reviewer = ChallengeReviewer.objects.create(challenge=challenge, user=user, invited_by=by)
-            audit.record(
+            audit.record_object(
                 actor=by,
                 action="challenge.reviewer_added",
-                object_type="challenges.challengepage",
-                object_id=challenge.pk,
+                obj=challenge,
                 after={"user": user.pk, "external": False},
             )
             messaging.notify(
@@ -169,11 +168,10 @@ def reviewer_invite_external(
         reviewer = ChallengeReviewer.objects.create(
             challenge=challenge, user=user, external=True, invited_by=by
         )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="challenge.reviewer_invited",
-            object_type="challenges.challengepage",
-            object_id=challenge.pk,
+            obj=challenge,
             after={
                 "user": user.pk,
                 "external": True,
@@ -224,11 +222,10 @@ def reviewer_pool_remove(*, reviewer: ChallengeReviewer, by: Person) -> None:
                 % {"name": display_name(locked.user), "count": open_count}
             )
         locked.delete()
-        audit.record(
+        audit.record_object(
             actor=by,
             action="challenge.reviewer_removed",
-            object_type="challenges.challengepage",
-            object_id=challenge.pk,
+            obj=challenge,
             before={"user": locked.user_id, "external": locked.external},
         )
 

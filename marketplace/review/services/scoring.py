@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TypedDict, Unpack, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -101,14 +101,24 @@ def _state(review: Review) -> dict:
     }
 
 
+class ReviewChanges(TypedDict, total=False):
+    """What a reviewer gives with a draft or a submission: each criterion in ``scores``
+    replaces that criterion's score and comment; a text left out (or None) stays as it is."""
+
+    scores: Sequence[ScoreInput]
+    recommendation: str | None
+    overall_comment: str | None
+    private_notes: str | None
+
+
 def _write(
     *,
     assignment: ReviewAssignment,
     by: Person,
-    scores: Sequence[ScoreInput],
-    recommendation: str | None,
-    overall_comment: str | None,
-    private_notes: str | None,
+    scores: Sequence[ScoreInput] = (),
+    recommendation: str | None = None,
+    overall_comment: str | None = None,
+    private_notes: str | None = None,
 ) -> tuple[Review, dict, dict]:
     """Inside the caller's transaction: lock, check, and store what is given. Returns the
     review, the challenge's criteria by id, and the review's audit state before the write."""
@@ -170,13 +180,7 @@ def _write(
 
 
 def review_save_draft(
-    *,
-    assignment: ReviewAssignment,
-    by: Person,
-    scores: Sequence[ScoreInput] = (),
-    recommendation: str | None = None,
-    overall_comment: str | None = None,
-    private_notes: str | None = None,
+    *, assignment: ReviewAssignment, by: Person, **changes: Unpack[ReviewChanges]
 ) -> Review:
     """Save whatever is given as the reviewer's draft; ``None`` leaves a text as it is, and
     each criterion in ``scores`` replaces that criterion's score and comment. Validates only
@@ -184,47 +188,20 @@ def review_save_draft(
     reviewer of this active assignment, the proposal is in review and the review is not
     submitted."""
     with transaction.atomic():
-        review, _criteria_by_id, before = _write(
-            assignment=assignment,
-            by=by,
-            scores=scores,
-            recommendation=recommendation,
-            overall_comment=overall_comment,
-            private_notes=private_notes,
-        )
-        audit.record(
-            actor=by,
-            action="review.draft_saved",
-            object_type="review.review",
-            object_id=review.pk,
-            before=before,
-            after=_state(review),
+        review, _criteria_by_id, before = _write(assignment=assignment, by=by, **changes)
+        audit.record_object(
+            actor=by, action="review.draft_saved", obj=review, before=before, after=_state(review)
         )
     return review
 
 
-def review_submit(
-    *,
-    assignment: ReviewAssignment,
-    by: Person,
-    scores: Sequence[ScoreInput] = (),
-    recommendation: str | None = None,
-    overall_comment: str | None = None,
-    private_notes: str | None = None,
-) -> Review:
+def review_submit(*, assignment: ReviewAssignment, by: Person, **changes: Unpack[ReviewChanges]) -> Review:
     """Store what is given (as ``review_save_draft``), then submit: every criterion of the
     challenge needs a score and the review a recommendation. Computes the weighted total
     (0–100, marketplace.scoring.weighted_total) and makes the review read-only. Refused as a
     whole when anything is missing; nothing is stored then."""
     with transaction.atomic():
-        review, criteria, before = _write(
-            assignment=assignment,
-            by=by,
-            scores=scores,
-            recommendation=recommendation,
-            overall_comment=overall_comment,
-            private_notes=private_notes,
-        )
+        review, criteria, before = _write(assignment=assignment, by=by, **changes)
         challenge = review.assignment.proposal.challenge
         rows = {s.criterion_id: s for s in review.scores.all()}
         for criterion in criteria.values():
@@ -251,13 +228,8 @@ def review_submit(
         review.status = Review.Status.SUBMITTED
         review.submitted_at = timezone.now()
         review.save(update_fields=["status", "weighted_total", "submitted_at", "updated_at"])
-        audit.record(
-            actor=by,
-            action="review.submitted",
-            object_type="review.review",
-            object_id=review.pk,
-            before=before,
-            after=_state(review),
+        audit.record_object(
+            actor=by, action="review.submitted", obj=review, before=before, after=_state(review)
         )
     return review
 
@@ -301,11 +273,10 @@ def review_reopen(*, review: Review, by: Person, reason: str) -> Review:
                 "updated_at",
             ]
         )
-        audit.record(
+        audit.record_object(
             actor=by,
             action="review.reopened",
-            object_type="review.review",
-            object_id=locked.pk,
+            obj=locked,
             before=before,
             after={**_state(locked), "reason": reason},
         )

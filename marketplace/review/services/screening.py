@@ -167,12 +167,8 @@ def screening_start(*, proposal: Proposal, by: Person) -> ScreeningCheck:
         if not check.items:
             check.items = _apply_decisions(locked, check, {})
             check.save(update_fields=["items", "updated_at"])
-            audit.record(
-                actor=by,
-                action="screening.started",
-                object_type="proposals.proposal",
-                object_id=locked.pk,
-                after={"items": check.items},
+            audit.record_object(
+                actor=by, action="screening.started", obj=locked, after={"items": check.items}
             )
     proposal.status = locked.status
     return check
@@ -188,11 +184,10 @@ def screening_save(
         before = check.items
         check.items = _apply_decisions(locked, check, decisions or {})
         check.save(update_fields=["items", "updated_at"])
-        audit.record(
+        audit.record_object(
             actor=by,
             action="screening.saved",
-            object_type="proposals.proposal",
-            object_id=locked.pk,
+            obj=locked,
             before={"items": before},
             after={"items": check.items},
         )
@@ -225,11 +220,10 @@ def screening_pass(
         check.decided_by, check.decided_at = by, timezone.now()
         check.save()
         workflows.proposal_perform(proposal=locked, name="review", by=by)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="screening.passed",
-            object_type="proposals.proposal",
-            object_id=locked.pk,
+            obj=locked,
             before={"outcome": ScreeningCheck.Outcome.PENDING},
             after={"outcome": check.outcome, "items": items},
         )
@@ -267,11 +261,10 @@ def screening_reject(
         check.decided_by, check.decided_at = by, timezone.now()
         check.save()
         workflows.proposal_perform(proposal=locked, name="reject", by=by, note=reason)
-        audit.record(
+        audit.record_object(
             actor=by,
             action="screening.failed",
-            object_type="proposals.proposal",
-            object_id=locked.pk,
+            obj=locked,
             before={"outcome": ScreeningCheck.Outcome.PENDING},
             after={"outcome": check.outcome, "reason": reason, "items": check.items},
         )

@@ -17,7 +17,6 @@ from payments.gateways.stripe import payments_in, reconcile
 from payments.gateways.stripe.client import UNAVAILABLE, client
 from payments.interface import (
     AccountInfo,
-    BaseGateway,
     GatewayPayment,
     GatewayRefund,
     GatewayRefused,
@@ -26,6 +25,7 @@ from payments.interface import (
     InvalidWebhook,
     OnboardingLink,
     OnboardingRequest,
+    PaymentGateway,
     PaymentIntentInfo,
     PaymentRequest,
     RefundInfo,
@@ -128,7 +128,7 @@ def verify_webhook(payload: bytes, signature_header: str) -> Any:
         raise InvalidWebhook(str(exc)) from exc
 
 
-class StripeGateway(BaseGateway):
+class StripeGateway(PaymentGateway):
     """Cards in (PaymentIntents), refunds, Express accounts, Connect transfers, look-ups and
     signed webhooks. Every call that creates something carries the caller's idempotency key."""
 
