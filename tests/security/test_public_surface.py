@@ -50,6 +50,7 @@ START = [
     "/api/v1/chain-heads/",
 ]
 SKIP = ("/accounts/", "/admin/", "/workspace/", "/i18n/", "/static/", "/media/", "/documents/", "/payments/")
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)|"(https?://testserver/[^"]+)\"""")
 
 
@@ -120,6 +121,9 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     assert pages_showing(before, [APPLICANT_EMAIL]) == []
     assert pages_showing(before, [PRIVATE_FILE]) == []
     assert pages_showing(before, [PROPOSAL_TITLE]) == []
+    # Every page's title is plain text (a template slip once put a whole section in one).
+    titles = {url: TITLE.search(body) for url, body in before.items() if "<html" in body}
+    assert [url for url, title in titles.items() if title is None or "<" in title.group(1)] == []
 
     # Once the results are published the same crawl finds the award: it does look there.
     factories.publish_results(challenge, official)
