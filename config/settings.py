@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.views.DomainErrorMessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.organisations.mfa.StaffMFAMiddleware",
     "core.request_context.ClientIPMiddleware",

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import DomainError
 
@@ -92,3 +93,27 @@ def merge_contexts(pieces: Iterable[dict]) -> dict:
             raise ImproperlyConfigured(f"Two parts of a page fill {sorted(clash)}")
         context.update(piece)
     return context
+
+
+class DomainErrorMessageMiddleware:
+    """The edge for refusals raised inside views we do not write (Wagtail's admin: publishing,
+    approving): a POST refused with a DomainError goes back where it came from with the refusal
+    as a message, instead of a 500. Our own views turn refusals into form errors themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.method != "POST":
+            return None
+        messages.error(request, exception.message)
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = "/"
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # Wagtail's modal workflow follows a redirect given this way.
+            return JsonResponse({"step": "success", "redirect": back})
+        return HttpResponseRedirect(back)

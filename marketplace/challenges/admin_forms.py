@@ -82,26 +82,27 @@ class ChallengePageForm(WagtailAdminPageForm):
             )
 
     def _check_in_kind_capacity(self) -> None:
-        """An in-kind offer already given to winners is neither removed nor shrunk below that."""
+        """An in-kind offer already given to winners stays the same offer: it is not removed, its
+        kind and unit stay, its quantity does not go below what was given (``challenges.revisions``).
+        Matching gives rows shown without an id (from an older revision) the id of their saved offer."""
+        from marketplace.challenges.revisions import incentive_changes_refused
+
         incentives = self.formsets.get("incentives")
-        if incentives is None:
+        if incentives is None or self.instance.pk is None:
             return
-        for form in incentives.forms:
-            instance = form.instance
-            if instance.pk is None or not form.is_valid():
-                continue
-            drawn = instance.drawn_quantity
-            if not drawn:
-                continue
-            if form.cleaned_data.get("DELETE"):
-                self.add_error(
-                    None,
-                    _("“%(offer)s” has already been given to winners (%(drawn)s %(unit)s); keep it.")
-                    % {"offer": instance.description or instance.unit, "drawn": drawn, "unit": instance.unit},
-                )
-            elif (form.cleaned_data.get("quantity") or 0) < drawn:
-                form.add_error(
-                    "quantity",
-                    _("%(drawn)s %(unit)s have already been given to winners; the quantity cannot be lower.")
-                    % {"drawn": drawn, "unit": instance.unit},
-                )
+        if not all(form.is_valid() for form in incentives.forms):
+            return  # the rows' own errors first; this check runs again on the next submit
+        kept = [
+            form
+            for form in incentives.forms
+            if (form in incentives.initial_forms or form.has_changed())
+            and not form.cleaned_data.get("DELETE")
+        ]
+        for offer, field, message in incentive_changes_refused(
+            self.instance, [form.instance for form in kept]
+        ):
+            form = next((form for form in kept if form.instance is offer), None)
+            if form is None or field is None:
+                self.add_error(None, message)
+            else:
+                form.add_error(field, message)
