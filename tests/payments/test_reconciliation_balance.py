@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from payments import api as payments_api
-from payments import gateway_balance, webhooks
+from payments import gateway_balance, ledger, webhooks
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.models import Account, Contribution, Entry, GatewayPayout, Transaction, WebhookEvent
 from tests.payments.test_reconciliation import (  # noqa: F401 (fixtures)
@@ -141,6 +141,30 @@ def test_a_fee_recorded_for_another_amount_is_reported(stripe, fund, people):  #
         2_000_00,
         FEE,
         real.id,
+    )
+
+
+def test_a_ledger_that_counts_a_payment_twice_differs_from_stripes_balance(stripe, fund, people):  # noqa: F811
+    contribution = paid_by_card(fund, people, amount=CONTRIBUTION)
+    # A second transaction for the same payment (a bug writing under another key).
+    sponsors = Account.objects.get(code="source:sponsors")
+    ledger.post(
+        kind=Transaction.Kind.CONTRIBUTION,
+        fund=fund,
+        description="dicatat dua kali",
+        reference=contribution.gateway_reference,
+        idempotency_key=f"contribution:{contribution.pk}:again",
+        legs=[(ledger.fund_cash_account(fund), CONTRIBUTION), (sponsors, -CONTRIBUTION)],
+    )
+
+    result = payments_api.reconcile(settle=NOW)
+
+    assert codes(result.run) == [("balance_amount", "balance_transaction"), ("ledger_amount", "contribution")]
+    moved = next(d for d in result.differences if d["code"] == "balance_amount")
+    assert (moved["expected"], moved["actual"], moved["detail"]) == (
+        2 * CONTRIBUTION,
+        CONTRIBUTION,
+        contribution.gateway_reference,
     )
 
 
