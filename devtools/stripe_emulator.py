@@ -29,6 +29,12 @@ in-process, before the aiohttp application is built:
 * List endpoints of payment intents, refunds and transfers honour ``created`` (``gt``, ``gte``,
   ``lt``, ``lte`` or an exact timestamp), as the real API does; localstripe refuses it or
   ignores it.
+* Balance transactions as Stripe makes them (see :func:`_patch_balance_transactions`): one per
+  charge, with a card fee of 2.9 % + Rp 2.000 (:func:`card_fee`), per refund, Connect transfer,
+  transfer reversal and payout (in any currency, not only EUR as in localstripe), linked from
+  each object's ``balance_transaction``; ``GET /v1/balance_transactions`` lists them newest first
+  with ``created``, ``type``, ``source``, ``currency`` and ``payout`` filters, ``starting_after``
+  pagination and ``expand[]=data.source``.
 * The store lives in memory only, and the server listens on 127.0.0.1 only.
 
 Run it with ``python -m devtools.stripe_emulator --port 8420`` from the repository root, or
@@ -507,10 +513,12 @@ class Transfer(_StripeShapedLookup, StripeObject):
         self.destination_payment = "py_" + random_id(24)
         self.description = description
         self.metadata = metadata
-        self.balance_transaction = None
         self.source_transaction = source_transaction
         self.source_type = source_type or "card"
         self.transfer_group = transfer_group
+        self.balance_transaction = _balance_transaction(
+            amount=-amount, currency=self.currency, type="transfer", source=self.id, description=description
+        ).id
 
     @property
     def _reversal_objects(self):
@@ -612,8 +620,14 @@ class TransferReversal(_StripeShapedLookup, StripeObject):
         self.currency = transfer_obj.currency
         self.transfer = transfer_obj.id
         self.metadata = metadata
-        self.balance_transaction = None
         self.destination_payment_refund = "pyr_" + random_id(24)
+        self.balance_transaction = _balance_transaction(
+            amount=amount,
+            currency=self.currency,
+            type="transfer_refund",
+            source=self.id,
+            description=description,
+        ).id
         self.source_refund = None
 
     @classmethod
@@ -649,6 +663,217 @@ class TransferReversal(_StripeShapedLookup, StripeObject):
         if "metadata" in data:
             obj.metadata = _merge_metadata(obj.metadata, data["metadata"])
         return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Balance transactions and payouts
+# --------------------------------------------------------------------------------------------
+
+# What Stripe takes for a card payment, as Stripe Indonesia publishes it for domestic cards:
+# 2.9 % of the amount plus Rp 2.000 (in minor units), rounded half up to the minor unit. Other
+# currencies pay the percentage only. The VAT Stripe adds on its fees in Indonesia (a separate
+# "tax" line in ``fee_details``) is not emulated.
+CARD_FEE_BASIS_POINTS = 290
+CARD_FEE_FIXED = {"idr": 2_000_00}
+
+# Each balance transaction type with the reporting category Stripe gives it.
+BALANCE_TRANSACTION_TYPES = {
+    "charge": "charge",
+    "payment": "charge",
+    "refund": "refund",
+    "transfer": "transfer",
+    "transfer_refund": "transfer_reversal",
+    "payout": "payout",
+    "payout_failure": "payout_reversal",
+    "stripe_fee": "fee",
+}
+
+
+def card_fee(amount: int, currency: str) -> int:
+    """The fee the emulator takes for a card charge of ``amount`` minor units."""
+    return (abs(amount) * CARD_FEE_BASIS_POINTS + 5_000) // 10_000 + CARD_FEE_FIXED.get(currency.lower(), 0)
+
+
+def _balance_transaction(*, amount: int, currency: str, type: str, source: str, description=None):
+    from localstripe.resources import BalanceTransaction
+
+    return BalanceTransaction(
+        amount=amount, currency=currency, type=type, source=source, description=description
+    )
+
+
+def _patch_balance_transactions() -> None:
+    """localstripe makes a balance transaction per charge and refund, without a fee, and lists
+    them in insertion order without filters. Here they are made the way Stripe makes them: one
+    per charge (with its card fee), refund (negative), Connect transfer (negative), transfer
+    reversal, payout (negative) and failed payout, each linked from its source's
+    ``balance_transaction``; listed newest first with ``created``, ``type``, ``source``,
+    ``currency`` and ``payout`` filters and ``starting_after`` pagination. Funds are available at
+    once (``available_on`` = ``created``): the emulator has no payout schedule."""
+    from localstripe.resources import BalanceTransaction
+
+    def __init__(
+        self,
+        amount=None,
+        currency=None,
+        description=None,
+        exchange_rate=None,
+        reporting_category=None,
+        source=None,
+        type=None,
+        **kwargs,
+    ):
+        _reject_unknown(kwargs)
+        if type not in BALANCE_TRANSACTION_TYPES:
+            raise _invalid(f"Invalid type: {type!r}", param="type")
+        amount = try_convert_to_int(amount)
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise _invalid(f"Invalid integer: {amount!r}", param="amount")
+        _check_str(currency, "currency", required=True)
+        _check_str(source, "source", required=True)
+        StripeObject.__init__(self)
+        self.amount = amount
+        self.available_on = self.created
+        self.currency = currency.lower()
+        self.description = description
+        self.exchange_rate = None  # the account's currency is the charge's
+        fee = card_fee(amount, self.currency) if type in ("charge", "payment") and amount > 0 else 0
+        self.fee = fee
+        self.fee_details = (
+            [
+                {
+                    "amount": fee,
+                    "application": None,
+                    "currency": self.currency,
+                    "description": "Stripe processing fees",
+                    "type": "stripe_fee",
+                }
+            ]
+            if fee
+            else []
+        )
+        self.reporting_category = BALANCE_TRANSACTION_TYPES[type]
+        self.source = source
+        self.status = "available"
+        self.type = type
+        self._payout = None  # the automatic payout that paid it out (never set: payouts are manual)
+
+    @classmethod
+    def _api_retrieve(cls, id):
+        return _StripeShapedLookup._api_retrieve.__func__(cls, id)
+
+    @classmethod
+    def _api_list_all(
+        cls,
+        url,
+        limit=None,
+        starting_after=None,
+        created=None,
+        type=None,
+        source=None,
+        currency=None,
+        payout=None,
+        **kwargs,
+    ):
+        _reject_unknown(kwargs)
+        wanted_created = _created_filter(created)
+        _check_str(type, "type")
+        _check_str(source, "source")
+        _check_str(currency, "currency")
+        if payout is not None:
+            _check_str(payout, "payout")
+            payout_obj = store.get(f"payout:{payout}")
+            if payout_obj is None:
+                raise _no_such("payout", payout, param="payout")
+            if not payout_obj.automatic:
+                raise _invalid(
+                    "Balance transaction history can only be filtered on automatic transfers, not manual.",
+                    param="payout",
+                )
+
+        def wanted(txn):
+            return (
+                (wanted_created is None or wanted_created(txn))
+                and (type is None or txn.type == type)
+                and (source is None or txn.source == source)
+                and (currency is None or txn.currency == currency.lower())
+                and (payout is None or txn._payout == payout)
+            )
+
+        li = List(url, limit=limit, starting_after=starting_after)
+        li._list = _newest_first(cls.object, wanted)
+        return li
+
+    BalanceTransaction.__init__ = __init__
+    BalanceTransaction._api_retrieve = _api_retrieve
+    BalanceTransaction._api_list_all = _api_list_all
+    BalanceTransaction.net = property(lambda self: self.amount - self.fee)
+
+
+def _patch_payout() -> None:
+    """localstripe's payouts are EUR only and make no balance transaction. Here a payout in any
+    currency takes its amount out of the balance (a ``payout`` balance transaction) and a failed
+    one puts it back (``payout_failure``). As in localstripe, ``status`` may be given on creation
+    (``paid`` or ``failed``) to stand for the bank's answer; ``payout.paid``/``payout.failed``
+    follow ``payout.created``."""
+    from localstripe.resources import Payout
+
+    def __init__(
+        self,
+        amount=None,
+        currency=None,
+        description=None,
+        metadata=None,
+        statement_descriptor=None,
+        destination=None,
+        method=None,
+        source_type=None,
+        status=None,
+        **kwargs,
+    ):
+        _reject_unknown(kwargs)
+        amount = _check_amount(amount, "amount")
+        _check_str(currency, "currency", required=True)
+        _check_str(description, "description")
+        _check_str(statement_descriptor, "statement_descriptor")
+        metadata = _check_metadata(metadata)
+        if method not in (None, "standard", "instant"):
+            raise _invalid(f"Invalid method: {method!r}", param="method")
+        if status not in (None, "paid", "pending", "failed"):
+            raise _invalid(f"Invalid status: {status!r}", param="status")
+
+        StripeObject.__init__(self)
+        self.amount = amount
+        self.currency = currency.lower()
+        self.description = description or ""
+        self.destination = destination or f"ba_{random_id(24)}"
+        self.metadata = metadata
+        self.method = method or "standard"
+        self.source_type = source_type or "card"
+        self.statement_descriptor = statement_descriptor or ""
+        self.arrival_date = int(time.time() + 60 * 60 * 24 * 2)
+        self.automatic = False
+        self.balance_transaction = _balance_transaction(
+            amount=-amount, currency=self.currency, type="payout", source=self.id, description=description
+        ).id
+        self.failure_balance_transaction = None
+        self.failure_code = None
+        self.failure_message = None
+        self.original_payout = None
+        self.reversed_by = None
+        self.status = status or "pending"
+        self.type = "bank_account"
+        if status == "failed":
+            self.failure_balance_transaction = _balance_transaction(
+                amount=amount, currency=self.currency, type="payout_failure", source=self.id
+            ).id
+            self.failure_code = "could_not_process"
+            self.failure_message = "The bank could not process this payout."
+        _emit("payout.created", self)
+        if status in ("paid", "failed"):
+            _emit(f"payout.{status}", self)
+
+    Payout.__init__ = __init__
 
 
 # --------------------------------------------------------------------------------------------
@@ -995,9 +1220,9 @@ def _created_filter(created: Any):
 
 
 def _patch_created_filters() -> None:
-    from localstripe.resources import Refund
+    from localstripe.resources import Payout, Refund
 
-    for cls in (PaymentIntent, Refund, Transfer):
+    for cls in (PaymentIntent, Refund, Transfer, Payout):
         original = cls._api_list_all.__func__
 
         def list_all(cls, url, *args, created=None, _original=original, **kwargs):
@@ -1127,6 +1352,8 @@ def build_app() -> web.Application:
     _patch_charge()
     _patch_payment_intent()
     _patch_created_filters()
+    _patch_balance_transactions()
+    _patch_payout()
 
     from localstripe import server
 

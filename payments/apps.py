@@ -8,4 +8,10 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Each area registers its webhook handlers on import; the ledger registers its hash
         # chain (core/chains.py).
-        from payments import contribution_services, disbursement_sending, ledger, refunds  # noqa: F401
+        from payments import (  # noqa: F401
+            contribution_services,
+            disbursement_sending,
+            gateway_balance,
+            ledger,
+            refunds,
+        )

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.actors import Actor, Visitor
-from payments import ledger, receipts, selectors, webhooks
+from payments import gateway_balance, ledger, receipts, selectors, webhooks
 from payments.errors import PaymentError
 from payments.gateways import get_gateway, stripe_configured
 from payments.interface import GatewayRefused, GatewayUnavailable, PaymentIntentInfo, PaymentRequest
@@ -519,7 +519,11 @@ def contribution_record_failure(*, intent: dict, happening: str) -> Contribution
 
 @webhooks.handles("payment_intent.succeeded")
 def _on_payment_intent_succeeded(event: WebhookEvent) -> None:
-    contribution_record_payment(intent=event.body["data"]["object"])
+    contribution = contribution_record_payment(intent=event.body["data"]["object"])
+    if contribution is not None:
+        # The fee Stripe kept out of the payment, read from its balance transaction. Should
+        # Stripe not answer, the event is retried whole (both steps are idempotent).
+        gateway_balance.contribution_record_fee(contribution=contribution)
 
 
 @webhooks.handles("payment_intent.payment_failed")

@@ -197,6 +197,42 @@ class GatewayTransfer:
     reversals: tuple[GatewayReversal, ...] = ()
 
 
+@dataclass(frozen=True)
+class GatewayBalanceTransaction:
+    """One movement of the provider's balance (Stripe's balance transaction): a payment taken in
+    (with the provider's fee), a refund, a transfer to a payee, a transfer reversal, a payout to
+    the platform's bank account, a failed payout coming back."""
+
+    id: str
+    # charge, payment, refund, transfer, transfer_refund, payout, payout_failure, stripe_fee, …
+    type: str
+    # Signed: positive into the balance, negative out of it; ``net`` = ``amount`` − ``fee``.
+    amount: int
+    fee: int
+    net: int
+    currency: str  # upper case, as the ledger stores it
+    # The provider object that moved the money (a charge, refund, transfer, payout id).
+    source: str
+    # The id our records name: a charge's payment intent, otherwise ``source``.
+    source_reference: str
+    created: int
+    status: str = ""
+    reporting_category: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayPayout:
+    """Money paid out from the provider's balance to the platform's bank account."""
+
+    id: str
+    amount: int
+    currency: str
+    # pending, in_transit, paid, failed or canceled.
+    status: str
+    created: int
+    arrival_date: int | None = None
+
+
 # The interface -------------------------------------------------------------------------------
 
 
@@ -264,6 +300,17 @@ class PaymentGateway:
 
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
         raise self._unsupported("reconciliation")
+
+    # The provider's balance: its movements created since a moment (None: all), the one a
+    # payment made (for its fee; None when the provider has none yet) and payouts by id.
+    def balance_transactions_since(self, moment: datetime.datetime | None) -> list[GatewayBalanceTransaction]:
+        raise self._unsupported("balance transactions")
+
+    def payment_balance_transaction(self, payment_id: str) -> GatewayBalanceTransaction | None:
+        raise self._unsupported("balance transactions")
+
+    def lookup_payout(self, payout_id: str) -> GatewayPayout | None:
+        raise self._unsupported("payouts")
 
     # Webhooks: the verified JSON as sent (its shape is checked by payments.webhooks), and the
     # objects an event carries as records.

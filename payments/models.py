@@ -52,6 +52,8 @@ class Account(models.Model):
         COMMITTED = "committed", _("Committed to awards")
         RECEIVABLE = "receivable", _("Owed to a grantee")
         CLEARING = "clearing", _("Gateway clearing")
+        FEES = "fees", _("Payment provider fees")
+        OPERATOR = "operator", _("Operator's budget for provider fees")
 
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
@@ -75,6 +77,7 @@ class Transaction(ChainedRow):
         REFUND = "refund", _("Refund")
         REVERSAL = "reversal", _("Reversal")
         CORRECTION = "correction", _("Correction")
+        FEE = "fee", _("Payment provider fee")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     fund = models.ForeignKey(Fund, null=True, on_delete=models.PROTECT, related_name="transactions")
@@ -393,3 +396,26 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {len(self.differences)} differences"
+
+
+class GatewayPayout(models.Model):
+    """A payout from the gateway's balance to the platform's bank account, as the books know it
+    (the ``payout.*`` webhooks write it, reading the payout from the gateway). Reconciliation
+    compares it with the gateway's payouts and their balance transactions."""
+
+    rail = models.CharField(max_length=20, default="stripe")
+    gateway_reference = models.CharField(max_length=64, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="IDR")
+    # pending, in_transit, paid, failed or canceled, as the gateway says.
+    status = models.CharField(max_length=20)
+    arrival_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("gateway payout")
+
+    def __str__(self) -> str:
+        return f"{self.rail} payout {self.gateway_reference}"

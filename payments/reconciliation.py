@@ -19,6 +19,10 @@ What is compared:
   rows, both ways (at Stripe and not here; here and not at Stripe), and their amount, currency,
   status and destination; more than one transfer for one disbursement is a double payment.
   Transfers reversed later are found through the ``transfer.reversed`` events received.
+  Stripe's balance transactions: each payment, refund and transfer moved the balance by what the
+  ledger records; each fee Stripe took on a received payment is in the ledger (a ``fee``
+  transaction, ``payments.gateway_balance``) for its amount; each payout to the bank is in the
+  books (``GatewayPayout``) for its amount, and each payout in the books is at Stripe.
 
 Objects younger than ``settle`` are left to the next run: a webhook may still be on its way."""
 

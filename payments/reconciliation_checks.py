@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
 
+from payments.gateway_balance import fee_key
 from payments.gateways import get_gateway
 from payments.models import (
+    Account,
     Contribution,
     Disbursement,
     Entry,
+    GatewayPayout,
     Recipient,
     Refund,
     Transaction,
@@ -36,6 +39,8 @@ CONTRIBUTION_STATUSES_FOR_INTENT = {
     "canceled": {Contribution.Status.CANCELED, Contribution.Status.FAILED},
 }
 CONTRIBUTION_STATUSES_STILL_OPEN = {Contribution.Status.PENDING, Contribution.Status.FAILED}
+# Balance transaction types of a payment taken in (Stripe says "payment" for some methods).
+PAYMENT_TYPES = ("charge", "payment")
 
 
 # The comparison -----------------------------------------------------------------------------
@@ -288,6 +293,7 @@ class Checker:
         self.check_payment_intents(gateway, gateway.payments_since(since))
         self.check_stripe_refunds(gateway, gateway.refunds_since(since))
         self.check_transfers(gateway, gateway.transfers_since(since))
+        self.check_balance_transactions(gateway, gateway.balance_transactions_since(since))
 
     def settled(self, created: int) -> bool:
         return created <= self.cutoff.timestamp()
@@ -542,3 +548,142 @@ class Checker:
                 gateway_status="paid",
                 **facts,
             )
+
+    # Stripe's balance: amounts, fees and payouts ----------------------------------------------
+
+    # Which ledger transactions move the money of a balance transaction's source, by its type:
+    # the record's own transaction (never the internal ``payout:<d>…`` steps or reversals).
+    LEDGER_MOVEMENT_FOR_TYPE = {
+        "charge": (Transaction.Kind.CONTRIBUTION, "contribution:"),
+        "payment": (Transaction.Kind.CONTRIBUTION, "contribution:"),
+        "refund": (Transaction.Kind.REFUND, "refund:"),
+        "transfer": (Transaction.Kind.DISBURSEMENT, "disbursement:"),
+    }
+
+    def check_balance_transactions(self, gateway, items) -> None:
+        """Each payment, refund and transfer the ledger records moved Stripe's balance by the
+        same amount; every fee Stripe took is in the ledger for its amount; every payout to the
+        bank is in the books for its amount, and every payout in the books is at Stripe. (A
+        balance transaction whose payment, refund or transfer the ledger lacks altogether is
+        reported by the comparisons of those objects above.)"""
+        items = [b for b in items if self.settled(b.created)]
+        self.compare_balance_amounts(items)
+        self.compare_fees(items)
+        self.compare_payouts(gateway, items)
+        self.compared["balance_transactions"] = len(items)
+
+    def compare_balance_amounts(self, items) -> None:
+        wanted = Q()
+        references: dict[str, set[str]] = defaultdict(set)
+        for item in items:
+            if item.type in self.LEDGER_MOVEMENT_FOR_TYPE:
+                references[item.type].add(item.source_reference)
+        for type_name, refs in references.items():
+            kind, prefix = self.LEDGER_MOVEMENT_FOR_TYPE[type_name]
+            wanted |= Q(kind=kind, idempotency_key__startswith=prefix, reference__in=refs)
+        if not references:
+            return
+        recorded = {
+            (kind, reference): total or 0
+            for kind, reference, total in Transaction.objects.filter(wanted)
+            .values("kind", "reference")
+            .annotate(total=Sum("entries__amount", filter=Q(entries__amount__gt=0)))
+            .values_list("kind", "reference", "total")
+        }
+        for item in items:
+            if item.type not in self.LEDGER_MOVEMENT_FOR_TYPE:
+                continue
+            kind, _prefix = self.LEDGER_MOVEMENT_FOR_TYPE[item.type]
+            in_ledger = recorded.get((kind, item.source_reference))
+            if in_ledger is not None and in_ledger != abs(item.amount):
+                self.add(
+                    "balance_amount",
+                    object="balance_transaction",
+                    gateway_id=item.id,
+                    currency=item.currency,
+                    expected=in_ledger,
+                    actual=abs(item.amount),
+                    detail=item.source_reference,
+                )
+
+    def compare_fees(self, items) -> None:
+        """A fee on a payment is owed by the ledger once the payment is received here; a payment
+        not recorded as received is reported on its own (unknown, or its status)."""
+        payments = {item.source_reference for item in items if item.fee and item.type in PAYMENT_TYPES}
+        received = set(
+            Contribution.objects.filter(gateway_reference__in=payments, status__in=RECEIVED).values_list(
+                "gateway_reference", flat=True
+            )
+        )
+        charged = [
+            item
+            for item in items
+            if item.fee and (item.type not in PAYMENT_TYPES or item.source_reference in received)
+        ]
+        keys = {fee_key("stripe", item.id): item for item in charged}
+        recorded = dict(
+            Entry.objects.filter(transaction__idempotency_key__in=keys, account__kind=Account.Kind.FEES)
+            .values("transaction__idempotency_key")
+            .annotate(total=Sum("amount"))
+            .values_list("transaction__idempotency_key", "total")
+        )
+        for key, item in keys.items():
+            in_ledger = recorded.get(key)
+            facts = {
+                "object": "balance_transaction",
+                "gateway_id": item.id,
+                "currency": item.currency,
+                "expected": in_ledger or 0,
+                "actual": item.fee,
+                "detail": item.source_reference,
+            }
+            if in_ledger is None:
+                self.add("fee_missing", **facts)
+            elif in_ledger != item.fee:
+                self.add("fee_amount", **facts)
+        self.compared["fees"] = len(charged)
+
+    def compare_payouts(self, gateway, items) -> None:
+        payouts = [item for item in items if item.type == "payout"]
+        failed = {item.source for item in items if item.type == "payout_failure"}
+        listed = {item.source for item in payouts}
+        books = {p.gateway_reference: p for p in GatewayPayout.objects.filter(gateway_reference__in=listed)}
+        for item in payouts:
+            payout = books.get(item.source)
+            facts = {"object": "payout", "gateway_id": item.source, "currency": item.currency}
+            if payout is None:
+                self.add("payout_missing", actual=-item.amount, **facts)
+                continue
+            if payout.currency != item.currency:
+                self.add(
+                    "currency_mismatch", id=payout.pk, detail=f"{payout.currency} / {item.currency}", **facts
+                )
+            elif payout.amount != -item.amount:
+                self.add("payout_amount", id=payout.pk, expected=payout.amount, actual=-item.amount, **facts)
+            if item.source in failed and payout.status != "failed":
+                self.add(
+                    "status_mismatch",
+                    id=payout.pk,
+                    local_status=payout.status,
+                    gateway_status="failed",
+                    **facts,
+                )
+        # In the books and not in the listing: look each one up.
+        ours = GatewayPayout.objects.filter(self.in_window("created_at"), rail="stripe").exclude(
+            gateway_reference__in=listed
+        )
+        for payout in ours.order_by("pk"):
+            found = gateway.lookup_payout(payout.gateway_reference)
+            if found is None:
+                self.add_gateway_missing("payout", payout, currency=payout.currency)
+            elif found.amount != payout.amount:
+                self.add(
+                    "payout_amount",
+                    object="payout",
+                    id=payout.pk,
+                    gateway_id=found.id,
+                    currency=payout.currency,
+                    expected=payout.amount,
+                    actual=found.amount,
+                )
+        self.compared["payouts"] = len(payouts)

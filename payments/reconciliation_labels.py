@@ -70,6 +70,24 @@ def describe(difference: dict) -> str:
             "Transfer %(gateway_id)s for disbursement %(id)s was reversed by %(actual)s at Stripe; "
             "the ledger reverses %(expected)s."
         ),
+        "balance_amount": _(
+            "Stripe's balance moved %(actual)s for %(detail)s (balance transaction %(gateway_id)s); "
+            "the ledger records %(expected)s."
+        ),
+        "fee_missing": _(
+            "Stripe took a fee of %(actual)s on %(detail)s (balance transaction %(gateway_id)s) "
+            "that the ledger does not record."
+        ),
+        "fee_amount": _(
+            "Stripe took a fee of %(actual)s on %(detail)s (balance transaction %(gateway_id)s); "
+            "the ledger records a fee of %(expected)s."
+        ),
+        "payout_missing": _(
+            "Stripe paid %(actual)s out to the bank (payout %(gateway_id)s), which is not in the books."
+        ),
+        "payout_amount": _(
+            "Payout %(gateway_id)s is for %(actual)s at Stripe but %(expected)s in the books."
+        ),
     }
     template = templates.get(code)
     if template is None:
@@ -98,4 +116,6 @@ def object_label(name: str) -> str:
         "payment_intent": _("payment"),
         "stripe_refund": _("refund"),
         "transfer": _("transfer"),
+        "balance_transaction": _("Stripe balance"),
+        "payout": _("Payout to the bank"),
     }.get(name, name)

@@ -271,6 +271,10 @@ def test_the_contribution_counts_only_when_the_succeeded_webhook_arrives(
     # Only named publicly because the sponsor asked to be.
     assert "PT Maju Bersama" in txn.description
     assert len(mail.outbox) == 1 and counted.receipt_number in mail.outbox[0].subject
+    # The fee Stripe kept (the emulator's 2.9 % + Rp 2.000) is the operator's, not the fund's.
+    fee = Transaction.objects.get(kind="fee")
+    assert (fee.fund, fee.reference.startswith("txn_")) == (fund, True)
+    assert _legs(fee.idempotency_key) == {"fees:stripe": 74_500_00, "operator:fees": -74_500_00}
 
     # The same event replayed, the same news under another event id, and late bad news: harmless.
     _deliver(
@@ -285,7 +289,7 @@ def test_the_contribution_counts_only_when_the_succeeded_webhook_arrives(
         counted.succeeded_at,
         counted.receipt_number,
     )
-    assert Transaction.objects.count() == 1 and len(mail.outbox) == 1
+    assert Transaction.objects.count() == 2 and len(mail.outbox) == 1
     assert WebhookEvent.objects.filter(status="processed").count() == 4
 
 

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from payments import api as payments_api
-from payments import contribution_services, disbursement_sending, ledger, reconciliation, signals
+from payments import (
+    contribution_services,
+    disbursement_sending,
+    gateway_balance,
+    ledger,
+    reconciliation,
+    signals,
+)
 from payments.gateways.stripe.gateway import client as stripe_client
 from payments.models import (
     Account,
@@ -322,7 +329,7 @@ def paid_through_stripe(fund, people, stripe_url, capture, *, key="s1") -> Disbu
     return paid
 
 
-def paid_by_card(fund, people, *, amount=30_000_000_00, record=True) -> Contribution:
+def paid_by_card(fund, people, *, amount=30_000_000_00, record=True, fee=True) -> Contribution:
     contribution = payments_api.contribution_create(
         fund=fund,
         by=people["sponsor"],
@@ -337,8 +344,10 @@ def paid_by_card(fund, people, *, amount=30_000_000_00, record=True) -> Contribu
     intent = stripe_client().v1.payment_intents.confirm(
         contribution.gateway_reference, params={"payment_method": "pm_card_visa"}
     )
-    if record:  # what the payment_intent.succeeded webhook does
-        contribution_services.contribution_record_payment(intent=intent.to_dict())
+    if record:  # what the payment_intent.succeeded webhook does: the payment, then Stripe's fee
+        recorded = contribution_services.contribution_record_payment(intent=intent.to_dict())
+        if fee and recorded is not None:
+            gateway_balance.contribution_record_fee(contribution=recorded)
     return Contribution.objects.get(pk=contribution.pk)
 
 

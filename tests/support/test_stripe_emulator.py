@@ -250,6 +250,66 @@ def webhook_receiver():
         server.server_close()
 
 
+def test_balance_transactions_are_made_and_listed_as_stripe_does(client, emulator_url):
+    from .stripe_emulator import reset
+
+    reset(emulator_url)
+    account = _onboarded_account(client, emulator_url)
+    intent = client.v1.payment_intents.create(
+        params={"amount": 10_000_000_00, "currency": "idr", "payment_method_types": ["card"]}
+    )
+    intent = client.v1.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_visa"})
+    refund = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1_000_000_00})
+    transfer = client.v1.transfers.create(
+        params={"amount": 2_000_000_00, "currency": "idr", "destination": account.id}
+    )
+    reversal = client.v1.transfers.reversals.create(transfer.id, params={"amount": 500_000_00})
+    payout = client.v1.payouts.create(params={"amount": 3_000_000_00, "currency": "idr"})
+
+    # The charge's, with the card fee (2.9 % + Rp 2.000) and its breakdown.
+    charged = client.v1.payment_intents.retrieve(
+        intent.id, params={"expand": ["latest_charge.balance_transaction"]}
+    ).latest_charge.balance_transaction
+    assert (charged.type, charged.reporting_category, charged.amount) == ("charge", "charge", 10_000_000_00)
+    assert (charged.fee, charged.net) == (292_000_00, 10_000_000_00 - 292_000_00)
+    assert [(d.type, d.amount) for d in charged.fee_details] == [("stripe_fee", 292_000_00)]
+    # Every other movement of the balance has its own, linked from its object.
+    moved = {
+        txn.type: txn for txn in client.v1.balance_transactions.list(params={"limit": 100}).auto_paging_iter()
+    }
+    assert {t: (moved[t].amount, moved[t].fee) for t in moved} == {
+        "charge": (10_000_000_00, 292_000_00),
+        "refund": (-1_000_000_00, 0),
+        "transfer": (-2_000_000_00, 0),
+        "transfer_refund": (500_000_00, 0),
+        "payout": (-3_000_000_00, 0),
+    }
+    assert moved["refund"].id == client.v1.refunds.retrieve(refund.id).balance_transaction
+    assert moved["transfer"].id == client.v1.transfers.retrieve(transfer.id).balance_transaction
+    assert moved["transfer_refund"].id == reversal.balance_transaction
+    assert moved["payout"].id == client.v1.payouts.retrieve(payout.id).balance_transaction
+
+    # Newest first, a page at a time; filters by type and source; the source expanded.
+    page = client.v1.balance_transactions.list(params={"limit": 2})
+    assert [t.type for t in page.data] == ["payout", "transfer_refund"] and page.has_more
+    following = client.v1.balance_transactions.list(params={"limit": 2, "starting_after": page.data[-1].id})
+    assert [t.type for t in following.data] == ["transfer", "refund"]
+    assert [t.source for t in client.v1.balance_transactions.list(params={"type": "transfer"}).data] == [
+        transfer.id
+    ]
+    assert [t.type for t in client.v1.balance_transactions.list(params={"source": refund.id}).data] == [
+        "refund"
+    ]
+    expanded = client.v1.balance_transactions.list(params={"type": "charge", "expand": ["data.source"]}).data[
+        0
+    ]
+    assert (expanded.source.object, expanded.source.payment_intent) == ("charge", intent.id)
+    assert client.v1.balance_transactions.list(params={"created": {"gt": int(time.time()) + 60}}).data == []
+    # A manual payout's transactions cannot be listed by payout, as at Stripe.
+    with pytest.raises(stripe.InvalidRequestError, match="automatic"):
+        client.v1.balance_transactions.list(params={"payout": payout.id})
+
+
 def test_webhook_is_signed_for_construct_event(client, emulator_url, webhook_receiver):
     endpoint, received = webhook_receiver
     secret = "whsec_emulator_test"

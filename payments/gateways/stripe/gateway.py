@@ -17,7 +17,9 @@ from payments.gateways.stripe import payments_in, reconcile
 from payments.gateways.stripe.client import UNAVAILABLE, client
 from payments.interface import (
     AccountInfo,
+    GatewayBalanceTransaction,
     GatewayPayment,
+    GatewayPayout,
     GatewayRefund,
     GatewayRefused,
     GatewayTransfer,
@@ -209,6 +211,15 @@ class StripeGateway(PaymentGateway):
 
     def lookup_transfer(self, transfer_id: str) -> GatewayTransfer | None:
         return reconcile.transfer(transfer_id)
+
+    def balance_transactions_since(self, moment: datetime.datetime | None) -> list[GatewayBalanceTransaction]:
+        return reconcile.balance_transactions_since(moment)
+
+    def payment_balance_transaction(self, payment_id: str) -> GatewayBalanceTransaction | None:
+        return reconcile.payment_balance_transaction(payment_id)
+
+    def lookup_payout(self, payout_id: str) -> GatewayPayout | None:
+        return reconcile.payout(payout_id)
 
     def verify_webhook(self, payload: bytes, signature_header: str) -> Any:
         return verify_webhook(payload, signature_header)

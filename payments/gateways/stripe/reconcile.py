@@ -1,11 +1,6 @@
 """What Stripe holds, read for reconciliation: payment intents, refunds, transfers and their
-reversals created since a moment, as plain records (nothing outside this package sees a Stripe
-object).
-
-Balance transactions are not read: the test emulator serves them under the old path
-(``/v1/balance/history``) and only for charges and refunds, never for transfers, so a
-comparison built on them could not be tested. Payment intents, refunds and transfers carry the
-amounts, currencies and states the ledger records, and are what is compared."""
+reversals, balance transactions (with the fees Stripe took) and payouts, as plain records
+(nothing outside this package sees a Stripe object)."""
 
 from __future__ import annotations
 
@@ -16,7 +11,9 @@ import stripe
 
 from payments.gateways.stripe.client import client
 from payments.interface import (
+    GatewayBalanceTransaction,
     GatewayPayment,
+    GatewayPayout,
     GatewayRefund,
     GatewayReversal,
     GatewayTransfer,
@@ -146,3 +143,67 @@ def transfer(transfer_id: str) -> GatewayTransfer | None:
         return None
     reversals = transfer_reversals(obj["id"]) if int(obj.get("amount_reversed") or 0) else ()
     return _transfer(obj, reversals)
+
+
+def _balance_transaction(obj) -> GatewayBalanceTransaction:
+    source = obj.get("source")
+    reference = ""
+    if isinstance(source, dict):  # expanded: a charge names the payment intent our records keep
+        if source.get("object") == "charge":
+            reference = source.get("payment_intent") or ""
+        source = source.get("id") or ""
+    source = source or ""
+    return GatewayBalanceTransaction(
+        id=obj["id"],
+        type=obj.get("type") or "",
+        amount=int(obj["amount"]),
+        fee=int(obj.get("fee") or 0),
+        net=int(
+            obj.get("net") if obj.get("net") is not None else int(obj["amount"]) - int(obj.get("fee") or 0)
+        ),
+        currency=str(obj["currency"]).upper(),
+        source=source,
+        source_reference=reference or source,
+        created=int(obj["created"]),
+        status=obj.get("status") or "",
+        reporting_category=obj.get("reporting_category") or "",
+    )
+
+
+def balance_transactions_since(moment: datetime.datetime | None) -> list[GatewayBalanceTransaction]:
+    """Every balance transaction created since ``moment``, each with its source expanded (so a
+    charge's payment intent is known without one request per charge)."""
+    params = {**_timestamp(moment), "expand": ["data.source"]}
+    return [_balance_transaction(obj) for obj in _paged(client().v1.balance_transactions.list, params)]
+
+
+def payment_balance_transaction(payment_id: str) -> GatewayBalanceTransaction | None:
+    """The balance transaction of a payment intent's charge (None before it has one)."""
+    obj = _retrieve(
+        lambda object_id: client().v1.payment_intents.retrieve(
+            object_id, params={"expand": ["latest_charge.balance_transaction"]}
+        ),
+        payment_id,
+    )
+    charge = (obj or {}).get("latest_charge")
+    if not isinstance(charge, dict) or not isinstance(charge.get("balance_transaction"), dict):
+        return None
+    data = dict(charge["balance_transaction"])
+    data["source"] = {"object": "charge", "id": charge["id"], "payment_intent": payment_id}
+    return _balance_transaction(data)
+
+
+def _payout(obj) -> GatewayPayout:
+    return GatewayPayout(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        status=obj.get("status") or "",
+        created=int(obj["created"]),
+        arrival_date=int(obj["arrival_date"]) if obj.get("arrival_date") else None,
+    )
+
+
+def payout(payout_id: str) -> GatewayPayout | None:
+    obj = _retrieve(client().v1.payouts.retrieve, payout_id)
+    return _payout(obj) if obj is not None else None
