@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.files import File
+
+from core.actors import Visitor
+
+if TYPE_CHECKING:
+    from payments.models import Disbursement
 
 # (clean, reason): ``reason`` is shown to the uploader when ``clean`` is False.
 FileScanner = Callable[[File], tuple[bool, str]]
 # The absolute address of a contribution's printable receipt, or "" when there is none.
 ReceiptUrl = Callable[[int], str]
+# Why this person may not release or handle this payment (a conflict of interest: the site knows
+# who belongs to the payee), or "" when nothing stands in the way.
+PaymentConflict = Callable[[Visitor, "Disbursement"], str]
 
 
 def _accept_every_file(upload: File) -> tuple[bool, str]:
@@ -23,21 +32,33 @@ def _no_receipt_page(contribution_id: int) -> str:
     return ""
 
 
+def _no_conflict_known(user: Visitor, disbursement: Disbursement) -> str:
+    return ""
+
+
 @dataclass
 class _Hooks:
     scan_file: FileScanner = _accept_every_file
     receipt_url: ReceiptUrl = _no_receipt_page
+    payment_conflict: PaymentConflict = _no_conflict_known
 
 
 hooks = _Hooks()
 
 
-def configure(*, scan_file: FileScanner | None = None, receipt_url: ReceiptUrl | None = None) -> None:
+def configure(
+    *,
+    scan_file: FileScanner | None = None,
+    receipt_url: ReceiptUrl | None = None,
+    payment_conflict: PaymentConflict | None = None,
+) -> None:
     """Register the site's hooks; an argument left out keeps what was registered before."""
     if scan_file is not None:
         hooks.scan_file = scan_file
     if receipt_url is not None:
         hooks.receipt_url = receipt_url
+    if payment_conflict is not None:
+        hooks.payment_conflict = payment_conflict
 
 
 def scan_file(upload: File) -> tuple[bool, str]:
@@ -47,3 +68,8 @@ def scan_file(upload: File) -> tuple[bool, str]:
 
 def receipt_url(contribution_id: int) -> str:
     return hooks.receipt_url(contribution_id)
+
+
+def payment_conflict(user: Visitor, disbursement: Disbursement) -> str:
+    """The site's conflict-of-interest rule for finance officers; without one, none is known."""
+    return hooks.payment_conflict(user, disbursement)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from core.actors import Visitor
+from payments import configuration
 
 if TYPE_CHECKING:
     from payments.models import Disbursement
@@ -29,7 +30,7 @@ def can_release_disbursement(user: Visitor, disbursement: Disbursement) -> tuple
         return False, _("Only a finance officer may release a disbursement.")
     if disbursement.requested_by_id == user.pk:
         return False, _("The person who approved the milestone may not also release its payment.")
-    return True, ""
+    return _without_conflict(user, disbursement)
 
 
 def can_handle_disbursement(user: Visitor, disbursement: Disbursement) -> tuple[bool, str]:
@@ -39,4 +40,13 @@ def can_handle_disbursement(user: Visitor, disbursement: Disbursement) -> tuple[
         return False, _("Only a finance officer may handle a disbursement.")
     if disbursement.requested_by_id == user.pk:
         return False, _("The person who approved the milestone may not also handle its payment.")
+    return _without_conflict(user, disbursement)
+
+
+def _without_conflict(user: Visitor, disbursement: Disbursement) -> tuple[bool, str]:
+    """A finance officer who belongs (or belonged) to the payee, or declared a conflict on what
+    is paid, never touches the payment: the site's rule, registered through ``configure``."""
+    reason = configuration.payment_conflict(user, disbursement)
+    if reason:
+        return False, reason
     return True, ""

@@ -7,12 +7,22 @@ from django.utils.translation import gettext as _
 from core.actors import Visitor
 from marketplace.challenges.permissions import is_challenge_official
 from marketplace.organisations.permissions import is_member, is_owner
+from marketplace.proposals.permissions import without_conflict
 
 
 def can_award(user: Visitor, challenge) -> tuple[bool, str]:
     if not is_challenge_official(user, challenge):
         return False, _("Only an official of the agency that owns this challenge may award it.")
     return True, ""
+
+
+def can_award_proposal(user: Visitor, proposal) -> tuple[bool, str]:
+    """Awarding this proposal, drawing in-kind offers down for it, re-planning its milestones:
+    an official of the owning agency without a conflict of interest on it."""
+    allowed, reason = can_award(user, proposal.challenge)
+    if not allowed:
+        return allowed, reason
+    return without_conflict(user, proposal)
 
 
 def can_report_milestone(user: Visitor, milestone) -> tuple[bool, str]:
@@ -24,7 +34,7 @@ def can_report_milestone(user: Visitor, milestone) -> tuple[bool, str]:
 def can_approve_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     if not is_challenge_official(user, milestone.award.proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may approve milestones.")
-    return True, ""
+    return without_conflict(user, milestone.award.proposal)
 
 
 # Determination, agreement, results and milestones ---------------------------------------------

@@ -7,14 +7,19 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit
-        from marketplace.finance import receivers
+        from marketplace.finance import permissions, receivers
         from marketplace.proposals import attachments
         from payments import api as payments_api
         from payments import signals as payment_signals
 
         # What payments needs from the domain, registered rather than imported by payments: the
-        # virus scan for transfer proofs and the address of a contribution's receipt page.
-        payments_api.configure(scan_file=attachments.scan, receipt_url=receivers.contribution_receipt_url)
+        # virus scan for transfer proofs, the address of a contribution's receipt page and the
+        # conflict-of-interest rule its four-eyes checks apply to finance officers.
+        payments_api.configure(
+            scan_file=attachments.scan,
+            receipt_url=receivers.contribution_receipt_url,
+            payment_conflict=permissions.payment_conflict,
+        )
 
         # payments writes its audit entries into the one trail through this signal.
         payment_signals.audit.connect(audit.record_from_payments, dispatch_uid="core-audit")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.actors import Visitor
+from core.references import ORGANISATION, parse_reference
 from core.roles import is_finance
+from marketplace.awards.models import Milestone
 from marketplace.organisations.permissions import is_member, is_owner, is_region_official
+from marketplace.proposals import conflicts
 
 # Contributions ------------------------------------------------------------------------------
 # Any signed-in user may co-fund a challenge: a company's CSR officer registers like anyone else,
@@ -69,3 +72,20 @@ def can_view_payment_proof(user: Visitor, organisation) -> tuple[bool, str]:
     if is_finance(user) or (organisation is not None and is_owner(user, organisation)):
         return True, ""
     return False, _("Only finance officers and the owners of the organisation paid may see this proof.")
+
+
+def payment_conflict(user: Visitor, disbursement) -> str:
+    """Why ``user`` may not release or handle this payment, or "": they are or were a member of
+    an organisation behind the milestone's proposal (or of the payee), or declared a conflict on
+    that proposal. payments asks it with every four-eyes check (registered by FinanceConfig)."""
+    milestone = (
+        Milestone.objects.filter(disbursement_id=disbursement.pk)
+        .select_related("award__proposal__organisation")
+        .first()
+    )
+    if milestone is not None:
+        reason = conflicts.conflict_of_interest(user, milestone.award.proposal)
+        if reason:
+            return reason
+    payee = parse_reference(disbursement.payee_reference, ORGANISATION)
+    return conflicts.organisation_conflict(user, payee) if payee is not None else ""

@@ -249,3 +249,15 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, transitions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["transition"].choices = [(t.name, t.label) for t in transitions]
+
+
+class ConflictDeclarationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why you have a conflict of interest"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For example: a relative works for the applicant, or you advised it. Kept in the record; "
+            "the agency's other officials are told so that one of them acts instead."
+        ),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.actors import Visitor
-from core.roles import is_official
+from core.roles import is_finance, is_official
 from marketplace.challenges.permissions import is_challenge_official
 from marketplace.organisations.permissions import is_member
 
@@ -42,10 +42,39 @@ def can_view_proposal_attachments(user: Visitor, proposal) -> tuple[bool, str]:
     return False, _("You may not open this file.")
 
 
+def without_conflict(user: Visitor, proposal) -> tuple[bool, str]:
+    """Refused to whoever is or was a member of an organisation behind the proposal, or declared
+    a conflict on it (``proposals.conflicts``). Every check of acting on a proposal ends here;
+    reading it stays allowed."""
+    from marketplace.proposals.conflicts import conflict_of_interest
+
+    reason = conflict_of_interest(user, proposal)
+    if reason:
+        return False, reason
+    return True, ""
+
+
 def can_decide_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     """Screening, review, shortlisting, rejection and change requests."""
     if not is_challenge_official(user, proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may decide on proposals.")
+    return without_conflict(user, proposal)
+
+
+def can_declare_conflict_on_proposal(user: Visitor, proposal) -> tuple[bool, str]:
+    """An official of the owning agency, or a finance officer, declares a conflict of interest on
+    a submitted proposal (once), so that someone else acts on it."""
+    from marketplace.proposals.conflicts import has_declared_conflict
+
+    if proposal.submitted_at is None or not (
+        is_challenge_official(user, proposal.challenge) or is_finance(user)
+    ):
+        return False, _(
+            "Only the agency's officials and finance officers may declare a conflict of interest on a "
+            "proposal."
+        )
+    if has_declared_conflict(user, proposal):
+        return False, _("You have already declared a conflict of interest on this proposal.")
     return True, ""
 
 

@@ -11,6 +11,11 @@ urlpatterns: list = [
     path("workspace/proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("workspace/proposals/<int:pk>/decide/", views.proposal_decide, name="proposal_decide"),
     path(
+        "workspace/proposals/<int:pk>/conflict/",
+        views.proposal_conflict_declare,
+        name="proposal_conflict_declare",
+    ),
+    path(
         "workspace/proposals/<int:pk>/versions/<int:number>/", views.proposal_version, name="proposal_version"
     ),
     path(

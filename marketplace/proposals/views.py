@@ -27,10 +27,11 @@ from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions as organisations_permissions
 from marketplace.proposals import checklist as checklist_services
+from marketplace.proposals import conflicts, selectors, workflows
 from marketplace.proposals import permissions as proposals_permissions
-from marketplace.proposals import selectors, workflows
 from marketplace.proposals.forms import (
     AttachmentForm,
+    ConflictDeclarationForm,
     DecisionForm,
     PartnerInviteForm,
     ProposalDraftForms,
@@ -38,6 +39,7 @@ from marketplace.proposals.forms import (
 )
 from marketplace.proposals.models import Proposal, ProposalAttachment, ProposalPartner
 from marketplace.proposals.services import attachments as attachments_services
+from marketplace.proposals.services import conflicts as conflicts_services
 from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
@@ -124,6 +126,12 @@ def _detail_context(request, proposal: Proposal, **overrides) -> dict:
         award=getattr(proposal, "award", None) if proposal.status in selectors.DETERMINED else None,
     )
     if is_agency_official:
+        # A conflicted official reads the proposal but is offered nothing to do with it.
+        context["conflict"] = proposals_permissions.without_conflict(user, proposal)[1]
+        context["can_declare_conflict"] = proposals_permissions.can_declare_conflict_on_proposal(
+            user, proposal
+        )[0]
+    if is_agency_official and not context.get("conflict"):
         decisions = [
             t
             for t in workflows.proposal_transitions_for(proposal, workflows.OFFICIAL)
@@ -390,6 +398,32 @@ def proposal_version(request, pk, number):
     )
 
 
+# Conflicts of interest ---------------------------------------------------------------------
+
+
+@login_required
+def proposal_conflict_declare(request, pk):
+    """An official of the owning agency or a finance officer declares a conflict of interest."""
+    proposal = get_object_or_404(Proposal.objects.select_related("challenge__agency", "organisation"), pk=pk)
+    deny_unless(proposals_permissions.can_declare_conflict_on_proposal(request.user, proposal))
+    form = ConflictDeclarationForm(request.POST or None)
+    can_read = proposals_permissions.can_view_proposal(request.user, proposal)[0]
+    response = form_action(
+        request,
+        form,
+        lambda data: conflicts_services.proposal_conflict_declare(
+            proposal=proposal, by=request.user, note=data["note"]
+        ),
+        success=_("Your conflict of interest is recorded: someone else will act on this proposal."),
+        redirect_to=_back_to(proposal) if can_read else reverse("marketplace:workspace"),
+    )
+    return response or render(
+        request,
+        "proposals/proposal_conflict.html",
+        {"proposal": proposal, "form": form, "can_read": can_read},
+    )
+
+
 # The officials' list -----------------------------------------------------------------------
 
 
@@ -406,8 +440,12 @@ def agency_proposals(request):
     if status in Proposal.Status.values:
         queryset = queryset.filter(status=status)
     page = Paginator(queryset, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
+    conflicted = conflicts.conflicted_proposal_ids(request.user, [p.pk for p in page.object_list])
     rows = []
     for proposal in page.object_list:
+        if proposal.pk in conflicted:  # listed, to read; nothing offered to do
+            rows.append({"proposal": proposal, "decisions": [], "can_award": False, "conflict": True})
+            continue
         decisions = [
             t
             for t in workflows.proposal_transitions_for(proposal, workflows.OFFICIAL)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Visitor
 from marketplace.challenges.permissions import is_challenge_official
+from marketplace.proposals.permissions import without_conflict
 
 # Review: screening, reviewer pool, assignments, conflicts -----------------------------------
 
@@ -14,7 +15,7 @@ def can_screen_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     """The owning agency's officials screen a proposal once it has been submitted."""
     if proposal.submitted_at is None or not is_challenge_official(user, proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may screen its proposals.")
-    return True, ""
+    return without_conflict(user, proposal)
 
 
 def can_manage_reviews(user: Visitor, challenge) -> tuple[bool, str]:

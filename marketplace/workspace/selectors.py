@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marketplace.awards.models import Milestone
 from marketplace.organisations.models import Organisation
+from marketplace.proposals import conflicts
 from marketplace.proposals.models import Proposal
 
 
@@ -20,6 +21,16 @@ def workspace_for(user) -> dict:
     to_award = Proposal.objects.filter(
         status=Proposal.Status.SUBMITTED, challenge__agency__officials=user
     ).select_related("challenge", "organisation")
+    # What a conflict of interest forbids is not offered (another official acts on it).
+    conflicted = conflicts.conflicted_proposal_ids(
+        user,
+        {
+            *official_milestones.values_list("award__proposal_id", flat=True),
+            *to_award.values_list("pk", flat=True),
+        },
+    )
+    official_milestones = official_milestones.exclude(award__proposal_id__in=conflicted)
+    to_award = to_award.exclude(pk__in=conflicted)
     return {
         "organisations": organisations,
         "milestones": milestones,

@@ -62,7 +62,7 @@ def award_create(
     id) to the units the winner receives: the award draws them down. ``conditions`` makes it an
     award with conditions. The grantee's owners are asked to accept the agreement; the project
     starts when they do. Refused otherwise (an offer short of capacity too); nothing changes."""
-    require(permissions.can_award(by, proposal.challenge))
+    require(permissions.can_award_proposal(by, proposal))
     if not milestones:
         raise DomainError(_("An award needs at least one milestone."))
     if sum(m.amount for m in milestones) != amount:
@@ -241,14 +241,14 @@ def on_disbursement_cancelled(sender, *, disbursement, **kwargs) -> None:
 def incentive_draw_down(*, incentive: Incentive, award: Award, quantity: int, by: Person) -> InKindDrawdown:
     """Give ``quantity`` units of an in-kind offer to an award's grantee.
 
-    Refuses (DomainError) when ``by`` is not an official of the challenge's agency, when the
+    Refuses (DomainError) when ``by`` is not an official of the challenge's agency or has a
+    conflict of interest on the award's proposal, when the
     offer is not in-kind, belongs to another challenge or has expired, and when ``quantity``
     exceeds what remains. Concurrent draw-downs on one offer are serialised by a row lock, so
     the offer never gives more than its quantity."""
     challenge = incentive.challenge
-    allowed, reason = permissions.can_award(by, challenge)
-    if not allowed:
-        raise DomainError(reason)
+    require(permissions.can_award(by, challenge))
+    require(permissions.can_award_proposal(by, award.proposal))  # and no conflict of interest
     if incentive.kind != Incentive.Kind.IN_KIND or not incentive.quantity:
         raise DomainError(_("Only in-kind offers with a quantity can be drawn down."))
     if award.proposal.challenge_id != incentive.challenge_id:

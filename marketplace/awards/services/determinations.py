@@ -340,7 +340,7 @@ def milestones_replan(
     """The official moves milestone dates and shifts amounts between milestones that are not yet
     approved, with a recorded reason. The amounts still add up to the award: the total never
     changes here."""
-    require(permissions.can_award(by, award.proposal.challenge))
+    require(permissions.can_award_proposal(by, award.proposal))
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Give the reason for the new plan; it is kept in the record."), field="reason")

@@ -33,7 +33,7 @@ def _proposal_for(request, pk) -> Proposal:
 @login_required
 def award_create(request, pk):
     proposal = _proposal_for(request, pk)
-    deny_unless(awards_permissions.can_award(request.user, proposal.challenge))
+    deny_unless(awards_permissions.can_award_proposal(request.user, proposal))
     form = AwardForm(
         request.POST or None,
         initial={"amount": proposal.requested_amount},

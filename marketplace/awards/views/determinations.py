@@ -167,7 +167,7 @@ def award_replan(request, pk):
     award = get_object_or_404(
         Award.objects.select_related("proposal__challenge__agency__region", "proposal__organisation"), pk=pk
     )
-    deny_unless(awards_permissions.can_award(request.user, award.proposal.challenge))
+    deny_unless(awards_permissions.can_award_proposal(request.user, award.proposal))
     milestones = list(award.milestones.order_by("position", "due_date"))
     initial = [{"milestone_id": m.pk, "due_date": m.due_date, "amount": m.amount} for m in milestones]
     formset = ReplanFormSet(request.POST or None, initial=initial, prefix="milestones")

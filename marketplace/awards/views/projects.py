@@ -10,6 +10,7 @@ from core.pagination import paginate
 from marketplace.awards.selectors import projects as selectors
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
+from marketplace.proposals import permissions as proposals_permissions
 from search import api as search
 
 
@@ -39,6 +40,9 @@ def project_detail(request, pk):
                 "insider": True,
                 "is_grantee": is_grantee,
                 "is_official": is_official,
+                # Reads everything; approves, asks for revisions and re-plans nothing.
+                "official_conflict": is_official
+                and proposals_permissions.without_conflict(request.user, proposal)[1],
                 "agreement": getattr(project, "agreement", None),
                 "delivery": selectors.project_delivery(project),
                 **similar,

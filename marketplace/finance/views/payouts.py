@@ -19,6 +19,7 @@ from core.models import AuditEntry
 from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
 from core.views import deny_unless, form_action, post_action
+from marketplace.awards.models import Milestone
 from marketplace.awards.services import awards as services
 from marketplace.challenges.models.regions import Agency
 from marketplace.finance import permissions
@@ -31,6 +32,7 @@ from marketplace.finance.forms.payouts import (
     ReleaseForm,
 )
 from marketplace.organisations.models.organisations import Organisation
+from marketplace.proposals import permissions as proposals_permissions
 from payments import api as payments_api
 from payments.api import PaymentError, stripe_configured
 from payments.models import Disbursement
@@ -213,6 +215,10 @@ def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **f
     except PaymentError as exc:
         rail_now, not_payable = "", exc.message
     actions = payments_api.disbursement_actions(disbursement=disbursement, user=request.user)
+    milestone = (
+        Milestone.objects.filter(disbursement_id=disbursement.pk).select_related("award__proposal").first()
+    )
+    proposal = milestone.award.proposal if milestone is not None else None
     return render(
         request,
         "finance/disbursement_release.html",
@@ -223,6 +229,12 @@ def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **f
             "rail_now": rail_now,
             "not_payable": not_payable,
             "actions": actions,
+            # A conflicted finance officer sees the payment and is offered nothing to do with it.
+            "conflict": permissions.payment_conflict(request.user, disbursement),
+            "declare_conflict_on": proposal
+            if proposal is not None
+            and proposals_permissions.can_declare_conflict_on_proposal(request.user, proposal)[0]
+            else None,
             "form": forms.get("form") or ReleaseForm(),
             "record_form": forms.get("record_form") or RecordPaymentForm(),
             "cancel_form": forms.get("cancel_form") or CancelForm(),

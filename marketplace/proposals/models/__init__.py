@@ -1,5 +1,6 @@
 """The proposals models, one module per area; import them from here."""
 
+from marketplace.proposals.models.conflicts import DeclaredConflict
 from marketplace.proposals.models.parts import (
     BudgetLine,
     PlannedMilestone,
@@ -12,6 +13,7 @@ from marketplace.proposals.models.parts import (
 from marketplace.proposals.models.proposals import Proposal
 
 __all__ = [
+    "DeclaredConflict",
     "BudgetLine",
     "PlannedMilestone",
     "TeamMember",

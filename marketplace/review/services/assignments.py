@@ -20,11 +20,8 @@ from core.errors import DomainError, require
 from core.request_context import current_ip
 from core.roles import REVIEWER_GROUP, has_role
 from marketplace.challenges.models import ChallengePage
-from marketplace.organisations.models import (
-    Membership,
-    PastMembership,
-)
-from marketplace.proposals.models import Proposal, ProposalPartner
+from marketplace.proposals import conflicts
+from marketplace.proposals.models import Proposal
 from marketplace.review import matching as reviewer_matching
 from marketplace.review import permissions
 from marketplace.review.models import ChallengeReviewer, ConflictDeclaration, ReviewAssignment
@@ -45,43 +42,28 @@ from marketplace.review.services.common import (
 # Assignments and conflicts of interest ----------------------------------------------------------
 
 
-def _taking_part(proposal: Proposal) -> list[int]:
-    """The organisations behind a proposal: the lead and every partner that has not declined."""
-    partners = proposal.partners.exclude(status=ProposalPartner.Status.DECLINED).values_list(
-        "organisation_id", flat=True
-    )
-    return [proposal.organisation_id, *partners]
-
-
 def exclusion_reason(proposal: Proposal, reviewer: Person) -> str | None:
     """Why ``reviewer`` may never be assigned to ``proposal``, or None. A member or former
-    member of the lead or of a partner organisation never reviews it; neither does someone
-    already assigned, who declared a conflict on it, or who was removed from it."""
-    organisations = _taking_part(proposal)
+    member of the lead or of a partner organisation never reviews it (the rule every official
+    and finance officer follows too: ``proposals.conflicts``); neither does someone already
+    assigned, who declared a conflict on it, or who was removed from it."""
     name = display_name(reviewer)
-    for membership_model, refusal in (
-        (
-            Membership,
-            _(
-                "%(name)s is a member of %(organisation)s, which takes part in this proposal: a member may "
-                "never review it."
-            ),
-        ),
-        (
-            PastMembership,
+    tie = conflicts.membership_tie(reviewer, conflicts.organisations_taking_part(proposal))
+    if tie is not None:
+        refusal = (
             _(
                 "%(name)s was a member of %(organisation)s, which takes part in this proposal: a former "
                 "member may never review it."
-            ),
-        ),
-    ):
-        membership = (
-            membership_model.objects.filter(user=reviewer, organisation_id__in=organisations)
-            .select_related("organisation")
-            .first()
+            )
+            if tie.former
+            else _(
+                "%(name)s is a member of %(organisation)s, which takes part in this proposal: a member may "
+                "never review it."
+            )
         )
-        if membership is not None:
-            return refusal % {"name": name, "organisation": membership.organisation.name}
+        return refusal % {"name": name, "organisation": tie.organisation.name}
+    if conflicts.has_declared_conflict(reviewer, proposal):
+        return _("%(name)s declared a conflict of interest on this proposal.") % {"name": name}
     existing = ReviewAssignment.objects.filter(proposal=proposal, reviewer=reviewer).first()
     if existing is not None:
         if existing.status == A.CONFLICT:
