@@ -59,6 +59,16 @@ def _celery_eager_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _no_worker_left_behind():
+    """A test that started a real worker in this process (celery's start_worker) leaves celery
+    believing it runs inside a task, which forbids ``.get()`` on a result in later tests."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _offline_by_default(settings):
     """Each test starts on the embedded default (database search, manual rail); tests that
     need Elasticsearch or Stripe ask for the fixtures below."""

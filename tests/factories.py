@@ -439,26 +439,39 @@ def allocation(
     )
 
 
+def close_challenge(challenge_page: ChallengePage) -> None:
+    """Move the challenge's closing time into the past (a minute ago), as if its call had
+    ended: awards and published results wait for that."""
+    ChallengePage.objects.filter(pk=challenge_page.pk, closes_at__gt=timezone.now()).update(
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+
 def awarded_proposal(
     proposal,
     *,
     official,
-    amount: int = 30_000_000_00,
+    amount: int | None = None,
     milestones: int = 3,
     accepted_by=None,
 ):
-    """The official awards ``amount`` in equal milestones ("Tahap 1", …, due in 30 days); with
-    ``accepted_by`` the owner has accepted the agreement, so the project has started.
-    Returns the award."""
+    """The challenge closes and the official awards ``amount`` (by default what the proposal
+    requested) in equal milestones ("Tahap 1", …, due in 30 days); with ``accepted_by`` the
+    owner has accepted the agreement, so the project has started. Returns the award."""
     from marketplace.awards.services import awards
 
+    close_challenge(proposal.challenge)
+    amount = proposal.requested_amount if amount is None else amount
     due = timezone.localdate() + datetime.timedelta(days=30)
+    # Equal milestones; the last one takes what does not divide evenly.
+    shares = [amount // milestones] * milestones
+    shares[-1] += amount - sum(shares)
     award = awards.award_create(
         proposal=proposal,
         amount=amount,
         milestones=[
-            awards.MilestonePlan(title=f"Tahap {n}", amount=amount // milestones, due_date=due)
-            for n in range(1, milestones + 1)
+            awards.MilestonePlan(title=f"Tahap {n}", amount=share, due_date=due)
+            for n, share in enumerate(shares, start=1)
         ],
         by=official,
     )

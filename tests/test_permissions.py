@@ -125,9 +125,13 @@ def build_scene() -> Scene:
         proposal=complete(proposal("Didanai")), by=applicant
     )
     factories.allocation(challenge, finance=users[FINANCE], amount=100_000_000_00, idempotency_key="dpa-1")
-    award = factories.awarded_proposal(
-        awarded, official=official, amount=30_000_000_00, accepted_by=applicant
+    award = factories.awarded_proposal(awarded, official=official, accepted_by=applicant)
+    # Then the agency extends the call and makes room for a second winner, so the scene has an
+    # award and a challenge still open for proposals, questions and a second award.
+    ChallengePage.objects.filter(pk=challenge.pk).update(
+        closes_at=timezone.now() + datetime.timedelta(days=30)
     )
+    challenge.incentives.update(winners=2)
     approved, reported, planned = award.milestones.order_by("position")
     determinations_services.milestone_report(milestone=approved, by=applicant, report="Tahap 1 selesai.")
     approved = awards_services.milestone_approve(milestone=approved, by=official)
@@ -595,6 +599,7 @@ def test_member_applies_for_their_organisation(client, scene):
 
 def test_owning_official_awards_a_submitted_proposal(client, scene):
     action = ACTIONS["award_create"]
+    factories.close_challenge(scene.challenge)  # awards wait for the call to close
     sign_in(client, scene, OFFICIAL)
     assert client.get(action.url(scene)).status_code == 200
     response = client.post(action.url(scene), action.data(scene))
@@ -722,6 +727,7 @@ PUBLIC_PAGES = {
 @pytest.mark.parametrize("url", list(PUBLIC_PAGES.values()), ids=list(PUBLIC_PAGES))
 def test_public_page_is_open_to_anonymous_visitors(client, scene, url):
     # The funded project is public once the official publishes the challenge's results.
+    factories.close_challenge(scene.challenge)
     factories.publish_results(scene.challenge, scene.users[OFFICIAL])
     assert client.get(url(scene)).status_code == 200
 
@@ -750,6 +756,7 @@ API_WRITE_TARGETS = {
 @pytest.mark.parametrize("role", [ANONYMOUS, FINANCE])
 @pytest.mark.parametrize("url", list(API_WRITE_TARGETS.values()), ids=list(API_WRITE_TARGETS))
 def test_api_refuses_writes_and_changes_nothing(client, scene, url, role):
+    factories.close_challenge(scene.challenge)
     factories.publish_results(scene.challenge, scene.users[OFFICIAL])
     url = url(scene)
     sign_in(client, scene, role)

@@ -59,6 +59,7 @@ def world():
         challenge, finance=finance, amount=50_000_000_00, reference="DPA-9", idempotency_key="dpa-9"
     )
     due = timezone.localdate() + 30 * DAY
+    factories.close_challenge(proposal.challenge)
     award = awards_services.award_create(
         proposal=proposal,
         amount=25_000_000_00,
@@ -226,6 +227,7 @@ def test_winners_are_public_only_once_the_official_publishes_the_results(world):
 
 def test_results_need_an_award(world):
     other = factories.challenge(agency_obj=world.challenge.agency)
+    factories.close_challenge(other)
     with pytest.raises(DomainError, match="Award at least one proposal"), translation.override("en"):
         determinations.results_publish(challenge=other, by=world.official)
     assert ChallengePage.objects.get(pk=other.pk).results_published_at is None

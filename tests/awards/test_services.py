@@ -76,6 +76,7 @@ def test_award_beyond_what_the_fund_holds_is_refused(challenge, official, financ
         challenge=challenge, amount=10_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
     )
     with pytest.raises(DomainError, match="holds only Rp 10.000.000"):
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal, amount=20_000_000_00, milestones=_milestones(20_000_000_00), by=official
         )
@@ -90,6 +91,7 @@ def test_milestones_must_add_up_to_the_award(challenge, official, finance):
         challenge=challenge, amount=50_000_000_00, by=finance, reference="DPA-1", idempotency_key="a1"
     )
     with pytest.raises(DomainError, match="add up"):
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal,
             amount=10_000_000_00,
@@ -103,6 +105,7 @@ def test_an_official_of_another_agency_cannot_award(challenge, finance):
     outsider = factories.UserFactory(roles=["official"])
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
     with pytest.raises(DomainError, match="agency that owns"):
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal, amount=1_000_00, milestones=_milestones(1_000_00), by=outsider
         )
@@ -115,6 +118,7 @@ def test_milestone_money_flows_from_fund_to_grantee_once(challenge, official, fi
     challenges_services.allocation_record(
         challenge=challenge, amount=30_000_000_00, by=finance, reference="DPA-7", idempotency_key="k"
     )
+    factories.close_challenge(proposal.challenge)
     award = awards_services.award_create(
         proposal=proposal,
         amount=20_000_000_00,

@@ -175,12 +175,14 @@ def in_kind_challenge():
     challenges_services.allocation_record(
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key="k1"
     )
+    factories.close_challenge(page)
     return page, page.incentives.get(kind="in_kind"), proposal, official
 
 
 @pytest.fixture
 def awarded_in_kind(in_kind_challenge):
     page, offer, proposal, official = in_kind_challenge
+    factories.close_challenge(proposal.challenge)
     award = awards_services.award_create(
         proposal=proposal,
         amount=10_000_00,
@@ -240,6 +242,7 @@ def test_an_award_asking_more_in_kind_than_remains_changes_nothing(in_kind_chall
     # The service refuses too (a race with another award), and rolls the whole award back.
     Incentive.objects.filter(pk=offer.pk).update(quantity=10)
     with pytest.raises(DomainError):
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal,
             amount=10_000_00,

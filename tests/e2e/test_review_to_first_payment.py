@@ -132,7 +132,8 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
         assert client.post(f"/workspace/reviews/{assignment.pk}/", review_data).status_code == 302
     assert Review.objects.filter(assignment__proposal=proposal, status="submitted").count() == 3
 
-    # 5. The comparison, the shortlist and the award with conditions.
+    # 5. The call has closed: the comparison, the shortlist and the award with conditions.
+    factories.close_challenge(challenge)
     comparison = pejabat.get(f"/workspace/challenges/{challenge.slug}/comparison/")
     assert comparison.status_code == 200 and proposal.title in comparison.text
     pejabat.post(f"/workspace/proposals/{proposal.pk}/decide/", {"transition": "shortlist", "note": ""})

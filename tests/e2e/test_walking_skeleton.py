@@ -162,7 +162,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     late_proposal.refresh_from_db()
     assert late.status_code == 302 and late_proposal.status == Proposal.Status.DRAFT
 
-    # 4. Finance records the APBD allocation; an award beyond the fund is refused.
+    # 4. Finance records the APBD allocation; an award beyond what was asked is refused.
     finance_client = signed_in("bendahara")
     allocate_url = "/challenges/antrean-puskesmas-daring/fund/allocate/"
     token = finance_client.get(allocate_url).context["form"].initial["idempotency_key"]
@@ -181,7 +181,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     award_url = f"/workspace/proposals/{proposal.pk}/award/"
     due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     too_much = official_client.post(award_url, _award_form("150.000.000", [("Uji coba", "150.000.000", due)]))
-    assert too_much.status_code == 200 and "Rp 120.000.000" in too_much.text
+    assert too_much.status_code == 200 and "Rp 100.000.000" in too_much.text  # what was asked
     assert not Award.objects.exists()
     response = official_client.post(
         award_url,

@@ -668,6 +668,7 @@ def test_public_page_lists_past_funded_projects(client, world, django_assert_max
         idempotency_key="dpa-1",
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
+    factories.close_challenge(proposal.challenge)
     awards_services.award_create(
         proposal=proposal,
         amount=proposal.requested_amount,

@@ -178,6 +178,7 @@ def test_a_shortlisted_proposal_can_be_awarded(challenge, owner, official):
     )
     proposal = proposal_in(S.SHORTLISTED, challenge=challenge, owner=owner, official=official)
     due = timezone.localdate() + datetime.timedelta(days=30)
+    factories.close_challenge(proposal.challenge)
     awards_services.award_create(
         proposal=proposal,
         amount=10_000_000_00,
@@ -192,6 +193,7 @@ def test_screening_cannot_be_awarded(challenge, owner, official):
     proposal = proposal_in(S.SCREENING, challenge=challenge, owner=owner, official=official)
     due = timezone.localdate() + datetime.timedelta(days=30)
     with pytest.raises(DomainError):
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal,
             amount=10_000_000_00,

@@ -29,6 +29,7 @@ def _funded_projects(count: int):
             reference="DPA",
             idempotency_key=f"k{challenge.pk}",
         )
+        factories.close_challenge(proposal.challenge)
         awards_services.award_create(
             proposal=proposal,
             amount=10_000_00,

@@ -273,6 +273,7 @@ def test_an_awarded_proposal_leaves_the_running_total_and_the_available_money(cl
     from marketplace.review.selectors import scoring as selectors_scoring
 
     due = timezone.localdate() + datetime.timedelta(days=90)
+    factories.close_challenge(example.proposals[2].challenge)
     awards_services.award_create(
         proposal=example.proposals[2],
         amount=30_000_000_00,

@@ -432,6 +432,7 @@ def _funded_project(world, title: str, summary: str):
         challenge=page, amount=10_000_00, by=finance, reference="DPA", idempotency_key=f"k{page.pk}"
     )
     due = timezone.localdate() + datetime.timedelta(days=30)
+    factories.close_challenge(proposal.challenge)
     award = awards_services.award_create(
         proposal=proposal,
         amount=10_000_00,

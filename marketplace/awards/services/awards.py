@@ -17,12 +17,17 @@ from django.utils.translation import gettext as _
 from core import audit, messaging
 from core.actors import Person
 from core.errors import DomainError, require
+from core.money import format_money
 from core.references import award_reference, organisation_reference
 from marketplace.awards import permissions, signals
 from marketplace.awards import workflows as awards_workflows
 from marketplace.awards.models import Award, InKindDrawdown, Milestone
-from marketplace.awards.services.determinations import agreement_create, milestone_report  # noqa: F401
-from marketplace.challenges.models import Incentive
+from marketplace.awards.services.determinations import (  # noqa: F401
+    agreement_create,
+    milestone_report,
+    require_challenge_closed,
+)
+from marketplace.challenges.models import ChallengePage, Incentive
 from marketplace.challenges.services.funds import challenge_fund, payment_rules
 from marketplace.proposals import workflows as proposals_workflows
 from marketplace.proposals.models import Proposal
@@ -70,7 +75,10 @@ def award_create(
     if any(m.amount <= 0 for m in milestones):
         raise DomainError(_("Every milestone needs an amount greater than zero."))
     with transaction.atomic(), payment_rules():
+        # The challenge first: concurrent awards of one challenge count its winners in turn.
+        challenge = ChallengePage.objects.select_for_update().get(pk=proposal.challenge_id)
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        _check_award_bounds(challenge, locked, amount)
         before = locked.status
         proposals_workflows.proposal_perform(proposal=locked, name="award", by=by)
         after = locked.status
@@ -107,6 +115,50 @@ def award_create(
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award.pk))
     proposal.status = locked.status
     return award
+
+
+def winners_allowed(challenge: ChallengePage) -> int | None:
+    """How many proposals the challenge may fund: the winners its grants and prizes name, plus
+    one per pilot contract. None when its incentives name no number (in-kind support or levy
+    relief only: their capacity limits them instead)."""
+    counted = 0
+    named = False
+    for incentive in challenge.incentives.all():
+        if incentive.kind in (Incentive.Kind.GRANT, Incentive.Kind.PRIZE):
+            counted, named = counted + incentive.winners, True
+        elif incentive.kind == Incentive.Kind.PILOT:
+            counted, named = counted + 1, True
+    return counted if named else None
+
+
+def _check_award_bounds(challenge: ChallengePage, proposal: Proposal, amount: int) -> None:
+    """An award never exceeds what was asked, the challenge's maximum per winner or its number
+    of winners, and is made only once the challenge has closed."""
+    require_challenge_closed(
+        challenge, _("Proposals can be awarded once the challenge has closed (%(date)s), not before.")
+    )
+    money = lambda value: format_money(value, proposal.currency)  # noqa: E731
+    if amount > proposal.requested_amount:
+        raise DomainError(
+            _("The award may not exceed the amount the proposal requested (%(requested)s).")
+            % {"requested": money(proposal.requested_amount)},
+            field="amount",
+        )
+    if challenge.max_requested_amount and amount > challenge.max_requested_amount:
+        raise DomainError(
+            _("The award may not exceed the challenge's maximum per winner (%(maximum)s).")
+            % {"maximum": money(challenge.max_requested_amount)},
+            field="amount",
+        )
+    allowed = winners_allowed(challenge)
+    if allowed is not None:
+        awarded = (
+            Award.objects.filter(proposal__challenge=challenge).exclude(agreement__status="declined").count()
+        )
+        if awarded >= allowed:
+            raise DomainError(
+                _("This challenge has %(count)s winner place(s) and all are awarded.") % {"count": allowed}
+            )
 
 
 def _award_in_kind(award: Award, quantities: dict[int, int], by: Person) -> None:

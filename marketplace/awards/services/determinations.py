@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import audit, messaging
@@ -193,6 +194,19 @@ def _must_be_pending(agreement: Agreement) -> None:
 # Results ------------------------------------------------------------------------------------------
 
 
+def challenge_closes_label(challenge: ChallengePage) -> str:
+    """The closing moment as the region reads it (its own timezone)."""
+    region = challenge.agency.region
+    moment = date_format(timezone.localtime(challenge.closes_at, region.zoneinfo), "DATETIME_FORMAT")
+    return f"{moment} {region.zone_label}"
+
+
+def require_challenge_closed(challenge: ChallengePage, message: str) -> None:
+    """Determinations wait until no more proposals can arrive: ``message`` names the moment."""
+    if timezone.now() < challenge.closes_at:
+        raise DomainError(message % {"date": challenge_closes_label(challenge)})
+
+
 def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
     """Make the winners public on the challenge page, /projects/ and the API. Refused while no
     proposal is awarded; publishing again changes nothing."""
@@ -201,6 +215,9 @@ def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
         locked = ChallengePage.objects.select_for_update().get(pk=challenge.pk)
         if locked.results_published_at is not None:
             return locked
+        require_challenge_closed(
+            locked, _("Results can be published once the challenge has closed (%(date)s), not before.")
+        )
         if (
             not Award.objects.filter(proposal__challenge=locked)
             .exclude(agreement__status="declined")
