@@ -188,6 +188,7 @@ def world():
     proposal = factories.submitted_proposal(
         challenge_page=page, owner=factories.UserFactory(), amount=10_000_00
     )
+    factories.close_challenge(page)  # awards wait for the call to close
     award = awards_services.award_create(
         proposal=proposal,
         amount=10_000_00,
@@ -383,10 +384,15 @@ def test_approving_a_change_that_shrinks_an_offer_given_since_is_refused(world):
         reference="DPA perubahan",
         idempotency_key="republish-2",
     )
+    # The call was extended for a second winner, who applied, and closed again.
+    ChallengePage.objects.filter(pk=world.page.pk).update(closes_at=timezone.now() + 30 * DAY)
+    world.page.incentives.filter(kind="grant").update(winners=2)
+    late = factories.submitted_proposal(
+        challenge_page=world.page, owner=factories.UserFactory(), amount=10_000_00
+    )
+    factories.close_challenge(world.page)
     second = awards_services.award_create(
-        proposal=factories.submitted_proposal(
-            challenge_page=world.page, owner=factories.UserFactory(), amount=10_000_00
-        ),
+        proposal=late,
         amount=10_000_00,
         by=world.official,
         milestones=[awards_services.MilestonePlan("Tahap 1", 10_000_00, timezone.localdate() + 30 * DAY)],
