@@ -130,15 +130,18 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Accounts (django-allauth): sign up with a verified email before acting; sign in by
-# username or email. Its emails leave through core.messaging like every other.
+# Accounts (django-allauth): sign up with a name, an email address and a password, and verify the
+# address before acting; sign in by email (or the username the account was given). People never
+# choose a username, so sign-up cannot tell anyone which names exist. Its emails leave through
+# core.messaging like every other.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "marketplace.organisations.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.organisations.forms.SignUpDetailsForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

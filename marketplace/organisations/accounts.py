@@ -52,8 +52,13 @@ class AccountAdapter(DefaultAccountAdapter):
         messaging.send_email_later(to=list(message.to), subject=message.subject, body=message.body)
 
     def save_user(self, request, user, form, commit=True):
-        user = super().save_user(request, user, form, commit=commit)
+        user = super().save_user(request, user, form, commit=False)
+        # People do not choose a username (sign-up would have to say which are taken): the
+        # account gets one made from the name given, numbered if it is in use.
+        if full_name := form.cleaned_data.get("full_name"):
+            user.username = self.generate_unique_username([full_name, user.username])
         if commit:
+            user.save()
             audit.record_object(
                 actor=user, action="account.signed_up", obj=user, after={"username": user.get_username()}
             )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.challenges.models import RegionPage, Sector
 from marketplace.organisations import identifiers
 from marketplace.organisations.models import Membership, Organisation, UserProfile, VerificationDocument
+from marketplace.organisations.services import organisations as services
 
 
 class OrganisationEditForm(forms.ModelForm):
@@ -137,3 +139,30 @@ class ProfileForm(forms.ModelForm):
         if phone:
             UserProfile._meta.get_field("phone").run_validators(phone)
         return phone
+
+
+class SignUpDetailsForm(forms.Form):
+    """What sign-up asks besides the email address and password (allauth adds those): the name
+    shown to colleagues. The account's username is made from it (AccountAdapter.save_user)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=UserProfile._meta.get_field("full_name").max_length,
+        help_text=_("As your colleagues know you; shown to the organisations you join."),
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+    def signup(self, request, user) -> None:
+        """Called by allauth once the account exists: the profile starts with the name and the
+        language the person signed up in."""
+        services.profile_update(
+            user=user,
+            by=user,
+            full_name=self.cleaned_data["full_name"],
+            preferred_language=translation.get_language() or "",
+        )

@@ -104,7 +104,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     response = applicant.post(
         "/accounts/signup/",
         {
-            "username": "founder",
+            "full_name": "Founder Startup",
             "email": "founder@startup.id",
             "password1": "Kopi-Sumba-2026",
             "password2": "Kopi-Sumba-2026",
@@ -115,7 +115,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     (email,) = [m for m in mail.outbox if m.to == ["founder@startup.id"]]
     confirm_path = re.search(r"https?://[^/\s]+(/\S*confirm-email/\S+)", email.body).group(1)
     response = applicant.post(confirm_path, follow=True)
-    assert response.context["user"].get_username() == "founder"
+    assert response.context["user"].get_username() == "founder_startup"
     response = applicant.post(
         "/organisations/new/",
         {"name": "PT Kode Nusantara", "kind": "startup", "region": region.pk, "description": ""},

@@ -1,5 +1,6 @@
 """Accounts as a person meets them: sign up, confirm the email address through the link in
-the email, sign in by username or email, sign out, reset a password, keep a profile."""
+the email, sign in by email (or the username the account was given), sign out, reset a
+password, keep a profile."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _fresh_rate_limits(cheap_passwords):
 
 
 SIGNUP = {
-    "username": "warung_digital",
+    "full_name": "Sari Wulandari",
     "email": "sari@warung.id",
     "password1": "Tenun-Sumba-2026",
     "password2": "Tenun-Sumba-2026",
@@ -53,8 +54,11 @@ def test_sign_up_sends_a_confirmation_link_and_the_link_signs_in(client, django_
     assert response.status_code == 200
     assert not response.context["user"].is_authenticated
     assert response.templates[0].name == "account/verification_sent.html"
-    user = get_user_model().objects.get(username="warung_digital")
+    user = get_user_model().objects.get(email="sari@warung.id")
     assert not EmailAddress.objects.get(user=user).verified
+    # The account's name comes from the person's name; the profile keeps the name as typed.
+    assert user.username == "sari_wulandari"
+    assert UserProfile.objects.get(user=user).full_name == "Sari Wulandari"
 
     (email,) = mail.outbox
     assert email.to == ["sari@warung.id"] and email.subject.startswith("[Pasar Tantangan Daerah]")
@@ -78,7 +82,7 @@ def test_sign_up_sends_a_confirmation_link_and_the_link_signs_in(client, django_
 def test_no_sign_in_before_the_address_is_confirmed(client, django_capture_on_commit_callbacks):
     sign_up(client, django_capture_on_commit_callbacks)
     client.logout()
-    response = client.post("/accounts/login/", {"login": "warung_digital", "password": SIGNUP["password1"]})
+    response = client.post("/accounts/login/", {"login": "sari@warung.id", "password": SIGNUP["password1"]})
     # Sent back to "confirm your address" (a new link is sent, at most one every few minutes).
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in client.session
@@ -90,16 +94,16 @@ def test_no_sign_in_before_the_address_is_confirmed(client, django_capture_on_co
         ({"password2": "Lain-sekali-2026"}, "password2"),
         ({"email": "bukan-email"}, "email"),
         ({"password1": "12345678", "password2": "12345678"}, "password1"),
-        ({"username": "ada spasi"}, "username"),
+        ({"full_name": "   "}, "full_name"),
     ],
-    ids=["passwords-differ", "bad-email", "weak-password", "bad-username"],
+    ids=["passwords-differ", "bad-email", "weak-password", "no-name"],
 )
 def test_bad_sign_up_input_gets_a_message_and_creates_nothing(client, changes, field):
     response = client.post("/accounts/signup/", SIGNUP | changes)
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert 'class="field-error"' in response.text
-    assert not get_user_model().objects.filter(username__in=["warung_digital", "ada spasi"]).exists()
+    assert not get_user_model().objects.filter(email="sari@warung.id").exists()
     assert not mail.outbox
 
 
@@ -109,7 +113,7 @@ def test_an_address_already_used_cannot_sign_up_again(client, django_capture_on_
     # The page does not reveal that the address is known (no account enumeration); its owner is
     # told by email instead, and no second account is made.
     assert response.templates[0].name == "account/verification_sent.html"
-    assert not get_user_model().objects.filter(username="warung_digital").exists()
+    assert get_user_model().objects.filter(email__iexact="sari@warung.id").count() == 1
     (email,) = mail.outbox
     assert email.to == ["sari@warung.id"]
 

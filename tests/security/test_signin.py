@@ -1,5 +1,6 @@
 """One way in (issue 13, items 2, 5 and 18): the admin's sign-in is the site's, with its limits;
-sign-in keeps working when Redis is down; sign-ins, failures and private downloads are audited."""
+sign-in keeps working when Redis is down; sign-up reveals no account; sign-ins, failures and
+private downloads are audited."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from core.models import AuditEntry
 from marketplace.organisations.services import organisations as organisations_services
@@ -132,14 +134,14 @@ def test_sign_up_and_password_reset_work_while_redis_is_down(client, redis_unrea
     response = client.post(
         "/accounts/signup/",
         {
-            "username": "tani_maju",
+            "full_name": "Tani Maju",
             "email": "tani@example.id",
             "password1": "kopi-sumba-2026!",
             "password2": "kopi-sumba-2026!",
         },
     )
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
-    assert get_user_model().objects.filter(username="tani_maju").exists()
+    assert get_user_model().objects.filter(email="tani@example.id").exists()
 
     UserFactory(email="lupa@example.id")
     mail.outbox.clear()
@@ -167,6 +169,39 @@ def test_healthz_shows_the_cache_outage(client, redis_unreachable):
 def test_healthz_shows_the_cache_reachable(client):
     body = client.get("/healthz").json()
     assert body["cache"] == {"ok": True, "backend": "redis"}
+
+
+# 18. Sign-up does not reveal which usernames exist -----------------------------------------------
+
+
+def sign_up_page(client, django_capture_on_commit_callbacks, **fields):
+    form = {"full_name": "Sari", "password1": "Tenun-Sumba-2026", "password2": "Tenun-Sumba-2026"}
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/accounts/signup/", form | fields, follow=True)
+
+
+def test_sign_up_answers_alike_whether_or_not_a_username_is_taken(client, django_capture_on_commit_callbacks):
+    UserFactory(username="sari", email="sari@lama.id")
+    # Whatever a visitor sends as "username" (the field there used to be), a taken name and a
+    # free one get the same page: there is no username to choose, and nothing says "taken".
+    capture = django_capture_on_commit_callbacks
+    taken = sign_up_page(client, capture, username="sari", email="baru1@warung.id")
+    free = sign_up_page(Client(), capture, username="bebas", email="baru2@warung.id")
+    assert [r.templates[0].name for r in (taken, free)] == ["account/verification_sent.html"] * 2
+    assert "sudah" not in taken.text.lower() and "username" not in taken.text.lower()
+    assert 'name="username"' not in client.get("/accounts/signup/").text
+    # Both accounts exist, the first with a name of its own (the taken one is left alone).
+    new = get_user_model().objects.get(email="baru1@warung.id")
+    assert new.username != "sari" and new.username.startswith("sari")
+
+
+def test_sign_up_with_a_known_address_answers_as_with_a_new_one(client, django_capture_on_commit_callbacks):
+    UserFactory(username="sari", email="sari@lama.id")
+    response = sign_up_page(client, django_capture_on_commit_callbacks, email="sari@lama.id")
+    assert response.templates[0].name == "account/verification_sent.html"
+    assert get_user_model().objects.filter(email__iexact="sari@lama.id").count() == 1
+    (email,) = mail.outbox  # its owner is told by email, not the visitor on the page
+    assert email.to == ["sari@lama.id"]
 
 
 # 18. The audit trail of sign-ins and private downloads --------------------------------------------------
