@@ -27,6 +27,7 @@ from wagtail.models import GroupPagePermission, Revision
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage
+from core import chains
 from core.errors import DomainError
 from core.models import AuditEntry
 from core.references import organisation_reference
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             ("Decisions after review", self.seed_judging_decisions),
             ("Awards with conditions", self.seed_judged_awards),
             ("Milestone revisions and re-plans", self.seed_milestone_changes),
+            ("Published chain heads", self.seed_chain_heads),
         ]
         for label, step in steps:
             step_started = time.monotonic()
@@ -1304,6 +1306,11 @@ class Command(BaseCommand):
         keys = [self.proposals[spec["proposal"]].pk for spec in demo_data.JUDGED_AWARDS]
         waiting = Agreement.objects.filter(award__proposal__in=keys, status=Agreement.Status.PENDING).count()
         return f"{self.counted(len(demo_data.JUDGED_AWARDS), created)}; agreements to accept: {waiting}"
+
+    def seed_chain_heads(self, label: str) -> str:
+        """Today's audit and ledger chain heads, as the daily task publishes them, so that
+        /transparency/ shows them on a fresh demo (a day's snapshot is never replaced)."""
+        return f"{len(chains.snapshot_heads())} chains"
 
     def seed_milestone_changes(self, label: str) -> str:
         """On funded projects: the grantee reports a milestone with evidence links and the
