@@ -32,6 +32,7 @@ from marketplace.review.models import (
 )
 from marketplace.review.selectors import scoring as selectors_scoring
 from payments.models import Entry, Transaction
+from tests.support.crawl import crawl, pages_showing
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,7 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_pa
     _shows_reviewer_workspace(client, users)
     _shows_comparison(client, users)
     _shows_determinations(client, users)
+    _keeps_the_undecided_round_out_of_the_public_surface()
     _shows_milestone_changes(client, users)
     _leaves_what_was_done_by_hand(users)
 
@@ -406,6 +408,29 @@ def _shows_determinations(client, users):
     public_page = client.get(challenge.url).text
     assert publish not in public_page and awarded.title not in public_page
     assert awarded.title not in client.get("/projects/").text
+
+
+def _keeps_the_undecided_round_out_of_the_public_surface():
+    """The decided round's results are not published: a crawl of every public page, API list and
+    download finds neither its winner, its milestones nor its award's reference, and the amount
+    awarded shows on none of the pages that would carry it once published (the challenge's page,
+    the transparency pages and downloads, the ledger and the open data; other projects' lists may
+    hold the same round number for awards of their own)."""
+    award = Award.objects.select_related("proposal").get(proposal=_proposal("agregasi-koperasi"))
+    challenge = ChallengePage.objects.get(slug=DECIDED)
+    pages = crawl(also_start=("/search/?q=lidah+buaya+koperasi", f"/en{challenge.url}"))
+    assert challenge.url in pages and "/api/v1/ledger/" in pages
+
+    milestones = list(award.milestones.values_list("title", flat=True))
+    assert pages_showing(pages, [award.proposal.title, *milestones, f"award:{award.pk}"]) == []
+    whole_rupiah = f"{award.amount // 100:,}".replace(",", ".")
+    money_pages = {
+        url: body
+        for url, body in pages.items()
+        if challenge.slug in url
+        or url.startswith(("/transparency", "/en/transparency", "/api/v1/ledger", "/api/v1/ocds"))
+    }
+    assert pages_showing(money_pages, [whole_rupiah, str(award.amount)]) == []
 
 
 def _shows_milestone_changes(client, users):

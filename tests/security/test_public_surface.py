@@ -8,16 +8,12 @@ shown to reach those places by finding the same amount once the results are publ
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from urllib.parse import urljoin, urlsplit
-
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 
 from marketplace.proposals.models import Proposal
 from tests import factories
+from tests.support.crawl import TITLE, crawl, pages_showing
 
 pytestmark = pytest.mark.django_db
 
@@ -29,59 +25,7 @@ DRAFT_TITLE = "Tantangan draf belum terbit Zamrud"
 APPLICANT_EMAIL = "pelamar.rahasia@contoh.id"
 PRIVATE_FILE = "proposal-berkas-rahasia-kuarsa"
 PROPOSAL_TITLE = "Usulan yang belum didanai Safir"
-
-START = [
-    "/",
-    "/en/",
-    "/challenges/",
-    "/en/challenges/",
-    "/projects/",
-    "/transparency/",
-    "/en/transparency/",
-    "/search/?q=tantangan",
-    "/search/?q=Safir",
-    "/search/?q=Zamrud",
-    "/api/v1/challenges/",
-    "/api/v1/projects/",
-    "/api/v1/organisations/",
-    "/api/v1/ledger/",
-    "/api/v1/search/?q=tantangan",
-    "/api/v1/search/?q=Safir",
-    "/api/v1/chain-heads/",
-]
-SKIP = ("/accounts/", "/admin/", "/workspace/", "/i18n/", "/static/", "/media/", "/documents/", "/payments/")
-TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)|"(https?://testserver/[^"]+)\"""")
-
-
-def crawl(limit: int = 400) -> dict[str, str]:
-    """Every page an anonymous visitor reaches from START by following links (GET only)."""
-    client = Client()
-    seen: dict[str, str] = {}
-    queue = deque(START)
-    while queue and len(seen) < limit:
-        url = queue.popleft()
-        path = urlsplit(url).path
-        if url in seen or path.startswith(SKIP):
-            continue
-        response = client.get(url, HTTP_ACCEPT="text/html,application/json")
-        seen[url] = ""
-        if response.status_code != 200 or response.streaming:
-            continue
-        body = response.content.decode("utf-8", "replace")
-        seen[url] = body
-        for found in LINK.finditer(body):
-            link = urljoin(
-                "http://testserver" + url, (found.group(1) or found.group(2)).replace("&amp;", "&")
-            )
-            parts = urlsplit(link)
-            if parts.netloc == "testserver":
-                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return seen
-
-
-def pages_showing(pages: dict[str, str], markers) -> list[str]:
-    return sorted(url for url, body in pages.items() if any(marker in body for marker in markers))
+SEARCHES = ("/search/?q=Safir", "/search/?q=Zamrud", "/api/v1/search/?q=Safir")
 
 
 @pytest.fixture
@@ -113,7 +57,7 @@ def scene():
 def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     challenge, official, _award, _attachment = scene
 
-    before = crawl()
+    before = crawl(also_start=SEARCHES)
 
     assert f"/challenges/{challenge.slug}/" in before and "/api/v1/ledger/" in before
     assert pages_showing(before, AWARD_MARKERS) == []
@@ -127,7 +71,7 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
 
     # Once the results are published the same crawl finds the award: it does look there.
     factories.publish_results(challenge, official)
-    after = crawl()
+    after = crawl(also_start=SEARCHES)
     assert "/api/v1/ledger/" in pages_showing(after, AWARD_MARKERS)
     assert "/transparency/" in pages_showing(after, AWARD_MARKERS)
     assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []
