@@ -57,7 +57,9 @@ def _next_link(request, after: int | None) -> dict:
     return {"links": {"next": request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}}
 
 
-@extend_schema(parameters=[SINCE, *PAGE_PARAMETERS], responses=PACKAGE, tags=["ocds"])
+@extend_schema(
+    operation_id="ocds_releases_list", parameters=[SINCE, *PAGE_PARAMETERS], responses=PACKAGE, tags=["ocds"]
+)
 @api_view(["GET"])
 def releases(request):
     """A release package (OCDS 1.1.5) of every public challenge's contracting process, a page of
@@ -72,7 +74,7 @@ def releases(request):
     return Response({**package, **_next_link(request, page.next_after)})
 
 
-@extend_schema(parameters=PAGE_PARAMETERS, responses=PACKAGE, tags=["ocds"])
+@extend_schema(operation_id="ocds_records_list", parameters=PAGE_PARAMETERS, responses=PACKAGE, tags=["ocds"])
 @api_view(["GET"])
 def records(request):
     """A record package (OCDS 1.1.5): each process's releases and its compiled release, a page of
@@ -82,7 +84,11 @@ def records(request):
     return Response({**package, **_next_link(request, page.next_after)})
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}, tags=["ocds"])
+@extend_schema(
+    operation_id="ocds_record_retrieve",
+    responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    tags=["ocds"],
+)
 @api_view(["GET"])
 def record(request, ocid: str):
     """The record package of one contracting process (one challenge)."""

@@ -41,6 +41,7 @@ from django.utils.html import strip_tags
 from marketplace.awards.models import Award, Milestone
 from marketplace.challenges.models import ChallengePage, Incentive
 from marketplace.publicdata.ocds.sources import Process
+from payments import api as payments_api
 
 INCENTIVE_LABELS = {
     "grant": "Hibah",
@@ -130,11 +131,8 @@ class _Builder:
         return release
 
     def agency_party(self, agency_id: int | None, role: str) -> dict[str, Any]:
-        agency = self.challenge.agency
-        # A revision names its agency by id; a challenge moved to another agency keeps the name
-        # it had when that revision was published only if it is still the same agency.
-        if agency_id not in (None, agency.pk):
-            return self.party(f"agency-{agency_id}", role, name=f"OPD {agency_id}", address=self.address())
+        """The agency (OPD) a revision names, or the challenge's own."""
+        agency = self.process.agencies.get(agency_id or 0) or self.challenge.agency
         return self.party(f"agency-{agency.pk}", role, name=agency.name, address=self.address())
 
     def address(self) -> dict[str, str]:
@@ -350,10 +348,8 @@ class _Builder:
         if content.get("consortium_allowed") is False:
             lines.append("Tanpa konsorsium")
         if content.get("max_requested_amount"):
-            lines.append(
-                "Permintaan dana paling banyak Rp "
-                + f"{value(int(content['max_requested_amount']))['amount']:,}".replace(",", ".")
-            )
+            most = payments_api.format_money(int(content["max_requested_amount"]))
+            lines.append(f"Permintaan dana paling banyak {most}")
         return "\n".join(lines)
 
     def results(self) -> dict:

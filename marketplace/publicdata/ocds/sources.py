@@ -16,7 +16,7 @@ from wagtail.models import PageLogEntry, Revision
 
 from core.references import challenge_reference
 from marketplace.awards.models import Award, Milestone, MilestoneReplan
-from marketplace.challenges.models import ChallengePage
+from marketplace.challenges.models import Agency, ChallengePage
 from payments import api as payments_api
 
 
@@ -37,6 +37,8 @@ class Process:
     publications: list[Publication] = field(default_factory=list)
     allocations: list = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
+    # The agencies the published revisions name, by id (a challenge may have changed agency).
+    agencies: dict[int, Agency] = field(default_factory=dict)
 
 
 def public_challenges() -> QuerySet[ChallengePage]:
@@ -45,7 +47,7 @@ def public_challenges() -> QuerySet[ChallengePage]:
 
 
 def processes(challenges: list[ChallengePage]) -> list[Process]:
-    """The processes of these challenges, in their order. At most five queries whatever the count."""
+    """The processes of these challenges, in their order. At most six queries whatever the count."""
     by_id = {challenge.pk: Process(challenge=challenge) for challenge in challenges}
     if not by_id:
         return []
@@ -75,6 +77,11 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
             process.publications.append(
                 Publication(revision_id=revision.pk, published_at=moment, content=revision.content)
             )
+    named = {p.content.get("agency") for process in by_id.values() for p in process.publications}
+    named -= {process.challenge.agency_id for process in by_id.values()} | {None}
+    agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=named)} if named else {}
+    for process in by_id.values():
+        process.agencies = {process.challenge.agency_id: process.challenge.agency, **agencies}
     references = {challenge_reference(pk): pk for pk in by_id}
     for reference, allocations in payments_api.budget_allocations(references=list(references)).items():
         by_id[references[reference]].allocations = allocations
