@@ -184,6 +184,8 @@ def datasets(base: str) -> list[Dataset]:
             distributions=[
                 Distribution(_("Chain heads"), base + reverse("api-chain-heads"), "application/json", False)
             ],
+            schema_url=base + reverse("api-schema"),
+            schema_label="OpenAPI 3",
             page_url=base + reverse("marketplace:transparency"),
             keywords=["audit", "hash"],
         ),

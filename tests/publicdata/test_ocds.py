@@ -87,6 +87,7 @@ def project(settings, official, finance):
     factories.allocation(challenge, finance=finance, amount=90_000_000_00)
     page = ChallengePage.objects.get(pk=challenge.pk)
     page.summary = "Ringkasan yang diperbarui setelah terbit."
+    page.eligibility = "<ul><li>Terdaftar di OSS &amp; NIB aktif</li><li>Punya tim</li></ul>"
     page.save_revision().publish()
     owner = factories.UserFactory()
     proposal = factories.proposal_in_review(
@@ -188,8 +189,9 @@ def test_the_whole_process_validates_and_compiles_as_the_reference_merge(
     tender = mine[0]["tender"]
     assert tender["value"] == {"amount": 90_000_000, "currency": "IDR"}
     assert tender["tenderPeriod"]["endDate"].endswith("+08:00")
-    assert [c.split(" (")[0] for c in tender["awardCriteriaDetails"].split("; ")] == ["Dampak", "Kelayakan"]
+    assert tender["awardCriteriaDetails"].splitlines() == ["Dampak (60%)", "Kelayakan (40%)"]
     assert mine[2]["tender"]["description"] == "Ringkasan yang diperbarui setelah terbit."
+    assert mine[2]["tender"]["eligibilityCriteria"] == "Terdaftar di OSS & NIB aktif\nPunya tim"
     payment = mine[-1]["contracts"][0]["implementation"]["transactions"][0]
     assert payment["id"] == f"payment-{disbursement.pk}"
     assert payment["value"] == {"amount": disbursement.amount // 100, "currency": "IDR"}

@@ -28,6 +28,8 @@ minor units), dates carry the region's offset (WIB, WITA, WIT). The text is the 
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -279,7 +281,7 @@ class _Builder:
         if items:
             tender["items"] = items
         if criteria:
-            tender["awardCriteriaDetails"] = "; ".join(
+            tender["awardCriteriaDetails"] = "\n".join(
                 f"{c.get('name', '')} ({c.get('weight', 0)}%)"
                 + (f": {c['description']}" if c.get("description") else "")
                 for c in criteria
@@ -337,7 +339,7 @@ class _Builder:
 
     def eligibility(self, content: dict) -> str:
         lines = []
-        text = strip_tags(content.get("eligibility") or "").strip()
+        text = plain_text(content.get("eligibility") or "")
         if text:
             lines.append(text)
         kinds = content.get("eligible_kinds") or []
@@ -500,6 +502,13 @@ class _Builder:
             )
 
         return build
+
+
+def plain_text(rich: str) -> str:
+    """Rich text as plain lines: each paragraph and list item on its own line."""
+    text = strip_tags(re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", "\n", rich))
+    lines = (html.unescape(line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _parse(raw) -> datetime.datetime | None:
