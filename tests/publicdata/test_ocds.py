@@ -23,9 +23,10 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from config.celery import app as celery_app
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations
-from marketplace.challenges.models import ChallengePage
+from marketplace.challenges.models import ChallengePage, ChallengeSponsor, Sponsor
 from marketplace.finance import services as payout_services
 from marketplace.organisations.models import Organisation
 from payments.models import Disbursement
@@ -88,6 +89,8 @@ def project(settings, official, finance):
     page = ChallengePage.objects.get(pk=challenge.pk)
     page.summary = "Ringkasan yang diperbarui setelah terbit."
     page.eligibility = "<ul><li>Terdaftar di OSS &amp; NIB aktif</li><li>Punya tim</li></ul>"
+    sponsor = Sponsor.objects.create(name="PT Mitra CSR Uji", website="https://mitra.example")
+    page.sponsors = [ChallengeSponsor(sponsor=sponsor, role="Pendana bersama")]
     page.save_revision().publish()
     owner = factories.UserFactory()
     proposal = factories.proposal_in_review(
@@ -207,6 +210,8 @@ def test_the_whole_process_validates_and_compiles_as_the_reference_merge(
     roles = {party["id"]: set(party["roles"]) for party in compiled["parties"]}
     assert roles[f"agency-{challenge.agency_id}"] == {"buyer", "procuringEntity", "payer"}
     assert roles[f"organisation-{award.proposal.organisation_id}"] == {"supplier", "payee"}
+    (funder,) = [party for party in compiled["parties"] if party["roles"] == ["funder"]]
+    assert funder["name"] == "PT Mitra CSR Uji"
     statuses = [m["status"] for m in compiled["contracts"][0]["milestones"]]
     assert statuses == ["met", "scheduled"]
 
@@ -332,12 +337,12 @@ def test_the_bulk_files_hold_every_release_and_are_served(client, settings, tmp_
     for record in records["records"]:
         assert_compiled_by_the_reference_merge(record)
     assert client.get("/api/v1/ocds/bulk/secrets.json").status_code == 404
-    # The daily task writes the same.
+    # The daily task, as beat names it, writes the same bytes for the same data.
     first = (tmp_path / "ocds" / "releases.json").read_bytes()
-    from marketplace.publicdata.tasks import write_ocds_bulk
-
     settings.WAGTAILADMIN_BASE_URL = "http://testserver"
-    write_ocds_bulk.delay()
+    celery_app.loader.import_default_modules()
+    task = celery_app.tasks[settings.CELERY_BEAT_SCHEDULE["write-ocds-bulk"]["task"]]
+    assert task.delay().get() == {"releases": len(releases["releases"]), "records": len(records["records"])}
     assert (tmp_path / "ocds" / "releases.json").read_bytes() == first
 
 

@@ -143,6 +143,16 @@ class _Builder:
             address["region"] = f"{self.region.title}, {self.region.province}"
         return address
 
+    def funder(self, sponsor_id: int | None) -> dict[str, Any] | None:
+        """A sponsor the challenge names (CSR, private partners): a funder of the process."""
+        sponsor = self.process.sponsors.get(sponsor_id or 0)
+        if sponsor is None:
+            return None
+        details: dict[str, Any] = {"name": sponsor.name}
+        if sponsor.website:
+            details["details"] = {"url": sponsor.website}
+        return self.party(f"sponsor-{sponsor.pk}", "funder", **details)
+
     def supplier(self, award: Award, role: str) -> dict[str, Any]:
         organisation = award.proposal.organisation
         details: dict[str, Any] = {"name": organisation.name}
@@ -239,8 +249,10 @@ class _Builder:
             tender["procuringEntity"] = procuring
             body = {"buyer": buyer, "tender": tender}
             tags = ["tender"] if first else ["tenderUpdate"]
+            funders = [self.funder(link.get("sponsor")) for link in content.get("sponsors") or []]
+            party_ids = [buyer["id"], *(funder["id"] for funder in funders if funder)]
             return self.release(
-                f"tender-{publication.revision_id}", publication.published_at, tags, body, [buyer["id"]]
+                f"tender-{publication.revision_id}", publication.published_at, tags, body, party_ids
             )
 
         return build
@@ -317,7 +329,8 @@ class _Builder:
             parts.append(f"{incentive['duration_months']} bulan")
         if kind == Incentive.Kind.LEVY_RELIEF:
             parts.append(" ".join(p for p in (incentive.get("levy_name"), incentive.get("relief")) if p))
-        provider = incentive.get("provider_name")
+        sponsor = self.process.sponsors.get(incentive.get("provider") or 0)
+        provider = sponsor.name if sponsor else incentive.get("provider_name")
         if provider:
             parts.append(f"oleh {provider}")
         item: dict[str, Any] = {

@@ -16,7 +16,7 @@ from wagtail.models import PageLogEntry, Revision
 
 from core.references import challenge_reference
 from marketplace.awards.models import Award, Milestone, MilestoneReplan
-from marketplace.challenges.models import Agency, ChallengePage
+from marketplace.challenges.models import Agency, ChallengePage, Sponsor
 from payments import api as payments_api
 
 
@@ -39,6 +39,8 @@ class Process:
     awards: list[Award] = field(default_factory=list)
     # The agencies the published revisions name, by id (a challenge may have changed agency).
     agencies: dict[int, Agency] = field(default_factory=dict)
+    # The sponsors the published revisions name, by id.
+    sponsors: dict[int, Sponsor] = field(default_factory=dict)
 
 
 def public_challenges() -> QuerySet[ChallengePage]:
@@ -47,7 +49,7 @@ def public_challenges() -> QuerySet[ChallengePage]:
 
 
 def processes(challenges: list[ChallengePage]) -> list[Process]:
-    """The processes of these challenges, in their order. At most six queries whatever the count."""
+    """The processes of these challenges, in their order. At most seven queries whatever the count."""
     by_id = {challenge.pk: Process(challenge=challenge) for challenge in challenges}
     if not by_id:
         return []
@@ -80,8 +82,20 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
     named = {p.content.get("agency") for process in by_id.values() for p in process.publications}
     named -= {process.challenge.agency_id for process in by_id.values()} | {None}
     agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=named)} if named else {}
+    # Sponsors named as partners of a challenge or as providers of its in-kind offers.
+    sponsor_ids = {
+        link.get(key)
+        for process in by_id.values()
+        for p in process.publications
+        for children, key in (("sponsors", "sponsor"), ("incentives", "provider"))
+        for link in p.content.get(children) or []
+    } - {None}
+    sponsors = (
+        {sponsor.pk: sponsor for sponsor in Sponsor.objects.filter(pk__in=sponsor_ids)} if sponsor_ids else {}
+    )
     for process in by_id.values():
         process.agencies = {process.challenge.agency_id: process.challenge.agency, **agencies}
+        process.sponsors = sponsors
     references = {challenge_reference(pk): pk for pk in by_id}
     for reference, allocations in payments_api.budget_allocations(references=list(references)).items():
         by_id[references[reference]].allocations = allocations
