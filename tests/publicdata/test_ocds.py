@@ -29,6 +29,7 @@ from marketplace.awards.services import determinations
 from marketplace.challenges.models import ChallengePage, ChallengeSponsor, Sponsor
 from marketplace.finance import services as payout_services
 from marketplace.organisations.models import Organisation
+from marketplace.publicdata.ocds.releases import ocid_for
 from payments.models import Disbursement
 from tests import factories
 
@@ -262,6 +263,22 @@ def test_a_replan_after_acceptance_is_a_contract_update(client, project, officia
     assert update["contracts"][0]["milestones"][1]["dueDate"].startswith(later.isoformat())
     (record,) = get(client, f"/api/v1/ocds/records/{update['ocid']}/")["records"]
     assert_compiled_by_the_reference_merge(record)
+
+
+def test_publishing_an_older_revision_again_is_a_new_tender_update(client, project):
+    challenge, _award, _owner = project
+    page = ChallengePage.objects.get(pk=challenge.pk)
+    first = page.revisions.order_by("pk").first()
+
+    first.publish()
+
+    (record,) = get(client, f"/api/v1/ocds/records/{ocid_for(page)}/")["records"]
+    tenders = [r for r in record["releases"] if "tender" in r]
+    descriptions = [r["tender"].get("description") for r in tenders]
+    assert descriptions == [challenge.summary, "Ringkasan yang diperbarui setelah terbit.", challenge.summary]
+    assert len({r["id"] for r in record["releases"]}) == len(record["releases"])
+    assert_compiled_by_the_reference_merge(record)
+    assert record["compiledRelease"]["tender"]["description"] == challenge.summary
 
 
 def test_since_keeps_the_releases_dated_at_or_after_it(client, project):

@@ -9,8 +9,8 @@ release id                                 tag                 when
 =========================================  ==================  ==================================
 ``<ocid>-planning-<ledger transaction>``   planning            a budget allocation (APBD) is
                                                                recorded (budget: the sum so far)
-``<ocid>-tender-<revision>``               tender              the challenge is first published
-``<ocid>-tender-<revision>``               tenderUpdate        a later revision is published
+``<ocid>-tender-<publication>``            tender              the challenge is first published
+``<ocid>-tender-<publication>``            tenderUpdate        a later revision is published
 ``<ocid>-results``                         tenderUpdate        the results are published
 ``<ocid>-award-<award>``                   award               the same moment, one per award
 ``<ocid>-award-<award>-cancelled``         awardUpdate         the grantee declines afterwards
@@ -92,8 +92,7 @@ class _Builder:
         self.roles: dict[str, list[str]] = {}
         self.names: dict[str, dict[str, Any]] = {}
         self.events: list[_Event] = []
-        published = self.challenge.results_published_at
-        self.results_at = published
+        self.results_at = self.challenge.results_published_at
         self.contract_dates: dict[int, datetime.datetime] = {}
 
     # Formatting ------------------------------------------------------------------------------
@@ -117,7 +116,9 @@ class _Builder:
             {"id": pk, **self.names[pk], "roles": list(self.roles[pk])} for pk in dict.fromkeys(party_ids)
         ]
 
-    def release(self, suffix: str, moment: datetime.datetime, tags: list[str], body: dict, party_ids) -> dict:
+    def release(
+        self, suffix: str, moment: datetime.datetime, tags: list[str], body: dict, party_ids: Iterable[str]
+    ) -> dict:
         release = {
             "ocid": self.ocid,
             "id": f"{self.ocid}-{suffix}",
@@ -251,9 +252,7 @@ class _Builder:
             tags = ["tender"] if first else ["tenderUpdate"]
             funders = [self.funder(link.get("sponsor")) for link in content.get("sponsors") or []]
             party_ids = [buyer["id"], *(funder["id"] for funder in funders if funder)]
-            return self.release(
-                f"tender-{publication.revision_id}", publication.published_at, tags, body, party_ids
-            )
+            return self.release(f"tender-{publication.key}", publication.published_at, tags, body, party_ids)
 
         return build
 

@@ -22,8 +22,10 @@ from payments import api as payments_api
 
 @dataclass
 class Publication:
-    """One published revision of a challenge: what the public saw from ``published_at``."""
+    """One publication of a revision of a challenge: what the public saw from ``published_at``.
+    ``key`` names it for good (the publication's log entry)."""
 
+    key: str
     revision_id: int
     published_at: datetime.datetime
     content: dict
@@ -60,12 +62,16 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
     )
     for entry in entries:
         process = by_id[entry.page_id]
-        # Publishing the same revision again (after an unpublish) shows nothing new.
-        if any(p.revision_id == entry.revision_id for p in process.publications):
+        # Publishing the live revision again (after an unpublish) shows nothing new; publishing an
+        # older revision again (a revert) is a new state, so each publication keeps its own key.
+        if process.publications and process.publications[-1].revision_id == entry.revision_id:
             continue
         process.publications.append(
             Publication(
-                revision_id=entry.revision_id, published_at=entry.timestamp, content=entry.revision.content
+                key=str(entry.pk),
+                revision_id=entry.revision_id,
+                published_at=entry.timestamp,
+                content=entry.revision.content,
             )
         )
     # A page made live without a logged publication (an import, a data migration) is shown as
@@ -77,7 +83,12 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
             process = unlogged[revision.pk]
             moment = process.challenge.first_published_at or revision.created_at
             process.publications.append(
-                Publication(revision_id=revision.pk, published_at=moment, content=revision.content)
+                Publication(
+                    key=f"revision-{revision.pk}",
+                    revision_id=revision.pk,
+                    published_at=moment,
+                    content=revision.content,
+                )
             )
     named = {p.content.get("agency") for process in by_id.values() for p in process.publications}
     named -= {process.challenge.agency_id for process in by_id.values()} | {None}
