@@ -32,7 +32,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -44,6 +44,9 @@ from marketplace.awards.models import Award, Milestone
 from marketplace.challenges.models import ChallengePage, Incentive
 from marketplace.publicdata.ocds.sources import Process
 from payments import api as payments_api
+
+if TYPE_CHECKING:
+    from payments.models import Disbursement
 
 INCENTIVE_LABELS = {
     "grant": "Hibah",
@@ -93,7 +96,6 @@ class _Builder:
         self.names: dict[str, dict[str, Any]] = {}
         self.events: list[_Event] = []
         self.results_at = self.challenge.results_published_at
-        self.contract_dates: dict[int, datetime.datetime] = {}
 
     # Formatting ------------------------------------------------------------------------------
 
@@ -119,7 +121,7 @@ class _Builder:
     def release(
         self, suffix: str, moment: datetime.datetime, tags: list[str], body: dict, party_ids: Iterable[str]
     ) -> dict:
-        release = {
+        release: dict[str, Any] = {
             "ocid": self.ocid,
             "id": f"{self.ocid}-{suffix}",
             "date": self.date(moment),
@@ -184,7 +186,7 @@ class _Builder:
         for position, publication in enumerate(process.publications):
             self.add(publication.published_at, 1, self.tender(publication, first=position == 0))
         if self.results_at and process.publications:
-            self.add(self.results_at, 2, self.results)
+            self.add(self.results_at, 2, self.results(self.results_at))
             for award in process.awards:
                 self.award_events(award)
         self.events.sort()
@@ -193,14 +195,16 @@ class _Builder:
     def award_events(self, award: Award) -> None:
         self.add(self.public_moment(award.awarded_at), 3, lambda: self.award(award))
         agreement = getattr(award, "agreement", None)
-        if agreement is not None and agreement.status == "declined" and agreement.decided_at:
-            self.add(agreement.decided_at, 4, lambda: self.award_cancelled(award))
+        if agreement is None or agreement.decided_at is None:
             return
-        if agreement is None or agreement.status != "accepted" or agreement.decided_at is None:
+        if agreement.status == "declined":
+            self.add(agreement.decided_at, 4, self.award_cancelled(award, agreement.decided_at))
             return
-        signed_release = self.public_moment(agreement.decided_at)
-        self.contract_dates[award.pk] = signed_release
-        self.add(signed_release, 4, lambda: self.contract(award))
+        if agreement.status != "accepted":
+            return
+        signed_at = agreement.decided_at
+        signed_release = self.public_moment(signed_at)
+        self.add(signed_release, 4, self.contract(award, signed_at, signed_release))
         replans: dict[datetime.datetime, int] = {}
         for milestone in award.milestones.all():
             for replan in milestone.replans.all():
@@ -208,11 +212,13 @@ class _Builder:
                     replans.setdefault(replan.at, replan.pk)
             if milestone.approved_at is not None:
                 moment = max(milestone.approved_at, signed_release)
-                self.add(moment, 5, self.milestone_met(award, milestone))
+                self.add(moment, 5, self.milestone_met(award, milestone, milestone.approved_at, moment))
             disbursement = milestone.disbursement
             if disbursement is not None and disbursement.status == "paid" and disbursement.paid_at:
                 moment = max(disbursement.paid_at, signed_release)
-                self.add(moment, 6, self.payment(award, milestone))
+                self.add(
+                    moment, 6, self.payment(award, milestone, disbursement, disbursement.paid_at, moment)
+                )
         for at, replan_id in replans.items():
             self.add(at, 5, self.replan(award, at, replan_id))
 
@@ -304,8 +310,9 @@ class _Builder:
             period["endDate"] = self.date(closes_at)
         if period:
             tender["tenderPeriod"] = period
-        if qa_closes_at or closes_at:
-            tender["enquiryPeriod"] = {"endDate": self.date(qa_closes_at or closes_at)}
+        enquiries_end = qa_closes_at or closes_at
+        if enquiries_end:
+            tender["enquiryPeriod"] = {"endDate": self.date(enquiries_end)}
         eligibility = self.eligibility(content)
         if eligibility:
             tender["eligibilityCriteria"] = eligibility
@@ -366,16 +373,16 @@ class _Builder:
             lines.append(f"Permintaan dana paling banyak {most}")
         return "\n".join(lines)
 
-    def results(self) -> dict:
-        buyer = self.buyer()
-        tender: dict[str, Any] = {
-            "id": f"challenge-{self.challenge.pk}",
-            "status": "complete",
-            "awardPeriod": {"endDate": self.date(self.results_at)},
-        }
-        if self.process.awards:
-            tender["awardPeriod"]["startDate"] = self.date(min(a.awarded_at for a in self.process.awards))
-        return self.release("results", self.results_at, ["tenderUpdate"], {"tender": tender}, [buyer["id"]])
+    def results(self, published_at: datetime.datetime):
+        def build() -> dict:
+            buyer = self.buyer()
+            period = {"endDate": self.date(published_at)}
+            if self.process.awards:
+                period["startDate"] = self.date(min(a.awarded_at for a in self.process.awards))
+            tender = {"id": f"challenge-{self.challenge.pk}", "status": "complete", "awardPeriod": period}
+            return self.release("results", published_at, ["tenderUpdate"], {"tender": tender}, [buyer["id"]])
+
+        return build
 
     def award(self, award: Award) -> dict:
         supplier = self.supplier(award, "supplier")
@@ -401,16 +408,19 @@ class _Builder:
             section["description"] = award.conditions
         return self.release(f"award-{award.pk}", moment, ["award"], {"awards": [section]}, [supplier["id"]])
 
-    def award_cancelled(self, award: Award) -> dict:
-        supplier = self.supplier(award, "supplier")
-        section = {"id": f"award-{award.pk}", "status": "cancelled"}
-        return self.release(
-            f"award-{award.pk}-cancelled",
-            award.agreement.decided_at,
-            ["awardUpdate"],
-            {"awards": [section]},
-            [supplier["id"]],
-        )
+    def award_cancelled(self, award: Award, declined_at: datetime.datetime):
+        def build() -> dict:
+            supplier = self.supplier(award, "supplier")
+            section = {"id": f"award-{award.pk}", "status": "cancelled"}
+            return self.release(
+                f"award-{award.pk}-cancelled",
+                declined_at,
+                ["awardUpdate"],
+                {"awards": [section]},
+                [supplier["id"]],
+            )
+
+        return build
 
     def milestones_at(self, award: Award, moment: datetime.datetime) -> list[dict[str, Any]]:
         """The award's milestones as they stood at ``moment``: later re-plans undone."""
@@ -432,49 +442,49 @@ class _Builder:
             result.append(entry)
         return result
 
-    def contract(self, award: Award) -> dict:
-        agreement = award.agreement
-        moment = self.contract_dates[award.pk]
-        buyer = self.buyer()
-        supplier = self.supplier(award, "supplier")
-        milestones = self.milestones_at(award, moment)
-        section: dict[str, Any] = {
-            "id": f"contract-{award.pk}",
-            "awardID": f"award-{award.pk}",
-            "title": award.proposal.title,
-            "status": "active",
-            "value": value(award.amount, award.currency),
-            "dateSigned": self.date(agreement.decided_at),
-            "period": {"startDate": self.date(agreement.decided_at)},
-        }
-        if milestones:
-            section["period"]["endDate"] = max(m["dueDate"] for m in milestones)
-            section["milestones"] = milestones
-        return self.release(
-            f"contract-{award.pk}",
-            moment,
-            ["contract"],
-            {"contracts": [section]},
-            [buyer["id"], supplier["id"]],
-        )
+    def contract(self, award: Award, signed_at: datetime.datetime, moment: datetime.datetime):
+        def build() -> dict:
+            buyer = self.buyer()
+            supplier = self.supplier(award, "supplier")
+            milestones = self.milestones_at(award, moment)
+            period = {"startDate": self.date(signed_at)}
+            section: dict[str, Any] = {
+                "id": f"contract-{award.pk}",
+                "awardID": f"award-{award.pk}",
+                "title": award.proposal.title,
+                "status": "active",
+                "value": value(award.amount, award.currency),
+                "dateSigned": self.date(signed_at),
+                "period": period,
+            }
+            if milestones:
+                period["endDate"] = max(m["dueDate"] for m in milestones)
+                section["milestones"] = milestones
+            party_ids = [buyer["id"], supplier["id"]]
+            return self.release(
+                f"contract-{award.pk}", moment, ["contract"], {"contracts": [section]}, party_ids
+            )
+
+        return build
 
     def replan(self, award: Award, at: datetime.datetime, replan_id: int):
         def build() -> dict:
             milestones = self.milestones_at(award, at)
-            section = {"id": f"contract-{award.pk}", "awardID": f"award-{award.pk}", "milestones": milestones}
-            section["period"] = {"endDate": max(m["dueDate"] for m in milestones)}
+            section = {
+                "id": f"contract-{award.pk}",
+                "awardID": f"award-{award.pk}",
+                "milestones": milestones,
+                "period": {"endDate": max(m["dueDate"] for m in milestones)},
+            }
             return self.release(f"replan-{replan_id}", at, ["contractUpdate"], {"contracts": [section]}, [])
 
         return build
 
-    def milestone_met(self, award: Award, milestone: Milestone):
+    def milestone_met(
+        self, award: Award, milestone: Milestone, approved_at: datetime.datetime, moment: datetime.datetime
+    ):
         def build() -> dict:
-            moment = max(milestone.approved_at, self.contract_dates[award.pk])
-            entry = {
-                "id": f"milestone-{milestone.pk}",
-                "status": "met",
-                "dateMet": self.date(milestone.approved_at),
-            }
+            entry = {"id": f"milestone-{milestone.pk}", "status": "met", "dateMet": self.date(approved_at)}
             section = {"id": f"contract-{award.pk}", "awardID": f"award-{award.pk}", "milestones": [entry]}
             return self.release(
                 f"milestone-{milestone.pk}", moment, ["implementation"], {"contracts": [section]}, []
@@ -482,16 +492,21 @@ class _Builder:
 
         return build
 
-    def payment(self, award: Award, milestone: Milestone):
+    def payment(
+        self,
+        award: Award,
+        milestone: Milestone,
+        disbursement: Disbursement,
+        paid_at: datetime.datetime,
+        moment: datetime.datetime,
+    ):
         def build() -> dict:
-            disbursement = milestone.disbursement
-            moment = max(disbursement.paid_at, self.contract_dates[award.pk])
             payer = self.agency_party(None, "payer")
             payee = self.supplier(award, "payee")
             transaction = {
                 "id": f"payment-{disbursement.pk}",
                 "source": self.base_url + reverse("marketplace:transparency"),
-                "date": self.date(disbursement.paid_at),
+                "date": self.date(paid_at),
                 "value": value(disbursement.amount, disbursement.currency),
                 "payer": payer,
                 "payee": payee,
@@ -505,12 +520,9 @@ class _Builder:
                 "milestones": [entry],
                 "implementation": {"transactions": [transaction]},
             }
+            party_ids = [payer["id"], payee["id"]]
             return self.release(
-                f"payment-{disbursement.pk}",
-                moment,
-                ["implementation"],
-                {"contracts": [section]},
-                [payer["id"], payee["id"]],
+                f"payment-{disbursement.pk}", moment, ["implementation"], {"contracts": [section]}, party_ids
             )
 
         return build

@@ -90,11 +90,16 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
                     content=revision.content,
                 )
             )
-    named = {p.content.get("agency") for process in by_id.values() for p in process.publications}
-    named -= {process.challenge.agency_id for process in by_id.values()} | {None}
+    named: set[int] = {
+        p.content["agency"]
+        for process in by_id.values()
+        for p in process.publications
+        if p.content.get("agency")
+    }
+    named -= {process.challenge.agency_id for process in by_id.values()}
     agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=named)} if named else {}
     # Sponsors named as partners of a challenge or as providers of its in-kind offers.
-    sponsor_ids = {
+    sponsor_ids: set[int] = {
         link.get(key)
         for process in by_id.values()
         for p in process.publications
@@ -132,10 +137,10 @@ def processes(challenges: list[ChallengePage]) -> list[Process]:
     return [by_id[challenge.pk] for challenge in challenges]
 
 
-def _declined_before_publication(award: Award, published: datetime.datetime) -> bool:
+def _declined_before_publication(award: Award, published: datetime.datetime | None) -> bool:
     """An award declined before the results were published never was public (the rule of
     ``awards.selectors.projects.PUBLIC_PROJECT``); one declined later is shown as cancelled."""
     agreement = getattr(award, "agreement", None)
     if agreement is None or agreement.status != "declined":
         return False
-    return agreement.decided_at is None or agreement.decided_at <= published
+    return agreement.decided_at is None or published is None or agreement.decided_at <= published
