@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.snapshot_chain_heads",
         "schedule": crontab(hour=17, minute=5),
     },
+    # The OCDS bulk files (/api/v1/ocds/bulk/releases.json and records.json), daily at 00:30 WIB.
+    "write-ocds-bulk": {
+        "task": "marketplace.publicdata.tasks.write_ocds_bulk",
+        "schedule": crontab(hour=17, minute=30),
+    },
 }
 
 # Search: Elasticsearch when configured, otherwise the database answers.
@@ -286,6 +291,18 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2026")
 
 WAGTAIL_SITE_NAME = "Pasar Tantangan Daerah"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+
+# Open data (/open-data/, OCDS under /api/v1/ocds/). OCDS_PREFIX is a placeholder: register your
+# own prefix with the Open Contracting Partnership (https://standard.open-contracting.org/) and set
+# it here; each challenge's ocid is the prefix, the region's slug and the challenge's id.
+OCDS_PREFIX = env("OCDS_PREFIX", default="ocds-xxxxxx-")
+OCDS_PUBLISHER_NAME = env("OCDS_PUBLISHER_NAME", default=WAGTAIL_SITE_NAME)
+OCDS_PUBLICATION_POLICY_URL = env("OCDS_PUBLICATION_POLICY_URL", default="")
+OCDS_PAGE_SIZE = env.int("OCDS_PAGE_SIZE", default=50)
+# Where the daily bulk files are written (served at /api/v1/ocds/bulk/<file>).
+OCDS_BULK_ROOT = env.path("OCDS_BULK_ROOT", default=str(Path(str(MEDIA_ROOT)) / "ocds"))
+# The licence of every dataset (OCDS packages, the API, the transparency tables' downloads).
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # No Gravatar: staff avatars would reveal a hash of their email address to a third party (and the
 # admin's content security policy allows images from this site only).

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config import admin_signin, health, media
 from marketplace.publicdata import api
+from marketplace.publicdata.ocds import api as ocds_api
 
 router = DefaultRouter()
 router.register("challenges", api.ChallengeViewSet, basename="challenge")
@@ -27,6 +28,10 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/search/", api.search_api, name="api-search"),
     path("api/v1/chain-heads/", api.chain_heads_api, name="api-chain-heads"),
+    path("api/v1/ocds/releases/", ocds_api.releases, name="api-ocds-releases"),
+    path("api/v1/ocds/records/", ocds_api.records, name="api-ocds-records"),
+    path("api/v1/ocds/records/<str:ocid>/", ocds_api.record, name="api-ocds-record"),
+    path("api/v1/ocds/bulk/<str:name>", ocds_api.bulk_file, name="api-ocds-bulk"),
     path("api/v1/", include(router.urls)),
     path("payments/", include("payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

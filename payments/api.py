@@ -57,6 +57,7 @@ from payments.models import (
     Recipient,
     ReconciliationRun,
     Refund,
+    Transaction,
     WebhookEvent,
 )
 from payments.permissions import FINANCE_GROUP, is_finance_officer
@@ -145,6 +146,12 @@ def fund_figures(*, references: list[str], public: bool = False) -> dict[str, di
 def disbursed_by_reference(*, references: list[str]) -> dict[str, int]:
     """Per commitment reference: what was paid out."""
     return selectors.disbursed_by_reference(references)
+
+
+def budget_allocations(*, references: list[str]) -> dict[str, list[Transaction]]:
+    """Per fund reference: its budget allocations, oldest first, each with ``amount`` (minor
+    units), ``created_at`` and ``reference`` (e.g. the DPA number). One query."""
+    return selectors.budget_allocations(references)
 
 
 def total_disbursed() -> int:

@@ -14,6 +14,7 @@ from payments.models import (
     Fund,
     GatewayCall,
     Recipient,
+    Transaction,
 )
 
 # Accounts that hold a fund's money until it is paid out. Receivable and clearing accounts are
@@ -78,6 +79,23 @@ def fund_figures(references: list[str], *, public: bool = False) -> dict[str, di
     for row in paid:
         figures[funds[row["transaction__fund_id"]]]["disbursed"] = row["total"]
     return figures
+
+
+def budget_allocations(references: list[str]) -> dict[str, list[Transaction]]:
+    """Per fund reference: its budget allocations (APBD), oldest first, each with ``amount`` (the
+    money it brought, minor units). One query whatever the count."""
+    rows = (
+        Transaction.objects.filter(kind=Transaction.Kind.ALLOCATION, fund__reference__in=references)
+        .annotate(
+            fund_reference=F("fund__reference"),
+            amount=Coalesce(Sum("entries__amount", filter=Q(entries__account__kind=Account.Kind.FUND)), 0),
+        )
+        .order_by("created_at", "pk")
+    )
+    allocations: dict[str, list[Transaction]] = {reference: [] for reference in references}
+    for row in rows:
+        allocations[row.fund_reference].append(row)
+    return allocations
 
 
 def disbursed_by_reference(references: list[str]) -> dict[str, int]:

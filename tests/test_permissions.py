@@ -721,6 +721,9 @@ PUBLIC_PAGES = {
     "api_ledger": lambda s: "/api/v1/ledger/",
     "api_search": lambda s: "/api/v1/search/?q=tantangan",
     "api_schema": lambda s: "/api/v1/schema/",
+    "open_data": lambda s: "/open-data/",
+    "api_ocds_releases": lambda s: "/api/v1/ocds/releases/",
+    "api_ocds_records": lambda s: "/api/v1/ocds/records/",
 }
 
 
@@ -750,6 +753,8 @@ API_WRITE_TARGETS = {
     },
     "search": lambda s: "/api/v1/search/",
     "schema": lambda s: "/api/v1/schema/",
+    "ocds_releases": lambda s: "/api/v1/ocds/releases/",
+    "ocds_records": lambda s: "/api/v1/ocds/records/",
 }
 
 

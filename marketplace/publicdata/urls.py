@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from marketplace.publicdata import pages, views
+from marketplace.publicdata import open_data, pages, views
 
 urlpatterns = [
     path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
     path("organisations/<slug:slug>/", pages.organisation_detail, name="organisation_detail"),
     path("search/", views.site_search, name="search"),
     path("transparency/", views.transparency, name="transparency"),
+    path("open-data/", open_data.open_data, name="open_data"),
 ]

@@ -14,4 +14,5 @@ def test_schema_lists_only_the_public_api(client):
     assert response.status_code == 200
     paths = set(response.json()["paths"])
     assert {"/api/v1/challenges/", "/api/v1/projects/", "/api/v1/ledger/", "/api/v1/search/"} <= paths
+    assert {"/api/v1/ocds/releases/", "/api/v1/ocds/records/", "/api/v1/ocds/records/{ocid}/"} <= paths
     assert [path for path in paths if not path.startswith("/api/v1/")] == []

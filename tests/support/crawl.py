@@ -25,6 +25,10 @@ START = [
     "/api/v1/ledger/",
     "/api/v1/search/?q=tantangan",
     "/api/v1/chain-heads/",
+    "/api/v1/ocds/releases/",
+    "/api/v1/ocds/records/",
+    "/open-data/",
+    "/en/open-data/",
 ]
 SKIP = ("/accounts/", "/admin/", "/workspace/", "/i18n/", "/static/", "/media/", "/documents/", "/payments/")
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
