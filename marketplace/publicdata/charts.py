@@ -73,7 +73,7 @@ def _rect(prefix: str, style: Style, x: float, y: float, width: float, height: f
     )
 
 
-def _text(x: float, y: float, text: str, *, size: int = 13, anchor: str = "start", bold: bool = False) -> str:
+def _text(x: float, y: float, text: str, *, size: int = 14, anchor: str = "start", bold: bool = False) -> str:
     weight = ' font-weight="700"' if bold else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{INK}" text-anchor="{anchor}"{weight}>'
@@ -113,7 +113,7 @@ def bar_chart(
     series with the amount written after it. ``rows`` is ``[(label, [value per series])]``."""
     prefix = chart_id or f"chart{next(_ids)}"
     biggest = max((value for _label, values in rows for value in values), default=0) or 1
-    bar_area = WIDTH - 8 - 128  # room for the amount after the longest bar
+    bar_area = WIDTH - 8 - 136  # room for the amount after the longest bar
     parts: list[str] = []
     legend, y = _legend(prefix, series, 20)
     parts.append(legend)
@@ -124,7 +124,7 @@ def bar_chart(
         for value, style in zip(values, STYLES, strict=False):
             width = bar_area * max(value, 0) / biggest
             parts.append(_rect(prefix, style, 8, y, width, 16))
-            parts.append(_text(8 + width + 6, y + 13, money(value), size=12))
+            parts.append(_text(8 + width + 6, y + 13, money(value), size=13))
             y += 22
         y += 8
     return _svg(prefix, title, y, "".join(parts))
@@ -155,7 +155,7 @@ def line_chart(
 
     parts = [
         f'<line x1="{left}" y1="{top}" x2="{right}" y2="{top}" stroke="{GRID}" stroke-dasharray="4 3"/>',
-        _text(left, top - 8, money(biggest), size=12),
+        _text(right, top - 8, money(biggest), size=13, anchor="end") if count > 4 else "",
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}"/>',
     ]
     if count > 1:
@@ -169,11 +169,15 @@ def line_chart(
             f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="4" fill="#ffffff" stroke="#0b4f7c" '
             'stroke-width="2.5"/>'
         )
+    if count <= 4:  # few points: each one's amount beside it
+        for i, (_label, value) in enumerate(points):
+            anchor = "start" if i == 0 and count > 1 else "end" if i == count - 1 and count > 1 else "middle"
+            parts.append(_text(x_of(i), y_of(value) - 10, money(value), size=13, anchor=anchor))
     every = max(1, -(-count // 6))  # at most six labels under the axis
     for i, (label, _value) in enumerate(points):
         if i % every == 0 or i == count - 1:
             anchor = "start" if i == 0 and count > 1 else "end" if i == count - 1 and count > 1 else "middle"
-            parts.append(_text(x_of(i), bottom + 18, label, size=12, anchor=anchor))
+            parts.append(_text(x_of(i), bottom + 18, label, size=13, anchor=anchor))
     return _svg(prefix, title, bottom + 28, "".join(parts))
 
 
@@ -210,7 +214,7 @@ def flow_chart(
         y += bar + 20
         for (label, value), style in zip(items, STYLES, strict=False):
             parts.append(_rect(prefix, style, left, y - 11, 14, 14))
-            parts.append(_text(left + 20, y, f"{label}: {money(value)}", size=12))
+            parts.append(_text(left + 20, y, f"{label}: {money(value)}", size=13))
             y += 19
         return y
 
