@@ -38,6 +38,11 @@ START = [
     "/projects/",
     "/transparency/",
     "/en/transparency/",
+    "/transparency/journal/",
+    "/en/transparency/journal/",
+    "/transparency/download/challenges.csv",
+    "/transparency/download/by-region.csv",
+    "/transparency/download/journal.csv",
     "/search/?q=tantangan",
     "/search/?q=Safir",
     "/search/?q=Zamrud",
@@ -130,4 +135,6 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     after = crawl()
     assert "/api/v1/ledger/" in pages_showing(after, AWARD_MARKERS)
     assert "/transparency/" in pages_showing(after, AWARD_MARKERS)
+    assert "/transparency/journal/" in pages_showing(after, AWARD_MARKERS)
+    assert "/transparency/download/challenges.csv" in pages_showing(after, AWARD_MARKERS)
     assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []
