@@ -491,17 +491,17 @@ def journal_lines(transactions: Iterable[Any]) -> list[JournalLine]:
     """The page's (or download's) transactions as lines: two queries for their challenges and
     projects, whatever the number of lines."""
     transactions = list(transactions)
-    challenge_ids = {parse_reference(txn.fund.reference, CHALLENGE) for txn in transactions}
+    challenge_of = {txn.pk: parse_reference(txn.fund.reference, CHALLENGE) or 0 for txn in transactions}
+    award_of = {txn.pk: parse_reference(txn.commitment_reference, AWARD) or 0 for txn in transactions}
     challenges = {
         challenge.pk: challenge
-        for challenge in ChallengePage.objects.filter(pk__in=challenge_ids - {None}).select_related(
+        for challenge in ChallengePage.objects.filter(pk__in=set(challenge_of.values()) - {0}).select_related(
             "agency__region"
         )
     }
-    award_ids = {parse_reference(txn.commitment_reference, AWARD) for txn in transactions}
     projects = {
         award.pk: award
-        for award in Award.objects.filter(PUBLIC_PROJECT, pk__in=award_ids - {None}).select_related(
+        for award in Award.objects.filter(PUBLIC_PROJECT, pk__in=set(award_of.values()) - {0}).select_related(
             "proposal"
         )
     }
@@ -511,7 +511,7 @@ def journal_lines(transactions: Iterable[Any]) -> list[JournalLine]:
             direction, amount = ("awarded" if txn.reserved > 0 else "released"), abs(txn.reserved)
         else:
             direction, amount = ("in" if txn.flow > 0 else "out"), abs(txn.flow)
-        challenge = challenges.get(parse_reference(txn.fund.reference, CHALLENGE))
+        challenge = challenges.get(challenge_of[txn.pk])
         lines.append(
             JournalLine(
                 when=txn.created_at,
@@ -519,7 +519,7 @@ def journal_lines(transactions: Iterable[Any]) -> list[JournalLine]:
                 what=_what(txn, direction),
                 amount=amount,
                 challenge=challenge,
-                project=projects.get(parse_reference(txn.commitment_reference, AWARD)),
+                project=projects.get(award_of[txn.pk]),
                 zone=challenge.agency.region.timezone if challenge else DEFAULT_ZONE,
             )
         )
