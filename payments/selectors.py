@@ -74,7 +74,8 @@ def fund_available(fund: Fund) -> int:
 def fund_figures(references: list[str], *, public: bool = False) -> dict[str, dict[str, int]]:
     """Per fund reference: received (from the budget and sponsors, less refunds), committed
     (awards not released) and disbursed (paid out, less reversals). Four queries whatever the
-    count."""
+    count. With ``public``, commitments not yet disclosed and payments made against them are left
+    out."""
     funds = {f.pk: f.reference for f in Fund.objects.filter(reference__in=references)}
     figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
     received = (
@@ -89,11 +90,12 @@ def fund_figures(references: list[str], *, public: bool = False) -> dict[str, di
         committed = committed.filter(disclosed_at__isnull=False)
     for commitment_row in committed.values("fund_id").annotate(total=Sum("amount")):
         figures[funds[commitment_row["fund_id"]]]["committed"] = commitment_row["total"]
-    paid = (
-        Entry.objects.filter(transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID)
-        .values("transaction__fund_id")
-        .annotate(total=Sum("amount"))
+    paid_entries = Entry.objects.filter(
+        transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID
     )
+    if public:  # nor a payment made against them
+        paid_entries = paid_entries.exclude(hidden_from_public("transaction__"))
+    paid = paid_entries.values("transaction__fund_id").annotate(total=Sum("amount"))
     for row in paid:
         figures[funds[row["transaction__fund_id"]]]["disbursed"] = row["total"]
     return figures

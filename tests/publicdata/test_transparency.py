@@ -352,6 +352,9 @@ def test_nothing_of_an_unpublished_determination_shows_until_its_results_are_pub
             "/en/transparency/",
             "/transparency/journal/",
             "/en/transparency/journal/",
+            # The same sums elsewhere: the challenge's own page and the ledger API.
+            "/challenges/retribusi/",
+            "/api/v1/ledger/",
         ):
             texts.append(client.get(url).content.decode())
         for slug in TABLES:
