@@ -31,6 +31,7 @@ def _report(request) -> tuple[TransparencyFilterForm, transparency.Report]:
 
 
 def transparency_page(request):
+    """/transparency/: figures, tables and pictures of the public money, filtered by the URL."""
     form, report = _report(request)
     tables = report.tables()
     querystring = request.GET.urlencode()
