@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,8 +17,9 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from core import exports
 from core.money import format_money
@@ -343,14 +345,10 @@ class Report:
 
 
 def month_label(month: datetime.date, *, short: bool = False) -> str:
-    from django.utils.dateformat import format as date_format
-
     return date_format(month, "M Y" if short else "F Y")
 
 
 def _sector_name(sector) -> str:
-    from django.utils.translation import get_language
-
     return sector.name_en if get_language() == "en" and sector.name_en else sector.name
 
 
@@ -552,9 +550,7 @@ def journal_table(lines: list[JournalLine]) -> Table:
     )
 
 
-def _zone(name: str):
-    import zoneinfo
-
+def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
