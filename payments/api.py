@@ -164,6 +164,32 @@ def public_ledger() -> QuerySet[Entry]:
     return selectors.public_ledger()
 
 
+def public_fund_totals(*, references: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per fund reference: ``allocated``, ``sponsored``, ``returned`` (to sponsors), ``awarded``
+    (published winners only) and ``paid``, in minor units, as the public may see them. One
+    query."""
+    return selectors.public_fund_totals(references)
+
+
+def public_paid_by_month(*, zones: dict[str, list[str]]) -> dict[datetime.date, int]:
+    """Paid to grantees per month (first day), each fund counted in its zone's months:
+    ``zones`` maps a zone name ("Asia/Makassar") to its fund references. A query per zone."""
+    return selectors.public_paid_by_month(zones)
+
+
+def public_journal(
+    *,
+    references: list[str] | None = None,
+    direction: str = "",
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> QuerySet[Transaction]:
+    """The public journal: one row per movement of money into or out of a fund, or reserved
+    for a published winner, newest first, annotated with ``flow``, ``reserved`` and
+    ``commitment_reference``; no commitment before it is disclosed."""
+    return selectors.public_journal(references=references, direction=direction, since=since, until=until)
+
+
 # Where a payee is paid ------------------------------------------------------------------------
 
 

@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+import datetime
+import zoneinfo
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, StrIndex, Substr, TruncMonth
+from django.db.models.lookups import Exact
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
 from payments.models import (
@@ -56,7 +74,8 @@ def fund_available(fund: Fund) -> int:
 def fund_figures(references: list[str], *, public: bool = False) -> dict[str, dict[str, int]]:
     """Per fund reference: received (from the budget and sponsors, less refunds), committed
     (awards not released) and disbursed (paid out, less reversals). Four queries whatever the
-    count."""
+    count. With ``public``, commitments not yet disclosed and payments made against them are left
+    out."""
     funds = {f.pk: f.reference for f in Fund.objects.filter(reference__in=references)}
     figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
     received = (
@@ -71,11 +90,12 @@ def fund_figures(references: list[str], *, public: bool = False) -> dict[str, di
         committed = committed.filter(disclosed_at__isnull=False)
     for commitment_row in committed.values("fund_id").annotate(total=Sum("amount")):
         figures[funds[commitment_row["fund_id"]]]["committed"] = commitment_row["total"]
-    paid = (
-        Entry.objects.filter(transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID)
-        .values("transaction__fund_id")
-        .annotate(total=Sum("amount"))
+    paid_entries = Entry.objects.filter(
+        transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID
     )
+    if public:  # nor a payment made against them
+        paid_entries = paid_entries.exclude(hidden_from_public("transaction__"))
+    paid = paid_entries.values("transaction__fund_id").annotate(total=Sum("amount"))
     for row in paid:
         figures[funds[row["transaction__fund_id"]]]["disbursed"] = row["total"]
     return figures
@@ -109,12 +129,9 @@ def disbursed_by_reference(references: list[str]) -> dict[str, int]:
 
 def public_ledger() -> QuerySet[Entry]:
     """Every entry, newest first, with what the public ledger shows; no personal data."""
-    undisclosed = Commitment.objects.filter(
-        disclosed_at__isnull=True, reference=OuterRef("transaction__reference")
-    )
     return (
         Entry.objects.select_related("transaction", "account", "transaction__fund")
-        .exclude(Exists(undisclosed))
+        .exclude(hidden_from_public("transaction__"))
         .annotate(fund_reference=Coalesce(F("transaction__fund__reference"), Value("")))
         .order_by("-transaction__created_at", "-transaction_id", "id")
     )
@@ -208,5 +225,162 @@ def recipients_awaiting_verification(payee_references: list[str] | None = None) 
 
 
 def total_disbursed() -> int:
-    """Paid out to grantees, less reversals, across every fund."""
-    return _sum(Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID))
+    """Paid out to grantees, less reversals, across every fund, as the public may see it (no
+    payment of an award whose results are unpublished)."""
+    return _sum(
+        Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID).exclude(
+            hidden_from_public("transaction__")
+        )
+    )
+
+
+# The public picture of the money ---------------------------------------------------------------
+# What the public sees: every transaction except those of a commitment not yet disclosed (an
+# award whose results are unpublished: its reservation, its release and any payment made against
+# it). Money the fund holds for such an award stays in what the public sees as still available.
+
+_PAYOUT_KEY_PREFIXES = ("disbursement:", "payout:")
+
+
+def _payout_id(key) -> Case:
+    """The disbursement a transaction belongs to, read from its idempotency key (``key``, an
+    ``F`` or ``OuterRef``): ``disbursement:<pk>:…`` or ``payout:<pk>:…``; NULL for any other."""
+    whens = []
+    for prefix in _PAYOUT_KEY_PREFIXES:
+        rest = Substr(key, len(prefix) + 1)
+        whens.append(
+            When(
+                Exact(Substr(key, 1, len(prefix)), Value(prefix)),
+                then=Cast(Substr(rest, 1, StrIndex(rest, Value(":")) - Value(1)), BigIntegerField()),
+            )
+        )
+    return Case(*whens, default=Value(None), output_field=BigIntegerField())
+
+
+def hidden_from_public(path: str = "") -> Q:
+    """A Q over ``Transaction`` (or over a model reaching it through ``path``, e.g.
+    ``"transaction__"``) matching the transactions of commitments not yet disclosed: the award's
+    own (keyed by the commitment's reference) and those of its payments (keyed
+    ``disbursement:<pk>:…`` / ``payout:<pk>:…``)."""
+    undisclosed = Commitment.objects.filter(disclosed_at__isnull=True)
+    payouts = Disbursement.objects.filter(
+        commitment__disclosed_at__isnull=True, pk=_payout_id(OuterRef(f"{path}idempotency_key"))
+    )
+    return Q(**{f"{path}reference__in": undisclosed.values("reference")}) | Q(Exists(payouts))
+
+
+def _award_movement(path: str = "") -> Q:
+    """An award's reservation, or its release back to the fund (a reversal of it)."""
+    return Q(**{f"{path}kind": Transaction.Kind.AWARD}) | Q(
+        **{f"{path}kind": Transaction.Kind.REVERSAL, f"{path}reverses__kind": Transaction.Kind.AWARD}
+    )
+
+
+def public_fund_totals(references: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per fund reference (all funds, or those named): ``allocated`` (from the APBD), ``sponsored``
+    (sponsor contributions received), ``returned`` (refunded to sponsors, net of refunds that
+    failed), ``awarded`` (reserved for winners whose results are published, less awards released)
+    and ``paid`` (to grantees, less reversals). Sums of ledger entries in one query; whatever the
+    public may not see yet is left out."""
+    entries = Entry.objects.exclude(hidden_from_public("transaction__"))
+    entries = entries.filter(transaction__fund__isnull=False)
+    if references is not None:
+        entries = entries.filter(transaction__fund__reference__in=references)
+
+    def total(condition: Q) -> Coalesce:
+        return Coalesce(Sum("amount", filter=condition), 0)
+
+    contribution = Q(transaction__kind=Transaction.Kind.CONTRIBUTION)
+    rows = (
+        entries.values("transaction__fund__reference")
+        .annotate(
+            budget=total(Q(account__kind=Account.Kind.BUDGET_SOURCE)),
+            sponsors_in=total(Q(account__kind=Account.Kind.SPONSOR_SOURCE) & contribution),
+            sponsors_back=total(Q(account__kind=Account.Kind.SPONSOR_SOURCE) & ~contribution),
+            awarded=total(Q(account__kind=Account.Kind.COMMITTED) & _award_movement("transaction__")),
+            paid=total(Q(account__kind=Account.Kind.GRANTS_PAID)),
+        )
+        .order_by()
+    )
+    return {
+        row["transaction__fund__reference"]: {
+            "allocated": -row["budget"],
+            "sponsored": -row["sponsors_in"],
+            "returned": row["sponsors_back"],
+            "awarded": row["awarded"],
+            "paid": row["paid"],
+        }
+        for row in rows
+    }
+
+
+def public_paid_by_month(zones: dict[str, list[str]]) -> dict[datetime.date, int]:
+    """Paid to grantees (less reversals) per month, each fund's months in its own time zone:
+    ``zones`` maps a zone name to the fund references it holds. One query per zone."""
+    months: dict[datetime.date, int] = {}
+    for zone_name, references in zones.items():
+        rows = (
+            Entry.objects.exclude(hidden_from_public("transaction__"))
+            .filter(account__kind=Account.Kind.GRANTS_PAID, transaction__fund__reference__in=references)
+            .annotate(month=TruncMonth("transaction__created_at", tzinfo=zoneinfo.ZoneInfo(zone_name)))
+            .values("month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+            months[month] = months.get(month, 0) + row["total"]
+    return dict(sorted(months.items()))
+
+
+def public_journal(
+    *,
+    references: list[str] | None = None,
+    direction: str = "",
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> QuerySet[Transaction]:
+    """One row per movement of public money, newest first: money into a fund (``flow`` > 0: the
+    APBD, a sponsor, a payment that came back), out of it (``flow`` < 0: paid to a grantee,
+    refunded to a sponsor), or reserved for a published winner (``reserved`` > 0, or < 0 when
+    the award was released). Moves inside the platform (a payment on its way) are not
+    movements. ``commitment_reference`` names the award a row belongs to ("" for none).
+    ``direction`` is one of ``in``, ``out``, ``awarded``, ``released`` or empty."""
+    flow_accounts = [Account.Kind.BUDGET_SOURCE, Account.Kind.SPONSOR_SOURCE, Account.Kind.GRANTS_PAID]
+    payouts = Disbursement.objects.filter(pk=_payout_id(OuterRef("idempotency_key")))
+    rows = (
+        Transaction.objects.exclude(hidden_from_public())
+        .filter(fund__isnull=False)
+        .select_related("fund")
+        .annotate(
+            flow=-Coalesce(Sum("entries__amount", filter=Q(entries__account__kind__in=flow_accounts)), 0),
+            reserved=Coalesce(
+                Sum(
+                    "entries__amount",
+                    filter=Q(entries__account__kind=Account.Kind.COMMITTED) & _award_movement(),
+                ),
+                0,
+            ),
+            commitment_reference=Case(
+                When(_award_movement(), then=F("reference")),
+                default=Coalesce(Subquery(payouts.values("commitment__reference")[:1]), Value("")),
+                output_field=CharField(),
+            ),
+        )
+        .exclude(flow=0, reserved=0)
+    )
+    if references is not None:
+        rows = rows.filter(fund__reference__in=references)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    by_direction = {
+        "in": Q(flow__gt=0),
+        "out": Q(flow__lt=0),
+        "awarded": Q(reserved__gt=0),
+        "released": Q(reserved__lt=0),
+    }
+    if direction in by_direction:
+        rows = rows.filter(by_direction[direction])
+    return rows.order_by("-created_at", "-id")

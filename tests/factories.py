@@ -478,3 +478,71 @@ def awarded_proposal(
     if accepted_by is not None:
         accept_agreement(award, accepted_by)
     return award
+
+
+# Money ---------------------------------------------------------------------------------------
+
+
+def sponsor_pledge(
+    challenge_page: ChallengePage,
+    *,
+    finance,
+    amount: int,
+    sponsor=None,
+    name: str = "PT Mitra Uji",
+    public: bool = True,
+    bank_reference: str = "BNI-1",
+):
+    """A sponsor pledges ``amount`` to the challenge's fund and a finance officer confirms the
+    bank transfer: the money is in the fund. Returns the contribution."""
+    from marketplace.challenges.services import funds
+    from payments import api as payments_api
+    from payments.models import Contribution
+
+    pledge = payments_api.contribution_create(
+        fund=funds.challenge_fund(challenge_page),
+        by=sponsor or UserFactory(),
+        sponsor_name=name,
+        email="mitra@contoh.id",
+        public=public,
+        amount=amount,
+        rail=Contribution.Rail.PLEDGE,
+    )
+    payments_api.pledge_confirm(contribution=pledge, by=finance, bank_reference=bank_reference)
+    return pledge
+
+
+def milestone_paid(award, *, owner, official, finance, bank_reference: str = "SP2D-1"):
+    """The award's next unpaid milestone is reported by the grantee's ``owner`` (who accepts the
+    agreement first if needed), approved by the ``official`` and paid by bank transfer by the
+    ``finance`` officer (bank details given and verified the first time). Returns the milestone."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace.awards.models import Agreement, Milestone
+    from marketplace.awards.services import awards as awards_services
+    from marketplace.awards.services import determinations
+    from marketplace.finance import services as payout_services
+    from payments import api as payments_api
+    from payments.models import Disbursement
+
+    award.refresh_from_db()
+    if award.agreement.status != Agreement.Status.ACCEPTED:
+        accept_agreement(award, owner)
+    organisation_obj = award.proposal.organisation
+    if payments_api.recipient_for(payee_reference=f"organisation:{organisation_obj.pk}") is None:
+        bank_details_verified(
+            organisation_obj, owner=owner, official=UserFactory(roles=["official"]), account_holder="Penerima"
+        )
+    milestone = award.milestones.exclude(status=Milestone.Status.PAID).order_by("position").first()
+    determinations.milestone_report(milestone=milestone, by=owner, report="Selesai dikerjakan.")
+    approved = awards_services.milestone_approve(milestone=milestone, by=official)
+    disbursement = Disbursement.objects.get(pk=approved.disbursement_id)
+    awards_services.disbursement_release(disbursement=disbursement, by=finance)
+    payout_services.disbursement_record_paid(
+        disbursement=Disbursement.objects.get(pk=disbursement.pk),
+        by=finance,
+        bank_reference=bank_reference,
+        proof=SimpleUploadedFile("sp2d.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+    milestone.refresh_from_db()
+    return milestone

@@ -3,27 +3,111 @@ service or selector, and render; they change nothing themselves."""
 
 from __future__ import annotations
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from core import chains
-from core.pagination import paginate
-from marketplace.publicdata import search_pages, selectors
+from core.pagination import paginate, querystring_without_page
+from core.references import challenge_reference
+from marketplace.challenges.models import ChallengePage
+from marketplace.publicdata import search_pages, selectors, transparency
+from marketplace.publicdata.filters import JournalFilterForm, TransparencyFilterForm
 from payments import api as payments_api
 
+JOURNAL_PAGE_SIZE = 50
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
-def transparency(request):
-    page = paginate(request, payments_api.public_ledger(), size=50)
+
+def _report(request) -> tuple[TransparencyFilterForm, transparency.Report]:
+    """The report for the filters in the URL; the form carries the errors of bad values, which
+    are left out of the filtering."""
+    regions = transparency.public_regions()
+    rows, years = transparency.money_rows()
+    form = TransparencyFilterForm(request.GET, regions=regions, years=years)
+    return form, transparency.build_report(rows, years, form.filters(), regions=regions)
+
+
+def transparency_page(request):
+    """/transparency/: figures, tables and pictures of the public money, filtered by the URL."""
+    form, report = _report(request)
+    tables = report.tables()
+    querystring = request.GET.urlencode()
     return render(
         request,
         "publicdata/transparency.html",
         {
-            "page_obj": page,
-            "entries": page.object_list,
+            "form": form,
+            "report": report,
+            "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
+            "group_tables": [tables[slug] for slug in ("by-agency", "by-sector", "by-year", "by-kind")],
+            "flow_chart": report.flow_chart(),
+            "region_chart": report.region_chart(tables["by-region"]),
+            "monthly_chart": report.monthly_chart(),
             "figures": selectors.headline_figures(),
             "chain_heads": chains.latest_snapshots(),
-            "querystring": "",
+            "querystring": querystring,
+            "filtered": bool(form.cleaned_data.get("region") or form.cleaned_data.get("year")),
         },
     )
+
+
+def _journal_form(request) -> tuple[JournalFilterForm, dict, list[str]]:
+    challenges = list(ChallengePage.objects.live().select_related("agency__region").order_by("title", "pk"))
+    form = JournalFilterForm(request.GET, regions=transparency.public_regions(), challenges=challenges)
+    selection = form.selection()
+    if selection["challenge"] is not None:
+        chosen = [selection["challenge"]]
+    elif selection["region"] is not None:
+        chosen = [c for c in challenges if c.agency.region_id == selection["region"].pk]
+    else:
+        chosen = challenges
+    return form, selection, [challenge_reference(challenge.pk) for challenge in chosen]
+
+
+def _journal_rows(selection: dict, references: list[str]):
+    return payments_api.public_journal(
+        references=references,
+        direction=selection["direction"],
+        since=selection["since"],
+        until=selection["until"],
+    )
+
+
+def journal(request):
+    """/transparency/journal/: every movement of public money in plain words, paginated."""
+    form, selection, references = _journal_form(request)
+    page = paginate(request, _journal_rows(selection, references), size=JOURNAL_PAGE_SIZE)
+    return render(
+        request,
+        "publicdata/journal.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "lines": transparency.journal_lines(page.object_list),
+            "querystring": querystring_without_page(request),
+            "download_query": querystring_without_page(request),
+        },
+    )
+
+
+def download(request, table: str, fmt: str):
+    """/transparency/download/<table>.<csv|xlsx>: a table of the page (or the whole journal),
+    with the same filters and the same numbers."""
+    if table not in transparency.TABLES or fmt not in transparency.FORMATS:
+        raise Http404
+    if table == "journal":
+        _form, selection, references = _journal_form(request)
+        data = transparency.journal_table(transparency.journal_lines(_journal_rows(selection, references)))
+    else:
+        _form, report = _report(request)
+        data = report.tables()[table]
+    body = transparency.table_csv(data) if fmt == "csv" else transparency.table_xlsx(data)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="transparency-{table}.{fmt}"'
+    return response
 
 
 def site_search(request):

@@ -74,4 +74,6 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     after = crawl(also_start=SEARCHES)
     assert "/api/v1/ledger/" in pages_showing(after, AWARD_MARKERS)
     assert "/transparency/" in pages_showing(after, AWARD_MARKERS)
+    assert "/transparency/journal/" in pages_showing(after, AWARD_MARKERS)
+    assert "/transparency/download/challenges.csv" in pages_showing(after, AWARD_MARKERS)
     assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []

@@ -73,3 +73,29 @@ def test_an_xlsx_row_never_holds_a_formula():
     sheet = load_workbook(saved).active
     assert [cell.value for cell in sheet[1]] == ["'" + FORMULA, 42, "Usulan biasa"]
     assert [cell.data_type for cell in sheet[1]] == ["s", "n", "s"]
+
+
+@pytest.mark.django_db
+def test_the_transparency_downloads_keep_typed_text_as_text(client):
+    """A challenge's title and a sponsor's name are typed by people: the public downloads of
+    /transparency/ (CSV and XLSX) keep them as text."""
+    from tests import factories
+
+    finance = factories.UserFactory(roles=["finance"])
+    challenge = factories.challenge(title=FORMULA, slug="tantangan-rumus")
+    factories.allocation(challenge, finance=finance, amount=5_000_000_00)
+    factories.sponsor_pledge(challenge, finance=finance, amount=1_000_000_00, name="@SUM(1+1) Mitra")
+
+    for table in ("challenges", "by-region", "journal"):
+        cells = _cells(client.get(f"/transparency/download/{table}.csv").content)
+        dangerous = [
+            cell
+            for cell in cells
+            if cell.startswith(exports.FORMULA_STARTS) and not cell.lstrip("-").isdigit()
+        ]
+        assert dangerous == [], table
+        workbook = load_workbook(io.BytesIO(client.get(f"/transparency/download/{table}.xlsx").content))
+        for row in workbook.active.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (table, cell.value)
+    assert "'" + FORMULA in _cells(client.get("/transparency/download/challenges.csv").content)
