@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
 from payments.models import (
@@ -87,6 +91,37 @@ def disbursed_by_reference(references: list[str]) -> dict[str, int]:
         .annotate(total=Sum("amount"))
     )
     return {row["commitment__reference"]: row["total"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PublicPayout:
+    """A paid disbursement as the public may see it: no payee account, proof or officer."""
+
+    amount: int
+    currency: str
+    paid_at: datetime.datetime
+    rail: str
+
+    @property
+    def rail_label(self) -> str:
+        return str(PAYOUT_RAIL_LABELS.get(self.rail, self.rail))
+
+
+PAYOUT_RAIL_LABELS = {
+    Recipient.Rail.MANUAL: _("Bank transfer by the regional treasury"),
+    Recipient.Rail.STRIPE: _("Transfer through Stripe"),
+}
+
+
+def public_payouts(disbursement_ids: list[int]) -> dict[int, PublicPayout]:
+    """Per disbursement id: the payment, if it is paid (one query)."""
+    rows = Disbursement.objects.filter(
+        pk__in=disbursement_ids, status=Disbursement.Status.PAID, paid_at__isnull=False
+    ).values_list("pk", "amount", "currency", "paid_at", "rail")
+    return {
+        pk: PublicPayout(amount=amount, currency=currency, paid_at=paid_at, rail=rail)
+        for pk, amount, currency, paid_at, rail in rows
+    }
 
 
 def public_ledger() -> QuerySet[Entry]:
