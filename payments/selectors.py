@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
@@ -107,7 +108,7 @@ class PublicPayout:
         return str(PAYOUT_RAIL_LABELS.get(self.rail, self.rail))
 
 
-PAYOUT_RAIL_LABELS = {
+PAYOUT_RAIL_LABELS: dict[str, str | Promise] = {
     Recipient.Rail.MANUAL: _("Bank transfer by the regional treasury"),
     Recipient.Rail.STRIPE: _("Transfer through Stripe"),
 }
@@ -121,6 +122,7 @@ def public_payouts(disbursement_ids: list[int]) -> dict[int, PublicPayout]:
     return {
         pk: PublicPayout(amount=amount, currency=currency, paid_at=paid_at, rail=rail)
         for pk, amount, currency, paid_at, rail in rows
+        if paid_at is not None  # filtered above; says so to the type checker
     }
 
 
