@@ -247,6 +247,18 @@ ORGANISATIONS = [
         "description": "Usaha keluarga yang mengolah lidah buaya menjadi minuman, dodol dan kerupuk.",
     },
     {
+        "key": "citra-survei",
+        "owner": "applicant2",
+        "name": "PT Citra Survei Kalbar",
+        "kind": "company",
+        "region": "pontianak",
+        "sectors": ["perizinan"],
+        "verified": False,
+        "website": "https://citrasurvei.example.org",
+        "description": "Perseroan terbatas jasa survei lahan dan sistem informasi geografis; memetakan aset "
+        "dan batas persil untuk pemerintah kota sejak 2012.",
+    },
+    {
         "key": "melek-digital",
         "owner": "applicant2",
         "name": "Komunitas Melek Digital Kapuas",
@@ -965,6 +977,18 @@ AWARDS = [
                 "bank_reference": "SP2D-00412/BUD-SBB",
                 "report": "Aplikasi dipakai 18 kader di lima posyandu; 412 balita tercatat, 37 ditandai "
                 "berisiko dan dirujuk ke puskesmas.",
+                # The grantee's public progress report (issue 14), with evidence links only.
+                "progress": {
+                    "text": "Uji coba di lima posyandu Kecamatan Loli selesai. Delapan belas kader kini "
+                    "mencatat berat dan tinggi badan balita di ponsel, juga tanpa sinyal; datanya "
+                    "terkirim begitu ada jaringan. Dari 412 balita yang tercatat, 37 ditandai berisiko "
+                    "gizi kurang dan sudah dirujuk ke puskesmas. Tahap berikutnya: 40 posyandu.",
+                    "links": [
+                        "https://kode-nusantara.example.org/posyandu-digital/uji-coba",
+                        "https://video.example.org/posyandu-digital-kader-loli",
+                    ],
+                    "public": True,
+                },
             },
             {
                 "title": "Perluasan ke 40 posyandu dan pelatihan 120 kader",
@@ -973,6 +997,13 @@ AWARDS = [
                 "state": "approved",
                 "report": "Pelatihan kader selesai di empat kecamatan; 40 posyandu mengirim rekap bulanan "
                 "lewat aplikasi.",
+                # A draft the grantee has not made public: only the grantee and the agency see it.
+                "progress": {
+                    "text": "Draf: pelatihan di Kecamatan Wanokaka diulang karena jadwalnya bentrok "
+                    "dengan panen.",
+                    "links": [],
+                    "public": False,
+                },
             },
             {
                 "title": "Dasbor gizi dinas dan serah terima kode sumber",
@@ -1016,6 +1047,53 @@ AWARDS = [
                 "state": "planned",
             },
         ],
+    },
+]
+
+
+# Sponsor contributions to challenge funds (issue 14): by card and by bank transfer pledge,
+# and a refund. The demo has no Stripe account: the card payment is recorded through the
+# service Stripe's ``payment_intent.succeeded`` webhook calls, with a PaymentIntent id marked
+# "demo" (nothing was charged). Pledges are confirmed by a finance officer against the bank
+# statement line, as on the finance pages.
+CONTRIBUTIONS = [
+    {
+        "key": "awan-kartu",
+        "challenge": "pencatatan-gizi-posyandu",
+        "sponsor": "sponsor",
+        "sponsor_name": "PT Awan Nusantara",
+        "public": True,
+        "amount": 15 * JUTA,
+        "rail": "stripe",
+        "payment_intent": "pi_demo_awan_nusantara_posyandu",
+    },
+    {
+        "key": "bank-kalbar-pledge",
+        "challenge": "pembukuan-digital-koperasi",
+        "sponsor": "sponsor",
+        "sponsor_name": "Bank Kalbar Peduli (CSR)",
+        "public": True,
+        "amount": 50 * JUTA,
+        "rail": "pledge",
+        "confirmed_by": "finance",
+        "bank_reference": "KALBAR-CSR-0117",
+    },
+    {
+        "key": "anonim-pledge",
+        "challenge": "antrean-puskesmas-daring",
+        "sponsor": "sponsor",
+        "sponsor_name": "Linda Wijaya",
+        "public": False,
+        "amount": 10 * JUTA,
+        "rail": "pledge",
+        "confirmed_by": "finance2",
+        "bank_reference": "NTT-0099-2231",
+        "refund": {
+            "amount": 4 * JUTA,
+            "by": "finance",
+            "reason": "Penyumbang salah mengetik nominal; kelebihan transfer dikembalikan.",
+            "bank_reference": "SP2D-KEMBALI-0031",
+        },
     },
 ]
 

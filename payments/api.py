@@ -158,6 +158,15 @@ def total_disbursed() -> int:
     return selectors.total_disbursed()
 
 
+PublicPayout = selectors.PublicPayout
+
+
+def public_payouts(*, disbursement_ids: list[int]) -> dict[int, PublicPayout]:
+    """Per disbursement id, the paid ones only: amount, date paid and rail (``rail_label`` in
+    plain words), nothing about the payee's account or who released it. One query."""
+    return selectors.public_payouts(disbursement_ids)
+
+
 def public_ledger() -> QuerySet[Entry]:
     """Every entry, newest first, as the public ledger shows it (no personal data, no commitment
     before it is disclosed)."""

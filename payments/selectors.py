@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from dataclasses import dataclass
 
 from django.db.models import (
     BigIntegerField,
@@ -22,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, StrIndex, Substr, TruncMonth
 from django.db.models.lookups import Exact
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
 from payments.models import (
@@ -125,6 +128,38 @@ def disbursed_by_reference(references: list[str]) -> dict[str, int]:
         .annotate(total=Sum("amount"))
     )
     return {row["commitment__reference"]: row["total"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PublicPayout:
+    """A paid disbursement as the public may see it: no payee account, proof or officer."""
+
+    amount: int
+    currency: str
+    paid_at: datetime.datetime
+    rail: str
+
+    @property
+    def rail_label(self) -> str:
+        return str(PAYOUT_RAIL_LABELS.get(self.rail, self.rail))
+
+
+PAYOUT_RAIL_LABELS: dict[str, str | Promise] = {
+    Recipient.Rail.MANUAL: _("Bank transfer by the regional treasury"),
+    Recipient.Rail.STRIPE: _("Transfer through Stripe"),
+}
+
+
+def public_payouts(disbursement_ids: list[int]) -> dict[int, PublicPayout]:
+    """Per disbursement id: the payment, if it is paid (one query)."""
+    rows = Disbursement.objects.filter(
+        pk__in=disbursement_ids, status=Disbursement.Status.PAID, paid_at__isnull=False
+    ).values_list("pk", "amount", "currency", "paid_at", "rail")
+    return {
+        pk: PublicPayout(amount=amount, currency=currency, paid_at=paid_at, rail=rail)
+        for pk, amount, currency, paid_at, rail in rows
+        if paid_at is not None  # filtered above; says so to the type checker
+    }
 
 
 def public_ledger() -> QuerySet[Entry]:

@@ -36,6 +36,12 @@ class InKindDrawdown(models.Model):
 class Award(models.Model):
     """The decision to fund a proposal: a funded project, public at /projects/<id>/."""
 
+    class DeliveryStatus(models.TextChoices):
+        # Not a column: the project selectors annotate it (``delivery_status``).
+        STARTING = "starting", _("Waiting for the agreement")
+        DELIVERY = "delivery", _("In delivery")
+        COMPLETED = "completed", _("Completed")
+
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="award")
     amount = models.BigIntegerField(_("amount (minor units)"), validators=[MinValueValidator(1)])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="IDR")
@@ -58,6 +64,11 @@ class Award(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("marketplace:project_detail", kwargs={"pk": self.pk})
+
+    @property
+    def delivery_status_label(self) -> str:
+        status = getattr(self, "delivery_status", "")
+        return str(self.DeliveryStatus(status).label) if status else ""
 
 
 class Milestone(models.Model):
@@ -99,6 +110,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def progress_report_or_none(self) -> ProgressReport | None:
+        """The public progress report, if written (select it with the milestone)."""
+        return getattr(self, "progress_report", None)
 
 
 class Agreement(models.Model):
@@ -168,3 +184,29 @@ class MilestoneReplan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone_id}: {self.reason[:40]}"
+
+
+class ProgressReport(models.Model):
+    """The grantee's account of a milestone for the public: text and evidence links (web
+    addresses only), on the project page once the grantee marks it public. It is not the report
+    the agency reviews for payment (``Milestone.report`` with its private evidence files), which
+    stays between the grantee and the agency."""
+
+    MAX_TEXT = 4000
+    MAX_LINKS = 10
+
+    milestone = models.OneToOneField(Milestone, on_delete=models.CASCADE, related_name="progress_report")
+    text = models.TextField(_("progress report"), max_length=MAX_TEXT)
+    links = models.JSONField(_("evidence links"), default=list, blank=True)
+    public = models.BooleanField(_("public"), default=False)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    # When the text now shown was made public (None while private).
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public progress report")
+        verbose_name_plural = _("public progress reports")
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id}: {self.text[:40]}"

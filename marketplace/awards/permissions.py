@@ -31,6 +31,14 @@ def can_report_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     return True, ""
 
 
+def can_write_progress_report(user: Visitor, milestone) -> tuple[bool, str]:
+    """The public progress report: written by the grantee's members, and nobody else (not the
+    agency's officials, reviewers, finance or sponsors)."""
+    if not is_member(user, milestone.award.proposal.organisation):
+        return False, _("Only the grantee may write the public progress report of this milestone.")
+    return True, ""
+
+
 def can_approve_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     if not is_challenge_official(user, milestone.award.proposal.challenge):
         return False, _("Only an official of the agency that owns this challenge may approve milestones.")

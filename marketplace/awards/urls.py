@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<int:pk>/", project_views.project_detail, name="project_detail"),
     path("workspace/proposals/<int:pk>/award/", award_views.award_create, name="award_create"),
     path("workspace/milestones/<int:pk>/report/", award_views.milestone_report, name="milestone_report"),
+    path("workspace/milestones/<int:pk>/progress/", award_views.progress_report, name="progress_report"),
     path("workspace/milestones/<int:pk>/approve/", award_views.milestone_approve, name="milestone_approve"),
     path("workspace/agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("challenges/<slug:slug>/results/publish/", views.results_publish, name="results_publish"),

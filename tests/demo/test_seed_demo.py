@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Revision, WorkflowState
 
+from core.choices import OrganisationKind
 from core.models import AuditEntry, Notification
 from demo import data as demo_data
-from marketplace.awards.models import Agreement, Award, MilestoneEvidence, MilestoneReplan
+from marketplace.awards.models import Agreement, Award, MilestoneEvidence, MilestoneReplan, ProgressReport
 from marketplace.challenges.models import ChallengePage, Question
 from marketplace.organisations.models import (
     Membership,
@@ -31,7 +32,7 @@ from marketplace.review.models import (
     ScreeningCheck,
 )
 from marketplace.review.selectors import scoring as selectors_scoring
-from payments.models import Entry, Transaction
+from payments.models import Contribution, Entry, Refund, Transaction
 from tests.support.crawl import crawl, pages_showing
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ NEW_STEPS = (
     "Decisions after review",
     "Awards with conditions",
     "Milestone revisions and re-plans",
+    "Sponsor contributions",
 )
 IN_REVIEW = "literasi-digital-desa"
 DECIDED = "pemasaran-daring-lidah-buaya"
@@ -85,6 +87,9 @@ def _counts():
         Agreement,
         MilestoneEvidence,
         MilestoneReplan,
+        ProgressReport,
+        Contribution,
+        Refund,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -131,6 +136,7 @@ def test_seed_demo_is_idempotent_and_shows_the_features(client, settings, tmp_pa
     _shows_determinations(client, users)
     _keeps_the_undecided_round_out_of_the_public_surface()
     _shows_milestone_changes(client, users)
+    _shows_money_and_projects_in_public(client)
     _leaves_what_was_done_by_hand(users)
 
 
@@ -482,3 +488,23 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
     assert not ChallengePage.objects.exists()
+
+
+def _shows_money_and_projects_in_public(client):
+    """Sponsors gave by card and by pledge, one pledge was partly refunded; a funded project
+    shows its public progress report with evidence links, never the draft; every kind of
+    organisation exists, a company (PT) too."""
+    client.logout()
+    received = Contribution.objects.filter(status__in=["succeeded", "partially_refunded", "refunded"])
+    assert set(received.values_list("rail", flat=True)) == {"stripe", "pledge"}
+    card = Contribution.objects.get(rail="stripe")
+    assert card.gateway_reference.startswith("pi_demo_")  # no Stripe charge behind it
+    assert Refund.objects.filter(status="succeeded").exists()
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(OrganisationKind.values)
+
+    public = ProgressReport.objects.get(public=True)
+    draft = ProgressReport.objects.get(public=False)
+    page = client.get(public.milestone.award.get_absolute_url()).text
+    assert public.text[:60] in page and all(f'href="{link}"' in page for link in public.links)
+    assert draft.text not in page
+    assert "Transfer bank oleh kas daerah" in page  # the rail, in plain words

@@ -6,10 +6,13 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from marketplace.awards.models import Award, Milestone
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
+from marketplace.proposals.models import Proposal
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,8 @@ LIST_PAGES = [
     "/",
     "/challenges/",
     "/projects/",
+    "/projects/?status=delivery&sort=amount_desc",
+    "/projects/?year=tahun-ini&region=tidak-ada",
     "/transparency/",
     "/api/v1/challenges/",
     "/api/v1/projects/",
@@ -152,3 +157,102 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         timeout=60,
     )
     assert result.stdout.split()[-2:] == ["503", "False"], result.stderr[-2000:]
+
+
+# /projects/: filters and sorts ------------------------------------------------------------------
+
+
+def _project(*, region, sector, amount: int, title: str, accepted: bool = True, publish: bool = True):
+    """A funded project of a new challenge in ``region`` and ``sector``; public once its results
+    are published, started once the grantee accepted the agreement."""
+    official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
+    challenge = factories.challenge(
+        agency_obj=factories.agency(region, officials=[official]), sector=sector, title=f"Tantangan {title}"
+    )
+    owner = factories.UserFactory()
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner, amount=amount)
+    Proposal.objects.filter(pk=proposal.pk).update(title=title)
+    factories.allocation(challenge, finance=finance, amount=amount, idempotency_key=f"dpa-{challenge.pk}")
+    award = factories.awarded_proposal(
+        proposal, official=official, amount=amount, milestones=2, accepted_by=owner if accepted else None
+    )
+    if publish:
+        factories.publish_results(challenge, official)
+    return award
+
+
+@pytest.fixture
+def projects():
+    kolaka, pontianak = factories.region("Kolaka"), factories.region("Pontianak")
+    health = factories.SectorFactory(slug="kesehatan")
+    markets = factories.SectorFactory(slug="pasar")
+    delivering = _project(region=kolaka, sector=health, amount=30_000_000_00, title="Antrean puskesmas")
+    starting = _project(
+        region=pontianak, sector=markets, amount=90_000_000_00, title="Pasar pintar", accepted=False
+    )
+    completed = _project(region=pontianak, sector=health, amount=10_000_000_00, title="Posyandu digital")
+    # Its milestones are paid (the payment flow itself is tested in tests/awards/).
+    Milestone.objects.filter(award=completed).update(status=Milestone.Status.PAID)
+    # An older one, from last year.
+    last_year = timezone.now() - datetime.timedelta(days=400)
+    Award.objects.filter(pk=completed.pk).update(awarded_at=last_year)
+    _project(region=kolaka, sector=health, amount=50_000_000_00, title="Belum diumumkan", publish=False)
+    return type(
+        "Projects",
+        (),
+        {
+            "kolaka": kolaka,
+            "delivering": delivering,
+            "starting": starting,
+            "completed": completed,
+            "this_year": str(timezone.localdate().year),
+            "last_year": str(timezone.localtime(last_year).year),
+        },
+    )
+
+
+def _titles(client, **params):
+    response = client.get("/projects/", params)
+    assert response.status_code == 200
+    return [project.proposal.title for project in response.context["projects"]], response
+
+
+def test_only_public_projects_are_listed(client, projects):
+    titles, response = _titles(client)
+    assert sorted(titles) == ["Antrean puskesmas", "Pasar pintar", "Posyandu digital"]
+    assert "Belum diumumkan" not in response.text
+
+
+def test_project_list_filters_by_region_sector_year_and_status(client, projects):
+    assert _titles(client, region=projects.kolaka.slug)[0] == ["Antrean puskesmas"]
+    assert sorted(_titles(client, sector="kesehatan")[0]) == ["Antrean puskesmas", "Posyandu digital"]
+    assert _titles(client, year=projects.last_year)[0] == ["Posyandu digital"]
+    assert sorted(_titles(client, year=projects.this_year)[0]) == ["Antrean puskesmas", "Pasar pintar"]
+    assert _titles(client, status="delivery")[0] == ["Antrean puskesmas"]
+    assert _titles(client, status="completed")[0] == ["Posyandu digital"]
+    assert _titles(client, status="starting")[0] == ["Pasar pintar"]
+    assert _titles(client, sector="kesehatan", status="completed")[0] == ["Posyandu digital"]
+    # The page says where each project stands, in Indonesian.
+    page = _titles(client, status="completed")[1].text
+    with translation.override("id"):
+        assert gettext("Completed") in page
+
+
+def test_project_list_sorts_by_amount_and_date(client, projects):
+    assert _titles(client, sort="amount_desc")[0] == ["Pasar pintar", "Antrean puskesmas", "Posyandu digital"]
+    assert _titles(client, sort="amount_asc")[0] == ["Posyandu digital", "Antrean puskesmas", "Pasar pintar"]
+    assert _titles(client, sort="oldest")[0][0] == "Posyandu digital"
+    assert _titles(client, sort="newest")[0][-1] == "Posyandu digital"
+    assert _titles(client)[0][-1] == "Posyandu digital"  # newest first by default
+
+
+def test_a_bad_project_filter_is_shown_on_its_field_and_the_rest_still_applies(client, projects):
+    titles, response = _titles(client, year="tahun-lalu", sector="kesehatan", sort="acak")
+    form = response.context["filter"].form
+    assert set(form.errors) == {"year", "sort"}
+    with translation.override("id"):
+        message = gettext("Select a valid choice. %(value)s is not one of the available choices.")
+    assert message % {"value": "tahun-lalu"} in response.text
+    assert sorted(titles) == ["Antrean puskesmas", "Posyandu digital"]  # the sector still applies
+    # Without JavaScript: a plain GET form with the filters as its fields.
+    assert 'method="get"' in response.text and 'name="status"' in response.text

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from marketplace.awards.services import determinations as determinations_services
+from marketplace.awards.services import progress as progress_services
 from marketplace.proposals.models import Proposal
 from tests import factories
 from tests.support.crawl import TITLE, crawl, pages_showing
@@ -26,10 +29,13 @@ APPLICANT_EMAIL = "pelamar.rahasia@contoh.id"
 PRIVATE_FILE = "proposal-berkas-rahasia-kuarsa"
 PROPOSAL_TITLE = "Usulan yang belum didanai Safir"
 SEARCHES = ("/search/?q=Safir", "/search/?q=Zamrud", "/api/v1/search/?q=Safir")
+# The grantee's progress report kept private, and an evidence file sent to the agency.
+PRIVATE_REPORT = "Laporan kemajuan draf Akik belum untuk umum"
+EVIDENCE_FILE = "bukti-tahap-rahasia-giok"
 
 
 @pytest.fixture
-def scene():
+def scene(private_media):
     """A challenge with an award whose results are unpublished, beside a draft challenge, an
     applicant's contact details, a private attachment and a proposal that was not funded."""
     official = factories.UserFactory(roles=["official"])
@@ -38,7 +44,22 @@ def scene():
     factories.allocation(challenge, finance=finance, amount=100_000_000_00)
     owner = factories.UserFactory(email=APPLICANT_EMAIL)
     proposal = factories.submitted_proposal(challenge_page=challenge, owner=owner, amount=80_000_000_00)
-    award = factories.awarded_proposal(proposal, official=official, amount=AWARD, milestones=1)
+    award = factories.awarded_proposal(
+        proposal, official=official, amount=AWARD, milestones=1, accepted_by=owner
+    )
+    # The grantee reports the milestone with an evidence file and keeps a progress report private.
+    milestone = award.milestones.get()
+    determinations_services.milestone_report(
+        milestone=milestone,
+        by=owner,
+        report="Selesai.",
+        files=[
+            SimpleUploadedFile(f"{EVIDENCE_FILE}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        ],
+    )
+    progress_services.progress_report_publish(
+        milestone=milestone, by=owner, text=PRIVATE_REPORT, links=["https://contoh.id/akik"], public=False
+    )
     rejected_owner = factories.UserFactory()
     other = factories.submitted_proposal(challenge_page=challenge, owner=rejected_owner)
     Proposal.objects.filter(pk=other.pk).update(title=PROPOSAL_TITLE)
@@ -65,6 +86,7 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     assert pages_showing(before, [APPLICANT_EMAIL]) == []
     assert pages_showing(before, [PRIVATE_FILE]) == []
     assert pages_showing(before, [PROPOSAL_TITLE]) == []
+    assert pages_showing(before, [PRIVATE_REPORT, "contoh.id/akik", EVIDENCE_FILE]) == []
     # Every page's title is plain text (a template slip once put a whole section in one).
     titles = {url: TITLE.search(body) for url, body in before.items() if "<html" in body}
     assert [url for url, title in titles.items() if title is None or "<" in title.group(1)] == []
@@ -77,3 +99,6 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     assert "/transparency/journal/" in pages_showing(after, AWARD_MARKERS)
     assert "/transparency/download/challenges.csv" in pages_showing(after, AWARD_MARKERS)
     assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []
+    # The project page is public now, with its delivery; the private report and evidence are not.
+    assert f"/projects/{_award.pk}/" in after
+    assert pages_showing(after, [PRIVATE_REPORT, "contoh.id/akik", EVIDENCE_FILE]) == []

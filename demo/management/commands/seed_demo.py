@@ -33,10 +33,11 @@ from core.models import AuditEntry
 from core.references import organisation_reference
 from core.roles import ALL_GROUPS, OFFICIAL_GROUP
 from demo import data as demo_data
-from marketplace.awards.models import Agreement, Award, Milestone
+from marketplace.awards.models import Agreement, Award, Milestone, ProgressReport
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations
 from marketplace.awards.services import determinations as determinations_services
+from marketplace.awards.services import progress as progress_services
 from marketplace.awards.services.awards import incentive_draw_down
 from marketplace.challenges.models.challenges import ChallengePage, ChallengeSponsor, Criterion, Incentive
 from marketplace.challenges.models.questions import Question
@@ -72,8 +73,9 @@ from marketplace.review.services import pool as pool_review_services
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services import screening as screening_review_services
 from payments import api as payments_api
+from payments import contribution_services
 from payments.api import PaymentError
-from payments.models import Disbursement, Recipient, Transaction
+from payments.models import Contribution, Disbursement, Recipient, Transaction
 
 
 def demo_pdf(*lines: str) -> bytes:
@@ -175,6 +177,7 @@ class Command(BaseCommand):
             ("Consortium invitations", self.seed_consortium_invitations),
             ("Proposal attachments", self.seed_proposal_attachments),
             ("Allocations", self.seed_allocations),
+            ("Sponsor contributions", self.seed_contributions),
             ("Awards", self.seed_awards),
             ("Outcomes", self.seed_outcomes),
             ("In-kind draw-downs", self.seed_drawdowns),
@@ -834,6 +837,82 @@ class Command(BaseCommand):
             created += 1
         return self.counted(len(demo_data.ALLOCATIONS), created)
 
+    def seed_contributions(self, label: str) -> str:
+        """Sponsors give to challenge funds: by card and by bank transfer pledge, one of them
+        partly refunded. Each is found again by its sponsor's idempotency key."""
+        created = refunds = 0
+        for spec in demo_data.CONTRIBUTIONS:
+            sponsor = self.users[spec["sponsor"]]
+            fund = challenges_services.challenge_fund(self.challenges[spec["challenge"]])
+            key = f"demo-{spec['key']}"
+            contribution = Contribution.objects.filter(sponsor=sponsor, idempotency_key=key).first()
+            if contribution is None:
+                created += 1
+                contribution = (
+                    self.card_contribution(spec, sponsor=sponsor, fund=fund, key=key)
+                    if spec["rail"] == Contribution.Rail.STRIPE
+                    else payments_api.contribution_create(
+                        fund=fund,
+                        by=sponsor,
+                        sponsor_name=spec["sponsor_name"],
+                        email=sponsor.email,
+                        public=spec["public"],
+                        amount=spec["amount"],
+                        rail=Contribution.Rail.PLEDGE,
+                        idempotency_key=key,
+                    )
+                )
+            if spec["rail"] == Contribution.Rail.PLEDGE:
+                # The finance officer found the transfer on the bank statement.
+                contribution = payments_api.pledge_confirm(
+                    contribution=contribution,
+                    by=self.users[spec["confirmed_by"]],
+                    bank_reference=spec["bank_reference"],
+                )
+            refund = spec.get("refund")
+            if refund:
+                # The same request key: a second run finds the refund already made.
+                payments_api.contribution_refund(
+                    contribution=contribution,
+                    amount=refund["amount"],
+                    reason=refund["reason"],
+                    by=self.users[refund["by"]],
+                    idempotency_key=f"demo-{spec['key']}-refund",
+                    bank_reference=refund["bank_reference"],
+                )
+                refunds += 1
+        return f"{len(demo_data.CONTRIBUTIONS)} contributions, {refunds} refunded ({created} new)"
+
+    @staticmethod
+    def card_contribution(spec: dict, *, sponsor, fund, key: str) -> Contribution:
+        """A card contribution without Stripe. The demo cannot charge a card, so the pending
+        contribution is stored as the card form would store it and then recorded paid through
+        the service Stripe's ``payment_intent.succeeded`` webhook calls, with a PaymentIntent id
+        marked "demo". Stripe's fee is not recorded (it is read from Stripe)."""
+        payments_api.check_amount(amount=spec["amount"], rail=Contribution.Rail.STRIPE)
+        contribution = Contribution.objects.create(
+            fund=fund,
+            sponsor=sponsor,
+            sponsor_name=spec["sponsor_name"],
+            email=sponsor.email,
+            public=spec["public"],
+            amount=spec["amount"],
+            currency=fund.currency,
+            rail=Contribution.Rail.STRIPE,
+            idempotency_key=key,
+            gateway_reference=spec["payment_intent"],
+        )
+        intent = {
+            "id": spec["payment_intent"],
+            "object": "payment_intent",
+            "amount": spec["amount"],
+            "amount_received": spec["amount"],
+            "currency": fund.currency.lower(),
+            "status": "succeeded",
+            "metadata": {"contribution": str(contribution.pk), "demo": "true"},
+        }
+        return contribution_services.contribution_record_payment(intent=intent)
+
     def seed_awards(self, label: str) -> str:
         created = milestones = 0
         for spec in demo_data.AWARDS:
@@ -917,6 +996,9 @@ class Command(BaseCommand):
                         content_type="application/pdf",
                     ),
                 )
+        progress = spec.get("progress")
+        if progress and not ProgressReport.objects.filter(milestone=milestone).exists():
+            progress_services.progress_report_publish(milestone=milestone, by=grantee, **progress)
 
     def seed_outcomes(self, label: str) -> str:
         changed = 0

@@ -86,3 +86,30 @@ class ReplanReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the new plan"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ProgressReportForm(forms.Form):
+    """The grantee's public progress report. The service checks the text and the links (so the
+    page, the API and the demo refuse the same things with the same words)."""
+
+    text = forms.CharField(
+        label=_("Progress so far"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Written for citizens: what was delivered, where, for whom. At most 4000 characters."),
+    )
+    links = forms.CharField(
+        label=_("Public evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One web address per line (http:// or https://), for example photos, a video or the live "
+            "application. Evidence files sent to the agency stay private and are not shown."
+        ),
+    )
+    public = forms.BooleanField(
+        label=_("Show this report on the public project page"),
+        required=False,
+    )
+
+    def clean_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("links", "").splitlines() if line.strip()]

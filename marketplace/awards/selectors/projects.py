@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet, Sum, Value
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from marketplace.awards.models import Award, Milestone
+from marketplace.awards.models import Agreement, Award, Milestone, ProgressReport
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
 from marketplace.organisations.models import Organisation
+from payments import api as payments_api
+
+DELIVERY_STATUSES = Award.DeliveryStatus.choices
 
 
 def project_queryset() -> QuerySet[Award]:
@@ -18,7 +24,20 @@ def project_queryset() -> QuerySet[Award]:
             "proposal__organisation", "proposal__challenge__agency__region", "proposal__challenge__sector"
         )
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")))
-        .annotate(amount_disbursed=Coalesce(Sum("milestones__amount", filter=paid), Value(0)))
+        .annotate(
+            amount_disbursed=Coalesce(Sum("milestones__amount", filter=paid), Value(0)),
+            milestones_open=Count("milestones", filter=~paid),
+        )
+        .annotate(
+            delivery_status=Case(
+                When(
+                    ~Q(agreement__status=Agreement.Status.ACCEPTED), then=Value(Award.DeliveryStatus.STARTING)
+                ),
+                When(milestones_open=0, then=Value(Award.DeliveryStatus.COMPLETED)),
+                default=Value(Award.DeliveryStatus.DELIVERY),
+                output_field=CharField(),
+            )
+        )
     )
 
 
@@ -52,7 +71,7 @@ def project_delivery(project: Award) -> list[Milestone]:
     the agency's officials)."""
     return list(
         Milestone.objects.filter(award=project)
-        .select_related("reported_by", "approved_by")
+        .select_related("reported_by", "approved_by", "progress_report")
         .prefetch_related("evidence", "replans")
         .order_by("position", "due_date")
     )
@@ -60,3 +79,91 @@ def project_delivery(project: Award) -> list[Milestone]:
 
 def organisation_projects(organisation: Organisation) -> QuerySet[Award]:
     return project_list().filter(proposal__organisation=organisation)
+
+
+# The public account of delivery --------------------------------------------------------------
+
+
+@dataclass
+class DeliveryEvent:
+    at: datetime.datetime
+    kind: str  # awarded, agreement, reported, report_published, accepted, paid
+    milestone: Milestone | None = None
+    payout: payments_api.PublicPayout | None = None
+
+
+@dataclass
+class MilestoneDelivery:
+    milestone: Milestone
+    # Only a report the grantee marked public; None otherwise.
+    report: ProgressReport | None
+    payout: payments_api.PublicPayout | None
+
+    @property
+    def delivered_at(self) -> datetime.datetime | None:
+        """When the grantee reported it done (a milestone sent back for revision is not)."""
+        if self.milestone.status == Milestone.Status.PLANNED:
+            return None
+        return self.milestone.reported_at
+
+    @property
+    def accepted_at(self) -> datetime.datetime | None:
+        if self.milestone.status in (Milestone.Status.APPROVED, Milestone.Status.PAID):
+            return self.milestone.approved_at
+        return None
+
+
+@dataclass
+class PublicDelivery:
+    milestones: list[MilestoneDelivery]
+    # Newest first.
+    events: list[DeliveryEvent] = field(default_factory=list)
+
+    @property
+    def last_updated(self) -> datetime.datetime | None:
+        return self.events[0].at if self.events else None
+
+
+def project_public_delivery(project: Award) -> PublicDelivery:
+    """What the public sees of a project's delivery, in two queries whatever its size: each
+    milestone's planned and actual dates, the progress report its grantee made public, the
+    agency's acceptance (a date and the agency, never the official) and the payment with its
+    date and rail; and the timeline of these events, newest first. Nothing else: drafts of the
+    report, the report sent to the agency and its evidence files stay out."""
+    milestones = list(
+        Milestone.objects.filter(award=project)
+        .select_related("progress_report")
+        .order_by("position", "due_date")
+    )
+    payouts = payments_api.public_payouts(
+        disbursement_ids=[m.disbursement_id for m in milestones if m.disbursement_id]
+    )
+    rows = []
+    for milestone in milestones:
+        report = getattr(milestone, "progress_report", None)
+        rows.append(
+            MilestoneDelivery(
+                milestone=milestone,
+                report=report if report is not None and report.public else None,
+                payout=payouts.get(milestone.disbursement_id) if milestone.disbursement_id else None,
+            )
+        )
+    events = [DeliveryEvent(at=project.awarded_at, kind="awarded")]
+    agreement = getattr(project, "agreement", None)  # selected with the project
+    if agreement is not None and agreement.status == Agreement.Status.ACCEPTED and agreement.decided_at:
+        events.append(DeliveryEvent(at=agreement.decided_at, kind="agreement"))
+    for row in rows:
+        if row.delivered_at:
+            events.append(DeliveryEvent(at=row.delivered_at, kind="reported", milestone=row.milestone))
+        if row.report is not None and row.report.published_at:
+            events.append(
+                DeliveryEvent(at=row.report.published_at, kind="report_published", milestone=row.milestone)
+            )
+        if row.accepted_at:
+            events.append(DeliveryEvent(at=row.accepted_at, kind="accepted", milestone=row.milestone))
+        if row.payout is not None:
+            events.append(
+                DeliveryEvent(at=row.payout.paid_at, kind="paid", milestone=row.milestone, payout=row.payout)
+            )
+    events.sort(key=lambda event: event.at, reverse=True)
+    return PublicDelivery(milestones=rows, events=events)

@@ -13,10 +13,11 @@ from core.errors import DomainError
 from core.views import deny_unless, form_action, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
 from marketplace.awards.forms.awards import AwardForm, MilestoneFormSet
-from marketplace.awards.forms.determinations import MilestoneReportForm
-from marketplace.awards.models import Milestone
+from marketplace.awards.forms.determinations import MilestoneReportForm, ProgressReportForm
+from marketplace.awards.models import Milestone, ProgressReport
 from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations as determinations_services
+from marketplace.awards.services import progress as progress_services
 from marketplace.challenges import selectors
 from marketplace.proposals import permissions as proposals_permissions
 from marketplace.proposals.models import Proposal
@@ -99,4 +100,34 @@ def milestone_approve(request, pk):
         lambda: awards_services.milestone_approve(milestone=milestone, by=request.user),
         success=_("Milestone approved. A finance officer will release the payment."),
         redirect_to="marketplace:workspace",
+    )
+
+
+@login_required
+def progress_report(request, pk):
+    """The grantee writes the milestone's public progress report and chooses whether it shows."""
+    milestone = _milestone(pk)
+    deny_unless(awards_permissions.can_write_progress_report(request.user, milestone))
+    current = ProgressReport.objects.filter(milestone=milestone).first()
+    initial = (
+        {"text": current.text, "links": "\n".join(current.links), "public": current.public}
+        if current is not None
+        else {"public": True}
+    )
+    form = ProgressReportForm(request.POST or None, initial=initial)
+    response = form_action(
+        request,
+        form,
+        lambda data: progress_services.progress_report_publish(milestone=milestone, by=request.user, **data),
+        success=lambda report: (
+            _("Progress report saved and shown on the public project page.")
+            if report.public
+            else _("Progress report saved. It is not public.")
+        ),
+        redirect_to=milestone.award.get_absolute_url(),
+    )
+    return response or render(
+        request,
+        "awards/progress_report_form.html",
+        {"milestone": milestone, "form": form, "current": current},
     )

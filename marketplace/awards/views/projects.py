@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from core.pagination import paginate
+from core.pagination import paginate, querystring_without_page
+from marketplace.awards.filters import ProjectFilter
 from marketplace.awards.selectors import projects as selectors
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.organisations import permissions as organisations_permissions
@@ -15,11 +16,18 @@ from search import api as search
 
 
 def project_list(request):
-    page = paginate(request, selectors.project_list())
+    # A bad value is shown on its field; the valid filters still apply.
+    filterset = ProjectFilter(request.GET, queryset=selectors.project_list())
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "awards/project_list.html",
-        {"page_obj": page, "projects": page.object_list, "querystring": ""},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "projects": page.object_list,
+            "querystring": querystring_without_page(request),
+        },
     )
 
 
@@ -30,7 +38,11 @@ def project_detail(request, pk):
     proposal = project.proposal
     is_grantee = organisations_permissions.is_member(request.user, proposal.organisation)
     is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
-    similar = {"similar_kind": "project", "similar_items": search.similar("project", project.pk)}
+    shared = {
+        "similar_kind": "project",
+        "similar_items": search.similar("project", project.pk),
+        "public_delivery": selectors.project_public_delivery(project),
+    }
     if is_grantee or is_official:
         return render(
             request,
@@ -45,7 +57,7 @@ def project_detail(request, pk):
                 and proposals_permissions.without_conflict(request.user, proposal)[1],
                 "agreement": getattr(project, "agreement", None),
                 "delivery": selectors.project_delivery(project),
-                **similar,
+                **shared,
             },
         )
-    return render(request, "awards/project_detail.html", {"project": project, **similar})
+    return render(request, "awards/project_detail.html", {"project": project, **shared})

@@ -1,0 +1,64 @@
+"""The public list of funded projects: filters by region, sector, year and delivery status, and
+its sorts, all in GET parameters. A bad value shows an error on its own field; the others still
+apply (django-filter filters with the fields that are valid)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.awards.models import Award
+from marketplace.awards.selectors.projects import DELIVERY_STATUSES, PUBLIC_PROJECT
+from marketplace.challenges.models.regions import RegionPage, Sector
+
+SORTS = {
+    "newest": (("-awarded_at", "-pk"), _("Newest first")),
+    "oldest": (("awarded_at", "pk"), _("Oldest first")),
+    "amount_desc": (("-amount", "-pk"), _("Largest amount first")),
+    "amount_asc": (("amount", "pk"), _("Smallest amount first")),
+}
+
+
+def _years() -> list[tuple[str, str]]:
+    """The years in which a public project was awarded, newest first (one query)."""
+    moments = Award.objects.filter(PUBLIC_PROJECT).datetimes("awarded_at", "year", order="DESC")
+    return [(str(moment.year), str(moment.year)) for moment in moments]
+
+
+class ProjectFilter(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        field_name="proposal__challenge__agency__region",
+        to_field_name="slug",
+        queryset=RegionPage.objects.live().order_by("title"),
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        field_name="proposal__challenge__sector",
+        to_field_name="slug",
+        queryset=Sector.objects.order_by("name"),
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+    )
+    year = django_filters.ChoiceFilter(
+        method="filter_year", choices=_years, label=_("Year awarded"), empty_label=_("All years")
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="delivery_status",
+        choices=DELIVERY_STATUSES,
+        label=_("Status"),
+        empty_label=_("Any status"),
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", label=_("Sort"), empty_label=None, choices=[(k, v[1]) for k, v in SORTS.items()]
+    )
+
+    class Meta:
+        model = Award
+        fields: list[str] = []
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(awarded_at__year=int(value))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][0])
