@@ -74,7 +74,7 @@ def ocds_value(amount: int, currency: str) -> dict:
 class IncentiveSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider_display", read_only=True)
     remaining = serializers.IntegerField(read_only=True, allow_null=True)
-    amount_value = ValueField(amount="amount", allow_null=True)
+    amount_value = ValueField(amount="amount")
 
     class Meta:
         model = Incentive

@@ -4,6 +4,7 @@ operation. No answer may be a server error or fall outside the schema (status co
 body)."""
 
 import io
+import os
 
 import pytest
 import schemathesis
@@ -22,9 +23,11 @@ from schemathesis.specs.openapi.checks import (
 from tests.support.module_data import rolled_back_after_module
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-# Per operation; eleven operations. Enough to reach every parameter with valid and odd values,
-# few enough that the whole run stays well under a minute on two cores.
-EXAMPLES = 25
+# Per operation (ten of them). Enough to reach every parameter with valid and odd values, few
+# enough that the run stays well under a minute on two cores; SCHEMATHESIS_EXAMPLES=500 (and
+# SCHEMATHESIS_RANDOM=1 for new inputs each run) for a longer hunt.
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+RANDOM = os.environ.get("SCHEMATHESIS_RANDOM") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +62,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=not RANDOM,
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
