@@ -26,7 +26,7 @@ from marketplace.challenges import selectors as challenges_selectors
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.organisations.models.organisations import Organisation
-from marketplace.publicdata.filters import LedgerFilter
+from marketplace.publicdata.api_filters import LedgerFilter
 from marketplace.publicdata.search_pages import SearchForm
 from payments import api as payments_api
 from payments.models import Entry

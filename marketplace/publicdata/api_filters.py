@@ -1,5 +1,6 @@
-"""The public ledger's filters (``/api/v1/ledger/``): declared once, so the API validates them and
-its schema lists them with their values."""
+"""The API's own filters: the public ledger's (``/api/v1/ledger/``), declared as a FilterSet so the
+API validates them and its schema lists them with their values. (The challenge list's, shared
+with its page, are ``marketplace.challenges.filters``.)"""
 
 import django_filters
 from django import forms
