@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -339,6 +340,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only open data: challenges, funded projects, organisations and the public ledger.",
     "VERSION": "1.0.0",
     "PREPROCESSING_HOOKS": ["marketplace.publicdata.api_schema.public_api_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.publicdata.api_schema.document_errors",
+    ],
+    # /api/v1/docs/ (Swagger UI) from the project's own static files (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the page loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The API is read-only and open: no sign-in schemes to offer, and the schema's own address
+    # is not an operation of the API.
+    "AUTHENTICATION_WHITELIST": [],
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 LOGGING = {

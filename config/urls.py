@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import admin_signin, health, media
-from marketplace.publicdata import api
+from marketplace.publicdata import api, api_schema
 from marketplace.publicdata.ocds import api as ocds_api
 
 router = DefaultRouter()
@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", api_schema.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/search/", api.search_api, name="api-search"),
     path("api/v1/chain-heads/", api.chain_heads_api, name="api-chain-heads"),
     path("api/v1/ocds/releases/", ocds_api.releases, name="api-ocds-releases"),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("api/v1/ocds/records/<str:ocid>/", ocds_api.record, name="api-ocds-record"),
     path("api/v1/ocds/bulk/<str:name>", ocds_api.bulk_file, name="api-ocds-bulk"),
     path("api/v1/", include(router.urls)),
+    # Ending in a slash, so an address without one is still redirected to it (APPEND_SLASH).
+    re_path(r"^api/v1/.*/$", api.not_found, name="api-not-found"),
     path("payments/", include("payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RupiahField", "format_money", "max_amount", "parse_rupiah", "plausible_amount"]
+__all__ = ["RupiahField", "format_money", "major_units", "max_amount", "parse_rupiah", "plausible_amount"]
 
 # PostgreSQL's bigint: every money column. The plausibility ceiling stays far below it, so no sum
 # of a few amounts overflows either.
@@ -83,3 +84,13 @@ def format_money(amount: int, currency: str = "IDR") -> str:
     if currency == "IDR":
         return f"{sign}Rp {grouped}{fraction}"
     return f"{sign}{currency} {grouped}{fraction}"
+
+
+def major_units(amount: int) -> int | Decimal:
+    """Minor units (sen, x100) as whole currency units, exactly: ``7000000000`` -> ``70000000``.
+    An amount with sen left over (a provider's fee, say) keeps them as a two-place decimal,
+    ``150000050`` -> ``Decimal("1500000.50")``, never a rounded figure."""
+    whole, sen = divmod(amount, 100)
+    if not sen:
+        return whole
+    return Decimal(amount).scaleb(-2)

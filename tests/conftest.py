@@ -29,6 +29,18 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("The suite runs on PostgreSQL: run it with `make test` (DATABASE_URL).")
 
 
+def pytest_collection_modifyitems(items):
+    """schemathesis makes one item per API operation, named ``test[GET /api/v1/…]``; on pytest 9
+    their node ids all come out as the bare ``test`` (pytest builds the id from the original name
+    and a callspec schemathesis does not give), and pytest-xdist would run only one of them.
+    Each gets the id its name says (tests/publicdata/test_api_schemathesis.py)."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        lost = label and item.name == f"{item.originalname}[{label}]" and item.id.params is None
+        if lost:
+            item._id = item.parent.id.child(item.originalname).with_params(label)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test empties every table when it ends, the data the migrations wrote

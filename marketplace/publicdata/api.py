@@ -1,4 +1,6 @@
-"""Read-only JSON API: the same filters as the pages, amounts in minor units as stored."""
+"""Read-only JSON API: the same filters as the pages, amounts in minor units as stored and, next
+to each, the same amount the way OCDS shows it (``{"amount": 70000000, "currency": "IDR"}``,
+whole rupiah)."""
 
 from __future__ import annotations
 
@@ -10,32 +12,76 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
+from rest_framework.fields import get_attribute
 from rest_framework.response import Response
 
 from core import chains
 from core.models import ChainHeadSnapshot
-from core.references import CHALLENGE, challenge_reference, parse_reference
+from core.money import major_units
+from core.references import CHALLENGE, parse_reference
 from marketplace.awards.models import Award, Milestone
 from marketplace.awards.selectors import projects as awards_selectors
 from marketplace.challenges import selectors as challenges_selectors
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.organisations.models.organisations import Organisation
+from marketplace.publicdata.api_filters import LedgerFilter
 from marketplace.publicdata.search_pages import SearchForm
 from payments import api as payments_api
 from payments.models import Entry
 from search import api as search_engine
 
 
+class ValueSerializer(serializers.Serializer):
+    """An amount as OCDS writes it (its ``Value`` object): whole units of the currency."""
+
+    amount = serializers.FloatField(
+        help_text="Whole rupiah (the minor-unit field next to it divided by 100): 70000000 is "
+        "Rp 70.000.000. An integer unless the amount has sen, which then follow the point "
+        "(1500000.5). Ledger entries keep their sign: debit positive, credit negative."
+    )
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. IDR.")
+
+    class Meta:
+        ref_name = "Value"
+
+
+@extend_schema_field(ValueSerializer)
+class ValueField(serializers.Field):
+    """``<field>_value``: the minor-unit attribute ``amount`` of the object (a dotted path) as an
+    OCDS value in the currency at ``currency`` (a dotted path too) or, for a sum with no currency
+    of its own, ``fixed_currency``; null where the amount is."""
+
+    def __init__(self, *, amount: str, currency: str = "currency", fixed_currency: str = "", **kwargs):
+        self.amount_path = amount.split(".")
+        self.currency_path = currency.split(".")
+        self.fixed_currency = fixed_currency
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        amount = get_attribute(instance, self.amount_path)
+        if amount is None:
+            return None
+        currency = self.fixed_currency or get_attribute(instance, self.currency_path)
+        return ocds_value(amount, currency)
+
+
+def ocds_value(amount: int, currency: str) -> dict:
+    return {"amount": major_units(amount), "currency": currency}
+
+
 class IncentiveSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider_display", read_only=True)
     remaining = serializers.IntegerField(read_only=True, allow_null=True)
+    amount_value = ValueField(amount="amount")
 
     class Meta:
         model = Incentive
         fields = [
             "kind",
             "amount",
+            "amount_value",
             "currency",
             "description",
             "winners",
@@ -64,6 +110,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
     closes_at = serializers.SerializerMethodField()
     incentives = IncentiveSerializer(many=True)
     incentive_total = serializers.IntegerField()
+    # The incentives are all in rupiah (challenges.models.regions.CURRENCY_CHOICES).
+    incentive_total_value = ValueField(amount="incentive_total", fixed_currency="IDR")
 
     class Meta:
         model = ChallengePage
@@ -82,6 +130,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "closes_at",
             "incentives",
             "incentive_total",
+            "incentive_total_value",
             "sdgs",
             "beneficiaries",
         ]
@@ -107,9 +156,11 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    amount_value = ValueField(amount="amount", currency="award.currency")
+
     class Meta:
         model = Milestone
-        fields = ["title", "amount", "status", "due_date"]
+        fields = ["title", "amount", "amount_value", "status", "due_date"]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -119,6 +170,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="proposal.organisation.slug")
     amount_awarded = serializers.IntegerField(source="amount")
     amount_disbursed = serializers.IntegerField()
+    amount_awarded_value = ValueField(amount="amount")
+    amount_disbursed_value = ValueField(amount="amount_disbursed")
     milestones = MilestoneSerializer(many=True)
 
     class Meta:
@@ -130,7 +183,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "challenge",
             "organisation",
             "amount_awarded",
+            "amount_awarded_value",
             "amount_disbursed",
+            "amount_disbursed_value",
             "currency",
             "awarded_at",
             "milestones",
@@ -172,6 +227,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     challenge = serializers.SerializerMethodField()
     description = serializers.CharField(source="transaction.description")
     reference = serializers.CharField(source="transaction.reference")
+    amount_value = ValueField(amount="amount")
 
     class Meta:
         model = Entry
@@ -182,6 +238,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "account",
             "kind",
             "amount",
+            "amount_value",
             "currency",
             "challenge",
             "description",
@@ -193,24 +250,13 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         return parse_reference(obj.fund_reference, CHALLENGE)
 
 
-class LedgerFilterMixin:
-    def filter_ledger(self, queryset, params):
-        if params.get("kind"):
-            queryset = queryset.filter(transaction__kind=params["kind"])
-        if params.get("challenge", "").isdigit():
-            queryset = queryset.filter(
-                transaction__fund__reference=challenge_reference(int(params["challenge"]))
-            )
-        return queryset
-
-
-class LedgerViewSet(LedgerFilterMixin, viewsets.ReadOnlyModelViewSet):
+class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LedgerEntrySerializer
+    filterset_class = LedgerFilter
     queryset = Entry.objects.none()
-    filter_backends: list = []
 
     def get_queryset(self):
-        return self.filter_ledger(payments_api.public_ledger(), self.request.query_params)
+        return payments_api.public_ledger()
 
 
 SEARCH_PARAMETERS = [
@@ -230,13 +276,65 @@ SEARCH_PARAMETERS = [
 ]
 
 
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=list(search_engine.kinds()))
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.URLField()
+    snippet = serializers.CharField(help_text="Plain text around the words found.")
+    score = serializers.FloatField()
+    region = serializers.CharField(allow_null=True, help_text="Region slug.")
+    sectors = serializers.ListField(child=serializers.CharField(), help_text="Sector slugs.")
+    amount = serializers.IntegerField(
+        allow_null=True, help_text="Minor units: a challenge's incentive total, a project's award."
+    )
+    amount_value = ValueField(amount="amount", allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+
+
+class FacetBucketSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True, help_text="Always null: follow `next` forwards.")
+    backend = serializers.ChoiceField(choices=["elasticsearch", "database"])
+    degraded = serializers.BooleanField(help_text="Elasticsearch is configured but did not answer.")
+    suggestion = serializers.CharField(allow_null=True, help_text="Did you mean: a corrected query.")
+    results = SearchHitSerializer(many=True)
+    facets = serializers.DictField(
+        child=FacetBucketSerializer(many=True),
+        help_text="Per facet (" + ", ".join(search_engine.FACETS) + "): its values, each counted "
+        "with the other active filters.",
+    )
+
+
+class FormErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField()
+
+
+class SearchErrorSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=FormErrorSerializer(many=True), required=False, help_text="Per parameter: what is wrong."
+    )
+    detail = serializers.CharField(required=False, help_text="A request refused as a whole.")
+
+
 def _search_results_url(request, after: str) -> str:
     params = request.query_params.copy()
     params["after"] = after
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-@extend_schema(parameters=SEARCH_PARAMETERS, responses={200: dict, 400: dict})
+@extend_schema(
+    parameters=SEARCH_PARAMETERS, responses={200: SearchResponseSerializer, 400: SearchErrorSerializer}
+)
 @api_view(["GET"])
 def search_api(request):
     """One search over challenges, projects and organisations: the ``/search/`` page's form and
@@ -264,6 +362,8 @@ def search_api(request):
                     "region": hit.region or None,
                     "sectors": list(hit.sectors),
                     "amount": hit.amount,
+                    # Search documents carry rupiah amounts only (challenges and awards).
+                    "amount_value": ocds_value(hit.amount, "IDR") if hit.amount is not None else None,
                     "currency": "IDR" if hit.amount is not None else None,
                     "closes_at": hit.closes_at.isoformat() if hit.closes_at else None,
                 }
@@ -289,3 +389,11 @@ def chain_heads_api(request):
     """The latest published head of each hash chain (the audit trail and the ledger), taken
     daily: keep a copy, and a later rewrite of either chain shows (`manage.py verify_chains`)."""
     return Response(ChainHeadSerializer(chains.latest_snapshots(), many=True).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/ (``/api/v1/projects/1.5/`` included: the router's ids
+    and slugs have no dots): the API's own JSON 404, not the site's HTML page."""
+    raise NotFound()

@@ -34,6 +34,7 @@ def test_results_carry_type_title_absolute_url_plain_snippet_id_and_score(client
         assert levy["score"] > 0
     assert (
         levy["amount"] == 75_000_000_00
+        and levy["amount_value"] == {"amount": 75_000_000, "currency": "IDR"}
         and levy["currency"] == "IDR"
         and levy["region"] == market["ambon"].slug
     )
