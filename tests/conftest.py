@@ -99,6 +99,19 @@ def _staff_mfa_not_enforced(settings):
     settings.STAFF_MFA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _site_language(request):
+    """Each test starts in the site's language. A test client request leaves the language of
+    the page it asked for active (LocaleMiddleware), so a file whose last request was an English
+    page would otherwise hand English to the next file in the same worker."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield  # a run of the Django-free modules alone (-p no:django)
+        return
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def english_messages():
     """For tests that read a rule's message; pages are read in Indonesian at the HTTP edge.
