@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -137,12 +138,12 @@ class MoneyField(models.BigIntegerField):
         floor = max(
             (
                 v.limit_value
-                for v in self._validators
+                for v in self.validators
                 if isinstance(v, MinValueValidator) and isinstance(v.limit_value, int)
             ),
             default=0,
         )
-        defaults = {"form_class": RupiahField, "allow_zero": floor <= 0}
+        defaults: dict[str, Any] = {"form_class": RupiahField, "allow_zero": floor <= 0}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
 
