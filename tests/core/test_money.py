@@ -262,3 +262,37 @@ def test_a_contribution_takes_rupiah_in_words(client, challenge):
     assert response.status_code == 302
     assert Contribution.objects.get().amount == 2_500_000_00
     assert "Rp 2.500.000" in client.get(response["Location"]).content.decode()
+
+
+def test_the_award_form_takes_rupiah_in_words():
+    from marketplace.awards.forms.awards import AwardForm, MilestoneFormSet
+
+    award = AwardForm({"amount": "150 juta", "conditions": ""})
+    milestones = MilestoneFormSet(
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "0",
+            "form-0-title": "Uji coba",
+            "form-0-amount": "100.000.000",
+            "form-0-due_date": "2030-06-30",
+            "form-1-title": "Perluasan",
+            "form-1-amount": "-50 juta",
+            "form-1-due_date": "2030-12-31",
+        }
+    )
+    assert award.is_valid() and award.cleaned_data["amount"] == 150_000_000_00
+    assert not milestones.is_valid()
+    assert milestones.forms[0].cleaned_data["amount"] == 100_000_000_00
+    assert milestones.errors[1]["amount"] == [
+        "Jumlah tidak boleh negatif. Masukkan jumlah antara Rp 1 dan Rp 1.000.000.000.000."
+    ]
+
+
+def test_the_editors_money_fields_are_rupiah_fields():
+    from marketplace.challenges.models import Incentive
+
+    maximum = ChallengePage._meta.get_field("max_requested_amount").formfield()
+    offer_value = Incentive._meta.get_field("amount").formfield()
+    assert isinstance(maximum, RupiahField) and isinstance(offer_value, RupiahField)
+    assert (maximum.required, maximum.allow_zero) == (False, False)
+    assert offer_value.allow_zero  # an in-kind offer's value may be unknown: 0
