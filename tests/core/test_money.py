@@ -296,3 +296,14 @@ def test_the_editors_money_fields_are_rupiah_fields():
     assert isinstance(maximum, RupiahField) and isinstance(offer_value, RupiahField)
     assert (maximum.required, maximum.allow_zero) == (False, False)
     assert offer_value.allow_zero  # an in-kind offer's value may be unknown: 0
+
+
+def test_revisions_compare_amounts_in_rupiah():
+    from marketplace.challenges.models import Incentive
+    from marketplace.challenges.wagtail_hooks import MoneyComparison
+
+    field = Incentive._meta.get_field("amount")
+    before = Incentive(kind="grant", amount=150_000_000_00)
+    after = Incentive(kind="grant", amount=250_000_000_00)
+    html = MoneyComparison(field, before, after).htmldiff()
+    assert "Rp 150.000.000" in html and "Rp 250.000.000" in html and "15000000000" not in html
