@@ -214,7 +214,7 @@ def admin_challenge_form(
             or [
                 {
                     "kind": "grant",
-                    "amount": "15000000000",
+                    "amount": "150.000.000",
                     "currency": "IDR",
                     "description": "Hibah",
                     "winners": "1",

@@ -1,9 +1,24 @@
 """Admin hooks: a region created or edited in the Wagtail admin gets its officials' group and the
-agency heads' approval workflow; changing an agency's officials updates that group."""
+agency heads' approval workflow; changing an agency's officials updates that group. Revisions
+compare amounts in rupiah, as the editor shows them."""
 
 from wagtail import hooks
+from wagtail.admin.compare import FieldComparison, register_comparison_class
 
+from core.money import MoneyField, format_money
 from marketplace.challenges.models import Agency, RegionPage
+
+
+class MoneyComparison(FieldComparison):
+    """Two revisions' amounts as "Rp 150.000.000", never as the stored sen."""
+
+    def __init__(self, field, obj_a, obj_b):
+        super().__init__(field, obj_a, obj_b)
+        self.val_a = None if self.val_a is None else format_money(self.val_a)
+        self.val_b = None if self.val_b is None else format_money(self.val_b)
+
+
+register_comparison_class(MoneyField, comparison_class=MoneyComparison)
 
 
 def _setup(request, region) -> None:

@@ -123,7 +123,7 @@ def test_each_kind_of_incentive_says_what_it_is_missing(editor):
         closes="2030-01-31 23:59",
         incentives=[
             _incentive("grant"),
-            _incentive("pilot_contract", amount="20000000000"),
+            _incentive("pilot_contract", amount="200.000.000"),
             _incentive("in_kind"),
             _incentive("levy_relief"),
         ],
@@ -156,8 +156,8 @@ def test_typed_incentives_are_saved_with_their_fields(editor):
         opens="2030-01-01 08:00",
         closes="2030-01-31 23:59",
         incentives=[
-            _incentive("prize", amount="1500000000", winners="3"),
-            _incentive("pilot_contract", amount="20000000000", duration_months="6"),
+            _incentive("prize", amount="15 juta", winners="3"),
+            _incentive("pilot_contract", amount="200.000.000", duration_months="6"),
             _incentive(
                 "in_kind",
                 provider=str(cloud.pk),
@@ -171,7 +171,8 @@ def test_typed_incentives_are_saved_with_their_fields(editor):
     assert client.post(add_url, form).status_code == 302
     page = ChallengePage.objects.get(slug="insentif-lengkap")
     offers = {i.kind: i for i in page.incentives.all()}
-    assert offers["prize"].winners == 3
+    assert (offers["prize"].winners, offers["prize"].amount) == (3, 15_000_000_00)  # "15 juta"
+    assert offers["pilot_contract"].amount == 200_000_000_00
     assert offers["pilot_contract"].duration_months == 6
     assert (offers["in_kind"].provider, offers["in_kind"].quantity, offers["in_kind"].remaining) == (
         cloud,

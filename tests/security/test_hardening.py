@@ -94,7 +94,7 @@ def test_an_implausible_allocation_is_refused_with_a_message(client, finance, ch
         {"amount": amount, "reference": "DPA-2026", "description": "APBD", "idempotency_key": "big-1"},
     )
     assert response.status_code == 200
-    assert "paling banyak Rp 1.000.000.000.000" in response.content.decode()
+    assert "antara Rp 1 dan Rp 1.000.000.000.000" in response.content.decode()
     assert not Transaction.objects.exists()
 
 
@@ -105,14 +105,14 @@ def test_the_ceiling_is_a_setting(client, settings, finance, challenge):
         reverse("marketplace:fund_allocate", kwargs={"slug": challenge.slug}),
         {"amount": "Rp 6.000.000.000", "reference": "DPA", "description": "", "idempotency_key": "k"},
     )
-    assert "paling banyak Rp 5.000.000.000" in response.content.decode()
+    assert "antara Rp 1 dan Rp 5.000.000.000" in response.content.decode()
     assert not Transaction.objects.exists()
 
 
 def test_the_money_field_refuses_past_the_ceiling_in_english(english_messages):
     field = RupiahField()
     assert field.clean("Rp 1.000.000.000.000") == 1_000_000_000_000_00
-    with pytest.raises(Exception, match=r"at most Rp 1\.000\.000\.000\.000"):
+    with pytest.raises(Exception, match=r"between Rp 1 and Rp 1\.000\.000\.000\.000"):
         field.clean("Rp 1.000.000.000.001")
 
 

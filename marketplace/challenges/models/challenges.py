@@ -30,6 +30,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 
+from core.money import MoneyField
 from marketplace.challenges.admin_forms import ChallengePageForm
 from marketplace.challenges.models.regions import CURRENCY_CHOICES, Agency, RegionPage, Sector
 from marketplace.challenges.models.snippets import Beneficiary, SDGTag, Sponsor
@@ -172,8 +173,12 @@ class ChallengePage(Page):
         _("applicants must be registered in this region"), default=False
     )
     consortium_allowed = models.BooleanField(_("consortia of several organisations may apply"), default=True)
-    max_requested_amount = models.BigIntegerField(
-        _("maximum requested amount (minor units)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    max_requested_amount = MoneyField(
+        _("maximum requested amount (Rp)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("In rupiah, for example 150.000.000 or 150 juta. Empty means no maximum."),
     )
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
@@ -411,13 +416,13 @@ class Incentive(Orderable):
 
     challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="incentives")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    amount = models.BigIntegerField(
-        _("amount or value (minor units)"),
+    amount = MoneyField(
+        _("amount or value (Rp)"),
         default=0,
         validators=[MinValueValidator(0)],
         help_text=_(
             "Grant or prize: the total amount; pilot contract: its value; in-kind or levy relief: an "
-            "estimated value, if known. In the currency's minor unit: Rp 1.000.000 is 100000000."
+            "estimated value, if known (0 if not). In rupiah, for example 150.000.000 or 150 juta."
         ),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="IDR")
