@@ -26,10 +26,37 @@ def plausible_amount(amount: int) -> bool:
     return abs(amount) <= max_amount()
 
 
+# Amounts written with a word, as people say them: "100 juta", "1,5 miliar", "250 ribu".
+RUPIAH_WORDS = {
+    "ribu": 10**3,
+    "rb": 10**3,
+    "juta": 10**6,
+    "jt": 10**6,
+    "miliar": 10**9,
+    "milyar": 10**9,
+    "triliun": 10**12,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,
+}
+_WORD_AMOUNT = re.compile(
+    r"(?P<number>\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*(?P<word>[a-z]+)\.?", re.IGNORECASE
+)
+
+
 def parse_rupiah(text: str) -> int:
     """Whole rupiah written the Indonesian way; returns minor units (x100).
-    Dots and spaces group thousands; a comma starts sen, which must be 00."""
-    cleaned = re.sub(r"^\s*(rp\.?)\s*", "", str(text).strip(), flags=re.IGNORECASE).replace(" ", "")
+    Dots and spaces group thousands; a comma starts sen, which must be 00. A number may be
+    followed by a word ("100 juta", "1,5 miliar"; the comma is then the decimal mark)."""
+    stripped = re.sub(r"^\s*(rp\.?)\s*", "", str(text).strip(), flags=re.IGNORECASE)
+    worded = _WORD_AMOUNT.fullmatch(stripped)
+    if worded and worded["word"].lower() in RUPIAH_WORDS:
+        number = Decimal(worded["number"].replace(".", "").replace(",", "."))
+        amount = number * RUPIAH_WORDS[worded["word"].lower()]
+        if amount != amount.to_integral_value():
+            raise ValueError("sen")
+        return int(amount) * 100
+    cleaned = stripped.replace(" ", "")
     if "," in cleaned:
         cleaned, sen = cleaned.split(",", 1)
         if sen.strip("0"):
