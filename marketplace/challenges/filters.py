@@ -119,7 +119,7 @@ class ChallengeListFilter(ChallengeFilter):
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label=_("Sort"),
-        empty_label=_("Open first, closing soonest"),
+        empty_label=_("Open first"),
         choices=[(k, v[1]) for k, v in SORTS.items()],
     )
 
