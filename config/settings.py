@@ -143,6 +143,7 @@ ACCOUNT_ADAPTER = "marketplace.organisations.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.organisations.forms.SignUpDetailsForm"
+ACCOUNT_FORMS = {"login": "marketplace.organisations.account_forms.LoginForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

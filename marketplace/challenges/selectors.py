@@ -94,9 +94,18 @@ def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
     return {challenge_ids[ref]: values for ref, values in figures.items()}
 
 
-def challenge_details_for(challenge: ChallengePage) -> dict:
+def challenge_details_for(challenge: ChallengePage, *, draft: bool = False) -> dict:
     """What the challenge page shows beyond the basics, one query per kind of thing, however
-    many sponsors, attachments or tags there are."""
+    many sponsors, attachments or tags there are. With ``draft``, as the page object in hand
+    has them (a revision or the editor's form), not as last published."""
+    if draft:
+        return {
+            "beneficiaries": list(challenge.beneficiaries.all()),
+            "sdg_tags": list(challenge.sdg_tags.all()),
+            "other_sectors": list(challenge.other_sectors.all()),
+            "sponsors": list(challenge.sponsors.all()),
+            "attachments": list(challenge.attachments.all()),
+        }
     from marketplace.challenges.models import Beneficiary, ChallengeDocument, ChallengeSponsor, SDGTag, Sector
 
     return {

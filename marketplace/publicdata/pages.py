@@ -29,25 +29,35 @@ CHALLENGE_PAGE_PARTS = [
 ]
 
 
-def challenge_detail(request, slug):
-    try:
-        challenge = selectors.challenge_get(slug)
-    except ChallengePage.DoesNotExist:
-        raise Http404(_("No challenge at this address.")) from None
-    figures = selectors.fund_figures_for([challenge])[challenge.pk]
+def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
+    """The public challenge page. With ``draft`` (``ChallengePage.serve_preview``: the admin's
+    preview, "view draft" and the workflow's preview), the same page drawn from the draft's
+    content instead of the live page's, so whoever approves it sees what will go live."""
+    if draft is not None:
+        challenge = draft
+        if not hasattr(challenge, "incentive_total"):
+            challenge.incentive_total = sum(i.amount or 0 for i in challenge.incentives.all())
+    else:
+        try:
+            challenge = selectors.challenge_get(slug)
+        except ChallengePage.DoesNotExist:
+            raise Http404(_("No challenge at this address.")) from None
+    # A page not saved yet (previewed while being added) has nothing from other apps yet.
+    saved = challenge.pk is not None
+    parts = CHALLENGE_PAGE_PARTS if saved else [challenge_details]
     return render(
         request,
         "challenges/challenge_detail.html",
         {
             "challenge": challenge,
             "page": challenge,
-            "figures": figures,
+            "figures": selectors.fund_figures_for([challenge]).get(challenge.pk, {}) if saved else {},
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
-            "similar_items": search.similar("challenge", challenge.pk),
-            **merge_contexts(part(request, challenge) for part in CHALLENGE_PAGE_PARTS),
+            "similar_items": search.similar("challenge", challenge.pk) if saved else [],
+            **merge_contexts(part(request, challenge) for part in parts),
         },
     )
 

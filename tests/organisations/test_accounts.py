@@ -126,6 +126,21 @@ def test_sign_in_by_username_or_email(client, login):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+@pytest.mark.parametrize(
+    ("path", "label", "button"),
+    [
+        ("/accounts/login/", "Email atau nama pengguna", "Masuk"),
+        ("/en/accounts/login/", "Email or username", "Log in"),
+    ],
+)
+def test_the_sign_in_field_says_what_to_type(client, path, label, button):
+    page = client.get(path).content.decode()
+    field = re.search(r'<label for="id_login"[^>]*>(.*?)</label>', page, re.S)
+    assert field and field.group(1).strip().rstrip("*").strip() == label
+    assert f'placeholder="{label}"' in page
+    assert re.search(rf'<button type="submit" class="button">\s*{button}\s*</button>', page)
+
+
 def test_wrong_password_is_refused_with_a_message(client):
     factories.UserFactory(username="sari")
     response = client.post("/accounts/login/", {"login": "sari", "password": "salah"})

@@ -332,6 +332,12 @@ class ChallengePage(Page):
         match = resolve(reverse("marketplace:challenge_detail", kwargs={"slug": self.slug}))
         return match.func(request, *match.args, **match.kwargs)
 
+    def serve_preview(self, request, mode_name):
+        # Preview, "view draft" and the workflow's preview: the same public page, drawn from this
+        # object (the draft revision or the editor's form) rather than from the live page.
+        match = resolve(reverse("marketplace:challenge_detail", kwargs={"slug": self.slug or "draft"}))
+        return match.func(request, *match.args, draft=self, **match.kwargs)
+
     @property
     def region(self) -> RegionPage:
         return self.agency.region

@@ -63,6 +63,13 @@ class ChallengeIndexPage(Page):
     class Meta:
         verbose_name = _("challenge index")
 
+    def get_context(self, request, *args, **kwargs):
+        # Its preview (the page itself only redirects): what it is and where visitors go.
+        context = super().get_context(request, *args, **kwargs)
+        parent = self.get_parent() if self.path else None
+        context["region"] = parent.specific if parent else None
+        return context
+
     def serve(self, request, *args, **kwargs):
         from django.shortcuts import redirect
 

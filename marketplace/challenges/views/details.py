@@ -32,4 +32,9 @@ def _timeline(challenge) -> list[dict]:
 
 
 def challenge_details(request, challenge) -> dict:
-    return {"details": selectors.challenge_details_for(challenge), "timeline": _timeline(challenge)}
+    # A preview (Wagtail sets ``request.is_preview``) shows the draft's own tags and sponsors.
+    draft = getattr(request, "is_preview", False)
+    return {
+        "details": selectors.challenge_details_for(challenge, draft=draft),
+        "timeline": _timeline(challenge),
+    }
