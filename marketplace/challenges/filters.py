@@ -1,14 +1,20 @@
 """FilterSets shared by the pages and the API, so both take the same parameters (their names,
-sorts and statuses are search's shared vocabulary, ``search.api``)."""
+sorts and statuses are search's shared vocabulary, ``search.api``).
+
+The API answers 400 to a bad parameter (``ChallengeFilter``). The page is lenient
+(``ChallengeListFilter``): a bad value is an error on its own field and the other filters
+still apply, and the budget boxes take rupiah as people write them ("100.000.000", "100 juta")."""
 
 import django_filters
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.money import RupiahField, format_money
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.challenges.models.regions import Agency, RegionPage, Sector
 from search import api as search
 
-SORTS = {
+SORTS = {  # without a sort: open first, closing soonest (``selectors.in_list_order``)
     "closes": ("closes_at", search.SORT_LABELS["closes"]),
     "newest": ("-first_published_at", search.SORT_LABELS["newest"]),
     "budget": ("-incentive_total", _("Largest budget")),
@@ -96,3 +102,49 @@ class ChallengeFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(SORTS[value][0], "pk")
+
+
+class RupiahFilter(django_filters.Filter):
+    """Whole rupiah as people write them; the value reaching the filter is in minor units."""
+
+    field_class = RupiahField
+
+
+class ChallengeListFilter(ChallengeFilter):
+    """The /challenges/ page's filters. The view filters with ``qs``, which skips the fields
+    that did not validate (they show their errors); the API keeps ``ChallengeFilter``."""
+
+    budget_min = RupiahFilter(method="filter_budget_min", label=_("Budget from (Rp)"))
+    budget_max = RupiahFilter(method="filter_budget_max", label=_("Budget up to (Rp)"))
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        label=_("Sort"),
+        empty_label=_("Open first"),
+        choices=[(k, v[1]) for k, v in SORTS.items()],
+    )
+
+    # RupiahField has already turned the rupiah into minor units.
+    def filter_budget_min(self, queryset, name, value):
+        return queryset.filter(incentive_total__gte=value)
+
+    def filter_budget_max(self, queryset, name, value):
+        return queryset.filter(incentive_total__lte=value)
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter that applies: given, valid and not the sort."""
+        self.is_valid()
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in (None, "", []) or name in self.form.errors:
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, RupiahField):
+                shown = format_money(value)
+            elif hasattr(value, "strftime"):
+                shown = date_format(value)
+            elif getattr(field, "choices", None) is not None and not hasattr(field, "queryset"):
+                shown = str(dict(field.choices).get(value, value))
+            else:
+                shown = str(value)
+            active.append((str(field.label), shown))
+        return active

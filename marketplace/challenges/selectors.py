@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -54,8 +54,29 @@ def in_kind_offers_available(challenge: ChallengePage) -> list[Incentive]:
     return [offer for offer in offers if offer.remaining]
 
 
+def in_list_order(qs: QuerySet[ChallengePage]) -> QuerySet[ChallengePage]:
+    """The lists' default order: the challenges still taking proposals, closing soonest first;
+    then those not open yet, opening soonest first; then the closed ones, latest closed first.
+    ``qs`` must carry ``current_status`` (``with_status``)."""
+    qs = qs.annotate(
+        list_group=Case(
+            When(current_status__in=ChallengePage.ACCEPTING_STATUSES, then=Value(0)),
+            When(current_status="upcoming", then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    return qs.order_by(
+        "list_group",
+        Case(When(list_group=0, then=F("closes_at"))).asc(),
+        Case(When(list_group=1, then=F("opens_at"))).asc(),
+        Case(When(list_group=2, then=F("closes_at"))).desc(),
+        "pk",
+    )
+
+
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
-    qs = challenge_queryset().order_by("closes_at")
+    qs = in_list_order(challenge_queryset())
     if status == "open":  # closing soon is still open
         qs = qs.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
     elif status:

@@ -45,6 +45,9 @@ def test_filter_by_sector_and_open_a_challenge(live_server, two_sectors, browser
     page.goto(f"{live_server.url}/challenges/")
     assert page.get_by_role("link", name="Retribusi pasar nontunai").is_visible()
 
+    # On a phone the filters are folded under one line, below the count; the results are shown.
+    assert not page.get_by_label("Sektor").is_visible()
+    page.get_by_text("Saring tantangan").click()
     page.get_by_label("Sektor").select_option("kesehatan")
     page.get_by_role("button", name="Terapkan").click()
     page.wait_for_url("**/challenges/?*sector=kesehatan*")
@@ -63,4 +66,6 @@ def test_pages_work_without_javascript(live_server, two_sectors):
         page.goto(f"{live_server.url}/challenges/?sector=pasar-umkm")
         assert page.get_by_role("link", name="Retribusi pasar nontunai").is_visible()
         assert page.get_by_role("link", name="Antrean puskesmas daring").count() == 0
+        # On a wide screen the filters are an open sidebar, without a script to open them.
+        assert page.viewport_size["width"] >= 1024 and page.locator("#id_sector").is_visible()
         browser.close()

@@ -88,6 +88,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     public = Client()
     listing = public.get("/challenges/", {"sector": "kesehatan", "status": "open"})
     assert "Antrean puskesmas daring" in listing.text
+    factories.SectorFactory(slug="pendidikan", name="Pendidikan")
     assert "Antrean puskesmas daring" not in public.get("/challenges/", {"sector": "pendidikan"}).text
     detail = public.get("/challenges/antrean-puskesmas-daring/")
     assert detail.status_code == 200 and "Rp 150.000.000" in detail.text

@@ -7,19 +7,21 @@ from django.shortcuts import render
 
 from core.pagination import paginate, querystring_without_page
 from marketplace.challenges import selectors
-from marketplace.challenges.filters import ChallengeFilter
+from marketplace.challenges.filters import ChallengeListFilter
 
 # Public pages ------------------------------------------------------------------------------
 
 
 def challenge_list(request):
-    filterset = ChallengeFilter(request.GET, queryset=selectors.challenge_list())
-    page = paginate(request, filterset.qs if filterset.is_valid() else selectors.challenge_list().none())
+    # A bad value is shown on its field; ``qs`` filters with the values that are valid.
+    filterset = ChallengeListFilter(request.GET, queryset=selectors.challenge_list())
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "challenges/challenge_list.html",
         {
             "filter": filterset,
+            "active_filters": filterset.active_filters(),
             "page_obj": page,
             "challenges": page.object_list,
             "querystring": querystring_without_page(request),
