@@ -78,7 +78,7 @@ def health_and_markets():
     "bad, message",
     [
         ({"sort": "zzz"}, "Masukkan pilihan yang valid"),
-        ({"budget_max": "banyak"}, "Masukkan jumlah dalam rupiah bulat, misalnya 15.000.000."),
+        ({"budget_max": "banyak"}, "Masukkan jumlah dalam rupiah, misalnya 150.000.000 atau 150 juta."),
         ({"region": "tidak-ada"}, "Masukkan pilihan yang valid"),
         ({"status": "selesai"}, "Masukkan pilihan yang valid"),
         ({"closes_before": "kemarin"}, "Masukkan tanggal yang valid."),
@@ -106,7 +106,7 @@ def test_the_error_is_in_the_readers_language(client, health_and_markets):
     response = client.get("/en/challenges/", {"sort": "zzz", "budget_min": "banyak"})
     assert len(_titles(response)) == 3
     assert "Select a valid choice" in response.text
-    assert "Enter an amount in whole rupiah, for example 15.000.000." in response.text
+    assert "Enter an amount in rupiah, for example 150.000.000 or 150 juta." in response.text
 
 
 @pytest.mark.parametrize("typed", ["100.000.000", "100 juta", "Rp 100.000.000", "100000000"])
