@@ -186,17 +186,8 @@ def public_paid_by_month(*, zones: dict[str, list[str]]) -> dict[datetime.date, 
     return selectors.public_paid_by_month(zones)
 
 
-def public_journal(
-    *,
-    references: list[str] | None = None,
-    direction: str = "",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
-) -> QuerySet[Transaction]:
-    """The public journal: one row per movement of money into or out of a fund, or reserved
-    for a published winner, newest first, annotated with ``flow``, ``reserved`` and
-    ``commitment_reference``; no commitment before it is disclosed."""
-    return selectors.public_journal(references=references, direction=direction, since=since, until=until)
+# One row per movement of public money, newest first; no commitment before it is disclosed.
+public_journal = selectors.public_journal
 
 
 # Where a payee is paid ------------------------------------------------------------------------

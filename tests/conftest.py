@@ -238,3 +238,29 @@ def stripe_emulator(settings, stripe_emulator_url):
     settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
     settings.STRIPE_API_BASE = stripe_emulator_url
     return stripe_emulator_url
+
+
+@pytest.fixture
+def challenge_editor(client):
+    """An official signed in to the Wagtail admin who may add, change and publish challenges in
+    a WITA region (UTC+8): the client, their agency, a sector and the address of the add form."""
+    from django.contrib.auth.models import Group, Permission
+    from django.urls import reverse
+    from wagtail.models import GroupPagePermission
+
+    from marketplace.challenges.models import ChallengeIndexPage
+    from tests import factories
+
+    region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")
+    official = factories.UserFactory(roles=["official"], is_staff=True)
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=Group.objects.get(name="official"),
+            page=region,
+            permission=Permission.objects.get(codename=codename),
+        )
+    client.force_login(official)
+    agency = factories.agency(region, officials=[official])
+    index = region.get_children().type(ChallengeIndexPage).first()
+    add_url = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
+    return client, agency, factories.SectorFactory(), add_url

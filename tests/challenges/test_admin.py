@@ -3,35 +3,16 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from wagtail.models import GroupPagePermission
 
-from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
+from marketplace.challenges.models import ChallengePage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(client):
-    region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")  # WITA, UTC+8
-    official = factories.UserFactory(roles=["official"], is_staff=True)
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=Group.objects.get(name="official"),
-            page=region,
-            permission=Permission.objects.get(codename=codename),
-        )
-    client.force_login(official)
-    agency = factories.agency(region, officials=[official])
-    index = region.get_children().type(ChallengeIndexPage).first()
-    add_url = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
-    return client, agency, factories.SectorFactory(), add_url
-
-
-def test_times_are_entered_in_the_regions_own_zone(editor):
-    client, agency, sector, add_url = editor
+def test_times_are_entered_in_the_regions_own_zone(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     form = factories.admin_challenge_form(
         agency_obj=agency,
         sector=sector,
@@ -48,8 +29,8 @@ def test_times_are_entered_in_the_regions_own_zone(editor):
     assert 'value="2030-01-31 23:59"' in edit.text
 
 
-def test_criteria_weights_must_add_up_to_100(editor):
-    client, agency, sector, add_url = editor
+def test_criteria_weights_must_add_up_to_100(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     form = factories.admin_challenge_form(
         agency_obj=agency,
         sector=sector,
@@ -65,8 +46,8 @@ def test_criteria_weights_must_add_up_to_100(editor):
     assert not ChallengePage.objects.filter(slug="bobot-salah").exists()
 
 
-def test_closing_before_opening_is_refused(editor):
-    client, agency, sector, add_url = editor
+def test_closing_before_opening_is_refused(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     form = factories.admin_challenge_form(
         agency_obj=agency,
         sector=sector,
@@ -79,8 +60,8 @@ def test_closing_before_opening_is_refused(editor):
     assert not ChallengePage.objects.filter(slug="waktu-terbalik").exists()
 
 
-def test_challenge_slugs_are_unique_across_regions(editor):
-    client, agency, sector, add_url = editor
+def test_challenge_slugs_are_unique_across_regions(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     factories.challenge(slug="sama")  # in another region
     form = factories.admin_challenge_form(
         agency_obj=agency,
@@ -94,8 +75,8 @@ def test_challenge_slugs_are_unique_across_regions(editor):
     assert ChallengePage.objects.filter(slug="sama").count() == 1
 
 
-def test_only_the_regions_agencies_are_offered(editor):
-    client, agency, sector, add_url = editor
+def test_only_the_regions_agencies_are_offered(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     elsewhere = factories.agency()  # another region's agency
     form = client.get(add_url).context["form"]
     assert list(form.fields["agency"].queryset) == [agency]
@@ -108,12 +89,12 @@ def _incentive(kind: str, **fields) -> dict:
     return row
 
 
-def test_each_kind_of_incentive_says_what_it_is_missing(editor):
+def test_each_kind_of_incentive_says_what_it_is_missing(challenge_editor):
     from django.utils import translation
     from django.utils.html import escape
     from django.utils.translation import gettext
 
-    client, agency, sector, add_url = editor
+    client, agency, sector, add_url = challenge_editor
     form = factories.admin_challenge_form(
         agency_obj=agency,
         sector=sector,
@@ -143,10 +124,10 @@ def test_each_kind_of_incentive_says_what_it_is_missing(editor):
         assert escape(message) in response.text, message
 
 
-def test_typed_incentives_are_saved_with_their_fields(editor):
+def test_typed_incentives_are_saved_with_their_fields(challenge_editor):
     from marketplace.challenges.models import Sponsor
 
-    client, agency, sector, add_url = editor
+    client, agency, sector, add_url = challenge_editor
     cloud = Sponsor.objects.create(name="PT Awan Nusantara")
     form = factories.admin_challenge_form(
         agency_obj=agency,
@@ -182,8 +163,8 @@ def test_typed_incentives_are_saved_with_their_fields(editor):
     assert offers["levy_relief"].relief == "50% selama 12 bulan"
 
 
-def test_review_award_and_delivery_follow_the_closing_day(editor):
-    client, agency, sector, add_url = editor
+def test_review_award_and_delivery_follow_the_closing_day(challenge_editor):
+    client, agency, sector, add_url = challenge_editor
     form = factories.admin_challenge_form(
         agency_obj=agency,
         sector=sector,

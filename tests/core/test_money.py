@@ -2,12 +2,10 @@
 stored in sen; an amount out of range says what is allowed."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from wagtail.models import GroupPagePermission
 
 from core.money import RupiahField, parse_rupiah
-from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
+from marketplace.challenges.models import ChallengePage
 from payments.models import Transaction
 from tests import factories
 
@@ -65,23 +63,6 @@ def test_messages_say_what_is_allowed_in_rupiah(english_messages):
 
 
 # --- The Wagtail editor -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor(client):
-    region = factories.region("Kabupaten Sumba Timur")
-    official = factories.UserFactory(roles=["official"], is_staff=True)
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=Group.objects.get(name="official"),
-            page=region,
-            permission=Permission.objects.get(codename=codename),
-        )
-    client.force_login(official)
-    agency = factories.agency(region, officials=[official])
-    index = region.get_children().type(ChallengeIndexPage).first()
-    add_url = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
-    return client, agency, factories.SectorFactory(), add_url
 
 
 def _grant(amount: str) -> dict:
@@ -143,8 +124,8 @@ def _edit(client, page, **changes) -> dict:
     return url, rows, data
 
 
-def test_the_editor_takes_rupiah_and_the_published_page_shows_them(editor, client):
-    client, agency, sector, add_url = editor
+def test_the_editor_takes_rupiah_and_the_published_page_shows_them(challenge_editor, client):
+    client, agency, sector, add_url = challenge_editor
     response = _publish(
         client, agency, sector, add_url, incentives=[_grant("150.000.000")], max_requested_amount="75 juta"
     )
@@ -169,8 +150,8 @@ def test_the_editor_takes_rupiah_and_the_published_page_shows_them(editor, clien
     assert "Rp 250.000.000" in client.get(page.url).content.decode()
 
 
-def test_an_unchanged_edit_keeps_every_amount(editor, client):
-    client, agency, sector, add_url = editor
+def test_an_unchanged_edit_keeps_every_amount(challenge_editor, client):
+    client, agency, sector, add_url = challenge_editor
     _publish(client, agency, sector, add_url, incentives=[_grant("150.000.000")])
     page = ChallengePage.objects.get(slug="antrean-puskesmas")
     url, _rows, data = _edit(client, page)
@@ -185,8 +166,10 @@ def test_an_unchanged_edit_keeps_every_amount(editor, client):
         ("9223372036854775807", "Jumlah terlalu besar. Masukkan jumlah antara Rp 0 dan Rp 1.000.000.000.000"),
     ],
 )
-def test_the_editor_refuses_huge_and_negative_amounts_saying_what_is_allowed(editor, client, amount, message):
-    client, agency, sector, add_url = editor
+def test_the_editor_refuses_huge_and_negative_amounts_saying_what_is_allowed(
+    challenge_editor, client, amount, message
+):
+    client, agency, sector, add_url = challenge_editor
     _publish(client, agency, sector, add_url, incentives=[_grant("150.000.000")])
     page = ChallengePage.objects.get(slug="antrean-puskesmas")
     url, _rows, data = _edit(client, page, amount=amount)
@@ -198,8 +181,8 @@ def test_the_editor_refuses_huge_and_negative_amounts_saying_what_is_allowed(edi
     assert page.get_latest_revision().content["incentives"][0]["amount"] == 150_000_000_00
 
 
-def test_the_editor_refuses_a_negative_maximum(editor, client):
-    client, agency, sector, add_url = editor
+def test_the_editor_refuses_a_negative_maximum(challenge_editor, client):
+    client, agency, sector, add_url = challenge_editor
     response = _publish(client, agency, sector, add_url, max_requested_amount="-1")
     assert response.status_code == 200
     assert "Jumlah tidak boleh negatif. Masukkan jumlah antara Rp 1 dan Rp 1.000.000.000.000." in (
