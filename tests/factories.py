@@ -546,3 +546,13 @@ def milestone_paid(award, *, owner, official, finance, bank_reference: str = "SP
     )
     milestone.refresh_from_db()
     return milestone
+
+
+def signed_in_client(user):
+    """A test client signed in as ``user`` (force_login: the sign-in itself is tested in
+    tests/organisations/test_accounts.py and tests/security/test_signin.py)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -29,6 +29,7 @@ from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 from payments import api as payments_api
 from payments.models import Commitment
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +88,6 @@ def world():
     )
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 # The agreement ------------------------------------------------------------------------------------
 
 
@@ -109,12 +104,12 @@ def test_an_award_with_conditions_asks_the_owners_to_accept_exact_terms(world):
     ).exists()
     assert not Notification.objects.filter(user=world.member, url__contains="agreements").exists()
 
-    page = signed_in(world.owner).get("/workspace/").text
+    page = signed_in_client(world.owner).get("/workspace/").text
     assert indonesian("Agreements to accept") in page and f"/workspace/agreements/{agreement.pk}/" in page
 
 
 def test_the_owner_accepts_and_name_time_ip_and_hash_are_kept(world):
-    client = signed_in(world.owner)
+    client = signed_in_client(world.owner)
     url = f"/workspace/agreements/{world.award.agreement.pk}/"
     page = client.get(url).text
     assert (
@@ -156,7 +151,7 @@ def test_the_owner_accepts_and_name_time_ip_and_hash_are_kept(world):
 
 
 def test_a_member_who_is_not_an_owner_reads_but_cannot_sign(world):
-    client = signed_in(world.member)
+    client = signed_in_client(world.member)
     url = f"/workspace/agreements/{world.award.agreement.pk}/"
     page = client.get(url)
     assert page.status_code == 200 and 'name="signer_name"' not in page.text
@@ -171,7 +166,7 @@ def test_declining_gives_the_money_and_the_in_kind_support_back(world):
     available_before = payments_api.fund_available(fund=world.fund)
     offer = world.challenge.incentives.get(kind="in_kind")
     assert Incentive.objects.get(pk=offer.pk).remaining == 30
-    client = signed_in(world.owner)
+    client = signed_in_client(world.owner)
     url = f"/workspace/agreements/{world.award.agreement.pk}/"
 
     no_reason = client.post(url, {"action": "decline", "reason": ""})
@@ -203,11 +198,11 @@ def test_winners_are_public_only_once_the_official_publishes_the_results(world):
     assert world.proposal.title not in public.get(world.challenge.url).text
     assert public.get("/api/v1/projects/").json()["results"] == []
 
-    official = signed_in(world.official)
+    official = signed_in_client(world.official)
     page = official.get(world.challenge.url).text
     assert indonesian("Only the agency's officials see this list until the results are published.") in page
     assert indonesian("Publish the results") in page
-    assert signed_in(world.owner).get(project_url).status_code == 200  # the grantee sees its project
+    assert signed_in_client(world.owner).get(project_url).status_code == 200  # the grantee sees its project
 
     assert official.post(f"/challenges/{world.challenge.slug}/results/publish/").status_code == 302
     challenge = ChallengePage.objects.get(pk=world.challenge.pk)
@@ -242,7 +237,7 @@ def _first_milestone(world) -> Milestone:
 
 def test_reporting_waits_for_the_agreement_and_keeps_evidence(world):
     milestone = _first_milestone(world)
-    client = signed_in(world.owner)
+    client = signed_in_client(world.owner)
     url = f"/workspace/milestones/{milestone.pk}/report/"
     early = client.post(url, {"report": "Sudah jalan."})
     assert early.status_code == 200
@@ -278,9 +273,9 @@ def test_reporting_waits_for_the_agreement_and_keeps_evidence(world):
 
     download = f"/workspace/milestones/{milestone.pk}/evidence/{stored.pk}/"
     for user in (world.owner, world.official):
-        got = signed_in(user).get(download)
+        got = signed_in_client(user).get(download)
         assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
-    assert signed_in(factories.UserFactory()).get(download).status_code == 403
+    assert signed_in_client(factories.UserFactory()).get(download).status_code == 403
     assert Notification.objects.filter(user=world.official, message__contains="Uji coba").exists()
 
 
@@ -289,7 +284,7 @@ def test_the_official_asks_for_a_revision_and_the_grantee_reports_again(world):
     milestone = determinations_services.milestone_report(
         milestone=_first_milestone(world), by=world.owner, report="Selesai."
     )
-    official = signed_in(world.official)
+    official = signed_in_client(world.official)
     project = official.get(f"/projects/{world.award.pk}/").text
     assert indonesian("Ask for a revision") in project and indonesian("Approve for payment") in project
 
@@ -300,7 +295,7 @@ def test_the_official_asks_for_a_revision_and_the_grantee_reports_again(world):
     milestone.refresh_from_db()
     assert (milestone.status, milestone.revision_note) == ("planned", "Lampirkan daftar hadir.")
     assert Notification.objects.filter(user=world.owner, message__contains="Lampirkan daftar hadir.").exists()
-    grantee_view = signed_in(world.owner).get(f"/projects/{world.award.pk}/").text
+    grantee_view = signed_in_client(world.owner).get(f"/projects/{world.award.pk}/").text
     assert "Lampirkan daftar hadir." in grantee_view
     entry = AuditEntry.objects.get(action="milestone.revision_requested")
     assert (entry.before, entry.after["note"]) == ({"status": "reported"}, "Lampirkan daftar hadir.")
@@ -313,7 +308,7 @@ def test_the_official_asks_for_a_revision_and_the_grantee_reports_again(world):
 
 def test_re_planning_moves_dates_and_shifts_amounts_within_the_award(world):
     first, second = world.award.milestones.order_by("position")
-    client = signed_in(world.official)
+    client = signed_in_client(world.official)
     url = f"/workspace/awards/{world.award.pk}/replan/"
     assert client.get(url).status_code == 200
 
@@ -417,7 +412,7 @@ def test_the_applicant_reads_the_reviewers_comments_without_names_or_private_not
         comment="Perlu rencana perawatan.",
         notes="CATATAN RAHASIA",
     )
-    page = signed_in(world.owner).get(f"/workspace/proposals/{world.proposal.pk}/").text
+    page = signed_in_client(world.owner).get(f"/workspace/proposals/{world.proposal.pk}/").text
     assert indonesian("What the reviewers wrote") in page
     for text in (
         "Layak didanai.",
@@ -446,7 +441,7 @@ def test_the_official_reads_the_whole_history_in_one_timeline(world):
         milestone=_first_milestone(world), by=world.owner, report="Selesai."
     )
     awards_services.milestone_approve(milestone=milestone, by=world.official)
-    client = signed_in(world.official)
+    client = signed_in_client(world.official)
     url = f"/workspace/proposals/{world.proposal.pk}/timeline/"
     client.get(url)
     with CaptureQueriesContext(connection) as few:

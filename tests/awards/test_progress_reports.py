@@ -23,6 +23,7 @@ from marketplace.awards.services import progress as progress_services
 from marketplace.finance import services as payout_services
 from payments.models import Disbursement
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +37,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def indonesian(text: str, **values) -> str:
     with translation.override("id"):
         return gettext(text) % values if values else gettext(text)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -155,7 +150,7 @@ def test_drafts_and_private_evidence_never_show_in_public(world, client):
         assert DRAFT_TEXT not in page and "draf-rahasia" not in page
         assert EVIDENCE_FILE not in page and "/evidence/" not in page
     # Another signed-in user (not of the grantee, not the agency) sees the public page only.
-    page = signed_in(factories.UserFactory()).get(f"/projects/{world.award.pk}/").text
+    page = signed_in_client(factories.UserFactory()).get(f"/projects/{world.award.pk}/").text
     assert DRAFT_TEXT not in page and EVIDENCE_FILE not in page and PUBLIC_TEXT in page
 
 
@@ -185,7 +180,7 @@ def test_the_project_page_runs_a_fixed_number_of_queries(world, client, django_a
 
 
 def test_the_grantee_writes_the_report_from_the_project_page(world):
-    client = signed_in(world.member)
+    client = signed_in_client(world.member)
     project = client.get(f"/projects/{world.award.pk}/").text
     url = f"/workspace/milestones/{world.second.pk}/progress/"
     assert url in project
@@ -232,7 +227,7 @@ def test_nobody_but_the_grantee_may_write_the_report(world, role):
     user = _someone(role, world)
     before = ProgressReport.objects.get(milestone=world.second)
     url = f"/workspace/milestones/{world.second.pk}/progress/"
-    client = signed_in(user) if user else Client()
+    client = signed_in_client(user) if user else Client()
     for response in (client.get(url), client.post(url, {"text": "Diambil alih", "public": "on"})):
         if user is None:
             assert response.status_code == 302 and "/accounts/login/" in response.url
@@ -268,7 +263,7 @@ def test_nobody_but_the_grantee_may_write_the_report(world, role):
 )
 def test_bad_input_is_refused_in_indonesian_and_changes_nothing(world, data, field, message):
     before = ProgressReport.objects.get(milestone=world.first)
-    client = signed_in(world.owner)
+    client = signed_in_client(world.owner)
     response = client.post(f"/workspace/milestones/{world.first.pk}/progress/", {**data, "public": "on"})
     assert response.status_code == 200
     errors = response.context["form"].errors[field]

@@ -14,19 +14,14 @@ from cms.models import StandardPage
 from marketplace.challenges.models import ChallengeIndexPage, ChallengePage, SDGTag
 from marketplace.challenges.services.challenges import region_setup_permissions
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def admin_client_():
-    return _client(factories.UserFactory(is_staff=True, is_superuser=True))
+    return signed_in_client(factories.UserFactory(is_staff=True, is_superuser=True))
 
 
 def _preview(client, page, form: dict):
@@ -93,7 +88,7 @@ def test_a_never_published_challenge_previews_for_its_official(official):
     official.is_staff = True
     official.save()
     page = factories.challenge(agency_obj=agency, title="Konsep sampah terpadu", publish=False)
-    client = _client(official)
+    client = signed_in_client(official)
 
     draft = _view_draft(client, page)
     assert draft.status_code == 200, draft.get("Location")
@@ -182,22 +177,22 @@ def test_the_agency_head_previews_the_challenge_they_are_asked_to_approve():
         action="submit",
     )
     add = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
-    assert _client(official).post(add, form).status_code == 302
+    assert signed_in_client(official).post(add, form).status_code == 302
     page = ChallengePage.objects.get(slug="air-bersih-desa")
     assert page.workflow_in_progress and not page.live
 
     task = page.current_workflow_task_state.task
     preview_url = reverse("wagtailadmin_pages:workflow_preview", args=(page.pk, task.pk))
-    response = _client(head).get(preview_url)
+    response = signed_in_client(head).get(preview_url)
     assert response.status_code == 200
     assert "Air bersih desa" in response.content.decode()
     assert "Uraian masalah." in response.content.decode()  # the body as it will go live
-    assert _view_draft(_client(head), page).status_code == 200
+    assert _view_draft(signed_in_client(head), page).status_code == 200
 
     # The head of another region's agency, and someone with no admin access, see nothing.
-    assert _client(other_head).get(preview_url).status_code in (302, 403)
-    assert _view_draft(_client(other_head), page).status_code in (302, 403)
-    outsider = _client(factories.UserFactory())
+    assert signed_in_client(other_head).get(preview_url).status_code in (302, 403)
+    assert _view_draft(signed_in_client(other_head), page).status_code in (302, 403)
+    outsider = signed_in_client(factories.UserFactory())
     for url in (preview_url, reverse("wagtailadmin_pages:view_draft", args=(page.pk,))):
         refused = outsider.get(url)
         assert refused.status_code in (302, 403)

@@ -14,14 +14,9 @@ from wagtail.models import GroupPagePermission, Revision, WorkflowPage
 from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
 from marketplace.challenges.services.challenges import APPROVAL_WORKFLOW_NAME, region_setup_permissions
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _add_url(region) -> str:
@@ -112,7 +107,7 @@ def test_each_region_gets_its_officials_group_and_the_approval_workflow(regions)
 def test_an_official_cannot_add_or_edit_under_another_region(regions):
     sumba, agency_a, official_a = regions["a"]
     pontianak, agency_b, _official_b = regions["b"]
-    client = _client(official_a)
+    client = signed_in_client(official_a)
 
     assert client.get(_add_url(sumba)).status_code == 200
     refused = client.get(_add_url(pontianak))
@@ -133,7 +128,7 @@ def test_an_official_cannot_add_or_edit_under_another_region(regions):
 
 def test_an_official_cannot_publish_directly(regions):
     sumba, agency, official = regions["a"]
-    client = _client(official)
+    client = signed_in_client(official)
     response = client.post(_add_url(sumba), _form(agency, regions["sector"], "langsung-terbit", "publish"))
     assert response.status_code == 302
     page = ChallengePage.objects.get(slug="langsung-terbit")
@@ -144,7 +139,7 @@ def test_an_official_cannot_publish_directly(regions):
 
 def test_submitted_challenge_goes_live_only_when_an_agency_head_approves(regions):
     sumba, agency, official = regions["a"]
-    official_client = _client(official)
+    official_client = signed_in_client(official)
     response = official_client.post(
         _add_url(sumba), _form(agency, regions["sector"], "antrean-daring", "submit")
     )
@@ -161,12 +156,12 @@ def test_submitted_challenge_goes_live_only_when_an_agency_head_approves(regions
     # The official who wrote it may not approve it, nor may the head of another region's agency.
     assert official_client.post(approve, {"comment": ""}).status_code in (302, 403)  # to the admin home
     assert not ChallengePage.objects.get(pk=page.pk).live
-    other_head = _client(regions["other_head"])
+    other_head = signed_in_client(regions["other_head"])
     assert other_head.post(approve, {"comment": "Bukan wilayah saya."}).status_code in (302, 403)
     page.refresh_from_db()
     assert not page.live and page.workflow_in_progress
 
-    head_client = _client(regions["head"])
+    head_client = signed_in_client(regions["head"])
     assert head_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 200
     assert head_client.post(approve, {"comment": "Sesuai DPA."}).status_code == 302
     page.refresh_from_db()
@@ -177,7 +172,7 @@ def test_submitted_challenge_goes_live_only_when_an_agency_head_approves(regions
 
 def test_scheduling_is_in_the_settings_tab_and_entered_in_the_regions_zone(regions):
     sumba, agency, official = regions["a"]
-    client = _client(official)
+    client = signed_in_client(official)
     form = _form(agency, regions["sector"], "terjadwal", "submit", go_live_at="2030-01-01 08:00")
     assert client.post(_add_url(sumba), form).status_code == 302
     page = ChallengePage.objects.get(slug="terjadwal")

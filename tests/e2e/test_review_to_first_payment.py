@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -22,6 +21,7 @@ from marketplace.proposals.models import Proposal
 from marketplace.review.models import Review, ReviewAssignment
 from payments.models import Disbursement
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 def indonesian(text: str, **values) -> str:
     with translation.override("id"):
         return gettext(text) % values if values else gettext(text)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def messages_of(response) -> list[str]:
@@ -61,7 +55,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
     PastMembership.objects.create(
         user=reviewers["eko"], organisation=proposal.organisation, role="member", joined_at=timezone.now()
     )
-    pejabat = signed_in(official)
+    pejabat = signed_in_client(official)
 
     # 1. Screening: the checklist comes pre-filled; the official confirms every item and passes it.
     screening_url = f"/workspace/proposals/{proposal.pk}/screening/"
@@ -95,7 +89,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
 
     # 3. One reviewer declares a conflict; the official assigns the remaining eligible reviewer.
     conflicted = ReviewAssignment.objects.filter(proposal=proposal).order_by("pk").first()
-    conflicted_client = signed_in(conflicted.reviewer)
+    conflicted_client = signed_in_client(conflicted.reviewer)
     assert conflicted_client.get(f"/workspace/reviews/{conflicted.pk}/").status_code in (302, 403)
     conflicted_client.post(
         f"/workspace/reviews/{conflicted.pk}/declare/",
@@ -118,7 +112,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
     criteria = list(Criterion.objects.filter(challenge=challenge).order_by("sort_order", "pk"))
     scores = {0: (5, 4), 1: (4, 4), 2: (3, 5)}
     for number, assignment in enumerate(active.order_by("pk")):
-        client = signed_in(assignment.reviewer)
+        client = signed_in_client(assignment.reviewer)
         client.post(f"/workspace/reviews/{assignment.pk}/declare/", {"declaration": "none", "note": ""})
         review_data = {
             "action": "submit",
@@ -160,7 +154,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
     award = Proposal.objects.get(pk=proposal.pk).award
 
     # 6. The grantee reads the determination and the reviewers' comments, never who wrote them.
-    ayu = signed_in(owner)
+    ayu = signed_in_client(owner)
     page = ayu.get(f"/workspace/proposals/{proposal.pk}/").text
     assert "Aplikasi memakai bahasa daerah." in page and "Komentar penilai 3 untuk pemohon." in page
     for secret in ("Catatan rahasia", *(u.username for u in reviewers.values())):

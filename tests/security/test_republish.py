@@ -31,6 +31,7 @@ from marketplace.challenges.models import ChallengeIndexPage, ChallengePage, Inc
 from marketplace.challenges.services import funds as funds_services
 from marketplace.challenges.services.challenges import region_setup_permissions
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +52,6 @@ INCENTIVE_FIELDS = (
     "levy_name",
     "relief",
 )
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _edit_url(page) -> str:
@@ -153,7 +148,7 @@ def world():
         )
     publisher.groups.add(publishers)
 
-    editor = _client(publisher)
+    editor = signed_in_client(publisher)
     now = timezone.localtime(timezone.now(), region.zoneinfo)
     index = region.get_children().type(ChallengeIndexPage).first()
     created = editor.post(
@@ -255,7 +250,7 @@ def test_edit_and_publish_keeps_the_drawn_down_offer(world):
 
 
 def test_submit_for_approval_and_approve_keeps_the_drawn_down_offer(world):
-    official = _client(world.official)
+    official = signed_in_client(world.official)
     response = _post(official, _edit_url(world.page), action="submit", offer={"description": "Mentor"})
     assert response.status_code == 302
     page = ChallengePage.objects.get(pk=world.page.pk)
@@ -263,7 +258,7 @@ def test_submit_for_approval_and_approve_keeps_the_drawn_down_offer(world):
     approve = reverse(
         "wagtailadmin_pages:workflow_action", args=(page.pk, "approve", page.current_workflow_task_state.pk)
     )
-    assert _client(world.head).post(approve, {"comment": "Sesuai DPA."}).status_code == 302
+    assert signed_in_client(world.head).post(approve, {"comment": "Sesuai DPA."}).status_code == 302
     assert_offer_kept(world, description="Mentor")
 
 
@@ -374,7 +369,7 @@ def test_an_editor_may_not_remove_shrink_or_retype_a_drawn_down_offer(world):
 def test_approving_a_change_that_shrinks_an_offer_given_since_is_refused(world):
     """The change was fine when submitted (30 of 40 hours left, 20 asked for); before the head
     approved it, another award took 15 hours."""
-    official = _client(world.official)
+    official = signed_in_client(world.official)
     response = _post(official, _edit_url(world.page), action="submit", offer={"quantity": "20"})
     assert response.status_code == 302, _errors(response)
     funds_services.allocation_record(
@@ -403,7 +398,7 @@ def test_approving_a_change_that_shrinks_an_offer_given_since_is_refused(world):
     approve = reverse(
         "wagtailadmin_pages:workflow_action", args=(page.pk, "approve", page.current_workflow_task_state.pk)
     )
-    head = _client(world.head)
+    head = signed_in_client(world.head)
     edit = _edit_url(page)
     refused = head.post(approve, {"comment": ""}, headers={"referer": f"http://testserver{edit}"})
     assert (refused.status_code, refused.url) == (302, f"http://testserver{edit}")

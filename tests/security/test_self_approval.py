@@ -14,14 +14,9 @@ from wagtail.models import TaskState
 from marketplace.challenges.models import ChallengeIndexPage, ChallengePage
 from marketplace.challenges.services.challenges import region_setup_permissions
 from tests import factories
+from tests.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -44,7 +39,7 @@ def submitted():
     )
     index = region.get_children().type(ChallengeIndexPage).first()
     add = reverse("wagtailadmin_pages:add", args=("challenges", "challengepage", index.pk))
-    assert _client(both).post(add, form).status_code == 302
+    assert signed_in_client(both).post(add, form).status_code == 302
     page = ChallengePage.objects.get(slug="air-bersih-sendiri")
     assert page.workflow_in_progress and not page.live
     return page, both, other_head
@@ -57,7 +52,7 @@ def _approve_url(page) -> str:
 
 def test_the_submitter_cannot_approve_even_holding_the_head_role(submitted):
     page, both, _other_head = submitted
-    client = _client(both)
+    client = signed_in_client(both)
 
     response = client.post(_approve_url(page), {"comment": "Saya setujui sendiri."})
 
@@ -73,7 +68,9 @@ def test_another_head_of_the_agency_approves_it(submitted):
     page, both, other_head = submitted
     assert TaskState.objects.reviewable_by(other_head).count() == 1
 
-    assert _client(other_head).post(_approve_url(page), {"comment": "Sesuai DPA."}).status_code == 302
+    assert (
+        signed_in_client(other_head).post(_approve_url(page), {"comment": "Sesuai DPA."}).status_code == 302
+    )
 
     page.refresh_from_db()
     assert page.live
