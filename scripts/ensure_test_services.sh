@@ -15,7 +15,7 @@ if ! pg_ready; then
   pg_ready || { echo "PostgreSQL did not start." >&2; exit 1; }
 fi
 
-# The two database roles (README "Security"): the owner that runs migrations and the application's
+# The two database roles (docs/security.md): the owner that runs migrations and the application's
 # role that owns nothing; tests/security connects as the latter. Idempotent.
 psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -q -v owner=marketplace_owner -v owner_password= \
   -v app=marketplace_app -v app_password= -v dbname= -f "$(dirname "$0")/db/roles.psql" >/dev/null

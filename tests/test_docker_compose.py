@@ -55,7 +55,7 @@ DEPLOY_ENV = {
     "DATABASE_OWNER_PASSWORD": "sentinel-owner-password",
     "DATABASE_APP_PASSWORD": "sentinel-app-password",
 }
-# The two database roles (README "Security") and the init script that creates them.
+# The two database roles (docs/security.md) and the init script that creates them.
 OWNER_ROLE, APP_ROLE = "marketplace_owner", "marketplace_app"
 INIT_DIR = "/docker-entrypoint-initdb.d"
 ROLES_SCRIPT = ROOT / "scripts" / "db" / "10-roles.sh"

@@ -1,5 +1,5 @@
 """Rotating SECRET_KEY does not break what users hold: a password-reset link emailed before the
-rotation still works while the old key is listed in SECRET_KEY_FALLBACKS (README "Security":
+rotation still works while the old key is listed in SECRET_KEY_FALLBACKS (docs/security.md:
 rotate the keys), and stops working once it is dropped."""
 
 from __future__ import annotations
