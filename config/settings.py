@@ -1,5 +1,5 @@
 """The one settings module. Every value that differs between the embedded default,
-the test run and production comes from the environment (README "Configuration")."""
+the test run and production comes from the environment (docs/deployment.md, "Configuration")."""
 
 from pathlib import Path
 
@@ -18,7 +18,7 @@ DEBUG = env.bool("DEBUG", default=False)
 # The development key only works with DEBUG on; production must set SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else None)
 # Rotating the key: the new one in SECRET_KEY, the old ones here (comma-separated) until the
-# sessions and emailed links signed with them have expired (README "Security").
+# sessions and emailed links signed with them have expired (docs/security.md).
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -114,7 +114,7 @@ TEMPLATES = [
 # Embedded default: a SQLite file beside the code. Tests and production set DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Least privilege (README "Security"): DATABASE_URL is the application's role, which owns nothing
+# Least privilege (docs/security.md): DATABASE_URL is the application's role, which owns nothing
 # and may only SELECT/INSERT on the audit trail and the ledger; `manage.py migrate` connects as
 # this owner role instead when it is set (same database), then grants the application's role
 # what it may do (core/db_roles.py). Empty: migrate uses DATABASE_URL (development, tests).
