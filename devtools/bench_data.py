@@ -42,7 +42,9 @@ def columns(table: str) -> list[str]:
         return [c.name for c in connection.introspection.get_table_description(cursor, table)]
 
 
-def copy_rows(table: str, *, source: str, overrides: Mapping[str, str], skip: tuple[str, ...] = ("id",)) -> int:
+def copy_rows(
+    table: str, *, source: str, overrides: Mapping[str, str], skip: tuple[str, ...] = ("id",)
+) -> int:
     """INSERT INTO ``table`` one row per row of ``source`` (a FROM clause whose alias ``t`` is a
     row of ``table``): every column from ``t`` except those in ``overrides`` (SQL expressions)
     and ``skip`` (left to their defaults: the serial id)."""
@@ -231,7 +233,8 @@ def add_challenge_funds() -> None:
         """INSERT INTO payments_account (code, name, kind, currency, fund_id)
         SELECT 'fund:' || f.id || ':' || k.suffix, k.label || f.name, k.kind, 'IDR', f.id
         FROM payments_fund f
-        CROSS JOIN (VALUES ('cash', 'fund', 'Dana '), ('committed', 'committed', 'Komitmen ')) k(suffix, kind, label)
+        CROSS JOIN (VALUES ('cash', 'fund', 'Dana '), ('committed', 'committed', 'Komitmen '))
+            AS k(suffix, kind, label)
         WHERE f.reference IN (SELECT 'challenge:' || new_id FROM bench_page_map)"""
     )
     post_transactions(
@@ -274,7 +277,8 @@ def add_proposals(count: int) -> None:
     execute("DROP TABLE IF EXISTS bench_challenge_ids")
     execute(
         "CREATE TEMP TABLE bench_challenge_ids AS "
-        "SELECT page_ptr_id AS id, row_number() OVER (ORDER BY page_ptr_id) AS rn FROM challenges_challengepage"
+        "SELECT page_ptr_id AS id, row_number() OVER (ORDER BY page_ptr_id) AS rn "
+        "FROM challenges_challengepage"
     )
     execute("DROP TABLE IF EXISTS bench_org_ids")
     execute(
@@ -316,7 +320,10 @@ def add_awards(count: int) -> None:
           AND NOT EXISTS (SELECT 1 FROM awards_award a WHERE a.proposal_id = p.id)
         ORDER BY p.id LIMIT {count}"""
     )
-    execute("UPDATE proposals_proposal SET status = 'awarded' WHERE id IN (SELECT proposal_id FROM bench_award_proposal)")
+    execute(
+        "UPDATE proposals_proposal SET status = 'awarded' "
+        "WHERE id IN (SELECT proposal_id FROM bench_award_proposal)"
+    )
     copy_rows(
         "awards_award",
         source=f"bench_award_proposal b CROSS JOIN awards_award t WHERE t.id = {template_award}",
