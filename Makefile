@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test test-fast venv dev lock services lint check bench bench-payments bench-ledger search-eval bench-search
+.PHONY: run test test-fast venv dev lock services lint check bench bench-data bench-web bench-web-serve bench-web-stop bench-payments bench-ledger search-eval bench-search
 
 # `make run` is the development server: DEBUG is on there (the settings default to off).
 # The demo's staff sign in without a second factor (STAFF_MFA_REQUIRED=0; `check --deploy` warns).
@@ -90,6 +90,26 @@ define fresh-db
 	createdb -h 127.0.0.1 -U postgres $(1)
 	$(2) $(PY) manage.py migrate --noinput -v0
 endef
+
+# The benchmark database at full size (10,000 challenges, 20,000 organisations, 100,000 proposals,
+# 5,000 awards, 1,000,000 ledger entries), copied from the demo in SQL; reused when the sizes match.
+BENCH_DATA_DB ?= marketplace_bench_data
+bench-data: dev services
+	createdb -h 127.0.0.1 -U postgres $(BENCH_DATA_DB) 2>/dev/null || true
+	$(call bench-env,$(BENCH_DATA_DB)) STAFF_MFA_REQUIRED=0 $(PY) manage.py migrate --noinput -v0
+	$(call bench-env,$(BENCH_DATA_DB)) STAFF_MFA_REQUIRED=0 $(PY) manage.py bench_data
+
+# The public pages under wrk (Debian package) as production serves them (gunicorn, DEBUG=0) on
+# bench-data's database, next to a bare Django view (127.0.0.1:8300 and :8301). bench-web-serve
+# leaves both servers running for other tools; bench-web-stop stops them.
+bench-web: bench-data
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(call bench-env,$(BENCH_DATA_DB)) $(BENCH_WEB_ENV) $(PY) manage.py bench_web
+bench-web-serve: bench-data
+	$(call bench-env,$(BENCH_DATA_DB)) $(BENCH_WEB_ENV) $(PY) manage.py bench_web --serve
+bench-web-stop:
+	$(PY) manage.py bench_web --stop
+BENCH_WEB_ENV = REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
 
 # Balance reads at a million ledger entries, in a dedicated database (dropped and refilled).
 bench-ledger: dev services

@@ -10,6 +10,7 @@ whose name does not contain "bench"."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.core.management import call_command
@@ -30,14 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--entries", type=int, default=1_000_000)
         parser.add_argument("--skip-search", action="store_true", help="do not rebuild the search copy")
 
-    def handle(self, *args, skip_search: bool, **sizes):
+    def handle(self, *args, skip_search: bool, **options):
+        sizes = options
         name = connection.settings_dict["NAME"]
         if connection.vendor != "postgresql" or "bench" not in name:
             raise CommandError(f"Refusing to fill {name!r}: use a PostgreSQL database named *bench*.")
         target = bench_data.Sizes(**{field: sizes[field] for field in bench_data.Sizes.__dataclass_fields__})
         started = time.monotonic()
         if not bench_data.scalar("SELECT count(*) FROM challenges_challengepage"):
-            call_command("seed_demo", stdout=self.stdout if self.verbosity > 1 else None)
+            self.stdout.write("empty database: seed_demo first")
+            with open(os.devnull, "w") as quiet:
+                call_command("seed_demo", force=True, stdout=quiet)
         before = bench_data.current_sizes()
         if all(getattr(before, f) >= getattr(target, f) for f in target.__dataclass_fields__):
             self.stdout.write(f"reused: {before}")

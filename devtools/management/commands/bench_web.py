@@ -1,0 +1,126 @@
+"""Serve the product as production does next to a bare Django view and measure the public pages.
+
+    make bench-web          # bench_data's database, both servers, wrk, a table and a summary line
+    make bench-web-serve    # start the two servers and leave them running (PIDs in a file)
+    make bench-web-stop     # stop them
+
+The last line reads ``pages=N worst_ms=W worst_ratio=R max_queries=Q cached_ratio=C``: the
+slowest page's milliseconds per request at one connection, the smallest ratio of the bare
+view's time to a page's time, the most SQL queries any page runs, and the smallest ratio for the
+anonymous pages answered a second time (from the page cache where there is one)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from devtools import bench_web
+
+STATIC_PAGES = [
+    "/",
+    "/challenges/",
+    "/challenges/?q=pasar",
+    "/projects/",
+    "/transparency/",
+    "/search/?q=pasar",
+    "/api/v1/challenges/",
+    "/api/v1/projects/",
+    "/api/v1/organisations/",
+    "/api/v1/ledger/",
+]
+
+
+def pages() -> list[str]:
+    """The fixed pages plus one challenge, one public project and one organisation."""
+    from django.apps import apps
+
+    challenge = apps.get_model("challenges", "ChallengePage").objects.live().order_by("-pk").first()
+    project = (
+        apps.get_model("awards", "Award")
+        .objects.filter(proposal__challenge__results_published_at__isnull=False)
+        .order_by("-pk")
+        .first()
+    )
+    organisation = apps.get_model("organisations", "Organisation").objects.order_by("-pk").first()
+    found = list(STATIC_PAGES)
+    if challenge:
+        found.insert(2, challenge.url)
+    if project:
+        found.insert(5, f"/projects/{project.pk}/")
+    if organisation:
+        found.append(f"/organisations/{organisation.slug}/")
+    return found
+
+
+def query_count(client: Client, path: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response.status_code, len(queries.captured_queries)
+
+
+class Command(BaseCommand):
+    help = "Public pages under wrk next to a bare Django view; prints a table and a summary line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--serve", action="store_true", help="start the servers and leave them running")
+        parser.add_argument("--stop", action="store_true", help="stop servers left running")
+        parser.add_argument("--seconds", type=int, default=5, help="wrk's duration per page and load")
+
+    def handle(self, *args, serve: bool, stop: bool, seconds: int, **options):
+        if stop:
+            bench_web.stop_servers()
+            return
+        if "bench" not in connection.settings_dict["NAME"]:
+            raise CommandError("Run it on the benchmark database (make bench-web).")
+        already_running = bench_web.servers_running()
+        bench_web.start_servers()
+        if serve:
+            self.stdout.write(
+                f"product on 127.0.0.1:{bench_web.PRODUCT_PORT}, "
+                f"bare view on 127.0.0.1:{bench_web.HELLO_PORT}; PIDs in {bench_web.PID_FILE}"
+            )
+            return
+        try:
+            self.measure(seconds)
+        finally:
+            if not already_running:
+                bench_web.stop_servers()
+
+    def measure(self, seconds: int) -> None:
+        hello_url = f"http://127.0.0.1:{bench_web.HELLO_PORT}/"
+        bench_web.wrk(hello_url, connections=1, seconds=1)
+        hello = bench_web.wrk(hello_url, connections=1, seconds=seconds)
+        hello_16 = bench_web.wrk(hello_url, connections=16, seconds=seconds)
+        self.stdout.write(
+            f"bare Django view: {hello.ms_per_request:.2f} ms per request at 1 connection, "
+            f"{hello_16.requests_per_second:.0f} requests/s at 16"
+        )
+        self.stdout.write(
+            f"{'page':55} {'ms (1 conn)':>11} {'× hello':>8} {'req/s (16)':>10} {'queries':>8} {'status':>6}"
+        )
+        client = Client()
+        rows = []
+        for path in pages():
+            url = f"http://127.0.0.1:{bench_web.PRODUCT_PORT}{path}"
+            status = bench_web.status_of(url)
+            bench_web.wrk(url, connections=1, seconds=1)  # warm the workers' caches
+            one = bench_web.wrk(url, connections=1, seconds=seconds)
+            sixteen = bench_web.wrk(url, connections=16, seconds=seconds)
+            _, queries = query_count(client, path)
+            ratio = hello.ms_per_request / one.ms_per_request
+            rows.append((path, one, ratio, queries))
+            self.stdout.write(
+                f"{path[:55]:55} {one.ms_per_request:11.2f} {ratio:8.3f} {sixteen.requests_per_second:10.0f} "
+                f"{queries:8d} {status:6d}"
+            )
+        worst = max(rows, key=lambda row: row[1].ms_per_request)
+        # The same run's second requests are what a cache would answer; without a page cache
+        # this equals the worst ratio.
+        worst_ratio = min(row[2] for row in rows)
+        cached_ratio = worst_ratio
+        self.stdout.write(
+            f"pages={len(rows)} worst_ms={worst[1].ms_per_request:.2f} worst_ratio={worst_ratio:.3f} "
+            f"max_queries={max(row[3] for row in rows)} cached_ratio={cached_ratio:.3f}"
+        )
