@@ -109,7 +109,7 @@ bench-web-serve: bench-data
 	$(call bench-env,$(BENCH_DATA_DB)) $(BENCH_WEB_ENV) $(PY) manage.py bench_web --serve
 bench-web-stop:
 	$(PY) manage.py bench_web --stop
-BENCH_WEB_ENV = REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
+BENCH_WEB_ENV = REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} SECURE_SSL_REDIRECT=0 STAFF_MFA_REQUIRED=0
 
 # Balance reads at a million ledger entries, in a dedicated database (dropped and refilled).
 bench-ledger: dev services

@@ -112,7 +112,7 @@ WRK_LATENCY = re.compile(r"Latency\s+([\d.]+)(us|ms|s)")
 def wrk(url: str, *, connections: int, seconds: int) -> Load:
     threads = min(connections, 2)
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", url],
         capture_output=True,
         text=True,
         check=True,
@@ -127,6 +127,6 @@ def wrk(url: str, *, connections: int, seconds: int) -> Load:
 
 def status_of(url: str) -> int:
     try:
-        return urllib.request.urlopen(url, timeout=30).status
+        return urllib.request.urlopen(url, timeout=120).status
     except urllib.error.HTTPError as error:
         return error.code

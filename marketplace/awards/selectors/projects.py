@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from marketplace.awards.models import Agreement, Award, Milestone, ProgressReport
@@ -17,16 +17,25 @@ from payments import api as payments_api
 DELIVERY_STATUSES = Award.DeliveryStatus.choices
 
 
+def _milestones_of_project() -> QuerySet[Milestone]:
+    return Milestone.objects.filter(award=OuterRef("pk")).order_by().values("award")
+
+
 def project_queryset() -> QuerySet[Award]:
-    paid = Q(milestones__status=Milestone.Status.PAID)
+    """Awards with what their cards show: disbursed so far, milestones still open and the
+    delivery status. The sums are per-row subqueries, not a GROUP BY over the join, so a page
+    of 20 costs 20 small lookups however many projects there are."""
+    paid = Q(status=Milestone.Status.PAID)
+    disbursed = _milestones_of_project().filter(paid).annotate(total=Sum("amount")).values("total")
+    still_open = _milestones_of_project().exclude(paid).annotate(count=Count("pk")).values("count")
     return (
         Award.objects.select_related(
             "proposal__organisation", "proposal__challenge__agency__region", "proposal__challenge__sector"
         )
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")))
         .annotate(
-            amount_disbursed=Coalesce(Sum("milestones__amount", filter=paid), Value(0)),
-            milestones_open=Count("milestones", filter=~paid),
+            amount_disbursed=Coalesce(Subquery(disbursed), Value(0)),
+            milestones_open=Coalesce(Subquery(still_open), Value(0)),
         )
         .annotate(
             delivery_status=Case(
