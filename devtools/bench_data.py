@@ -7,7 +7,8 @@ spread over many challenges, organisations and funds, and a new column needs no 
 
 The copies bypass the services on purpose (minutes instead of hours): the audit trail is not
 copied and the ledger's hash chain does not cover the copied transactions, so `verify_chains`
-reports the bench database as broken. Never run this on a database that matters; the command
+reports the bench database as broken (the funds' kept totals are rebuilt from the entries, so
+`verify_fund_balances` holds). Never run this on a database that matters; the command
 refuses any database whose name does not contain "bench".
 """
 
@@ -17,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connection
+
+from payments import fund_balances
 
 # Wagtail's tree: each level adds four base-36 characters to the parent's path.
 BASE36_SQL = """
@@ -98,6 +101,8 @@ def fill(target: Sizes, log=print) -> Sizes:
     if have.entries < target.entries:
         log(f"ledger entries: {have.entries} → {target.entries}")
         add_ledger_entries(target.entries - have.entries)
+    log("fund totals from the entries")
+    fund_balances.rebuild()
     return current_sizes()
 
 
@@ -241,21 +246,23 @@ def add_challenge_funds() -> None:
         "allocation",
         """SELECT f.id AS fund_id, 'fund:' || f.id || ':cash' AS debit_code, 'source:apbd' AS credit_code,
                   'allocation:bench-' || f.id AS key, 'DPA-BENCH-' || f.id AS reference,
-                  50000000000::bigint AS amount
+                  50000000000::bigint AS amount, NULL::bigint AS commitment_id
         FROM payments_fund f JOIN bench_page_map m ON f.reference = 'challenge:' || m.new_id""",
     )
 
 
 def post_transactions(kind: str, rows_sql: str) -> None:
     """One balanced transaction (a debit and a credit entry) per row of ``rows_sql``, which
-    gives fund_id, debit_code, credit_code (account codes), key, reference and amount."""
+    gives fund_id, debit_code, credit_code (account codes), key, reference, amount and
+    commitment_id."""
     execute("DROP TABLE IF EXISTS bench_tx")
     execute(f"CREATE TEMP TABLE bench_tx AS {rows_sql}")
     execute(
         f"""INSERT INTO payments_transaction
-            (kind, description, reference, idempotency_key, created_at, fund_id, chain_hash, chain_prev_hash)
+            (kind, description, reference, idempotency_key, created_at, fund_id, commitment_id,
+             chain_hash, chain_prev_hash)
         SELECT '{kind}', '', reference, key, now() - (random() * 700 || ' days')::interval,
-               fund_id, repeat('0', 64), repeat('0', 64)
+               fund_id, commitment_id, repeat('0', 64), repeat('0', 64)
         FROM bench_tx"""
     )
     for code_column, sign in (("debit_code", "1"), ("credit_code", "-1")):
@@ -366,7 +373,7 @@ def add_awards(count: int) -> None:
         "award",
         """SELECT c.fund_id, 'fund:' || c.fund_id || ':committed' AS debit_code,
                   'fund:' || c.fund_id || ':cash' AS credit_code, 'commitment:' || c.id AS key,
-                  c.reference, c.amount
+                  c.reference, c.amount, c.id AS commitment_id
         FROM payments_commitment c JOIN bench_new_award n ON c.reference = 'award:' || n.id""",
     )
 
@@ -378,7 +385,7 @@ def add_ledger_entries(count: int) -> None:
         "allocation",
         f"""SELECT f.id AS fund_id, 'fund:' || f.id || ':cash' AS debit_code, 'source:apbd' AS credit_code,
                   'allocation:bench-{run}-' || g AS key, 'DPA-BENCH-' || f.id AS reference,
-                  100000000::bigint AS amount
+                  100000000::bigint AS amount, NULL::bigint AS commitment_id
         FROM generate_series(1, {max(1, count // 2)}) g
         JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM payments_fund
               WHERE reference LIKE 'challenge:%%') f

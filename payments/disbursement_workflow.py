@@ -234,6 +234,7 @@ def pay(disbursement: Disbursement, *, name: str, reference: str, by: Actor = No
         reference=reference,
         description=description_of(disbursement),
         idempotency_key=paid_key(disbursement),
+        commitment=disbursement.commitment,
         legs=[(grants_paid_account(), amount), (source, -amount)],
     )
     disbursement.gateway_reference = reference[:100]

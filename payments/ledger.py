@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from core import chains
 from core.actors import Actor
 from core.money import format_money, max_amount, plausible_amount
-from payments import signals
+from payments import fund_balances, signals
 from payments.errors import PaymentError
-from payments.models import Account, Entry, Fund, Transaction
+from payments.models import Account, Commitment, Entry, Fund, Transaction
 
 BUDGET_SOURCE_CODE = "source:apbd"
 SPONSOR_SOURCE_CODE = "source:sponsors"
@@ -89,10 +89,15 @@ def post(
     by: Actor = None,
     reference: str = "",
     reverses: Transaction | None = None,
+    commitment: Commitment | None = None,
 ) -> tuple[Transaction, bool]:
     """Write one balanced transaction; returns (transaction, created). A key used before
     returns the transaction it wrote then. ``reverses`` names the transaction a reversal undoes
-    (set here because the row can never be updated afterwards)."""
+    (set here because the row can never be updated afterwards); ``commitment`` the award
+    commitment the movement belongs to (a reversal belongs to the one its original does). The
+    fund's running totals (``FundBalance``) change in the same database transaction."""
+    if commitment is None and reverses is not None:
+        commitment = reverses.commitment
     if sum(amount for _account, amount in legs) != 0:
         raise PaymentError("Unbalanced transaction")  # a programming error, never user input
     for _account, amount in legs:
@@ -111,6 +116,7 @@ def post(
                 idempotency_key=idempotency_key,
                 created_by=by,
                 reverses=reverses,
+                commitment=commitment,
             )
             hashed_legs = [(account.pk, amount, fund.currency) for account, amount in legs]
             chains.append(LEDGER_CHAIN, lambda prev_hash: (txn, transaction_content(txn, hashed_legs)))
@@ -118,6 +124,8 @@ def post(
                 Entry(transaction=txn, account=account, amount=amount, currency=fund.currency)
                 for account, amount in legs
             )
+            reverses_kind = reverses.kind if reverses is not None else None
+            fund_balances.add(fund, fund_balances.classify(kind=kind, reverses_kind=reverses_kind, legs=legs))
     except IntegrityError:
         return Transaction.objects.get(idempotency_key=idempotency_key), False
     return txn, True

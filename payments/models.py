@@ -93,6 +93,12 @@ class Transaction(ChainedRow):
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
     )
+    # The award commitment a movement belongs to (its reservation, its payments, their
+    # reversals), so the public figures can leave out what is not disclosed yet by a join rather
+    # than by reading keys. Derived from the reference and key, so outside the chain hash.
+    commitment = models.ForeignKey(
+        "Commitment", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -120,6 +126,23 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount:+d} {self.currency}"
+
+
+class FundBalance(models.Model):
+    """A fund's running totals of public money by kind, kept in the same database transaction
+    as the ledger entries they add up (payments/fund_balances.py), so the figures pages show
+    cost one row instead of a sum over the whole ledger. ``manage.py verify_fund_balances``
+    proves they equal the sums of the entries."""
+
+    fund = models.OneToOneField(Fund, primary_key=True, on_delete=models.PROTECT, related_name="balance")
+    allocated = models.BigIntegerField(default=0)
+    sponsored = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    awarded = models.BigIntegerField(default=0)
+    paid = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.fund}: {self.allocated + self.sponsored - self.returned}"
 
 
 class Commitment(models.Model):

@@ -66,6 +66,7 @@ def commitment_post(commitment: Commitment, amount: int, *, by: Actor) -> Transa
         reference=commitment.reference,
         description=f"Komitmen {commitment.reference}",
         idempotency_key=commitment_key(commitment),
+        commitment=commitment,
         legs=[(committed_account(fund), amount), (ledger.fund_cash_account(fund), -amount)],
     )
     return txn
@@ -96,6 +97,7 @@ def post_released(disbursement: Disbursement, *, by: Actor) -> Transaction:
         reference=disbursement.reference,
         description=description_of(disbursement),
         idempotency_key=released_key(disbursement),
+        commitment=disbursement.commitment,
         legs=[
             (receivable_account(disbursement.payee_reference, disbursement.currency), amount),
             (committed_account(fund), -amount),
@@ -115,6 +117,7 @@ def post_sent(disbursement: Disbursement) -> None:
         reference=disbursement.gateway_reference,
         description=description_of(disbursement),
         idempotency_key=f"payout:{disbursement.pk}:attempt:{disbursement.attempts}:sent",
+        commitment=disbursement.commitment,
         legs=[
             (clearing_account(disbursement.rail, disbursement.currency), amount),
             (receivable_account(disbursement.payee_reference, disbursement.currency), -amount),

@@ -7,26 +7,21 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import (
-    BigIntegerField,
-    Case,
     CharField,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, StrIndex, Substr, TruncMonth
-from django.db.models.lookups import Exact
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_money  # noqa: F401 - payments' pages format money like the rest
+from payments import fund_balances
+from payments.fund_balances import award_movement
 from payments.models import (
     Account,
     Commitment,
@@ -274,79 +269,34 @@ def total_disbursed() -> int:
 # award whose results are unpublished: its reservation, its release and any payment made against
 # it). Money the fund holds for such an award stays in what the public sees as still available.
 
-_PAYOUT_KEY_PREFIXES = ("disbursement:", "payout:")
-
-
-def _payout_id(key) -> Case:
-    """The disbursement a transaction belongs to, read from its idempotency key (``key``, an
-    ``F`` or ``OuterRef``): ``disbursement:<pk>:…`` or ``payout:<pk>:…``; NULL for any other."""
-    whens = []
-    for prefix in _PAYOUT_KEY_PREFIXES:
-        rest = Substr(key, len(prefix) + 1)
-        whens.append(
-            When(
-                Exact(Substr(key, 1, len(prefix)), Value(prefix)),
-                then=Cast(Substr(rest, 1, StrIndex(rest, Value(":")) - Value(1)), BigIntegerField()),
-            )
-        )
-    return Case(*whens, default=Value(None), output_field=BigIntegerField())
-
 
 def hidden_from_public(path: str = "") -> Q:
     """A Q over ``Transaction`` (or over a model reaching it through ``path``, e.g.
-    ``"transaction__"``) matching the transactions of commitments not yet disclosed: the award's
-    own (keyed by the commitment's reference) and those of its payments (keyed
-    ``disbursement:<pk>:…`` / ``payout:<pk>:…``)."""
-    undisclosed = Commitment.objects.filter(disclosed_at__isnull=True)
-    payouts = Disbursement.objects.filter(
-        commitment__disclosed_at__isnull=True, pk=_payout_id(OuterRef(f"{path}idempotency_key"))
-    )
-    return Q(**{f"{path}reference__in": undisclosed.values("reference")}) | Q(Exists(payouts))
-
-
-def _award_movement(path: str = "") -> Q:
-    """An award's reservation, or its release back to the fund (a reversal of it)."""
-    return Q(**{f"{path}kind": Transaction.Kind.AWARD}) | Q(
-        **{f"{path}kind": Transaction.Kind.REVERSAL, f"{path}reverses__kind": Transaction.Kind.AWARD}
-    )
+    ``"transaction__"``) matching the transactions of commitments not yet disclosed: the
+    award's reservation, its release, and every movement of its payments."""
+    return Q(**{f"{path}commitment__isnull": False, f"{path}commitment__disclosed_at__isnull": True})
 
 
 def public_fund_totals(references: list[str] | None = None) -> dict[str, dict[str, int]]:
     """Per fund reference (all funds, or those named): ``allocated`` (from the APBD), ``sponsored``
     (sponsor contributions received), ``returned`` (refunded to sponsors, net of refunds that
     failed), ``awarded`` (reserved for winners whose results are published, less awards released)
-    and ``paid`` (to grantees, less reversals). Sums of ledger entries in one query; whatever the
-    public may not see yet is left out."""
-    entries = Entry.objects.exclude(hidden_from_public("transaction__"))
-    entries = entries.filter(transaction__fund__isnull=False)
-    if references is not None:
-        entries = entries.filter(transaction__fund__reference__in=references)
-
-    def total(condition: Q) -> Coalesce:
-        return Coalesce(Sum("amount", filter=condition), 0)
-
-    contribution = Q(transaction__kind=Transaction.Kind.CONTRIBUTION)
-    rows = (
-        entries.values("transaction__fund__reference")
-        .annotate(
-            budget=total(Q(account__kind=Account.Kind.BUDGET_SOURCE)),
-            sponsors_in=total(Q(account__kind=Account.Kind.SPONSOR_SOURCE) & contribution),
-            sponsors_back=total(Q(account__kind=Account.Kind.SPONSOR_SOURCE) & ~contribution),
-            awarded=total(Q(account__kind=Account.Kind.COMMITTED) & _award_movement("transaction__")),
-            paid=total(Q(account__kind=Account.Kind.GRANTS_PAID)),
-        )
-        .order_by()
-    )
-    return {
-        row["transaction__fund__reference"]: {
-            "allocated": -row["budget"],
-            "sponsored": -row["sponsors_in"],
-            "returned": row["sponsors_back"],
-            "awarded": row["awarded"],
-            "paid": row["paid"],
-        }
-        for row in rows
-    }
+    and ``paid`` (to grantees, less reversals). The funds' kept totals (``FundBalance``) less
+    what the public may not see yet (the movements of undisclosed commitments, summed from
+    their few entries): three small queries whatever the size of the ledger."""
+    funds = Fund.objects.all() if references is None else Fund.objects.filter(reference__in=references)
+    reference_of = dict(funds.values_list("pk", "reference"))
+    if not reference_of:
+        return {}
+    fund_ids = None if references is None else list(reference_of)
+    totals = fund_balances.kept(fund_ids)
+    hidden_entries = Entry.objects.filter(hidden_from_public("transaction__"))
+    if fund_ids is not None:
+        hidden_entries = hidden_entries.filter(transaction__fund_id__in=fund_ids)
+    for fund_id, hidden in fund_balances.sums(hidden_entries).items():
+        if fund_id in totals:
+            totals[fund_id] = {name: totals[fund_id][name] - hidden[name] for name in fund_balances.TOTALS}
+    return {reference_of[fund_id]: figures for fund_id, figures in totals.items() if fund_id in reference_of}
 
 
 def public_paid_by_month(zones: dict[str, list[str]]) -> dict[datetime.date, int]:
@@ -382,7 +332,6 @@ def public_journal(
     movements. ``commitment_reference`` names the award a row belongs to ("" for none).
     ``direction`` is one of ``in``, ``out``, ``awarded``, ``released`` or empty."""
     flow_accounts = [Account.Kind.BUDGET_SOURCE, Account.Kind.SPONSOR_SOURCE, Account.Kind.GRANTS_PAID]
-    payouts = Disbursement.objects.filter(pk=_payout_id(OuterRef("idempotency_key")))
     rows = (
         Transaction.objects.exclude(hidden_from_public())
         .filter(fund__isnull=False)
@@ -392,15 +341,11 @@ def public_journal(
             reserved=Coalesce(
                 Sum(
                     "entries__amount",
-                    filter=Q(entries__account__kind=Account.Kind.COMMITTED) & _award_movement(),
+                    filter=Q(entries__account__kind=Account.Kind.COMMITTED) & award_movement(),
                 ),
                 0,
             ),
-            commitment_reference=Case(
-                When(_award_movement(), then=F("reference")),
-                default=Coalesce(Subquery(payouts.values("commitment__reference")[:1]), Value("")),
-                output_field=CharField(),
-            ),
+            commitment_reference=Coalesce(F("commitment__reference"), Value(""), output_field=CharField()),
         )
         .exclude(flow=0, reserved=0)
     )
