@@ -18,7 +18,7 @@ from marketplace.organisations import selectors as organisation_selectors
 from marketplace.organisations.models import Membership, Organisation
 from marketplace.proposals import conflicts
 from marketplace.proposals.models import Proposal, ProposalPartner
-from marketplace.review.models import ReviewAssignment
+from marketplace.review.models import Review, ReviewAssignment
 from marketplace.workspace.permissions import APPLICANT, workspace_roles
 from payments import api as payments_api
 
@@ -151,16 +151,19 @@ def _applicant_tasks(user) -> list[Task]:
 def _reviewer_tasks(user) -> list[Task]:
     status = ReviewAssignment.Status
     open_statuses = [status.AWAITING_DECLARATION, status.ACTIVE]
+    to_declare = Q(status=status.AWAITING_DECLARATION)
+    # An assignment stays active once its review is submitted: only those not submitted are to do.
+    to_review = Q(status=status.ACTIVE) & (Q(review__isnull=True) | Q(review__status=Review.Status.DRAFT))
     row = ReviewAssignment.objects.filter(reviewer=user, status__in=open_statuses).aggregate(
-        declare=Count("pk", filter=Q(status=status.AWAITING_DECLARATION)),
-        review=Count("pk", filter=Q(status=status.ACTIVE)),
-        declare_due=Min("proposal__challenge__review_ends_on", filter=Q(status=status.AWAITING_DECLARATION)),
-        review_due=Min("proposal__challenge__review_ends_on", filter=Q(status=status.ACTIVE)),
+        to_declare=Count("pk", filter=to_declare),
+        to_review=Count("pk", filter=to_review),
+        declare_due=Min("proposal__challenge__review_ends_on", filter=to_declare),
+        review_due=Min("proposal__challenge__review_ends_on", filter=to_review),
     )
     url = _area("reviews", "reviews-to-do")
     return [
-        Task(_("Conflict-of-interest declarations to make"), row["declare"], url, row["declare_due"]),
-        Task(_("Reviews to do"), row["review"], url, row["review_due"]),
+        Task(_("Conflict-of-interest declarations to make"), row["to_declare"], url, row["declare_due"]),
+        Task(_("Reviews to do"), row["to_review"], url, row["review_due"]),
     ]
 
 
