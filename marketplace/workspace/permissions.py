@@ -48,7 +48,7 @@ def workspace_roles(user: Visitor) -> tuple[str, ...]:
         or organisation_selectors.pending_invitations_for(user).exists()
     )
     roles = tuple(role for role in ROLE_ORDER if role in staff or (role == APPLICANT and applicant))
-    user._workspace_roles = roles
+    user._workspace_roles = roles  # type: ignore[attr-defined]  # a per-request cache, as core.roles does
     return roles
 
 

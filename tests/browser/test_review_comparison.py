@@ -20,7 +20,9 @@ def test_the_comparison_table_is_never_cut_off(live_server, client, width):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         context = browser.new_context(viewport={"width": width, "height": 800}, locale="id-ID")
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
         page = context.new_page()
         page.goto(live_server.url + url(example))
 

@@ -212,19 +212,19 @@ def test_the_home_runs_the_same_queries_with_one_or_twenty_of_each(
             question_services.question_ask(challenge=challenge, by=inviter, body=f"Pertanyaan {i}?")
             factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
             _pledge(elsewhere, everyone)
-        for proposal in [factories.proposal_in_review(challenge, official=official, title=f"U{i}") for i in range(n)]:
+        for proposal in [
+            factories.proposal_in_review(challenge, official=official, title=f"U{i}") for i in range(n)
+        ]:
             factories.assign(proposal, everyone)
 
     add(1)
     client.force_login(everyone)
     client.get("/workspace/")  # warm the session and caches
-    with CaptureQueriesContext(connection) as one:
-        with django_assert_max_num_queries(40):
-            first = client.get("/workspace/").text
+    with CaptureQueriesContext(connection) as one, django_assert_max_num_queries(40):
+        first = client.get("/workspace/").text
     add(19)
-    with CaptureQueriesContext(connection) as twenty:
-        with django_assert_max_num_queries(40):
-            html = client.get("/workspace/").text
+    with CaptureQueriesContext(connection) as twenty, django_assert_max_num_queries(40):
+        html = client.get("/workspace/").text
     assert _task(1, "/workspace/proposals/#proposals-next") in first
     assert _task(20, "/workspace/proposals/#proposals-next") in html
     assert _task(20, "/workspace/approvals/#questions-to-answer") in html
