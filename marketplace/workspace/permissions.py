@@ -15,9 +15,11 @@ from core.roles import (
 )
 from marketplace.organisations import selectors as organisation_selectors
 from marketplace.organisations.models import Membership
+from payments import api as payments_api
 
 # Applicants have no group: whoever belongs to an organisation, is invited to one, or holds no
-# other role (a new account is a would-be applicant) is one.
+# other role (a new account is a would-be applicant) is one. Whoever has contributed to a
+# challenge has the sponsor's part, with or without the group.
 APPLICANT = "applicant"
 STAFF_ROLES = (OFFICIAL_GROUP, REVIEWER_GROUP, FINANCE_GROUP, AGENCY_HEAD_GROUP, SPONSOR_GROUP)
 ROLE_ORDER = (APPLICANT, *STAFF_ROLES)
@@ -33,21 +35,24 @@ AREA_ROLES: dict[str, frozenset[str]] = {
 
 
 def workspace_roles(user: Visitor) -> tuple[str, ...]:
-    """The user's roles, in ``ROLE_ORDER``. One query for the groups, one or two more for the
-    applicant test (memberships, then invitations only for staff who belong to none); cached on
-    the user object for the request."""
+    """The user's roles, in ``ROLE_ORDER``. One query for the groups, one for contributions
+    (unless a sponsor), one or two for the applicant test (memberships, then invitations, only
+    for staff who belong to none); cached on the user object for the request."""
     if not (user and user.is_authenticated):
         return ()
     cached = getattr(user, "_workspace_roles", None)
     if cached is not None:
         return cached
-    staff = {role for role in STAFF_ROLES if has_role(user, role)}
+    groups = {role for role in STAFF_ROLES if has_role(user, role)}
     applicant = (
-        not staff
+        not groups
         or Membership.objects.filter(user_id=user.pk).exists()
         or organisation_selectors.pending_invitations_for(user).exists()
     )
-    roles = tuple(role for role in ROLE_ORDER if role in staff or (role == APPLICANT and applicant))
+    # Anyone signed in may contribute to a challenge: a contributor has the sponsor's part.
+    sponsor = SPONSOR_GROUP in groups or payments_api.contributions_of(user=user).exists()
+    mine = groups | ({APPLICANT} if applicant else set()) | ({SPONSOR_GROUP} if sponsor else set())
+    roles = tuple(role for role in ROLE_ORDER if role in mine)
     user._workspace_roles = roles  # type: ignore[attr-defined]  # a per-request cache, as core.roles does
     return roles
 
