@@ -354,7 +354,8 @@ def test_the_agency_list_and_the_workspace_offer_a_conflicted_official_nothing(c
         f"/workspace/proposals/{scene.in_review.pk}/decide/"
         in client.get("/workspace/agency/proposals/").text
     )
-    assert f"/workspace/milestones/{scene.milestones[0].pk}/approve/" in client.get("/workspace/approvals/").text
+    approvals = client.get("/workspace/approvals/").text
+    assert f"/workspace/milestones/{scene.milestones[0].pk}/approve/" in approvals
 
 
 def test_the_project_page_shows_a_conflicted_official_the_milestones_without_actions(client, scene):
