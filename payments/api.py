@@ -242,6 +242,11 @@ def disbursements_open(*, limit: int = 200) -> list[Disbursement]:
     return selectors.disbursements_open(limit)
 
 
+def disbursements_awaiting_release() -> QuerySet[Disbursement]:
+    """Payments a finance officer must act on: awaiting release, or failed (retry or cancel)."""
+    return selectors.disbursements_awaiting_release()
+
+
 def disbursements_for_payees(*, payee_references: list[str], limit: int = 100) -> QuerySet[Disbursement]:
     return selectors.disbursements_for_payees(payee_references, limit)
 

@@ -206,6 +206,10 @@ ACTIONS = {
     a.name: a
     for a in [
         Action("workspace", lambda s: "/workspace/", lambda s: {}),
+        *(
+            Action(f"workspace_{area}", lambda s, area=area: f"/workspace/{area}/", lambda s: {})
+            for area in ("proposals", "organisations", "reviews", "approvals", "finance")
+        ),
         Action(
             "organisation_create",
             lambda s: "/organisations/new/",
@@ -481,6 +485,13 @@ REFUSED.update(
         # A member of the listed organisation may not ask their own organisation.
         "partnership_request_send": [APPLICANT],
         "partnership_request_decide": [OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        # The workspace's areas, each for the roles that use it (staff in no organisation are
+        # not applicants).
+        "workspace_proposals": [OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        "workspace_organisations": [OFFICIAL, OTHER_OFFICIAL, FINANCE, REVIEWER, SPONSOR],
+        "workspace_reviews": [APPLICANT, OTHER_APPLICANT, FINANCE, SPONSOR],
+        "workspace_approvals": [APPLICANT, OTHER_APPLICANT, FINANCE, REVIEWER, SPONSOR],
+        "workspace_finance": [APPLICANT, OTHER_APPLICANT, OFFICIAL, OTHER_OFFICIAL, REVIEWER],
     }
 )
 
@@ -624,7 +635,7 @@ def test_grantee_reports_a_milestone(client, scene):
     sign_in(client, scene, APPLICANT)
     assert client.get(action.url(scene)).status_code == 200
     response = client.post(action.url(scene), action.data(scene))
-    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    assert response.status_code == 302 and response["Location"] == "/workspace/proposals/"
     assert Milestone.objects.get(pk=scene.planned.pk).status == Milestone.Status.REPORTED
 
 
@@ -633,7 +644,7 @@ def test_owning_official_approves_a_reported_milestone(client, scene):
     sign_in(client, scene, OFFICIAL)
     assert client.get(action.url(scene)).status_code == 405
     response = client.post(action.url(scene))
-    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    assert response.status_code == 302 and response["Location"] == "/workspace/approvals/"
     milestone = Milestone.objects.get(pk=scene.reported.pk)
     assert milestone.status == Milestone.Status.APPROVED
     assert Disbursement.objects.filter(pk=milestone.disbursement_id, status="pending").exists()
@@ -644,7 +655,7 @@ def test_finance_officer_releases_an_approved_payment(client, scene):
     sign_in(client, scene, FINANCE)
     assert client.get(action.url(scene)).status_code == 200
     response = client.post(action.url(scene), action.data(scene))
-    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    assert response.status_code == 302 and response["Location"] == "/workspace/finance/"
     disbursement = Disbursement.objects.get(pk=scene.disbursement.pk)
     # Released; the bank transfer is recorded later (tests/finance/test_payouts.py).
     assert disbursement.status == Disbursement.Status.RELEASED

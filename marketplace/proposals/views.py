@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.files import private_file_response
-from core.roles import is_official
 from core.views import deny_unless, form_action, post_action
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
@@ -361,7 +360,7 @@ def proposal_partner_respond(request, partner_pk):
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
         messages.error(request, _("Choose whether to accept or decline."))
-        return redirect("marketplace:workspace")
+        return redirect("marketplace:workspace_proposals")
     return post_action(
         request,
         lambda: consortium_services.proposal_partner_respond(
@@ -370,7 +369,7 @@ def proposal_partner_respond(request, partner_pk):
         success=_("You joined the consortium of “%(title)s”.") % {"title": partner.proposal.title}
         if answer == "accept"
         else _("Invitation declined."),
-        redirect_to="marketplace:workspace",
+        redirect_to="marketplace:workspace_proposals",
     )
 
 
@@ -502,5 +501,4 @@ def proposals_workspace(request) -> dict:
     return {
         "proposals_next": list(next_actions[:50]),
         "proposal_partner_invitations": list(invitations),
-        "agency_proposals_link": is_official(user),
     }

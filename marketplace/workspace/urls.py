@@ -1,4 +1,4 @@
-"""The signed-in user's workspace."""
+"""The signed-in user's workspace: the home and one page per area."""
 
 from django.urls import path
 
@@ -6,4 +6,9 @@ from marketplace.workspace import views
 
 urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/proposals/", views.workspace_proposals, name="workspace_proposals"),
+    path("workspace/organisations/", views.workspace_organisations, name="workspace_organisations"),
+    path("workspace/reviews/", views.workspace_reviews, name="workspace_reviews"),
+    path("workspace/approvals/", views.workspace_approvals, name="workspace_approvals"),
+    path("workspace/finance/", views.workspace_finance, name="workspace_finance"),
 ]

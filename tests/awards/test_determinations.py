@@ -104,7 +104,7 @@ def test_an_award_with_conditions_asks_the_owners_to_accept_exact_terms(world):
     ).exists()
     assert not Notification.objects.filter(user=world.member, url__contains="agreements").exists()
 
-    page = signed_in_client(world.owner).get("/workspace/").text
+    page = signed_in_client(world.owner).get("/workspace/proposals/").text
     assert indonesian("Agreements to accept") in page and f"/workspace/agreements/{agreement.pk}/" in page
 
 

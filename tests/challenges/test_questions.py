@@ -164,7 +164,7 @@ def test_merged_question_points_its_asker_to_the_original_answer(client, challen
 
     # The merged question's asker reads the answer in their workspace.
     client.force_login(repeat.asked_by)
-    html = client.get("/workspace/").content.decode()
+    html = client.get("/workspace/proposals/").content.decode()
     assert "Anggaran paling banyak berapa?" in html and "Rp 150 juta." in html
 
 
@@ -219,7 +219,7 @@ def test_official_sees_unanswered_questions_of_their_own_challenges_only(client,
     factories.question(challenge_page=factories.challenge(), body="Pertanyaan dinas lain?")
     factories.answered_question(challenge_page=challenge, official=official, body="Sudah dijawab?")
     client.force_login(official)
-    response = client.get("/workspace/")
+    response = client.get("/workspace/approvals/")
     assert response.context["questions_to_answer"] == [mine]
     html = response.content.decode()
     assert f"/workspace/questions/{mine.pk}/" in html
@@ -234,8 +234,8 @@ def test_applicant_workspace_lists_the_questions_they_asked(client, challenge, o
     )
     factories.question(challenge_page=challenge, body="Pertanyaan orang lain?")
     client.force_login(asker)
-    response = client.get("/workspace/")
-    assert response.context["questions_to_answer"] is None
+    assert client.get("/workspace/approvals/").status_code == 403
+    response = client.get("/workspace/proposals/")
     assert set(response.context["questions_asked"]) == {waiting, answered}
     html = response.content.decode()
     assert "Kapan pengumuman?" in html and "Boleh." in html and "Pertanyaan orang lain?" not in html

@@ -151,7 +151,7 @@ def _shows_consortia(client, users):
     waiting = partners["Komunitas Melek Digital Kapuas"]
     assert waiting.status == "invited" and waiting.budget_share > 0
     client.force_login(users["applicant2"])
-    workspace = client.get("/workspace/").text
+    workspace = client.get("/workspace/proposals/").text
     assert reverse("marketplace:proposal_partner_respond", kwargs={"partner_pk": waiting.pk}) in workspace
     submitted = ProposalPartner.objects.get(
         proposal__title__startswith="Retribusi pasar lewat QRIS", status="accepted"
@@ -172,7 +172,7 @@ def _shows_membership_invitations(client, users):
     pending = invitations["applicant@demo.example.org"]
     assert pending.status == "pending" and pending.organisation.name == "Pasar Pintar Borneo"
     client.force_login(users["applicant"])
-    assert pending.get_absolute_url() in client.get("/workspace/").text
+    assert pending.get_absolute_url() in client.get("/workspace/organisations/").text
 
 
 def _shows_verification(client, users, private_root):
@@ -188,7 +188,7 @@ def _shows_verification(client, users, private_root):
             assert handle.read(5) == b"%PDF-"
     client.force_login(users["official2"])
     queue = reverse("marketplace:organisation_verification", kwargs={"slug": waiting.slug})
-    assert queue in client.get("/workspace/").text
+    assert queue in client.get("/workspace/approvals/").text
     verified = Organisation.objects.get(name="PT Kode Nusantara Timur")
     assert verified.verified and verified.verified_by == users["official"] and verified.documents.count() == 2
     assert not Organisation.objects.filter(verified=True, verified_by=None).exists()
@@ -338,7 +338,7 @@ def _shows_reviewer_workspace(client, users):
     reviewing = _proposal("waspada-penipuan").review_assignments.get(reviewer=users["reviewer"])
     assert reviewing.status == "active" and reviewing.review.status == "draft"
     client.force_login(users["reviewer"])
-    workspace = client.get("/workspace/").text
+    workspace = client.get("/workspace/reviews/").text
     assert reverse("marketplace:review_declare", kwargs={"pk": to_declare.pk}) in workspace
     review_page = reverse("marketplace:review_edit", kwargs={"pk": reviewing.pk})
     assert review_page in workspace
@@ -392,7 +392,7 @@ def _shows_determinations(client, users):
     assert award.agreement.status == "pending"
     assert sum(award.in_kind_drawdowns.values_list("quantity", flat=True)) == 16
     client.force_login(users["applicant2"])
-    workspace = client.get("/workspace/").text
+    workspace = client.get("/workspace/proposals/").text
     assert reverse("marketplace:agreement_detail", kwargs={"pk": award.agreement.pk}) in workspace
 
     rejected = _proposal("toko-lidah-buaya")

@@ -157,7 +157,7 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
 
     # The official finds it in the workspace and answers it there.
     official = signed_in("pejabat_pupr")
-    workspace = official.get("/workspace/")
+    workspace = official.get("/workspace/approvals/")
     assert QUESTION in workspace.text and f"/workspace/questions/{question.pk}/" in workspace.text
     assert official.get(f"/workspace/questions/{question.pk}/").status_code == 200
     response = official.post(f"/workspace/questions/{question.pk}/", {"answer": ANSWER}, follow=True)
@@ -276,8 +276,9 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert transitions_of(consortium) == []
 
     # 6. Budi sees the invitation in his workspace, reads the draft and accepts.
-    workspace = budi.get("/workspace/").text
-    assert "Undangan konsorsium" in workspace and invitation in workspace
+    assert invitation in budi.get("/workspace/").text  # told on the home
+    workspace = budi.get("/workspace/proposals/").text
+    assert "Undangan konsorsium" in workspace
     listed = "PT Tirta Nusantara mengundang Politeknik Sumba untuk bergabung dalam “Air Bersih Tirta”"
     assert listed in workspace and "Pelatihan operator desa" in workspace
     assert f"/workspace/partnerships/{partner.pk}/respond/" in workspace
@@ -329,7 +330,7 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert "Politeknik Sumba bersedia bergabung dalam proposal “Air Bersih Tirta”." in ayu_workspace
     budi_workspace = budi.get("/workspace/").text
     assert invitation in budi_workspace
-    assert f'<a href="{url}">Air Bersih Tirta</a>' in budi_workspace
+    assert f'<a href="{url}">Air Bersih Tirta</a>' in budi.get("/workspace/proposals/").text
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"ayu_tirta", "budi_poltek"}
     # Everyone in the consortium has a receipt for the submission, on screen and by email.
     receipt = "“Air Bersih Tirta” sudah dikirim ke Dinas Pekerjaan Umum (versi 1)."

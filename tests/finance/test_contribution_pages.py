@@ -522,7 +522,7 @@ def test_finance_confirms_a_pledge_and_the_sponsor_prints_the_receipt(
     # security policy allows no inline <style>).
     assert 'class="receipt' in receipt and "<style" not in receipt
     assert "body:has(.receipt) .site-header" in Path(finders.find("css/site.css")).read_text()
-    workspace = client.get("/workspace/").content.decode()
+    workspace = client.get("/workspace/finance/").content.decode()
     assert f"/workspace/contributions/{contribution.pk}/receipt/" in workspace
 
 

@@ -261,7 +261,7 @@ def test_nobody_is_bothered_when_the_books_agree(
 
 def test_the_workspace_gives_finance_officers_their_reports(client, users, run_with_a_difference):
     client.force_login(users["finance"])
-    context = client.get(reverse("marketplace:workspace")).context
+    context = client.get(reverse("marketplace:workspace_finance")).context
     assert context["finance_reports"] == {"last_run": run_with_a_difference}
 
     html = render_to_string(
@@ -274,5 +274,5 @@ def test_the_workspace_gives_finance_officers_their_reports(client, users, run_w
 
     for role in REFUSED_ROLES:
         client.force_login(users[role])
-        assert "finance_reports" not in client.get(reverse("marketplace:workspace")).context
+        assert "finance_reports" not in client.get(reverse("marketplace:workspace_finance")).context
     assert render_to_string("finance/reports/workspace_finance_reports.html", {}).strip() == ""

@@ -292,7 +292,7 @@ def test_changed_bank_details_wait_for_an_official_and_the_others_are_told(clien
     release = client.post(ACTIONS["disbursement_release"].url(scene))
     assert release.status_code == 200 and release.context["form"].non_field_errors()
     assert Disbursement.objects.get(pk=scene.pending.pk).status == "pending"
-    workspace = client.get("/workspace/")
+    workspace = client.get("/workspace/finance/")
     assert scene.pending.reference in workspace.text
 
 
@@ -349,7 +349,7 @@ def test_the_official_verifies_what_they_saw_not_what_changed_since(client, scen
     response = client.post(url, {"changed_at": fresh.isoformat(), "checked": "on"})
     assert response.status_code == 302
     assert Recipient.objects.get(payee_reference=f"organisation:{scene.organisation.pk}").bank_verified
-    assert 'id="bank-verify-title"' not in client.get("/workspace/").text  # nothing left to verify
+    assert 'id="bank-verify-title"' not in client.get("/workspace/approvals/").text  # nothing left to verify
 
 
 def test_the_official_finds_bank_details_to_verify_in_the_workspace(client, scene):
@@ -361,9 +361,9 @@ def test_the_official_finds_bank_details_to_verify_in_the_workspace(client, scen
         account_number="5555666677",
     )
     sign_in(client, scene, OFFICIAL)
-    assert f"/organisations/{_slug(scene)}/payouts/verify/" in client.get("/workspace/").text
+    assert f"/organisations/{_slug(scene)}/payouts/verify/" in client.get("/workspace/approvals/").text
     client.force_login(scene.users[OTHER_OFFICIAL])  # another region's official does not
-    assert f"/organisations/{_slug(scene)}/payouts/verify/" not in client.get("/workspace/").text
+    assert f"/organisations/{_slug(scene)}/payouts/verify/" not in client.get("/workspace/approvals/").text
 
 
 # The finance officers' payment page ----------------------------------------------------------------
@@ -436,9 +436,9 @@ def test_finance_workspace_lists_payments_in_a_fixed_number_of_queries(
     client, scene, django_assert_max_num_queries
 ):
     sign_in(client, scene, FINANCE)
-    client.get("/workspace/")  # warm the session and the user's groups
+    client.get("/workspace/finance/")  # warm the session and the user's groups
     with django_assert_max_num_queries(200) as few:
-        client.get("/workspace/")
+        client.get("/workspace/finance/")
     baseline = len(few.captured_queries)
     references = []
     for _ in range(6):
@@ -457,7 +457,7 @@ def test_finance_workspace_lists_payments_in_a_fixed_number_of_queries(
             ).reference
         )
     with django_assert_max_num_queries(baseline) as many:
-        response = client.get("/workspace/")
+        response = client.get("/workspace/finance/")
     assert all(reference in response.text for reference in references)
     assert len(many.captured_queries) <= baseline
 

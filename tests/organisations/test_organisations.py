@@ -416,7 +416,7 @@ def test_owner_invites_by_email_and_the_invitee_accepts(client, world, django_ca
     # Ayu signs in with that address confirmed; the workspace lists the invitation.
     ayu = UserFactory(email="ayu@kopi.id")
     client.force_login(ayu)
-    assert invitation in client.get("/workspace/").context["org_invitations"]
+    assert invitation in client.get("/workspace/organisations/").context["org_invitations"]
     page = client.get(path)
     assert page.status_code == 200 and page.context["email_matches"]
     response = client.post(f"{path}accept/")
@@ -452,7 +452,7 @@ def test_the_invitee_declines(client, world, django_capture_on_commit_callbacks)
     invitation.refresh_from_db()
     assert invitation.status == "declined"
     assert not Membership.objects.filter(user=ayu).exists()
-    assert client.get("/workspace/").context["org_invitations"] == []
+    assert client.get("/workspace/organisations/").context["org_invitations"] == []
 
 
 def test_an_expired_invitation_changes_nothing(client, world, django_capture_on_commit_callbacks):
@@ -691,15 +691,17 @@ def test_workspace_lists_invitations_owned_organisations_and_organisations_to_ve
     )
     make_verifiable(world)
     client.force_login(world.owner)
-    context = client.get("/workspace/").context
+    context = client.get("/workspace/organisations/").context
     assert context["org_invitations"] == [invitation]
     assert [o.pk for o in context["org_owned"]] == [world.organisation.pk]
     assert context["org_owned"][0].member_count == 2
-    assert context["org_to_verify"] == []
+    assert client.get("/workspace/approvals/").status_code == 403  # verifying is for officials
     client.force_login(world.official)
-    assert [o.pk for o in client.get("/workspace/").context["org_to_verify"]] == [world.organisation.pk]
+    assert [o.pk for o in client.get("/workspace/approvals/").context["org_to_verify"]] == [
+        world.organisation.pk
+    ]
     client.force_login(world.other_official)
-    assert client.get("/workspace/").context["org_to_verify"] == []
+    assert client.get("/workspace/approvals/").context["org_to_verify"] == []
 
 
 def test_workspace_section_queries_do_not_grow_with_organisations(rf, world):

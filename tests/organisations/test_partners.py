@@ -151,11 +151,11 @@ def test_request_accepted_with_notifications_on_both_sides(
     assert mailoutbox[0].to == [lead.email] and "40 kader" in mailoutbox[0].body
 
     client.force_login(lead)
-    html = client.get("/workspace/").content.decode()
+    html = client.get("/workspace/organisations/").content.decode()
     assert "Kami punya 40 kader di Sumba Timur." in html
     assert f"/workspace/partnership-requests/{request.pk}/decide/" in html
     response = client.post(f"/workspace/partnership-requests/{request.pk}/decide/", {"decision": "accept"})
-    assert response.status_code == 302 and response["Location"] == "/workspace/#partnerships"
+    assert response.status_code == 302 and response["Location"] == "/workspace/organisations/#partnerships"
     request.refresh_from_db()
     assert (request.status, request.decided_by) == ("accepted", lead)
     assert request.decided_at is not None
@@ -167,7 +167,7 @@ def test_request_accepted_with_notifications_on_both_sides(
 
     # The sender sees the answer in their workspace.
     client.force_login(partner)
-    response = client.get("/workspace/")
+    response = client.get("/workspace/organisations/")
     assert response.context["partnership_requests_sent"] == [request]
 
 

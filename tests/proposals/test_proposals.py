@@ -256,7 +256,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
     assert "Every partner has accepted (1 waiting" in submit_error(proposal, owner)
 
     client.force_login(partner_owner)
-    workspace = client.get("/workspace/")
+    workspace = client.get("/workspace/proposals/")
     assert (
         "Antrean daring" in workspace.text
         and f"/workspace/partnerships/{partner.pk}/respond/" in workspace.text
@@ -270,7 +270,7 @@ def test_consortium_partner_accepts_in_the_workspace_before_submission(
     submission_services.proposal_submit(proposal=proposal, by=owner)
     assert proposal.versions.get().data["partners"][0]["organisation"] == "Politeknik Mitra"
     # The partner's members see the submitted proposal in their workspace with its status.
-    assert "Antrean daring" in client.get("/workspace/").text
+    assert "Antrean daring" in client.get("/workspace/proposals/").text
     assert client.get(f"/workspace/proposals/{proposal.pk}/").status_code == 200
 
 
@@ -412,16 +412,16 @@ def test_officials_list_shows_their_agencys_submitted_proposals_with_fixed_queri
 def test_workspace_lists_next_actions_with_fixed_queries(client, challenge, owner, organisation):
     client.force_login(owner)
     draft(challenge, owner, organisation, title="Draf pertama")
-    client.get("/workspace/")  # sessions and caches warm up
+    client.get("/workspace/proposals/")  # sessions and caches warm up
     with CaptureQueriesContext(connection) as few:
-        response = client.get("/workspace/")
+        response = client.get("/workspace/proposals/")
     assert "Draf pertama" in response.text
     assert "Complete the checklist" in response.text or "Lengkapi" in response.text
     for n in range(4):
         factories.submitted_proposal(challenge_page=challenge, owner=owner)
         draft(challenge, owner, organisation, title=f"Draf {n}")
     with CaptureQueriesContext(connection) as more:
-        client.get("/workspace/")
+        client.get("/workspace/proposals/")
     assert len(more) == len(few)
 
 
@@ -432,7 +432,7 @@ def test_a_withdrawn_proposal_stays_in_the_workspace_below_the_active_ones(
     submission_services.proposal_withdraw(proposal=taken_back, by=owner)
     draft(challenge, owner, organisation, title="Draf aktif")
     client.force_login(owner)
-    text = client.get("/workspace/").text
+    text = client.get("/workspace/proposals/").text
     assert "Belum ada proposal." not in text
     assert "Tidak ada: proposal ditarik" in text
     assert text.index("Draf aktif") < text.index(taken_back.title)

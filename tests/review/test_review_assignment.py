@@ -292,7 +292,7 @@ def test_a_hand_assignment_is_audited_and_the_reviewer_told(challenge, official,
         "reviewer": chosen.pk,
         "status": "awaiting_declaration",
     }
-    assert Notification.objects.filter(user=chosen, url="/workspace/#reviews-to-do").exists()
+    assert Notification.objects.filter(user=chosen, url="/workspace/reviews/#reviews-to-do").exists()
 
 
 # Bulk assignment by suggestion ------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def assignment(challenge, official, proposal):
 
 def test_declaring_no_conflict_opens_the_review(client, challenge, assignment, proposal):
     client.force_login(assignment.reviewer)
-    workspace = client.get("/workspace/")
+    workspace = client.get("/workspace/reviews/")
     assert f'href="/workspace/reviews/{assignment.pk}/declare/"' in workspace.text
     page = client.get(f"/workspace/reviews/{assignment.pk}/declare/")
     assert page.status_code == 200
@@ -365,7 +365,7 @@ def test_declaring_no_conflict_opens_the_review(client, challenge, assignment, p
     assert declaration.has_conflict is False and declaration.ip_address == "10.9.8.7"
     entry = AuditEntry.objects.get(action="review_assignment.no_conflict")
     assert entry.ip_address == "10.9.8.7" and entry.after["status"] == "active"
-    workspace = client.get("/workspace/")
+    workspace = client.get("/workspace/reviews/")
     assert f'href="/workspace/reviews/{assignment.pk}/"' in workspace.text
     # Declared once.
     again = client.post(
@@ -408,7 +408,7 @@ def test_declaring_a_conflict_ends_the_assignment_and_tells_the_officials(
     )
     assert any(official.email in m.to for m in mail.outbox)
     # No longer in the reviewer's list; not suggested again for this proposal; officials see it.
-    assert f"/workspace/reviews/{assignment.pk}/" not in client.get("/workspace/").text
+    assert f"/workspace/reviews/{assignment.pk}/" not in client.get("/workspace/reviews/").text
     row = assignments_reviews.assignment_board(fresh(challenge)).rows[0]
     assert assignment.reviewer not in [m.user for _s, m in row.ranked] and row.conflicts == [assignment]
     with pytest.raises(DomainError):
@@ -633,16 +633,16 @@ def test_the_reviewers_list_in_the_workspace_has_a_fixed_number_of_queries(clien
         proposal=_add_reviewed_proposal(challenge, official), reviewer=chosen, by=official
     )
     client.force_login(chosen)
-    client.get("/workspace/")
+    client.get("/workspace/reviews/")
     with CaptureQueriesContext(connection) as few:
-        client.get("/workspace/")
+        client.get("/workspace/reviews/")
     for _ in range(4):
         assignment = assignments_reviews_review.assignment_create(
             proposal=_add_reviewed_proposal(challenge, official), reviewer=chosen, by=official
         )
     assignments_reviews_review.assignment_declare(assignment=assignment, by=chosen, has_conflict=False)
     with CaptureQueriesContext(connection) as more:
-        response = client.get("/workspace/")
+        response = client.get("/workspace/reviews/")
     assert response.text.count("/declare/") == 4 and f"/workspace/reviews/{assignment.pk}/" in response.text
     assert len(more) == len(few)
 

@@ -673,7 +673,7 @@ def test_blind_review_names_nobody_on_the_review_page(client, blind_world):
 def test_blind_review_names_nobody_in_the_reviewers_workspace(client, blind_world):
     world = blind_world
     client.force_login(world.reviewer)
-    html = client.get("/workspace/").text
+    html = client.get("/workspace/reviews/").text
     for name in identities(world):
         assert name not in html, name
 

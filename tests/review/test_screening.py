@@ -239,7 +239,7 @@ def test_the_official_finds_screening_from_the_proposal_and_the_workspace(client
     client.force_login(official)
     link = f'href="/workspace/proposals/{proposal.pk}/screening/"'
     assert link in client.get(f"/workspace/proposals/{proposal.pk}/").text
-    assert link in client.get("/workspace/").text
+    assert link in client.get("/workspace/approvals/").text
 
 
 # Who may screen -------------------------------------------------------------------------------------

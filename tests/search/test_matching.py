@@ -188,7 +188,7 @@ def test_the_workspace_shows_recommendations_per_organisation(client, world):
     _index(second)
     client.force_login(world["owner"])
 
-    response = client.get("/en/workspace/")
+    response = client.get("/en/workspace/proposals/")
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def test_the_workspace_shows_only_the_users_own_recommendations(client, world):
     stranger = factories.UserFactory()
     factories.organisation(stranger, name="Organisasi Lain")
     client.force_login(stranger)
-    page = client.get("/en/workspace/").content.decode()
+    page = client.get("/en/workspace/proposals/").content.decode()
     assert "Kasir Pasar Digital" not in page
     assert "Retribusi pasar nontunai" not in page
 
@@ -237,13 +237,13 @@ def test_workspace_queries_do_not_grow_with_organisations_and_challenges(
     add(0)
     add(1)  # three organisations now
     client.force_login(world["owner"])
-    client.get("/en/workspace/")  # warm caches (content types, site)
+    client.get("/en/workspace/proposals/")  # warm caches (content types, site)
     with CaptureQueriesContext(connection) as three:
-        client.get("/en/workspace/")
+        client.get("/en/workspace/proposals/")
     for n in range(2, 8):
         add(n)
     with django_assert_max_num_queries(len(three.captured_queries)):
-        response = client.get("/en/workspace/")
+        response = client.get("/en/workspace/proposals/")
     assert response.status_code == 200
     assert response.content.decode().count("Pembayaran digital") >= 3
 

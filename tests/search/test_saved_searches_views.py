@@ -223,7 +223,7 @@ def test_the_owner_deletes_it(client, owner, saved):
 def test_the_workspace_lists_the_users_saved_searches(client, owner, stranger, saved):
     SavedSearch.objects.create(user=stranger, name="Rahasia orang lain", params={"q": ["puskesmas"]})
     client.force_login(owner)
-    response = client.get(url("marketplace:workspace"))
+    response = client.get(url("marketplace:workspace_proposals"))
     assert response.status_code == 200
     html = response.text
     assert 'id="saved-searches"' in html
@@ -234,5 +234,5 @@ def test_the_workspace_lists_the_users_saved_searches(client, owner, stranger, s
 
 def test_the_workspace_invites_to_save_a_search_when_there_is_none(client, owner):
     client.force_login(owner)
-    html = client.get(url("marketplace:workspace")).text
+    html = client.get(url("marketplace:workspace_proposals")).text
     assert "Save a search to hear about new challenges that match it." in html

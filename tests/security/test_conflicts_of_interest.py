@@ -346,7 +346,7 @@ def test_the_agency_list_and_the_workspace_offer_a_conflicted_official_nothing(c
     assert all(not row["decisions"] and not row["can_award"] for row in rows.values())
     assert f"/workspace/proposals/{scene.in_review.pk}/decide/" not in listing.text
 
-    workspace = client.get("/workspace/")
+    workspace = client.get("/workspace/approvals/")
     assert f"/workspace/milestones/{scene.milestones[0].pk}/approve/" not in workspace.text
 
     client.force_login(scene.colleague)
@@ -354,7 +354,8 @@ def test_the_agency_list_and_the_workspace_offer_a_conflicted_official_nothing(c
         f"/workspace/proposals/{scene.in_review.pk}/decide/"
         in client.get("/workspace/agency/proposals/").text
     )
-    assert f"/workspace/milestones/{scene.milestones[0].pk}/approve/" in client.get("/workspace/").text
+    approvals = client.get("/workspace/approvals/").text
+    assert f"/workspace/milestones/{scene.milestones[0].pk}/approve/" in approvals
 
 
 def test_the_project_page_shows_a_conflicted_official_the_milestones_without_actions(client, scene):

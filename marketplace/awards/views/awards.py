@@ -85,7 +85,7 @@ def milestone_report(request, pk):
         form,
         lambda data: determinations_services.milestone_report(milestone=milestone, by=request.user, **data),
         success=_("Progress reported. The agency will review it."),
-        redirect_to="marketplace:workspace",
+        redirect_to="marketplace:workspace_proposals",
     )
     return response or render(request, "awards/milestone_report.html", {"milestone": milestone, "form": form})
 
@@ -99,7 +99,7 @@ def milestone_approve(request, pk):
         request,
         lambda: awards_services.milestone_approve(milestone=milestone, by=request.user),
         success=_("Milestone approved. A finance officer will release the payment."),
-        redirect_to="marketplace:workspace",
+        redirect_to="marketplace:workspace_approvals",
     )
 
 

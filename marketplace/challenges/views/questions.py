@@ -73,7 +73,7 @@ class MergeForm(forms.Form):
 
 
 def _questions_to_answer_url() -> str:
-    return reverse("marketplace:workspace") + "#questions-to-answer"
+    return reverse("marketplace:workspace_approvals") + "#questions-to-answer"
 
 
 def _challenge_qa_url(challenge: ChallengePage) -> str:
@@ -219,25 +219,36 @@ def question_pin(request, pk):
 # The workspace -----------------------------------------------------------------------------
 
 
-def qa_workspace_section(request) -> dict:
-    user = request.user
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    context = {
+def notifications_workspace_section(request) -> dict:
+    """The workspace home's unread notifications (two queries)."""
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    return {
         "notifications_unread": list(unread.order_by("-created_at")[:LATEST_NOTIFICATIONS]),
         "notifications_unread_count": unread.count(),
+    }
+
+
+def questions_asked_workspace_section(request) -> dict:
+    """The questions the user asked, with their answers (one query)."""
+    return {
         "questions_asked": list(
-            Question.objects.filter(asked_by=user)
+            Question.objects.filter(asked_by=request.user)
             .select_related("challenge", "duplicate_of")
             .order_by("-created_at")[:LATEST_QUESTIONS_ASKED]
         ),
-        "questions_to_answer": None,
     }
-    if user.is_superuser or is_official(user):
-        awaiting = Question.objects.awaiting_answer().select_related("challenge").order_by("created_at")
-        if not user.is_superuser:
-            awaiting = awaiting.filter(challenge__agency__officials=user)
-        context["questions_to_answer"] = list(awaiting)
-    return context
+
+
+def questions_to_answer_workspace_section(request) -> dict:
+    """For officials: the questions on their agencies' challenges still waiting (one query);
+    ``None`` for everyone else."""
+    user = request.user
+    if not (user.is_superuser or is_official(user)):
+        return {"questions_to_answer": None}
+    awaiting = Question.objects.awaiting_answer().select_related("challenge").order_by("created_at")
+    if not user.is_superuser:
+        awaiting = awaiting.filter(challenge__agency__officials=user)
+    return {"questions_to_answer": list(awaiting)}
 
 
 @login_required

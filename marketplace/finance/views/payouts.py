@@ -180,7 +180,7 @@ def organisation_bank_verify(request, slug):
             organisation=organisation, by=request.user, changed_at_seen=data["changed_at"]
         ),
         success=_("Bank details verified. Payments can now be made to them."),
-        redirect_to="marketplace:workspace",
+        redirect_to="marketplace:workspace_approvals",
     )
     return response or render(
         request,
@@ -254,7 +254,7 @@ def disbursement_release(request, pk):
         form,
         lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
         success=_("Payment released. It is being sent through the grantee's payment rail."),
-        redirect_to="marketplace:workspace",
+        redirect_to="marketplace:workspace_finance",
     )
     return response or _payment_page(request, disbursement, form=form)
 
@@ -332,8 +332,7 @@ def disbursement_proof(request, pk):
 
 
 def payouts_workspace(request) -> dict:
-    """Owners: how each of their organisations is paid, and its payments. Officials: bank
-    details waiting for their verification. Finance officers: the payments to handle."""
+    """Owners: how each of their organisations is paid, and its payments."""
     user = request.user
     if not user.is_authenticated:
         return {}
@@ -356,15 +355,26 @@ def payouts_workspace(request) -> dict:
             for o in owned
         ]
         context["stripe_enabled"] = stripe_configured()
-    if is_official(user) or user.is_superuser:
-        context["bank_details_to_verify"] = _bank_details_to_verify(user)
-    if is_finance(user):
-        open_payments = payments_api.disbursements_open()
-        names = _organisation_names([d.payee_reference for d in open_payments])
-        for payment in open_payments:
-            payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
-        context["finance_payments"] = open_payments
     return context
+
+
+def bank_details_workspace(request) -> dict:
+    """Officials: bank details waiting for their verification."""
+    user = request.user
+    if not (is_official(user) or user.is_superuser):
+        return {}
+    return {"bank_details_to_verify": _bank_details_to_verify(user)}
+
+
+def finance_payments_workspace(request) -> dict:
+    """Finance officers: the payments to release, send, record or follow (``None`` for others)."""
+    if not is_finance(request.user):
+        return {"finance_payments": None}
+    open_payments = payments_api.disbursements_open()
+    names = _organisation_names([d.payee_reference for d in open_payments])
+    for payment in open_payments:
+        payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
+    return {"finance_payments": open_payments}
 
 
 def _organisation_names(payee_references: list[str]) -> dict[str, str]:

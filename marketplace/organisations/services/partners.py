@@ -37,7 +37,7 @@ def _members(organisation: Organisation) -> list:
 
 
 def _workspace_url() -> str:
-    return reverse("marketplace:workspace")
+    return reverse("marketplace:workspace_organisations") + "#partnerships"
 
 
 def partner_listing_save(

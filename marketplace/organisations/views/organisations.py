@@ -270,9 +270,14 @@ def profile_edit(request):
 
 
 def organisations_section(request) -> dict:
+    """Invitations to answer and the organisations the user owns (fixed queries)."""
     user = request.user
     return {
         "org_invitations": list(selectors.pending_invitations_for(user)),
         "org_owned": list(selectors.owned_organisations(user)),
-        "org_to_verify": list(selectors.organisations_to_verify(user)),
     }
+
+
+def organisations_to_verify_section(request) -> dict:
+    """For officials: the organisations of their regions waiting for verification."""
+    return {"org_to_verify": list(selectors.organisations_to_verify(request.user))}

@@ -75,7 +75,7 @@ def _partners_url(challenge: ChallengePage) -> str:
 
 
 def _workspace_partnerships_url() -> str:
-    return reverse("marketplace:workspace") + "#partnerships"
+    return reverse("marketplace:workspace_organisations") + "#partnerships"
 
 
 def _has_organisation_or_register(request) -> bool:

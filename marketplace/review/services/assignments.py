@@ -89,7 +89,7 @@ def _notify_assigned(challenge: ChallengePage, reviewer: Person, count: int) -> 
             "interest first.",
             count,
         ) % {"count": count, "challenge": challenge.title}
-    url = _path("marketplace:workspace") + "#reviews-to-do"
+    url = _path("marketplace:workspace_reviews") + "#reviews-to-do"
     messaging.notify(
         users=[reviewer],
         message=message,
@@ -247,7 +247,7 @@ def assignment_remove(*, assignment: ReviewAssignment, by: Person, reason: str) 
                 title=proposal.title,
                 reason=reason,
             ),
-            url=_path("marketplace:workspace") + "#reviews-to-do",
+            url=_path("marketplace:workspace_reviews") + "#reviews-to-do",
         )
     assignment.status, assignment.removed_reason = locked.status, locked.removed_reason
     return assignment

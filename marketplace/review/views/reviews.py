@@ -394,7 +394,7 @@ def declare(request, pk):
                             "someone else."
                         ),
                     )
-                    return redirect(reverse("marketplace:workspace") + "#reviews-to-do")
+                    return redirect(reverse("marketplace:workspace_reviews") + "#reviews-to-do")
                 messages.success(request, _("Thank you. You may now review the proposal."))
                 return redirect(review_url(assignment.pk))
     organisations = []
@@ -421,13 +421,16 @@ def declare(request, pk):
 
 
 def reviews_workspace_section(request) -> dict:
-    """Reviewers: their open assignments. Officials: the screening queue and their challenges'
-    review state. A fixed number of queries however many there are."""
+    """Reviewers: their open assignments (one query); ``None`` for everyone else."""
     user = request.user
-    context = assignment_selectors.review_overview_for(user)
-    context["reviews_to_do"] = (
-        assignment_selectors.reviews_to_do(user) if has_role(user, REVIEWER_GROUP) else None
-    )
-    for assignment in context["reviews_to_do"] or []:
+    if not has_role(user, REVIEWER_GROUP):
+        return {"reviews_to_do": None}
+    reviews_to_do = assignment_selectors.reviews_to_do(user)
+    for assignment in reviews_to_do:
         assignment.review_url = review_url(assignment.pk)
-    return context
+    return {"reviews_to_do": reviews_to_do}
+
+
+def review_overview_section(request) -> dict:
+    """Officials: the screening queue and their challenges' review state (two queries)."""
+    return assignment_selectors.review_overview_for(request.user)
