@@ -6,4 +6,13 @@ from marketplace.workspace import views
 
 urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/notifications/", views.notification_list, name="notification_list"),
+    path("workspace/notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path(
+        "workspace/notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("workspace/notifications/<int:pk>/read/", views.notification_mark_read, name="notification_mark_read"),
+    path("workspace/notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
 ]

@@ -238,12 +238,3 @@ def qa_workspace_section(request) -> dict:
             awaiting = awaiting.filter(challenge__agency__officials=user)
         context["questions_to_answer"] = list(awaiting)
     return context
-
-
-@login_required
-@require_POST
-def notifications_mark_read(request):
-    count = question_services.notifications_mark_all_read(user=request.user)
-    if count:
-        messages.success(request, _("All notifications marked as read."))
-    return redirect(reverse("marketplace:workspace") + "#notifications")
