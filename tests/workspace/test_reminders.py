@@ -73,7 +73,7 @@ def test_a_draft_closing_within_three_days_reminds_its_organisation_once(
     assert english.startswith("Your draft “Pipa pintar” is not submitted yet; “Air bersih desa” closes on")
     assert indonesian.startswith("Draf “Pipa pintar” Anda belum dikirim; “Air bersih desa” ditutup pada")
     assert _mail_to(owner)[0].subject.startswith("Reminder: submit “Pipa pintar” before")
-    assert f"/en/proposals/{draft.pk}/" in _mail_to(owner)[0].body
+    assert f"/en/workspace/proposals/{draft.pk}/" in _mail_to(owner)[0].body
     assert _mail_to(member)[0].subject.startswith("Pengingat: kirim “Pipa pintar” sebelum")
     assert Notification.objects.filter(kind=REMINDERS).count() == 2
 
@@ -133,9 +133,10 @@ def test_a_review_period_ending_later_reminds_nobody_yet(official, django_captur
 
 
 def test_a_milestone_due_within_seven_days_reminds_the_grantee_once(
-    official, django_capture_on_commit_callbacks
+    official, finance, django_capture_on_commit_callbacks
 ):
     challenge = factories.challenge(officials=[official])
+    factories.allocation(challenge, finance=finance)
     owner = _english(factories.UserFactory())
     proposal = factories.proposal_in_review(challenge, official=official, owner=owner, title="Sensor banjir")
     award = factories.awarded_proposal(proposal, official=official, milestones=2, accepted_by=owner)
