@@ -7,81 +7,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_chain'),
+        ("core", "0003_audit_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField()),
-                ('items', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                ("items", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('proposals', 'Proposals: screening, decisions and consortium partners'), ('reviews', 'Reviewing: assignments and conflicts of interest'), ('awards', 'Awards and milestones'), ('payments', 'Payments and bank details'), ('organisations', 'Organisations, invitations and partners'), ('questions', 'Questions and answers'), ('searches', 'Saved-search alerts'), ('reminders', 'Reminders of deadlines')], max_length=20)),
-                ('delivery', models.CharField(choices=[('instant', 'Email at once'), ('digest', 'In the daily digest'), ('off', 'No email (in the app only)')], default='instant', max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("proposals", "Proposals: screening, decisions and consortium partners"),
+                            ("reviews", "Reviewing: assignments and conflicts of interest"),
+                            ("awards", "Awards and milestones"),
+                            ("payments", "Payments and bank details"),
+                            ("organisations", "Organisations, invitations and partners"),
+                            ("questions", "Questions and answers"),
+                            ("searches", "Saved-search alerts"),
+                            ("reminders", "Reminders of deadlines"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("instant", "Email at once"),
+                            ("digest", "In the daily digest"),
+                            ("off", "No email (in the app only)"),
+                        ],
+                        default="instant",
+                        max_length=10,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.AlterModelOptions(
-            name='notification',
-            options={'ordering': ['-created_at', '-pk']},
+            name="notification",
+            options={"ordering": ["-created_at", "-pk"]},
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_state',
-            field=models.CharField(blank=True, choices=[('', 'No email'), ('sent', 'Emailed'), ('digest', 'Waiting for the daily digest'), ('digested', 'Sent in a daily digest'), ('off', 'Not emailed (turned off)')], default='', max_length=10),
+            model_name="notification",
+            name="email_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No email"),
+                    ("sent", "Emailed"),
+                    ("digest", "Waiting for the daily digest"),
+                    ("digested", "Sent in a daily digest"),
+                    ("off", "Not emailed (turned off)"),
+                ],
+                default="",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('proposals', 'Proposals: screening, decisions and consortium partners'), ('reviews', 'Reviewing: assignments and conflicts of interest'), ('awards', 'Awards and milestones'), ('payments', 'Payments and bank details'), ('organisations', 'Organisations, invitations and partners'), ('questions', 'Questions and answers'), ('searches', 'Saved-search alerts'), ('reminders', 'Reminders of deadlines')], default='proposals', max_length=20, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("proposals", "Proposals: screening, decisions and consortium partners"),
+                    ("reviews", "Reviewing: assignments and conflicts of interest"),
+                    ("awards", "Awards and milestones"),
+                    ("payments", "Payments and bank details"),
+                    ("organisations", "Organisations, invitations and partners"),
+                    ("questions", "Questions and answers"),
+                    ("searches", "Saved-search alerts"),
+                    ("reminders", "Reminders of deadlines"),
+                ],
+                default="proposals",
+                max_length=20,
+                verbose_name="kind",
+            ),
             preserve_default=False,
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', '-created_at'], name='notification_user_latest'),
+            model_name="notification",
+            index=models.Index(fields=["user", "-created_at"], name="notification_user_latest"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user'], name='notification_user_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["user"],
+                name="notification_user_unread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('email_state', 'digest')), fields=['user', 'created_at'], name='notification_digest_pending'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("email_state", "digest")),
+                fields=["user", "created_at"],
+                name="notification_digest_pending",
+            ),
         ),
         migrations.AddField(
-            model_name='digestsent',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="digestsent",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL),
+            model_name="notificationpreference",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_preferences",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestsent',
-            constraint=models.UniqueConstraint(fields=('user', 'sent_on'), name='digest_once_per_user_day'),
+            model_name="digestsent",
+            constraint=models.UniqueConstraint(fields=("user", "sent_on"), name="digest_once_per_user_day"),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.UniqueConstraint(fields=('user', 'kind'), name='notification_preference_once'),
+            model_name="notificationpreference",
+            constraint=models.UniqueConstraint(fields=("user", "kind"), name="notification_preference_once"),
         ),
     ]

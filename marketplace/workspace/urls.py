@@ -13,6 +13,8 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
-    path("workspace/notifications/<int:pk>/read/", views.notification_mark_read, name="notification_mark_read"),
+    path(
+        "workspace/notifications/<int:pk>/read/", views.notification_mark_read, name="notification_mark_read"
+    ),
     path("workspace/notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
 ]
