@@ -15,7 +15,7 @@ Delivery = NotificationPreference.Delivery
 EmailState = Notification.EmailState
 Kind = Notification.Kind
 
-_STATE_FOR_DELIVERY = {
+_STATE_FOR_DELIVERY: dict[str, str] = {
     Delivery.INSTANT: EmailState.SENT,
     Delivery.DIGEST: EmailState.DIGEST,
     Delivery.OFF: EmailState.OFF,

@@ -26,7 +26,7 @@ class ReminderText:
     subject: str
 
 
-def remind_once(*, key: str, users: Iterable[Person], render: Callable[[], ReminderText]) -> bool:
+def remind_once(*, key: str, users: Iterable[Person | None], render: Callable[[], ReminderText]) -> bool:
     """Send the reminder ``key`` to ``users`` unless it has been sent; ``render`` is called
     once per recipient inside ``translation.override`` of their language. Returns whether it
     was sent now. Inactive users are skipped."""
