@@ -4,6 +4,7 @@ preferences per kind and the one daily digest."""
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.core import mail
@@ -317,3 +318,31 @@ def test_the_digest_task_runs_from_beat(django_capture_on_commit_callbacks, sett
 def test_a_notification_needs_a_known_kind():
     with pytest.raises(ValueError):
         messaging.notify(users=[factories.UserFactory()], kind="gossip", message="?")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_digest_runs_twice_on_a_real_worker_and_emails_once():
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app as celery_app
+    from core import tasks
+
+    user = factories.UserFactory()
+    _prefer(user, payments="digest")
+    _tell(user, "Rekening diverifikasi", kind=Kind.PAYMENTS, subject="Rekening")  # committed: no transaction
+    assert mail.outbox == []
+    celery_app.conf.task_always_eager = False
+    try:
+        # Queued before the worker starts, so it takes them in order: both digests, then the
+        # email the first one queued on commit.
+        tasks.send_notification_digests.delay()
+        tasks.send_notification_digests.delay()
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            deadline = time.monotonic() + 30
+            while not mail.outbox and time.monotonic() < deadline:
+                time.sleep(0.2)
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert "Rekening diverifikasi" in mail.outbox[0].body
+    assert DigestSent.objects.filter(user=user).count() == 1
