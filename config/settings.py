@@ -247,6 +247,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks_alerts.send_daily_digests",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Notifications: the reminders (draft closing, review due, milestone due, pledge not
+    # received; each sent once) at 07:00 WIB, then each user's daily digest at 08:00 WIB, after
+    # the saved-search digest (07:30) so a saved-search alert set to "daily digest" joins it.
+    "send-reminders": {
+        "task": "marketplace.workspace.tasks.send_reminders",
+        "schedule": crontab(hour=0, minute=0),
+    },
+    "send-notification-digests": {
+        "task": "core.tasks.send_notification_digests",
+        "schedule": crontab(hour=1, minute=0),
+    },
     "search-consistency-check": {"task": "search.tasks.check_consistency", "schedule": 3600.0},
     # The audit and ledger chain heads, published daily on /transparency/ (00:05 WIB).
     "snapshot-chain-heads": {

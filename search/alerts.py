@@ -140,6 +140,7 @@ def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
         url = localised_path(hit.url, language)
         values = {"name": saved.name, "title": hit.title}
         messaging.notify(
+            kind=messaging.Kind.SEARCHES,
             users=[saved.user],
             message=_("New challenge for your saved search “%(name)s”: %(title)s") % values,
             url=url,
@@ -251,6 +252,7 @@ def _notify_digest(user, language: str, lines: list[_DigestLine]) -> None:
             count,
         ) % {"count": count}
         messaging.notify(
+            kind=messaging.Kind.SEARCHES,
             users=[user],
             message=message,
             url=_workspace_path(language),

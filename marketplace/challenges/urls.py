@@ -11,9 +11,4 @@ urlpatterns = [
     path("workspace/questions/<int:pk>/", question_views.question_manage, name="question_manage"),
     path("workspace/questions/<int:pk>/merge/", question_views.question_merge, name="question_merge"),
     path("workspace/questions/<int:pk>/pin/", question_views.question_pin, name="question_pin"),
-    path(
-        "workspace/notifications/read/",
-        question_views.notifications_mark_read,
-        name="notifications_mark_read",
-    ),
 ]

@@ -35,6 +35,7 @@ def on_reconciliation_finished(sender, *, run, **kwargs) -> None:
         ) % {"count": count}
     officers = get_user_model().objects.filter(groups__name=FINANCE_GROUP, is_active=True).distinct()
     messaging.notify(
+        kind=messaging.Kind.PAYMENTS,
         users=list(officers),
         message=message,
         url=reverse("marketplace:finance_reconciliation_detail", kwargs={"pk": run.pk}),

@@ -82,12 +82,14 @@ def organisation_bank_details_set(
                 "organisation": organisation.name
             }
         messaging.notify(
+            kind=messaging.Kind.PAYMENTS,
             users=_owners(organisation).exclude(pk=by.pk),
             message=to_owners,
             url=reverse("marketplace:organisation_payouts", kwargs={"slug": organisation.slug}),
             email_subject=to_owners[:120],
         )
         messaging.notify(
+            kind=messaging.Kind.PAYMENTS,
             users=_region_officials(organisation).exclude(memberships__organisation=organisation),
             message=to_officials,
             url=reverse("marketplace:organisation_bank_verify", kwargs={"slug": organisation.slug}),
@@ -140,6 +142,7 @@ def organisation_bank_details_verify(
                 "The bank details of %(organisation)s were verified; payments can be made to them."
             ) % {"organisation": organisation.name}
         messaging.notify(
+            kind=messaging.Kind.PAYMENTS,
             users=_owners(organisation),
             message=message,
             url=reverse("marketplace:organisation_payouts", kwargs={"slug": organisation.slug}),

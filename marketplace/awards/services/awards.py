@@ -273,7 +273,9 @@ def milestone_payment_cancelled(*, disbursement_id: int, reason: str = "") -> No
                 "The payment for milestone “%(milestone)s” was cancelled by finance (%(reason)s); "
                 "approve the milestone again to request a new payment."
             ) % {"milestone": milestone.title, "reason": reason}
-        messaging.notify(users=[milestone.approved_by], message=message, url="/workspace/")
+        messaging.notify(
+            kind=messaging.Kind.AWARDS, users=[milestone.approved_by], message=message, url="/workspace/"
+        )
         award_id = milestone.award_id
         transaction.on_commit(lambda: signals.project_changed.send(sender=Award, award_id=award_id))
 

@@ -82,6 +82,7 @@ def agreement_create(award: Award) -> Agreement:
             "title": proposal.title
         }
     messaging.notify(
+        kind=messaging.Kind.AWARDS,
         users=_owners(proposal.organisation_id),
         message=message,
         url=agreement_url(agreement),
@@ -129,7 +130,10 @@ def agreement_accept(
                 "title": proposal.title,
             }
         messaging.notify(
-            users=_officials(proposal.challenge), message=message, url=proposal.get_absolute_url()
+            kind=messaging.Kind.AWARDS,
+            users=_officials(proposal.challenge),
+            message=message,
+            url=proposal.get_absolute_url(),
         )
     return locked
 
@@ -176,7 +180,10 @@ def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agree
                 "reason": reason,
             }
         messaging.notify(
-            users=_officials(proposal.challenge), message=message, url=proposal.get_absolute_url()
+            kind=messaging.Kind.AWARDS,
+            users=_officials(proposal.challenge),
+            message=message,
+            url=proposal.get_absolute_url(),
         )
         award_id = award.pk
         transaction.on_commit(lambda: awards_signals.project_changed.send(sender=Award, award_id=award_id))
@@ -305,7 +312,10 @@ def milestone_report(*, milestone: Milestone, by: Person, report: str, links=(),
                 "title": award.proposal.title,
             }
         messaging.notify(
-            users=_officials(award.proposal.challenge), message=message, url=f"/projects/{award.pk}/"
+            kind=messaging.Kind.AWARDS,
+            users=_officials(award.proposal.challenge),
+            message=message,
+            url=f"/projects/{award.pk}/",
         )
     return locked
 
@@ -336,6 +346,7 @@ def milestone_request_revision(*, milestone: Milestone, by: Person, reason: str)
                 "reason": reason,
             }
         messaging.notify(
+            kind=messaging.Kind.AWARDS,
             users=_owners(proposal.organisation_id),
             message=message,
             url=f"/workspace/milestones/{locked.pk}/report/",

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from core import audit, messaging
 from core.actors import Person
 from core.errors import DomainError, require, require_text
-from core.models import Notification
 from marketplace.challenges import permissions
 from marketplace.challenges.models import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, ChallengePage, Question
 
@@ -67,6 +66,7 @@ def _notify_answered(question: Question) -> None:
         url = question_url(question)
         title = question.challenge.title
         messaging.notify(
+            kind=messaging.Kind.QUESTIONS,
             users=askers.values(),
             message=_("Your question on “%(title)s” has been answered.") % {"title": title},
             url=url,
@@ -138,6 +138,7 @@ def question_merge(*, question: Question, into: Question, by: Person) -> Questio
             with translation.override(settings.LANGUAGE_CODE):
                 url = question_url(locked)
                 messaging.notify(
+                    kind=messaging.Kind.QUESTIONS,
                     users=[locked.asked_by],
                     message=_("Your question on “%(title)s” was answered together with a similar one.")
                     % {"title": question.challenge.title},
@@ -170,8 +171,3 @@ def question_pin(*, question: Question, by: Person, pinned: bool) -> Question:
                 actor=by, action="question.pinned" if pinned else "question.unpinned", obj=locked
             )
     return locked
-
-
-def notifications_mark_all_read(*, user: Person) -> int:
-    """Mark every unread notification of ``user`` read; returns how many. Idempotent."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -249,12 +249,3 @@ def questions_to_answer_workspace_section(request) -> dict:
     if not user.is_superuser:
         awaiting = awaiting.filter(challenge__agency__officials=user)
     return {"questions_to_answer": list(awaiting)}
-
-
-@login_required
-@require_POST
-def notifications_mark_read(request):
-    count = question_services.notifications_mark_all_read(user=request.user)
-    if count:
-        messages.success(request, _("All notifications marked as read."))
-    return redirect(reverse("marketplace:workspace") + "#notifications")

@@ -209,7 +209,9 @@ def _set_verified(locked: Organisation, *, by: Person, after: dict, message: str
         after=after,
     )
     owners = [m.user for m in locked.memberships.select_related("user").filter(role=Membership.Role.OWNER)]
-    messaging.notify(users=owners, message=message, url=locked.get_absolute_url())
+    messaging.notify(
+        kind=messaging.Kind.ORGANISATIONS, users=owners, message=message, url=locked.get_absolute_url()
+    )
 
 
 def organisation_verify(*, organisation: Organisation, by: Person) -> Organisation:
@@ -384,7 +386,12 @@ def invitation_create(
             message = _("%(inviter)s invites you to join %(organisation)s.") % values
         messaging.send_email_later(to=[email], subject=subject, body=body)
         if invitee is not None:
-            messaging.notify(users=[invitee], message=message, url=invitation.get_absolute_url())
+            messaging.notify(
+                kind=messaging.Kind.ORGANISATIONS,
+                users=[invitee],
+                message=message,
+                url=invitation.get_absolute_url(),
+            )
     return invitation
 
 
@@ -444,6 +451,7 @@ def invitation_accept(*, invitation: OrganisationInvitation, by: Person, now=Non
             after={"invitation": locked.pk, "user": by.pk, "role": locked.role},
         )
         messaging.notify(
+            kind=messaging.Kind.ORGANISATIONS,
             users=[locked.invited_by],
             message=_("%(user)s joined %(organisation)s.")
             % {"user": by.get_username(), "organisation": organisation.name},
@@ -469,6 +477,7 @@ def invitation_decline(*, invitation: OrganisationInvitation, by: Person, now=No
             after={"invitation": locked.pk},
         )
         messaging.notify(
+            kind=messaging.Kind.ORGANISATIONS,
             users=[locked.invited_by],
             message=_("%(email)s declined the invitation to %(organisation)s.")
             % {"email": locked.email, "organisation": locked.organisation.name},

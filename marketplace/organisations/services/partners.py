@@ -145,6 +145,7 @@ def partnership_request_send(
                     "organisation": from_organisation.name
                 }
                 messaging.notify(
+                    kind=messaging.Kind.ORGANISATIONS,
                     users=_members(listing.organisation),
                     message=_("%(organisation)s asks %(listed)s to partner on “%(title)s”.")
                     % {
@@ -200,6 +201,7 @@ def partnership_request_decide(
                 message = _("%(listed)s declined the partnership request of %(organisation)s on “%(title)s”.")
             message = message % names
             messaging.notify(
+                kind=messaging.Kind.ORGANISATIONS,
                 users=_members(locked.from_organisation),
                 message=message,
                 url=_workspace_url(),

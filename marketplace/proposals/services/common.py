@@ -64,4 +64,6 @@ def _consortium_members(proposal: Proposal, *, except_user: Person | None = None
 
 def _notify(*, users, message: str, url: str, email_subject: str = "") -> None:
     # Notifications are stored in the site's language, whatever the actor's page language.
-    messaging.notify(users=users, message=message, url=url, email_subject=email_subject)
+    messaging.notify(
+        kind=messaging.Kind.PROPOSALS, users=users, message=message, url=url, email_subject=email_subject
+    )

@@ -49,6 +49,7 @@ def proposal_conflict_declare(*, proposal: Proposal, by: Person, note: str) -> D
                 after={"declared_conflict": declared.pk, "user": by.pk, "note": declared.note},
             )
             messaging.notify(
+                kind=messaging.Kind.REVIEWS,
                 users=get_user_model()
                 .objects.filter(agencies=proposal.challenge.agency_id)
                 .exclude(pk=by.pk),

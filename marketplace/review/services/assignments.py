@@ -91,6 +91,7 @@ def _notify_assigned(challenge: ChallengePage, reviewer: Person, count: int) -> 
         ) % {"count": count, "challenge": challenge.title}
     url = _path("marketplace:workspace_reviews") + "#reviews-to-do"
     messaging.notify(
+        kind=messaging.Kind.REVIEWS,
         users=[reviewer],
         message=message,
         url=url,
@@ -241,6 +242,7 @@ def assignment_remove(*, assignment: ReviewAssignment, by: Person, reason: str) 
             after={"status": locked.status, "reason": reason},
         )
         messaging.notify(
+            kind=messaging.Kind.REVIEWS,
             users=[locked.reviewer],
             message=_in_site_language(
                 gettext_noop("You no longer review “%(title)s”: %(reason)s"),
@@ -314,6 +316,7 @@ def assignment_declare(
             )
             url = _path("marketplace:review_assignments", slug=challenge.slug)
             messaging.notify(
+                kind=messaging.Kind.REVIEWS,
                 users=_challenge_officials(challenge),
                 message=message,
                 url=url,

@@ -59,6 +59,7 @@ def reviewer_pool_add(*, challenge: ChallengePage, user: Person, by: Person) -> 
                 after={"user": user.pk, "external": False},
             )
             messaging.notify(
+                kind=messaging.Kind.REVIEWS,
                 users=[user],
                 message=_in_site_language(
                     gettext_noop(

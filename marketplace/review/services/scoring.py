@@ -288,6 +288,7 @@ def review_reopen(*, review: Review, by: Person, reason: str) -> Review:
             }
             subject = _("Your review was reopened")
         messaging.notify(
+            kind=messaging.Kind.REVIEWS,
             users=[assignment.reviewer],
             message=message,
             url=reverse("marketplace:review_edit", kwargs={"pk": assignment.pk}),

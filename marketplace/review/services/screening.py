@@ -103,6 +103,7 @@ def _screening_check_for_update(proposal: Proposal, by: Person) -> tuple[Proposa
     if locked.status == S.SUBMITTED:
         workflows.proposal_perform(proposal=locked, name="screen", by=by)
         messaging.notify(
+            kind=messaging.Kind.PROPOSALS,
             users=_consortium_members(locked),
             message=_in_site_language(
                 gettext_noop("The agency is screening your proposal “%(title)s”."), title=locked.title
@@ -232,6 +233,7 @@ def screening_pass(
             title=locked.title,
         )
         messaging.notify(
+            kind=messaging.Kind.PROPOSALS,
             users=_consortium_members(locked),
             message=message,
             url=_path("marketplace:proposal_detail", pk=locked.pk),
@@ -274,6 +276,7 @@ def screening_reject(
             reason=reason,
         )
         messaging.notify(
+            kind=messaging.Kind.PROPOSALS,
             users=_consortium_members(locked),
             message=message,
             url=_path("marketplace:proposal_detail", pk=locked.pk),
