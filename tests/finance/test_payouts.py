@@ -179,7 +179,7 @@ ACTIONS = {
         Action(
             "disbursement_release",
             lambda s: f"/workspace/disbursements/{s.pending.pk}/release/",
-            lambda s: {},
+            lambda s: factories.CONFIRM,
         ),
         Action(
             "disbursement_record_paid",

@@ -335,7 +335,7 @@ def test_the_draft_page_saves_everything_in_one_go_without_javascript(client, ch
     assert checklist_services.proposal_checklist(proposal) and all(
         i.done for i in checklist_services.proposal_checklist(proposal)
     )
-    assert client.post(f"/workspace/proposals/{proposal.pk}/submit/").status_code == 302
+    assert client.post(f"/workspace/proposals/{proposal.pk}/submit/", factories.CONFIRM).status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
 
 
