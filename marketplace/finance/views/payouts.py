@@ -256,24 +256,36 @@ def disbursement_release(request, pk):
         lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
         success=_("Payment released. It is being sent through the grantee's payment rail."),
         redirect_to="marketplace:workspace",
-        confirm=lambda data: _release_confirmation(disbursement),
+        # Asked only when the release can go ahead; otherwise the refusal shows at once.
+        confirm=(lambda data: _release_confirmation(disbursement))
+        if _may_release(request.user, disbursement)
+        else None,
     )
     return response or _payment_page(request, disbursement, form=form)
+
+
+def _may_release(user, disbursement: Disbursement) -> bool:
+    if "release" not in payments_api.disbursement_actions(disbursement=disbursement, user=user):
+        return False
+    if permissions.payment_conflict(user, disbursement):
+        return False
+    try:
+        payments_api.payable_rail(recipient=disbursement.recipient)
+    except PaymentError:
+        return False
+    return True
 
 
 def _release_confirmation(disbursement: Disbursement) -> Confirmation:
     organisation = payout_services.organisation_for_payee(disbursement.payee_reference)
     payee = organisation.name if organisation is not None else disbursement.payee_reference
     amount = format_money(disbursement.amount, disbursement.currency)
-    try:
-        rail = payments_api.payable_rail(recipient=disbursement.recipient)
-    except PaymentError:
-        rail = ""
+    rail = payments_api.payable_rail(recipient=disbursement.recipient)
     facts = [
         (_("Payment"), disbursement.reference),
         (_("Amount"), amount),
         (_("Paid to"), payee),
-        (_("Payment rail"), Recipient.Rail(rail).label if rail in Recipient.Rail.values else "—"),
+        (_("Payment rail"), str(Recipient.Rail(rail).label)),
         (_("Fund"), str(disbursement.commitment.fund)),
     ]
     if disbursement.description:
