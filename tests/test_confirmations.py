@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -190,3 +191,22 @@ def test_the_confirmation_speaks_english_under_en(client, scene):
     amount = format_money(scene.disbursement.amount)
     assert f"Release {amount} to Koperasi Digital Sumba?" in page
     assert "This cannot be undone." in page and f"Yes, release {amount}" in page
+
+
+def test_a_step_that_would_be_refused_is_not_asked_about(client, scene):
+    """An incomplete draft, or a payment the officer may not release: the refusal shows at once,
+    with no confirmation page to say yes to first."""
+    sign_in(client, scene, APPLICANT)
+    before = state()
+    response = client.post(f"/workspace/proposals/{scene.draft.pk}/submit/", follow=True)
+    assert indonesian("Yes, submit the proposal") not in response.text
+    assert response.redirect_chain[-1][0] == f"/workspace/proposals/{scene.draft.pk}/"
+    assert response.context["messages"] and state() == before
+
+    official = scene.users[OFFICIAL]  # approved the milestone: four eyes keep them off its payment
+    official.groups.add(Group.objects.get(name="finance"))
+    sign_in(client, scene, OFFICIAL)
+    response = client.post(f"/workspace/disbursements/{scene.disbursement.pk}/release/")
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert indonesian("This cannot be undone.") not in response.text
+    assert state() == before

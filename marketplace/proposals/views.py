@@ -240,6 +240,7 @@ def proposal_submit(request, pk):
             button=_("Yes, submit the proposal"),
             back_url=_back_to(proposal),
         ),
+        ready=lambda proposal: all(item.done for item in checklist_services.proposal_checklist(proposal)),
     )
 
 
@@ -275,8 +276,9 @@ def _proposal_facts(proposal: Proposal) -> list[tuple[str, str]]:
     ]
 
 
-def _applicant_step(request, pk, service, success: str, confirmation):
-    """An applicant's step on their proposal, once confirmed: the service decides, a message tells."""
+def _applicant_step(request, pk, service, success: str, confirmation, *, ready=lambda proposal: True):
+    """An applicant's step on their proposal, once confirmed: the service decides, a message tells.
+    A proposal not ``ready`` for the step is not asked about: the service's refusal shows at once."""
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_edit_proposal(request.user, proposal))
     return post_action(
@@ -284,7 +286,7 @@ def _applicant_step(request, pk, service, success: str, confirmation):
         lambda: service(proposal=proposal, by=request.user),
         success=success,
         redirect_to=_back_to(proposal),
-        confirm=lambda: confirmation(proposal),
+        confirm=(lambda: confirmation(proposal)) if ready(proposal) else None,
     )
 
 

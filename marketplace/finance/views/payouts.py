@@ -293,9 +293,13 @@ def _release_confirmation(disbursement: Disbursement) -> Confirmation:
     return Confirmation(
         title=_("Release %(amount)s to %(payee)s?") % {"amount": amount, "payee": payee},
         facts=facts,
-        what_happens=_(
-            "%(amount)s is sent to %(payee)s through their payment rail: a Stripe transfer at once, "
-            "or a bank transfer by the regional treasury, which you record here once it is made."
+        what_happens=(
+            _("%(amount)s is sent to %(payee)s's Stripe account by transfer, at once.")
+            if rail == Recipient.Rail.STRIPE
+            else _(
+                "%(amount)s is to be paid to %(payee)s by the regional treasury's bank transfer; "
+                "record its SP2D or receipt here once it is made."
+            )
         )
         % {"amount": amount, "payee": payee},
         button=_("Yes, release %(amount)s") % {"amount": amount},
