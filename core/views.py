@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import DomainError
@@ -27,6 +28,66 @@ def form_error(form, exc: Exception) -> None:
     form.add_error(field if field in form.fields else None, getattr(exc, "message", str(exc)))
 
 
+# Confirming an irreversible step ------------------------------------------------------------------
+
+CONFIRM_FIELD = "confirm"
+CONFIRM_YES = "yes"
+CONFIRM_BACK = "back"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a "check your answers" page says before an irreversible step: the question
+    (``title``), the facts it acts on as (label, value) rows (what, to whom, how much), what will
+    happen in plain words, the button that does it ("Yes, submit the proposal") and where "Back"
+    leads. Without ``back_url`` "Back" posts the carried form back to its page, unsaved."""
+
+    title: str
+    button: str
+    what_happens: str
+    facts: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    irreversible: bool = True
+    back_url: str = ""
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether this POST comes from the confirmation page's "Yes" button."""
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == CONFIRM_YES
+
+
+def going_back(request: HttpRequest) -> bool:
+    """Whether this POST is the confirmation page's "Back" for a carried form: show the form again
+    with what was typed, do nothing."""
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == CONFIRM_BACK
+
+
+def confirmation_page(
+    request: HttpRequest, confirmation: Confirmation, *, carry: bool = False
+) -> HttpResponse:
+    """The confirmation page; its "Yes" POSTs to the same address with the confirm field (and,
+    with ``carry``, every field of the form that led here, so the step acts on what was checked)."""
+    carried = []
+    if carry:
+        carried = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in (CONFIRM_FIELD, "csrfmiddlewaretoken")
+            for value in values
+        ]
+    return render(
+        request,
+        "confirm.html",
+        {
+            "confirmation": confirmation,
+            "carried": carried,
+            "action_url": request.get_full_path(),
+            "confirm_field": CONFIRM_FIELD,
+            "confirm_yes": CONFIRM_YES,
+            "confirm_back": CONFIRM_BACK,
+        },
+    )
+
+
 def _success_text(success: str | Callable[[Any], str], result: Any) -> str:
     """The success message: fixed, or worded from what the action returned (the invitation just
     sent, the proposal in its new state)."""
@@ -41,6 +102,7 @@ def form_action(
     success: str | Callable[[Any], str],
     redirect_to: Any,
     refusals: tuple[type[Exception], ...] = (DomainError,),
+    confirm: Confirmation | Callable[[dict], Confirmation] | None = None,
 ) -> HttpResponse | None:
     """The POST half of a form page. On a valid POST, runs ``action(form.cleaned_data)``: when
     it returns, flashes ``success`` and answers with a redirect to ``redirect_to`` (anything
@@ -48,9 +110,16 @@ def form_action(
     the proposal just created). When the action
     raises one of ``refusals`` (the domain's error by default), its message goes on the form
     (``form_error``) and None is returned, as for a GET or an invalid form: the view then renders
-    the form, with its errors."""
-    if request.method != "POST" or not form.is_valid():
+    the form, with its errors.
+
+    With ``confirm`` (a Confirmation, or a function of the cleaned data giving one), a valid POST
+    first answers with the confirmation page, carrying the form's fields; only its "Yes" runs the
+    action. Its "Back" returns None with the form bound to what was typed."""
+    if request.method != "POST" or going_back(request) or not form.is_valid():
         return None
+    if confirm is not None and not confirmed(request):
+        confirmation = confirm(form.cleaned_data) if callable(confirm) else confirm
+        return confirmation_page(request, confirmation, carry=True)
     try:
         result = action(form.cleaned_data)
     except refusals as exc:
@@ -68,12 +137,18 @@ def post_action(
     redirect_to: Any,
     refused_redirect_to: Any = None,
     refusals: tuple[type[Exception], ...] = (DomainError,),
+    confirm: Confirmation | Callable[[], Confirmation] | None = None,
 ) -> HttpResponse:
     """A one-button POST (approve, verify, remove…), after the view has loaded its object and
     checked who may press it. Runs ``action()``: when it returns, flashes ``success`` (a text, or
     a function of what the action returned) and redirects to ``redirect_to``; when it raises one
     of ``refusals``, flashes the refusal's message as an error and redirects to
-    ``refused_redirect_to`` (by default ``redirect_to`` too)."""
+    ``refused_redirect_to`` (by default ``redirect_to`` too).
+
+    With ``confirm`` (a Confirmation, or a function giving one), the button's POST first answers
+    with the confirmation page; only the POST from its "Yes" runs the action."""
+    if confirm is not None and not confirmed(request):
+        return confirmation_page(request, confirm() if callable(confirm) else confirm)
     try:
         result = action()
     except refusals as exc:

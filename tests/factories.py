@@ -556,3 +556,13 @@ def signed_in_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+# The confirmation page's "Yes": an irreversible step (submit, withdraw, approve, release, publish)
+# is done only by a POST that carries it (core.views.Confirmation).
+CONFIRM = {"confirm": "yes"}
+
+
+def confirmed(data: dict | None = None) -> dict:
+    """``data`` as posted from the confirmation page."""
+    return {**(data or {}), **CONFIRM}

@@ -235,7 +235,7 @@ ACTIONS = {
         Action(
             "proposal_submit",
             lambda s: f"/workspace/proposals/{s.draft.pk}/submit/",
-            lambda s: {},
+            lambda s: factories.CONFIRM,
             post_only=True,
         ),
         Action(
@@ -270,13 +270,13 @@ ACTIONS = {
         Action(
             "milestone_approve",
             lambda s: f"/workspace/milestones/{s.reported.pk}/approve/",
-            lambda s: {},
+            lambda s: factories.CONFIRM,
             post_only=True,
         ),
         Action(
             "disbursement_release",
             lambda s: f"/workspace/disbursements/{s.disbursement.pk}/release/",
-            lambda s: {"bank_reference": "SP2D-0042"},
+            lambda s: factories.confirmed({"bank_reference": "SP2D-0042"}),
         ),
         Action(
             "organisation_stripe_onboarding",
@@ -317,7 +317,7 @@ ACTIONS = {
         Action(
             "results_publish",
             lambda s: f"/challenges/{s.challenge.slug}/results/publish/",
-            lambda s: {},
+            lambda s: factories.CONFIRM,
             post_only=True,
         ),
         Action(
@@ -592,7 +592,7 @@ def test_member_edits_and_submits_their_draft(client, scene):
     assert client.get(detail).status_code == 200
     response = client.post(detail, ACTIONS["proposal_detail"].data(scene))
     assert response.status_code == 302 and response["Location"] == detail
-    response = client.post(ACTIONS["proposal_submit"].url(scene))
+    response = client.post(ACTIONS["proposal_submit"].url(scene), factories.CONFIRM)
     assert response.status_code == 302 and response["Location"] == detail
     draft = Proposal.objects.get(pk=scene.draft.pk)
     assert (draft.title, draft.status) == ("Diubah", Proposal.Status.SUBMITTED)
@@ -643,7 +643,7 @@ def test_owning_official_approves_a_reported_milestone(client, scene):
     action = ACTIONS["milestone_approve"]
     sign_in(client, scene, OFFICIAL)
     assert client.get(action.url(scene)).status_code == 405
-    response = client.post(action.url(scene))
+    response = client.post(action.url(scene), action.data(scene))
     assert response.status_code == 302 and response["Location"] == "/workspace/approvals/"
     milestone = Milestone.objects.get(pk=scene.reported.pk)
     assert milestone.status == Milestone.Status.APPROVED

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import RupiahField
+from core.text_limits import show_text_limits
 from marketplace.organisations.models import Organisation
 from marketplace.proposals.models import BudgetLine, Proposal
 from marketplace.proposals.selectors import agreed_partner_ids
@@ -22,6 +23,10 @@ class ProposalForm(forms.ModelForm):
         model = Proposal
         fields = ["title", "summary", "problem", "solution", "inclusion", "plan", "requested_amount"]
         widgets = {name: forms.Textarea(attrs={"rows": rows}) for name, rows in TEXTAREA_ROWS.items()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        show_text_limits(self)
 
 
 class ProposalStartForm(forms.ModelForm):
@@ -40,6 +45,7 @@ class ProposalStartForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(memberships__user=user)
+        show_text_limits(self)
 
 
 class MilestoneRowForm(forms.Form):
@@ -105,6 +111,7 @@ class AnswersForm(forms.Form):
             )
             # Not required while drafting; the label says which ones submission needs.
             self.fields[f"answer-{question.pk}"].must_answer = question.required
+        show_text_limits(self)
 
     def answers(self) -> dict[int, str]:
         return {q.pk: self.cleaned_data.get(f"answer-{q.pk}", "") for q in self.questions}

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.files import private_file_response
-from core.views import deny_unless, form_action, post_action
+from core.money import format_money
+from core.views import Confirmation, deny_unless, form_action, post_action
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions as organisations_permissions
@@ -44,6 +45,19 @@ from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 
 AGENCY_PAGE_SIZE = 50
+
+# The draft form's marker: a POST that carries the draft's fields (the "Attach file" button
+# submits the whole draft form).
+DRAFT_FIELD = "draft"
+DRAFT_FORM_ID = "proposal-form"
+
+
+def _attachment_form(*args) -> AttachmentForm:
+    """The upload field belongs to the draft form (HTML's form attribute), so that attaching
+    also sends, and saves, what was typed in the draft."""
+    form = AttachmentForm(*args)
+    form.fields["file"].widget.attrs["form"] = DRAFT_FORM_ID
+    return form
 
 
 def _proposal_for(request, pk) -> Proposal:
@@ -108,7 +122,7 @@ def _detail_context(request, proposal: Proposal, **overrides) -> dict:
         "attachments": proposal.attachments.filter(removed_at__isnull=True),
         "can_see_attachments": proposals_permissions.can_view_proposal_attachments(user, proposal)[0],
         "versions": proposal.versions.only("number", "submitted_at", "proposal_id"),
-        "attachment_form": AttachmentForm() if can_edit else None,
+        "attachment_form": _attachment_form() if can_edit else None,
         "invite_form": (
             PartnerInviteForm(proposal=proposal) if can_edit and challenge.consortium_allowed else None
         ),
@@ -156,27 +170,18 @@ def proposal_detail(request, pk):
         # A stale tab saving a proposal submitted meanwhile: say why nothing was saved.
         messages.error(request, _("A submitted proposal can no longer be edited."))
         return redirect("marketplace:proposal_detail", pk=pk)
-    questions = list(proposal.challenge.application_questions.order_by("sort_order", "pk"))
-    answers = {a.question_id: a.text for a in proposal.answers.all()}
-    forms = ProposalDraftForms(request.POST, proposal=proposal, questions=questions, answers=answers)
-    if forms.is_valid():
-        try:
-            drafts_services.proposal_save(
-                proposal=Proposal.objects.get(pk=pk), by=request.user, **forms.service_kwargs()
+    forms, saved = _draft_save(request, proposal)
+    if saved:
+        if autosave:
+            saved_at = time_format(timezone.localtime(timezone.now(), proposal.challenge.region.zoneinfo))
+            return JsonResponse(
+                {
+                    "saved": True,
+                    "message": _("Draft saved automatically at %(time)s.") % {"time": saved_at},
+                }
             )
-        except DomainError as exc:
-            forms.add_error(exc.field, exc.message)
-        else:
-            if autosave:
-                saved_at = time_format(timezone.localtime(timezone.now(), proposal.challenge.region.zoneinfo))
-                return JsonResponse(
-                    {
-                        "saved": True,
-                        "message": _("Draft saved automatically at %(time)s.") % {"time": saved_at},
-                    }
-                )
-            messages.success(request, _("Proposal saved."))
-            return redirect("marketplace:proposal_detail", pk=pk)
+        messages.success(request, _("Proposal saved."))
+        return redirect("marketplace:proposal_detail", pk=pk)
     if autosave:
         return JsonResponse(
             {
@@ -197,22 +202,82 @@ def proposal_detail(request, pk):
     )
 
 
+def _draft_save(request, proposal: Proposal) -> tuple[ProposalDraftForms, bool]:
+    """Save the draft page's forms as posted: the forms (bound, with any errors) and whether the
+    draft was saved. Nothing is saved unless every part is valid."""
+    questions = list(proposal.challenge.application_questions.order_by("sort_order", "pk"))
+    answers = {a.question_id: a.text for a in proposal.answers.all()}
+    forms = ProposalDraftForms(request.POST, proposal=proposal, questions=questions, answers=answers)
+    if not forms.is_valid():
+        return forms, False
+    try:
+        drafts_services.proposal_save(
+            proposal=Proposal.objects.get(pk=proposal.pk), by=request.user, **forms.service_kwargs()
+        )
+    except DomainError as exc:
+        forms.add_error(exc.field, exc.message)
+        return forms, False
+    return forms, True
+
+
 @login_required
 @require_POST
 def proposal_submit(request, pk):
     return _applicant_step(
-        request, pk, submission_services.proposal_submit, _("Proposal submitted. The agency will review it.")
+        request,
+        pk,
+        submission_services.proposal_submit,
+        _("Proposal submitted. The agency will review it."),
+        lambda proposal: Confirmation(
+            title=_("Submit “%(title)s”?") % {"title": proposal.title},
+            facts=_proposal_facts(proposal),
+            what_happens=_(
+                "The proposal goes to %(agency)s and a copy of it is frozen. After that you can no "
+                "longer change it, unless the agency asks for changes."
+            )
+            % {"agency": proposal.challenge.agency.name},
+            button=_("Yes, submit the proposal"),
+            back_url=_back_to(proposal),
+        ),
+        ready=lambda proposal: all(item.done for item in checklist_services.proposal_checklist(proposal)),
     )
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk):
-    return _applicant_step(request, pk, submission_services.proposal_withdraw, _("Proposal withdrawn."))
+    return _applicant_step(
+        request,
+        pk,
+        submission_services.proposal_withdraw,
+        _("Proposal withdrawn."),
+        lambda proposal: Confirmation(
+            title=_("Withdraw “%(title)s”?") % {"title": proposal.title},
+            facts=_proposal_facts(proposal),
+            what_happens=_(
+                "The proposal is taken back from %(agency)s: it will not be reviewed or awarded, "
+                "and it cannot be submitted again."
+            )
+            % {"agency": proposal.challenge.agency.name},
+            button=_("Yes, withdraw the proposal"),
+            back_url=_back_to(proposal),
+        ),
+    )
 
 
-def _applicant_step(request, pk, service, success: str):
-    """An applicant's one-button step on their proposal: the service decides, a message tells."""
+def _proposal_facts(proposal: Proposal) -> list[tuple[str, str]]:
+    return [
+        (_("Proposal"), proposal.title),
+        (_("Challenge"), proposal.challenge.display_title),
+        (_("Sent to"), proposal.challenge.agency.name),
+        (_("On behalf of"), proposal.organisation.name),
+        (_("Requested amount"), format_money(proposal.requested_amount, proposal.currency)),
+    ]
+
+
+def _applicant_step(request, pk, service, success: str, confirmation, *, ready=lambda proposal: True):
+    """An applicant's step on their proposal, once confirmed: the service decides, a message tells.
+    A proposal not ``ready`` for the step is not asked about: the service's refusal shows at once."""
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_edit_proposal(request.user, proposal))
     return post_action(
@@ -220,6 +285,7 @@ def _applicant_step(request, pk, service, success: str):
         lambda: service(proposal=proposal, by=request.user),
         success=success,
         redirect_to=_back_to(proposal),
+        confirm=(lambda: confirmation(proposal)) if ready(proposal) else None,
     )
 
 
@@ -258,7 +324,17 @@ def proposal_decide(request, pk):
 def proposal_attachment_upload(request, pk):
     proposal = _proposal_for(request, pk)
     deny_unless(proposals_permissions.can_edit_proposal(request.user, proposal))
-    form = AttachmentForm(request.POST, request.FILES)
+    # "Attach file" submits the whole draft form: what was typed is saved first, so it is kept.
+    draft, draft_saved = None, False
+    if request.POST.get(DRAFT_FIELD) and proposal.is_editable:
+        draft, draft_saved = _draft_save(request, proposal)
+        if draft_saved:
+            messages.success(request, _("Proposal saved."))
+        else:
+            messages.error(
+                request, _("Your changes to the proposal are not saved yet: correct the fields marked below.")
+            )
+    form = _attachment_form(request.POST, request.FILES)
     if form.is_valid():
         try:
             attachment = attachments_services.proposal_attachment_add(
@@ -268,12 +344,15 @@ def proposal_attachment_upload(request, pk):
             form.add_error("file", exc.message)
         else:
             messages.success(request, _("“%(name)s” attached.") % {"name": attachment.display_name})
-            return redirect(_back_to(proposal, "attachments"))
+            if draft is None or draft_saved:
+                return redirect(_back_to(proposal, "attachments"))
+            form = _attachment_form()
+    proposal = _proposal_for(request, pk)
+    overrides = {"attachment_form": form} if form.is_bound else {}
+    if draft is not None and not draft_saved:
+        overrides["forms"] = draft
     return render(
-        request,
-        "proposals/proposal_detail.html",
-        _detail_context(request, proposal, attachment_form=form),
-        status=400,
+        request, "proposals/proposal_detail.html", _detail_context(request, proposal, **overrides), status=400
     )
 
 

@@ -204,7 +204,10 @@ def test_winners_are_public_only_once_the_official_publishes_the_results(world):
     assert indonesian("Publish the results") in page
     assert signed_in_client(world.owner).get(project_url).status_code == 200  # the grantee sees its project
 
-    assert official.post(f"/challenges/{world.challenge.slug}/results/publish/").status_code == 302
+    assert (
+        official.post(f"/challenges/{world.challenge.slug}/results/publish/", factories.CONFIRM).status_code
+        == 302
+    )
     challenge = ChallengePage.objects.get(pk=world.challenge.pk)
     assert challenge.results_published_at is not None and challenge.status == "awarded"
     assert public.get(project_url).status_code == 200

@@ -269,7 +269,7 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert messages_of(response) == ["Proposal tersimpan."]
     assert f'<a href="#partners">{waiting}</a>' in response.text
     assert "Semuanya sudah lengkap" not in response.text
-    response = ayu.post(f"{url}submit/", follow=True)
+    response = ayu.post(f"{url}submit/", factories.CONFIRM, follow=True)
     assert messages_of(response) == [f"Proposal belum lengkap. Yang masih kurang: {waiting}."]
     consortium.refresh_from_db()
     assert consortium.status == Proposal.Status.DRAFT and not consortium.versions.exists()
@@ -291,8 +291,8 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert partner.status == ProposalPartner.Status.ACCEPTED
     assert partner.responded_by.username == "budi_poltek"
     # A partner takes part but does not act for the lead: he may not submit or withdraw it.
-    assert budi.post(f"{url}submit/").status_code == 403
-    assert budi.post(f"{url}withdraw/").status_code == 403
+    assert budi.post(f"{url}submit/", factories.CONFIRM).status_code == 403
+    assert budi.post(f"{url}withdraw/", factories.CONFIRM).status_code == 403
 
     # Ayu's checklist is now all ticked.
     page = ayu.get(url).text
@@ -301,7 +301,7 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert "Semuanya sudah lengkap: Anda dapat mengirim proposal." in page
 
     # 7. Ayu submits: the proposal is sent with its partner, frozen, and no longer editable.
-    response = ayu.post(f"{url}submit/", follow=True)
+    response = ayu.post(f"{url}submit/", factories.CONFIRM, follow=True)
     assert messages_of(response) == ["Proposal terkirim. OPD akan memeriksanya."]
     assert '<span class="badge badge--submitted">Dikirim</span>' in response.text
     assert "Simpan draf" not in response.text and "Versi 1" in response.text
@@ -369,10 +369,10 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
         follow=True,
     )
     assert "Semuanya sudah lengkap: Anda dapat mengirim proposal." in response.text
-    response = budi.post(f"{alone_url}submit/", follow=True)
+    response = budi.post(f"{alone_url}submit/", factories.CONFIRM, follow=True)
     assert messages_of(response) == ["Proposal terkirim. OPD akan memeriksanya."]
     assert "Tarik proposal" in response.text
-    response = budi.post(f"{alone_url}withdraw/", follow=True)
+    response = budi.post(f"{alone_url}withdraw/", factories.CONFIRM, follow=True)
     assert messages_of(response) == ["Proposal ditarik."]
     assert '<span class="badge badge--withdrawn">Ditarik</span>' in response.text
     assert "Tarik proposal" not in response.text
@@ -380,7 +380,7 @@ def test_two_organisations_form_a_consortium_submit_and_withdraw(
     assert alone.status == Proposal.Status.WITHDRAWN
 
     # Withdrawn is final: submitting again is refused, and nothing is audited for it.
-    response = budi.post(f"{alone_url}submit/", follow=True)
+    response = budi.post(f"{alone_url}submit/", factories.CONFIRM, follow=True)
     assert messages_of(response) == ["Tindakan ini tidak dapat dilakukan selama statusnya “Ditarik”."]
     alone.refresh_from_db()
     assert alone.status == Proposal.Status.WITHDRAWN and alone.versions.count() == 1

@@ -116,6 +116,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
         client.post(f"/workspace/reviews/{assignment.pk}/declare/", {"declaration": "none", "note": ""})
         review_data = {
             "action": "submit",
+            **factories.CONFIRM,
             "recommendation": "fund" if number < 2 else "fund_with_changes",
             "overall_comment": f"Komentar penilai {number + 1} untuk pemohon.",
             "private_notes": f"Catatan rahasia {number + 1}.",
@@ -171,7 +172,7 @@ def test_screening_three_reviews_a_conflict_an_award_and_the_first_payment_reque
         {"report": "Uji coba di dua desa selesai.", "links": "https://contoh.id/video"},
     )
     assert Milestone.objects.get(pk=first.pk).status == Milestone.Status.REPORTED
-    assert pejabat.post(f"/workspace/milestones/{first.pk}/approve/").status_code == 302
+    assert pejabat.post(f"/workspace/milestones/{first.pk}/approve/", factories.CONFIRM).status_code == 302
     first.refresh_from_db()
     assert first.status == Milestone.Status.APPROVED
     payment = Disbursement.objects.get(pk=first.disbursement_id)

@@ -138,7 +138,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     # The draft page: solution, inclusion, milestones, budget and team, saved in one go.
     response = applicant.post(f"/workspace/proposals/{proposal.pk}/", factories.proposal_form_data(proposal))
     assert response.status_code == 302
-    response = applicant.post(f"/workspace/proposals/{proposal.pk}/submit/", follow=True)
+    response = applicant.post(f"/workspace/proposals/{proposal.pk}/submit/", factories.CONFIRM, follow=True)
     assert "Proposal terkirim" in follow_messages(response)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.SUBMITTED
@@ -158,7 +158,9 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     ChallengePage.objects.filter(pk=challenge.pk).update(
         closes_at=timezone.now() - datetime.timedelta(minutes=1)
     )
-    response = applicant.post(f"/workspace/proposals/{late_proposal.pk}/submit/", follow=True)
+    response = applicant.post(
+        f"/workspace/proposals/{late_proposal.pk}/submit/", factories.CONFIRM, follow=True
+    )
     assert "WITA" in follow_messages(response)
     late_proposal.refresh_from_db()
     assert late.status_code == 302 and late_proposal.status == Proposal.Status.DRAFT
@@ -219,7 +221,10 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
         ).status_code
         == 302
     )
-    assert official_client.post(f"/workspace/milestones/{first.pk}/approve/").status_code == 302
+    assert (
+        official_client.post(f"/workspace/milestones/{first.pk}/approve/", factories.CONFIRM).status_code
+        == 302
+    )
     disbursement = Disbursement.objects.get(reference=f"milestone:{first.pk}")
     refused = official_client.post(
         f"/workspace/disbursements/{disbursement.pk}/release/", {"bank_reference": "SP2D-0001"}
@@ -231,7 +236,7 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     # finance releases (a second release pays nothing), and records the treasury's SP2D and proof.
     org_slug = _org_slug("PT Kode Nusantara")
     release_url = f"/workspace/disbursements/{disbursement.pk}/release/"
-    not_yet = finance_client.post(release_url)
+    not_yet = finance_client.post(release_url, factories.CONFIRM)
     assert not_yet.status_code == 200 and not_yet.context["form"].non_field_errors()
     assert Disbursement.objects.get(pk=disbursement.pk).status == "pending"
     bank = {
@@ -248,8 +253,8 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
         official_client.post(verify_url, {"changed_at": changed_at.isoformat(), "checked": "on"}).status_code
         == 302
     )
-    assert finance_client.post(release_url).status_code == 302
-    again = finance_client.post(release_url)
+    assert finance_client.post(release_url, factories.CONFIRM).status_code == 302
+    again = finance_client.post(release_url, factories.CONFIRM)
     assert "sudah dicairkan" in again.text
     record = finance_client.post(
         f"/workspace/disbursements/{disbursement.pk}/paid/",
@@ -266,9 +271,14 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     assert back.endswith(f"/organisations/{org_slug}/payouts/stripe/return/")
     assert "Stripe Connect" in applicant.get(back, follow=True).text
     applicant.post(f"/workspace/milestones/{second.pk}/report/", {"report": "Semua puskesmas memakai."})
-    official_client.post(f"/workspace/milestones/{second.pk}/approve/")
+    official_client.post(f"/workspace/milestones/{second.pk}/approve/", factories.CONFIRM)
     second_payment = Disbursement.objects.get(reference=f"milestone:{second.pk}")
-    assert finance_client.post(f"/workspace/disbursements/{second_payment.pk}/release/").status_code == 302
+    assert (
+        finance_client.post(
+            f"/workspace/disbursements/{second_payment.pk}/release/", factories.CONFIRM
+        ).status_code
+        == 302
+    )
     second_payment.refresh_from_db()
     assert second_payment.rail == "stripe" and second_payment.gateway_reference.startswith("tr_")
     # Stripe confirms the transfer with its signed webhook.
@@ -284,7 +294,10 @@ def test_from_posted_challenge_to_public_payment(region_with_staff, stripe_emula
     # ledger; the API says the same.
     assert "AntreSehat" not in public.get("/projects/").text
     assert public.get(f"/projects/{award.pk}/").status_code == 404
-    assert official_client.post(f"/challenges/{challenge.slug}/results/publish/").status_code == 302
+    assert (
+        official_client.post(f"/challenges/{challenge.slug}/results/publish/", factories.CONFIRM).status_code
+        == 302
+    )
     projects = public.get("/projects/")
     assert "AntreSehat" in projects.text
     project = public.get(f"/projects/{award.pk}/")

@@ -179,7 +179,7 @@ ACTIONS = {
         Action(
             "disbursement_release",
             lambda s: f"/workspace/disbursements/{s.pending.pk}/release/",
-            lambda s: {},
+            lambda s: factories.CONFIRM,
         ),
         Action(
             "disbursement_record_paid",
@@ -374,7 +374,7 @@ def test_finance_releases_then_records_the_treasury_transfer_with_its_proof(clie
     url = ACTIONS["disbursement_release"].url(scene)
     page = client.get(url)
     assert page.status_code == 200 and "Transfer bank oleh kas daerah" in page.text
-    assert client.post(url).status_code == 302
+    assert client.post(url, factories.CONFIRM).status_code == 302
     assert Disbursement.objects.get(pk=scene.pending.pk).status == "released"
 
     record_url = f"/workspace/disbursements/{scene.pending.pk}/paid/"
@@ -504,7 +504,7 @@ def test_the_owner_connects_stripe_and_payments_then_go_through_stripe(
     # Finance releases; the transfer is made; Stripe's webhook confirms it; the milestone is paid.
     sign_in(client, scene, FINANCE)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(ACTIONS["disbursement_release"].url(scene)).status_code == 302
+        assert client.post(ACTIONS["disbursement_release"].url(scene), factories.CONFIRM).status_code == 302
     sent = Disbursement.objects.get(pk=scene.pending.pk)
     assert (sent.status, sent.rail) == ("sent", "stripe")
     with django_capture_on_commit_callbacks(execute=True):

@@ -143,6 +143,43 @@ def test_upload_through_the_page_shows_a_field_error(client, proposal, owner):
     assert ProposalAttachment.objects.get().display_name == "rab.pdf"
 
 
+def test_attaching_a_file_saves_what_was_typed_in_the_draft_first(client, proposal, owner):
+    """The "Attach file" button submits the whole draft form, typed text and file together."""
+    client.force_login(owner)
+    page = client.get(f"/en/workspace/proposals/{proposal.pk}/").text
+    assert 'form="proposal-form"' in page and 'formenctype="multipart/form-data"' in page
+    typed = factories.proposal_form_data(proposal, solution="Teks yang baru saja diketik.")
+    response = client.post(
+        f"/en/workspace/proposals/{proposal.pk}/attachments/",
+        {**typed, "draft": "1", "file": upload(PDF, "rab.pdf")},
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.solution == "Teks yang baru saja diketik."
+    assert ProposalAttachment.objects.get().display_name == "rab.pdf"
+    shown = client.get(response["Location"]).text
+    assert "Teks yang baru saja diketik." in shown and "“rab.pdf” attached." in shown
+
+
+def test_attaching_with_a_draft_that_cannot_be_saved_keeps_the_typed_text_on_the_page(
+    client, proposal, owner
+):
+    client.force_login(owner)
+    typed = factories.proposal_form_data(proposal, title="", solution="Teks yang belum tersimpan.")
+    before = proposal.solution
+    response = client.post(
+        f"/en/workspace/proposals/{proposal.pk}/attachments/",
+        {**typed, "draft": "1", "file": upload(PDF, "rab.pdf")},
+    )
+    # The file is attached; the draft is not saved, and what was typed is back in its fields.
+    assert response.status_code == 400
+    assert "Your changes to the proposal are not saved yet: correct the fields marked below." in response.text
+    assert "Teks yang belum tersimpan.</textarea>" in response.text
+    assert 'id="id_title_error"' in response.text
+    proposal.refresh_from_db()
+    assert proposal.solution == before and ProposalAttachment.objects.get().display_name == "rab.pdf"
+
+
 def test_a_submitted_version_keeps_its_files_after_removal(proposal, owner, official):
     attachment = attachments_services.proposal_attachment_add(proposal=proposal, by=owner, upload=upload(PDF))
     submission_services.proposal_submit(proposal=proposal, by=owner)

@@ -6,12 +6,14 @@ officials' list, with a permission test for each view and role."""
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.errors import DomainError
 from core.models import AuditEntry, Notification
@@ -335,7 +337,7 @@ def test_the_draft_page_saves_everything_in_one_go_without_javascript(client, ch
     assert checklist_services.proposal_checklist(proposal) and all(
         i.done for i in checklist_services.proposal_checklist(proposal)
     )
-    assert client.post(f"/workspace/proposals/{proposal.pk}/submit/").status_code == 302
+    assert client.post(f"/workspace/proposals/{proposal.pk}/submit/", factories.CONFIRM).status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
 
 
@@ -535,3 +537,64 @@ def test_owning_official_reads_submitted_proposals_but_not_drafts(
     page = client.get(f"/workspace/proposals/{submitted.pk}/")
     assert page.status_code == 200 and 'name="transition"' in page.text
     assert client.get(f"/workspace/proposals/{submitted.pk}/versions/1/").status_code == 200
+
+
+# Long texts and amounts on the draft page ---------------------------------------------------
+
+
+def indonesian(message: str) -> str:
+    with translation.override("id"):
+        return gettext(message)
+
+
+def test_each_long_text_states_its_limit_and_is_never_cut(client, challenge, owner, organisation):
+    proposal = draft(challenge, owner, organisation)
+    client.force_login(owner)
+    page = client.get(f"/workspace/proposals/{proposal.pk}/").text
+    # The limit is said in words (the counter script shows "120 / 2.000 karakter" with it), and
+    # no maxlength lets the browser cut a paste short.
+    assert indonesian("At most %(limit)s characters.") % {"limit": "2.000"} in page
+    assert indonesian("At most %(limit)s characters.") % {"limit": "8.000"} in page
+    assert 'data-maxlength="2000"' in page and not re.search(r"<textarea[^>]* maxlength=", page)
+    assert "js/text-counter.js" in page
+
+    pasted = "x" * 2345
+    before = Proposal.objects.values_list("summary", "updated_at").get(pk=proposal.pk)
+    response = client.post(
+        f"/workspace/proposals/{proposal.pk}/", factories.proposal_form_data(proposal, summary=pasted)
+    )
+    assert response.status_code == 200
+    assert (
+        indonesian(
+            "This text has %(count)s characters; at most %(limit)s are allowed. "
+            "Shorten it by %(over)s characters: nothing was cut off."
+        )
+        % {"count": "2.345", "limit": "2.000", "over": "345"}
+        in response.text
+    )
+    assert f">\n{pasted}</textarea>" in response.text or f">{pasted}</textarea>" in response.text
+    assert Proposal.objects.values_list("summary", "updated_at").get(pk=proposal.pk) == before
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("-5.000.000", "An amount cannot be negative. Enter an amount between %(min)s and %(max)s."),
+        (
+            "999.999.999.999.999",
+            "The amount is too large. Enter an amount between %(min)s and %(max)s; "
+            "check the number of zeros.",
+        ),
+    ],
+)
+def test_a_negative_or_huge_amount_says_what_is_allowed_in_rupiah(
+    client, challenge, owner, organisation, amount, message
+):
+    proposal = draft(challenge, owner, organisation)
+    client.force_login(owner)
+    typed = factories.proposal_form_data(proposal, requested_amount=amount)
+    response = client.post(f"/workspace/proposals/{proposal.pk}/", typed)
+    assert response.status_code == 200
+    expected = indonesian(message) % {"min": "Rp 1", "max": "Rp 1.000.000.000.000"}
+    assert expected in response.text
+    assert Proposal.objects.get(pk=proposal.pk).requested_amount == 20_000_000_00

@@ -153,7 +153,8 @@ def criteria(challenge) -> list[Criterion]:
 
 
 def form_data(challenge, action="save", scores=(), comments=(), **fields) -> dict:
-    data = {"action": action}
+    # A submission is posted from its confirmation page.
+    data = {"action": action, **(factories.CONFIRM if action == "submit" else {})}
     for criterion, score in zip(criteria(challenge), scores, strict=False):
         if score is not None:
             data[f"score_{criterion.pk}"] = str(score)
@@ -513,6 +514,53 @@ def test_submit_computes_the_weighted_total_and_makes_the_review_read_only(clien
         indonesian("This review was submitted and can no longer be changed; an official may reopen it.")
         in again.text
     )
+    assert state() == before
+
+
+def test_submitting_asks_first_and_only_the_confirmation_submits(client, world):
+    client.force_login(world.reviewer)
+    dampak, kelayakan = criteria(world.challenge)
+    typed = form_data(
+        world.challenge, action="submit", scores=(5, 3), recommendation="fund", overall_comment="Layak."
+    )
+    typed.pop("confirm")
+    before = state()
+    asked = client.post(review_url(world.assignment), typed)
+    assert asked.status_code == 200
+    page = asked.text
+    assert indonesian("Submit your review of “%(title)s”?") % {"title": world.proposal.title} in page
+    # What will be sent: the scores and the recommendation, to whom, and that it is final.
+    assert f"<dt>{dampak.name}</dt><dd>5</dd>" in page and f"<dt>{kelayakan.name}</dt><dd>3</dd>" in page
+    assert indonesian("Fund") in page and world.challenge.agency.name in page
+    assert indonesian("This cannot be undone.") in page
+    assert indonesian("Yes, submit the review") in page and indonesian("Back") in page
+    assert 'name="confirm" value="yes"' in page and 'name="overall_comment" value="Layak."' in page
+    assert state() == before
+
+    # "Back" shows the form again as typed, still unsaved.
+    back = client.post(review_url(world.assignment), {**typed, "confirm": "back"})
+    assert back.status_code == 200 and "Layak." in back.text
+    assert f'value="5" id="id_score_{dampak.pk}_4" checked' in back.text
+    assert indonesian("The review was not submitted: see what is missing below.") not in back.text
+    assert state() == before
+
+    done = client.post(review_url(world.assignment), factories.confirmed(typed))
+    assert done.status_code == 302
+    review = Review.objects.get(assignment=world.assignment)
+    assert (review.status, review.overall_comment) == (Review.Status.SUBMITTED, "Layak.")
+
+
+def test_the_review_confirmation_is_refused_to_whoever_may_not_submit(client, world):
+    typed = form_data(world.challenge, action="submit", scores=(5, 5), recommendation="fund")
+    typed.pop("confirm")
+    url = review_url(world.assignment)
+    before = state()
+    assert client.post(url, typed)["Location"] == login_redirect(url)
+    for role in [*REFUSED_EVERYWHERE, "official"]:
+        client.force_login(getattr(world, role))
+        response = client.post(url, typed)
+        assert response.status_code == 403, role
+        assert indonesian("Yes, submit the review") not in response.text
     assert state() == before
 
 

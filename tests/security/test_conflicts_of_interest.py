@@ -328,7 +328,7 @@ def test_a_conflicted_official_posting_a_decision_or_an_award_is_refused(client,
     decide = client.post(f"/workspace/proposals/{scene.in_review.pk}/decide/", {"transition": "shortlist"})
     award_page = client.get(f"/workspace/proposals/{scene.in_review.pk}/award/")
     screening = client.get(f"/workspace/proposals/{scene.submitted.pk}/screening/")
-    approve = client.post(f"/workspace/milestones/{scene.milestones[0].pk}/approve/")
+    approve = client.post(f"/workspace/milestones/{scene.milestones[0].pk}/approve/", factories.CONFIRM)
 
     assert [decide.status_code, award_page.status_code, screening.status_code, approve.status_code] == [
         403

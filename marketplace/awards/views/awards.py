@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.views import deny_unless, form_action, form_error, post_action
+from core.money import format_money
+from core.views import Confirmation, deny_unless, form_action, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
 from marketplace.awards.forms.awards import AwardForm, MilestoneFormSet
 from marketplace.awards.forms.determinations import MilestoneReportForm, ProgressReportForm
@@ -100,6 +102,25 @@ def milestone_approve(request, pk):
         lambda: awards_services.milestone_approve(milestone=milestone, by=request.user),
         success=_("Milestone approved. A finance officer will release the payment."),
         redirect_to="marketplace:workspace_approvals",
+        confirm=lambda: Confirmation(
+            title=_("Approve the milestone “%(title)s”?") % {"title": milestone.title},
+            facts=[
+                (_("Milestone"), milestone.title),
+                (_("Project"), milestone.award.proposal.title),
+                (_("Paid to"), milestone.award.proposal.organisation.name),
+                (_("Amount"), format_money(milestone.amount, milestone.award.currency)),
+            ],
+            what_happens=_(
+                "You confirm that the milestone is delivered. A payment of %(amount)s to "
+                "%(organisation)s is then requested, for a finance officer to release."
+            )
+            % {
+                "amount": format_money(milestone.amount, milestone.award.currency),
+                "organisation": milestone.award.proposal.organisation.name,
+            },
+            button=_("Yes, approve the milestone"),
+            back_url=reverse("marketplace:workspace_approvals"),
+        ),
     )
 
 

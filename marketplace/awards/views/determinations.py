@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.files import private_file_response
+from core.money import format_money
 from core.request_context import current_ip
-from core.views import deny_unless, form_error, post_action
+from core.views import Confirmation, deny_unless, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
 from marketplace.awards.forms.determinations import (
     AgreementAcceptForm,
@@ -103,6 +104,28 @@ def results_publish(request, slug):
         lambda: services.results_publish(challenge=challenge, by=request.user),
         success=_("The results are public: the winners are listed on the challenge page."),
         redirect_to=challenge.url + "#winners",
+        confirm=lambda: _results_confirmation(challenge),
+    )
+
+
+def _results_confirmation(challenge: ChallengePage) -> Confirmation:
+    winners = selectors_determinations.challenge_winners(challenge, include_unpublished=True)
+    return Confirmation(
+        title=_("Publish the results of “%(title)s”?") % {"title": challenge.display_title},
+        facts=[
+            (_("Challenge"), challenge.display_title),
+            *(
+                (award.proposal.organisation.name, format_money(award.amount, award.currency))
+                for award in winners
+            ),
+            (_("Total awarded"), format_money(sum(award.amount for award in winners))),
+        ],
+        what_happens=_(
+            "Everyone can then see the winners above and their amounts on the challenge page, on "
+            "the projects page and in the open data."
+        ),
+        button=_("Yes, publish the results"),
+        back_url=challenge.url + "#winners",
     )
 
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.files import private_file_response
 from core.models import AuditEntry
+from core.money import format_money
 from core.references import ORGANISATION, organisation_reference, parse_reference, reference_prefix
 from core.roles import is_finance, is_official
-from core.views import deny_unless, form_action, post_action
+from core.views import Confirmation, deny_unless, form_action, post_action
 from marketplace.awards.models import Milestone
 from marketplace.awards.services import awards as services
 from marketplace.challenges.models.regions import Agency
@@ -35,7 +36,7 @@ from marketplace.organisations.models.organisations import Organisation
 from marketplace.proposals import permissions as proposals_permissions
 from payments import api as payments_api
 from payments.api import PaymentError, stripe_configured
-from payments.models import Disbursement
+from payments.models import Disbursement, Recipient
 
 # An owner's payout settings -----------------------------------------------------------------------
 
@@ -255,8 +256,55 @@ def disbursement_release(request, pk):
         lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
         success=_("Payment released. It is being sent through the grantee's payment rail."),
         redirect_to="marketplace:workspace_finance",
+        # Asked only when the release can go ahead; otherwise the refusal shows at once.
+        confirm=(lambda data: _release_confirmation(disbursement))
+        if _may_release(request.user, disbursement)
+        else None,
     )
     return response or _payment_page(request, disbursement, form=form)
+
+
+def _may_release(user, disbursement: Disbursement) -> bool:
+    if "release" not in payments_api.disbursement_actions(disbursement=disbursement, user=user):
+        return False
+    if permissions.payment_conflict(user, disbursement):
+        return False
+    try:
+        payments_api.payable_rail(recipient=disbursement.recipient)
+    except PaymentError:
+        return False
+    return True
+
+
+def _release_confirmation(disbursement: Disbursement) -> Confirmation:
+    organisation = payout_services.organisation_for_payee(disbursement.payee_reference)
+    payee = organisation.name if organisation is not None else disbursement.payee_reference
+    amount = format_money(disbursement.amount, disbursement.currency)
+    rail = payments_api.payable_rail(recipient=disbursement.recipient)
+    facts = [
+        (_("Payment"), disbursement.reference),
+        (_("Amount"), amount),
+        (_("Paid to"), payee),
+        (_("Payment rail"), str(Recipient.Rail(rail).label)),
+        (_("Fund"), str(disbursement.commitment.fund)),
+    ]
+    if disbursement.description:
+        facts.insert(1, (_("Description"), disbursement.description))
+    return Confirmation(
+        title=_("Release %(amount)s to %(payee)s?") % {"amount": amount, "payee": payee},
+        facts=facts,
+        what_happens=(
+            _("%(amount)s is sent to %(payee)s's Stripe account by transfer, at once.")
+            if rail == Recipient.Rail.STRIPE
+            else _(
+                "%(amount)s is to be paid to %(payee)s by the regional treasury's bank transfer; "
+                "record its SP2D or receipt here once it is made."
+            )
+        )
+        % {"amount": amount, "payee": payee},
+        button=_("Yes, release %(amount)s") % {"amount": amount},
+        back_url=_payment_url(disbursement.pk),
+    )
 
 
 def _payment_form_step(request, pk: int, form_class, form_name: str, service, success: str):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core import exports
 from core.files import private_copy_response, private_file_bytes, private_file_response
 from core.roles import is_official
-from core.views import deny_unless, form_action
+from core.views import Confirmation, deny_unless, form_action, going_back
 from marketplace.challenges.models import ChallengePage
 from marketplace.review import blind, permissions
 from marketplace.review.forms.scoring import RECOMMENDATION_LABELS, ReopenForm, ReviewForm
@@ -68,14 +68,38 @@ def review_edit(request, pk):
             if submitting
             else _("Draft saved. Submit it when it is complete."),
             redirect_to=reverse("marketplace:review_edit", kwargs={"pk": pk}),
+            confirm=(lambda data: _submit_confirmation(page, form)) if submitting else None,
         )
         if response:
             return response
+        if going_back(request):
+            # Back from the confirmation: the review as typed, unsaved and unsubmitted.
+            return render(request, "review/scoring/review_form.html", _review_context(page, form))
         if submitting:
             messages.error(request, _("The review was not submitted: see what is missing below."))
         return render(request, "review/scoring/review_form.html", _review_context(page, form), status=400)
     form = ReviewForm(initial=ReviewForm.initial_for(page.review, page.scores), **form_options)
     return render(request, "review/scoring/review_form.html", _review_context(page, form))
+
+
+def _submit_confirmation(page: selectors.ReviewPage, form: ReviewForm) -> Confirmation:
+    data = form.cleaned_data
+    scores = [(criterion.name, str(data.get(f"score_{criterion.pk}"))) for criterion in page.criteria]
+    return Confirmation(
+        title=_("Submit your review of “%(title)s”?") % {"title": page.proposal.title},
+        facts=[
+            (_("Proposal"), page.proposal.title),
+            (_("Challenge"), page.challenge.display_title),
+            *scores,
+            (_("Recommendation"), str(RECOMMENDATION_LABELS.get(data.get("recommendation") or "", "—"))),
+        ],
+        what_happens=_(
+            "Your scores and comments go to %(agency)s. After that you can no longer change them, "
+            "unless an official of the agency reopens the review."
+        )
+        % {"agency": page.challenge.agency.name},
+        button=_("Yes, submit the review"),
+    )
 
 
 def _review_context(page: selectors.ReviewPage, form: ReviewForm) -> dict:
