@@ -55,11 +55,16 @@ class _Cells(HTMLParser):
             if self._section == "thead":
                 self._header_text = []
                 self._header_row.extend([""] * (span - 1))
-            elif self._section in ("tbody", "tfoot") and span == 1 and "data-label" not in named:
-                if self._column < len(self.headers) and self.headers[self._column]:
-                    text = self.get_starttag_text() or ""
-                    end = self._offset() + len(text) - (2 if text.endswith("/>") else 1)
-                    self.inserts.append((end, self.headers[self._column]))
+            elif (
+                self._section in ("tbody", "tfoot")
+                and span == 1
+                and "data-label" not in named
+                and self._column < len(self.headers)
+                and self.headers[self._column]
+            ):
+                text = self.get_starttag_text() or ""
+                end = self._offset() + len(text) - (2 if text.endswith("/>") else 1)
+                self.inserts.append((end, self.headers[self._column]))
             self._column += span
 
     def handle_endtag(self, tag: str) -> None:
