@@ -8,7 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config import admin_signin, health, media
+from config import admin_signin, favicon, health, media
 from marketplace.publicdata import api, api_schema
 from marketplace.publicdata.ocds import api as ocds_api
 
@@ -20,6 +20,7 @@ router.register("ledger", api.LedgerViewSet, basename="ledger")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     # One way in: the admin's sign-in and password reset are the site's (config/admin_signin.py).
     path("admin/login/", admin_signin.admin_login, name="admin_login"),
     path("admin/password_reset/", admin_signin.admin_password_reset, name="admin_password_reset"),

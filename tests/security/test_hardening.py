@@ -388,8 +388,8 @@ def test_no_page_is_broken_by_the_policy_in_chromium(live_server, official):
         errors: list[str] = []
 
         def console(message):
-            # The site has no favicon (a 404 the browser asks for on its own): not the policy's doing.
-            if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            # Also the icon the browser asks for on its own (/favicon.ico) must be there.
+            if message.type == "error":
                 errors.append(f"{message.text} ({message.location.get('url')})")
 
         page.on("console", console)

@@ -137,8 +137,12 @@ class ChallengePage(Page):
     sdg_tags = ParentalManyToManyField(
         SDGTag, blank=True, related_name="challenges", verbose_name=_("Sustainable Development Goals")
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="challenges")
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="challenges")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="challenges", verbose_name=_("agency")
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="challenges", verbose_name=_("sector")
+    )
     other_sectors = ParentalManyToManyField(
         Sector, blank=True, related_name="secondary_challenges", verbose_name=_("other sectors")
     )
@@ -205,7 +209,9 @@ class ChallengePage(Page):
         help_text=_("When reviewers' totals for a proposal differ by more than this, it is flagged."),
     )
     # Set when an official publishes the winners: only then are they public.
-    results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    results_published_at = models.DateTimeField(
+        _("results published at"), null=True, blank=True, editable=False
+    )
 
     objects = ChallengePageManager()
     base_form_class = ChallengePageForm
@@ -548,7 +554,9 @@ class Incentive(Orderable):
 
 class ChallengeSponsor(Orderable):
     challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="sponsors")
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="challenge_links")
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.PROTECT, related_name="challenge_links", verbose_name=_("sponsor")
+    )
     role = models.CharField(
         _("role"), max_length=150, blank=True, help_text=_("For example: co-funder, provides cloud credits.")
     )
@@ -562,7 +570,9 @@ class ChallengeSponsor(Orderable):
 
 class ChallengeDocument(Orderable):
     challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
     title = models.CharField(
         _("title"), max_length=200, blank=True, help_text=_("Empty: the document's title.")
     )
@@ -586,6 +596,10 @@ class Criterion(Orderable):
 
     panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("weight")]
 
+    class Meta(Orderable.Meta):
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
 
 class ApplicationQuestion(Orderable):
     """A question of the challenge's own that every proposal answers."""
@@ -596,6 +610,10 @@ class ApplicationQuestion(Orderable):
     required = models.BooleanField(_("required"), default=True)
 
     panels = [FieldPanel("text"), FieldPanel("help_text"), FieldPanel("required")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("application question")
+        verbose_name_plural = _("application questions")
 
     def __str__(self) -> str:
         return self.text

@@ -62,6 +62,7 @@ class ChallengeIndexPage(Page):
 
     class Meta:
         verbose_name = _("challenge index")
+        verbose_name_plural = _("challenge indexes")
 
     def get_context(self, request, *args, **kwargs):
         # Its preview (the page itself only redirects): what it is and where visitors go.
@@ -81,7 +82,9 @@ class ChallengeIndexPage(Page):
 class Agency(models.Model):
     """An OPD / Dinas inside a region; it owns challenges."""
 
-    region = models.ForeignKey(RegionPage, on_delete=models.PROTECT, related_name="agencies")
+    region = models.ForeignKey(
+        RegionPage, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("region")
+    )
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     officials = models.ManyToManyField(
@@ -119,7 +122,7 @@ class Agency(models.Model):
 class Sector(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
 
     panels = [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("slug")]
 

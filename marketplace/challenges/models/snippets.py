@@ -48,7 +48,7 @@ class SDGTag(_Bilingual):
 class Beneficiary(_Bilingual):
     """Who a challenge is meant to help: villages, market traders, patients, …"""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
 
     panels = [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("slug")]
 
