@@ -11,6 +11,7 @@ from django import template
 
 from core.localized import Localized
 from core.localized import localized as localized_value
+from core.localized import localized_text
 
 register = template.Library()
 
@@ -20,3 +21,12 @@ def localized_tag(obj, field: str) -> Localized | str:
     if obj is None or obj == "":
         return ""
     return localized_value(obj, field)
+
+
+@register.filter(name="localized_text")
+def localized_text_filter(obj, field: str) -> str:
+    """``{{ milestone|localized_text:"title" }}``: just the text, no markup (inside sentences,
+    attributes, ``<title>``)."""
+    if obj is None or obj == "":
+        return ""
+    return localized_text(obj, field)
