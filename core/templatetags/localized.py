@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from django import template
 
-from core.localized import Localized
+from core.localized import Localized, localized_text
 from core.localized import localized as localized_value
-from core.localized import localized_text
 
 register = template.Library()
 
