@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,8 +27,6 @@ def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        from django.utils.html import strip_tags
-
         return not strip_tags(value).strip()
     try:
         return len(value) == 0
@@ -63,9 +61,10 @@ class Localized:
         return not is_blank(self.text)
 
     def __html__(self) -> SafeString:
+        # str(self): format_html would call this method again on the object itself.
         if not self.is_fallback:
-            return format_html("{}", self)
-        return format_html('<span lang="{}">{}</span> {}', self.lang, self, self.note)
+            return escape(str(self))
+        return format_html('<span lang="{}">{}</span> {}', self.lang, str(self), self.note)
 
     @property
     def lang_attr(self) -> SafeString:
