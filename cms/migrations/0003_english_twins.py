@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0002_home_page'),
+        ("cms", "0002_home_page"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standardpage',
-            name='body_en',
-            field=wagtail.fields.StreamField([('heading', 0), ('paragraph', 1)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {}), 1: ('wagtail.blocks.RichTextBlock', (), {})}, verbose_name='body (English)'),
+            model_name="standardpage",
+            name="body_en",
+            field=wagtail.fields.StreamField(
+                [("heading", 0), ("paragraph", 1)],
+                blank=True,
+                block_lookup={
+                    0: ("wagtail.blocks.CharBlock", (), {}),
+                    1: ("wagtail.blocks.RichTextBlock", (), {}),
+                },
+                verbose_name="body (English)",
+            ),
         ),
         migrations.AddField(
-            model_name='standardpage',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=255, verbose_name='title (English)'),
+            model_name="standardpage",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=255, verbose_name="title (English)"),
         ),
     ]

@@ -59,7 +59,8 @@ def test_a_block_reads_its_parts_for_its_own_markup():
     )
     with translation.override("en"):
         assert _render(template, c=_challenge()) == (
-            '<div lang="id">Antrean daring</div><span class="lang-note">(Bahasa Indonesia)</span>|Antrean daring'
+            '<div lang="id">Antrean daring</div>'
+            '<span class="lang-note">(Bahasa Indonesia)</span>|Antrean daring'
         )
         assert _render(template, c=_challenge(title_en="Online queueing")) == (
             "<div>Online queueing</div>|Online queueing"

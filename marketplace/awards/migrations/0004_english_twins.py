@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('awards', '0003_progress_report'),
+        ("awards", "0003_progress_report"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='award',
-            name='summary_en',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='project summary (English)'),
+            model_name="award",
+            name="summary_en",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="project summary (English)"),
         ),
         migrations.AddField(
-            model_name='award',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='project title (English)'),
+            model_name="award",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="project title (English)"),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (English)'),
+            model_name="milestone",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
         ),
     ]

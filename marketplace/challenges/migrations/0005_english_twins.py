@@ -5,65 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('challenges', '0004_money_fields_in_rupiah'),
+        ("challenges", "0004_money_fields_in_rupiah"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='challengedocument',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (English)'),
+            model_name="challengedocument",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
         ),
         migrations.AddField(
-            model_name='challengepage',
-            name='body_en',
-            field=wagtail.fields.StreamField([('heading', 0), ('paragraph', 1), ('quote', 2), ('image', 5), ('document', 8), ('table', 9)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'Heading'}), 1: ('wagtail.blocks.RichTextBlock', (), {'features': ['h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link'], 'label': 'Paragraph'}), 2: ('wagtail.blocks.BlockQuoteBlock', (), {'label': 'Quote'}), 3: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image'}), 4: ('wagtail.blocks.CharBlock', (), {'label': 'Caption', 'required': False}), 5: ('wagtail.blocks.StructBlock', [[('image', 3), ('caption', 4)]], {'icon': 'image', 'label': 'Image'}), 6: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'Document'}), 7: ('wagtail.blocks.CharBlock', (), {'label': 'Link text', 'required': False}), 8: ('wagtail.blocks.StructBlock', [[('document', 6), ('title', 7)]], {'icon': 'doc-full', 'label': 'Document'}), 9: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'label': 'Data table'})}, verbose_name='problem statement and context (English)'),
+            model_name="challengepage",
+            name="body_en",
+            field=wagtail.fields.StreamField(
+                [("heading", 0), ("paragraph", 1), ("quote", 2), ("image", 5), ("document", 8), ("table", 9)],
+                blank=True,
+                block_lookup={
+                    0: ("wagtail.blocks.CharBlock", (), {"label": "Heading"}),
+                    1: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["h3", "h4", "bold", "italic", "ol", "ul", "link"],
+                            "label": "Paragraph",
+                        },
+                    ),
+                    2: ("wagtail.blocks.BlockQuoteBlock", (), {"label": "Quote"}),
+                    3: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "Image"}),
+                    4: ("wagtail.blocks.CharBlock", (), {"label": "Caption", "required": False}),
+                    5: (
+                        "wagtail.blocks.StructBlock",
+                        [[("image", 3), ("caption", 4)]],
+                        {"icon": "image", "label": "Image"},
+                    ),
+                    6: ("wagtail.documents.blocks.DocumentChooserBlock", (), {"label": "Document"}),
+                    7: ("wagtail.blocks.CharBlock", (), {"label": "Link text", "required": False}),
+                    8: (
+                        "wagtail.blocks.StructBlock",
+                        [[("document", 6), ("title", 7)]],
+                        {"icon": "doc-full", "label": "Document"},
+                    ),
+                    9: ("wagtail.contrib.table_block.blocks.TableBlock", (), {"label": "Data table"}),
+                },
+                verbose_name="problem statement and context (English)",
+            ),
         ),
         migrations.AddField(
-            model_name='challengepage',
-            name='eligibility_en',
-            field=wagtail.fields.RichTextField(blank=True, verbose_name='eligibility (English)'),
+            model_name="challengepage",
+            name="eligibility_en",
+            field=wagtail.fields.RichTextField(blank=True, verbose_name="eligibility (English)"),
         ),
         migrations.AddField(
-            model_name='challengepage',
-            name='expected_outcomes_en',
-            field=wagtail.fields.RichTextField(blank=True, verbose_name='expected outcomes (English)'),
+            model_name="challengepage",
+            name="expected_outcomes_en",
+            field=wagtail.fields.RichTextField(blank=True, verbose_name="expected outcomes (English)"),
         ),
         migrations.AddField(
-            model_name='challengesponsor',
-            name='role_en',
-            field=models.CharField(blank=True, max_length=150, verbose_name='role (English)'),
+            model_name="challengesponsor",
+            name="role_en",
+            field=models.CharField(blank=True, max_length=150, verbose_name="role (English)"),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='description_en',
-            field=models.TextField(blank=True, verbose_name='description (English)'),
+            model_name="criterion",
+            name="description_en",
+            field=models.TextField(blank=True, verbose_name="description (English)"),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='name_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='name (English)'),
+            model_name="criterion",
+            name="name_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
         ),
         migrations.AddField(
-            model_name='incentive',
-            name='description_en',
-            field=models.CharField(blank=True, max_length=300, verbose_name='description (English)'),
+            model_name="incentive",
+            name="description_en",
+            field=models.CharField(blank=True, max_length=300, verbose_name="description (English)"),
         ),
         migrations.AddField(
-            model_name='incentive',
-            name='relief_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='relief (English)'),
+            model_name="incentive",
+            name="relief_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="relief (English)"),
         ),
         migrations.AddField(
-            model_name='incentive',
-            name='unit_en',
-            field=models.CharField(blank=True, max_length=60, verbose_name='unit (English)'),
+            model_name="incentive",
+            name="unit_en",
+            field=models.CharField(blank=True, max_length=60, verbose_name="unit (English)"),
         ),
         migrations.AddField(
-            model_name='question',
-            name='answer_en',
-            field=models.TextField(blank=True, max_length=5000, verbose_name='answer (English)'),
+            model_name="question",
+            name="answer_en",
+            field=models.TextField(blank=True, max_length=5000, verbose_name="answer (English)"),
         ),
     ]
