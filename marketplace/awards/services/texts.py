@@ -12,9 +12,8 @@ from marketplace.awards import permissions
 from marketplace.awards import signals as awards_signals
 from marketplace.awards.models import Award, Milestone
 
-TITLE_MAX = Award._meta.get_field("title_en").max_length
-SUMMARY_MAX = Award._meta.get_field("summary_en").max_length
-MILESTONE_MAX = Milestone._meta.get_field("title_en").max_length
+# The columns' lengths (Award.title_en, Award.summary_en, Milestone.title_en).
+TITLE_MAX, SUMMARY_MAX, MILESTONE_MAX = 200, 2000, 200
 
 
 def project_english_set(
