@@ -187,3 +187,20 @@ def test_similar_challenges_show_english_titles(client, official, region, transl
     html = client.get(f"/en/challenges/{other.slug}/").text
     similar = html[html.index('id="similar-title"') :]
     assert "Online queueing for health centres" in similar
+
+
+def test_an_official_answers_in_both_languages(client, official, untranslated):
+    asked = factories.question(challenge_page=untranslated, body="Apakah data pasien boleh dipakai?")
+    response = factories.signed_in_client(official).post(
+        f"/workspace/questions/{asked.pk}/",
+        {"answer": "Ya, yang dianonimkan.", "answer_en": "Yes, once anonymised."},
+    )
+    assert response.status_code == 302
+    english = client.get(f"/en/challenges/{untranslated.slug}/").text
+    assert "Yes, once anonymised." in english and "Ya, yang dianonimkan." not in english
+    indonesian = client.get(f"/challenges/{untranslated.slug}/").text
+    assert "Ya, yang dianonimkan." in indonesian and "Yes, once anonymised." not in indonesian
+    # An answer given in Indonesian only is marked on the English page.
+    other = factories.answered_question(challenge_page=untranslated, official=official, answer="Tidak.")
+    english = client.get(f"/en/challenges/{untranslated.slug}/").text
+    assert f'<span lang="id">{other.answer}</span> {NOTE}' in english
