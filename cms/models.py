@@ -4,7 +4,7 @@ the home page asks marketplace selectors for what it shows."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -14,7 +14,10 @@ class HomePage(Page):
     intro = models.CharField(_("intro"), max_length=300, blank=True)
     intro_en = models.CharField(_("intro (English)"), max_length=300, blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("intro_en")], heading=_("English"), classname="collapsed"),
+    ]
     subpage_types = ["challenges.RegionPage", "cms.StandardPage"]
     max_count = 1
 
@@ -34,13 +37,23 @@ class HomePage(Page):
         return context
 
 
+def standard_blocks() -> list:
+    return [("heading", blocks.CharBlock()), ("paragraph", blocks.RichTextBlock())]
+
+
 class StandardPage(Page):
-    body = StreamField(
-        [("heading", blocks.CharBlock()), ("paragraph", blocks.RichTextBlock())],
-        blank=True,
-        use_json_field=True,
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    body = StreamField(standard_blocks(), blank=True, use_json_field=True)
+    body_en = StreamField(
+        standard_blocks(), blank=True, use_json_field=True, verbose_name=_("body (English)")
     )
-    content_panels = Page.content_panels + [FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("body"),
+        # English twins (core.localized): empty shows the Indonesian text under /en/.
+        MultiFieldPanel(
+            [FieldPanel("title_en"), FieldPanel("body_en")], heading=_("English"), classname="collapsed"
+        ),
+    ]
     subpage_types = ["cms.StandardPage"]
 
     class Meta:

@@ -1894,3 +1894,232 @@ MILESTONE_REPLANS = [
         "reason": "Bank mitra baru membuka akses API saldo anggota bulan depan; tenggat digeser 30 hari.",
     },
 ]
+
+# English twins of the public texts (core.localized), for most challenges and the public
+# projects; the rest show their Indonesian text under /en/, marked "(Bahasa Indonesia)".
+# Incentives are found by their Indonesian description, criteria by position, sponsors' roles
+# by the sponsor's name, milestones by position.
+CHALLENGES_EN = {
+    "antrean-puskesmas-daring": {
+        "body_en": [
+            "West Sumba's eleven community health centres (puskesmas) see 120 patients a day on "
+            "average. Queue numbers are handed out at the counter from 7 a.m., so people from distant "
+            "villages have to set off before sunrise, and quite a few go home without being seen.",
+            "We are looking for a solution that lets people take a queue number by phone (a light web "
+            "app, SMS or WhatsApp), estimates when they will be called, and gives counter staff a simple "
+            "screen. It must keep working offline at the health centre, synchronise when the signal "
+            "returns, and connect to BPJS Kesehatan's P-Care system.",
+        ],
+        "eligibility_en": "<ul><li>Companies, cooperatives, universities or community groups registered "
+        "in Indonesia.</li><li>Have built an app that real users rely on.</li><li>Willing to run a "
+        "three-month pilot at two health centres.</li></ul>",
+        "incentives": {
+            "Hibah pengembangan dan uji coba di dua puskesmas": {
+                "description_en": "Grant for development and a pilot at two health centres"
+            },
+            "Pendampingan tim Dinas Kesehatan dan akses ke data layanan yang dianonimkan": {
+                "description_en": "Support from the Health Office team and access to anonymised service data",
+                "unit_en": "hours of support",
+            },
+            "Kredit komputasi awan untuk server antrean": {
+                "description_en": "Cloud computing credits for the queueing server",
+                "unit_en": "USD cloud credits",
+            },
+        },
+        "criteria": [
+            ("Impact on patients", "How many hours of waiting are saved, and who benefits."),
+            (
+                "Technical feasibility and offline operation",
+                "Keeps working without internet; no data is lost.",
+            ),
+            ("Cost and sustainability", "Running costs after the pilot."),
+            ("Team experience", "Track record of building and maintaining apps."),
+        ],
+        "sponsors": {"PT Awan Nusantara": "Cloud credit provider"},
+    },
+    "pencatatan-gizi-posyandu": {
+        "body_en": [
+            "West Sumba has more than 200 village health posts (posyandu). Stunting is still above the "
+            "national average, and decisions on nutrition programmes depend on data that arrives six to "
+            "eight weeks after children are weighed.",
+            "We are looking for an app that volunteers can use on a basic Android phone, that works out "
+            "nutritional status to the WHO standard automatically, warns about children at risk, and "
+            "sends the monthly summary to the health centre once it is online.",
+        ],
+        "eligibility_en": "<ul><li>Teams with experience in public health or app development.</li>"
+        "<li>Willing to train posyandu volunteers in the villages.</li></ul>",
+        "incentives": {
+            "Hibah pengembangan, pelatihan kader dan perluasan bertahap": {
+                "description_en": "Grant for development, volunteer training and a phased roll-out"
+            },
+            "Pendampingan teknis oleh mentor berpengalaman": {
+                "description_en": "Technical mentoring by experienced mentors",
+                "unit_en": "mentoring hours",
+            },
+        },
+        "criteria": [
+            ("Ease of use for volunteers", "Volunteers can use it after one day of training."),
+            ("Data accuracy and nutrition standards", "Z-scores calculated to the WHO standard."),
+            ("Offline operation", "Recording keeps working without signal."),
+            ("Cost and sustainability", "Device and maintenance costs per health post."),
+        ],
+        "sponsors": {"Yayasan Mentor Digital Indonesia": "Provides mentors"},
+    },
+    "internet-desa-terpencil": {
+        "body_en": [
+            "Village offices, schools and auxiliary health posts in the hill villages have to travel to "
+            "the sub-district town to upload reports and use online services. Some villages already have "
+            "a satellite access point from a central government programme, but it only reaches the area "
+            "around the village office.",
+            "A good proposal explains the technology, the installation cost and monthly cost per village, "
+            "who maintains the network, and how the village enterprise (BUMDes) or a residents' group can "
+            "cover running costs once the grant period ends.",
+        ],
+        "eligibility_en": "<ul><li>Companies, cooperatives, village enterprises (BUMDes), universities "
+        "or community groups.</li><li>Have network technicians, or partner with a licensed internet "
+        "service provider.</li></ul>",
+        "incentives": {
+            "Kontrak uji coba di lima desa selama dua belas bulan": {
+                "description_en": "Pilot contract in five villages for twelve months"
+            },
+            "Izin pemasangan perangkat di menara dan gedung milik pemerintah daerah": {
+                "description_en": "Permission to install equipment on towers and buildings owned by the "
+                "regional government",
+                "unit_en": "tower sites",
+            },
+        },
+        "criteria": [
+            ("Coverage", "How many residents, schools and health facilities are served."),
+            ("Cost per village", "Installation and monthly costs."),
+            ("Run by the community", "The role of BUMDes or residents' groups after the pilot."),
+            ("Technical readiness", "Equipment, frequency licences and maintenance staff."),
+        ],
+    },
+    "literasi-digital-desa": {
+        "body_en": [
+            "The regional government is moving civil registration, social assistance and complaints to "
+            "online channels. Without help, older people, farmers and homemakers are left behind and "
+            "depend on middlemen who charge a fee.",
+            "The programme we are looking for trains a volunteer in every village, uses everyday language "
+            "and local examples, covers account security and how to spot scams, and measures its results "
+            "in a simple way.",
+        ],
+        "eligibility_en": "<ul><li>Educational institutions, foundations or community groups with "
+        "experience in training residents.</li><li>Materials are shared under an open licence.</li></ul>",
+        "incentives": {
+            "Hibah program pelatihan untuk 20 desa": {
+                "description_en": "Grant for a training programme in 20 villages"
+            },
+            "Hadiah untuk materi pelatihan terbaik": {
+                "description_en": "Prizes for the best training materials"
+            },
+        },
+        "criteria": [
+            ("Reach", "Number of villages and residents trained."),
+            ("Fit with the local context", "Language, examples and schedules that suit residents."),
+            ("Sustained by village volunteers", "Volunteers can carry on without the delivery team."),
+            ("Measuring results", "Simple indicators before and after the training."),
+        ],
+    },
+    "retribusi-pasar-nontunai": {
+        "body_en": [
+            "Pontianak runs dozens of markets with thousands of traders. Levy payments are recorded per "
+            "bundle of paper tickets, not per trader, so the office does not know who has paid or what "
+            "the real revenue potential is.",
+            "We are looking for payment by QRIS or e-wallet, with an option for traders who have no "
+            "smartphone, a daily summary per trader for collectors, and automatic transfer to the "
+            "regional treasury account. Traders must be able to see their own payment history.",
+        ],
+        "eligibility_en": "<ul><li>Companies or cooperatives registered in Indonesia.</li><li>The "
+        "payment partner is licensed by Bank Indonesia.</li></ul>",
+        "incentives": {
+            "Kontrak uji coba di tiga pasar selama enam bulan": {
+                "description_en": "Pilot contract in three markets for six months"
+            },
+            "Keringanan retribusi tiga bulan bagi pedagang peserta uji coba": {
+                "description_en": "Three months of levy relief for traders taking part in the pilot",
+                "relief_en": "50% for 3 months",
+            },
+        },
+        "criteria": [
+            ("Ease of use for traders", "Including traders without a smartphone."),
+            ("Traceable deposits", "Every payment reaches the regional treasury and can be checked."),
+            ("Transaction costs", "Costs borne by traders and by the government."),
+            ("Team readiness", "Experience and licences held."),
+        ],
+        "sponsors": {"Bank Kalbar Peduli (CSR)": "Payment partner and trader training"},
+    },
+    "izin-usaha-umkm-daring": {
+        "body_en": [
+            "Without a business identification number (NIB), micro-entrepreneurs struggle to get "
+            "people's business credit (KUR), halal certification and access to government procurement. "
+            "The office's SME clinic can only help a few dozen people a week.",
+            "The solution we are looking for guides entrepreneurs step by step in plain language, checks "
+            "that documents are complete before they are uploaded, and alerts the office when an "
+            "application gets stuck.",
+        ],
+        "eligibility_en": "<ul><li>Open to every kind of organisation.</li><li>The service is free of "
+        "charge for micro-entrepreneurs.</li></ul>",
+        "incentives": {
+            "Hibah layanan pendampingan selama enam bulan": {
+                "description_en": "Grant for six months of assistance"
+            },
+            "Ruang kerja bersama di Rumah UMKM Kota Pontianak selama enam bulan": {
+                "description_en": "Co-working space at Pontianak's SME House for six months",
+                "unit_en": "co-working seats",
+            },
+        },
+        "criteria": [
+            ("SMEs helped", "Target number of NIBs issued during the programme."),
+            ("Ease of use", "Works from a basic phone."),
+            ("Fit with OSS", "Follows the risk-based OSS licensing flow."),
+            ("Cost", "Cost per SME helped."),
+        ],
+    },
+    "pembukuan-digital-koperasi": {
+        "body_en": [
+            "Annual members' meetings are often postponed because the accounts are not ready, and the "
+            "office's oversight of cooperatives' health depends on paper reports sent once a year.",
+            "We are looking for an app that follows cooperative accounting standards, that board members "
+            "can use after short training, that lets members check their savings and loans by phone, and "
+            "that produces the office's reports automatically.",
+        ],
+        "eligibility_en": "<ul><li>Companies or cooperatives registered in Indonesia.</li><li>Willing "
+        "to support at least 30 cooperatives.</li></ul>",
+        "incentives": {
+            "Hibah pengembangan dan pendampingan 30 koperasi": {
+                "description_en": "Grant for development and support for 30 cooperatives"
+            },
+        },
+        "criteria": [
+            ("Fit with cooperative accounting standards", "Reports meet the ministry's rules."),
+            ("Ease of use for board members", "Usable after short training."),
+            ("Members' access to balances", "Members check their own savings and loans."),
+            ("Subscription cost", "Affordable for small cooperatives."),
+        ],
+    },
+}
+
+PROJECTS_EN = {
+    "posyandu-digital": {
+        "title_en": "Digital Posyandu: recording child growth without signal",
+        "summary_en": "An Android app for village health volunteers that works out toddlers' "
+        "nutritional status to the WHO standard, works offline, and sends the summary to the health "
+        "centre once connected.",
+        "milestones": [
+            "Prototype and pilot at five health posts",
+            "Roll-out to 40 health posts and training for 120 volunteers",
+            "Nutrition dashboard for the Health Office and hand-over of the source code",
+        ],
+    },
+    "koperasiku": {
+        "title_en": "KoperasiKu: savings-and-loan bookkeeping and members' balances by phone",
+        "summary_en": "A bookkeeping app for savings-and-loan cooperatives, with automatic reports for "
+        "the office and balance checks for members.",
+        "milestones": [
+            "Core app and data migration for five cooperatives",
+            "Roll-out to 30 cooperatives and training for their boards",
+            "Members' balance checks by phone",
+        ],
+    },
+}

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.localized import localized_text
 from search import registry
 from search.documents import localised_path
 from search.models import SavedSearch, SavedSearchMatch
@@ -138,7 +139,7 @@ def _notify_instant(saved: SavedSearch, hit: SearchHit) -> None:
     language = _language(saved.user)
     with translation.override(language):
         url = localised_path(hit.url, language)
-        values = {"name": saved.name, "title": hit.title}
+        values = {"name": saved.name, "title": localized_text(hit, "title", language)}
         messaging.notify(
             kind=messaging.Kind.SEARCHES,
             users=[saved.user],

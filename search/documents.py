@@ -29,8 +29,10 @@ class SearchDocument:
     url: str
     summary: str = ""
     body: str = ""
+    # English twins of the public text, where the domain has them (empty: none given).
     title_en: str = ""
     summary_en: str = ""
+    body_en: str = ""
     region: str = ""  # region slug
     agency: int | None = None
     sectors: list[str] = field(default_factory=list)  # sector slugs, the primary one first
@@ -58,7 +60,7 @@ class SearchDocument:
         return " ".join([self.title, self.summary, self.body, " ".join(self.tags)])
 
     def english_text(self) -> str:
-        return " ".join([self.title_en, self.summary_en])
+        return " ".join([self.title_en, self.summary_en, self.body_en])
 
     def stemmed(self) -> str:
         return stem(" ".join([self.indonesian_text(), self.english_text()]))

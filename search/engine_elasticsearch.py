@@ -29,7 +29,18 @@ FACET_FIELDS = {"type": "kind", "sector": "sector", "region": "region", "incenti
 FACET_SIZE = 50
 BACKEND = "elasticsearch"
 # The stored fields a SearchHit is made of (``hit_from``).
-HIT_SOURCE = ["kind", "object_id", "title", "url", "snippet", "region", "sector", "amount", "closes_at"]
+HIT_SOURCE = [
+    "kind",
+    "object_id",
+    "title",
+    "title_en",
+    "url",
+    "snippet",
+    "region",
+    "sector",
+    "amount",
+    "closes_at",
+]
 
 
 def status_query(status: str, now: datetime.datetime) -> dict:
@@ -247,6 +258,7 @@ def hit_from(raw: dict) -> SearchHit:
         kind=source["kind"],
         object_id=int(source["object_id"]),
         title=source.get("title", ""),
+        title_en=source.get("title_en") or "",
         url=source.get("url", ""),
         snippet=snippet,
         score=raw.get("_score") or 0.0,

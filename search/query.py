@@ -116,6 +116,9 @@ class SearchHit:
     sectors: tuple[str, ...] = ()
     amount: int | None = None
     closes_at: datetime.datetime | None = None
+    # The English title where one was given; read the title with core.localized.localized(hit,
+    # "title") for the reader's language.
+    title_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,10 @@ def admin_challenge_form(
         "summary": "Masalah layanan publik yang perlu solusi digital.",
         "summary_en": "",
         "body": streamfield([("paragraph", rich_text("<p>Uraian masalah.</p>"))]),
+        # The English tab, left empty as most editors leave it.
+        "body_en": streamfield([]),
+        "expected_outcomes_en": rich_text(""),
+        "eligibility_en": rich_text(""),
         "agency": agency_obj.pk,
         "sector": sector.pk,
         "opens_at": opens,

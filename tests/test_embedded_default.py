@@ -28,7 +28,8 @@ PAGES = {
     "/challenges/": "Retribusi pasar nontunai",
     "/search/?q=puskesmaz": "Antrean daring untuk puskesmas",  # a typo, corrected
     "/search/?q=pembayaran&status=open&sort=amount": "Retribusi pasar nontunai",  # an affix
-    "/en/search/?q=health+centre": "Antrean daring untuk puskesmas",  # an English synonym
+    # An English synonym; the English page shows the challenge's English title.
+    "/en/search/?q=health+centre": "Online queueing for community health centres",
 }
 REQUESTS = """
 import json

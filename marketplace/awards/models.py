@@ -53,6 +53,10 @@ class Award(models.Model):
     )
     # "Awarded with conditions": what the grantee must do or accept (empty: no conditions).
     conditions = models.TextField(_("conditions"), blank=True, max_length=3000)
+    # The project's public title and summary are the proposal's (in the applicant's language);
+    # the agency may give English ones for /en/ (core.localized reads ``title``/``title_en``).
+    title_en = models.CharField(_("project title (English)"), max_length=200, blank=True)
+    summary_en = models.TextField(_("project summary (English)"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("award")
@@ -64,6 +68,15 @@ class Award(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("marketplace:project_detail", kwargs={"pk": self.pk})
+
+    @property
+    def title(self) -> str:
+        """The project's public title: its proposal's (select ``proposal`` with the award)."""
+        return self.proposal.title
+
+    @property
+    def summary(self) -> str:
+        return self.proposal.summary
 
     @property
     def delivery_status_label(self) -> str:
@@ -81,6 +94,7 @@ class Milestone(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     amount = models.BigIntegerField(_("amount (minor units)"), validators=[MinValueValidator(1)])
     due_date = models.DateField(_("due date"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False)

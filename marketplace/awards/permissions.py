@@ -25,6 +25,14 @@ def can_award_proposal(user: Visitor, proposal) -> tuple[bool, str]:
     return without_conflict(user, proposal)
 
 
+def can_edit_project_english(user: Visitor, award) -> tuple[bool, str]:
+    """The project's English title, summary and milestone titles: an official of the agency that
+    owns the challenge (they are the agency's public words, not the grantee's)."""
+    if not is_challenge_official(user, award.proposal.challenge):
+        return False, _("Only an official of the agency that owns this challenge may edit the English text.")
+    return True, ""
+
+
 def can_report_milestone(user: Visitor, milestone) -> tuple[bool, str]:
     if not is_member(user, milestone.award.proposal.organisation):
         return False, _("Only the grantee may report progress on this milestone.")

@@ -22,5 +22,6 @@ urlpatterns = [
         name="milestone_evidence",
     ),
     path("workspace/awards/<int:pk>/replan/", views.award_replan, name="award_replan"),
+    path("workspace/awards/<int:pk>/english/", views.project_english, name="project_english"),
     path("workspace/proposals/<int:pk>/timeline/", views.proposal_timeline, name="proposal_timeline"),
 ]

@@ -1,22 +1,30 @@
 """Read-only JSON API: the same filters as the pages, amounts in minor units as stored and, next
 to each, the same amount the way OCDS shows it (``{"amount": 70000000, "currency": "IDR"}``,
-whole rupiah)."""
+whole rupiah).
+
+Texts (titles, summaries, descriptions) are in Bahasa Indonesia unless ``?lang=en`` asks for
+English: then each is its English twin where one was given, else the Indonesian text
+(``core.localized``). The language is a query parameter, not Accept-Language, so that a link or
+a cached answer always says the same thing."""
 
 from __future__ import annotations
 
 import html
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.fields import get_attribute
 from rest_framework.response import Response
 
 from core import chains
+from core.localized import localized_text
 from core.models import ChainHeadSnapshot
 from core.money import major_units
 from core.references import CHALLENGE, parse_reference
@@ -31,6 +39,50 @@ from marketplace.publicdata.search_pages import SearchForm
 from payments import api as payments_api
 from payments.models import Entry
 from search import api as search_engine
+
+API_LANGUAGES = [code for code, _name in settings.LANGUAGES]
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    str,
+    enum=API_LANGUAGES,
+    description="The language of the texts: `id` (Bahasa Indonesia, the default) or `en` (English; "
+    "a text given only in Bahasa Indonesia is returned as it is).",
+)
+
+
+def requested_language(request) -> str:
+    """The ``lang`` asked for, or the site's default language (also for a value we do not speak,
+    which ``check_language`` then refuses)."""
+    value = request.GET.get("lang", "")
+    return value if value in API_LANGUAGES else settings.LANGUAGE_CODE
+
+
+def check_language(request) -> None:
+    value = request.GET.get("lang", "")
+    if value and value not in API_LANGUAGES:
+        raise ValidationError({"lang": [_("Unknown language; use one of: %s.") % ", ".join(API_LANGUAGES)]})
+
+
+class InRequestedLanguage:
+    """A viewset that answers in ``?lang=``: texts, and the messages of its errors."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override(requested_language(request)):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_language(request)
+
+
+class LocalizedField(serializers.CharField):
+    """The attribute named ``source`` in the request's language (``core.localized``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return localized_text(instance, self.source)
 
 
 class ValueSerializer(serializers.Serializer):
@@ -75,6 +127,9 @@ class IncentiveSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider_display", read_only=True)
     remaining = serializers.IntegerField(read_only=True, allow_null=True)
     amount_value = ValueField(amount="amount")
+    description = LocalizedField()
+    unit = LocalizedField()
+    relief = LocalizedField()
 
     class Meta:
         model = Incentive
@@ -97,6 +152,9 @@ class IncentiveSerializer(serializers.ModelSerializer):
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
+    title = LocalizedField(help_text="In the language asked for (`lang`).")
+    title_en = serializers.CharField(read_only=True, help_text="The English title; empty if none was given.")
+    summary = LocalizedField(help_text="In the language asked for (`lang`).")
     url = serializers.SerializerMethodField()
     status = serializers.ChoiceField(
         source="current_status", choices=[value for value, _label in ChallengePage.STATUSES], read_only=True
@@ -146,7 +204,10 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return timezone.localtime(obj.closes_at, obj.agency.region.zoneinfo).isoformat()
 
 
-class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG_PARAMETER]), retrieve=extend_schema(parameters=[LANG_PARAMETER])
+)
+class ChallengeViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
     serializer_class = ChallengeSerializer
     filterset_class = ChallengeFilter
     queryset = ChallengePage.objects.none()
@@ -156,6 +217,7 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    title = LocalizedField()
     amount_value = ValueField(amount="amount", currency="award.currency")
 
     class Meta:
@@ -164,7 +226,8 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="proposal.title")
+    title = LocalizedField(help_text="In the language asked for (`lang`).")
+    summary = LocalizedField(help_text="In the language asked for (`lang`).")
     url = serializers.SerializerMethodField()
     challenge = serializers.IntegerField(source="proposal.challenge_id")
     organisation = serializers.CharField(source="proposal.organisation.slug")
@@ -179,6 +242,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "summary",
             "url",
             "challenge",
             "organisation",
@@ -195,7 +259,10 @@ class ProjectSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG_PARAMETER]), retrieve=extend_schema(parameters=[LANG_PARAMETER])
+)
+class ProjectViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProjectSerializer
     queryset = Award.objects.none()
 
@@ -273,6 +340,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("closes_before", OpenApiTypes.DATE),
     OpenApiParameter("sort", str, enum=list(search_engine.SORTS)),
     OpenApiParameter("after", str, description="The cursor in the previous response's `next` link."),
+    LANG_PARAMETER,
 ]
 
 
@@ -339,9 +407,19 @@ def _search_results_url(request, after: str) -> str:
 def search_api(request):
     """One search over challenges, projects and organisations: the ``/search/`` page's form and
     query function, with facets (each counted with the other active filters) and a cursor."""
+    with translation.override(requested_language(request)):
+        return _search_answer(request)
+
+
+def _search_answer(request):
     form = SearchForm(request.query_params)
-    if not form.is_valid():
-        return Response({"errors": form.errors.get_json_data()}, status=400)
+    errors = {} if form.is_valid() else form.errors.get_json_data()
+    try:
+        check_language(request)
+    except ValidationError as refused:
+        errors["lang"] = [{"message": str(m), "code": "invalid"} for m in refused.detail["lang"]]
+    if errors:
+        return Response({"errors": errors}, status=400)
     page = search_engine.search(form.to_params())
     return Response(
         {
@@ -355,8 +433,8 @@ def search_api(request):
                 {
                     "type": hit.kind,
                     "id": hit.object_id,
-                    "title": hit.title,
-                    "url": request.build_absolute_uri(hit.url),
+                    "title": localized_text(hit, "title"),
+                    "url": request.build_absolute_uri(search_engine.localised_path(hit.url)),
                     "snippet": html.unescape(strip_tags(hit.snippet)),
                     "score": hit.score,
                     "region": hit.region or None,

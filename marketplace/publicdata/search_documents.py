@@ -75,6 +75,7 @@ def challenge_document(page) -> search.SearchDocument:
                 page.sector.name_en,
             ]
         ),
+        body_en=" ".join([page.body_text("body_en"), search.strip_tags(page.expected_outcomes_en)]),
         url=search.default_language_path("marketplace:challenge_detail", slug=page.slug),
         region=page.agency.region.slug,
         agency=page.agency_id,
@@ -99,7 +100,10 @@ def project_document(award) -> search.SearchDocument:
         title=proposal.title,
         summary=proposal.summary,
         body=" ".join([challenge.title, proposal.organisation.name]),
-        title_en=challenge.title_en,
+        # The project's own English title and summary; its challenge's English title is found too.
+        title_en=award.title_en,
+        summary_en=award.summary_en,
+        body_en=challenge.title_en,
         url=search.default_language_path("marketplace:project_detail", pk=award.pk),
         region=challenge.agency.region.slug,
         agency=challenge.agency_id,

@@ -190,6 +190,7 @@ class Result:
     kind: str
     type_label: str
     title: str
+    title_en: str
     url: str
     snippet: SafeString
     region_name: str
@@ -275,6 +276,7 @@ def _results(page: search.SearchPage, names: Names) -> list[Result]:
                 kind=hit.kind,
                 type_label=names.label("type", hit.kind),
                 title=hit.title,
+                title_en=hit.title_en,
                 url=search.localised_path(hit.url),
                 # The engines escape the document text and add only <mark> (SearchHit.snippet).
                 snippet=mark_safe(hit.snippet),  # noqa: S308

@@ -139,6 +139,7 @@ def test_every_other_page_type_previews_and_views_its_draft(admin_client_, kind)
             "title": "Tentang draf",
             "slug": page.slug,
             "body": streamfield([("paragraph", rich_text("<p>Pengantar draf</p>"))]),
+            "body_en": streamfield([]),
         }
         page.title = "Tentang draf"
         page.body = [("paragraph", "<p>Pengantar draf</p>")]

@@ -131,11 +131,11 @@ def test_every_list_documents_its_query_parameters(schema):
     }
     assert set(_parameters(schema, "/api/v1/challenges/")) == {
         "q", "status", "sector", "region", "agency", "incentive", "budget_min", "budget_max",
-        "closes_after", "closes_before", "sort", "page",
+        "closes_after", "closes_before", "sort", "page", "lang",
     }  # fmt: skip
     assert set(_parameters(schema, "/api/v1/organisations/")) == {"kind", "verified", "page"}
-    assert set(_parameters(schema, "/api/v1/projects/")) == {"page"}
-    assert {"q", "type", "status", "after"} <= set(_parameters(schema, "/api/v1/search/"))
+    assert set(_parameters(schema, "/api/v1/projects/")) == {"page", "lang"}
+    assert {"q", "type", "status", "after", "lang"} <= set(_parameters(schema, "/api/v1/search/"))
 
 
 def test_the_search_response_is_typed(schema):

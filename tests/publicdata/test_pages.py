@@ -58,6 +58,13 @@ LIST_PAGES = [
     "/challenges/?q=tantangan",
     "/challenges/?sector=kesehatan&budget_min=100+juta&sort=zzz",
     "/search/?q=tantangan",
+    # The same lists in English: the English twins are columns of the same rows.
+    "/en/",
+    "/en/challenges/",
+    "/en/projects/",
+    "/api/v1/challenges/?lang=en",
+    "/api/v1/projects/?lang=en",
+    "/en/search/?q=tantangan",
 ]
 
 

@@ -153,8 +153,12 @@ def test_mixed_results_are_labelled_by_type_with_links_snippets_and_facts(client
     assert market["other"].title not in html  # no "pasar" in it
 
     levy = next(r for r in response.context["results"] if r.title == market["levy"].title)
-    # English page: the link keeps the reader in English.
-    assert f'<a href="/en/challenges/{market["levy"].slug}/">Retribusi pasar nontunai</a>' in html
+    # English page: the link keeps the reader in English; a title given only in Indonesian is
+    # marked as such (core.localized).
+    assert (
+        f'<a href="/en/challenges/{market["levy"].slug}/"><span lang="id">Retribusi pasar nontunai</span> '
+        '<span class="lang-note">(Bahasa Indonesia)</span></a>'
+    ) in html
     assert levy.type_label == "Challenge" and levy.region_name == "Kota Ambon" and levy.sector_name == "Trade"
     assert "<mark>" in str(levy.snippet) and "<mark>" in html
     assert "Rp 75.000.000" in html

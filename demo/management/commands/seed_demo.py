@@ -38,6 +38,7 @@ from marketplace.awards.services import awards as awards_services
 from marketplace.awards.services import determinations
 from marketplace.awards.services import determinations as determinations_services
 from marketplace.awards.services import progress as progress_services
+from marketplace.awards.services import texts as awards_text_services
 from marketplace.awards.services.awards import incentive_draw_down
 from marketplace.challenges.models.challenges import ChallengePage, ChallengeSponsor, Criterion, Incentive
 from marketplace.challenges.models.questions import Question
@@ -190,6 +191,7 @@ class Command(BaseCommand):
             ("Reviews", self.seed_reviews),
             ("Decisions after review", self.seed_judging_decisions),
             ("Awards with conditions", self.seed_judged_awards),
+            ("English texts", self.seed_english),
             ("Milestone revisions and re-plans", self.seed_milestone_changes),
             ("Published chain heads", self.seed_chain_heads),
         ]
@@ -1388,6 +1390,69 @@ class Command(BaseCommand):
         keys = [self.proposals[spec["proposal"]].pk for spec in demo_data.JUDGED_AWARDS]
         waiting = Agreement.objects.filter(award__proposal__in=keys, status=Agreement.Status.PENDING).count()
         return f"{self.counted(len(demo_data.JUDGED_AWARDS), created)}; agreements to accept: {waiting}"
+
+    def seed_english(self, label: str) -> str:
+        """The English twins of challenges' and projects' public texts (``CHALLENGES_EN``,
+        ``PROJECTS_EN``): a challenge gets a new published revision, as an editor filling in the
+        English tab would; a project's texts go through the officials' service."""
+        pages = 0
+        for slug, spec in demo_data.CHALLENGES_EN.items():
+            page = ChallengePage.objects.get(pk=self.challenges[slug].pk)
+            if self.apply_english(page, spec):
+                page.save_revision().publish()
+                pages += 1
+        projects = 0
+        for key, spec in demo_data.PROJECTS_EN.items():
+            award = Award.objects.select_related("proposal__challenge").get(proposal=self.proposals[key])
+            milestones = list(award.milestones.order_by("position", "due_date"))
+            titles = {m.pk: title for m, title in zip(milestones, spec["milestones"], strict=True)}
+            if award.title_en == spec["title_en"] and all(m.title_en == titles[m.pk] for m in milestones):
+                continue
+            official = self.users[demo_data.DECIDING_OFFICIAL]
+            awards_text_services.project_english_set(
+                award=award,
+                by=official,
+                title_en=spec["title_en"],
+                summary_en=spec["summary_en"],
+                milestone_titles_en=titles,
+            )
+            projects += 1
+        return (
+            f"{len(demo_data.CHALLENGES_EN)} challenges ({pages} updated), "
+            f"{len(demo_data.PROJECTS_EN)} projects ({projects} updated)"
+        )
+
+    @staticmethod
+    def apply_english(page: ChallengePage, spec: dict) -> bool:
+        """Set the English texts ``spec`` gives on ``page``; True when anything changed."""
+        paragraphs = [f"<p>{text}</p>" for text in spec["body_en"]]
+        changed = False
+        if [block.value.source for block in page.body_en] != paragraphs:
+            page.body_en = [("paragraph", RichText(html)) for html in paragraphs]
+            changed = True
+        if page.eligibility_en != spec["eligibility_en"]:
+            page.eligibility_en = spec["eligibility_en"]
+            changed = True
+        incentives = list(page.incentives.order_by("sort_order", "pk"))
+        for incentive in incentives:
+            for name, value in spec["incentives"].get(incentive.description, {}).items():
+                if getattr(incentive, name) != value:
+                    setattr(incentive, name, value)
+                    changed = True
+        criteria = list(page.criteria.order_by("sort_order", "pk"))
+        for criterion, (name_en, description_en) in zip(criteria, spec["criteria"], strict=True):
+            if (criterion.name_en, criterion.description_en) != (name_en, description_en):
+                criterion.name_en, criterion.description_en = name_en, description_en
+                changed = True
+        links = list(page.sponsors.select_related("sponsor"))
+        for link in links:
+            role_en = spec.get("sponsors", {}).get(link.sponsor.name, link.role_en)
+            if link.role_en != role_en:
+                link.role_en = role_en
+                changed = True
+        if changed:
+            page.incentives, page.criteria, page.sponsors = incentives, criteria, links
+        return changed
 
     def seed_chain_heads(self, label: str) -> str:
         """Today's audit and ledger chain heads, as the daily task publishes them, so that

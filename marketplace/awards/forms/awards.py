@@ -49,3 +49,38 @@ class AwardForm(forms.Form):
 
     def in_kind_quantities(self) -> dict[int, int]:
         return {offer.pk: self.cleaned_data.get(f"in_kind_{offer.pk}") or 0 for offer in self.in_kind_offers}
+
+
+class ProjectEnglishForm(forms.Form):
+    """The project's public texts in English, each beside its Indonesian original; one field
+    per milestone (``milestone_<id>``)."""
+
+    title_en = forms.CharField(label=_("Project title in English"), max_length=200, required=False)
+    summary_en = forms.CharField(
+        label=_("Project summary in English"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, award, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestones = list(milestones)
+        proposal = award.proposal
+        self.fields["title_en"].help_text = _("In Bahasa Indonesia: %(text)s") % {"text": proposal.title}
+        self.fields["summary_en"].help_text = _("In Bahasa Indonesia: %(text)s") % {"text": proposal.summary}
+        for field in ("title_en", "summary_en"):
+            self.fields[field].initial = getattr(award, field)
+            self.fields[field].widget.attrs["lang"] = "en"
+        for position, milestone in enumerate(self.milestones, start=1):
+            self.fields[f"milestone_{milestone.pk}"] = forms.CharField(
+                label=_("Milestone %(number)s in English") % {"number": position},
+                max_length=200,
+                required=False,
+                initial=milestone.title_en,
+                help_text=_("In Bahasa Indonesia: %(text)s") % {"text": milestone.title},
+                widget=forms.TextInput(attrs={"lang": "en"}),
+            )
+
+    def milestone_titles_en(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data.get(f"milestone_{m.pk}") or "" for m in self.milestones}

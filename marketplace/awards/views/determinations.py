@@ -15,6 +15,7 @@ from core.money import format_money
 from core.request_context import current_ip
 from core.views import Confirmation, deny_unless, form_error, post_action
 from marketplace.awards import permissions as awards_permissions
+from marketplace.awards.forms.awards import ProjectEnglishForm
 from marketplace.awards.forms.determinations import (
     AgreementAcceptForm,
     AgreementDeclineForm,
@@ -25,6 +26,7 @@ from marketplace.awards.forms.determinations import (
 from marketplace.awards.models import Agreement, Award, Milestone, MilestoneEvidence
 from marketplace.awards.selectors import determinations as selectors_determinations
 from marketplace.awards.services import determinations as services
+from marketplace.awards.services import texts as text_services
 from marketplace.challenges import permissions as challenges_permissions
 from marketplace.challenges.models import ChallengePage
 from marketplace.proposals.models import Proposal
@@ -219,6 +221,37 @@ def award_replan(request, pk):
             "reason_form": reason_form,
         },
         status=status,
+    )
+
+
+@login_required
+def project_english(request, pk):
+    """An official of the owning agency gives the project's public texts in English."""
+    award = get_object_or_404(
+        Award.objects.select_related("proposal__challenge__agency__region", "proposal__organisation"), pk=pk
+    )
+    deny_unless(awards_permissions.can_edit_project_english(request.user, award))
+    milestones = award.milestones.order_by("position", "due_date")
+    form = ProjectEnglishForm(request.POST or None, award=award, milestones=milestones)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                text_services.project_english_set(
+                    award=award,
+                    by=request.user,
+                    title_en=form.cleaned_data["title_en"],
+                    summary_en=form.cleaned_data["summary_en"],
+                    milestone_titles_en=form.milestone_titles_en(),
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("The English text of the project is saved."))
+                return redirect("marketplace:project_detail", pk=award.pk)
+        status = 400
+    return render(
+        request, "awards/determinations/project_english.html", {"award": award, "form": form}, status=status
     )
 
 

@@ -11,7 +11,6 @@ from django.db import models
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
@@ -30,6 +29,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 
+from core.localized import localized_text
 from core.money import MoneyField
 from marketplace.challenges.admin_forms import ChallengePageForm
 from marketplace.challenges.models.regions import CURRENCY_CHOICES, Agency, RegionPage, Sector
@@ -73,6 +73,39 @@ class ChallengeQuerySet(PageQuerySet):
 ChallengePageManager = PageManager.from_queryset(ChallengeQuerySet)
 
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link"]
+ELIGIBILITY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+def body_blocks() -> list:
+    """The blocks of a problem statement (the same in both languages)."""
+    return [
+        ("heading", blocks.CharBlock(label=_("Heading"))),
+        ("paragraph", blocks.RichTextBlock(label=_("Paragraph"), features=TEXT_FEATURES)),
+        ("quote", blocks.BlockQuoteBlock(label=_("Quote"))),
+        (
+            "image",
+            blocks.StructBlock(
+                [
+                    ("image", ImageChooserBlock(label=_("Image"))),
+                    ("caption", blocks.CharBlock(label=_("Caption"), required=False)),
+                ],
+                label=_("Image"),
+                icon="image",
+            ),
+        ),
+        (
+            "document",
+            blocks.StructBlock(
+                [
+                    ("document", DocumentChooserBlock(label=_("Document"))),
+                    ("title", blocks.CharBlock(label=_("Link text"), required=False)),
+                ],
+                label=_("Document"),
+                icon="doc-full",
+            ),
+        ),
+        ("table", TableBlock(label=_("Data table"))),
+    ]
 
 
 class ChallengePage(Page):
@@ -98,39 +131,19 @@ class ChallengePage(Page):
     summary = models.TextField(_("summary"), max_length=600)
     summary_en = models.TextField(_("summary (English)"), max_length=600, blank=True)
     body = StreamField(
-        [
-            ("heading", blocks.CharBlock(label=_("Heading"))),
-            ("paragraph", blocks.RichTextBlock(label=_("Paragraph"), features=TEXT_FEATURES)),
-            ("quote", blocks.BlockQuoteBlock(label=_("Quote"))),
-            (
-                "image",
-                blocks.StructBlock(
-                    [
-                        ("image", ImageChooserBlock(label=_("Image"))),
-                        ("caption", blocks.CharBlock(label=_("Caption"), required=False)),
-                    ],
-                    label=_("Image"),
-                    icon="image",
-                ),
-            ),
-            (
-                "document",
-                blocks.StructBlock(
-                    [
-                        ("document", DocumentChooserBlock(label=_("Document"))),
-                        ("title", blocks.CharBlock(label=_("Link text"), required=False)),
-                    ],
-                    label=_("Document"),
-                    icon="doc-full",
-                ),
-            ),
-            ("table", TableBlock(label=_("Data table"))),
-        ],
+        body_blocks(),
         blank=True,
         use_json_field=True,
         verbose_name=_("problem statement and context"),
     )
+    body_en = StreamField(
+        body_blocks(),
+        blank=True,
+        use_json_field=True,
+        verbose_name=_("problem statement and context (English)"),
+    )
     expected_outcomes = RichTextField(_("expected outcomes"), blank=True, features=TEXT_FEATURES)
+    expected_outcomes_en = RichTextField(_("expected outcomes (English)"), blank=True, features=TEXT_FEATURES)
     beneficiaries = ParentalManyToManyField(
         Beneficiary, blank=True, related_name="challenges", verbose_name=_("target beneficiaries")
     )
@@ -166,7 +179,8 @@ class ChallengePage(Page):
     review_ends_on = models.DateField(_("review ends on"), null=True, blank=True)
     award_on = models.DateField(_("winners announced on"), null=True, blank=True)
     delivery_ends_on = models.DateField(_("delivery ends on"), null=True, blank=True)
-    eligibility = RichTextField(_("eligibility"), blank=True, features=["bold", "italic", "ol", "ul", "link"])
+    eligibility = RichTextField(_("eligibility"), blank=True, features=ELIGIBILITY_FEATURES)
+    eligibility_en = RichTextField(_("eligibility (English)"), blank=True, features=ELIGIBILITY_FEATURES)
     eligible_kinds = models.JSONField(
         _("organisation kinds that may apply"),
         default=list,
@@ -217,9 +231,7 @@ class ChallengePage(Page):
     base_form_class = ChallengePageForm
 
     content_panels = Page.content_panels + [
-        FieldPanel("title_en"),
         FieldPanel("summary"),
-        FieldPanel("summary_en"),
         FieldPanel("body"),
         FieldPanel("expected_outcomes"),
         MultiFieldPanel(
@@ -260,6 +272,15 @@ class ChallengePage(Page):
             heading=_("Contact"),
         ),
     ]
+    # The English twins of the public texts (core.localized): empty shows the Indonesian text
+    # under /en/, marked "(Bahasa Indonesia)". Criteria and incentives have theirs in their rows.
+    english_panels = [
+        FieldPanel("title_en"),
+        FieldPanel("summary_en"),
+        FieldPanel("body_en"),
+        FieldPanel("expected_outcomes_en"),
+        FieldPanel("eligibility_en"),
+    ]
     offer_panels = [
         InlinePanel("incentives", label=_("Incentives"), min_num=1),
         InlinePanel("criteria", label=_("Criteria (weights sum to 100)"), min_num=1),
@@ -276,6 +297,7 @@ class ChallengePage(Page):
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
+            ObjectList(english_panels, heading=_("English")),
             ObjectList(offer_panels, heading=_("Incentives, criteria and sponsors")),
             ObjectList(review_panels, heading=_("Review")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
@@ -355,20 +377,22 @@ class ChallengePage(Page):
 
     @property
     def display_title(self) -> str:
-        return self.title_en if get_language() == "en" and self.title_en else self.title
+        """The title in the reader's language, as plain text (``core.localized``)."""
+        return localized_text(self, "title")
 
     @property
     def display_summary(self) -> str:
-        return self.summary_en if get_language() == "en" and self.summary_en else self.summary
+        return localized_text(self, "summary")
 
     @property
     def district_list(self) -> list[str]:
         return [line.strip() for line in self.districts.splitlines() if line.strip()]
 
-    def body_text(self) -> str:
-        """The problem statement as plain text (for search): text, captions and table cells."""
+    def body_text(self, field: str = "body") -> str:
+        """The problem statement (or its English twin, ``body_en``) as plain text (for search):
+        text, captions and table cells."""
         parts = []
-        for block in self.body:
+        for block in getattr(self, field):
             if block.block_type == "table":
                 rows = (block.value or {}).get("data") or []
                 parts.extend(str(cell) for row in rows for cell in row if cell)
@@ -433,6 +457,7 @@ class Incentive(Orderable):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="IDR")
     description = models.CharField(_("description"), max_length=300, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=300, blank=True)
     winners = models.PositiveSmallIntegerField(
         _("number of winners"), default=1, validators=[MinValueValidator(1)], help_text=_("Grant or prize.")
     )
@@ -466,6 +491,7 @@ class Incentive(Orderable):
         blank=True,
         help_text=_("For example: mentoring hours, USD cloud credits, co-working seats, training places."),
     )
+    unit_en = models.CharField(_("unit (English)"), max_length=60, blank=True)
     expires_on = models.DateField(_("offer expires on"), null=True, blank=True)
     levy_name = models.CharField(
         _("levy"), max_length=150, blank=True, help_text=_("For example: retribusi pasar.")
@@ -473,6 +499,7 @@ class Incentive(Orderable):
     relief = models.CharField(
         _("relief"), max_length=200, blank=True, help_text=_("For example: 50% for 12 months.")
     )
+    relief_en = models.CharField(_("relief (English)"), max_length=200, blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("amount"), FieldPanel("currency")]),
@@ -488,6 +515,11 @@ class Incentive(Orderable):
             heading=_("In-kind support"),
         ),
         FieldRowPanel([FieldPanel("levy_name"), FieldPanel("relief")], heading=_("Levy relief")),
+        MultiFieldPanel(
+            [FieldPanel("description_en"), FieldRowPanel([FieldPanel("unit_en"), FieldPanel("relief_en")])],
+            heading=_("English"),
+            classname="collapsed",
+        ),
     ]
 
     class Meta(Orderable.Meta):
@@ -560,8 +592,9 @@ class ChallengeSponsor(Orderable):
     role = models.CharField(
         _("role"), max_length=150, blank=True, help_text=_("For example: co-funder, provides cloud credits.")
     )
+    role_en = models.CharField(_("role (English)"), max_length=150, blank=True)
 
-    panels = [FieldPanel("sponsor"), FieldPanel("role")]
+    panels = [FieldPanel("sponsor"), FieldPanel("role"), FieldPanel("role_en")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("sponsor")
@@ -576,8 +609,9 @@ class ChallengeDocument(Orderable):
     title = models.CharField(
         _("title"), max_length=200, blank=True, help_text=_("Empty: the document's title.")
     )
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
 
-    panels = [FieldPanel("document"), FieldPanel("title")]
+    panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("title_en")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("attachment")
@@ -585,16 +619,25 @@ class ChallengeDocument(Orderable):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.document.title
+        return localized_text(self, "title") or self.document.title
 
 
 class Criterion(Orderable):
     challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     weight = models.PositiveSmallIntegerField(_("weight (%)"), validators=[MinValueValidator(1)])
 
-    panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("weight")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("weight"),
+        MultiFieldPanel(
+            [FieldPanel("name_en"), FieldPanel("description_en")], heading=_("English"), classname="collapsed"
+        ),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("criterion")

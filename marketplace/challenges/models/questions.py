@@ -33,6 +33,7 @@ class Question(models.Model):
     )
     body = models.TextField(_("question"), max_length=QUESTION_MAX_LENGTH)
     answer = models.TextField(_("answer"), max_length=ANSWER_MAX_LENGTH, blank=True)
+    answer_en = models.TextField(_("answer (English)"), max_length=ANSWER_MAX_LENGTH, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

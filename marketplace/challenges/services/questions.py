@@ -76,27 +76,31 @@ def _notify_answered(question: Question) -> None:
         )
 
 
-def question_answer(*, question: Question, by: Person, answer: str) -> Question:
+def question_answer(*, question: Question, by: Person, answer: str, answer_en: str = "") -> Question:
     """Answer (or correct the answer to) a question; it becomes public unless merged. The asker,
-    and the askers of questions merged into it, are told the first time only."""
+    and the askers of questions merged into it, are told the first time only. ``answer_en`` is
+    the optional English answer shown under /en/ (empty: the Indonesian one is shown there)."""
     require(permissions.can_manage_question(by, question))
     text = require_text(answer, field="answer", empty=_("Write the answer."), max_length=ANSWER_MAX_LENGTH)
+    text_en = (answer_en or "").strip()
+    if len(text_en) > ANSWER_MAX_LENGTH:
+        raise DomainError(_("The English answer is too long."))
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if locked.duplicate_of_id:
             raise DomainError(_("This question was merged into another one; answer that one instead."))
         first_answer = locked.answered_at is None
-        before = {"answer": locked.answer}
-        locked.answer, locked.answered_by = text, by
+        before = {"answer": locked.answer, "answer_en": locked.answer_en}
+        locked.answer, locked.answer_en, locked.answered_by = text, text_en, by
         if first_answer:
             locked.answered_at = timezone.now()
-        locked.save(update_fields=["answer", "answered_by", "answered_at"])
+        locked.save(update_fields=["answer", "answer_en", "answered_by", "answered_at"])
         audit.record_object(
             actor=by,
             action="question.answered" if first_answer else "question.answer_changed",
             obj=locked,
             before=before,
-            after={"answer": text},
+            after={"answer": text, "answer_en": text_en},
         )
         if first_answer:
             locked.challenge = question.challenge

@@ -46,6 +46,13 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("Published on the challenge page; the asker is told."),
     )
+    answer_en = forms.CharField(
+        label=gettext_lazy("Answer in English (optional)"),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+        help_text=gettext_lazy("Shown on the English page; empty shows the answer above there."),
+    )
 
 
 class _QuestionChoiceField(forms.ModelChoiceField):
@@ -160,7 +167,9 @@ def _question_for_official(request, pk) -> Question:
 def question_manage(request, pk):
     """An official answers a question (or corrects the answer), and from here merges or pins it."""
     question = _question_for_official(request, pk)
-    form = AnswerForm(request.POST or None, initial={"answer": question.answer})
+    form = AnswerForm(
+        request.POST or None, initial={"answer": question.answer, "answer_en": question.answer_en}
+    )
     response = form_action(
         request,
         form,
