@@ -275,6 +275,10 @@ def transfer_note(*, contribution: Contribution) -> str:
     return contribution_services.transfer_note(contribution)
 
 
+def contributions_in_statement_line(*, text: str) -> list[Contribution]:
+    return contribution_services.contributions_in_statement_line(text)
+
+
 contribution_create = contribution_services.contribution_create
 contribution_payment_intent = contribution_services.contribution_payment_intent
 contribution_switch_to_pledge = contribution_services.contribution_switch_to_pledge

@@ -345,6 +345,10 @@ class Contribution(models.Model):
     # The contribution form's one-time token: a second submit of the same form (a double
     # click, a retry over a bad connection, two tabs) finds the first contribution.
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # What the sponsor writes on a bank transfer ("PTD-15-0003", payments.transfer_references):
+    # the fund's number and this contribution's place among the fund's contributions.
+    transfer_sequence = models.PositiveIntegerField(null=True, blank=True)
+    transfer_reference = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
@@ -360,6 +364,14 @@ class Contribution(models.Model):
                 fields=["sponsor", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="contribution_form_submitted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "transfer_sequence"], name="contribution_transfer_sequence_once"
+            ),
+            models.UniqueConstraint(
+                fields=["transfer_reference"],
+                condition=~Q(transfer_reference=""),
+                name="contribution_transfer_reference_once",
             ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0), name="contribution_refund_not_negative"

@@ -318,7 +318,7 @@ def test_without_stripe_the_form_records_a_pledge_with_transfer_instructions(cli
     assert Transaction.objects.count() == transactions
 
     detail = client.get(response["Location"]).content.decode()
-    assert f"challenge:{challenge.pk} P{contribution.pk}" in detail  # the transfer note
+    assert f"PTD-{challenge.pk}-0001" in detail  # the transfer reference
     assert "Rp 2.500.000" in detail
     assert challenge.region.title in detail
 
