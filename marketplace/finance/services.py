@@ -208,7 +208,9 @@ def treasury_account_save(
         account.updated_at = timezone.now()
         account.updated_by = by
         account.save()
-        audit.record_object(actor=by, obj=account, action="treasury_account.saved", before=before, after=after)
+        audit.record_object(
+            actor=by, obj=account, action="treasury_account.saved", before=before, after=after
+        )
     return account
 
 

@@ -5,9 +5,9 @@ from django.urls import path
 
 from marketplace.finance.views import allocations as allocation_views
 from marketplace.finance.views import contributions as contribution_views
-from marketplace.finance.views import treasury as treasury_views
 from marketplace.finance.views import payouts as payout_views
 from marketplace.finance.views import reports as report_views
+from marketplace.finance.views import treasury as treasury_views
 
 urlpatterns = [
     path("challenges/<slug:slug>/fund/allocate/", allocation_views.fund_allocate, name="fund_allocate"),

@@ -114,9 +114,10 @@ def test_a_bad_account_number_is_refused_in_the_users_language_and_nothing_is_sa
     assert _t("Enter the account number: 6 to 20 digits (spaces and dashes are left out).") in (
         response.content.decode()
     )
-    assert not TreasuryAccount.objects.exists() and not AuditEntry.objects.filter(
-        action="treasury_account.saved"
-    ).exists()
+    assert (
+        not TreasuryAccount.objects.exists()
+        and not AuditEntry.objects.filter(action="treasury_account.saved").exists()
+    )
 
 
 # The transfer reference ---------------------------------------------------------------------------
@@ -172,23 +173,30 @@ def test_the_finance_officer_matches_a_statement_line_and_confirms_the_pledge(cl
     assert f"/workspace/finance/contributions/{pledge.pk}/confirm/" in page
 
     nothing = client.get("/workspace/finance/contributions/statement-line/", {"line": "TRF TANPA BERITA"})
-    assert _t(
-        "No pledge has a transfer reference written in this line. Look for the sponsor's name and the "
-        "amount among the pledges waiting."
-    ) in nothing.content.decode()
+    assert (
+        _t(
+            "No pledge has a transfer reference written in this line. Look for the sponsor's name and the "
+            "amount among the pledges waiting."
+        )
+        in nothing.content.decode()
+    )
 
 
 @pytest.mark.parametrize("role", ["sponsor", "official", "reviewer"])
 def test_only_finance_officers_match_statement_lines(client, role):
     client.force_login(UserFactory(roles=[role]))
-    assert client.get("/workspace/finance/contributions/statement-line/", {"line": "PTD-1-1"}).status_code == 403
+    assert (
+        client.get("/workspace/finance/contributions/statement-line/", {"line": "PTD-1-1"}).status_code == 403
+    )
 
 
 # The sponsor's pledge page ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_the_pledge_page_shows_the_treasury_account_and_the_reference(client, region, bpkad_officer, language):
+def test_the_pledge_page_shows_the_treasury_account_and_the_reference(
+    client, region, bpkad_officer, language
+):
     from marketplace.finance import services
 
     services.treasury_account_save(region=region, by=bpkad_officer, **ACCOUNT)
@@ -201,7 +209,14 @@ def test_the_pledge_page_shows_the_treasury_account_and_the_reference(client, re
     assert "Bank NTT" in page and "00102030405" in page and "RKUD Kabupaten Uji" in page
     assert f"PTD-{challenge.pk}-0001" in page
     assert "challenge:" not in page and f" P{pledge.pk}" not in page
-    assert _t("Send it to the treasury account (Rekening Kas Umum Daerah) of %(region)s:", language, region=region.title) in page
+    assert (
+        _t(
+            "Send it to the treasury account (Rekening Kas Umum Daerah) of %(region)s:",
+            language,
+            region=region.title,
+        )
+        in page
+    )
 
 
 def test_without_an_account_the_pledge_page_says_so_and_whom_to_ask(client, region):

@@ -493,7 +493,9 @@ def statement_line_match(request):
     form = StatementLineForm(request.GET or None)
     matches = None
     if form.is_valid():
-        matches = _attach_challenges(payments_api.contributions_in_statement_line(text=form.cleaned_data["line"]))
+        matches = _attach_challenges(
+            payments_api.contributions_in_statement_line(text=form.cleaned_data["line"])
+        )
     return render(
         request,
         "finance/contributions/statement_line_match.html",

@@ -17,7 +17,9 @@ from marketplace.finance.models import TreasuryAccount
 
 @login_required
 def treasury_accounts(request):
-    deny_unless((is_finance(request.user), _("Only a finance officer may enter the regional treasury account.")))
+    deny_unless(
+        (is_finance(request.user), _("Only a finance officer may enter the regional treasury account."))
+    )
     regions = list(
         RegionPage.objects.filter(pk__in=permissions.finance_regions(request.user)).order_by("title")
     )
