@@ -253,6 +253,14 @@ class Disbursement(models.Model):
     def idempotency_key(self) -> str:
         return f"disbursement:{self.pk}:attempt:{self.attempts}"
 
+    @property
+    def status_label(self) -> str:
+        """The status as people should read it. On the manual rail "sent" only means handed to
+        the regional treasury: nothing is paid until its transfer proof is recorded."""
+        if self.rail == "manual" and self.status in (self.Status.SENDING, self.Status.SENT):
+            return str(_("Waiting for the transfer proof from the treasury (BPKAD)"))
+        return str(self.get_status_display())
+
 
 class GatewayCall(models.Model):
     """Every call to a payment provider, with its idempotency key (unique per attempt)."""

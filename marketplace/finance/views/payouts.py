@@ -31,6 +31,7 @@ from marketplace.finance.forms.payouts import (
     RecordPaymentForm,
     ReleaseForm,
 )
+from marketplace.finance.selectors import name_payments, payment_title
 from marketplace.organisations.models.organisations import Organisation
 from marketplace.proposals import permissions as proposals_permissions
 from payments import api as payments_api
@@ -78,7 +79,7 @@ def organisation_payouts(request, slug):
         {
             "organisation": organisation,
             "recipient": payments_api.recipient_for(payee_reference=reference),
-            "payments": payments_api.disbursements_for_payees(payee_references=[reference]),
+            "payments": name_payments(payments_api.disbursements_for_payees(payee_references=[reference])),
             "stripe_enabled": stripe_configured(),
             "form": form,
         },
@@ -219,6 +220,7 @@ def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **f
         Milestone.objects.filter(disbursement_id=disbursement.pk).select_related("award__proposal").first()
     )
     proposal = milestone.award.proposal if milestone is not None else None
+    disbursement.title = payment_title(milestone, disbursement.description)
     return render(
         request,
         "finance/disbursement_release.html",
@@ -345,7 +347,9 @@ def payouts_workspace(request) -> dict:
         references = [payout_services.payee_reference(o) for o in owned]
         recipients = payments_api.recipients_for(payee_references=references)
         payments: dict[str, list] = {}
-        for payment in payments_api.disbursements_for_payees(payee_references=references, limit=50):
+        for payment in name_payments(
+            payments_api.disbursements_for_payees(payee_references=references, limit=50)
+        ):
             payments.setdefault(payment.payee_reference, []).append(payment)
         context["payout_organisations"] = [
             {
@@ -359,7 +363,7 @@ def payouts_workspace(request) -> dict:
     if is_official(user) or user.is_superuser:
         context["bank_details_to_verify"] = _bank_details_to_verify(user)
     if is_finance(user):
-        open_payments = payments_api.disbursements_open()
+        open_payments = name_payments(payments_api.disbursements_open())
         names = _organisation_names([d.payee_reference for d in open_payments])
         for payment in open_payments:
             payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
