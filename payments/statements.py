@@ -30,6 +30,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import exports
+from payments import configuration
 from payments.models import Account, Entry, Fund, Transaction
 from payments.selectors import format_money
 
@@ -37,6 +38,15 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Bank account numbers are 10 to 16 digits (spaces or dashes allowed in between).
 LONG_NUMBER = re.compile(r"\d(?:[\s-]?\d){9,}")
 UNICODE_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+# The domain's references ("award:3", "milestone:2:1") as ledger texts carry them.
+INTERNAL_REFERENCE = re.compile(r"\b[a-z]+:\d+(?::\d+)*\b")
+
+
+def _named(text: str, labels: dict[str, str]) -> str:
+    """``text`` with each internal reference the site can name replaced by its name."""
+    return INTERNAL_REFERENCE.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
 
 
 def public_text(text: str) -> str:
@@ -156,6 +166,15 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         Account.objects.filter(pk__in=set(openings) | {e.account_id for e in entries}).order_by("pk")
     )
     names = {account.pk: str(account.name) for account in accounts}
+    labels = configuration.reference_labels(
+        [
+            found
+            for entry in entries
+            for found in INTERNAL_REFERENCE.findall(
+                f"{entry.transaction.reference} {entry.transaction.description}"
+            )
+        ]
+    )
     kind_labels = dict(Transaction.Kind.choices)
     opening = sum(openings.values())
     balance = opening
@@ -167,7 +186,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         balance += entry.amount
         per_account[entry.account_id] += entry.amount
         totals[txn.kind] = totals.get(txn.kind, 0) + entry.amount
-        description = public_text(txn.description)
+        description = public_text(_named(txn.description, labels))
         lines.append(
             StatementLine(
                 created_at=txn.created_at.astimezone(zone),
@@ -175,7 +194,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
                 kind=txn.kind,
                 kind_label=str(kind_labels.get(txn.kind, txn.kind)),
                 description=description,
-                reference=public_text(txn.reference),
+                reference=public_text(_named(txn.reference, labels)),
                 account=names[entry.account_id],
                 amount=entry.amount,
                 balance=balance,

@@ -7,7 +7,10 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from marketplace.awards.models import Milestone
+from core.references import AWARD, CHALLENGE, ORGANISATION
+from marketplace.awards.models import Award, Milestone
+from marketplace.challenges.models.challenges import ChallengePage
+from marketplace.organisations.models.organisations import Organisation
 
 
 def payment_title(milestone: Milestone | None, fallback: str = "") -> str:
@@ -33,3 +36,36 @@ def name_payments(disbursements: Iterable) -> list:
         disbursement.milestone = milestones.get(disbursement.pk)
         disbursement.title = payment_title(disbursement.milestone, disbursement.description)
     return disbursements
+
+
+def reference_labels(references: list[str]) -> dict[str, str]:
+    """Names for the references payments keeps ("award:3" -> "Award: <project>", "milestone:2" or
+    "milestone:2:1" -> "Payment for stage N — <project>", "challenge:5" -> its title,
+    "organisation:4" -> its name). Registered with payments for its statements; one query per
+    kind of reference."""
+    wanted: dict[str, dict[int, list[str]]] = {}
+    for reference in references:
+        kind, _sep, rest = reference.partition(":")
+        pk = rest.split(":")[0]
+        if pk.isdigit():
+            wanted.setdefault(kind, {}).setdefault(int(pk), []).append(reference)
+    labels: dict[str, str] = {}
+
+    def name(kind: str, found: dict[int, str]) -> None:
+        for pk, label in found.items():
+            for reference in wanted[kind].get(pk, []):
+                labels[reference] = label
+
+    if AWARD in wanted:
+        awards = Award.objects.filter(pk__in=wanted[AWARD]).select_related("proposal")
+        name(AWARD, {a.pk: _("Award: %(project)s") % {"project": a.proposal.title} for a in awards})
+    if "milestone" in wanted:
+        milestones = Milestone.objects.filter(pk__in=wanted["milestone"]).select_related("award__proposal")
+        name("milestone", {m.pk: payment_title(m) for m in milestones})
+    if CHALLENGE in wanted:
+        challenges = ChallengePage.objects.filter(pk__in=wanted[CHALLENGE])
+        name(CHALLENGE, {c.pk: c.display_title for c in challenges})
+    if ORGANISATION in wanted:
+        organisations = Organisation.objects.filter(pk__in=wanted[ORGANISATION]).values_list("pk", "name")
+        name(ORGANISATION, dict(organisations))
+    return labels
