@@ -166,15 +166,10 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         Account.objects.filter(pk__in=set(openings) | {e.account_id for e in entries}).order_by("pk")
     )
     names = {account.pk: str(account.name) for account in accounts}
-    labels = configuration.reference_labels(
-        [
-            found
-            for entry in entries
-            for found in INTERNAL_REFERENCE.findall(
-                f"{entry.transaction.reference} {entry.transaction.description}"
-            )
-        ]
-    )
+    found = [str(a.name) for a in accounts] + [fund.reference]
+    found += [f"{entry.transaction.reference} {entry.transaction.description}" for entry in entries]
+    labels = configuration.reference_labels(INTERNAL_REFERENCE.findall(" ".join(found)))
+    names = {pk: _named(name, labels) for pk, name in names.items()}
     kind_labels = dict(Transaction.Kind.choices)
     opening = sum(openings.values())
     balance = opening
@@ -215,7 +210,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         opening=opening,
         lines=lines,
         totals_by_kind=totals_by_kind,
-        accounts=[(str(a.name), openings.get(a.pk, 0), per_account[a.pk]) for a in accounts],
+        accounts=[(names[a.pk], openings.get(a.pk, 0), per_account[a.pk]) for a in accounts],
     )
 
 
@@ -229,7 +224,6 @@ def statement_csv(statement: Statement) -> bytes:
     start = datetime.datetime(statement.year, statement.month, 1, tzinfo=statement.zone)
     rows: list[list] = [
         [_("Monthly fund statement"), str(statement.fund)],
-        [_("Fund reference"), statement.fund.reference],
         [_("Period"), statement.period_label],
         [_("Currency"), statement.currency],
         [],
@@ -304,7 +298,7 @@ def statement_pdf(statement: Statement) -> bytes:
     # fontTools reports every glyph subset at INFO level; that is not news for the site's log.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-    footer_text = f"{statement.fund.reference} · {statement.year:04d}-{statement.month:02d}"
+    footer_text = f"{statement.fund} · {statement.year:04d}-{statement.month:02d}"
 
     class StatementPDF(FPDF):
         def footer(self) -> None:
@@ -343,7 +337,7 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.set_font(family, "", 10)
     generated = timezone.now().astimezone(statement.zone)
     facts = [
-        (_("Fund"), f"{statement.fund} ({statement.fund.reference})"),
+        (_("Fund"), str(statement.fund)),
         (_("Period"), statement.period_label),
         (_("Opening balance"), money(statement.opening)),
         (_("Money in"), money(statement.money_in)),
