@@ -100,17 +100,17 @@ def finance_regions(user: Visitor):
     """The regions whose treasury account ``user`` may edit (a queryset of region ids)."""
     from marketplace.challenges.models import Agency, RegionPage
 
-    if not is_finance(user):
+    if user is None or not user.is_authenticated or not is_finance(user):
         return RegionPage.objects.none().values("pk")
     if user.is_superuser:
         return RegionPage.objects.values("pk")
-    return Agency.objects.filter(officials=user).values("region_id")
+    return Agency.objects.filter(officials=user.pk).values("region_id")
 
 
 def can_edit_treasury_account(user: Visitor, region) -> tuple[bool, str]:
-    if not is_finance(user):
+    if user is None or not user.is_authenticated or not is_finance(user):
         return False, _("Only a finance officer may enter the regional treasury account.")
-    if not (user.is_superuser or region.agencies.filter(officials=user).exists()):
+    if not (user.is_superuser or region.agencies.filter(officials=user.pk).exists()):
         return False, _("Only the finance officers of %(region)s may enter its treasury account.") % {
             "region": region.title
         }
