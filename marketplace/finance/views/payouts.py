@@ -255,10 +255,20 @@ def disbursement_release(request, pk):
         request,
         form,
         lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
-        success=_("Payment released. It is being sent through the grantee's payment rail."),
+        success=_released_message,
         redirect_to="marketplace:workspace",
     )
     return response or _payment_page(request, disbursement, form=form)
+
+
+def _released_message(disbursement: Disbursement) -> str:
+    """Says what happens next: on the manual rail nothing is paid until the treasury transfers."""
+    if disbursement.rail == "manual":
+        return _(
+            "Payment released. It now waits for the treasury (BPKAD) to transfer it; record the "
+            "transfer and its proof on this payment once the treasury has paid."
+        )
+    return _("Payment released. It is being sent through the grantee's payment rail.")
 
 
 def _payment_form_step(request, pk: int, form_class, form_name: str, service, success: str):
