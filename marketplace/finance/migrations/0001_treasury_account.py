@@ -7,28 +7,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('challenges', '0004_money_fields_in_rupiah'),
+        ("challenges", "0004_money_fields_in_rupiah"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TreasuryAccount',
+            name="TreasuryAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank_name', models.CharField(max_length=100, verbose_name='bank')),
-                ('account_number', models.CharField(max_length=40, verbose_name='account number')),
-                ('account_holder', models.CharField(max_length=200, verbose_name='account holder')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('region', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='treasury_account', to='challenges.regionpage', verbose_name='region')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bank_name", models.CharField(max_length=100, verbose_name="bank")),
+                ("account_number", models.CharField(max_length=40, verbose_name="account number")),
+                ("account_holder", models.CharField(max_length=200, verbose_name="account holder")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "region",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="treasury_account",
+                        to="challenges.regionpage",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regional treasury account (RKUD)',
+                "verbose_name": "regional treasury account (RKUD)",
             },
         ),
     ]

@@ -19,30 +19,35 @@ def number_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0007_balance_transactions_fees_payouts'),
+        ("payments", "0008_transaction_commitment_fund_balance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contribution',
-            name='transfer_reference',
+            model_name="contribution",
+            name="transfer_reference",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='contribution',
-            name='transfer_sequence',
+            model_name="contribution",
+            name="transfer_sequence",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.RunPython(number_existing, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.UniqueConstraint(fields=('fund', 'transfer_sequence'), name='contribution_transfer_sequence_once'),
+            model_name="contribution",
+            constraint=models.UniqueConstraint(
+                fields=("fund", "transfer_sequence"), name="contribution_transfer_sequence_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.UniqueConstraint(condition=models.Q(('transfer_reference', ''), _negated=True), fields=('transfer_reference',), name='contribution_transfer_reference_once'),
+            model_name="contribution",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("transfer_reference", ""), _negated=True),
+                fields=("transfer_reference",),
+                name="contribution_transfer_reference_once",
+            ),
         ),
     ]
