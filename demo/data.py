@@ -69,6 +69,34 @@ AGENCIES = [
         "officials": ["official", "official2"],
         "heads": ["agency_head2"],
     },
+    # The regional finance offices (BPKAD): their finance officers enter the region's treasury
+    # account that sponsors transfer pledges to. They post no challenges.
+    {
+        "key": "bpkad-sbb",
+        "region": "sumba-barat",
+        "name": "Badan Pengelolaan Keuangan dan Aset Daerah",
+        "acronym": "BPKAD",
+        "officials": ["finance"],
+    },
+    {
+        "key": "bpkad-ptk",
+        "region": "pontianak",
+        "name": "Badan Pengelolaan Keuangan dan Aset Daerah",
+        "acronym": "BPKAD",
+        "officials": ["finance2"],
+    },
+]
+
+# The regional treasury accounts (RKUD) entered by the finance officers. Kota Pontianak has none
+# yet: its pledge page tells the sponsor whom to ask instead.
+TREASURY_ACCOUNTS = [
+    {
+        "region": "sumba-barat",
+        "by": "finance",
+        "bank_name": "Bank NTT",
+        "account_number": "0010203040506",
+        "account_holder": "RKUD Kabupaten Sumba Barat",
+    },
 ]
 
 # Officials use the Wagtail admin, so they are staff; the official group gets page
@@ -1094,6 +1122,25 @@ CONTRIBUTIONS = [
             "reason": "Penyumbang salah mengetik nominal; kelebihan transfer dikembalikan.",
             "bank_reference": "SP2D-KEMBALI-0031",
         },
+    },
+    # Pledges whose transfer has not arrived yet: the sponsor's page shows where to send it.
+    {
+        "key": "sumba-pledge-pending",
+        "challenge": "antrean-puskesmas-daring",
+        "sponsor": "sponsor",
+        "sponsor_name": "PT Awan Nusantara",
+        "public": True,
+        "amount": 25 * JUTA,
+        "rail": "pledge",
+    },
+    {
+        "key": "pontianak-pledge-pending",
+        "challenge": "pembukuan-digital-koperasi",
+        "sponsor": "sponsor",
+        "sponsor_name": "PT Awan Nusantara",
+        "public": True,
+        "amount": 5 * JUTA,
+        "rail": "pledge",
     },
 ]
 

@@ -44,7 +44,7 @@ from payments import (
     statements,
     webhooks,
 )
-from payments.configuration import FileScanner, PaymentConflict, ReceiptUrl
+from payments.configuration import FileScanner, PaymentConflict, ReceiptUrl, ReferenceLabels
 from payments.contribution_selectors import FundSponsors, PublicContribution
 from payments.errors import PaymentError
 from payments.gateways import gateway_configured
@@ -94,13 +94,20 @@ def configure(
     scan_file: FileScanner | None = None,
     receipt_url: ReceiptUrl | None = None,
     payment_conflict: PaymentConflict | None = None,
+    reference_labels: ReferenceLabels | None = None,
 ) -> None:
     """Register the site's virus scan for uploaded transfer proofs (``(clean, reason)`` for a
     file), the absolute address of a contribution's receipt page (for the receipt email) and its
     conflict-of-interest rule for finance officers (why a person may not release or handle a
-    payment, or ""; checked with the four eyes). Called once from the site's AppConfig.ready; an
-    argument left out keeps its hook."""
-    configuration.configure(scan_file=scan_file, receipt_url=receipt_url, payment_conflict=payment_conflict)
+    payment, or ""; checked with the four eyes) and the names of its references for the documents
+    people read (``reference_labels``: a list of references -> {reference: name}). Called once
+    from the site's AppConfig.ready; an argument left out keeps its hook."""
+    configuration.configure(
+        scan_file=scan_file,
+        receipt_url=receipt_url,
+        payment_conflict=payment_conflict,
+        reference_labels=reference_labels,
+    )
 
 
 def stripe_configured() -> bool:
@@ -278,6 +285,10 @@ def check_amount(*, amount: int, rail: str, currency: str = "IDR") -> None:
 
 def transfer_note(*, contribution: Contribution) -> str:
     return contribution_services.transfer_note(contribution)
+
+
+def contributions_in_statement_line(*, text: str) -> list[Contribution]:
+    return contribution_services.contributions_in_statement_line(text)
 
 
 contribution_create = contribution_services.contribution_create

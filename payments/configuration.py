@@ -22,6 +22,9 @@ ReceiptUrl = Callable[[int], str]
 # Why this person may not release or handle this payment (a conflict of interest: the site knows
 # who belongs to the payee), or "" when nothing stands in the way.
 PaymentConflict = Callable[[Visitor, "Disbursement"], str]
+# Names for the domain's references ("milestone:2" -> "Payment for stage 2 — <project>"), for the
+# documents people read (statements); a reference left out keeps its own text.
+ReferenceLabels = Callable[[list[str]], dict[str, str]]
 
 
 def _accept_every_file(upload: File) -> tuple[bool, str]:
@@ -36,11 +39,16 @@ def _no_conflict_known(user: Visitor, disbursement: Disbursement) -> str:
     return ""
 
 
+def _no_labels(references: list[str]) -> dict[str, str]:
+    return {}
+
+
 @dataclass
 class _Hooks:
     scan_file: FileScanner = _accept_every_file
     receipt_url: ReceiptUrl = _no_receipt_page
     payment_conflict: PaymentConflict = _no_conflict_known
+    reference_labels: ReferenceLabels = _no_labels
 
 
 hooks = _Hooks()
@@ -51,6 +59,7 @@ def configure(
     scan_file: FileScanner | None = None,
     receipt_url: ReceiptUrl | None = None,
     payment_conflict: PaymentConflict | None = None,
+    reference_labels: ReferenceLabels | None = None,
 ) -> None:
     """Register the site's hooks; an argument left out keeps what was registered before."""
     if scan_file is not None:
@@ -59,6 +68,8 @@ def configure(
         hooks.receipt_url = receipt_url
     if payment_conflict is not None:
         hooks.payment_conflict = payment_conflict
+    if reference_labels is not None:
+        hooks.reference_labels = reference_labels
 
 
 def scan_file(upload: File) -> tuple[bool, str]:
@@ -73,3 +84,10 @@ def receipt_url(contribution_id: int) -> str:
 def payment_conflict(user: Visitor, disbursement: Disbursement) -> str:
     """The site's conflict-of-interest rule for finance officers; without one, none is known."""
     return hooks.payment_conflict(user, disbursement)
+
+
+def reference_labels(references: list[str]) -> dict[str, str]:
+    """What people call each of ``references`` (only those the site can name)."""
+    if not references:
+        return {}
+    return hooks.reference_labels(sorted(set(references)))

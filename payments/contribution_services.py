@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.actors import Actor, Visitor
-from payments import gateway_balance, ledger, receipts, selectors, webhooks
+from payments import gateway_balance, ledger, receipts, selectors, transfer_references, webhooks
 from payments.errors import PaymentError
 from payments.gateways import get_gateway, stripe_configured
 from payments.interface import GatewayRefused, GatewayUnavailable, PaymentIntentInfo, PaymentRequest
@@ -131,8 +131,21 @@ def receipt_number_for(contribution: Contribution, when: datetime) -> str:
 
 
 def transfer_note(contribution: Contribution) -> str:
-    """What the sponsor writes on the bank transfer: the fund, then the pledge."""
-    return f"{contribution.fund.reference} P{contribution.pk}"
+    """What the sponsor writes on the bank transfer ("PTD-15-0003")."""
+    return contribution.transfer_reference
+
+
+def contributions_in_statement_line(text: str) -> list[Contribution]:
+    """The contributions whose transfer reference a bank statement line's text names (case,
+    spaces, dashes and leading zeros do not matter), in the order the line names them."""
+    references = transfer_references.references_in(text)
+    if not references:
+        return []
+    found = {
+        row.transfer_reference: row
+        for row in Contribution.objects.filter(transfer_reference__in=references).select_related("fund")
+    }
+    return [found[reference] for reference in references if reference in found]
 
 
 # Services -----------------------------------------------------------------------------------
@@ -202,6 +215,7 @@ def _save_new_contribution(contribution: Contribution) -> Contribution:
     by, amount, rail = contribution.sponsor, contribution.amount, contribution.rail
     fund = contribution.fund
     with transaction.atomic():
+        transfer_references.assign(contribution)
         contribution.save()
         ledger.audit(
             actor=by,
@@ -305,7 +319,11 @@ def contribution_switch_to_pledge(*, contribution: Contribution, by: Visitor) ->
         locked.rail = Rail.PLEDGE
         _move(locked, "switched_to_pledge")
         locked.failure_reason = ""
-        locked.save(update_fields=["rail", "status", "failure_reason"])
+        if not locked.transfer_reference:
+            transfer_references.assign(locked)
+        locked.save(
+            update_fields=["rail", "status", "failure_reason", "transfer_sequence", "transfer_reference"]
+        )
         ledger.audit(
             actor=by, action="contribution.switched_to_pledge", obj=locked, before={"rail": Rail.STRIPE}
         )

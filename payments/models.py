@@ -253,6 +253,14 @@ class Disbursement(models.Model):
     def idempotency_key(self) -> str:
         return f"disbursement:{self.pk}:attempt:{self.attempts}"
 
+    @property
+    def status_label(self) -> str:
+        """The status as people should read it. On the manual rail "sent" only means handed to
+        the regional treasury: nothing is paid until its transfer proof is recorded."""
+        if self.rail == "manual" and self.status in (self.Status.SENDING, self.Status.SENT):
+            return str(_("Waiting for the transfer proof from the treasury (BPKAD)"))
+        return str(self.get_status_display())
+
 
 class GatewayCall(models.Model):
     """Every call to a payment provider, with its idempotency key (unique per attempt)."""
@@ -345,6 +353,10 @@ class Contribution(models.Model):
     # The contribution form's one-time token: a second submit of the same form (a double
     # click, a retry over a bad connection, two tabs) finds the first contribution.
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # What the sponsor writes on a bank transfer ("PTD-15-0003", payments.transfer_references):
+    # the fund's number and this contribution's place among the fund's contributions.
+    transfer_sequence = models.PositiveIntegerField(null=True, blank=True)
+    transfer_reference = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
@@ -360,6 +372,14 @@ class Contribution(models.Model):
                 fields=["sponsor", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="contribution_form_submitted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "transfer_sequence"], name="contribution_transfer_sequence_once"
+            ),
+            models.UniqueConstraint(
+                fields=["transfer_reference"],
+                condition=~Q(transfer_reference=""),
+                name="contribution_transfer_reference_once",
             ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0), name="contribution_refund_not_negative"

@@ -30,6 +30,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import exports
+from payments import configuration
 from payments.models import Account, Entry, Fund, Transaction
 from payments.selectors import format_money
 
@@ -37,6 +38,15 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Bank account numbers are 10 to 16 digits (spaces or dashes allowed in between).
 LONG_NUMBER = re.compile(r"\d(?:[\s-]?\d){9,}")
 UNICODE_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+# The domain's references ("award:3", "milestone:2:1") as ledger texts carry them.
+INTERNAL_REFERENCE = re.compile(r"\b[a-z]+:\d+(?::\d+)*\b")
+
+
+def _named(text: str, labels: dict[str, str]) -> str:
+    """``text`` with each internal reference the site can name replaced by its name."""
+    return INTERNAL_REFERENCE.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
 
 
 def public_text(text: str) -> str:
@@ -156,6 +166,10 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         Account.objects.filter(pk__in=set(openings) | {e.account_id for e in entries}).order_by("pk")
     )
     names = {account.pk: str(account.name) for account in accounts}
+    found = [str(a.name) for a in accounts] + [fund.reference]
+    found += [f"{entry.transaction.reference} {entry.transaction.description}" for entry in entries]
+    labels = configuration.reference_labels(INTERNAL_REFERENCE.findall(" ".join(found)))
+    names = {pk: _named(name, labels) for pk, name in names.items()}
     kind_labels = dict(Transaction.Kind.choices)
     opening = sum(openings.values())
     balance = opening
@@ -167,7 +181,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         balance += entry.amount
         per_account[entry.account_id] += entry.amount
         totals[txn.kind] = totals.get(txn.kind, 0) + entry.amount
-        description = public_text(txn.description)
+        description = public_text(_named(txn.description, labels))
         lines.append(
             StatementLine(
                 created_at=txn.created_at.astimezone(zone),
@@ -175,7 +189,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
                 kind=txn.kind,
                 kind_label=str(kind_labels.get(txn.kind, txn.kind)),
                 description=description,
-                reference=public_text(txn.reference),
+                reference=public_text(_named(txn.reference, labels)),
                 account=names[entry.account_id],
                 amount=entry.amount,
                 balance=balance,
@@ -196,7 +210,7 @@ def fund_statement(*, fund: Fund, year: int, month: int, zone: datetime.tzinfo |
         opening=opening,
         lines=lines,
         totals_by_kind=totals_by_kind,
-        accounts=[(str(a.name), openings.get(a.pk, 0), per_account[a.pk]) for a in accounts],
+        accounts=[(names[a.pk], openings.get(a.pk, 0), per_account[a.pk]) for a in accounts],
     )
 
 
@@ -210,7 +224,6 @@ def statement_csv(statement: Statement) -> bytes:
     start = datetime.datetime(statement.year, statement.month, 1, tzinfo=statement.zone)
     rows: list[list] = [
         [_("Monthly fund statement"), str(statement.fund)],
-        [_("Fund reference"), statement.fund.reference],
         [_("Period"), statement.period_label],
         [_("Currency"), statement.currency],
         [],
@@ -285,7 +298,7 @@ def statement_pdf(statement: Statement) -> bytes:
     # fontTools reports every glyph subset at INFO level; that is not news for the site's log.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-    footer_text = f"{statement.fund.reference} · {statement.year:04d}-{statement.month:02d}"
+    footer_text = f"{statement.fund} · {statement.year:04d}-{statement.month:02d}"
 
     class StatementPDF(FPDF):
         def footer(self) -> None:
@@ -324,7 +337,7 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.set_font(family, "", 10)
     generated = timezone.now().astimezone(statement.zone)
     facts = [
-        (_("Fund"), f"{statement.fund} ({statement.fund.reference})"),
+        (_("Fund"), str(statement.fund)),
         (_("Period"), statement.period_label),
         (_("Opening balance"), money(statement.opening)),
         (_("Money in"), money(statement.money_in)),

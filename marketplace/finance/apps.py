@@ -7,7 +7,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit
-        from marketplace.finance import permissions, receivers
+        from marketplace.finance import permissions, receivers, selectors
         from marketplace.proposals import attachments
         from payments import api as payments_api
         from payments import signals as payment_signals
@@ -19,6 +19,7 @@ class FinanceConfig(AppConfig):
             scan_file=attachments.scan,
             receipt_url=receivers.contribution_receipt_url,
             payment_conflict=permissions.payment_conflict,
+            reference_labels=selectors.reference_labels,
         )
 
         # payments writes its audit entries into the one trail through this signal.

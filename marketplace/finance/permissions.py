@@ -89,3 +89,29 @@ def payment_conflict(user: Visitor, disbursement) -> str:
             return reason
     payee = parse_reference(disbursement.payee_reference, ORGANISATION)
     return conflicts.organisation_conflict(user, payee) if payee is not None else ""
+
+
+# The regional treasury account -----------------------------------------------------------------
+# A region's RKUD is entered by its own finance officers: members of the finance group who are
+# listed on one of the region's agencies (its BPKAD, the regional finance office).
+
+
+def finance_regions(user: Visitor):
+    """The regions whose treasury account ``user`` may edit (a queryset of region ids)."""
+    from marketplace.challenges.models import Agency, RegionPage
+
+    if user is None or not user.is_authenticated or not is_finance(user):
+        return RegionPage.objects.none().values("pk")
+    if user.is_superuser:
+        return RegionPage.objects.values("pk")
+    return Agency.objects.filter(officials=user.pk).values("region_id")
+
+
+def can_edit_treasury_account(user: Visitor, region) -> tuple[bool, str]:
+    if user is None or not user.is_authenticated or not is_finance(user):
+        return False, _("Only a finance officer may enter the regional treasury account.")
+    if not (user.is_superuser or region.agencies.filter(officials=user.pk).exists()):
+        return False, _("Only the finance officers of %(region)s may enter its treasury account.") % {
+            "region": region.title
+        }
+    return True, ""

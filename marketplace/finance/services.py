@@ -13,15 +13,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import messaging
+from core import audit, messaging
 from core.actors import Person
-from core.errors import require
+from core.errors import DomainError, require, require_text
 from core.references import ORGANISATION, organisation_reference, parse_reference
 from marketplace.challenges.services.funds import payment_rules
 from marketplace.finance import permissions
+from marketplace.finance.models import TreasuryAccount
 from marketplace.organisations.models.organisations import Membership, Organisation
 from payments import api as payments_api
 from payments.models import Disbursement, Recipient
@@ -174,3 +175,52 @@ def disbursement_cancel(*, disbursement: Disbursement, by: Person, reason: str) 
     require(permissions.can_handle_payments(by))
     with payment_rules(field="reason"):
         return payments_api.disbursement_cancel(disbursement=disbursement, by=by, reason=reason)
+
+
+# The regional treasury account (RKUD) -----------------------------------------------------------
+
+ACCOUNT_NUMBER_SEPARATORS = str.maketrans("", "", " -.")
+
+
+def treasury_account_save(
+    *, region, by: Person, bank_name: str, account_number: str, account_holder: str
+) -> TreasuryAccount:
+    """Enter or change the account sponsors transfer pledges to in ``region``. Only the region's
+    finance officers; the account number keeps its digits only (spaces, dots and dashes are
+    dropped). Every change is audited with the account before and after. Raises DomainError on
+    bad input; nothing is changed then."""
+    require(permissions.can_edit_treasury_account(by, region))
+    bank_name = require_text(bank_name, field="bank_name", empty=_("Enter the bank."), max_length=100)
+    account_holder = require_text(
+        account_holder, field="account_holder", empty=_("Enter the account holder."), max_length=200
+    )
+    digits = (account_number or "").strip().translate(ACCOUNT_NUMBER_SEPARATORS)
+    if not digits.isdigit() or not 6 <= len(digits) <= 20:
+        raise DomainError(
+            _("Enter the account number: 6 to 20 digits (spaces and dashes are left out)."),
+            field="account_number",
+        )
+    with transaction.atomic():
+        account = TreasuryAccount.objects.select_for_update().filter(region=region).first()
+        before = _treasury_fields(account) if account else None
+        account = account or TreasuryAccount(region=region)
+        account.bank_name, account.account_number, account.account_holder = bank_name, digits, account_holder
+        after = _treasury_fields(account)
+        if before == after:
+            return account
+        account.updated_at = timezone.now()
+        account.updated_by = by
+        account.save()
+        audit.record_object(
+            actor=by, obj=account, action="treasury_account.saved", before=before, after=after
+        )
+    return account
+
+
+def _treasury_fields(account: TreasuryAccount) -> dict:
+    return {
+        "region": account.region_id,
+        "bank_name": account.bank_name,
+        "account_number": account.account_number,
+        "account_holder": account.account_holder,
+    }

@@ -7,6 +7,7 @@ from marketplace.finance.views import allocations as allocation_views
 from marketplace.finance.views import contributions as contribution_views
 from marketplace.finance.views import payouts as payout_views
 from marketplace.finance.views import reports as report_views
+from marketplace.finance.views import treasury as treasury_views
 
 urlpatterns = [
     path("challenges/<slug:slug>/fund/allocate/", allocation_views.fund_allocate, name="fund_allocate"),
@@ -37,6 +38,17 @@ urlpatterns = [
         "workspace/finance/contributions/",
         contribution_views.contribution_finance_list,
         name="contribution_finance_list",
+    ),
+    path(
+        "workspace/finance/contributions/statement-line/",
+        contribution_views.statement_line_match,
+        name="statement_line_match",
+    ),
+    path("workspace/finance/treasury/", treasury_views.treasury_accounts, name="treasury_accounts"),
+    path(
+        "workspace/finance/treasury/<int:region_id>/",
+        treasury_views.treasury_account_edit,
+        name="treasury_account_edit",
     ),
     path(
         "workspace/finance/contributions/<int:pk>/confirm/",

@@ -1,6 +1,7 @@
 """Matching for organisations: open challenges that fit an organisation, and partners who bring
 what a consortium's lead lacks, each with its reasons in the words people wrote
-("cocok: pembayaran digital, pasar"), not in stems.
+("Sesuai profil Anda: pembayaran digital, pasar"), not in stems, each reason a short sentence
+that names the place ("Di daerah Anda: Sumba Barat").
 
 Candidates come from search (``search.api.candidates``: any of the words, through the one
 query function, so Elasticsearch and the database fallback find the same ones); this module
@@ -38,11 +39,17 @@ def _list(labels: Sequence[str]) -> str:
     return ", ".join(labels[:REASON_TERMS])
 
 
-def _provinces(region_slugs: Iterable[str]) -> dict[str, str]:
+def _regions(region_slugs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """slug -> (title, province) of the regions named."""
     slugs = sorted({s for s in region_slugs if s})
     if not slugs:
         return {}
-    return dict(RegionPage.objects.filter(slug__in=slugs).values_list("slug", "province"))
+    return {
+        slug: (title, province)
+        for slug, title, province in RegionPage.objects.filter(slug__in=slugs).values_list(
+            "slug", "title", "province"
+        )
+    }
 
 
 # Challenges for an organisation --------------------------------------------------------------
@@ -127,7 +134,7 @@ def recommendations_for(organisations: Sequence, limit: int = 5) -> dict[int, li
             hits[profile.organisation.pk] = []
     every_hit = [h for group in hits.values() for h in group]
     document_words = search.stemmed_words("challenge", {h.object_id for h in every_hit})
-    provinces = _provinces([h.region for h in every_hit] + [p.region for p in profiles])
+    regions = _regions([h.region for h in every_hit] + [p.region for p in profiles])
     applied = set(
         Proposal.objects.filter(organisation__in=[p.organisation.pk for p in profiles]).values_list(
             "organisation_id", "challenge_id"
@@ -142,7 +149,7 @@ def recommendations_for(organisations: Sequence, limit: int = 5) -> dict[int, li
             if (profile.organisation.pk, hit.object_id) in applied:
                 continue
             recommendation = _recommendation(
-                profile, hit, document_words.get(hit.object_id, frozenset()), provinces, hit.score / best
+                profile, hit, document_words.get(hit.object_id, frozenset()), regions, hit.score / best
             )
             if recommendation is not None:
                 ranked.append(recommendation)
@@ -155,7 +162,7 @@ def _recommendation(
     profile: _Profile,
     hit: search.SearchHit,
     document_words: frozenset[str],
-    provinces: dict[str, str],
+    regions: dict[str, tuple[str, str]],
     relevance: float,
 ) -> Recommendation | None:
     sector_names = [profile.sectors[s] for s in hit.sectors if s in profile.sectors]
@@ -165,16 +172,17 @@ def _recommendation(
     reasons = []
     score = relevance
     if matched:
-        reasons.append(_("matches: %(terms)s") % {"terms": _list([p.label for p in matched])})
+        reasons.append(_("Fits your profile: %(terms)s") % {"terms": _list([p.label for p in matched])})
         score += sum(p.weight for p in matched)
     if sector_names:
-        reasons.append(_("sector: %(sector)s") % {"sector": sector_names[0]})
+        reasons.append(_("Your sector: %(sector)s") % {"sector": sector_names[0]})
         score += 2.0
+    title, province = regions.get(hit.region, ("", ""))
     if profile.region and hit.region == profile.region:
-        reasons.append(_("in your region"))
+        reasons.append(_("In your region: %(region)s") % {"region": title})
         score += 1.5
-    elif profile.province and provinces.get(hit.region) == profile.province:
-        reasons.append(_("in your province"))
+    elif profile.province and province == profile.province:
+        reasons.append(_("In your province: %(province)s") % {"province": province})
         score += 0.75
     if not reasons:
         return None  # the engine matched something we cannot explain: do not guess
@@ -266,7 +274,7 @@ def partner_suggestions(proposal, limit: int = 5) -> list[PartnerSuggestion]:
             continue
         offers = _offered_labels(organisation, brings)
         tier, where = _nearness(organisation, region)
-        reasons = [_("offers: %(terms)s") % {"terms": _list(offers)}] if offers else []
+        reasons = [_("Offers what the team lacks: %(terms)s") % {"terms": _list(offers)}] if offers else []
         if where:
             reasons.append(where)
         if not reasons:
@@ -280,9 +288,9 @@ def partner_suggestions(proposal, limit: int = 5) -> list[PartnerSuggestion]:
 
 def _nearness(organisation, region) -> tuple[int, str]:
     if organisation.region_id == region.pk:
-        return 0, _("same region as the challenge")
+        return 0, _("In the challenge's region: %(region)s") % {"region": region.title}
     if region.province and organisation.region_id and organisation.region.province == region.province:
-        return 1, _("same province as the challenge")
+        return 1, _("In the challenge's province: %(province)s") % {"province": region.province}
     return 2, ""
 
 

@@ -318,7 +318,7 @@ def test_without_stripe_the_form_records_a_pledge_with_transfer_instructions(cli
     assert Transaction.objects.count() == transactions
 
     detail = client.get(response["Location"]).content.decode()
-    assert f"challenge:{challenge.pk} P{contribution.pk}" in detail  # the transfer note
+    assert f"PTD-{challenge.pk}-0001" in detail  # the transfer reference
     assert "Rp 2.500.000" in detail
     assert challenge.region.title in detail
 
@@ -463,7 +463,9 @@ def test_the_sponsor_switches_to_a_bank_transfer(client, card_site):
     response = client.post(f"/workspace/contributions/{contribution.pk}/bank-transfer/", follow=True)
     contribution.refresh_from_db()
     assert contribution.rail == "pledge"
-    assert f"challenge:{challenge.pk} P{contribution.pk}" in response.content.decode()
+    # The card contribution had its transfer reference from the start; it is kept.
+    assert contribution.transfer_reference == f"PTD-{challenge.pk}-0001"
+    assert contribution.transfer_reference in response.content.decode()
 
 
 def test_a_failed_card_payment_is_shown_to_the_sponsor(client, card_site):
@@ -495,10 +497,7 @@ def test_finance_confirms_a_pledge_and_the_sponsor_prints_the_receipt(
     contribution = _pledge(challenge, sponsor)
 
     client.force_login(finance)
-    assert (
-        f"challenge:{challenge.pk} P{contribution.pk}"
-        in client.get("/workspace/finance/contributions/").content.decode()
-    )
+    assert f"PTD-{challenge.pk}-0001" in client.get("/workspace/finance/contributions/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/workspace/finance/contributions/{contribution.pk}/confirm/", {"bank_reference": "BNI-2026-01"}

@@ -293,7 +293,9 @@ def test_changed_bank_details_wait_for_an_official_and_the_others_are_told(clien
     assert release.status_code == 200 and release.context["form"].non_field_errors()
     assert Disbursement.objects.get(pk=scene.pending.pk).status == "pending"
     workspace = client.get("/workspace/finance/")
-    assert scene.pending.reference in workspace.text
+    # Named by its stage and project, not by its reference.
+    assert f"Pembayaran tahap 2 — {scene.milestones[1].award.proposal.title}" in workspace.text
+    assert scene.pending.reference not in workspace.text
 
 
 @pytest.mark.parametrize(
@@ -374,7 +376,10 @@ def test_finance_releases_then_records_the_treasury_transfer_with_its_proof(clie
     url = ACTIONS["disbursement_release"].url(scene)
     page = client.get(url)
     assert page.status_code == 200 and "Transfer bank oleh kas daerah" in page.text
-    assert client.post(url, factories.CONFIRM).status_code == 302
+    released = client.post(url, factories.CONFIRM, follow=True)
+    assert released.redirect_chain[0][1] == 302
+    # Nothing is "sent" on the manual rail: the treasury transfers, then its proof is recorded.
+    assert "Pembayaran dicairkan. Kini menunggu BPKAD mentransfernya" in released.text
     assert Disbursement.objects.get(pk=scene.pending.pk).status == "released"
 
     record_url = f"/workspace/disbursements/{scene.pending.pk}/paid/"
@@ -454,7 +459,8 @@ def test_finance_workspace_lists_payments_in_a_fixed_number_of_queries(
                 amount=1_00,
                 payee_reference=payee,
                 requested_by=scene.users[OFFICIAL],
-            ).reference
+                description=f"Pembayaran tambahan {organisation.name}",
+            ).description
         )
     with django_assert_max_num_queries(baseline) as many:
         response = client.get("/workspace/finance/")

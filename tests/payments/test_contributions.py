@@ -99,7 +99,7 @@ def test_without_stripe_a_contribution_is_a_pending_pledge_and_moves_no_money(fu
 
     assert (contribution.rail, contribution.status) == ("pledge", "pending")
     assert contribution.sponsor == sponsor and contribution.currency == "IDR"
-    assert payments_api.transfer_note(contribution=contribution) == f"challenge:901 P{contribution.pk}"
+    assert payments_api.transfer_note(contribution=contribution) == "PTD-901-0001"
     assert not Transaction.objects.exists()
     assert payments_api.fund_balance(fund=fund) == 0
 

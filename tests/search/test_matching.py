@@ -125,14 +125,14 @@ def test_recommendations_fit_the_organisation_with_readable_reasons(engine, worl
     assert first.closes_at is not None
     # The words the organisation wrote, not stems ("bayar"), then the sector and the region.
     matches, sector, region = first.reasons
-    assert matches.startswith("matches: pembayaran digital, ")  # a capability first
-    assert set(matches.removeprefix("matches: ").split(", ")) == {
+    assert matches.startswith("Fits your profile: pembayaran digital, ")  # a capability first
+    assert set(matches.removeprefix("Fits your profile: ").split(", ")) == {
         "pembayaran digital",
         "pasar",
         "tradisional",
     }
-    assert sector == "sector: Perdagangan"  # "pedagang" is said by the sector
-    assert region == "in your region"
+    assert sector == "Your sector: Perdagangan"  # "pedagang" is said by the sector
+    assert region == f"In your region: {world['makassar'].title}"
 
 
 def test_same_region_and_sector_rank_first(engine, world, english):
@@ -147,8 +147,8 @@ def test_same_region_and_sector_rank_first(engine, world, english):
     recommendations = matching.recommend_challenges(world["startup"])
 
     assert [r.challenge_id for r in recommendations] == [world["market"].pk, elsewhere.pk]
-    assert "in your region" not in recommendations[1].reasons
-    assert not any(reason.startswith("sector:") for reason in recommendations[1].reasons)
+    assert not any(reason.startswith("In your region") for reason in recommendations[1].reasons)
+    assert not any(reason.startswith("Your sector:") for reason in recommendations[1].reasons)
 
 
 def test_a_challenge_the_organisation_applied_to_is_not_recommended(engine, world):
@@ -169,7 +169,10 @@ def test_the_province_counts_when_the_region_differs(engine, world, english):
     _index(nearby)
     [recommendation] = matching.recommend_challenges(nearby)
     assert recommendation.challenge_id == world["market"].pk
-    assert recommendation.reasons == ["matches: pembayaran digital", "in your province"]
+    assert recommendation.reasons == [
+        "Fits your profile: pembayaran digital",
+        f"In your province: {world['makassar'].province}",
+    ]
 
 
 def test_reasons_are_translated(world):
@@ -177,8 +180,10 @@ def test_reasons_are_translated(world):
         reasons = matching.recommend_challenges(world["startup"])[0].reasons
     with translation.override("en"):
         english_reasons = matching.recommend_challenges(world["startup"])[0].reasons
-    # Until the .po files are merged the msgids show; afterwards the Indonesian words do.
     assert len(reasons) == len(english_reasons) == 3
+    # Sentences that name the place, not "cocok: daerah".
+    assert reasons[0].startswith("Sesuai profil Anda: pembayaran digital")
+    assert reasons[1:] == ["Sektor Anda: Perdagangan", "Di daerah Anda: Kota Makassar"]
 
 
 def test_the_workspace_shows_recommendations_per_organisation(client, world):
@@ -298,9 +303,10 @@ def test_partner_suggestions_complement_the_lead_near_the_region(engine, world, 
     assert "Kasir Pasar Digital" not in names  # the lead
     assert "Kembar Kasir" not in names and "Klinik Data" not in names  # nothing to add
     first, second, third = suggestions
-    assert first.reasons[0].startswith("offers: retribusi daerah")
-    assert "same region as the challenge" in first.reasons
-    assert "same province as the challenge" in second.reasons
+    assert first.reasons[0].startswith("Offers what the team lacks: retribusi daerah")
+    challenge_region = consortium["proposal"].challenge.agency.region
+    assert f"In the challenge's region: {challenge_region.title}" in first.reasons
+    assert f"In the challenge's province: {challenge_region.province}" in second.reasons
     assert len(third.reasons) == 1  # what it offers; no nearness
 
 
@@ -325,7 +331,7 @@ def test_the_invite_form_offers_suggestions_in_their_own_group(client, world, co
     assert 'label="Suggested for this challenge"' in page
     suggested = page.split('label="Suggested for this challenge"')[1].split("</optgroup>")[0]
     assert f'value="{consortium["same_region"].pk}"' in suggested
-    assert "Retribusi Makassar — offers: retribusi daerah" in suggested
+    assert "Retribusi Makassar — Offers what the team lacks: retribusi daerah" in suggested
     assert f'value="{consortium["unrelated"].pk}"' not in suggested
     others = page.split('label="Other organisations"')[1].split("</optgroup>")[0]
     assert f'value="{consortium["unrelated"].pk}"' in others

@@ -165,6 +165,7 @@ class Command(BaseCommand):
             ("Users", self.seed_users),
             ("Regions", self.seed_regions),
             ("Agencies", self.seed_agencies),
+            ("Treasury accounts", self.seed_treasury_accounts),
             ("Page permissions", self.seed_page_permissions),
             ("Challenges", self.seed_challenges),
             ("Challenge details", self.seed_challenge_details),
@@ -318,6 +319,17 @@ class Command(BaseCommand):
             self.agencies[spec["key"]] = agency
             created += was_created
         return self.counted(len(self.agencies), created)
+
+    def seed_treasury_accounts(self, label: str) -> str:
+        for spec in demo_data.TREASURY_ACCOUNTS:
+            payout_services.treasury_account_save(
+                region=self.regions[spec["region"]],
+                by=self.users[spec["by"]],
+                bank_name=spec["bank_name"],
+                account_number=spec["account_number"],
+                account_holder=spec["account_holder"],
+            )
+        return f"{len(demo_data.TREASURY_ACCOUNTS)} regions"
 
     def seed_page_permissions(self, label: str) -> str:
         """Each region's officials' group (add and edit under that region only) and the agency
@@ -864,7 +876,7 @@ class Command(BaseCommand):
                         idempotency_key=key,
                     )
                 )
-            if spec["rail"] == Contribution.Rail.PLEDGE:
+            if spec["rail"] == Contribution.Rail.PLEDGE and spec.get("confirmed_by"):
                 # The finance officer found the transfer on the bank statement.
                 contribution = payments_api.pledge_confirm(
                     contribution=contribution,

@@ -27,6 +27,7 @@ from core.views import deny_unless, form_action, post_action
 from marketplace.challenges.models.challenges import ChallengePage
 from marketplace.challenges.services import funds as services
 from marketplace.finance import permissions
+from marketplace.finance.models import TreasuryAccount
 from payments import api as payments_api
 from payments.api import PaymentError, stripe_configured
 from payments.models import Contribution, Refund
@@ -293,6 +294,15 @@ def _payment_context(request, contribution: Contribution) -> dict:
     return context
 
 
+def _treasury_context(contribution: Contribution) -> dict:
+    """Where a pledge is transferred to: the region's treasury account, or, while none is entered,
+    whom the sponsor asks (the challenge's contact person, else the agency that posted it)."""
+    challenge = contribution.challenge
+    region = challenge.region if challenge else None
+    account = TreasuryAccount.objects.filter(region=region).first() if region else None
+    return {"region": region, "treasury_account": account, "challenge": challenge}
+
+
 @login_required
 def contribution_detail(request, pk):
     contribution = _contribution(pk)
@@ -303,7 +313,7 @@ def contribution_detail(request, pk):
         "is_finance": is_finance(request.user),
         "refunds": list(contribution.refunds.all()),
         "transfer_note": payments_api.transfer_note(contribution=contribution),
-        "region": contribution.challenge.region if contribution.challenge else None,
+        **_treasury_context(contribution),
         "redirect_status": request.GET.get("redirect_status", ""),
         "received": contribution.status in payments_api.RECEIVED,
         **_payment_context(request, contribution),
@@ -461,4 +471,33 @@ def contribution_refund(request, pk):
             "form": form,
             "refundable": payments_api.refundable_amount(contribution=contribution),
         },
+    )
+
+
+class StatementLineForm(forms.Form):
+    line = forms.CharField(
+        label=gettext_lazy("Text of the bank statement line"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "Paste the description of the incoming transfer. The transfer reference in it "
+            "(for example PTD-15-0003, also written ptd 15 3) finds the pledge."
+        ),
+    )
+
+
+@login_required
+def statement_line_match(request):
+    """A finance officer pastes an incoming transfer's statement line; the pledge whose transfer
+    reference it names is shown, with the way to confirm it."""
+    deny_unless(permissions.can_manage_contributions(request.user))
+    form = StatementLineForm(request.GET or None)
+    matches = None
+    if form.is_valid():
+        matches = _attach_challenges(
+            payments_api.contributions_in_statement_line(text=form.cleaned_data["line"])
+        )
+    return render(
+        request,
+        "finance/contributions/statement_line_match.html",
+        {"form": form, "matches": matches, "pending": Contribution.Status.PENDING},
     )

@@ -32,6 +32,7 @@ from marketplace.finance.forms.payouts import (
     RecordPaymentForm,
     ReleaseForm,
 )
+from marketplace.finance.selectors import name_payments, payment_title
 from marketplace.organisations.models.organisations import Organisation
 from marketplace.proposals import permissions as proposals_permissions
 from payments import api as payments_api
@@ -79,7 +80,7 @@ def organisation_payouts(request, slug):
         {
             "organisation": organisation,
             "recipient": payments_api.recipient_for(payee_reference=reference),
-            "payments": payments_api.disbursements_for_payees(payee_references=[reference]),
+            "payments": name_payments(payments_api.disbursements_for_payees(payee_references=[reference])),
             "stripe_enabled": stripe_configured(),
             "form": form,
         },
@@ -220,6 +221,7 @@ def _payment_page(request, disbursement: Disbursement, *, status: int = 200, **f
         Milestone.objects.filter(disbursement_id=disbursement.pk).select_related("award__proposal").first()
     )
     proposal = milestone.award.proposal if milestone is not None else None
+    disbursement.title = payment_title(milestone, disbursement.description)
     return render(
         request,
         "finance/disbursement_release.html",
@@ -254,7 +256,7 @@ def disbursement_release(request, pk):
         request,
         form,
         lambda data: services.disbursement_release(disbursement=disbursement, by=request.user),
-        success=_("Payment released. It is being sent through the grantee's payment rail."),
+        success=_released_message,
         redirect_to="marketplace:workspace_finance",
         # Asked only when the release can go ahead; otherwise the refusal shows at once.
         confirm=(lambda data: _release_confirmation(disbursement))
@@ -262,6 +264,14 @@ def disbursement_release(request, pk):
         else None,
     )
     return response or _payment_page(request, disbursement, form=form)
+
+
+def _payment_name(disbursement: Disbursement) -> str:
+    """The payment's stage and project, as its page names it."""
+    milestone = (
+        Milestone.objects.filter(disbursement_id=disbursement.pk).select_related("award__proposal").first()
+    )
+    return payment_title(milestone, disbursement.description)
 
 
 def _may_release(user, disbursement: Disbursement) -> bool:
@@ -282,7 +292,7 @@ def _release_confirmation(disbursement: Disbursement) -> Confirmation:
     amount = format_money(disbursement.amount, disbursement.currency)
     rail = payments_api.payable_rail(recipient=disbursement.recipient)
     facts = [
-        (_("Payment"), disbursement.reference),
+        (_("Payment"), _payment_name(disbursement)),
         (_("Amount"), amount),
         (_("Paid to"), payee),
         (_("Payment rail"), str(Recipient.Rail(rail).label)),
@@ -305,6 +315,16 @@ def _release_confirmation(disbursement: Disbursement) -> Confirmation:
         button=_("Yes, release %(amount)s") % {"amount": amount},
         back_url=_payment_url(disbursement.pk),
     )
+
+
+def _released_message(disbursement: Disbursement) -> str:
+    """Says what happens next: on the manual rail nothing is paid until the treasury transfers."""
+    if disbursement.rail == "manual":
+        return _(
+            "Payment released. It now waits for the treasury (BPKAD) to transfer it; record the "
+            "transfer and its proof on this payment once the treasury has paid."
+        )
+    return _("Payment released. It is being sent through the grantee's payment rail.")
 
 
 def _payment_form_step(request, pk: int, form_class, form_name: str, service, success: str):
@@ -392,7 +412,9 @@ def payouts_workspace(request) -> dict:
         references = [payout_services.payee_reference(o) for o in owned]
         recipients = payments_api.recipients_for(payee_references=references)
         payments: dict[str, list] = {}
-        for payment in payments_api.disbursements_for_payees(payee_references=references, limit=50):
+        for payment in name_payments(
+            payments_api.disbursements_for_payees(payee_references=references, limit=50)
+        ):
             payments.setdefault(payment.payee_reference, []).append(payment)
         context["payout_organisations"] = [
             {
@@ -418,7 +440,7 @@ def finance_payments_workspace(request) -> dict:
     """Finance officers: the payments to release, send, record or follow (``None`` for others)."""
     if not is_finance(request.user):
         return {"finance_payments": None}
-    open_payments = payments_api.disbursements_open()
+    open_payments = name_payments(payments_api.disbursements_open())
     names = _organisation_names([d.payee_reference for d in open_payments])
     for payment in open_payments:
         payment.payee_name = names.get(payment.payee_reference, payment.payee_reference)
