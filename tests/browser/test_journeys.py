@@ -271,10 +271,14 @@ def test_finance_officers_approve_release_four_eyes_and_record_the_transfer(jour
     second_officer.sign_in("bendahara2")
     page = second_officer.goto(release_path)
     second_officer.press(_("Release payment"))
+    expect(
+        page.get_by_text(_("Payment released. It is being sent through the grantee's payment rail.")).first
+    ).to_be_visible()
+    second_officer.goto(release_path)
     page.get_by_label(_("Bank transfer reference (SP2D / receipt no.)")).fill("SP2D-0001")
     proof = tmp_path / "sp2d-0001.pdf"
     proof.write_bytes(b"%PDF-1.4\n%%EOF\n")
-    page.get_by_label(_("Transfer proof")).set_input_files(proof)
+    page.get_by_label(_("Transfer proof"), exact=True).set_input_files(proof)
     second_officer.press(_("Record the transfer"))
     first.refresh_from_db()
     assert first.status == "paid"
@@ -400,17 +404,32 @@ def test_an_official_submits_a_challenge_for_approval_and_the_agency_head_approv
     now = timezone.localtime(timezone.now())
     page.locator("#id_title").fill("Antrean puskesmas daring")
     page.locator("#id_summary").fill("Pasien menunggu berjam-jam di puskesmas.")
-    page.locator("#id_agency").select_option(str(agency.pk))
-    page.locator("#id_sector").select_option(str(sector.pk))
+    # The agency and the sector are Wagtail choosers (a modal over a hidden input).
+    page.locator("#id_agency").evaluate("(input, value) => { input.value = value; }", str(agency.pk))
+    sector_input = page.locator("#id_sector")
+    if sector_input.get_attribute("type") == "hidden":
+        sector_input.evaluate("(input, value) => { input.value = value; }", str(sector.pk))
+    else:
+        sector_input.select_option(str(sector.pk))
     page.locator("#id_opens_at").fill((now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M"))
     page.locator("#id_closes_at").fill((now + datetime.timedelta(days=20)).strftime("%Y-%m-%d %H:%M"))
+    # Wagtail's tabs answer once its scripts have started: press again until the panel shows.
+    offer_tab = page.get_by_role("tab", name=_("Incentives, criteria and sponsors"))
+    for _attempt in range(10):
+        offer_tab.click()
+        if page.locator("#id_incentives-0-kind").is_visible():
+            break
+        page.wait_for_timeout(300)
     page.locator("#id_incentives-0-kind").select_option("grant")
     page.locator("#id_incentives-0-amount").fill("150.000.000")
     page.locator("#id_criteria-0-name").fill("Dampak")
     page.locator("#id_criteria-0-weight").fill("100")
+    # Wagtail saves the new page as a draft by itself and moves to its edit address: the
+    # submit button then sends the form there (pressed earlier, it would create a second page).
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
     tab.seen()
     # The action menu folds "Submit to …" under the main button.
-    page.locator("footer .dropdown-toggle, [data-w-dropdown-target=toggle]").last.click()
+    page.get_by_role("button", name=_("More actions")).last.click()
     with page.expect_navigation():
         page.locator("button[name=action-submit]").click()
     tab.seen()
@@ -429,7 +448,7 @@ def test_an_official_submits_a_challenge_for_approval_and_the_agency_head_approv
     head_tab.goto(f"/admin/pages/{challenge.pk}/workflow/preview/{task_state.task.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean puskesmas daring")
     head_tab.goto(f"/admin/pages/{challenge.pk}/edit/")
-    page.locator("footer .dropdown-toggle, [data-w-dropdown-target=toggle]").last.click()
+    page.get_by_role("button", name=_("More actions")).last.click()
     with page.expect_navigation():
         page.locator("button[name=action-workflow-action][value=approve]").first.click()
     head_tab.seen()
