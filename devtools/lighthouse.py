@@ -51,8 +51,12 @@ SERVE_ENV = {
 
 def manage(*args: str, env: dict | None = None) -> str:
     done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env or {**ENV, "DEBUG": "1"}, check=True,
-        capture_output=True, text=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env or {**ENV, "DEBUG": "1"},
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 

@@ -19,6 +19,13 @@ LAPTOP = {"width": 1366, "height": 900}
 # The second page of a two-step action asks "Ya, …" ("Yes, …"); its button carries that name.
 CONFIRM_BUTTON = re.compile(r"^\s*(Ya|Yes)\b", re.IGNORECASE)
 
+SETTLED = """
+Promise.race([
+  Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null))),
+  new Promise((resolve) => setTimeout(resolve, 2000)),
+])
+"""
+
 # What sticks out on the right, to say where sideways scrolling comes from.
 WIDEST_ELEMENTS = """
 [...document.querySelectorAll("body *")]
@@ -105,6 +112,8 @@ class Journey:
         problems = self.problems
         for viewport in (PHONE, LAPTOP):
             page.set_viewport_size(viewport)
+            # Colours are read once transitions (a message sliding in) have ended.
+            page.evaluate(SETTLED)
             width = viewport["width"]
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             inner_width = page.evaluate("window.innerWidth")

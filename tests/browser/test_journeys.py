@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from playwright.sync_api import expect, sync_playwright
@@ -436,7 +437,7 @@ def test_an_official_submits_a_challenge_for_approval_and_the_agency_head_approv
     challenge = ChallengePage.objects.get(title="Antrean puskesmas daring")
     assert challenge.workflow_in_progress and not challenge.live
     task_state = challenge.current_workflow_task_state
-    tab.goto(f"/admin/pages/{challenge.pk}/revisions/{challenge.latest_revision.pk}/view/")
+    tab.goto(reverse("wagtailadmin_pages:view_draft", args=(challenge.pk,)))
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean puskesmas daring")
     tab.finish()
 
@@ -445,7 +446,7 @@ def test_an_official_submits_a_challenge_for_approval_and_the_agency_head_approv
     head_tab.sign_in("kepala")
     page = head_tab.goto("/admin/")
     expect(page.get_by_text("Antrean puskesmas daring").first).to_be_visible()
-    head_tab.goto(f"/admin/pages/{challenge.pk}/workflow/preview/{task_state.task.pk}/")
+    head_tab.goto(reverse("wagtailadmin_pages:workflow_preview", args=(challenge.pk, task_state.task.pk)))
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean puskesmas daring")
     head_tab.goto(f"/admin/pages/{challenge.pk}/edit/")
     page.get_by_role("button", name=_("More actions")).last.click()
