@@ -451,7 +451,7 @@ def test_an_official_submits_a_challenge_for_approval_and_the_agency_head_approv
     head_tab.goto(f"/admin/pages/{challenge.pk}/edit/")
     page.get_by_role("button", name=_("More actions")).last.click()
     with page.expect_navigation():
-        page.locator("button[name=action-workflow-action][value=approve]").first.click()
+        page.get_by_role("button", name=re.compile("^" + re.escape(_("Approve")))).first.click()
     head_tab.seen()
     challenge.refresh_from_db()
     assert challenge.live
