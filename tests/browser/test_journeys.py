@@ -117,6 +117,9 @@ def test_the_public_browses_filters_searches_with_a_typo_and_switches_language(j
     visitor.press("Terapkan")
     expect(page.get_by_role("link", name="Antrean puskesmas daring")).to_be_visible()
 
+    visitor.follow(_("Projects"), exact=True)
+    visitor.follow(_("Transparency"), exact=True)
+    visitor.goto("/challenges/?q=puskesmaz")
     visitor.follow("Antrean puskesmas daring")
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean puskesmas daring")
     visitor.press("English")
