@@ -131,6 +131,12 @@ class Journey:
                 )
         page.set_viewport_size(PHONE)
 
+    def keep_failure(self) -> None:
+        """Where a journey stopped, for the one who reads the failure."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-stopped.png"), full_page=True)
+        print(f"{self.name} stopped at {self.page.url}; page problems so far: {self.problems}")
+
     def finish(self) -> Path:
         """The last page's screenshot, kept as the journey's artifact; the tab is closed."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
