@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test test-fast venv dev lock services lint check bench bench-payments bench-ledger search-eval bench-search lighthouse
+.PHONY: run test test-fast venv dev lock services lint check bench bench-payments bench-ledger search-eval bench-search
 
 # `make run` is the development server: DEBUG is on there (the settings default to off).
 # The demo's staff sign in without a second factor (STAFF_MFA_REQUIRED=0; `check --deploy` warns).
@@ -124,6 +124,7 @@ search-eval: dev services
 # demo site served by gunicorn with DEBUG=0 (devtools/lighthouse.py; a SQLite file of its own in
 # .lighthouse/): prints each category's score per page, fails below LIGHTHOUSE_MIN (95). Needs
 # Node 20 (Lighthouse 13 needs Node 22) and Debian's Chromium; not part of `make test`.
+.PHONY: lighthouse
 LIGHTHOUSE_VERSION := 12.2.3
 .lighthouse/node_modules/lighthouse/package.json:
 	mkdir -p .lighthouse
