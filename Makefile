@@ -139,3 +139,17 @@ search-eval: dev services
 	$(call fresh-db,$(SEARCH_EVAL_DB),$(SEARCH_EVAL_ENV))
 	$(SEARCH_EVAL_ENV) $(PY) manage.py seed_demo --force >/dev/null
 	$(SEARCH_EVAL_ENV) $(PY) devtools/run_search_eval.py $(if $(VERBOSE),--verbose)
+
+# Lighthouse (mobile) on home, the challenge list, a challenge, a project and /transparency/ of the
+# demo site served by gunicorn with DEBUG=0 (devtools/lighthouse.py; a SQLite file of its own in
+# .lighthouse/): prints each category's score per page, fails below LIGHTHOUSE_MIN (95). Needs
+# Node 20 (Lighthouse 13 needs Node 22) and Debian's Chromium; not part of `make test`.
+.PHONY: lighthouse
+LIGHTHOUSE_VERSION := 12.2.3
+.lighthouse/node_modules/lighthouse/package.json:
+	mkdir -p .lighthouse
+	test -f .lighthouse/package.json || echo '{"private": true}' > .lighthouse/package.json
+	cd .lighthouse && npm i -E --no-audit --no-fund lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse: dev .lighthouse/node_modules/lighthouse/package.json
+	$(PY) devtools/lighthouse.py

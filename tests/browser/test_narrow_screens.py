@@ -119,6 +119,9 @@ def test_public_pages_fit_a_320_px_screen(live_server, demo_like):
         browser.close()
 
 
+AREA_WITH_TABLES = {"applicant": "proposals", "reviewer": "reviews", "finance": "finance", "official": "approvals"}
+
+
 def test_each_workspace_fits_a_320_px_screen(live_server, demo_like):
     roles = ("applicant", "reviewer", "finance", "official")
     cookies = {role: _session_cookie(demo_like[role], live_server.url) for role in roles}
@@ -129,6 +132,8 @@ def test_each_workspace_fits_a_320_px_screen(live_server, demo_like):
             context.add_cookies([cookies[role]])
             page = context.new_page()
             _assert_fits(page, f"{live_server.url}/workspace/")
+            # The home shows counts; the tables are on the area pages.
+            _assert_fits(page, f"{live_server.url}/workspace/{AREA_WITH_TABLES[role]}/")
             _assert_cells_are_labelled(page)
             if role in ("applicant", "official"):
                 _assert_fits(page, f"{live_server.url}/workspace/proposals/{demo_like['proposal'].pk}/")
