@@ -119,7 +119,12 @@ def test_public_pages_fit_a_320_px_screen(live_server, demo_like):
         browser.close()
 
 
-AREA_WITH_TABLES = {"applicant": "proposals", "reviewer": "reviews", "finance": "finance", "official": "approvals"}
+AREA_WITH_TABLES = {
+    "applicant": "proposals",
+    "reviewer": "reviews",
+    "finance": "finance",
+    "official": "approvals",
+}
 
 
 def test_each_workspace_fits_a_320_px_screen(live_server, demo_like):
