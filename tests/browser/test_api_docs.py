@@ -1,15 +1,13 @@
 """/api/v1/docs/ in real Chromium: Swagger UI from the site's own static files renders the API's
 operations and calls the API, under the site's Content-Security-Policy with nothing blocked."""
 
-import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests import factories
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {

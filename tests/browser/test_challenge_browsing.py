@@ -1,22 +1,11 @@
 """Real Chromium (Debian's package) browsing the live server: filter by sector, open a challenge."""
 
-import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests import factories
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -24,8 +24,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests import factories
 from tests.browser.journeys import Journey
-from tests.browser.test_challenge_browsing import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import STRIPE_TEST_KEY, STRIPE_WEBHOOK_SECRET
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.stripe_emulator import register_webhook
 
 STRIPE_JS_STANDIN = Path(__file__).with_name("stripe_js_standin.js")

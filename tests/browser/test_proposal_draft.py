@@ -2,7 +2,6 @@
 attaching a file keeps the typed text, and leaving with unsaved changes asks first. (The database
 is read through the pages: Playwright's loop makes direct queries here async-unsafe.)"""
 
-import shutil
 
 import pytest
 from django.conf import settings
@@ -12,17 +11,8 @@ from playwright.sync_api import expect, sync_playwright
 from marketplace.proposals.models import Proposal
 from marketplace.proposals.services import drafts as drafts_services
 from tests import factories
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from tests.browser.test_challenge_browsing import CHROMIUM, CHROMIUM_FLAGS
 from tests.review.test_comparison import build_example, url
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

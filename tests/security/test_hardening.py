@@ -10,7 +10,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import string
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from payments import tasks
 from payments.models import Transaction, WebhookEvent
 from tests import factories
 from tests.conftest import STRIPE_WEBHOOK_SECRET
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -359,8 +359,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(failed_event):
 
 # --- 10. Nothing the site needs is blocked by the policy, in a real browser ---------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # Collects the browser's own report of each blocked script, style, image or connection.
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
