@@ -1,7 +1,6 @@
 """/api/v1/docs/ in real Chromium: Swagger UI from the site's own static files renders the API's
 operations and calls the API, under the site's Content-Security-Policy with nothing blocked."""
 
-
 import pytest
 from playwright.sync_api import sync_playwright
 

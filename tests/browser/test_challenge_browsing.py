@@ -1,6 +1,5 @@
 """Real Chromium (Debian's package) browsing the live server: filter by sector, open a challenge."""
 
-
 import pytest
 from playwright.sync_api import sync_playwright
 

@@ -2,7 +2,6 @@
 attaching a file keeps the typed text, and leaving with unsaved changes asks first. (The database
 is read through the pages: Playwright's loop makes direct queries here async-unsafe.)"""
 
-
 import pytest
 from django.conf import settings
 from django.test import Client
