@@ -114,7 +114,7 @@ STEPS = [
         lambda s: [
             indonesian("Release %(amount)s to %(payee)s?")
             % {"amount": format_money(s.disbursement.amount), "payee": "Koperasi Digital Sumba"},
-            s.disbursement.reference,
+            "Pembayaran tahap",  # named by its stage and project, not by its reference
             indonesian("Bank transfer by the regional treasury"),
         ],
         "Yes, release %(amount)s",

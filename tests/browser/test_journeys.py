@@ -220,6 +220,8 @@ def test_a_reviewer_declares_no_conflict_scores_and_submits(journey, official, c
     tab = journey("reviewer")
     tab.sign_in("penilai")
     page = tab.goto("/workspace/")
+    # The home counts what waits; the reviews area lists it.
+    tab.follow(re.compile(f"^{re.escape(_('Reviews'))}$"))
     tab.follow(re.compile(re.escape(_("Declare any conflict of interest"))))
     page.get_by_label(_("I have no conflict of interest with this proposal")).check()
     tab.press(_("Send my declaration"))
@@ -274,8 +276,14 @@ def test_finance_officers_approve_release_four_eyes_and_record_the_transfer(jour
     second_officer.sign_in("bendahara2")
     page = second_officer.goto(release_path)
     second_officer.press(_("Release payment"))
+    # The manual rail: nothing is paid until the treasury transfers and its proof is recorded.
     expect(
-        page.get_by_text(_("Payment released. It is being sent through the grantee's payment rail.")).first
+        page.get_by_text(
+            _(
+                "Payment released. It now waits for the treasury (BPKAD) to transfer it; record the "
+                "transfer and its proof on this payment once the treasury has paid."
+            )
+        ).first
     ).to_be_visible()
     second_officer.goto(release_path)
     page.get_by_label(_("Bank transfer reference (SP2D / receipt no.)")).fill("SP2D-0001")

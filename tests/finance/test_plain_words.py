@@ -99,7 +99,8 @@ def _pages(scene) -> dict[str, list[str]]:
     return {
         "finance": [
             "/workspace/",
-            "/en/workspace/",
+            "/workspace/finance/",
+            "/en/workspace/finance/",
             "/workspace/finance/contributions/",
             f"/workspace/disbursements/{scene['handed'].pk}/release/",
             f"/workspace/disbursements/{scene['paid'].pk}/release/",
@@ -110,13 +111,16 @@ def _pages(scene) -> dict[str, list[str]]:
         ],
         "sponsor": [
             "/workspace/",
+            "/workspace/finance/",
             f"/workspace/contributions/{scene['waiting'].pk}/",
             f"/en/workspace/contributions/{scene['waiting'].pk}/",
             f"/workspace/contributions/{scene['received'].pk}/receipt/",
         ],
         "owner": [
             "/workspace/",
-            "/en/workspace/",
+            "/workspace/proposals/",
+            "/workspace/organisations/",
+            "/en/workspace/organisations/",
             f"/organisations/{scene['organisation'].slug}/payouts/",
             award.get_absolute_url(),
         ],
@@ -155,10 +159,10 @@ def test_the_finance_statement_names_what_was_paid(client, scene):
 def test_payments_are_named_by_stage_and_project(client, scene):
     title = scene["award"].proposal.title
     client.force_login(scene["finance"])
-    workspace = visible_text(client.get("/workspace/").content.decode())
+    workspace = visible_text(client.get("/workspace/finance/").content.decode())
     assert f"Pembayaran tahap 2 — {title}" in workspace
     client.force_login(scene["owner"])
-    english = visible_text(client.get("/en/workspace/").content.decode())
+    english = visible_text(client.get("/en/workspace/organisations/").content.decode())
     assert f"Payment for stage 1 — {title}" in english
 
 
@@ -172,7 +176,7 @@ def test_a_manual_payment_handed_to_the_treasury_waits_for_its_proof(client, sce
     assert "Menunggu bukti transfer dari BPKAD" in page
     assert _t("Sent, waiting for confirmation") not in page
     client.force_login(scene["owner"])
-    workspace = visible_text(client.get("/workspace/").content.decode())
+    workspace = visible_text(client.get("/workspace/organisations/").content.decode())
     assert "Menunggu bukti transfer dari BPKAD" in workspace
     # Once the proof is recorded it reads as paid.
     payout_services.disbursement_record_paid(
@@ -181,7 +185,7 @@ def test_a_manual_payment_handed_to_the_treasury_waits_for_its_proof(client, sce
         bank_reference="SP2D-0002",
         proof=SimpleUploadedFile("sp2d.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     )
-    workspace = visible_text(client.get("/workspace/").content.decode())
+    workspace = visible_text(client.get("/workspace/organisations/").content.decode())
     assert "Menunggu bukti transfer dari BPKAD" not in workspace
 
 

@@ -209,8 +209,8 @@ def test_the_pledge_page_shows_the_treasury_account_and_the_reference(
     assert "Bank NTT" in page and "00102030405" in page and "RKUD Kabupaten Uji" in page
     assert f"PTD-{challenge.pk}-0001" in page
     assert "challenge:" not in page and f" P{pledge.pk}" not in page
-    # The sponsor's workspace lists the pledge with the reference to transfer with.
-    workspace = client.get(f"{prefix}/workspace/").content.decode()
+    # The sponsor's part of the workspace lists the pledge with the reference to transfer with.
+    workspace = client.get(f"{prefix}/workspace/finance/").content.decode()
     assert f"PTD-{challenge.pk}-0001" in workspace
     assert (
         _t(
