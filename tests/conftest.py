@@ -67,7 +67,9 @@ def _restore_migrated_data(connection, contents: str) -> None:
         with transaction.atomic(using=connection.alias):
             connection.creation.deserialize_db_from_string(contents)
     except IntegrityError:
-        call_command("flush", database=connection.alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
+        call_command(
+            "flush", database=connection.alias, interactive=False, verbosity=0, inhibit_post_migrate=True
+        )
         connection.creation.deserialize_db_from_string(contents)
 
 
