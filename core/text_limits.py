@@ -7,6 +7,8 @@ over the limit is refused with a message saying by how much, keeping the text as
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -55,6 +57,8 @@ def show_text_limits(form: forms.BaseForm) -> None:
         limit = getattr(field, "max_length", None)
         if not limit or not isinstance(field.widget, forms.Textarea):
             continue
+        if any(isinstance(v, TextLimitValidator) for v in field.validators):
+            continue  # stated already
         stated = _("At most %(limit)s characters.") % {"limit": _number(limit)}
         field.help_text = f"{field.help_text} {stated}" if field.help_text else stated
         field.widget.attrs.pop("maxlength", None)
@@ -69,3 +73,27 @@ def show_text_limits(form: forms.BaseForm) -> None:
         field.validators = [
             v for v in field.validators if not isinstance(v, MaxLengthValidator | TextLimitValidator)
         ] + [TextLimitValidator(limit)]
+
+
+class StatesTextLimits:
+    """Form mixin: ``show_text_limits`` once the form is built, after the most derived class's
+    ``__init__`` has added its own fields (the review form's comments, the screening notes)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own_init = cls.__dict__.get("__init__")
+        if own_init is None:
+            return
+
+        @functools.wraps(own_init)
+        def init(self, *args, **init_kwargs):
+            own_init(self, *args, **init_kwargs)
+            if type(self).__init__ is init:  # the outermost __init__ only
+                show_text_limits(self)
+
+        cls.__init__ = init  # type: ignore[method-assign]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if type(self).__init__ is StatesTextLimits.__init__:
+            show_text_limits(self)  # type: ignore[arg-type]

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.text_limits import StatesTextLimits
 from marketplace.challenges.models import RegionPage, Sector
 from marketplace.organisations import identifiers
 from marketplace.organisations.models import Membership, Organisation, UserProfile, VerificationDocument
 from marketplace.organisations.services import organisations as services
 
 
-class OrganisationEditForm(forms.ModelForm):
+class OrganisationEditForm(StatesTextLimits, forms.ModelForm):
     # Wider than the stored digits: people write NPWP as 99.999.999.9-999.999.
     nib = forms.CharField(
         label=_("NIB (business identification number)"),
@@ -119,7 +120,7 @@ class DocumentForm(forms.Form):
         return file
 
 
-class UnverifyForm(forms.Form):
+class UnverifyForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Why is the verification taken back?"),
         max_length=500,

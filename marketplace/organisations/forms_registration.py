@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text_limits import StatesTextLimits
 from marketplace.challenges.models import RegionPage, Sector
 from marketplace.organisations.models import Organisation
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(StatesTextLimits, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
     region = forms.ModelChoiceField(label=_("Region"), queryset=RegionPage.objects.live(), required=False)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import RupiahField
-from core.text_limits import show_text_limits
+from core.text_limits import StatesTextLimits, show_text_limits
 from marketplace.organisations.models import Organisation
 from marketplace.proposals.models import BudgetLine, Proposal
 from marketplace.proposals.selectors import agreed_partner_ids
@@ -243,7 +243,7 @@ class PartnerInviteForm(forms.Form):
         return self.cleaned_data.get("budget_share") or 0
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(StatesTextLimits, forms.Form):
     transition = forms.ChoiceField(label=_("Action"), choices=())
     note = forms.CharField(
         label=_("Note"),
@@ -258,7 +258,7 @@ class DecisionForm(forms.Form):
         self.fields["transition"].choices = [(t.name, t.label) for t in transitions]
 
 
-class ConflictDeclarationForm(forms.Form):
+class ConflictDeclarationForm(StatesTextLimits, forms.Form):
     note = forms.CharField(
         label=_("Why you have a conflict of interest"),
         max_length=1000,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import RupiahField
+from core.text_limits import StatesTextLimits
 
 
 class MilestoneRowForm(forms.Form):
@@ -17,7 +18,7 @@ class MilestoneRowForm(forms.Form):
 MilestoneFormSet = forms.formset_factory(MilestoneRowForm, extra=3, min_num=1, validate_min=True)
 
 
-class AwardForm(forms.Form):
+class AwardForm(StatesTextLimits, forms.Form):
     """The amount, and one field per in-kind offer that still has capacity: how many units the
     winner receives (the award draws them down)."""
 
@@ -51,7 +52,7 @@ class AwardForm(forms.Form):
         return {offer.pk: self.cleaned_data.get(f"in_kind_{offer.pk}") or 0 for offer in self.in_kind_offers}
 
 
-class ProjectEnglishForm(forms.Form):
+class ProjectEnglishForm(StatesTextLimits, forms.Form):
     """The project's public texts in English, each beside its Indonesian original; one field
     per milestone (``milestone_<id>``)."""
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import RupiahField
+from core.text_limits import StatesTextLimits
 
 
 class AgreementAcceptForm(forms.Form):
@@ -18,7 +19,7 @@ class AgreementAcceptForm(forms.Form):
     read_terms = forms.BooleanField(label=_("I have read the terms above and accept them."))
 
 
-class AgreementDeclineForm(forms.Form):
+class AgreementDeclineForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -42,7 +43,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class MilestoneReportForm(forms.Form):
+class MilestoneReportForm(StatesTextLimits, forms.Form):
     report = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 5}))
     files = MultipleFileField(
         label=_("Evidence files"),
@@ -67,7 +68,7 @@ class MilestoneReportForm(forms.Form):
             ) from None
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("What must be revised"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -82,13 +83,13 @@ class ReplanRowForm(forms.Form):
 ReplanFormSet = forms.formset_factory(ReplanRowForm, extra=0)
 
 
-class ReplanReasonForm(forms.Form):
+class ReplanReasonForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the new plan"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ProgressReportForm(forms.Form):
+class ProgressReportForm(StatesTextLimits, forms.Form):
     """The grantee's public progress report. The service checks the text and the links (so the
     page, the API and the demo refuse the same things with the same words)."""
 

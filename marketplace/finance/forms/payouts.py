@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text_limits import StatesTextLimits
 from payments import api as payments_api
 from payments.api import PaymentError
 
@@ -81,7 +82,7 @@ class RecordPaymentForm(forms.Form):
         return proof
 
 
-class CancelForm(forms.Form):
+class CancelForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Why is the payment cancelled?"),
         max_length=255,

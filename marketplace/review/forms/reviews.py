@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
 from core.roles import REVIEWER_GROUP
+from core.text_limits import StatesTextLimits
 from marketplace.challenges.models import Sector
 from marketplace.review.services.common import NOTE_MAX, REASON_MAX, display_name
 from marketplace.review.services.screening import ItemDecision
@@ -16,7 +17,7 @@ from marketplace.review.services.screening import ItemDecision
 MET, NOT_MET = "yes", "no"
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(StatesTextLimits, forms.Form):
     """One pair of fields per checklist item (met or not, note) and the rejection reason.
     Which button was pressed ("action") says what to do."""
 
@@ -152,7 +153,7 @@ class RemoveAssignmentForm(forms.Form):
     )
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(StatesTextLimits, forms.Form):
     NO_CONFLICT, CONFLICT = "none", "conflict"
 
     declaration = forms.ChoiceField(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text_limits import StatesTextLimits
 from marketplace.review.models import Review
 from marketplace.review.services.scoring import COMMENT_MAX, REASON_MAX, TEXT_MAX, ScoreInput
 
@@ -20,7 +21,7 @@ RECOMMENDATION_LABELS = {
 RECOMMENDATION_CHOICES = list(RECOMMENDATION_LABELS.items())
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StatesTextLimits, forms.Form):
     """Field names: ``score_<criterion id>``, ``comment_<criterion id>``, ``recommendation``,
     ``overall_comment``, ``private_notes``. With ``submitting`` every score and the
     recommendation are required; a draft takes whatever is filled."""
@@ -105,7 +106,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(StatesTextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Why reopen this review?"),
         help_text=_("The reviewer reads this; it is kept in the audit trail."),
