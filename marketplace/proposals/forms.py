@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.localized import localized
 from core.money import RupiahField
 from core.text_limits import show_text_limits
 from marketplace.organisations.models import Organisation
@@ -102,8 +103,10 @@ class AnswersForm(forms.Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"answer-{question.pk}"] = forms.CharField(
-                label=question.text,
-                help_text=question.help_text,
+                # In the reader's language; a question without English shows its Indonesian
+                # text marked lang="id" with the "(Bahasa Indonesia)" note.
+                label=localized(question, "text"),
+                help_text=localized(question, "help_text"),
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 4}),
