@@ -1406,8 +1406,9 @@ class Command(BaseCommand):
     def seed_english(self, label: str) -> str:
         """The English twins of challenges' and projects' public texts (``CHALLENGES_EN``,
         ``PROJECTS_EN``), agencies' names and regions' intros (``name_en``/``intro_en`` in
-        ``AGENCIES``/``REGIONS``; sectors have theirs from the start): a challenge gets a new published revision, as an editor filling in the
-        English tab would; a project's texts go through the officials' service."""
+        ``AGENCIES``/``REGIONS``; sectors have theirs from the start): a challenge or region gets
+        a new published revision, as an editor filling in the English panel would; a project's
+        texts go through the officials' service."""
         pages = 0
         for slug, spec in demo_data.CHALLENGES_EN.items():
             page = ChallengePage.objects.get(pk=self.challenges[slug].pk)
