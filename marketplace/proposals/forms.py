@@ -4,6 +4,7 @@ attachment upload, partner invitations and the officials' decisions."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from core.localized import localized
@@ -105,8 +106,8 @@ class AnswersForm(forms.Form):
             self.fields[f"answer-{question.pk}"] = forms.CharField(
                 # In the reader's language; a question without English shows its Indonesian
                 # text marked lang="id" with the "(Bahasa Indonesia)" note.
-                label=localized(question, "text"),
-                help_text=localized(question, "help_text"),
+                label=conditional_escape(localized(question, "text")),
+                help_text=conditional_escape(localized(question, "help_text")),
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 4}),
