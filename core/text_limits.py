@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 
@@ -60,7 +61,8 @@ def show_text_limits(form: forms.BaseForm) -> None:
         if any(isinstance(v, TextLimitValidator) for v in field.validators):
             continue  # stated already
         stated = _("At most %(limit)s characters.") % {"limit": _number(limit)}
-        field.help_text = f"{field.help_text} {stated}" if field.help_text else stated
+        # format_html keeps a help text that carries markup (a Localized fallback note).
+        field.help_text = format_html("{} {}", field.help_text, stated) if field.help_text else stated
         field.widget.attrs.pop("maxlength", None)
         field.widget.attrs.update(
             {

@@ -30,6 +30,9 @@ REGIONS = [
         "intro": "Kabupaten di Pulau Sumba dengan ibu kota Waikabubak. Banyak desa berada di perbukitan "
         "dengan sinyal seluler terbatas, sehingga layanan publik digital harus tetap berjalan "
         "saat jaringan putus.",
+        "intro_en": "A regency on Sumba Island whose capital is Waikabubak. Many villages lie in the "
+        "hills with patchy mobile signal, so digital public services must keep working when the "
+        "network drops.",
     },
     {
         "slug": "pontianak",
@@ -39,6 +42,8 @@ REGIONS = [
         "timezone": "Asia/Jakarta",
         "intro": "Kota di tepian Sungai Kapuas yang dilintasi garis khatulistiwa, dengan puluhan pasar "
         "tradisional dan ribuan pelaku UMKM.",
+        "intro_en": "A city on the banks of the Kapuas River, crossed by the equator, with dozens of "
+        "traditional markets and thousands of small businesses.",
     },
 ]
 
@@ -49,6 +54,7 @@ AGENCIES = [
         "key": "diskominfo-sbb",
         "region": "sumba-barat",
         "name": "Dinas Komunikasi dan Informatika",
+        "name_en": "Communication and Informatics Office",
         "acronym": "Diskominfo",
         "officials": ["official"],
         "heads": ["agency_head"],
@@ -57,6 +63,7 @@ AGENCIES = [
         "key": "dinkes-sbb",
         "region": "sumba-barat",
         "name": "Dinas Kesehatan",
+        "name_en": "Health Office",
         "acronym": "Dinkes",
         "officials": ["official"],
         "heads": ["agency_head"],
@@ -65,6 +72,7 @@ AGENCIES = [
         "key": "diskop-ptk",
         "region": "pontianak",
         "name": "Dinas Koperasi dan Usaha Kecil Menengah",
+        "name_en": "Cooperatives and Small and Medium Enterprises Office",
         "acronym": "Diskop UKM",
         "officials": ["official", "official2"],
         "heads": ["agency_head2"],
@@ -75,6 +83,7 @@ AGENCIES = [
         "key": "bpkad-sbb",
         "region": "sumba-barat",
         "name": "Badan Pengelolaan Keuangan dan Aset Daerah",
+        "name_en": "Regional Finance and Asset Management Agency",
         "acronym": "BPKAD",
         "officials": ["finance"],
     },
@@ -82,6 +91,7 @@ AGENCIES = [
         "key": "bpkad-ptk",
         "region": "pontianak",
         "name": "Badan Pengelolaan Keuangan dan Aset Daerah",
+        "name_en": "Regional Finance and Asset Management Agency",
         "acronym": "BPKAD",
         "officials": ["finance2"],
     },

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.localized import localized_text
 from core.money import format_money
 from marketplace.organisations.models import Organisation
 from marketplace.proposals.models import (
@@ -81,7 +82,7 @@ def proposal_checklist(proposal: Proposal) -> list[ChecklistItem]:
         add(
             ChecklistItem(
                 f"answer-{question.pk}",
-                _("Answer: %(question)s") % {"question": question.text},
+                _("Answer: %(question)s") % {"question": localized_text(question, "text")},
                 question.pk in answered,
                 f"id_answer-{question.pk}",
             )

@@ -4,8 +4,10 @@ attachment upload, partner invitations and the officials' decisions."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
+from core.localized import localized
 from core.money import RupiahField
 from core.text_limits import StatesTextLimits, show_text_limits
 from marketplace.organisations.models import Organisation
@@ -102,8 +104,10 @@ class AnswersForm(forms.Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"answer-{question.pk}"] = forms.CharField(
-                label=question.text,
-                help_text=question.help_text,
+                # In the reader's language; a question without English shows its Indonesian
+                # text marked lang="id" with the "(Bahasa Indonesia)" note.
+                label=conditional_escape(localized(question, "text")),
+                help_text=conditional_escape(localized(question, "help_text")),
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 4}),

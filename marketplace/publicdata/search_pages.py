@@ -328,7 +328,7 @@ def _active_filters(form: SearchForm, params: QueryDict, names: Names) -> list[A
             active.append(ActiveFilter(label, querystring(params, **{name: None})))
     agency = data.get("agency")
     if agency:
-        active.append(ActiveFilter(f"{_('Agency')}: {agency.name}", querystring(params, agency=None)))
+        active.append(ActiveFilter(f"{_('Agency')}: {agency.display_name}", querystring(params, agency=None)))
     for name in ("budget_min", "budget_max", "closes_after", "closes_before"):
         value = data.get(name)
         if value is not None:

@@ -18,8 +18,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from core import exports
 from core.money import format_money
@@ -188,7 +188,7 @@ class Report:
                 "by-sector",
                 _("Money by sector"),
                 _("Sector"),
-                lambda row: (row.challenge.sector_id, _sector_name(row.challenge.sector)),
+                lambda row: (row.challenge.sector_id, row.challenge.sector.display_name),
             ),
             "by-year": self.group_table(
                 "by-year",
@@ -346,10 +346,6 @@ class Report:
 
 def month_label(month: datetime.date, *, short: bool = False) -> str:
     return date_format(month, "M Y" if short else "F Y")
-
-
-def _sector_name(sector) -> str:
-    return sector.name_en if get_language() == "en" and sector.name_en else sector.name
 
 
 def _kind_label(kind: str) -> str:

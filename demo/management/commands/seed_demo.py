@@ -1405,8 +1405,10 @@ class Command(BaseCommand):
 
     def seed_english(self, label: str) -> str:
         """The English twins of challenges' and projects' public texts (``CHALLENGES_EN``,
-        ``PROJECTS_EN``): a challenge gets a new published revision, as an editor filling in the
-        English tab would; a project's texts go through the officials' service."""
+        ``PROJECTS_EN``), agencies' names and regions' intros (``name_en``/``intro_en`` in
+        ``AGENCIES``/``REGIONS``; sectors have theirs from the start): a challenge or region gets
+        a new published revision, as an editor filling in the English panel would; a project's
+        texts go through the officials' service."""
         pages = 0
         for slug, spec in demo_data.CHALLENGES_EN.items():
             page = ChallengePage.objects.get(pk=self.challenges[slug].pk)
@@ -1429,9 +1431,23 @@ class Command(BaseCommand):
                 milestone_titles_en=titles,
             )
             projects += 1
+        names = 0
+        for spec in demo_data.AGENCIES:
+            agency = self.agencies[spec["key"]]
+            if agency.name_en != spec.get("name_en", ""):
+                agency.name_en = spec.get("name_en", "")
+                agency.save(update_fields=["name_en"])
+                names += 1
+        for spec in demo_data.REGIONS:
+            region = RegionPage.objects.get(pk=self.regions[spec["slug"]].pk)
+            if region.intro_en != spec.get("intro_en", ""):
+                region.intro_en = spec.get("intro_en", "")
+                region.save_revision().publish()
+                names += 1
         return (
             f"{len(demo_data.CHALLENGES_EN)} challenges ({pages} updated), "
-            f"{len(demo_data.PROJECTS_EN)} projects ({projects} updated)"
+            f"{len(demo_data.PROJECTS_EN)} projects ({projects} updated), "
+            f"agencies and regions ({names} updated)"
         )
 
     @staticmethod

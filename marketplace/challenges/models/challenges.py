@@ -649,10 +649,19 @@ class ApplicationQuestion(Orderable):
 
     challenge = ParentalKey(ChallengePage, on_delete=models.CASCADE, related_name="application_questions")
     text = models.CharField(_("question"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
     help_text = models.CharField(_("guidance"), max_length=300, blank=True)
+    help_text_en = models.CharField(_("guidance (English)"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=True)
 
-    panels = [FieldPanel("text"), FieldPanel("help_text"), FieldPanel("required")]
+    panels = [
+        FieldPanel("text"),
+        FieldPanel("help_text"),
+        FieldPanel("required"),
+        MultiFieldPanel(
+            [FieldPanel("text_en"), FieldPanel("help_text_en")], heading=_("English"), classname="collapsed"
+        ),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("application question")

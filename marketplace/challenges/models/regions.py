@@ -7,11 +7,12 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
+
+from core.localized import localized_text
 
 CURRENCY_CHOICES = [("IDR", "IDR — Rupiah")]
 
@@ -33,10 +34,13 @@ class RegionPage(Page):
     province = models.CharField(_("province"), max_length=100, blank=True)
     timezone = models.CharField(_("timezone"), max_length=40, choices=Zone.choices, default=Zone.WIB)
     intro = models.TextField(_("intro"), blank=True)
+    intro_en = models.TextField(_("intro (English)"), blank=True)
 
+    # The region's name is a proper name, the same in both languages; its intro has a twin.
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("level"), FieldPanel("province"), FieldPanel("timezone")]),
         FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("intro_en")], heading=_("English"), classname="collapsed"),
     ]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["challenges.ChallengeIndexPage"]
@@ -86,6 +90,7 @@ class Agency(models.Model):
         RegionPage, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("region")
     )
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     officials = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="agencies", verbose_name=_("officials")
@@ -106,6 +111,7 @@ class Agency(models.Model):
         FieldPanel("acronym"),
         FieldPanel("officials"),
         FieldPanel("heads"),
+        MultiFieldPanel([FieldPanel("name_en")], heading=_("English"), classname="collapsed"),
     ]
 
     class Meta:
@@ -115,7 +121,12 @@ class Agency(models.Model):
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="agency_unique_per_region")]
 
     def __str__(self) -> str:
-        return f"{self.acronym or self.name} — {self.region.title}"
+        return f"{self.acronym or self.display_name} — {self.region.title}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language, plain text (labels, tables, sentences)."""
+        return localized_text(self, "name")
 
 
 @register_snippet
@@ -124,7 +135,11 @@ class Sector(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
 
-    panels = [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("slug")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        MultiFieldPanel([FieldPanel("name_en")], heading=_("English"), classname="collapsed"),
+    ]
 
     class Meta:
         verbose_name = _("sector")
@@ -136,4 +151,5 @@ class Sector(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name_en if get_language() == "en" and self.name_en else self.name
+        """The name in the reader's language, plain text (filter options, tables, facets)."""
+        return localized_text(self, "name")
