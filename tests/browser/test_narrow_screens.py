@@ -139,7 +139,8 @@ def test_each_workspace_fits_a_320_px_screen(live_server, demo_like):
             _assert_fits(page, f"{live_server.url}/workspace/")
             # The home shows counts; the tables are on the area pages.
             _assert_fits(page, f"{live_server.url}/workspace/{AREA_WITH_TABLES[role]}/")
-            _assert_cells_are_labelled(page)
+            if role != "official":  # the official's approvals here are lists, not tables
+                _assert_cells_are_labelled(page)
             if role in ("applicant", "official"):
                 _assert_fits(page, f"{live_server.url}/workspace/proposals/{demo_like['proposal'].pk}/")
                 assert _lines_of_each_amount(page), "the amount is on the page"

@@ -58,3 +58,15 @@ def test_reasons_state_their_limit_once(form_class, field):
     widget = form.fields[field].widget
     assert widget.attrs["data-maxlength"] == form.fields[field].max_length
     assert form.fields[field].help_text.count("Paling banyak") == 1
+
+
+def test_the_counter_script_comes_only_with_a_form_that_has_a_limited_text():
+    from django import forms
+    from django.template import Context, Template
+
+    class Plain(forms.Form):
+        name = forms.CharField(max_length=20)
+
+    template = Template("{% load text_limits %}{% text_counter_script form %}")
+    assert "text-counter.js" in template.render(Context({"form": review_form()}))
+    assert template.render(Context({"form": Plain()})) == ""

@@ -15,6 +15,11 @@
   }
 
   Array.prototype.forEach.call(fields, function (field) {
+    // The script may be on a page once per form: one counter per field.
+    if (field.hasAttribute("data-counted")) {
+      return;
+    }
+    field.setAttribute("data-counted", "");
     var limit = parseInt(field.getAttribute("data-maxlength"), 10);
     var counter = document.createElement("p");
     counter.className = "help text-counter";
