@@ -33,9 +33,11 @@ STRIPE_JS_STANDIN = Path(__file__).with_name("stripe_js_standin.js")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
-    """One Chromium for the module; each journey opens its own context (cookies, tabs)."""
+    """A Chromium per journey (about a second to start): a browser kept across tests could still
+    be talking to the live server while the next test's database is being set up. Each person
+    in a journey gets their own context (cookies, tabs)."""
     # Playwright's sync API runs an event loop in this thread; the factories' database calls
     # between browser steps are synchronous and safe (Django would otherwise refuse them).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
