@@ -11,6 +11,7 @@ anonymous pages answered a second time (from the page cache where there is one).
 
 from __future__ import annotations
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -79,6 +80,9 @@ class Command(BaseCommand):
             raise CommandError("Run it on the benchmark database (make bench-web).")
         already_running = bench_web.servers_running()
         bench_web.start_servers()
+        # start_servers collected the static files; this process read the manifest before that.
+        manifest = staticfiles_storage.load_manifest()
+        staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = manifest
         if serve:
             self.stdout.write(
                 f"product on 127.0.0.1:{bench_web.PRODUCT_PORT}, "
