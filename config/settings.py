@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "core.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,6 +220,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous pages from the cache (core/page_cache.py), forgotten on any public write and after
+# PAGE_CACHE_SECONDS at most. Off under DEBUG, where templates change under the developer's hands.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
+# Part of every stored page's key: set it per deployment (e.g. the commit) to start afresh.
+PAGE_CACHE_RELEASE = env("PAGE_CACHE_RELEASE", default="")
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

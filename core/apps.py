@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the audit trail's hash chain (core/chains.py).
-        from core import audit  # noqa: F401
+        from core import (
+            audit,  # noqa: F401
+            page_cache,
+        )
+
+        page_cache.connect_signals()

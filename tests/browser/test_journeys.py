@@ -123,7 +123,7 @@ def test_the_public_browses_filters_searches_with_a_typo_and_switches_language(j
     visitor.goto("/challenges/?q=puskesmaz")
     visitor.follow("Antrean puskesmas daring")
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean puskesmas daring")
-    visitor.press("English")
+    visitor.follow("English", exact=True)
     assert page.url.endswith("/en/challenges/antrean-puskesmas/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Online queueing at community health centres")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -1,0 +1,148 @@
+"""Anonymous pages from the cache (core/page_cache.py): what a visitor gets a second time, and
+that nothing stale, personal or token-bearing is ever served from it."""
+
+import pytest
+from django.core.cache import cache
+
+from core import page_cache
+from marketplace.challenges.models import ChallengePage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "/",
+    "/en/",
+    "/challenges/",
+    "/en/challenges/",
+    "/projects/",
+    "/transparency/",
+    "/search/?q=tantangan",
+    "/open-data/",
+    "/api/v1/challenges/",
+    "/api/v1/projects/",
+    "/api/v1/ledger/",
+]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """The cache is off under DEBUG (tests run so); here it is on, as in production."""
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client, path, **extra):
+    response = client.get(path, **extra)
+    assert response.status_code == 200, path
+    return response
+
+
+def test_anonymous_public_pages_set_no_cookie_and_come_from_the_cache_the_second_time(client):
+    challenge = factories.challenge(title="Tantangan yang dicari")
+    pages = [*PUBLIC_PAGES, challenge.url, f"/en{challenge.url}"]
+    for path in pages:
+        first = _get(client, path)
+        assert not first.cookies, f"{path} set {list(first.cookies)}"
+        assert first[page_cache.HIT_HEADER] == "miss", path
+        second = _get(client, path)
+        assert second[page_cache.HIT_HEADER] == "hit", path
+        assert second.content == first.content, path
+        assert not second.cookies, path
+
+
+def test_the_two_languages_are_kept_apart(client):
+    _get(client, "/challenges/")
+    english = _get(client, "/en/challenges/")
+    assert english[page_cache.HIT_HEADER] == "miss"
+    assert b'<html lang="en">' in english.content
+    indonesian = _get(client, "/challenges/")
+    assert indonesian[page_cache.HIT_HEADER] == "hit"
+    assert b'<html lang="id">' in indonesian.content
+
+
+def test_the_language_switch_is_a_link_to_the_same_page_in_the_other_language(client):
+    path = factories.challenge(title="Tantangan bahasa").url
+    page = _get(client, path + "?tab=tanya").content.decode()
+    assert f'href="/en{path}?tab=tanya" lang="en" hreflang="en"' in page
+    assert "csrfmiddlewaretoken" not in page
+    english = _get(client, f"/en{path}").content.decode()
+    assert f'href="{path}" lang="id" hreflang="id"' in english
+
+
+def test_a_published_change_is_shown_at_once(client, django_capture_on_commit_callbacks):
+    challenge = factories.challenge(title="Judul lama")
+    assert "Judul lama" in _get(client, "/challenges/").content.decode()
+    assert _get(client, "/challenges/")[page_cache.HIT_HEADER] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = ChallengePage.objects.get(pk=challenge.pk)
+        page.title = "Judul baru"
+        page.save_revision().publish()
+
+    fresh = _get(client, "/challenges/")
+    assert fresh[page_cache.HIT_HEADER] == "miss"
+    assert "Judul baru" in fresh.content.decode()
+    assert "Judul lama" not in fresh.content.decode()
+
+
+def test_published_results_are_shown_at_once(client, django_capture_on_commit_callbacks):
+    """Publishing results writes the challenge with a bulk update; the audit entry written in the
+    same transaction is what makes the stored pages go."""
+    official = factories.UserFactory(roles=["official"])
+    challenge = factories.challenge(officials=[official])
+    proposal = factories.submitted_proposal(challenge_page=challenge, owner=factories.UserFactory())
+    factories.allocation(challenge, finance=factories.UserFactory(roles=["finance"]))
+    factories.awarded_proposal(proposal, official=official)
+    before = _get(client, "/projects/").content.decode()
+    assert proposal.title not in before
+    assert _get(client, "/projects/")[page_cache.HIT_HEADER] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.publish_results(challenge, official)
+    after = _get(client, "/projects/")
+    assert after[page_cache.HIT_HEADER] == "miss"
+    assert proposal.title in after.content.decode()
+
+
+def test_nothing_is_stored_for_a_signed_in_user_nor_served_to_one(client):
+    applicant = factories.UserFactory(first_name="Wulan", last_name="Pribadi")
+    _get(client, "/challenges/")
+    signed_in = factories.signed_in_client(applicant)
+    theirs = _get(signed_in, "/challenges/")
+    assert page_cache.HIT_HEADER not in theirs
+    assert b'action="/accounts/logout/"' in theirs.content  # their own header, signed in
+    # The anonymous copy is still the anonymous one.
+    anonymous = _get(client, "/challenges/")
+    assert anonymous[page_cache.HIT_HEADER] == "hit"
+    assert b"Wulan" not in anonymous.content
+
+
+def test_a_page_with_a_form_token_or_a_cookie_is_never_stored(client):
+    for _ in range(2):
+        login = client.get("/accounts/login/")
+        assert login.status_code == 200
+        assert page_cache.HIT_HEADER not in login
+    assert "csrftoken" in login.cookies
+
+
+def test_a_page_whose_policy_carries_a_nonce_is_never_stored(client):
+    for _ in range(2):
+        docs = client.get("/api/v1/docs/")
+        assert docs.status_code == 200
+        assert "'nonce-" in docs["Content-Security-Policy"]
+        assert page_cache.HIT_HEADER not in docs
+
+
+def test_errors_are_not_stored(client):
+    for _ in range(2):
+        missing = client.get("/tidak-ada-halaman-ini/")
+        assert missing.status_code == 404
+        assert page_cache.HIT_HEADER not in missing
+
+
+def test_off_when_set_to_zero(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    _get(client, "/challenges/")
+    assert page_cache.HIT_HEADER not in _get(client, "/challenges/")
