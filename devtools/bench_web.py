@@ -1,9 +1,11 @@
 """`make bench-web`: the public pages served as in production (gunicorn, DEBUG=0, PostgreSQL,
 Redis cache) next to a bare Django view, measured with wrk at one and at sixteen connections.
 
-The product listens on 127.0.0.1:8300 and the bare view (devtools/hello_site.py) on
-127.0.0.1:8301; their PIDs are kept in PID_FILE so that `make bench-web-serve` can leave them
-running for other tools and `make bench-web-stop` can stop them."""
+The product listens on 127.0.0.1:8300 as production runs it (anonymous pages from the page
+cache), the bare view (devtools/hello_site.py) on 127.0.0.1:8301, and the product with its page
+cache off on 127.0.0.1:8302 (what every page costs when it has to be made); their PIDs are kept
+in PID_FILE so that `make bench-web-serve` can leave them running for other tools and
+`make bench-web-stop` can stop them."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 PRODUCT_PORT = 8300
 HELLO_PORT = 8301
+UNCACHED_PORT = 8302
 PID_FILE = Path(os.environ.get("BENCH_WEB_PID_FILE", "/tmp/marketplace-bench-web.pids"))
 WORKERS = "2"
 
@@ -34,9 +37,10 @@ class Load:
         return 1000.0 / self.requests_per_second if self.requests_per_second else float("inf")
 
 
-def product_environment() -> dict[str, str]:
+def product_environment(**overrides: str) -> dict[str, str]:
     """The product as production runs it, on the benchmark's database (from the environment)."""
     environment = dict(os.environ)
+    environment.pop("PAGE_CACHE_SECONDS", None)
     environment.update(
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",
@@ -46,11 +50,12 @@ def product_environment() -> dict[str, str]:
         LOG_LEVEL="WARNING",
         STAFF_MFA_REQUIRED="0",
     )
+    environment.update(overrides)
     return environment
 
 
 def start_servers() -> None:
-    """Start both servers (sync workers, as the comparison is per request) and wait for them."""
+    """Start the three servers (sync workers, as the comparison is per request) and wait for them."""
     if servers_running():
         return
     subprocess.run(
@@ -61,16 +66,20 @@ def start_servers() -> None:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     common = ["--workers", WORKERS, "--worker-class", "sync", "--log-level", "warning", "--daemon"]
     pids = []
-    servers = (("config.wsgi:application", PRODUCT_PORT), ("devtools.hello_site:application", HELLO_PORT))
-    for module, port in servers:
+    servers = (
+        ("config.wsgi:application", PRODUCT_PORT, {}),
+        ("devtools.hello_site:application", HELLO_PORT, {}),
+        ("config.wsgi:application", UNCACHED_PORT, {"PAGE_CACHE_SECONDS": "0"}),
+    )
+    for module, port, overrides in servers:
         pid_path = PID_FILE.with_suffix(f".{port}")
         subprocess.run(
             [gunicorn, module, "--bind", f"127.0.0.1:{port}", "--pid", str(pid_path), *common],
-            env=product_environment(),
+            env=product_environment(**overrides),
             check=True,
         )
         pids.append(pid_path)
-    for port in (PRODUCT_PORT, HELLO_PORT):
+    for port in (PRODUCT_PORT, HELLO_PORT, UNCACHED_PORT):
         wait_until_answering(f"http://127.0.0.1:{port}/")
     PID_FILE.write_text("\n".join(p.read_text().strip() for p in pids) + "\n")
 

@@ -85,7 +85,7 @@ class ChallengeFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         # "Open" includes the challenges closing soon: they are open too.
         if value == "open":
-            return queryset.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
+            return queryset.accepting()
         return queryset.filter(current_status=value)
 
     def filter_q(self, queryset, name, value):

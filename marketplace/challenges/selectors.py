@@ -76,10 +76,10 @@ def in_list_order(qs: QuerySet[ChallengePage]) -> QuerySet[ChallengePage]:
 
 
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
+    if status == "open":  # closing soon is still open; the lists' first group, in its order
+        return challenge_queryset().accepting().order_by("closes_at", "pk")
     qs = in_list_order(challenge_queryset())
-    if status == "open":  # closing soon is still open
-        qs = qs.filter(current_status__in=ChallengePage.ACCEPTING_STATUSES)
-    elif status:
+    if status:
         qs = qs.filter(current_status=status)
     return qs
 

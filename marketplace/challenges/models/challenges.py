@@ -53,6 +53,18 @@ def derive_status(*, outcome: str, opens_at, closes_at, now=None) -> str:
 
 
 class ChallengeQuerySet(PageQuerySet):
+    def accepting(self, now=None):
+        """Taking proposals now (``current_status`` open or closing soon), as plain conditions on
+        columns so that the partial index on ``closes_at`` answers it however many challenges
+        there are."""
+        now = now or timezone.now()
+        return self.filter(
+            outcome=ChallengePage.Outcome.PENDING,
+            results_published_at__isnull=True,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+
     def with_status(self, now=None):
         """Annotate ``current_status`` in SQL so lists can filter and sort by it."""
         now = now or timezone.now()
@@ -311,6 +323,14 @@ class ChallengePage(Page):
     class Meta:
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
+        indexes = [
+            # The open challenges, closing soonest first: the home page and the lists' first group.
+            models.Index(
+                fields=["closes_at", "page_ptr"],
+                condition=models.Q(outcome="", results_published_at__isnull=True),
+                name="challenge_undecided_closes",
+            ),
+        ]
 
     def clean(self) -> None:
         super().clean()
