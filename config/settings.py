@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "cms.context_processors.site_settings",
                 "csp.context_processors.nonce",
             ],
         },
@@ -224,6 +225,8 @@ else:
 # Anonymous pages from the cache (core/page_cache.py), forgotten on any public write and after
 # PAGE_CACHE_SECONDS at most. Off under DEBUG, where templates change under the developer's hands.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
+# Parts of public pages kept until the next public write (``page_cache.remembered``).
+DATA_CACHE_SECONDS = env.int("DATA_CACHE_SECONDS", default=0 if DEBUG else 300)
 # Part of every stored page's key: set it per deployment (e.g. the commit) to start afresh.
 PAGE_CACHE_RELEASE = env("PAGE_CACHE_RELEASE", default="")
 

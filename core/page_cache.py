@@ -168,10 +168,12 @@ class AnonymousPageCacheMiddleware:
 
 def remembered(key: str, compute: Callable[[], object]) -> object:
     """``compute()``, kept until the next public write (the pages' generation) or for
-    ``PAGE_CACHE_SECONDS`` at most: for figures about everything (how many challenges, projects,
-    organisations, rupiah paid), which cost the same as the data they count. Off when the page
-    cache is off."""
-    seconds = settings.PAGE_CACHE_SECONDS
+    ``DATA_CACHE_SECONDS`` at most. For what public pages read that changes only when public
+    data does and costs more than it is worth to make each time: figures about everything (how
+    many challenges, projects, organisations, rupiah paid), similar items, a challenge's tags and
+    sponsors. It also serves the signed-in, whose pages are never stored whole. ``key`` must name
+    everything the value depends on (the object, the language)."""
+    seconds = settings.DATA_CACHE_SECONDS
     if not seconds or getattr(cache, "redis_down", False):
         return compute()
     cache_key = f"remembered:{key}"

@@ -16,6 +16,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
 
+from core import page_cache
 from search import documents, registry
 from search.connection import ElasticsearchUnavailable, alias_name, es_client, new_index_name
 from search.documents import IndexedDocument, SearchDocument
@@ -48,6 +49,9 @@ def refresh(kind: str, ids: Iterable[int]) -> None:
     client = es_client()
     if client is not None:
         refresh_elasticsearch(client, kind, docs, gone)
+        # Elasticsearch changed after the write that asked for this was committed: the pages
+        # and similar items made from it in between are forgotten too.
+        page_cache.forget_public_pages()
 
 
 def refresh_database(kind: str, docs: list[SearchDocument], gone: Iterable[int]) -> None:

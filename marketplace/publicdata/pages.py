@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.views import merge_contexts
 from marketplace.awards.selectors import projects as awards_selectors
 from marketplace.awards.views.determinations import challenge_winners
@@ -51,14 +53,28 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
         {
             "challenge": challenge,
             "page": challenge,
-            "figures": selectors.fund_figures_for([challenge]).get(challenge.pk, {}) if saved else {},
+            "figures": _fund_figures(challenge) if saved else {},
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
-            "similar_items": search.similar("challenge", challenge.pk) if saved else [],
+            "similar_items": _similar_challenges(challenge) if saved else [],
             **merge_contexts(part(request, challenge) for part in parts),
         },
+    )
+
+
+def _fund_figures(challenge: ChallengePage) -> dict:
+    return page_cache.remembered(  # type: ignore[return-value]
+        f"challenge-fund-figures:{challenge.pk}",
+        lambda: selectors.fund_figures_for([challenge]).get(challenge.pk, {}),
+    )
+
+
+def _similar_challenges(challenge: ChallengePage) -> list:
+    return page_cache.remembered(  # type: ignore[return-value]
+        f"similar-challenges:{challenge.pk}:{get_language()}",
+        lambda: search.similar("challenge", challenge.pk),
     )
 
 

@@ -146,3 +146,73 @@ def test_off_when_set_to_zero(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     _get(client, "/challenges/")
     assert page_cache.HIT_HEADER not in _get(client, "/challenges/")
+
+
+# Parts remembered until the next public write (page_cache.remembered) -------------------------
+
+
+@pytest.fixture
+def data_cache_on(settings):
+    settings.DATA_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_SECONDS = 0  # each page is made, from remembered parts
+
+
+def _query_count(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _get(client, path)
+    return len(queries.captured_queries)
+
+
+def test_home_and_a_challenge_run_at_most_eight_queries_however_much_there_is(client, data_cache_on):
+    """Warm (the parts remembered), the count is the same with one challenge and with many, each
+    with questions, partners and sponsors' pledges, and never above eight."""
+    from django.core.cache import cache as data_cache
+
+    official = factories.UserFactory(roles=["official"])
+    first = factories.challenge(officials=[official])
+    first_path = first.url
+
+    def counts():
+        measured = {}
+        for path in ("/", first_path):
+            _get(client, path)  # remembers the parts
+            measured[path] = _query_count(client, path)
+        return measured
+
+    small = counts()
+    for _ in range(5):
+        other = factories.challenge(officials=[official])
+        factories.answered_question(challenge_page=other, official=official)
+        factories.partner_listing(challenge_page=other)
+    factories.answered_question(challenge_page=first, official=official)
+    factories.partner_listing(challenge_page=first)
+    data_cache.clear()
+    large = counts()
+    assert large == small
+    assert max(large.values()) <= 8, large
+
+
+def test_remembered_parts_are_forgotten_after_a_public_write(
+    client, data_cache_on, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    path = factories.challenge(title="Tantangan kontak").url
+    assert "kontak-lama@example.id" not in _get(client, path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        SiteSettings.objects.update_or_create(
+            site=Site.objects.get(is_default_site=True), defaults={"contact_email": "kontak-lama@example.id"}
+        )
+    assert "kontak-lama@example.id" in _get(client, path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        settings_row = SiteSettings.objects.get()
+        settings_row.contact_email = "kontak-baru@example.id"
+        settings_row.save()
+    page = _get(client, path).content.decode()
+    assert "kontak-baru@example.id" in page
+    assert "kontak-lama@example.id" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from marketplace.challenges import selectors
 
 
@@ -34,7 +35,13 @@ def _timeline(challenge) -> list[dict]:
 def challenge_details(request, challenge) -> dict:
     # A preview (Wagtail sets ``request.is_preview``) shows the draft's own tags and sponsors.
     draft = getattr(request, "is_preview", False)
+    if draft:
+        details = selectors.challenge_details_for(challenge, draft=True)
+    else:
+        details = page_cache.remembered(
+            f"challenge-details:{challenge.pk}", lambda: selectors.challenge_details_for(challenge)
+        )
     return {
-        "details": selectors.challenge_details_for(challenge, draft=draft),
+        "details": details,
         "timeline": _timeline(challenge),
     }

@@ -1,0 +1,22 @@
+"""``site_settings`` in every template: the footer's contact and text (``SiteSettings``).
+
+Looking the settings up costs two queries (the site for the request's host, then its settings) on
+every page; they change only when an editor saves them, which is a public write, so they are
+remembered until then (``core.page_cache.remembered``) and read only when a template uses them."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+from core import page_cache
+
+
+def site_settings(request):
+    from cms.models import SiteSettings
+
+    def load():
+        return page_cache.remembered(
+            f"site-settings:{request.get_host()}", lambda: SiteSettings.for_request(request)
+        )
+
+    return {"site_settings": SimpleLazyObject(load)}
