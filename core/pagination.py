@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 PAGE_SIZE = 20
 
 
-def paginate(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def paginate(request, queryset, size: int | None = None):
+    return Paginator(queryset, size or PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def querystring_without_page(request) -> str:

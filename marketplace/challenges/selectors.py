@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -73,6 +86,63 @@ def in_list_order(qs: QuerySet[ChallengePage]) -> QuerySet[ChallengePage]:
         Case(When(list_group=2, then=F("closes_at"))).desc(),
         "pk",
     )
+
+
+class InListOrder:
+    """A list in ``in_list_order``, read a page at a time without sorting every challenge.
+
+    Sorting all challenges by their computed group costs as much as there are challenges. Here
+    one query counts each group, and a page reads only the groups it covers, each in the order
+    of its own index (open: ``closes_at``; upcoming: ``opens_at``; the rest: latest closed
+    first), skipping what earlier pages showed. Django's ``Paginator`` takes it as it takes a
+    queryset: ``count()`` and slices."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet[ChallengePage], now=None) -> None:
+        now = now or timezone.now()
+        undecided = Q(outcome=ChallengePage.Outcome.PENDING, results_published_at__isnull=True)
+        accepting = undecided & Q(opens_at__lte=now, closes_at__gt=now)
+        upcoming = undecided & Q(opens_at__gt=now)
+        base = queryset.order_by()
+        self.groups = [
+            (accepting, base.filter(accepting).order_by("closes_at", "pk")),
+            (upcoming, base.filter(upcoming).order_by("opens_at", "pk")),
+            (None, base.exclude(accepting).exclude(upcoming).order_by("-closes_at", "pk")),
+        ]
+        self.base = base
+        self._sizes: list[int] | None = None
+
+    def sizes(self) -> list[int]:
+        if self._sizes is None:
+            counts = self.base.aggregate(
+                accepting=Count("pk", filter=self.groups[0][0]),
+                upcoming=Count("pk", filter=self.groups[1][0]),
+                total=Count("pk"),
+            )
+            rest = counts["total"] - counts["accepting"] - counts["upcoming"]
+            self._sizes = [counts["accepting"], counts["upcoming"], rest]
+        return self._sizes
+
+    def count(self) -> int:
+        return sum(self.sizes())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        rows: list[ChallengePage] = []
+        group_start = 0
+        for size, (_condition, group) in zip(self.sizes(), self.groups, strict=True):
+            group_stop = group_start + size
+            first, last = max(start, group_start), min(stop, group_stop)
+            if first < last:
+                rows.extend(group[first - group_start : last - group_start])
+            group_start = group_stop
+        return rows
 
 
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:

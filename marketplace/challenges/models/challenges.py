@@ -330,6 +330,14 @@ class ChallengePage(Page):
                 condition=models.Q(outcome="", results_published_at__isnull=True),
                 name="challenge_undecided_closes",
             ),
+            # The challenges not open yet, opening soonest first.
+            models.Index(
+                fields=["opens_at", "page_ptr"],
+                condition=models.Q(outcome="", results_published_at__isnull=True),
+                name="challenge_undecided_opens",
+            ),
+            # The closed ones, latest closed first.
+            models.Index(fields=["closes_at", "page_ptr"], name="challenge_closes"),
         ]
 
     def clean(self) -> None:

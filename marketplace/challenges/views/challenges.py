@@ -15,7 +15,10 @@ from marketplace.challenges.filters import ChallengeListFilter
 def challenge_list(request):
     # A bad value is shown on its field; ``qs`` filters with the values that are valid.
     filterset = ChallengeListFilter(request.GET, queryset=selectors.challenge_list())
-    page = paginate(request, filterset.qs)
+    challenges = filterset.qs
+    if not filterset.form.cleaned_data.get("sort"):
+        challenges = selectors.InListOrder(challenges)
+    page = paginate(request, challenges)
     return render(
         request,
         "challenges/challenge_list.html",

@@ -1,0 +1,72 @@
+"""The challenge list's default order: open first (closing soonest), then upcoming (opening
+soonest), then the rest (latest closed first), read a page at a time (``InListOrder``)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from marketplace.challenges import selectors
+from marketplace.challenges.models import ChallengePage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _challenges():
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    made = {}
+    for name, opens, closes in [
+        ("buka-lama", -5, 20),
+        ("buka-segera-tutup", -5, 2),
+        ("buka-baru", -1, 40),
+        ("mendatang-jauh", 10, 40),
+        ("mendatang-dekat", 3, 30),
+        ("tutup-kemarin", -30, -1),
+        ("tutup-lama", -60, -20),
+    ]:
+        made[name] = factories.challenge(
+            slug=name, title=name, opens_at=now + opens * day, closes_at=now + closes * day
+        )
+    decided = factories.challenge(slug="sudah-diputuskan", title="sudah-diputuskan", closes_at=now + 9 * day)
+    ChallengePage.objects.filter(pk=decided.pk).update(outcome=ChallengePage.Outcome.CLOSED)
+    return made
+
+
+def test_the_default_order_as_a_visitor_sees_it(client):
+    _challenges()
+    titles = [c.title for c in client.get("/challenges/").context["challenges"]]
+    assert titles == [
+        "buka-segera-tutup",
+        "buka-lama",
+        "buka-baru",
+        "mendatang-dekat",
+        "mendatang-jauh",
+        "sudah-diputuskan",
+        "tutup-kemarin",
+        "tutup-lama",
+    ]
+
+
+def test_every_window_of_the_paged_order_matches_the_whole_sorted_list():
+    _challenges()
+    whole = [c.pk for c in selectors.challenge_list()]
+    paged = selectors.InListOrder(selectors.challenge_list())
+    assert paged.count() == len(whole) == 8
+    for start in range(len(whole)):
+        for stop in range(start, len(whole) + 2):
+            assert [c.pk for c in paged[start:stop]] == whole[start:stop], (start, stop)
+
+
+def test_pages_split_across_groups(client, monkeypatch):
+    _challenges()
+    monkeypatch.setattr("core.pagination.PAGE_SIZE", 3)  # three to a page instead of twenty
+    pages = [
+        [c.title for c in client.get("/challenges/", {"page": n}).context["challenges"]] for n in (1, 2, 3)
+    ]
+    assert pages == [
+        ["buka-segera-tutup", "buka-lama", "buka-baru"],
+        ["mendatang-dekat", "mendatang-jauh", "sudah-diputuskan"],
+        ["tutup-kemarin", "tutup-lama"],
+    ]
