@@ -42,9 +42,17 @@ def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
 
 def xlsx_append(sheet, row: Sequence[Any]) -> None:
     """Append a row to an openpyxl worksheet: openpyxl itself turns any text starting with
-    ``=`` into a formula, so text cells are forced to the string type after the check."""
-    values = [spreadsheet_safe(value) for value in row]
-    sheet.append(values)
-    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+    ``=`` into a formula, so text cells are forced to the string type after the check. (The
+    cells are made here: finding the appended row again through ``sheet.max_row`` scans every
+    cell of the sheet, which made a sheet of 10,000 rows take a minute.)"""
+    from openpyxl.cell.cell import Cell
+
+    values: list[Any] = []
+    for value in row:
+        value = spreadsheet_safe(value)
         if isinstance(value, str):
-            cell.data_type = "s"
+            text = Cell(sheet, value=value)
+            text.data_type = "s"
+            value = text
+        values.append(value)
+    sheet.append(values)
