@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models, transaction
+from django.db.models import OuterRef, Subquery
 
 GENESIS = "0" * 64
 # One lock for every chain: a transaction may append to both (a payment and its audit entry),
@@ -177,7 +178,7 @@ def latest_snapshots() -> list:
     """The newest published head of each chain, in chain-name order."""
     from core.models import ChainHeadSnapshot
 
-    newest = (
-        ChainHeadSnapshot.objects.filter(chain=name).order_by("-taken_on").first() for name in sorted(_CHAINS)
+    newest = ChainHeadSnapshot.objects.filter(chain=OuterRef("chain")).order_by("-taken_on").values("pk")[:1]
+    return list(
+        ChainHeadSnapshot.objects.filter(chain__in=list(_CHAINS), pk=Subquery(newest)).order_by("chain")
     )
-    return [snapshot for snapshot in newest if snapshot is not None]
