@@ -21,6 +21,7 @@ helper the keyword-only form, or add what the inner module does not know."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.files import File
@@ -187,10 +188,24 @@ def public_fund_totals(*, references: list[str] | None = None) -> dict[str, dict
     return selectors.public_fund_totals(references)
 
 
+def public_fund_totals_sql() -> tuple[str, tuple]:
+    """The figures of ``public_fund_totals`` for every fund as one SQL ``SELECT`` (columns
+    ``reference``, ``allocated``, ``sponsored``, ``returned``, ``awarded``, ``paid``) and its
+    parameters, for a report that joins them to its own rows and sums them in one statement."""
+    return selectors.public_fund_totals_sql()
+
+
 def public_paid_by_month(*, zones: dict[str, list[str]]) -> dict[datetime.date, int]:
     """Paid to grantees per month (first day), each fund counted in its zone's months:
     ``zones`` maps a zone name ("Asia/Makassar") to its fund references. A query per zone."""
     return selectors.public_paid_by_month(zones)
+
+
+def public_paid_by_fund_and_month(*, zones: Sequence[str]) -> QuerySet[Entry]:
+    """Paid to grantees per fund and month, as rows of ``reference``, ``total`` and one
+    ``month_<i>`` per zone ``zones[i]`` (the month's first day in that zone), for a report that
+    joins them to its own rows and picks each fund's zone. Nothing of undisclosed awards."""
+    return selectors.public_paid_by_fund_and_month(zones)
 
 
 # One row per movement of public money, newest first; no commitment before it is disclosed.

@@ -65,8 +65,10 @@ def add(fund: Fund, deltas: dict[str, int]) -> None:
     FundBalance.objects.filter(fund=fund).update(**{name: F(name) + value for name, value in deltas.items()})
 
 
-def sums(entries: QuerySet[Entry]) -> dict[int, dict[str, int]]:
-    """Per fund id, the totals of ``entries`` summed in SQL (one query)."""
+def sums_query(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """``entries`` grouped per fund: one row per fund with ``transaction__fund`` and one column
+    per total, summed in SQL, before the sign of ``KINDS`` is applied (money in is negative on
+    the source accounts)."""
 
     def total(condition: Q):
         return Coalesce(Sum("amount", filter=condition), 0)
@@ -74,7 +76,12 @@ def sums(entries: QuerySet[Entry]) -> dict[int, dict[str, int]]:
     # The annotations' names come from KINDS, which the stubs cannot follow.
     annotations: dict[str, Any] = {name: total(condition) for name, (condition, _sign) in KINDS.items()}
     grouped = entries.filter(transaction__fund__isnull=False).values("transaction__fund")
-    rows: Iterable[dict[str, Any]] = grouped.annotate(**annotations).order_by()  # type: ignore[assignment]
+    return grouped.annotate(**annotations).order_by()
+
+
+def sums(entries: QuerySet[Entry]) -> dict[int, dict[str, int]]:
+    """Per fund id, the totals of ``entries`` summed in SQL (one query)."""
+    rows: Iterable[dict[str, Any]] = sums_query(entries)  # type: ignore[assignment]
     return {
         row["transaction__fund"]: {name: sign * row[name] for name, (_condition, sign) in KINDS.items()}
         for row in rows

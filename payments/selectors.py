@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     CharField,
     F,
@@ -28,6 +30,7 @@ from payments.models import (
     Disbursement,
     Entry,
     Fund,
+    FundBalance,
     GatewayCall,
     Recipient,
     Transaction,
@@ -299,6 +302,28 @@ def public_fund_totals(references: list[str] | None = None) -> dict[str, dict[st
     return {reference_of[fund_id]: figures for fund_id, figures in totals.items() if fund_id in reference_of}
 
 
+def public_fund_totals_sql() -> tuple[str, tuple]:
+    """Every fund's public figures as one SQL ``SELECT`` for a report to join to its own rows
+    (on ``reference``) and sum in the same statement: columns ``reference``, ``allocated``,
+    ``sponsored``, ``returned``, ``awarded`` and ``paid``, the same figures as
+    ``public_fund_totals`` (the kept totals less the movements of undisclosed commitments).
+    Returns the SQL and its parameters."""
+    quote = connection.ops.quote_name
+    hidden = fund_balances.sums_query(Entry.objects.filter(hidden_from_public("transaction__")))
+    hidden_sql, hidden_params = hidden.query.sql_with_params()
+    columns = ", ".join(
+        f"b.{quote(name)} - ({sign}) * COALESCE(h.{quote(name)}, 0) AS {quote(name)}"
+        for name, (_condition, sign) in fund_balances.KINDS.items()
+    )
+    sql = (
+        f"SELECT f.{quote('reference')} AS {quote('reference')}, {columns} "
+        f"FROM {quote(FundBalance._meta.db_table)} b "
+        f"INNER JOIN {quote(Fund._meta.db_table)} f ON f.{quote('id')} = b.{quote('fund_id')} "
+        f"LEFT OUTER JOIN ({hidden_sql}) h ON h.{quote('transaction__fund')} = b.{quote('fund_id')}"
+    )
+    return sql, tuple(hidden_params)
+
+
 def public_paid_by_month(zones: dict[str, list[str]]) -> dict[datetime.date, int]:
     """Paid to grantees (less reversals) per month, each fund's months in its own time zone:
     ``zones`` maps a zone name to the fund references it holds. One query per zone."""
@@ -316,6 +341,24 @@ def public_paid_by_month(zones: dict[str, list[str]]) -> dict[datetime.date, int
             month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
             months[month] = months.get(month, 0) + row["total"]
     return dict(sorted(months.items()))
+
+
+def public_paid_by_fund_and_month(zones: Sequence[str]) -> QuerySet[Entry]:
+    """Paid to grantees (less reversals) per fund and month, for a report to join to its own
+    rows (on ``reference``) in one statement: rows of ``reference``, ``total`` and, for each
+    zone ``zones[i]``, ``month_<i>``, the payment's month (first day, midnight) in that zone.
+    No payment of an undisclosed commitment."""
+    months = {
+        f"month_{index}": TruncMonth("transaction__created_at", tzinfo=zoneinfo.ZoneInfo(zone))
+        for index, zone in enumerate(zones)
+    }
+    return (
+        Entry.objects.exclude(hidden_from_public("transaction__"))
+        .filter(account__kind=Account.Kind.GRANTS_PAID, transaction__fund__isnull=False)
+        .values(reference=F("transaction__fund__reference"), **months)
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
 
 
 def public_journal(

@@ -1,16 +1,17 @@
 """/transparency/: the public money in figures, tables and pictures, and the public journal.
 
 Every number comes from the ledger as ``payments.api`` lets the public see it (no award before
-its results are published): one query sums the ledger per fund, and the tables group those sums
-by challenge, region, agency, sector, year and incentive kind. The same ``Table`` feeds the page,
-the CSV and the XLSX downloads, so they cannot disagree."""
+its results are published): the database sums the funds' public figures per region, agency,
+sector, year and incentive kind (``money.money_groups``, one query whatever the number of
+challenges), and the per-challenge table is read a page at a time (``money.money_rows``). The
+same ``Table`` feeds the page, the CSV and the XLSX downloads, so they cannot disagree."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,55 +24,19 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from core import exports
 from core.money import format_money
-from core.references import AWARD, CHALLENGE, challenge_reference, parse_reference
+from core.references import AWARD, CHALLENGE, parse_reference
 from marketplace.awards.models import Award
 from marketplace.awards.selectors.projects import PUBLIC_PROJECT
 from marketplace.challenges.models import ChallengePage, Incentive, RegionPage
-from marketplace.publicdata import charts
-from payments import api as payments_api
+from marketplace.publicdata import charts, money
+from marketplace.publicdata.money import ChallengeRow, Group, Money
 
 TABLES = ("by-region", "by-agency", "by-sector", "by-year", "by-kind", "challenges", "monthly", "journal")
 FORMATS = ("csv", "xlsx")
 DEFAULT_ZONE = "Asia/Jakarta"
 
 
-# Money of one challenge, or of a group of them -------------------------------------------------
-
-
-@dataclass
-class Money:
-    """Minor units. ``received`` is what reached the funds (less refunds to sponsors);
-    ``remaining`` what is not promised to a published winner; ``to_pay`` what published winners
-    are still owed."""
-
-    allocated: int = 0
-    sponsored: int = 0
-    returned: int = 0
-    awarded: int = 0
-    paid: int = 0
-
-    @property
-    def received(self) -> int:
-        return self.allocated + self.sponsored - self.returned
-
-    @property
-    def remaining(self) -> int:
-        return self.received - self.awarded
-
-    @property
-    def to_pay(self) -> int:
-        return self.awarded - self.paid
-
-    def add(self, other: Money) -> None:
-        self.allocated += other.allocated
-        self.sponsored += other.sponsored
-        self.returned += other.returned
-        self.awarded += other.awarded
-        self.paid += other.paid
-
-    def any(self) -> bool:
-        return any((self.allocated, self.sponsored, self.returned, self.awarded, self.paid))
-
+# Money of one challenge, or of a group of them (``money.Money``) ------------------------------------
 
 MONEY_COLUMNS = [
     ("allocated", gettext_lazy("Allocated (APBD)")),
@@ -81,19 +46,6 @@ MONEY_COLUMNS = [
     ("paid", gettext_lazy("Paid")),
     ("remaining", gettext_lazy("Not yet awarded")),
 ]
-
-
-@dataclass
-class ChallengeMoney:
-    challenge: ChallengePage
-    year: int
-    kind: str
-    money: Money
-    projects: list[Award] = field(default_factory=list)
-
-    @property
-    def region(self) -> RegionPage:
-        return self.challenge.agency.region
 
 
 # Tables: what the page shows and the downloads write --------------------------------------------
@@ -164,50 +116,56 @@ class Filters:
 
 @dataclass
 class Report:
-    rows: list[ChallengeMoney]
+    """The figures of the live challenges with public money within ``filters``: their groups
+    (``money.Group``), totals and payments per month; the years and regions the filters offer."""
+
+    groups: list[Group]
     totals: Money
+    count: int
     monthly: dict[datetime.date, int]
     years: list[int]
     regions: list[RegionPage]
+    filters: Filters = field(default_factory=Filters)
 
     def tables(self) -> dict[str, Table]:
+        """The grouped tables and the months (the per-challenge table is read a page at a time:
+        ``challenge_table``)."""
         return {
             "by-region": self.group_table(
                 "by-region",
                 _("Money by region"),
                 _("Region"),
-                lambda row: (row.region.pk, row.region.title),
+                lambda group: (group.region_pk, group.region_title),
             ),
             "by-agency": self.group_table(
                 "by-agency",
                 _("Money by agency (OPD)"),
                 _("Agency (OPD)"),
-                lambda row: (row.challenge.agency_id, str(row.challenge.agency)),
+                lambda group: (group.agency_pk, group.agency_label),
             ),
             "by-sector": self.group_table(
                 "by-sector",
                 _("Money by sector"),
                 _("Sector"),
-                lambda row: (row.challenge.sector_id, row.challenge.sector.display_name),
+                lambda group: (group.sector_pk, group.sector_label),
             ),
             "by-year": self.group_table(
                 "by-year",
                 _("Money by year"),
                 _("Year"),
-                lambda row: (row.year, str(row.year)),
+                lambda group: (group.year, str(group.year)),
                 note=_("A challenge's money counts in the year the challenge opened (in its region's time)."),
             ),
             "by-kind": self.group_table(
                 "by-kind",
                 _("Money by incentive kind"),
                 _("Incentive kind"),
-                lambda row: (row.kind, _kind_label(row.kind)),
+                lambda group: (group.kind, _kind_label(group.kind)),
                 note=_(
                     "A challenge's money counts under the kind of its largest incentive, "
                     "even when it offers several."
                 ),
             ),
-            "challenges": self.challenge_table(),
             "monthly": self.monthly_table(),
         }
 
@@ -216,48 +174,43 @@ class Report:
         slug: str,
         title: str,
         heading: str,
-        key: Callable[[ChallengeMoney], tuple[Any, str]],
+        key: Callable[[Group], tuple[Any, str]],
         note: str = "",
     ) -> Table:
-        groups: dict[Any, tuple[str, Money, int]] = {}
-        for row in self.rows:
-            group_key, label = key(row)
-            _label, money, count = groups.get(group_key, (label, Money(), 0))
-            money.add(row.money)
-            groups[group_key] = (label, money, count + 1)
+        # label, money, challenges, smallest challenge id (equal labels keep the challenges' order)
+        rolled: dict[Any, tuple[str, Money, int, int]] = {}
+        for group in self.groups:
+            group_key, label = key(group)
+            _label, summed, count, first = rolled.get(group_key, (label, Money(), 0, group.first_challenge))
+            summed.add(group.money)
+            rolled[group_key] = (label, summed, count + group.challenges, min(first, group.first_challenge))
         if slug == "by-year":
-            ordered = [groups[year] for year in sorted(groups)]
+            ordered = [rolled[year] for year in sorted(rolled)]
         else:
-            ordered = sorted(groups.values(), key=lambda group: group[0].casefold())
+            ordered = sorted(rolled.values(), key=lambda item: (item[0].casefold(), item[3]))
         return Table(
             slug=slug,
             title=title,
             columns=[Column(heading), Column(_("Challenges"), "count"), *_money_columns()],
-            rows=[[Cell(label), Cell(count), *_money_cells(money)] for label, money, count in ordered],
-            total=[Cell(_("Total")), Cell(len(self.rows)), *_money_cells(self.totals)],
+            rows=[
+                [Cell(label), Cell(count), *_money_cells(summed)] for label, summed, count, _first in ordered
+            ],
+            total=[Cell(_("Total")), Cell(self.count), *_money_cells(self.totals)],
             note=note,
         )
 
-    def challenge_table(self) -> Table:
-        rows = []
-        for row in sorted(self.rows, key=lambda r: (r.region.title, r.challenge.title)):
-            challenge = row.challenge
-            rows.append(
-                [
-                    Cell(
-                        challenge.display_title,
-                        url=reverse("marketplace:challenge_detail", kwargs={"slug": challenge.slug}),
-                    ),
-                    Cell(row.region.title),
-                    Cell(
-                        ", ".join(project.proposal.title for project in row.projects) or "–",
-                        links=[
-                            (project.proposal.title, project.get_absolute_url()) for project in row.projects
-                        ],
-                    ),
-                    *_money_cells(row.money),
-                ]
-            )
+    def challenge_rows(self, *, offset: int = 0, limit: int | None = None) -> list[ChallengeRow]:
+        """The challenges within the filters, ordered by region and title: one query."""
+        return money.money_rows(
+            region_pk=self.filters.region.pk if self.filters.region else None,
+            year=self.filters.year,
+            offset=offset,
+            limit=limit,
+        )
+
+    def challenge_table(self, rows: Iterable[ChallengeRow]) -> Table:
+        """The per-challenge table of ``rows`` (a page of them, or all for a download), with the
+        total of every challenge within the filters."""
         return Table(
             slug="challenges",
             title=_("Money per challenge"),
@@ -267,7 +220,7 @@ class Report:
                 Column(_("Funded projects")),
                 *_money_columns(),
             ],
-            rows=rows,
+            rows=[_challenge_cells(row) for row in rows],
             total=[Cell(_("Total")), Cell(""), Cell(""), *_money_cells(self.totals)],
         )
 
@@ -354,74 +307,76 @@ def _kind_label(kind: str) -> str:
     return str(dict(Incentive.Kind.choices).get(kind, kind))
 
 
-def _main_kind(challenge: ChallengePage) -> str:
-    incentives = sorted(
-        challenge.incentives.all(), key=lambda incentive: (-incentive.amount, incentive.sort_order or 0)
-    )
-    return incentives[0].kind if incentives else ""
-
-
-def challenge_year(challenge: ChallengePage) -> int:
-    return timezone.localtime(challenge.opens_at, challenge.agency.region.zoneinfo).year
-
-
 def public_regions() -> list[RegionPage]:
     return list(RegionPage.objects.live().order_by("title"))
 
 
-def money_rows() -> tuple[list[ChallengeMoney], list[int]]:
-    """Every live challenge whose fund has public money, with its figures, and the years they
-    opened in (newest first). Three queries: challenges with agency, region and sector; their
-    incentives; the ledger sums per fund."""
-    challenges = list(
-        ChallengePage.objects.live()
-        .select_related("agency__region", "sector")
-        .prefetch_related("incentives")
-        .order_by("pk")
-    )
-    totals_by_fund = payments_api.public_fund_totals(
-        references=[challenge_reference(challenge.pk) for challenge in challenges]
-    )
-    rows: list[ChallengeMoney] = []
-    for challenge in challenges:
-        money = Money(**totals_by_fund.get(challenge_reference(challenge.pk), {}))
-        if money.any():
-            rows.append(
-                ChallengeMoney(
-                    challenge=challenge,
-                    year=challenge_year(challenge),
-                    kind=_main_kind(challenge),
-                    money=money,
-                )
-            )
-    return rows, sorted({row.year for row in rows}, reverse=True)
+def _challenge_cells(row: ChallengeRow) -> list[Cell]:
+    projects = [
+        (title, reverse("marketplace:project_detail", kwargs={"pk": pk})) for pk, title in row.projects
+    ]
+    return [
+        Cell(row.display_title, url=reverse("marketplace:challenge_detail", kwargs={"slug": row.slug})),
+        Cell(row.region_title),
+        Cell(", ".join(title for title, _url in projects) or "–", links=projects),
+        *_money_cells(row.money),
+    ]
+
+
+def money_groups() -> tuple[list[Group], list[int]]:
+    """The grouped figures of every live challenge with public money (one query) and the years
+    those challenges opened in, newest first."""
+    groups = money.money_groups()
+    return groups, sorted({group.year for group in groups}, reverse=True)
 
 
 def build_report(
-    rows: list[ChallengeMoney], years: list[int], filters: Filters, *, regions: list[RegionPage]
+    groups: list[Group], years: list[int], filters: Filters, *, regions: list[RegionPage]
 ) -> Report:
-    """``money_rows`` filtered by region and year, with each challenge's public projects and
-    the payments per month: two more queries (and one per time zone for the months)."""
-    rows = [
-        row
-        for row in rows
-        if (filters.region is None or row.region.pk == filters.region.pk)
-        and (filters.year is None or row.year == filters.year)
+    """``money_groups`` within the filters, with the payments per month: one more query."""
+    region_pk = filters.region.pk if filters.region else None
+    groups = [
+        group
+        for group in groups
+        if (region_pk is None or group.region_pk == region_pk)
+        and (filters.year is None or group.year == filters.year)
     ]
-    by_challenge = {row.challenge.pk: row for row in rows}
-    for project in (
-        Award.objects.filter(PUBLIC_PROJECT, proposal__challenge_id__in=by_challenge)
-        .select_related("proposal")
-        .order_by("proposal__title", "pk")
-    ):
-        by_challenge[project.proposal.challenge_id].projects.append(project)
     totals = Money()
-    zones: dict[str, list[str]] = {}
-    for row in rows:
-        totals.add(row.money)
-        zones.setdefault(row.region.timezone, []).append(challenge_reference(row.challenge.pk))
-    monthly = payments_api.public_paid_by_month(zones=zones) if zones else {}
-    return Report(rows=rows, totals=totals, monthly=monthly, years=years, regions=regions)
+    for group in groups:
+        totals.add(group.money)
+    monthly = money.paid_by_month(region_pk=region_pk, year=filters.year) if groups else {}
+    return Report(
+        groups=groups,
+        totals=totals,
+        count=sum(group.challenges for group in groups),
+        monthly=monthly,
+        years=years,
+        regions=regions,
+        filters=filters,
+    )
+
+
+class ChallengePages:
+    """The report's challenges for ``core.pagination.paginate``: its count is known from the
+    groups (no query); a page is one query (``Report.challenge_rows``)."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def count(self) -> int:
+        return self.report.count
+
+    def __len__(self) -> int:
+        return self.report.count
+
+    def __getitem__(self, index: slice) -> list[ChallengeRow]:
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        return self.report.challenge_rows(offset=start, limit=None if stop is None else stop - start)
+
+    def __iter__(self) -> Iterator[ChallengeRow]:
+        return iter(self.report.challenge_rows())
 
 
 # The journal ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from marketplace.publicdata.filters import JournalFilterForm, TransparencyFilter
 from payments import api as payments_api
 
 JOURNAL_PAGE_SIZE = 50
+CHALLENGE_PAGE_SIZE = 50
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -25,16 +26,19 @@ def _report(request) -> tuple[TransparencyFilterForm, transparency.Report]:
     """The report for the filters in the URL; the form carries the errors of bad values, which
     are left out of the filtering."""
     regions = transparency.public_regions()
-    rows, years = transparency.money_rows()
+    groups, years = transparency.money_groups()
     form = TransparencyFilterForm(request.GET, regions=regions, years=years)
-    return form, transparency.build_report(rows, years, form.filters(), regions=regions)
+    return form, transparency.build_report(groups, years, form.filters(), regions=regions)
 
 
 def transparency_page(request):
-    """/transparency/: figures, tables and pictures of the public money, filtered by the URL."""
+    """/transparency/: figures, tables and pictures of the public money, filtered by the URL;
+    the per-challenge table a page at a time (the download has every row)."""
     form, report = _report(request)
     tables = report.tables()
-    querystring = request.GET.urlencode()
+    challenges = paginate(request, transparency.ChallengePages(report), size=CHALLENGE_PAGE_SIZE)
+    tables["challenges"] = report.challenge_table(challenges.object_list)
+    filtered = bool(form.cleaned_data.get("region") or form.cleaned_data.get("year"))
     return render(
         request,
         "publicdata/transparency.html",
@@ -43,13 +47,15 @@ def transparency_page(request):
             "report": report,
             "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
             "group_tables": [tables[slug] for slug in ("by-agency", "by-sector", "by-year", "by-kind")],
+            "challenges_page": challenges,
             "flow_chart": report.flow_chart(),
             "region_chart": report.region_chart(tables["by-region"]),
             "monthly_chart": report.monthly_chart(),
-            "figures": selectors.headline_figures(),
+            # The counts of the whole site: shown only without filters.
+            "figures": None if filtered else selectors.headline_counts(),
             "chain_heads": chains.latest_snapshots(),
-            "querystring": querystring,
-            "filtered": bool(form.cleaned_data.get("region") or form.cleaned_data.get("year")),
+            "querystring": querystring_without_page(request),
+            "filtered": filtered,
         },
     )
 
@@ -101,6 +107,9 @@ def download(request, table: str, fmt: str):
     if table == "journal":
         _form, selection, references = _journal_form(request)
         data = transparency.journal_table(transparency.journal_lines(_journal_rows(selection, references)))
+    elif table == "challenges":
+        _form, report = _report(request)
+        data = report.challenge_table(report.challenge_rows())
     else:
         _form, report = _report(request)
         data = report.tables()[table]

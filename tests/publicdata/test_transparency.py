@@ -455,3 +455,115 @@ def test_query_counts_do_not_grow_with_data(client, url, django_assert_max_num_q
     _challenges_with_money(3, official, finance)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# Summed by the database, a page at a time -------------------------------------------------------
+
+
+def test_the_sql_sums_are_the_ledger_sums_of_each_fund_and_keep_undisclosed_awards_out(scene):
+    from marketplace.publicdata import money
+
+    challenges = [scene["posyandu"], scene["older"], scene["market"]]
+
+    def sql_figures() -> dict[int, dict[str, int]]:
+        return {
+            row.pk: {key: getattr(row.money, key) for key in MONEY_KEYS} for row in money.money_rows()
+        }
+
+    summed = sql_figures()
+    for challenge in challenges:
+        assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
+    # The market's award is undisclosed: none of its money shows, though it was paid.
+    assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == 0
+    # The groups add up to the same figures: per region, and in all.
+    groups = money.money_groups()
+    west = [group for group in groups if group.region_pk == scene["west"].pk]
+    assert sum(group.challenges for group in west) == 1
+    assert west[0].money.allocated == 200 * M and west[0].money.awarded == 0
+    assert sum(group.money.paid for group in groups) == 60 * M
+    # payments' own reading of the kept totals says the same for every fund.
+    public = payments_api.public_fund_totals()
+    for challenge in challenges:
+        figures = public[challenge_reference(challenge.pk)]
+        assert figures == {key: summed[challenge.pk][key] for key in MONEY_KEYS[:-1]}
+
+    factories.publish_results(scene["market"], scene["official"])
+
+    summed = sql_figures()
+    assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == SECRET
+    for challenge in challenges:
+        assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
+
+
+def _challenges_with_allocations(count: int, finance, region=None) -> list:
+    region = region or factories.region()
+    agency = factories.agency(region)
+    made = []
+    for number in range(count):
+        challenge = factories.challenge(agency_obj=agency, title=f"Tantangan halaman {number:02d}")
+        factories.allocation(
+            challenge, finance=finance, amount=(number + 1) * M, idempotency_key=f"page-{challenge.pk}"
+        )
+        made.append(challenge)
+    return made
+
+
+def test_the_challenge_table_is_paged_and_its_download_has_every_row(client, monkeypatch):
+    from marketplace.publicdata import views
+
+    monkeypatch.setattr(views, "CHALLENGE_PAGE_SIZE", 2)
+    finance = factories.UserFactory(roles=["finance"])
+    made = _challenges_with_allocations(5, finance)
+    # A challenge without money is in no table.
+    factories.challenge(agency_obj=made[0].agency, title="Tantangan tanpa dana")
+
+    first = page(client, "/transparency/")
+    assert [row[0] for row in first.tables["challenges"][1:]] == [
+        "Tantangan halaman 00",
+        "Tantangan halaman 01",
+        "Total",
+    ]
+    # The total is the total of every challenge, whatever the page.
+    assert rupiah(first.tables["challenges"][-1][3]) == 15 * M
+    assert 'href="?page=2#challenges"' in first.html and "Tantangan 1 sampai 2 dari 5" in first.html
+
+    seen = []
+    for number in (1, 2, 3):
+        rows = page(client, f"/transparency/?page={number}#challenges").tables["challenges"][1:-1]
+        seen += [(row[0], rupiah(row[3])) for row in rows]
+    assert seen == [(f"Tantangan halaman {n:02d}", (n + 1) * M) for n in range(5)]
+    # A page past the end shows the last one; a page that is no number, the first.
+    assert page(client, "/transparency/?page=99").tables["challenges"][1][0] == "Tantangan halaman 04"
+    assert page(client, "/transparency/?page=dua").tables["challenges"][1][0] == "Tantangan halaman 00"
+
+    # The filters stay in the page links; the download has every row, without the page.
+    filtered = page(client, f"/transparency/?region={made[0].agency.region.slug}")
+    assert f'href="?region={made[0].agency.region.slug}&amp;page=2#challenges"' in filtered.html
+    assert "download/challenges.csv?region=" in filtered.html and "page=" not in re.findall(
+        r'href="/transparency/download/challenges\.csv([^"]*)"', filtered.html
+    )[0]
+    as_csv = csv_rows(client, "/transparency/download/challenges.csv?page=2")
+    assert [row[0] for row in as_csv[1:]] == [f"Tantangan halaman {n:02d}" for n in range(5)] + ["Total"]
+    as_xlsx = xlsx_rows(client, "/transparency/download/challenges.xlsx")
+    assert [[str(value) for value in row] for row in as_xlsx] == as_csv
+
+
+@pytest.mark.parametrize("url", ["/transparency/", "/transparency/?page=2", "/transparency/?year=2026"])
+def test_the_page_runs_at_most_eight_queries_with_one_challenge_or_many(client, url, monkeypatch):
+    from marketplace.publicdata import views
+
+    monkeypatch.setattr(views, "CHALLENGE_PAGE_SIZE", 2)
+    official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
+    _challenges_with_money(1, official, finance)
+    client.get(url)  # the first request of all stores the site's settings
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _challenges_with_money(2, official, finance)
+    _challenges_with_allocations(4, finance, region=factories.region(timezone_name="Asia/Jakarta"))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Tantangan 3 sampai 4 dari 7" in response.content.decode() or "page=2" not in url
+    assert len(many.captured_queries) == len(one.captured_queries) <= 8, [
+        query["sql"][:120] for query in many.captured_queries
+    ]
