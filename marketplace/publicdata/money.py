@@ -204,21 +204,22 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _with_money() -> tuple[str, list[Any]]:
-    """Live challenges whose fund has public money, each with its figures and main kind."""
+def _with_money(*, kinds: bool = True) -> tuple[str, list[Any]]:
+    """Live challenges whose fund has public money, each with its figures (and, with ``kinds``,
+    the kind of its largest incentive, ``main_kind``)."""
     challenges_sql, challenges_params = _challenges().query.sql_with_params()
     totals_sql, totals_params = payments_api.public_fund_totals_sql()
-    kinds_sql, kinds_params = _main_kinds().query.sql_with_params()
-    money = ", ".join(f"t.{_quote(name)} AS {_quote(name)}" for name in TOTALS)
+    columns = ["c.*", *(f"t.{_quote(name)} AS {_quote(name)}" for name in TOTALS)]
+    joins = [f"INNER JOIN ({totals_sql}) t ON t.reference = c.fund_reference"]
+    params = [*challenges_params, *totals_params]
+    if kinds:
+        kinds_sql, kinds_params = _main_kinds().query.sql_with_params()
+        columns.append("COALESCE(k.main_kind, '') AS main_kind")
+        joins.append(f"LEFT OUTER JOIN ({kinds_sql}) k ON k.kind_challenge = c.challenge_id")
+        params += kinds_params
     nonzero = " OR ".join(f"t.{_quote(name)} <> 0" for name in TOTALS)
-    sql = (
-        f"SELECT c.*, COALESCE(k.main_kind, '') AS main_kind, {money} "
-        f"FROM ({challenges_sql}) c "
-        f"INNER JOIN ({totals_sql}) t ON t.reference = c.fund_reference "
-        f"LEFT OUTER JOIN ({kinds_sql}) k ON k.kind_challenge = c.challenge_id "
-        f"WHERE ({nonzero})"
-    )
-    return sql, [*challenges_params, *totals_params, *kinds_params]
+    sql = f"SELECT {', '.join(columns)} FROM ({challenges_sql}) c {' '.join(joins)} WHERE ({nonzero})"
+    return sql, params
 
 
 def _scope(region_pk: int | None, year: int | None) -> tuple[str, list[Any]]:
@@ -303,7 +304,7 @@ def money_rows(
 ) -> list[ChallengeRow]:
     """The challenges with public money (of a region, of a year), ordered by region and title,
     from ``offset`` (``limit`` of them, or all), each with its public projects. One query."""
-    base_sql, params = _with_money()
+    base_sql, params = _with_money(kinds=False)
     where, scope_params = _scope(region_pk, year)
     order = ", ".join(
         [_text_order("{t}.region_title"), _text_order("{t}.challenge_title"), "{t}.challenge_id"]

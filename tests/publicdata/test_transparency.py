@@ -466,9 +466,7 @@ def test_the_sql_sums_are_the_ledger_sums_of_each_fund_and_keep_undisclosed_awar
     challenges = [scene["posyandu"], scene["older"], scene["market"]]
 
     def sql_figures() -> dict[int, dict[str, int]]:
-        return {
-            row.pk: {key: getattr(row.money, key) for key in MONEY_KEYS} for row in money.money_rows()
-        }
+        return {row.pk: {key: getattr(row.money, key) for key in MONEY_KEYS} for row in money.money_rows()}
 
     summed = sql_figures()
     for challenge in challenges:
@@ -539,9 +537,11 @@ def test_the_challenge_table_is_paged_and_its_download_has_every_row(client, mon
     # The filters stay in the page links; the download has every row, without the page.
     filtered = page(client, f"/transparency/?region={made[0].agency.region.slug}")
     assert f'href="?region={made[0].agency.region.slug}&amp;page=2#challenges"' in filtered.html
-    assert "download/challenges.csv?region=" in filtered.html and "page=" not in re.findall(
-        r'href="/transparency/download/challenges\.csv([^"]*)"', filtered.html
-    )[0]
+    assert (
+        "download/challenges.csv?region=" in filtered.html
+        and "page="
+        not in re.findall(r'href="/transparency/download/challenges\.csv([^"]*)"', filtered.html)[0]
+    )
     as_csv = csv_rows(client, "/transparency/download/challenges.csv?page=2")
     assert [row[0] for row in as_csv[1:]] == [f"Tantangan halaman {n:02d}" for n in range(5)] + ["Total"]
     as_xlsx = xlsx_rows(client, "/transparency/download/challenges.xlsx")
