@@ -201,7 +201,7 @@ def public_paid_by_month(*, zones: dict[str, list[str]]) -> dict[datetime.date, 
     return selectors.public_paid_by_month(zones)
 
 
-def public_paid_by_fund_and_month(*, zones: Sequence[str]) -> QuerySet[Entry]:
+def public_paid_by_fund_and_month(*, zones: Sequence[str]) -> QuerySet[Entry, Any]:
     """Paid to grantees per fund and month, as rows of ``reference``, ``total`` and one
     ``month_<i>`` per zone ``zones[i]`` (the month's first day in that zone), for a report that
     joins them to its own rows and picks each fund's zone. Nothing of undisclosed awards."""

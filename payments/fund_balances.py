@@ -65,7 +65,7 @@ def add(fund: Fund, deltas: dict[str, int]) -> None:
     FundBalance.objects.filter(fund=fund).update(**{name: F(name) + value for name, value in deltas.items()})
 
 
-def sums_query(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+def sums_query(entries: QuerySet[Entry]) -> QuerySet[Entry, Any]:
     """``entries`` grouped per fund: one row per fund with ``transaction__fund`` and one column
     per total, summed in SQL, before the sign of ``KINDS`` is applied (money in is negative on
     the source accounts)."""
@@ -81,7 +81,7 @@ def sums_query(entries: QuerySet[Entry]) -> QuerySet[Entry]:
 
 def sums(entries: QuerySet[Entry]) -> dict[int, dict[str, int]]:
     """Per fund id, the totals of ``entries`` summed in SQL (one query)."""
-    rows: Iterable[dict[str, Any]] = sums_query(entries)  # type: ignore[assignment]
+    rows: Iterable[dict[str, Any]] = sums_query(entries)
     return {
         row["transaction__fund"]: {name: sign * row[name] for name, (_condition, sign) in KINDS.items()}
         for row in rows

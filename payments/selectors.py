@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -343,7 +344,7 @@ def public_paid_by_month(zones: dict[str, list[str]]) -> dict[datetime.date, int
     return dict(sorted(months.items()))
 
 
-def public_paid_by_fund_and_month(zones: Sequence[str]) -> QuerySet[Entry]:
+def public_paid_by_fund_and_month(zones: Sequence[str]) -> QuerySet[Entry, Any]:
     """Paid to grantees (less reversals) per fund and month, for a report to join to its own
     rows (on ``reference``) in one statement: rows of ``reference``, ``total`` and, for each
     zone ``zones[i]``, ``month_<i>``, the payment's month (first day, midnight) in that zone.

@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from core import exports
+from core import exports, page_cache
 from core.money import format_money
 from core.references import AWARD, CHALLENGE, parse_reference
 from marketplace.awards.models import Award
@@ -114,7 +114,8 @@ def _cell_html(column: Column, cell: Cell, *, first: bool) -> SafeString:
     if column.kind == "count":
         return format_html('<td class="num" data-label="{}">{}</td>', column.label, localize(cell.value))
     if cell.links:
-        items = format_html_join("", '<li><a href="{}">{}</a></li>', ((url, text) for text, url in cell.links))
+        links = ((url, text) for text, url in cell.links)
+        items = format_html_join("", '<li><a href="{}">{}</a></li>', links)
         return format_html(
             '<td class="cell--text" data-label="{}"><ul class="plain-list">{}</ul></td>', column.label, items
         )
@@ -234,12 +235,15 @@ class Report:
 
     def challenge_rows(self, *, offset: int = 0, limit: int | None = None) -> list[ChallengeRow]:
         """The challenges within the filters, ordered by region and title: one query."""
-        return money.money_rows(
-            region_pk=self.filters.region.pk if self.filters.region else None,
-            year=self.filters.year,
-            offset=offset,
-            limit=limit,
-        )
+        region_pk = self.filters.region.pk if self.filters.region else None
+
+        def rows() -> list[ChallengeRow]:
+            return money.money_rows(region_pk=region_pk, year=self.filters.year, offset=offset, limit=limit)
+
+        if limit is None:  # every row, for a download: too big to keep
+            return rows()
+        key = f"transparency-challenges:{region_pk}:{self.filters.year}:{offset}:{limit}"
+        return page_cache.remembered(key, rows)  # type: ignore[return-value]
 
     def challenge_table(self, rows: Iterable[ChallengeRow]) -> Table:
         """The per-challenge table of ``rows`` (a page of them, or all for a download), with the
@@ -357,16 +361,17 @@ def _challenge_cells(row: ChallengeRow) -> list[Cell]:
 
 
 def money_groups() -> tuple[list[Group], list[int]]:
-    """The grouped figures of every live challenge with public money (one query) and the years
-    those challenges opened in, newest first."""
-    groups = money.money_groups()
+    """The grouped figures of every live challenge with public money (one query, kept until
+    something public changes) and the years those challenges opened in, newest first."""
+    groups: list[Group] = page_cache.remembered("transparency-groups", money.money_groups)  # type: ignore[assignment]
     return groups, sorted({group.year for group in groups}, reverse=True)
 
 
 def build_report(
     groups: list[Group], years: list[int], filters: Filters, *, regions: list[RegionPage]
 ) -> Report:
-    """``money_groups`` within the filters, with the payments per month: one more query."""
+    """``money_groups`` within the filters, with the payments per month: one more query (kept
+    until something public changes, like the groups and each page of challenges)."""
     region_pk = filters.region.pk if filters.region else None
     groups = [
         group
@@ -377,7 +382,14 @@ def build_report(
     totals = Money()
     for group in groups:
         totals.add(group.money)
-    monthly = money.paid_by_month(region_pk=region_pk, year=filters.year) if groups else {}
+    monthly: dict[datetime.date, int] = (
+        page_cache.remembered(  # type: ignore[assignment]
+            f"transparency-monthly:{region_pk}:{filters.year}",
+            lambda: money.paid_by_month(region_pk=region_pk, year=filters.year),
+        )
+        if groups
+        else {}
+    )
     return Report(
         groups=groups,
         totals=totals,
