@@ -94,6 +94,8 @@ def forget_public_pages() -> None:
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
+    if not (settings.PAGE_CACHE_SECONDS or settings.DATA_CACHE_SECONDS):
+        return  # nothing is kept, so there is nothing to forget
     if _affects_public_pages(sender):
         transaction.on_commit(forget_public_pages)
 
