@@ -27,9 +27,10 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int, int]:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         moment, transaction_id, entry_id = raw.split("|")
         created_at = datetime.datetime.fromisoformat(moment)
-        if created_at.tzinfo is None:
-            raise ValueError(moment)
-        return created_at, int(transaction_id), int(entry_id)
+        ids = int(transaction_id), int(entry_id)
+        if created_at.tzinfo is None or not all(0 < pk < 2**63 for pk in ids):
+            raise ValueError(raw)
+        return created_at, ids[0], ids[1]
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError({"after": [_("Not a cursor from this API; follow the “next” link.")]}) from exc
 

@@ -183,7 +183,9 @@ def test_the_next_link_keeps_the_filters(client, official, finance, monkeypatch)
 
 
 def test_a_cursor_the_api_did_not_write_is_refused(client):
-    for value in ["abc", "bm90LWEtY3Vyc29y", "MjAyNi0wMS0wMXwxfDE"]:  # nonsense, "not-a-cursor", no zone
+    too_big = api_pagination.encode_cursor(timezone.now(), 10**30, 1)
+    # Nonsense, "not-a-cursor", a moment without its zone, an id beyond any row's.
+    for value in ["abc", "bm90LWEtY3Vyc29y", "MjAyNi0wMS0wMXwxfDE", too_big]:
         response = client.get("/api/v1/ledger/", {"after": value})
         assert response.status_code == 400
         assert list(response.json()) == ["after"]
