@@ -102,6 +102,12 @@ class Transaction(ChainedRow):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The public ledger filtered by kind or by challenge (its fund), newest first: read
+            # backwards, each gives a page without walking the rest of the ledger.
+            models.Index(fields=["kind", "created_at", "id"], name="transaction_kind_time"),
+            models.Index(fields=["fund", "created_at", "id"], name="transaction_fund_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

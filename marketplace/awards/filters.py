@@ -8,7 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.awards.models import Award
-from marketplace.awards.selectors.projects import DELIVERY_STATUSES, PUBLIC_PROJECT
+from marketplace.awards.selectors.projects import DELIVERY_STATUSES, delivery_status_is, project_years
 from marketplace.challenges.models.regions import RegionPage, Sector
 
 SORTS = {
@@ -21,8 +21,7 @@ SORTS = {
 
 def _years() -> list[tuple[str, str]]:
     """The years in which a public project was awarded, newest first (one query)."""
-    moments = Award.objects.filter(PUBLIC_PROJECT).datetimes("awarded_at", "year", order="DESC")
-    return [(str(moment.year), str(moment.year)) for moment in moments]
+    return [(str(year), str(year)) for year in project_years()]
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -44,7 +43,7 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_year", choices=_years, label=_("Year awarded"), empty_label=_("All years")
     )
     status = django_filters.ChoiceFilter(
-        field_name="delivery_status",
+        method="filter_status",
         choices=DELIVERY_STATUSES,
         label=_("Status"),
         empty_label=_("Any status"),
@@ -59,6 +58,9 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(awarded_at__year=int(value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(delivery_status_is(value))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][0])

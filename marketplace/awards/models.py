@@ -57,11 +57,27 @@ class Award(models.Model):
     # the agency may give English ones for /en/ (core.localized reads ``title``/``title_en``).
     title_en = models.CharField(_("project title (English)"), max_length=200, blank=True)
     summary_en = models.TextField(_("project summary (English)"), max_length=2000, blank=True)
+    # On /projects/, the API and the organisation's page: the challenge's results are published
+    # and the grantee did not decline (``selectors.projects.PUBLIC_PROJECT``). Kept by the
+    # services that change either (award_create, results_publish, agreement_decline) in their
+    # transaction, so the public lists read one column and an index in their order instead of
+    # joining the challenge and the agreement of every award before their LIMIT.
+    public = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["-awarded_at"]
+        indexes = [
+            # /projects/ newest and oldest first (read backwards), and the years filter.
+            models.Index(
+                fields=["-awarded_at", "-id"], condition=models.Q(public=True), name="award_public_newest"
+            ),
+            # Largest and smallest amount first.
+            models.Index(
+                fields=["amount", "id"], condition=models.Q(public=True), name="award_public_amount"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.proposal.title

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.organisations.models.organisations import Organisation
 from marketplace.publicdata.api_filters import LedgerFilter
+from marketplace.publicdata.api_pagination import LedgerCursorPagination
 from marketplace.publicdata.search_pages import SearchForm
 from payments import api as payments_api
 from payments.models import Entry
@@ -267,7 +269,9 @@ class ProjectViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
     queryset = Award.objects.none()
 
     def get_queryset(self):
-        return awards_selectors.project_list()
+        return awards_selectors.project_list().prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date"))
+        )
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -282,7 +286,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
-    queryset = Organisation.objects.select_related("region").prefetch_related("sectors").order_by("name")
+    # By name, then id so that pages never overlap (organisation_name index).
+    queryset = (
+        Organisation.objects.select_related("region").prefetch_related("sectors").order_by("name", "pk")
+    )
     filterset_fields = ["kind", "verified"]
 
 
@@ -320,6 +327,8 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerFilter
+    # A cursor instead of ``page`` and ``count``, which read the whole ledger.
+    pagination_class = LedgerCursorPagination
     queryset = Entry.objects.none()
 
     def get_queryset(self):

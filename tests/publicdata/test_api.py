@@ -127,7 +127,7 @@ def test_every_list_documents_its_query_parameters(schema):
     assert _parameters(schema, "/api/v1/ledger/") == {
         "kind": {"type": "string", "enum": sorted(Transaction.Kind.values)},
         "challenge": {"type": "integer"},
-        "page": {"type": "integer"},
+        "after": {"type": "string"},
     }
     assert set(_parameters(schema, "/api/v1/challenges/")) == {
         "q", "status", "sector", "region", "agency", "incentive", "budget_min", "budget_max",
@@ -193,7 +193,10 @@ def test_the_schema_lists_no_admin_endpoint_and_no_sign_in(schema):
 
 def test_errors_are_documented(schema):
     ledger_list = schema["paths"]["/api/v1/ledger/"]["get"]["responses"]
-    assert set(ledger_list) == {"200", "400", "404"}
+    # A cursor, not page numbers: a refused cursor is a 400, and there is no page to miss.
+    assert set(ledger_list) == {"200", "400"}
+    assert "404" in schema["paths"]["/api/v1/ledger/{id}/"]["get"]["responses"]
+    assert set(schema["paths"]["/api/v1/projects/"]["get"]["responses"]) == {"200", "400", "404"}
     assert set(schema["paths"]["/api/v1/chain-heads/"]["get"]["responses"]) == {"200"}
     assert set(schema["paths"]["/api/v1/search/"]["get"]["responses"]) == {"200", "400"}
 

@@ -88,6 +88,8 @@ def award_create(
             currency=locked.currency,
             awarded_by=by,
             conditions=conditions.strip(),
+            # Awarded after the results were published: public at once, like the others.
+            public=challenge.results_published_at is not None,
         )
         # The amount is a determination: public only once the challenge's results are.
         commitment = payments_api.commitment_create(

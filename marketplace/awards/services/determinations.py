@@ -148,6 +148,10 @@ def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agree
             _("Say why you decline, so the agency can offer the award to someone else."), field="reason"
         )
     with transaction.atomic():
+        # The challenge first, as results_publish takes it: the award's ``public`` is decided
+        # under that lock, so a decline and a publication at the same moment cannot cross.
+        challenge_id = Proposal.objects.filter(award__agreement=agreement).values("challenge_id")
+        list(ChallengePage.objects.select_for_update().filter(pk__in=challenge_id).values_list("pk"))
         locked = Agreement.objects.select_for_update().select_related("award__proposal").get(pk=agreement.pk)
         _must_be_pending(locked)
         award = locked.award
@@ -155,6 +159,9 @@ def agreement_decline(*, agreement: Agreement, by: Person, reason: str) -> Agree
         proposals_workflows.proposal_perform(proposal=proposal, name="decline_award", by=by, note=reason)
         locked.status, locked.signer, locked.decided_at = Agreement.Status.DECLINED, by, timezone.now()
         locked.save(update_fields=["status", "signer", "decided_at"])
+        # Off /projects/ and the API with the agreement (PUBLIC_PROJECT).
+        Award.objects.filter(pk=award.pk).update(public=False)
+        award.public = False
         assert award.commitment_id is not None  # award_create records it
         try:
             payments_api.commitment_release(
@@ -242,6 +249,10 @@ def results_publish(*, challenge: ChallengePage, by: Person) -> ChallengePage:
             after={"results_published_at": locked.results_published_at.isoformat()},
         )
         award_ids = list(Award.objects.filter(proposal__challenge=locked).values_list("pk", flat=True))
+        # On /projects/ and the API from now on (PUBLIC_PROJECT), all but the declined ones.
+        Award.objects.filter(pk__in=award_ids).exclude(agreement__status=Agreement.Status.DECLINED).update(
+            public=True
+        )
         payments_api.commitments_disclose(references=[award_reference(pk) for pk in award_ids])
         challenge_id = locked.pk
 

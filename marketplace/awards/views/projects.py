@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 
+from core import page_cache
 from core.pagination import paginate, querystring_without_page
 from marketplace.awards.filters import ProjectFilter
 from marketplace.awards.selectors import projects as selectors
@@ -31,6 +33,14 @@ def project_list(request):
     )
 
 
+def _similar_projects(pk: int) -> list:
+    """The search engine's similar projects (its dearest part of the page: seven queries over
+    the search copy), kept until the next public write, as the challenge page keeps its own."""
+    return page_cache.remembered(  # type: ignore[return-value]
+        f"similar-projects:{pk}:{get_language()}", lambda: search.similar("project", pk)
+    )
+
+
 def project_detail(request, pk):
     project = selectors.project_for(request.user, pk)
     if project is None:
@@ -40,7 +50,7 @@ def project_detail(request, pk):
     is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
     shared = {
         "similar_kind": "project",
-        "similar_items": search.similar("project", project.pk),
+        "similar_items": _similar_projects(project.pk),
         "public_delivery": selectors.project_public_delivery(project),
     }
     if is_grantee or is_official:
