@@ -251,7 +251,9 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
     sort = _sort(params, bool(concepts))
     matching = _text_matches(params, concepts)
     conditions = {name: _column_sql(condition) for name, condition in facet_conditions(params).items()}
-    indexed = facet_conditions(params, indexed=True)
+    # With words, the filters the GIN index holds go through it; without, through the covering
+    # index of the facet columns (an index-only scan), as the exact statement reads them.
+    indexed = facet_conditions(params, indexed=bool(concepts))
     if not params.facets and conditions:
         # Nothing is counted per facet: every filter (the kind first) narrows the match itself,
         # before anything is ranked, and the GIN index (kind, region, facets, words) serves it.
@@ -270,10 +272,11 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
     filtered_queryset = matching.filter(every_q)
     with transaction.atomic(), connection.cursor() as cursor:
         settings = STATEMENT_SETTINGS + (TEXT_SETTINGS if concepts else ())
-        # The counts go through bitmaps of the GIN index (kind, region, facets and words in
-        # one), so that every filter it holds is answered before any row is read; an index
-        # scan in another index's order would test the words on row after row.
-        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in (*settings, "enable_indexscan = off")))
+        # With words, the counts go through bitmaps of the GIN index (kind, region, facets
+        # and words in one), so that every filter it holds is answered before any row is
+        # read; an index scan in another index's order would test the words row after row.
+        counting = ("enable_indexscan = off",) if concepts else ()
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in (*settings, *counting)))
         # SELECT 1: no column is read for a count.
         ids, ids_params = _ones(matching)
         every_ids, every_ids_params = _ones(filtered_queryset)
