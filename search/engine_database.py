@@ -390,7 +390,8 @@ def _bounded_statement(
         if filtered <= exact_limit:
             candidates, candidates_params = ids, ids_params
         else:
-            title = ids.replace("vector @@", "title_vector @@", 1)
+            # The same search on the title alone (the text condition, not the facet lexemes).
+            title = ids.replace("(vector @@ to_tsquery(", "(title_vector @@ to_tsquery(", 1)
             candidates = f"({title} LIMIT %s) UNION ALL ({ids} LIMIT %s)"
             candidates_params = [*ids_params, RANK_CANDIDATES, *ids_params, RANK_CANDIDATES]
         page_sql = (
