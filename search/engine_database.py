@@ -334,8 +334,8 @@ def count_limit() -> int:
 
 
 # Up to this many documents matching the words and the fixed filters, a search is exact: every
-# match ranked, every facet counted. Beyond, RANK_CANDIDATES documents with the words in their
-# title and as many others are ranked, and SAMPLE_ROWS documents' worth of pages are counted.
+# match ranked, every facet counted. Beyond, RANK_CANDIDATES documents are ranked (those with
+# the words in their title first), and SAMPLE_ROWS documents' worth of pages are counted.
 EXACT_LIMIT = 2_000
 RANK_CANDIDATES = 1_000
 
@@ -378,9 +378,9 @@ def _bounded_statement(
     is known already.
 
     - the page: at most EXACT_LIMIT documents pass every filter: all of them ranked or sorted;
-      more: relevance ranks the first RANK_CANDIDATES of them with the words in their title
-      (``ts_rank`` puts a single word in the title above any number of it elsewhere) and the
-      first RANK_CANDIDATES others; the other sorts walk their index;
+      more: relevance ranks RANK_CANDIDATES of them, those with the words in their title first
+      (``ts_rank`` puts a single word in the title above any number of it elsewhere), then
+      others; the other sorts walk their index;
     - the facets: counted over a sample of the table's pages (``percent`` of them) and scaled
       up by the caller: estimates."""
     ids, ids_params = filtered_queryset.values("id", "kind", "object_id", "vector").query.sql_with_params()
@@ -390,13 +390,20 @@ def _bounded_statement(
         if filtered <= exact_limit:
             candidates, candidates_params = ids, ids_params
         else:
-            # The same search on the title alone (the text condition, not the facet lexemes).
+            # The same search on the title alone (the text condition, not the facet lexemes),
+            # then the documents with the words elsewhere only; the outer LIMIT stops before
+            # the second when the first has enough.
             title = ids.replace("(vector @@ to_tsquery(", "(title_vector @@ to_tsquery(", 1)
-            candidates = f"({title} LIMIT %s) UNION ALL ({ids} LIMIT %s)"
-            candidates_params = [*ids_params, RANK_CANDIDATES, *ids_params, RANK_CANDIDATES]
+            candidates = (
+                f"SELECT * FROM (({title} LIMIT %s) UNION ALL "
+                f"({ids} AND NOT (title_vector @@ {query_sql}) LIMIT %s)) tiers LIMIT %s"
+            )
+            candidates_params = [
+                *ids_params, RANK_CANDIDATES, *ids_params, *query_params, RANK_CANDIDATES, RANK_CANDIDATES,
+            ]  # fmt: skip
         page_sql = (
             f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), rank::float FROM ("
-            f"SELECT DISTINCT id, kind, object_id, ts_rank(vector, {query_sql}) AS rank "
+            f"SELECT id, kind, object_id, ts_rank(vector, {query_sql}) AS rank "
             f"FROM ({candidates}) candidate ORDER BY {order} LIMIT %s OFFSET %s) page"
         )
         page_params = [*query_params, *candidates_params]
