@@ -308,6 +308,9 @@ SEARCH_LIVE_INDEXING = env.bool("SEARCH_LIVE_INDEXING", default=True)
 # How a live write waits to become searchable: "wait_for" the next refresh (production) or
 # "true" to refresh at once (the test session: no second of waiting per write).
 SEARCH_INDEX_REFRESH = env("SEARCH_INDEX_REFRESH", default="wait_for")
+# The database engine counts results exactly up to this many and says "10.000+" beyond (as
+# Elasticsearch's track_total_hits); beyond it, its facet counts are estimates (docs/search.md).
+SEARCH_COUNT_LIMIT = env.int("SEARCH_COUNT_LIMIT", default=10_000)
 
 # Payments: the manual bank-transfer rail always; Stripe when a key is set.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -12,12 +12,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings as django_settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
-from search import synonyms
+from search import registry, synonyms
 from search.models import SearchEntry, SearchTerm, delimited, undelimited
 from search.params import DECIDED, closing_soon_window
 from search.query import (
@@ -109,7 +110,12 @@ def status_condition(status: str, now: datetime.datetime) -> Q:
 
 
 def base_queryset(params: SearchParams) -> QuerySet:
-    entries = SearchEntry.objects.filter(kind__in=params.kinds())
+    kinds = params.kinds()
+    entries = SearchEntry.objects.all()
+    if set(kinds) != set(registry.kinds()):
+        # Only some kinds (a filter only they have): otherwise every row is of a searched kind,
+        # and a condition on it would make the counts read every matching row.
+        entries = entries.filter(kind__in=kinds)
     if params.ids:
         entries = entries.filter(object_id__in=params.ids)
     if params.agency:
@@ -125,7 +131,9 @@ def base_queryset(params: SearchParams) -> QuerySet:
     return entries
 
 
-def facet_conditions(params: SearchParams) -> dict[str, Q]:
+def facet_conditions(params: SearchParams, indexed: bool = False) -> dict[str, Q]:
+    """Each active facet's condition. ``indexed`` (PostgreSQL, on the table itself): sectors
+    and incentive kinds through ``facet_vector`` (in the GIN index) rather than their columns."""
     conditions: dict[str, Q] = {}
     if params.types:
         conditions["type"] = Q(kind__in=params.types)
@@ -134,10 +142,23 @@ def facet_conditions(params: SearchParams) -> dict[str, Q]:
     if params.region:
         conditions["region"] = Q(region=params.region)
     if params.sector:
-        conditions["sector"] = Q(sectors__contains=delimited([params.sector]))
+        conditions["sector"] = (
+            _has_facet_lexeme(f"sector:{params.sector}")
+            if indexed
+            else Q(sectors__contains=delimited([params.sector]))
+        )
     if params.incentive:
-        conditions["incentive"] = Q(incentives__contains=delimited([params.incentive]))
+        conditions["incentive"] = (
+            _has_facet_lexeme(f"incentive:{params.incentive}")
+            if indexed
+            else Q(incentives__contains=delimited([params.incentive]))
+        )
     return conditions
+
+
+def _has_facet_lexeme(lexeme: str) -> Q:
+    # quote_literal: the value as one quoted lexeme, whatever it contains.
+    return Q(RawSQL("facet_vector @@ quote_literal(%s)::tsquery", [lexeme], output_field=BooleanField()))
 
 
 # The search ----------------------------------------------------------------------------------
@@ -151,6 +172,8 @@ class Matches:
     page: list[tuple[int, float]]
     total: int
     counts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    total_exact: bool = True  # False: more than ``total - 1`` match (SEARCH_COUNT_LIMIT)
+    facets_estimated: bool = False  # counted over a sample of the documents
 
 
 def search(params: SearchParams) -> SearchPage:
@@ -169,6 +192,8 @@ def search(params: SearchParams) -> SearchPage:
     return SearchPage(
         hits=_hits(params, matches.page, concepts),
         total=matches.total,
+        total_exact=matches.total_exact,
+        facets_estimated=matches.facets_estimated,
         backend=BACKEND,
         facets=_buckets(params, matches.counts) if params.facets else {},
         suggestion=suggestion if params.suggest else "",
@@ -216,23 +241,115 @@ Sql = tuple[str, list]
 
 
 def _matches_postgres(params: SearchParams, concepts) -> Matches:
-    """One statement. ``m`` is the documents the words and fixed filters select; with words it
-    is matched (and ranked) once and materialised, without words it is inlined, so that the
-    page walks a sort index and the counts read the covering facet index. The page, the total
-    and the facet counts (``_counts_sql``) are read from it."""
+    """First, how many documents the words and fixed filters select (``matching``) and how
+    many pass every filter too, each counted up to a limit (``LIMIT`` in the count). Up to
+    EXACT_LIMIT documents the search is exact, in one statement (``_exact_statement``); beyond,
+    its cost is bounded (``_bounded_statement``): the page is ranked over bounded candidates
+    and the facets are estimated from a sample. The total is exact up to SEARCH_COUNT_LIMIT
+    (10,000) and "10.000+" beyond."""
+    limit = count_limit()
     sort = _sort(params, bool(concepts))
     matching = _text_matches(params, concepts)
-    columns = list(MATCH_COLUMNS)
-    if sort == "relevance":
-        matching = matching.annotate(rank=_rank(concepts, params.match_any))
-        columns.append("rank")
-    cte, cte_params = matching.values(*columns).query.sql_with_params()
     conditions = {name: _column_sql(condition) for name, condition in facet_conditions(params).items()}
+    # With words, the filters the GIN index holds go through it; without, through the covering
+    # index of the facet columns (an index-only scan), as the exact statement reads them.
+    indexed = facet_conditions(params, indexed=bool(concepts))
+    if not params.facets and conditions:
+        # Nothing is counted per facet: every filter (the kind first) narrows the match itself,
+        # before anything is ranked, and the GIN index (kind, region, facets, words) serves it.
+        for condition in indexed.values():
+            matching = matching.filter(condition)
+        conditions = {}
 
     def where(without: str = "") -> Sql:
         chosen = [sql for name, sql in conditions.items() if name != without]
         return " AND ".join(sql for sql, _ in chosen) or "TRUE", [v for _, values in chosen for v in values]
 
+    every_q = Q()
+    for name, condition in indexed.items():
+        if name in conditions:
+            every_q &= condition
+    filtered_queryset = matching.filter(every_q)
+    with transaction.atomic(), connection.cursor() as cursor:
+        settings = STATEMENT_SETTINGS + (TEXT_SETTINGS if concepts else ())
+        # With words, the counts go through bitmaps of the GIN index (kind, region, facets
+        # and words in one), so that every filter it holds is answered before any row is
+        # read; an index scan in another index's order would test the words row after row.
+        counting = ("enable_indexscan = off",) if concepts else ()
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in (*settings, *counting)))
+        # SELECT 1: no column is read for a count.
+        ids, ids_params = _ones(matching)
+        every_ids, every_ids_params = _ones(filtered_queryset)
+        counted = "SELECT count(*) FROM ({} LIMIT %s) matched"
+        # With the table's size as the planner knows it, for the share a sample takes.
+        size = f"SELECT reltuples FROM pg_class WHERE oid = '{_table()}'::regclass"
+        if conditions:
+            # The documents passing every filter are the total; of the others it is enough to
+            # know whether there are more than the exact limit.
+            cursor.execute(
+                f"SELECT ({counted.format(ids)}), ({counted.format(every_ids)}), ({size})",
+                [*ids_params, min(EXACT_LIMIT, limit) + 1, *every_ids_params, limit + 1],
+            )
+        else:
+            cursor.execute(f"SELECT ({counted.format(ids)}), NULL, ({size})", [*ids_params, limit + 1])
+        selected, filtered, table_rows = cursor.fetchone()
+        filtered = selected if filtered is None else filtered
+        exact_limit = min(EXACT_LIMIT, limit)
+        broad = selected > exact_limit
+        if broad and sort != "relevance" and filtered > exact_limit:
+            # Many documents pass every filter: the page walks the sort's index, which soon
+            # meets enough of them.
+            cursor.execute("SET LOCAL enable_indexscan = on")
+        percent = sample_percent(table_rows)
+        if broad:
+            bounds = (filtered, percent, exact_limit)
+            statement, values = _bounded_statement(
+                params, concepts, sort, matching, filtered_queryset, where, set(conditions), *bounds
+            )
+        else:
+            cursor.execute("SET LOCAL enable_indexscan = on")
+            statement, values = _exact_statement(params, concepts, sort, matching, where, set(conditions))
+        cursor.execute(statement, values)
+        rows = cursor.fetchall()
+    matches = _collect(rows, params)
+    if broad:
+        matches.total = filtered
+    if matches.total > limit:  # as "10.000+"
+        matches.total, matches.total_exact = limit + 1, False
+    if broad and params.facets:
+        _scaled(matches, percent)
+        matches.facets_estimated = True
+    return matches
+
+
+def _ones(queryset: QuerySet) -> Sql:
+    sql, values = queryset.annotate(one=Value(1)).values("one").query.sql_with_params()
+    return sql, list(values)
+
+
+def count_limit() -> int:
+    """Totals are exact up to this many documents, "more than this" beyond (as Elasticsearch's
+    ``track_total_hits``): the setting SEARCH_COUNT_LIMIT (10,000)."""
+    return max(1, int(django_settings.SEARCH_COUNT_LIMIT))
+
+
+# Up to this many documents matching the words and the fixed filters, a search is exact: every
+# match ranked, every facet counted. Beyond, RANK_CANDIDATES documents are ranked (those with
+# the words in their title first), and SAMPLE_ROWS documents' worth of pages are counted.
+EXACT_LIMIT = 2_000
+RANK_CANDIDATES = 1_000
+
+
+def _exact_statement(params, concepts, sort, matching, where, active) -> Sql:
+    """At most ``limit`` documents: one statement. ``m`` is matched (and ranked) once and
+    materialised with words, inlined without, so that the page walks a sort index and the
+    counts read the covering facet index. The page, the total and the facet counts
+    (``_counts_sql``) are read from it."""
+    columns = list(MATCH_COLUMNS)
+    if sort == "relevance":
+        matching = matching.annotate(rank=_rank(concepts, params.match_any))
+        columns.append("rank")
+    cte, cte_params = matching.values(*columns).query.sql_with_params()
     order = ORDER_SQL[sort]
     score = "rank" if sort == "relevance" else "0"
     every, every_params = where()
@@ -241,15 +358,88 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
         f"FROM (SELECT * FROM m WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) page",
         [*every_params, params.page_size(), _offset(params.after)],
     )
-    parts = [page, *_counts_sql(params, where, set(conditions))]
+    parts = [page, *_counts_sql(params, where, active)]
     materialised = "MATERIALIZED" if concepts else "NOT MATERIALIZED"
     statement = f"WITH m AS {materialised} ({cte}) " + " UNION ALL ".join(f"({sql})" for sql, _ in parts)
-    with transaction.atomic(), connection.cursor() as cursor:
-        settings = STATEMENT_SETTINGS + (TEXT_SETTINGS if concepts else ())
-        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in settings))  # one round trip
-        cursor.execute(statement, [*cte_params, *(value for _, values in parts for value in values)])
-        rows = cursor.fetchall()
-    return _collect(rows, params)
+    return statement, [*cte_params, *(value for _, values in parts for value in values)]
+
+
+# The share of the table the facets of a broad search are estimated from: pages holding about
+# this many documents (TABLESAMPLE SYSTEM), the same pages every time (REPEATABLE), so that
+# counts do not change from one page view to the next.
+SAMPLE_ROWS = 3_000
+
+
+def _bounded_statement(
+    params, concepts, sort, matching, filtered_queryset, where, active, filtered, percent, exact_limit
+) -> Sql:
+    """More than EXACT_LIMIT documents: the cost stays about that of a few thousand documents.
+    The total (``filtered``, the documents that pass every filter, up to the count limit + 1)
+    is known already.
+
+    - the page: at most EXACT_LIMIT documents pass every filter: all of them ranked or sorted;
+      more: relevance ranks RANK_CANDIDATES of them, those with the words in their title first
+      (``ts_rank`` puts a single word in the title above any number of it elsewhere), then
+      others; the other sorts walk their index;
+    - the facets: counted over a sample of the table's pages (``percent`` of them) and scaled
+      up by the caller: estimates."""
+    ids, ids_params = filtered_queryset.values("id", "kind", "object_id", "vector").query.sql_with_params()
+    order = ORDER_SQL[sort]
+    if sort == "relevance":
+        query_sql, query_params = _tsquery_sql(concepts, params.match_any)
+        if filtered <= exact_limit:
+            candidates, candidates_params = ids, ids_params
+        else:
+            # The same search on the title alone (the text condition, not the facet lexemes),
+            # then the documents with the words elsewhere only; the outer LIMIT stops before
+            # the second when the first has enough.
+            title = ids.replace("(vector @@ to_tsquery(", "(title_vector @@ to_tsquery(", 1)
+            candidates = (
+                f"SELECT * FROM (({title} LIMIT %s) UNION ALL "
+                f"({ids} AND NOT (title_vector @@ {query_sql}) LIMIT %s)) tiers LIMIT %s"
+            )
+            candidates_params = [
+                *ids_params, RANK_CANDIDATES, *ids_params, *query_params, RANK_CANDIDATES, RANK_CANDIDATES,
+            ]  # fmt: skip
+        page_sql = (
+            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), rank::float FROM ("
+            f"SELECT id, kind, object_id, ts_rank(vector, {query_sql}) AS rank "
+            f"FROM ({candidates}) candidate ORDER BY {order} LIMIT %s OFFSET %s) page"
+        )
+        page_params = [*query_params, *candidates_params]
+    else:
+        sorted_sql, sorted_params = filtered_queryset.values(*MATCH_COLUMNS).query.sql_with_params()
+        page_sql = (
+            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), 0::float "
+            f"FROM ({sorted_sql} ORDER BY {order} LIMIT %s OFFSET %s) page"
+        )
+        page_params = list(sorted_params)
+    parts = [(page_sql, [*page_params, params.page_size(), _offset(params.after)])]
+    if not params.facets:
+        return parts[0]
+    matched, matched_params = matching.values(*MATCH_COLUMNS).query.sql_with_params()
+    table = _table()
+    sampled = matched.replace(f"FROM {table}", f"FROM {table} TABLESAMPLE SYSTEM (%s) REPEATABLE (0)", 1)
+    parts.extend(_counts_sql(params, where, active, total="sampled"))
+    statement = f"WITH m AS MATERIALIZED ({sampled}) " + " UNION ALL ".join(f"({sql})" for sql, _ in parts)
+    return statement, [percent, *matched_params, *(value for _, values in parts for value in values)]
+
+
+def _table() -> str:
+    return connection.ops.quote_name(SearchEntry._meta.db_table)
+
+
+def sample_percent(table_rows: float | None) -> float:
+    """The share of the table's pages (in %) that holds about SAMPLE_ROWS documents."""
+    rows = table_rows if table_rows and table_rows > 0 else SAMPLE_ROWS  # never analysed: all
+    return min(100.0, max(1.0, 100.0 * SAMPLE_ROWS / rows))
+
+
+def _scaled(matches: Matches, percent: float) -> None:
+    """Sample counts as estimates for the whole table."""
+    factor = 100.0 / percent
+    for name, pairs in matches.counts.items():
+        matches.counts[name] = [(value, round(n * factor)) for value, n in pairs]
 
 
 def _collect(rows: list[tuple], params: SearchParams) -> Matches:
@@ -273,7 +463,7 @@ def _collect(rows: list[tuple], params: SearchParams) -> Matches:
 FACET_GROUPS = {"type": "kind", "region": "region", "sector": "sectors", "incentive": "incentives"}
 
 
-def _counts_sql(params: SearchParams, where, active: set[str]) -> list[Sql]:
+def _counts_sql(params: SearchParams, where, active: set[str], total: str = "total") -> list[Sql]:
     """The total and the facet counts. A facet with no value chosen is counted over the
     documents that pass every filter: all of those in one GROUPING SETS pass, whose empty set
     is the total. A facet with a value chosen is counted under the other facets' filters only
@@ -282,7 +472,7 @@ def _counts_sql(params: SearchParams, where, active: set[str]) -> list[Sql]:
     challenge (``_statuses`` adds closing soon to open)."""
     every, every_params = where()
     if not params.facets:
-        return [(f"SELECT 'total', '', count(*), 0::float FROM m WHERE {every}", every_params)]
+        return [(f"SELECT '{total}', '', count(*), 0::float FROM m WHERE {every}", every_params)]
     status, status_params = _status_case_sql(params.at())
     source = f"(SELECT *, {status} AS status FROM m) counted"
     groups = {**FACET_GROUPS, "status": "status"}
@@ -292,11 +482,11 @@ def _counts_sql(params: SearchParams, where, active: set[str]) -> list[Sql]:
         columns = ", ".join(groups[name] for name in free)
         sets = "".join(f"({groups[name]}), " for name in free)
         grouped = (
-            f"SELECT CASE {names} ELSE 'total' END, COALESCE({columns}, ''), count(*), 0::float "
+            f"SELECT CASE {names} ELSE '{total}' END, COALESCE({columns}, ''), count(*), 0::float "
             f"FROM {source} WHERE {every} GROUP BY GROUPING SETS ({sets}())"
         )
     else:
-        grouped = f"SELECT 'total', '', count(*), 0::float FROM {source} WHERE {every}"
+        grouped = f"SELECT '{total}', '', count(*), 0::float FROM {source} WHERE {every}"
     parts = [(grouped, [*status_params, *every_params])]
     for name in groups:
         if name in active:
@@ -441,13 +631,14 @@ def _offset(after: str) -> int:
     return 0
 
 
+def _tsquery_sql(concepts, match_any: bool) -> Sql:
+    return "to_tsquery('simple'::regconfig, %s)", [tsquery(concepts, match_any)]
+
+
 def _rank(concepts, match_any: bool):
     if _postgres():
-        return RawSQL(
-            "ts_rank(vector, to_tsquery('simple'::regconfig, %s))",
-            [tsquery(concepts, match_any)],
-            output_field=FloatField(),
-        )
+        sql, values = _tsquery_sql(concepts, match_any)
+        return RawSQL(f"ts_rank(vector, {sql})", values, output_field=FloatField())
     # SQLite: a title match counts more than a match elsewhere.
     first = concepts[0] if concepts else []
     title = Q()

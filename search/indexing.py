@@ -9,9 +9,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Index
 from elasticsearch.helpers import streaming_bulk
@@ -20,8 +19,8 @@ from core import page_cache
 from search import documents, registry
 from search.connection import ElasticsearchUnavailable, alias_name, es_client, new_index_name
 from search.documents import IndexedDocument, SearchDocument
-from search.models import SearchEntry, SearchTerm, delimited
-from search.text import stem, words
+from search.models import SearchEntry, SearchTerm, delimited, undelimited
+from search.text import stem, stem_word, words
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -84,57 +83,125 @@ def _index_action(index: str, doc: SearchDocument) -> dict:
 # The database copy ---------------------------------------------------------------------------
 
 
-def write_database_entries(docs: list[SearchDocument]) -> None:
-    """Upsert documents into SearchEntry and their words into the vocabulary."""
+def write_database_entries(docs: list[SearchDocument], vocabulary: bool = True) -> dict[str, int]:
+    """Upsert documents into SearchEntry and (unless ``vocabulary`` is false) their words into
+    the vocabulary. Returns the documents' words with how many documents have each.
+
+    PostgreSQL: the rows are copied (COPY) into a temporary table and upserted from it in one
+    INSERT … ON CONFLICT, whose SELECT computes every weighted tsvector, so a batch of
+    thousands of documents costs a few statements rather than a statement per document."""
     if not docs:
-        return
-    by_kind: dict[str, list[SearchDocument]] = {}
-    for doc in docs:
-        by_kind.setdefault(doc.kind, []).append(doc)
+        return {}
+    latest = {(d.kind, d.object_id): d for d in docs}  # a document given twice: the last one
+    prepared = [_prepared(d) for d in latest.values()]
+    counts: dict[str, int] = {}
+    for _row, found in prepared:
+        for word in found:
+            counts[word] = counts.get(word, 0) + 1
     with transaction.atomic():
-        for kind, group in by_kind.items():
-            SearchEntry.objects.filter(kind=kind, object_id__in=[d.object_id for d in group]).delete()
-            SearchEntry.objects.bulk_create([_entry(d) for d in group], batch_size=CHUNK)
-        _add_vocabulary(entry_words(docs))
+        if connection.vendor == "postgresql":
+            _upsert_postgres([row for row, _found in prepared])
+        else:
+            _upsert_portable([row for row, _found in prepared])
+        if vocabulary:
+            add_vocabulary(counts)
+    return counts
 
 
-def _entry(doc: SearchDocument) -> SearchEntry:
-    stemmed, stemmed_title = doc.stemmed(), stem(f"{doc.title} {doc.title_en}")
-    return SearchEntry(
-        kind=doc.kind,
-        object_id=doc.object_id,
-        title=doc.title[:300],
-        title_en=doc.title_en[:300],
-        snippet=doc.snippet,
-        url=doc.url,
-        stemmed=stemmed,
-        stemmed_title=stemmed_title,
-        vector=_vector(stemmed_title, stemmed),
-        region=doc.region,
-        sectors=delimited(doc.sectors),
-        incentives=delimited(doc.incentives),
-        agency=doc.agency,
-        amount=doc.amount,
-        opens_at=doc.opens_at,
-        closes_at=doc.closes_at,
-        decided=doc.decided,
-        date=doc.date,
+# The columns a document fills, in the order of ``_prepared``'s rows.
+ENTRY_COLUMNS = (
+    "kind", "object_id", "title", "title_en", "snippet", "url", "stemmed", "stemmed_title", "region",
+    "sectors", "incentives", "agency", "amount", "opens_at", "closes_at", "decided", "date",
+)  # fmt: skip
+
+
+def _prepared(doc: SearchDocument) -> tuple[tuple, set[str]]:
+    """A document's SearchEntry row (``ENTRY_COLUMNS``) and its vocabulary words. The text is
+    split into words once: ``stemmed`` is exactly ``doc.stemmed()``."""
+    found = words(f"{doc.indonesian_text()} {doc.english_text()}")
+    stemmed = " ".join([stem_word(w) for w in found])
+    row = (
+        doc.kind,
+        doc.object_id,
+        doc.title[:300],
+        doc.title_en[:300],
+        doc.snippet,
+        doc.url,
+        stemmed,
+        stem(f"{doc.title} {doc.title_en}"),
+        doc.region,
+        delimited(doc.sectors),
+        delimited(doc.incentives),
+        doc.agency,
+        doc.amount,
+        doc.opens_at,
+        doc.closes_at,
+        doc.decided,
+        doc.date,
     )
+    return row, {w for w in found if _worth_suggesting(w)}
 
 
-def _vector(stemmed_title: str, stemmed: str) -> SearchVector | None:
-    """PostgreSQL: the weighted tsvector the fallback matches and ranks by (title A, the rest
-    D), computed in the INSERT itself so that each row is written once."""
-    if connection.vendor != "postgresql":
-        return None
-    return SearchVector(Value(stemmed_title), config="simple", weight="A") + SearchVector(
-        Value(stemmed), config="simple", weight="D"
-    )
+# The weighted tsvector the fallback matches and ranks by: the title (A) and the rest (D); and
+# the title's own, to find title matches first when too many documents match.
+VECTOR_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, COALESCE(stemmed_title, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, COALESCE(stemmed, '')), 'D')"
+)
+TITLE_VECTOR_SQL = "to_tsvector('simple'::regconfig, COALESCE(stemmed_title, ''))"
+
+
+def _upsert_postgres(rows: list[tuple]) -> None:
+    table = SearchEntry._meta.db_table
+    columns = ", ".join(ENTRY_COLUMNS)
+    computed = ("vector", "title_vector", "facet_vector", "indexed_at")
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*ENTRY_COLUMNS[2:], *computed))
+    sectors, incentives = ENTRY_COLUMNS.index("sectors"), ENTRY_COLUMNS.index("incentives")
+    with connection.cursor() as cursor:
+        # The GIN indexes take new entries into a pending list and merge it in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        # Dropped at the commit, or here when an enclosing transaction wrote a batch before.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.search_entry_load")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE search_entry_load ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute("ALTER TABLE search_entry_load ADD COLUMN facet_values text[]")
+        with cursor.copy(f"COPY search_entry_load ({columns}, facet_values) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row, facet_lexemes(row[sectors], row[incentives])))
+        # In (kind, object_id) order, so that two writers lock the rows in the same order.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {', '.join(computed)}) "
+            f"SELECT {columns}, {VECTOR_SQL}, {TITLE_VECTOR_SQL}, array_to_tsvector(facet_values), now() "
+            f"FROM search_entry_load ORDER BY kind, object_id "
+            f"ON CONFLICT (kind, object_id) DO UPDATE SET {updates}"
+        )
+
+
+def facet_lexemes(sectors: str, incentives: str) -> list[str]:
+    """The "|a|b|" facet columns as the lexemes of ``SearchEntry.facet_vector``."""
+    return [f"sector:{s}" for s in undelimited(sectors)] + [f"incentive:{i}" for i in undelimited(incentives)]
+
+
+def _upsert_portable(rows: list[tuple]) -> None:
+    """SQLite (the embedded default): the ORM, no vector."""
+    entries = [SearchEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True))) for row in rows]
+    by_kind: dict[str, list[int]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry.object_id)
+    for kind, ids in by_kind.items():
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+    SearchEntry.objects.bulk_create(entries, batch_size=CHUNK)
+
+
+def _worth_suggesting(word: str) -> bool:
+    return 4 <= len(word) <= 60 and not word.isdigit()
 
 
 def vocabulary_words(text: str) -> set[str]:
     """The folded words of a text that are worth suggesting: no numbers, no short words."""
-    return {w for w in words(text) if 4 <= len(w) <= 60 and not w.isdigit()}
+    return {w for w in words(text) if _worth_suggesting(w)}
 
 
 def entry_words(docs: Iterable[SearchDocument]) -> dict[str, int]:
@@ -145,12 +212,37 @@ def entry_words(docs: Iterable[SearchDocument]) -> dict[str, int]:
     return counts
 
 
-def _add_vocabulary(counts: dict[str, int]) -> None:
+def add_vocabulary(counts: dict[str, int]) -> None:
     """Add new words and count the documents of known ones. A re-written document counts
     again, so counts drift upwards between rebuilds (good enough to rank suggestions and pick
     rare words); ``rebuild_database_copy`` recounts."""
     if not counts:
         return
+    if connection.vendor != "postgresql":
+        _add_vocabulary_portable(counts)
+        return
+    table = SearchTerm._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.search_term_load")
+        cursor.execute("CREATE TEMPORARY TABLE search_term_load (word text, documents int) ON COMMIT DROP")
+        with cursor.copy("COPY search_term_load (word, documents) FROM STDIN") as copy:
+            for word, n in counts.items():
+                copy.write_row((word, n))
+        cursor.execute(
+            f"INSERT INTO {table} (word, documents) SELECT word, documents FROM search_term_load "
+            f"ORDER BY word ON CONFLICT (word) "
+            f"DO UPDATE SET documents = {table}.documents + EXCLUDED.documents"
+        )
+
+
+def replace_vocabulary(counts: dict[str, int]) -> None:
+    """The vocabulary is exactly ``counts`` (after a full rebuild)."""
+    with transaction.atomic():
+        SearchTerm.objects.all().delete()
+        add_vocabulary(counts)
+
+
+def _add_vocabulary_portable(counts: dict[str, int]) -> None:
     existing = set(SearchTerm.objects.filter(word__in=list(counts)).values_list("word", flat=True))
     SearchTerm.objects.bulk_create(
         [SearchTerm(word=w, documents=n) for w, n in counts.items() if w not in existing],
@@ -165,8 +257,11 @@ def _add_vocabulary(counts: dict[str, int]) -> None:
 
 
 def rebuild_database_copy(kind: str | None = None, progress: Progress | None = None) -> int:
-    """Rewrite the database copy of ``kind`` (all kinds when None) from the objects."""
+    """Rewrite the database copy of ``kind`` (all kinds when None) from the objects; all kinds
+    also recount the vocabulary, from the words of the documents written."""
     done = 0
+    recount = kind is None
+    counts: dict[str, int] = {}
     for each in [kind] if kind else registry.kinds():
         total = registry.get(each).count()
         with transaction.atomic():
@@ -174,28 +269,27 @@ def rebuild_database_copy(kind: str | None = None, progress: Progress | None = N
             batch: list[SearchDocument] = []
             for doc in documents_for(each):
                 batch.append(doc)
-                if len(batch) >= CHUNK:
-                    write_database_entries(batch)
+                if len(batch) >= LOAD_BATCH:
+                    _merge(counts, write_database_entries(batch, vocabulary=not recount))
                     done += len(batch)
                     batch = []
                     if progress:
                         progress(done, total)
-            write_database_entries(batch)
+            _merge(counts, write_database_entries(batch, vocabulary=not recount))
             done += len(batch)
             if progress:
                 progress(done, total)
-    if kind is None:
-        _recount_vocabulary()
+    if recount:
+        replace_vocabulary(counts)
     return done
 
 
-def _recount_vocabulary() -> None:
-    counts = entry_words(doc for kind in registry.kinds() for doc in documents_for(kind))
-    with transaction.atomic():
-        SearchTerm.objects.all().delete()
-        SearchTerm.objects.bulk_create(
-            [SearchTerm(word=w, documents=n) for w, n in counts.items()], batch_size=5000
-        )
+LOAD_BATCH = 5000  # documents a COPY carries when the database copy is rebuilt
+
+
+def _merge(counts: dict[str, int], more: dict[str, int]) -> None:
+    for word, n in more.items():
+        counts[word] = counts.get(word, 0) + n
 
 
 # Elasticsearch indices -----------------------------------------------------------------------

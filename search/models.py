@@ -27,6 +27,12 @@ class SearchEntry(models.Model):
     # PostgreSQL only: the title (weight A) and the rest of ``stemmed`` (weight D), computed by
     # search.indexing in the INSERT; SQLite keeps it empty and matches ``stemmed`` instead.
     vector = SearchVectorField(null=True, editable=False)
+    # PostgreSQL only: the title alone (small, with its own GIN index): which documents have the
+    # words in their title, the first candidates when too many documents match to rank them all.
+    title_vector = SearchVectorField(null=True, editable=False)
+    # PostgreSQL only: the sectors and incentive kinds as lexemes ("sector:kesehatan"), in the
+    # full-text GIN index with the kind and the region, so that those filters need no row read.
+    facet_vector = SearchVectorField(null=True, editable=False)
     region = models.CharField(max_length=100, blank=True)
     # Multi-valued facets as "|slug|slug|" (see ``delimited``): one row per document, so the
     # fallback filters and counts them without a join, on PostgreSQL and SQLite alike.

@@ -138,6 +138,15 @@ class SearchPage:
     suggestion: str = ""  # "did you mean": a corrected query, or ""
     next_after: str = ""  # pass as SearchParams.after for the next page; "" on the last page
     relaxed: bool = False  # no document had every word: these have some of them
+    # False: more documents match than SEARCH_COUNT_LIMIT and ``total`` is that limit + 1
+    # (the page says "10.000+"), as Elasticsearch reports totals beyond its tracking limit.
+    total_exact: bool = True
+    facets_estimated: bool = False  # facet counts estimated from a sample (database, beyond the limit)
+
+    @property
+    def total_shown(self) -> int:
+        """The count to show: exact, or the limit when more match (shown with a "+")."""
+        return self.total if self.total_exact else self.total - 1
 
     @property
     def ids(self) -> list[int]:

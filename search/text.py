@@ -32,7 +32,10 @@ def strip_tags(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and drop accents: 'Café' -> 'cafe'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():  # most text: nothing to decompose
+        return text.lower().strip()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
 
 

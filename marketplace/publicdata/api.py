@@ -377,7 +377,14 @@ class FacetBucketSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="How many results; with `count_exact` false, at least this many (more than "
+        "SEARCH_COUNT_LIMIT, 10,000, match: the total is not counted further)."
+    )
+    count_exact = serializers.BooleanField(help_text="False: `count` is a lower bound (10,000+).")
+    facets_estimated = serializers.BooleanField(
+        help_text="True: the facet counts are estimates (the database engine, beyond the count limit)."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True, help_text="Always null: follow `next` forwards.")
     backend = serializers.ChoiceField(choices=["elasticsearch", "database"])
@@ -432,7 +439,9 @@ def _search_answer(request):
     page = search_engine.search(form.to_params())
     return Response(
         {
-            "count": page.total,
+            "count": page.total_shown,
+            "count_exact": page.total_exact,
+            "facets_estimated": page.facets_estimated,
             "next": _search_results_url(request, page.next_after) if page.next_after else None,
             "previous": None,
             "backend": page.backend,

@@ -373,6 +373,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         sort_choices=form.fields["sort"].choices,
         sort=search_params.sort,
         hidden_filters=_hidden_filters(form),
+        # More than the count limit: "10.000+" (grouped as the site groups rupiah).
+        total_more_than="" if page.total_exact else f"{page.total_shown:,}".replace(",", "."),
     )
     if request.user.is_authenticated:
         context["save_form"] = search.SavedSearchForm(

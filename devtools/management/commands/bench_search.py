@@ -42,7 +42,7 @@ from search.query import SearchPage, SearchParams, search
 from search.text import stem_word
 
 ENGINES = ("elasticsearch", "database")
-DATABASE_BATCH = 1000
+DATABASE_BATCH = 5000
 INDEX_PREFIX = "bench-search"
 
 
@@ -202,23 +202,20 @@ class Command(BaseCommand):
         docs = [doc for kind in benchmark.KINDS for doc in corpus.get(kind, [])]
         report = self._progress("database", "all")
         began = time.perf_counter()
+        counts: dict[str, int] = {}
         for start in range(0, len(docs), DATABASE_BATCH):
             batch = docs[start : start + DATABASE_BATCH]
-            indexing.write_database_entries(batch)
+            # What rebuild_database_copy does over every kind: the entries batch by batch, the
+            # vocabulary counted along the way and written once at the end.
+            for word, n in indexing.write_database_entries(batch, vocabulary=False).items():
+                counts[word] = counts.get(word, 0) + n
             report(start + len(batch), len(docs))
         entries = time.perf_counter() - began
-        # What rebuild_database_copy ends with: the vocabulary recounted over every document
-        # (its own recount reads the registered document types, which the benchmark does not fill).
-        counts = indexing.entry_words(docs)
-        with transaction.atomic():
-            SearchTerm.objects.all().delete()
-            SearchTerm.objects.bulk_create(
-                [SearchTerm(word=w, documents=n) for w, n in counts.items()], batch_size=5000
-            )
+        indexing.replace_vocabulary(counts)
         seconds = time.perf_counter() - began
         self.stdout.write(
             f"[database] loaded in {seconds:.1f}s ({total / seconds:.0f}/s): entries {entries:.1f}s, "
-            f"vocabulary recount {seconds - entries:.1f}s ({SearchTerm.objects.count()} words)"
+            f"vocabulary {seconds - entries:.1f}s ({SearchTerm.objects.count()} words)"
         )
         began = time.perf_counter()
         # Autovacuum does this shortly after such a load, and the planner needs the statistics.
@@ -327,12 +324,21 @@ class Command(BaseCommand):
             statements = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
             for query in statements:
                 self.stdout.write(f"[database]   {float(query['time']) * 1000:7.1f}ms {query['sql'][:400]}")
-            sql = statements[0]["sql"] if statements else ""
-            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                    for (line,) in cursor.fetchall():
-                        self.stdout.write(f"[database]     {line}")
+            slowest = statements[0]["sql"] if statements else ""
+            if not slowest.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            # Replayed in its transaction, after the statements before it (the SET LOCALs the
+            # engine gives the planner), so that the plan shown is the plan that ran.
+            with transaction.atomic(), connection.cursor() as cursor:
+                for query in captured.captured_queries:
+                    sql = query["sql"]
+                    if sql == slowest:
+                        break
+                    if sql.lstrip().upper().startswith(("SET", "SELECT", "WITH")):
+                        cursor.execute(sql)
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest)
+                for (line,) in cursor.fetchall():
+                    self.stdout.write(f"[database]     {line}")
 
 
 def _load() -> str:
