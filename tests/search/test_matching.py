@@ -417,7 +417,6 @@ def test_the_challenge_page_query_count_does_not_grow_with_similar_ones(
 
 def _funded_project(world, title: str, summary: str):
     """A funded project whose results are published (so the public may see and find it)."""
-    from marketplace.challenges.models.challenges import ChallengePage
 
     official, finance = factories.UserFactory(roles=["official"]), factories.UserFactory(roles=["finance"])
     page = factories.challenge(
@@ -445,7 +444,7 @@ def _funded_project(world, title: str, summary: str):
         by=official,
         milestones=[awards_services.MilestonePlan("Tahap 1", 10_000_00, due)],
     )
-    ChallengePage.objects.filter(pk=page.pk).update(results_published_at=timezone.now())
+    factories.publish_results(page, official)
     return award
 
 
