@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	CELERY_BROKER_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14} \
 	DEBUG=1 SECRET_KEY=test-only
 
-.PHONY: run test test-fast venv dev lock services lint check bench bench-data bench-web bench-web-serve bench-web-stop bench-payments bench-ledger search-eval bench-search
+.PHONY: run test test-fast venv dev lock services lint check bench bench-data bench-web bench-web-serve bench-web-stop profile-page bench-payments bench-ledger search-eval bench-search
 
 # `make run` is the development server: DEBUG is on there (the settings default to off).
 # The demo's staff sign in without a second factor (STAFF_MFA_REQUIRED=0; `check --deploy` warns).
@@ -111,6 +111,11 @@ bench-web-serve: bench-data
 	$(call bench-env,$(BENCH_DATA_DB)) $(BENCH_WEB_ENV) $(PY) manage.py bench_web --serve
 bench-web-stop:
 	$(PY) manage.py bench_web --stop
+# One page on bench_data's database: its queries, the plans of the three slowest, a pyinstrument
+# profile. PAGE=/challenges/
+profile-page: bench-data
+	$(call bench-env,$(BENCH_DATA_DB)) $(BENCH_WEB_ENV) ALLOWED_HOSTS=testserver LOG_LEVEL=WARNING \
+	$(PY) manage.py profile_page "$(or $(PAGE),/)" --explain 3 --profile
 BENCH_WEB_ENV = REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} SECURE_SSL_REDIRECT=0 STAFF_MFA_REQUIRED=0
 
 # Balance reads at a million ledger entries, in a dedicated database (dropped and refilled).
