@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import hashers
 from django.core.signals import request_finished
 from django.db import connections, transaction
 from django.utils import translation
@@ -27,6 +28,11 @@ def pytest_sessionstart(session):
     vendor = django_settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in vendor:
         raise pytest.UsageError("The suite runs on PostgreSQL: run it with `make test` (DATABASE_URL).")
+    # Production's hasher spends about 0.25 s of CPU on every password set or checked, by design;
+    # every user a test makes sets one. What the tests check is who may do what, not the hasher.
+    django_settings.PASSWORD_HASHERS = CHEAP_PASSWORD_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
 
 
 def pytest_collection_modifyitems(items):
@@ -206,7 +212,8 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture
 def cheap_passwords(settings):
-    """Sessions come from force_login or a known test password: hash passwords cheaply."""
+    """Hash passwords cheaply (the whole session does since pytest_sessionstart; kept for the
+    tests that say so)."""
     settings.PASSWORD_HASHERS = CHEAP_PASSWORD_HASHERS
 
 
