@@ -217,6 +217,13 @@ class ChallengeViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return challenges_selectors.challenge_list().prefetch_related("sdg_tags", "beneficiaries")
 
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("sort"):
+            # The lists' default order a page at a time, as the challenge list page reads it.
+            return challenges_selectors.InListOrder(filtered)
+        return filtered
+
 
 class MilestoneSerializer(serializers.ModelSerializer):
     title = LocalizedField()

@@ -70,3 +70,18 @@ def test_pages_split_across_groups(client, monkeypatch):
         ["mendatang-dekat", "mendatang-jauh", "sudah-diputuskan"],
         ["tutup-kemarin", "tutup-lama"],
     ]
+
+
+def test_the_api_lists_in_the_same_order_page_by_page(client, monkeypatch):
+    _challenges()
+    monkeypatch.setattr("rest_framework.pagination.PageNumberPagination.page_size", 3)
+    page_one = client.get("/api/v1/challenges/").json()
+    assert page_one["count"] == 8
+    titles = [c["title"] for c in page_one["results"]]
+    pages, following = 1, page_one["next"]
+    while following:
+        answer = client.get(following).json()
+        titles += [c["title"] for c in answer["results"]]
+        pages, following = pages + 1, answer["next"]
+    assert pages == 3
+    assert titles == [c.title for c in client.get("/challenges/").context["challenges"]]
