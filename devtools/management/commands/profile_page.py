@@ -56,18 +56,17 @@ class Command(BaseCommand):
                 self.stdout.write("\n".join(row[0] for row in cursor.fetchall()))
 
     def _time(self, client: Client, path: str, requests: int, profile: bool) -> list[float]:
-        profiler = None
-        if profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
         timings = []
         for _ in range(max(requests, 1)):
             started = time.perf_counter()
             client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
-        if profiler is not None:
-            profiler.stop()
+        if profile:  # separately, so that the profiler's own cost is not in the timings
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            with profiler:
+                for _ in range(max(requests, 1)):
+                    client.get(path)
             self.stdout.write(profiler.output_text(unicode=False, color=False))
         return timings
