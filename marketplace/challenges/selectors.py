@@ -9,7 +9,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage, Incentive
+from marketplace.challenges.models.challenges import accepting_condition, upcoming_condition
 from payments import api as payments_api
 
 
@@ -101,9 +101,7 @@ class InListOrder:
 
     def __init__(self, queryset: QuerySet[ChallengePage], now=None) -> None:
         now = now or timezone.now()
-        undecided = Q(outcome=ChallengePage.Outcome.PENDING, results_published_at__isnull=True)
-        accepting = undecided & Q(opens_at__lte=now, closes_at__gt=now)
-        upcoming = undecided & Q(opens_at__gt=now)
+        accepting, upcoming = accepting_condition(now), upcoming_condition(now)
         base = queryset.order_by()
         self.groups = [
             (accepting, base.filter(accepting).order_by("closes_at", "pk")),

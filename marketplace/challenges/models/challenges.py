@@ -54,16 +54,7 @@ def derive_status(*, outcome: str, opens_at, closes_at, now=None) -> str:
 
 class ChallengeQuerySet(PageQuerySet):
     def accepting(self, now=None):
-        """Taking proposals now (``current_status`` open or closing soon), as plain conditions on
-        columns so that the partial index on ``closes_at`` answers it however many challenges
-        there are."""
-        now = now or timezone.now()
-        return self.filter(
-            outcome=ChallengePage.Outcome.PENDING,
-            results_published_at__isnull=True,
-            opens_at__lte=now,
-            closes_at__gt=now,
-        )
+        return self.filter(accepting_condition(now or timezone.now()))
 
     def with_status(self, now=None):
         """Annotate ``current_status`` in SQL so lists can filter and sort by it."""
@@ -80,6 +71,21 @@ class ChallengeQuerySet(PageQuerySet):
                 output_field=models.CharField(),
             )
         )
+
+
+def undecided_condition() -> models.Q:
+    return models.Q(outcome="", results_published_at__isnull=True)
+
+
+def accepting_condition(now) -> models.Q:
+    """Taking proposals now (``current_status`` open or closing soon), as plain conditions on
+    columns so that the partial index on ``closes_at`` answers it however many challenges
+    there are."""
+    return undecided_condition() & models.Q(opens_at__lte=now, closes_at__gt=now)
+
+
+def upcoming_condition(now) -> models.Q:
+    return undecided_condition() & models.Q(opens_at__gt=now)
 
 
 ChallengePageManager = PageManager.from_queryset(ChallengeQuerySet)
