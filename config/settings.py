@@ -72,8 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First: what it stores is the response as every other middleware left it.
     "core.page_cache.AnonymousPageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "core.csp.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +77,22 @@ def _release() -> str:
 RELEASE = _release()
 
 
-def page_key(request: HttpRequest) -> str:
-    address = f"{request.get_host()}{request.get_full_path()}"
-    return f"page-cache:{RELEASE}:{hashlib.sha1(address.encode()).hexdigest()}"
+def page_key(environ: dict) -> str:
+    """The stored page's key, from the request's WSGI environ alone (``request.META`` is that
+    environ), so that the WSGI front (``CachedPageFront``) and the middleware find the same page:
+    the scheme as the proxy and the server saw it, the host, the path and the query string."""
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
+    address = "\n".join(
+        (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get(proxy_header, "") if proxy_header else "",
+            environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}",
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    )
+    return f"page-cache:{RELEASE}:{hashlib.sha1(address.encode('utf-8', 'surrogateescape')).hexdigest()}"
 
 
 def current_generation() -> int:
@@ -112,12 +127,35 @@ def connect_signals() -> None:
     # the same transaction (its audit entry at least), which is enough to forget the pages.
 
 
-def _anonymous(request: HttpRequest) -> bool:
+def _anonymous(environ: dict) -> bool:
     """No session, no message waiting, no credentials: nothing the page could be personal to. A
     CSRF cookie alone is allowed; a page that would use it sets it again, and is not stored."""
-    if "HTTP_AUTHORIZATION" in request.META:
+    if "HTTP_AUTHORIZATION" in environ:
         return False
-    return set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
+    cookies = environ.get("HTTP_COOKIE")
+    return not cookies or set(parse_cookie(cookies)) <= {settings.CSRF_COOKIE_NAME}
+
+
+def _may_be_served(environ: dict) -> bool:
+    return bool(
+        settings.PAGE_CACHE_SECONDS
+        and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        and not environ.get("PATH_INFO", "").startswith(settings.STATIC_URL)
+        and _anonymous(environ)
+        # Without Redis each process would keep its own generation and miss the others' writes.
+        and not getattr(cache, "redis_down", False)
+    )
+
+
+def _lookup(key: str) -> tuple[int, StoredPage | None]:
+    """The current generation and the page stored under ``key`` if it belongs to it: one round
+    trip to the cache."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY) or 0
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return generation, stored[1]
+    return generation, None
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -137,35 +175,63 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
+class StoredPage(NamedTuple):
+    """A response as it left the whole middleware stack: what a hit sends back byte for byte."""
+
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 class AnonymousPageCacheMiddleware:
-    """Right after SecurityMiddleware: a hit skips sessions, CSRF, authentication and the view."""
+    """First in the stack, so that what is stored is the response every other middleware made
+    (security headers, policy, length). Serves hits where the WSGI front is not in place (the
+    test client, ``runserver``); under gunicorn the front answers them before Django starts."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        seconds = settings.PAGE_CACHE_SECONDS
-        if (
-            not seconds
-            or request.method not in ("GET", "HEAD")
-            or not _anonymous(request)
-            # Without Redis each process would keep its own generation and miss the others' writes.
-            or getattr(cache, "redis_down", False)
-        ):
+        if not _may_be_served(request.META):
             return self.get_response(request)
-        key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or 0
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            response = stored[1]
-            response[HIT_HEADER] = "hit"
-            return response
+        key = page_key(request.META)
+        generation, stored = _lookup(key)
+        if stored is not None:
+            return _response_from(stored)
         response = self.get_response(request)
         if request.method == "GET" and _storable(request, response):
+            stored = StoredPage(
+                response.status_code, response.reason_phrase, list(response.items()), response.content
+            )
+            cache.set(key, (generation, stored), settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
-            cache.set(key, (generation, response), seconds)
         return response
+
+
+def _response_from(stored: StoredPage) -> HttpResponse:
+    response = HttpResponse(stored.body, status=stored.status, reason=stored.reason)
+    for name, value in stored.headers:
+        response[name] = value
+    response[HIT_HEADER] = "hit"
+    return response
+
+
+class CachedPageFront:
+    """The WSGI application's front (config/wsgi.py): a stored page is sent as it was stored, with
+    no request object, middleware or view, for the price of one cache round trip. Everything else
+    goes on to Django, whose middleware decides what is stored."""
+
+    def __init__(self, application: Callable) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if _may_be_served(environ):
+            _, stored = _lookup(page_key(environ))
+            if stored is not None:
+                start_response(f"{stored.status} {stored.reason}", [*stored.headers, (HIT_HEADER, "hit")])
+                return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
+        return self.application(environ, start_response)
 
 
 def remembered(key: str, compute: Callable[[], object]) -> object:

@@ -138,6 +138,90 @@ def test_off_when_set_to_zero(client, settings):
     assert page_cache.HIT_HEADER not in _get(client, "/challenges/")
 
 
+# The WSGI front (config/wsgi.py): hits answered before Django makes a request -------------------
+
+
+@pytest.fixture
+def wsgi_get():
+    """GETs through the application gunicorn serves, as a WSGI server calls it. The request signals
+    would close the test's transaction after each response; the test client disconnects them in
+    the same way."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from config.wsgi import application
+
+    def get(path, method="GET", **environ):
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "HTTP_HOST": "testserver", **environ}
+        setup_testing_defaults(environ)
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, dict(headers)
+
+        chunks = application(environ, start_response)
+        try:
+            answer["body"] = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        return answer
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield get
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_the_wsgi_front_sends_the_stored_page_as_django_made_it(wsgi_get):
+    factories.challenge(title="Tantangan lewat gerbang")
+    first = wsgi_get("/challenges/")
+    assert first["status"] == "200 OK"
+    assert first["headers"][page_cache.HIT_HEADER] == "miss"
+    assert "Tantangan lewat gerbang" in first["body"].decode()
+
+    second = wsgi_get("/challenges/")
+    assert second["status"] == "200 OK"
+    assert second["headers"][page_cache.HIT_HEADER] == "hit"
+    assert second["body"] == first["body"]
+    # The headers every middleware added on the way out are stored with the page.
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Content-Type", "Content-Length"):
+        assert second["headers"][header] == first["headers"][header], header
+    head = wsgi_get("/challenges/", method="HEAD")
+    assert head["headers"][page_cache.HIT_HEADER] == "hit"
+    assert head["body"] == b""
+
+
+def test_the_wsgi_front_never_answers_a_signed_in_visitor(wsgi_get):
+    applicant = factories.UserFactory(first_name="Wulan", last_name="Gerbang")
+    wsgi_get("/challenges/")
+    assert wsgi_get("/challenges/")["headers"][page_cache.HIT_HEADER] == "hit"
+    signed_in = factories.signed_in_client(applicant)
+    session_cookie = f"sessionid={signed_in.cookies['sessionid'].value}"
+    theirs = wsgi_get("/challenges/", HTTP_COOKIE=session_cookie)
+    assert page_cache.HIT_HEADER not in theirs["headers"]
+    assert b'action="/accounts/logout/"' in theirs["body"]  # their own header, signed in
+    bearer = wsgi_get("/challenges/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert bearer["headers"].get(page_cache.HIT_HEADER) != "hit"
+
+
+def test_the_wsgi_front_forgets_the_page_after_a_public_write(wsgi_get, django_capture_on_commit_callbacks):
+    challenge = factories.challenge(title="Judul gerbang lama")
+    wsgi_get("/challenges/", QUERY_STRING="sort=budget")
+    assert wsgi_get("/challenges/", QUERY_STRING="sort=budget")["headers"][page_cache.HIT_HEADER] == "hit"
+    # Another query string is another page.
+    assert wsgi_get("/challenges/", QUERY_STRING="sort=deadline")["headers"][page_cache.HIT_HEADER] == "miss"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = ChallengePage.objects.get(pk=challenge.pk)
+        page.title = "Judul gerbang baru"
+        page.save_revision().publish()
+    fresh = wsgi_get("/challenges/", QUERY_STRING="sort=budget")
+    assert fresh["headers"][page_cache.HIT_HEADER] == "miss"
+    assert "Judul gerbang baru" in fresh["body"].decode()
+
+
 # Parts remembered until the next public write (page_cache.remembered) -------------------------
 
 
