@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -90,22 +92,75 @@ def write_database_entries(docs: list[SearchDocument], vocabulary: bool = True) 
     PostgreSQL: the rows are copied (COPY) into a temporary table and upserted from it in one
     INSERT … ON CONFLICT, whose SELECT computes every weighted tsvector, so a batch of
     thousands of documents costs a few statements rather than a statement per document."""
-    if not docs:
-        return {}
+    return _write_prepared(_prepare_batch(docs), vocabulary)
+
+
+def load_database_entries(
+    batches: Iterable[list[SearchDocument]], written: Callable[[int], None] | None = None
+) -> Loaded:
+    """Write many batches, as ``write_database_entries(batch, vocabulary=False)`` each, telling
+    ``written`` how many documents are done after each; returns how many documents were written
+    and their words with document counts (for the vocabulary).
+
+    Each batch's words are split and stemmed in a second thread while the database computes
+    the previous batch's vectors: the two take about as long, the database works in its own
+    process, and the thread waiting on it holds no lock, so a load takes about the longer of
+    the two rather than their sum."""
+    loaded = Loaded(0, {})
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-prepare") as preparer:
+        waiting: Future[PreparedBatch] | None = None
+        for batch in batches:
+            following = preparer.submit(_prepare_batch, batch)
+            if waiting is not None:
+                loaded = _write_into(loaded, waiting.result(), written)
+            waiting = following
+        if waiting is not None:
+            loaded = _write_into(loaded, waiting.result(), written)
+    return loaded
+
+
+class Loaded(NamedTuple):
+    documents: int
+    counts: dict[str, int]
+
+
+def _write_into(loaded: Loaded, prepared: PreparedBatch, written: Callable[[int], None] | None) -> Loaded:
+    _merge(loaded.counts, _write_prepared(prepared, vocabulary=False))
+    documents = loaded.documents + len(prepared.rows)
+    if written:
+        written(documents)
+    return Loaded(documents, loaded.counts)
+
+
+class PreparedBatch(NamedTuple):
+    rows: list[tuple]  # SearchEntry rows (``ENTRY_COLUMNS``)
+    counts: dict[str, int]  # the batch's vocabulary words, with how many documents have each
+
+
+def _prepare_batch(docs: list[SearchDocument]) -> PreparedBatch:
+    """Pure Python, no database: what a second thread can do while the database works."""
     latest = {(d.kind, d.object_id): d for d in docs}  # a document given twice: the last one
-    prepared = [_prepared(d) for d in latest.values()]
+    rows = []
     counts: dict[str, int] = {}
-    for _row, found in prepared:
+    for doc in latest.values():
+        row, found = _prepared(doc)
+        rows.append(row)
         for word in found:
             counts[word] = counts.get(word, 0) + 1
+    return PreparedBatch(rows, counts)
+
+
+def _write_prepared(prepared: PreparedBatch, vocabulary: bool) -> dict[str, int]:
+    if not prepared.rows:
+        return {}
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _upsert_postgres([row for row, _found in prepared])
+            _upsert_postgres(prepared.rows)
         else:
-            _upsert_portable([row for row, _found in prepared])
+            _upsert_portable(prepared.rows)
         if vocabulary:
-            add_vocabulary(counts)
-    return counts
+            add_vocabulary(prepared.counts)
+    return prepared.counts
 
 
 # The columns a document fills, in the order of ``_prepared``'s rows.
@@ -264,24 +319,34 @@ def rebuild_database_copy(kind: str | None = None, progress: Progress | None = N
     counts: dict[str, int] = {}
     for each in [kind] if kind else registry.kinds():
         total = registry.get(each).count()
+
+        def written(documents: int, before: int = done, total: int = total) -> None:
+            if progress:
+                progress(before + documents, total)
+
         with transaction.atomic():
             SearchEntry.objects.filter(kind=each).delete()
-            batch: list[SearchDocument] = []
-            for doc in documents_for(each):
-                batch.append(doc)
-                if len(batch) >= LOAD_BATCH:
-                    _merge(counts, write_database_entries(batch, vocabulary=not recount))
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total)
-            _merge(counts, write_database_entries(batch, vocabulary=not recount))
-            done += len(batch)
-            if progress:
-                progress(done, total)
+            loaded = load_database_entries(_batches(documents_for(each), LOAD_BATCH), written)
+            if not recount:
+                add_vocabulary(loaded.counts)
+        _merge(counts, loaded.counts)
+        done += loaded.documents
+        if progress and not loaded.documents:
+            progress(done, total)
     if recount:
         replace_vocabulary(counts)
     return done
+
+
+def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    batch: list[SearchDocument] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 LOAD_BATCH = 5000  # documents a COPY carries when the database copy is rebuilt

@@ -193,7 +193,7 @@ class Command(BaseCommand):
     def _load_database(self, corpus: dict[str, list[SearchDocument]]) -> float:
         total = sum(len(items) for items in corpus.values())
         self.stdout.write(
-            f"[database] loading {total} documents (write_database_entries, {DATABASE_BATCH} a batch)…"
+            f"[database] loading {total} documents (load_database_entries, {DATABASE_BATCH} a batch)…"
         )
         with transaction.atomic():
             SearchEntry.objects.all().delete()
@@ -202,14 +202,10 @@ class Command(BaseCommand):
         docs = [doc for kind in benchmark.KINDS for doc in corpus.get(kind, [])]
         report = self._progress("database", "all")
         began = time.perf_counter()
-        counts: dict[str, int] = {}
-        for start in range(0, len(docs), DATABASE_BATCH):
-            batch = docs[start : start + DATABASE_BATCH]
-            # What rebuild_database_copy does over every kind: the entries batch by batch, the
-            # vocabulary counted along the way and written once at the end.
-            for word, n in indexing.write_database_entries(batch, vocabulary=False).items():
-                counts[word] = counts.get(word, 0) + n
-            report(start + len(batch), len(docs))
+        # What rebuild_database_copy does over every kind: the entries batch by batch, the
+        # vocabulary counted along the way and written once at the end.
+        batches = (docs[start : start + DATABASE_BATCH] for start in range(0, len(docs), DATABASE_BATCH))
+        counts = indexing.load_database_entries(batches, lambda done: report(done, len(docs))).counts
         entries = time.perf_counter() - began
         indexing.replace_vocabulary(counts)
         seconds = time.perf_counter() - began
