@@ -17,7 +17,7 @@ def challenge_list(request):
     filterset = ChallengeListFilter(request.GET, queryset=selectors.challenge_list())
     challenges = filterset.qs
     if not filterset.form.cleaned_data.get("sort"):
-        challenges = selectors.InListOrder(challenges)
+        challenges = selectors.InListOrder(challenges, remember_as=filterset.counts_key())
     page = paginate(request, challenges)
     return render(
         request,
