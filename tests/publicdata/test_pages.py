@@ -3,6 +3,7 @@
 import datetime
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -338,3 +339,36 @@ def test_searched_lists_run_at_most_eight_queries_with_their_parts_remembered(cl
     _queries(client, EIGHT_QUERY_SEARCHES)
     large = _queries(client, EIGHT_QUERY_SEARCHES)
     assert not _over_eight(small, large), _over_eight(small, large)
+
+
+def test_project_counts_by_region_or_sector_read_no_project_while_nothing_public_changes(client, settings):
+    """The count of a filtered project list is made once after each public write and then kept:
+    the pages that follow read no project to count them, however many projects there are."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+
+    def shown_and_counting(path):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        counting = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+        return response.context["page_obj"].paginator.count, counting
+
+    for more in (1, 3):
+        _funded_projects(more)
+        challenge = Award.objects.order_by("-pk").first().proposal.challenge
+        region, sector = challenge.agency.region, challenge.sector
+        truth = {
+            f"/projects/?region={region.slug}": Award.objects.filter(
+                public=True, proposal__challenge__agency__region=region
+            ).count(),
+            f"/projects/?sector={sector.slug}": Award.objects.filter(
+                public=True, proposal__challenge__sector=sector
+            ).count(),
+        }
+        for path, count in truth.items():
+            assert shown_and_counting(path) == (count, [mock.ANY]), path  # made after the write
+            assert shown_and_counting(path) == (count, []), path  # then kept
