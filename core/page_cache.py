@@ -234,13 +234,22 @@ class CachedPageFront:
         return self.application(environ, start_response)
 
 
-def remembered(key: str, compute: Callable[[], object]) -> object:
+def remembered(
+    key: str,
+    compute: Callable[[], object],
+    *,
+    holds: Callable[[object], bool] | None = None,
+    keep: Callable[[object], bool] | None = None,
+) -> object:
     """``compute()``, kept until the next public write (the pages' generation) or for
     ``DATA_CACHE_SECONDS`` at most. For what public pages read that changes only when public
     data does and costs more than it is worth to make each time: figures about everything (how
     many challenges, projects, organisations, rupiah paid), similar items, a challenge's tags and
     sponsors. It also serves the signed-in, whose pages are never stored whole. ``key`` must name
-    everything the value depends on (the object, the language)."""
+    everything the value depends on (the object, the language).
+
+    ``holds(value)``: whether a value kept still holds now (for what also changes with the clock:
+    false makes it again). ``keep(value)``: whether a value just made may be kept at all."""
     seconds = settings.DATA_CACHE_SECONDS
     if not seconds or getattr(cache, "redis_down", False):
         return compute()
@@ -248,8 +257,29 @@ def remembered(key: str, compute: Callable[[], object]) -> object:
     found = cache.get_many([GENERATION_KEY, cache_key])
     generation = found.get(GENERATION_KEY) or 0
     stored = found.get(cache_key)
-    if stored is not None and stored[0] == generation:
+    if stored is not None and stored[0] == generation and (holds is None or holds(stored[1])):
         return stored[1]
     value = compute()
-    cache.set(cache_key, (generation, value), seconds)
+    if keep is None or keep(value):
+        cache.set(cache_key, (generation, value), seconds)
     return value
+
+
+def remember_choices(form, names: list[str], key: str) -> None:
+    """The choices of the form's fields ``names`` (a filter's sectors, regions, agencies, years)
+    as the form would list them, kept as ``remembered`` keeps a part, in the language and time
+    zone of the request: listing them costs no query while they are kept. The fields still
+    validate a value as before (a model choice through its queryset)."""
+    from django.utils import timezone, translation
+
+    def listed() -> dict[str, list[tuple[str, str]]]:
+        return {
+            name: [(str(value), str(label)) for value, label in form.fields[name].choices] for name in names
+        }
+
+    zone = timezone.get_current_timezone_name()
+    kept: dict = remembered(f"choices:{key}:{translation.get_language()}:{zone}", listed)  # type: ignore[assignment]
+    for name in names:
+        # As listed already: past django-filter's setter, which would add its empty choices again.
+        field = form.fields[name]
+        field._choices = field.widget.choices = kept[name]

@@ -14,8 +14,10 @@ that calls these functions, never the other way round."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from core import page_cache
 from search import params
 from search.alerts import match_new_challenges, saved_search_params
 from search.connection import alias_name, es_client
@@ -154,10 +156,18 @@ def search_ids(kind: str, q: str) -> SearchIds:
     a list page's free-text filter."""
     if not q.strip():
         return SearchIds(ids=[], backend="database")
-    page = search(
-        SearchParams(q=q, types=(kind,), size=MAX_IDS, highlight=False, facets=False, suggest=False)
-    )
-    return SearchIds(ids=page.ids, backend=page.backend, degraded=page.degraded)
+
+    def found() -> SearchIds:
+        params = SearchParams(
+            q=q, types=(kind,), size=MAX_IDS, highlight=False, facets=False, suggest=False, ids_only=True
+        )
+        page = search(params)
+        return SearchIds(ids=page.ids, backend=page.backend, degraded=page.degraded)
+
+    # Kept until the next public write (the search index's writes start one too), unless the
+    # search's fallback answered.
+    key = f"search-ids:{kind}:{hashlib.sha256(q.encode()).hexdigest()}"
+    return page_cache.remembered(key, found, keep=lambda ids: not ids.degraded)  # type: ignore[return-value]
 
 
 def saved_searches_for(user, limit: int) -> tuple[list[tuple[SavedSearch, str]], bool]:

@@ -174,6 +174,7 @@ class Matches:
     counts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     total_exact: bool = True  # False: more than ``total - 1`` match (SEARCH_COUNT_LIMIT)
     facets_estimated: bool = False  # counted over a sample of the documents
+    objects: list[tuple[str, int]] = field(default_factory=list)  # the page's (kind, object id)
 
 
 def search(params: SearchParams) -> SearchPage:
@@ -190,7 +191,7 @@ def search(params: SearchParams) -> SearchPage:
                 matches = _matches(params, concepts)
     offset, size = _offset(params.after), params.page_size()
     return SearchPage(
-        hits=_hits(params, matches.page, concepts),
+        hits=_ids_only(matches) if params.ids_only else _hits(params, matches.page, concepts),
         total=matches.total,
         total_exact=matches.total_exact,
         facets_estimated=matches.facets_estimated,
@@ -238,6 +239,8 @@ MATCH_COLUMNS = (
 MULTI_VALUED = {"sector": "sectors", "incentive": "incentives"}
 
 Sql = tuple[str, list]
+# A page row's value: the entry, then what it is about ("12 challenge 345").
+PAGE_VALUE = "id::text || ' ' || kind || ' ' || object_id::text"
 
 
 def _matches_postgres(params: SearchParams, concepts) -> Matches:
@@ -354,7 +357,7 @@ def _exact_statement(params, concepts, sort, matching, where, active) -> Sql:
     score = "rank" if sort == "relevance" else "0"
     every, every_params = where()
     page = (
-        f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), {score}::float "
+        f"SELECT 'page', {PAGE_VALUE}, row_number() OVER (ORDER BY {order}), {score}::float "
         f"FROM (SELECT * FROM m WHERE {every} ORDER BY {order} LIMIT %s OFFSET %s) page",
         [*every_params, params.page_size(), _offset(params.after)],
     )
@@ -402,7 +405,7 @@ def _bounded_statement(
                 *ids_params, RANK_CANDIDATES, *ids_params, *query_params, RANK_CANDIDATES, RANK_CANDIDATES,
             ]  # fmt: skip
         page_sql = (
-            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), rank::float FROM ("
+            f"SELECT 'page', {PAGE_VALUE}, row_number() OVER (ORDER BY {order}), rank::float FROM ("
             f"SELECT id, kind, object_id, ts_rank(vector, {query_sql}) AS rank "
             f"FROM ({candidates}) candidate ORDER BY {order} LIMIT %s OFFSET %s) page"
         )
@@ -410,7 +413,7 @@ def _bounded_statement(
     else:
         sorted_sql, sorted_params = filtered_queryset.values(*MATCH_COLUMNS).query.sql_with_params()
         page_sql = (
-            f"SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), 0::float "
+            f"SELECT 'page', {PAGE_VALUE}, row_number() OVER (ORDER BY {order}), 0::float "
             f"FROM ({sorted_sql} ORDER BY {order} LIMIT %s OFFSET %s) page"
         )
         page_params = list(sorted_params)
@@ -447,7 +450,9 @@ def _collect(rows: list[tuple], params: SearchParams) -> Matches:
     matches = Matches(page=[], total=0)
     for part, value, number, score in sorted(rows, key=lambda row: (row[0], row[2])):
         if part == "page":
-            matches.page.append((int(value), score))
+            entry, kind, object_id = value.split(" ")
+            matches.page.append((int(entry), score))
+            matches.objects.append((kind, int(object_id)))
         elif part == "total":
             matches.total = number
         elif value:  # no region, no sector, not a challenge: not a facet value
@@ -579,6 +584,22 @@ def _matches_portable(params: SearchParams, concepts) -> Matches:
     )
     counts["status"] = [(s, status_counts[s]) for s in STATUSES]
     return matches
+
+
+def _ids_only(matches: Matches) -> list[SearchHit]:
+    """The page's documents with no text read: kind, id and score."""
+    if len(matches.objects) == len(matches.page):
+        pairs = zip(matches.objects, (score for _, score in matches.page), strict=True)
+    else:  # SQLite's pass reads the entries' ids only
+        entries = SearchEntry.objects.filter(pk__in=[pk for pk, _ in matches.page])
+        about = {
+            pk: (kind, object_id) for pk, kind, object_id in entries.values_list("id", "kind", "object_id")
+        }
+        pairs = ((about[pk], score) for pk, score in matches.page if pk in about)
+    return [
+        SearchHit(kind=kind, object_id=object_id, title="", url="", snippet="", score=score)
+        for (kind, object_id), score in pairs
+    ]
 
 
 def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list[SearchHit]:

@@ -55,6 +55,9 @@ class SearchParams:
     # documents (ids of the kinds in ``types``).
     match_any: bool = False
     ids: tuple[int, ...] = ()
+    # Only which documents, best first: the hits carry kind, id and score, no text (the
+    # database engine then reads no title, address or snippet).
+    ids_only: bool = False
 
     def at(self) -> datetime.datetime:
         return self.now or timezone.now()

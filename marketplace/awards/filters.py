@@ -4,9 +4,14 @@ apply (django-filter filters with the fields that are valid)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
 from marketplace.awards.models import Award
 from marketplace.awards.selectors.projects import DELIVERY_STATUSES, delivery_status_is, project_years
 from marketplace.challenges.models.regions import RegionPage, Sector
@@ -55,6 +60,18 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Award
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page_cache.remember_choices(self.form, ["region", "sector", "year"], "project-list")
+
+    def counts_key(self) -> str:
+        """A key naming the projects these parameters select (for keeping their count): the
+        parameters as given, and the time zone the years are counted in."""
+        chosen = [(name, self.data.getlist(name)) for name in sorted(self.filters) if name != "sort"]
+        chosen.append(("zone", [timezone.get_current_timezone_name()]))
+        digest = hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
+        return f"project-list:{digest}"
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(awarded_at__year=int(value))

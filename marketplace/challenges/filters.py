@@ -5,10 +5,14 @@ The API answers 400 to a bad parameter (``ChallengeFilter``). The page is lenien
 (``ChallengeListFilter``): a bad value is an error on its own field and the other filters
 still apply, and the budget boxes take rupiah as people write them ("100.000.000", "100 juta")."""
 
+import hashlib
+import json
+
 import django_filters
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
 from core.money import RupiahField, format_money
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.challenges.models.regions import Agency, RegionPage, Sector
@@ -82,6 +86,26 @@ class ChallengeFilter(django_filters.FilterSet):
         self.search_backend = None
         self.search_degraded = False
 
+    def counts_key(self) -> str | None:
+        """A key naming the challenges these parameters select, for keeping their counts
+        (``selectors.InListOrder``): the parameters as given (the same ones always select the
+        same challenges) and the engine that answered ``q``. None where the selection changes
+        with the clock (a status) or came from the search's fallback."""
+        params = self.data
+        if any(params.getlist("status")) or self.search_degraded:
+            return None
+        chosen = [
+            (name, params.getlist(name))
+            for name in sorted(self.filters)
+            if name != "sort" and params.getlist(name)
+        ]
+        if not chosen:
+            return type(self).__name__
+        if params.getlist("q"):
+            chosen.append(("engine", [self.search_backend or ""]))
+        digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()
+        return f"{type(self).__name__}:{digest}"
+
     def filter_status(self, queryset, name, value):
         # "Open" includes the challenges closing soon: they are open too.
         if value == "open":
@@ -122,6 +146,10 @@ class ChallengeListFilter(ChallengeFilter):
         empty_label=_("Open first"),
         choices=[(k, v[1]) for k, v in SORTS.items()],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page_cache.remember_choices(self.form, ["sector", "region", "agency"], "challenge-list")
 
     # RupiahField has already turned the rupiah into minor units.
     def filter_budget_min(self, queryset, name, value):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -18,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import page_cache
 from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage, Incentive
 from marketplace.challenges.models.challenges import accepting_condition, upcoming_condition
@@ -95,12 +99,18 @@ class InListOrder:
     one query counts each group, and a page reads only the groups it covers, each in the order
     of its own index (open: ``closes_at``; upcoming: ``opens_at``; the rest: latest closed
     first), skipping what earlier pages showed. Django's ``Paginator`` takes it as it takes a
-    queryset: ``count()`` and slices."""
+    queryset: ``count()`` and slices.
+
+    With ``remember_as`` (a key naming every filter of ``queryset``, which must not depend on
+    the clock itself) the group sizes are kept until the next public write
+    (``page_cache.remembered``) and for as long as they hold: until the first of these
+    challenges opens or closes (``Min`` in the same count)."""
 
     ordered = True
 
-    def __init__(self, queryset: QuerySet[ChallengePage], now=None) -> None:
+    def __init__(self, queryset: QuerySet[ChallengePage], now=None, remember_as: str | None = None) -> None:
         now = now or timezone.now()
+        self.now, self.remember_as = now, remember_as
         accepting, upcoming = accepting_condition(now), upcoming_condition(now)
         base = queryset.order_by()
         self.groups = [
@@ -113,14 +123,34 @@ class InListOrder:
 
     def sizes(self) -> list[int]:
         if self._sizes is None:
-            counts = self.base.aggregate(
-                accepting=Count("pk", filter=self.groups[0][0]),
-                upcoming=Count("pk", filter=self.groups[1][0]),
-                total=Count("pk"),
-            )
-            rest = counts["total"] - counts["accepting"] - counts["upcoming"]
-            self._sizes = [counts["accepting"], counts["upcoming"], rest]
+            if self.remember_as is None:
+                self._sizes = self._counted()[0]
+            else:
+                now = self.now
+
+                def holds(kept) -> bool:
+                    _sizes, since, until = kept
+                    return since <= now and (until is None or now < until)
+
+                kept = page_cache.remembered(f"in-list-order:{self.remember_as}", self._counted, holds=holds)
+                self._sizes = kept[0]  # type: ignore[index]
         return self._sizes
+
+    def _counted(self) -> tuple[list[int], datetime.datetime, datetime.datetime | None]:
+        """The group sizes, the instant they were counted at and the next instant they change
+        by the clock alone (the first opening of an upcoming one or closing of an open one)."""
+        counts = self.base.aggregate(
+            accepting=Count("pk", filter=self.groups[0][0]),
+            upcoming=Count("pk", filter=self.groups[1][0]),
+            total=Count("pk"),
+            next_closing=Min("closes_at", filter=self.groups[0][0]),
+            next_opening=Min("opens_at", filter=self.groups[1][0]),
+        )
+        rest = counts["total"] - counts["accepting"] - counts["upcoming"]
+        changes = [
+            moment for moment in (counts["next_closing"], counts["next_opening"]) if moment is not None
+        ]
+        return [counts["accepting"], counts["upcoming"], rest], self.now, min(changes, default=None)
 
     def count(self) -> int:
         return sum(self.sizes())

@@ -16,6 +16,8 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django_filters import utils as filters_utils
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -218,11 +220,15 @@ class ChallengeViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
         return challenges_selectors.challenge_list().prefetch_related("sdg_tags", "beneficiaries")
 
     def filter_queryset(self, queryset):
-        filtered = super().filter_queryset(queryset)
-        if self.action == "list" and not self.request.query_params.get("sort"):
-            # The lists' default order a page at a time, as the challenge list page reads it.
-            return challenges_selectors.InListOrder(filtered)
-        return filtered
+        if self.action != "list" or self.request.query_params.get("sort"):
+            return super().filter_queryset(queryset)
+        # The lists' default order a page at a time, as the challenge list page reads it, its
+        # counts kept per filter (DjangoFilterBackend's steps, keeping the filterset for its key).
+        backend = DjangoFilterBackend()
+        filterset = backend.get_filterset(self.request, queryset, self)
+        if not filterset.is_valid():
+            raise filters_utils.translate_validation(filterset.errors)
+        return challenges_selectors.InListOrder(filterset.qs, remember_as=filterset.counts_key())
 
 
 class MilestoneSerializer(serializers.ModelSerializer):

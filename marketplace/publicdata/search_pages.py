@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,10 +20,12 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.templatetags.tz import do_timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from core import page_cache
 from core.money import format_money
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
@@ -342,6 +345,28 @@ def _active_filters(form: SearchForm, params: QueryDict, names: Names) -> list[A
     return active
 
 
+# How long a search's answer is kept at most: its status facets change with the clock (a
+# challenge closing), as long as a page stays in the page cache in production.
+SEARCH_KEPT = datetime.timedelta(seconds=60)
+
+
+def _searched(params) -> search.SearchPage:
+    """The search's answer, kept until the next public write (the search index's writes start
+    one too) and for SEARCH_KEPT at most, unless the search's fallback answered."""
+    key = f"search-page:{hashlib.sha256(repr(params).encode()).hexdigest()}:{get_language()}"
+
+    def answered() -> tuple:
+        return search.search(params), timezone.now()
+
+    kept = page_cache.remembered(
+        key,
+        answered,
+        holds=lambda kept: timezone.now() - kept[1] < SEARCH_KEPT,
+        keep=lambda kept: not kept[0].degraded,
+    )
+    return kept[0]  # type: ignore[index]
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
@@ -357,7 +382,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "publicdata/search.html", context)
 
     search_params = form.to_params()
-    page = search.search(search_params)
+    page = _searched(search_params)
     names = Names(page, search_params)
     # Links carry the valid part of the search only: a bad value is reported once, not forever.
     valid_params = search.params_querydict(form.saved_params())

@@ -3,6 +3,7 @@
 import datetime
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -264,3 +265,110 @@ def test_a_bad_project_filter_is_shown_on_its_field_and_the_rest_still_applies(c
     assert sorted(titles) == ["Antrean puskesmas", "Posyandu digital"]  # the sector still applies
     # Without JavaScript: a plain GET form with the filters as its fields.
     assert 'method="get"' in response.text and 'name="status"' in response.text
+
+
+# The list pages of the performance targets: at most eight queries each, with one funded project
+# and with several. Without a search: with nothing remembered (the first request after a public
+# write: DEBUG keeps nothing); with one: with the remembered parts warm (the search's own
+# statements are its engine's, ``tests/search``).
+EIGHT_QUERY_PAGES = [
+    "/challenges/",
+    "/challenges/?sector=kesehatan&budget_min=100+juta&sort=zzz",
+    "/challenges/?status=open&sort=closes",
+    "/challenges/?region=tidak-ada&incentive=prize&sort=budget",
+    "/challenges/?page=2",
+    "/en/challenges/",
+    "/api/v1/challenges/",
+    "/api/v1/challenges/?sector=kesehatan&sort=title",
+    "/projects/",
+    "/projects/?region=tidak-ada",
+    "/projects/?sector=kesehatan&status=delivery&sort=amount_desc",
+    "/en/projects/",
+    "/api/v1/projects/",
+]
+EIGHT_QUERY_SEARCHES = [
+    "/challenges/?q=tantangan",
+    "/challenges/?q=tantangan&sector=kesehatan",
+    "/api/v1/challenges/?q=tantangan",
+    "/search/?q=tantangan",
+    "/en/search/?q=tantangan",
+]
+
+
+def _queries(client, paths):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    measured = {}
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, path
+        measured[path] = [q["sql"][:120] for q in queries.captured_queries]
+    return measured
+
+
+def _over_eight(small, large):
+    over = {
+        path: (len(small[path]), len(large[path]))
+        for path in small
+        if max(len(small[path]), len(large[path])) > 8
+    }
+    return f"more than eight queries: {over}\n" + "\n".join(f"{p}: {large[p]}" for p in over) if over else ""
+
+
+def test_list_pages_run_at_most_eight_queries_with_little_or_more_data(client):
+    factories.SectorFactory(slug="kesehatan")
+    _funded_projects(1)
+    _queries(client, EIGHT_QUERY_PAGES)  # the per-process caches (site root, content types) first
+    small = _queries(client, EIGHT_QUERY_PAGES)
+    _funded_projects(3)
+    large = _queries(client, EIGHT_QUERY_PAGES)
+    assert not _over_eight(small, large), _over_eight(small, large)
+
+
+def test_searched_lists_run_at_most_eight_queries_with_their_parts_remembered(client, settings):
+    from django.core.cache import cache
+
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+    factories.SectorFactory(slug="kesehatan")
+    _funded_projects(1)
+    _queries(client, EIGHT_QUERY_SEARCHES)  # remembers the parts
+    small = _queries(client, EIGHT_QUERY_SEARCHES)
+    _funded_projects(3)  # a public write: everything is made again once
+    _queries(client, EIGHT_QUERY_SEARCHES)
+    large = _queries(client, EIGHT_QUERY_SEARCHES)
+    assert not _over_eight(small, large), _over_eight(small, large)
+
+
+def test_project_counts_by_region_or_sector_read_no_project_while_nothing_public_changes(client, settings):
+    """The count of a filtered project list is made once after each public write and then kept:
+    the pages that follow read no project to count them, however many projects there are."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+
+    def shown_and_counting(path):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        counting = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+        return response.context["page_obj"].paginator.count, counting
+
+    for more in (1, 3):
+        _funded_projects(more)
+        challenge = Award.objects.order_by("-pk").first().proposal.challenge
+        region, sector = challenge.agency.region, challenge.sector
+        truth = {
+            f"/projects/?region={region.slug}": Award.objects.filter(
+                public=True, proposal__challenge__agency__region=region
+            ).count(),
+            f"/projects/?sector={sector.slug}": Award.objects.filter(
+                public=True, proposal__challenge__sector=sector
+            ).count(),
+        }
+        for path, count in truth.items():
+            assert shown_and_counting(path) == (count, [mock.ANY]), path  # made after the write
+            assert shown_and_counting(path) == (count, []), path  # then kept

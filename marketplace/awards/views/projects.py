@@ -20,7 +20,7 @@ from search import api as search
 def project_list(request):
     # A bad value is shown on its field; the valid filters still apply.
     filterset = ProjectFilter(request.GET, queryset=selectors.project_list())
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset.qs, count_key=filterset.counts_key())
     return render(
         request,
         "awards/project_list.html",

@@ -16,9 +16,11 @@ def challenge_list(request):
     # A bad value is shown on its field; ``qs`` filters with the values that are valid.
     filterset = ChallengeListFilter(request.GET, queryset=selectors.challenge_list())
     challenges = filterset.qs
+    key = filterset.counts_key()
     if not filterset.form.cleaned_data.get("sort"):
-        challenges = selectors.InListOrder(challenges)
-    page = paginate(request, challenges)
+        page = paginate(request, selectors.InListOrder(challenges, remember_as=key))
+    else:  # a sort of its own: the count kept as the groups' sizes are, where they may be
+        page = paginate(request, challenges, count_key=None if key is None else f"challenges:{key}")
     return render(
         request,
         "challenges/challenge_list.html",
