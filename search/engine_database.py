@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.html import escape
 
 from search import registry, synonyms
@@ -581,23 +582,17 @@ def _matches_portable(params: SearchParams, concepts) -> Matches:
     return matches
 
 
+# What a hit shows of a document.
+HIT_FIELDS = (
+    "id", "kind", "object_id", "title", "title_en", "url", "snippet", "region", "sectors", "amount",
+    "closes_at",
+)  # fmt: skip
+
+
 def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list[SearchHit]:
     if not page:
         return []
-    fields = [
-        "id",
-        "kind",
-        "object_id",
-        "title",
-        "title_en",
-        "url",
-        "snippet",
-        "region",
-        "sectors",
-        "amount",
-        "closes_at",
-    ]
-    rows = {r["id"]: r for r in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page]).values(*fields)}
+    rows = {r["id"]: r for r in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page]).values(*HIT_FIELDS)}
     stems = {w for c in concepts for a in c for w in a.split()}
     hits = []
     for pk, score in page:
@@ -605,22 +600,24 @@ def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list
         if r is None:  # removed between the two statements
             continue
         snippet = highlight(r["snippet"], stems) if params.highlight and stems else escape(r["snippet"])
-        hits.append(
-            SearchHit(
-                kind=r["kind"],
-                object_id=r["object_id"],
-                title=r["title"],
-                title_en=r["title_en"],
-                url=r["url"],
-                snippet=snippet,
-                score=score,
-                region=r["region"],
-                sectors=undelimited(r["sectors"]),
-                amount=r["amount"],
-                closes_at=r["closes_at"],
-            )
-        )
+        hits.append(_hit(r, snippet, score))
     return hits
+
+
+def _hit(row: dict, snippet: str, score: float) -> SearchHit:
+    return SearchHit(
+        kind=row["kind"],
+        object_id=row["object_id"],
+        title=row["title"],
+        title_en=row["title_en"],
+        url=row["url"],
+        snippet=snippet,
+        score=score,
+        region=row["region"],
+        sectors=undelimited(row["sectors"]),
+        amount=row["amount"],
+        closes_at=row["closes_at"],
+    )
 
 
 def _offset(after: str) -> int:
@@ -741,3 +738,20 @@ def autocomplete(prefix: str, limit: int) -> list[SearchHit]:
         SearchHit(kind=r["kind"], object_id=r["object_id"], title=r["title"], url=r["url"], snippet="")
         for r in rows
     ]
+
+
+def best_matches(kind: str, q: str, *, exclude: int, limit: int) -> list[SearchHit]:
+    """The ``limit`` documents of ``kind`` that rank best for any word of ``q``, ``exclude``
+    (an object id) left out, in one statement: no count, no facet, no highlight
+    (``matching.similar``'s search, which needs none of them)."""
+    concepts = concepts_for(q)
+    if not concepts:
+        return []
+    entries = _filter_text(SearchEntry.objects.filter(kind=kind), concepts, match_any=True)
+    rows = (
+        entries.exclude(object_id=exclude)
+        .annotate(rank=Cast(_rank(concepts, True), FloatField()))  # as the search's rank::float
+        .order_by(*ORDER_ORM["relevance"])
+        .values(*HIT_FIELDS, "rank")[:limit]
+    )
+    return [_hit(row, escape(row["snippet"]), row["rank"]) for row in rows]
