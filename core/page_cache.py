@@ -101,11 +101,16 @@ def current_generation() -> int:
 
 def forget_public_pages() -> None:
     """Start a new generation: every stored page is forgotten."""
+    start_generation(GENERATION_KEY)
+
+
+def start_generation(key: str) -> None:
+    """A new generation under ``key``: what was remembered under the old one is forgotten."""
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:
         # The key does not exist yet (or expired): any value other than the stored pages' works.
-        cache.add(GENERATION_KEY, 1, timeout=None) or cache.incr(GENERATION_KEY)
+        cache.add(key, 1, timeout=None) or cache.incr(key)
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
@@ -234,22 +239,26 @@ class CachedPageFront:
         return self.application(environ, start_response)
 
 
-def remembered(key: str, compute: Callable[[], object]) -> object:
+def remembered(key: str, compute: Callable[[], object], *, generation: str = GENERATION_KEY) -> object:
     """``compute()``, kept until the next public write (the pages' generation) or for
     ``DATA_CACHE_SECONDS`` at most. For what public pages read that changes only when public
     data does and costs more than it is worth to make each time: figures about everything (how
     many challenges, projects, organisations, rupiah paid), similar items, a challenge's tags and
     sponsors. It also serves the signed-in, whose pages are never stored whole. ``key`` must name
-    everything the value depends on (the object, the language)."""
+    everything the value depends on (the object, the language).
+
+    A value that depends on a few models only may be kept under a ``generation`` of its own,
+    which those models' writes start (``start_generation``), so that other public writes do not
+    make it again (the footer's site settings)."""
     seconds = settings.DATA_CACHE_SECONDS
     if not seconds or getattr(cache, "redis_down", False):
         return compute()
     cache_key = f"remembered:{key}"
-    found = cache.get_many([GENERATION_KEY, cache_key])
-    generation = found.get(GENERATION_KEY) or 0
+    found = cache.get_many([generation, cache_key])
+    current = found.get(generation) or 0
     stored = found.get(cache_key)
-    if stored is not None and stored[0] == generation:
+    if stored is not None and stored[0] == current:
         return stored[1]
     value = compute()
-    cache.set(cache_key, (generation, value), seconds)
+    cache.set(cache_key, (current, value), seconds)
     return value

@@ -16,7 +16,6 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils.html import escape
 
 from search import registry, synonyms
@@ -743,15 +742,27 @@ def autocomplete(prefix: str, limit: int) -> list[SearchHit]:
 def best_matches(kind: str, q: str, *, exclude: int, limit: int) -> list[SearchHit]:
     """The ``limit`` documents of ``kind`` that rank best for any word of ``q``, ``exclude``
     (an object id) left out, in one statement: no count, no facet, no highlight
-    (``matching.similar``'s search, which needs none of them)."""
+    (``matching.similar``'s search, which needs none of them). At most EXACT_LIMIT documents are
+    ranked, those with a word in their title first, as a broad search ranks its candidates:
+    up to that many matches, every one is ranked."""
     concepts = concepts_for(q)
-    if not concepts:
+    if not concepts or not _postgres():
         return []
-    entries = _filter_text(SearchEntry.objects.filter(kind=kind), concepts, match_any=True)
-    rows = (
-        entries.exclude(object_id=exclude)
-        .annotate(rank=Cast(_rank(concepts, True), FloatField()))  # as the search's rank::float
-        .order_by(*ORDER_ORM["relevance"])
-        .values(*HIT_FIELDS, "rank")[:limit]
+    matching = _filter_text(SearchEntry.objects.filter(kind=kind), concepts, match_any=True)
+    ids, ids_params = matching.exclude(object_id=exclude).values("id").query.sql_with_params()
+    query_sql, query_params = _tsquery_sql(concepts, True)
+    title = ids.replace("(vector @@ to_tsquery(", "(title_vector @@ to_tsquery(", 1)
+    table = _table()
+    columns = ", ".join(connection.ops.quote_name(name) for name in HIT_FIELDS)
+    statement = (
+        f"SELECT {columns}, ts_rank(vector, {query_sql})::float AS rank FROM {table} WHERE id IN ("
+        f"SELECT id FROM (({title} LIMIT %s) UNION ALL ({ids} AND NOT (title_vector @@ {query_sql}) "
+        f"LIMIT %s)) tiers LIMIT %s) ORDER BY {ORDER_SQL['relevance']} LIMIT %s"
     )
+    values = [
+        *query_params, *ids_params, EXACT_LIMIT, *ids_params, *query_params, EXACT_LIMIT, EXACT_LIMIT, limit,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        rows = [dict(zip((*HIT_FIELDS, "rank"), row, strict=True)) for row in cursor.fetchall()]
     return [_hit(row, escape(row["snippet"]), row["rank"]) for row in rows]
