@@ -175,6 +175,12 @@ def total_disbursed() -> int:
     return selectors.total_disbursed()
 
 
+def public_disbursements() -> QuerySet[Entry]:
+    """The ledger entries whose ``amount`` adds up to ``total_disbursed``, for a page that sums
+    them in a statement of its own."""
+    return selectors.public_disbursements()
+
+
 PublicPayout = selectors.PublicPayout
 
 

@@ -275,10 +275,13 @@ def recipients_awaiting_verification(payee_references: list[str] | None = None) 
 def total_disbursed() -> int:
     """Paid out to grantees, less reversals, across every fund, as the public may see it (no
     payment of an award whose results are unpublished)."""
-    return _sum(
-        Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID).exclude(
-            hidden_from_public("transaction__")
-        )
+    return _sum(public_disbursements())
+
+
+def public_disbursements() -> QuerySet[Entry]:
+    """The entries ``total_disbursed`` sums (their ``amount``)."""
+    return Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID).exclude(
+        hidden_from_public("transaction__")
     )
 
 
