@@ -39,12 +39,12 @@ def rows_together(**querysets: QuerySet) -> dict[str, list[dict]]:
 
 
 def instances(model: type[M], rows: list[dict]) -> list[M]:
-    """Unsaved-looking instances of ``model`` from ``rows_together``'s rows (field attnames as
-    keys), marked as loaded from the database."""
+    """Instances of ``model`` from ``rows_together``'s rows (field attnames as keys), built as
+    the ORM builds what it reads (``Model.from_db``: no default is computed, so none queries);
+    a field a row lacks is deferred."""
+    names = [field.attname for field in model._meta.concrete_fields]
     built = []
     for row in rows:
-        instance = model(**row)
-        instance._state.adding = False
-        instance._state.db = "default"
-        built.append(instance)
+        present = [name for name in names if name in row]
+        built.append(model.from_db("default", present, [row[name] for name in present]))
     return built
