@@ -9,7 +9,7 @@ building the few fields a page needs (``instances``)."""
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -23,7 +23,8 @@ def rows_together(**querysets: QuerySet) -> dict[str, list[dict]]:
     the columns' names."""
     if connection.vendor != "postgresql":
         return {name: [dict(row) for row in queryset] for name, queryset in querysets.items()}
-    columns, params = [], []
+    columns: list[str] = []
+    params: list[Any] = []
     for queryset in querysets.values():
         sql, values = queryset.query.sql_with_params()
         # json_agg keeps the order of the rows the inner query sorted.

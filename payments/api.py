@@ -151,7 +151,7 @@ def fund_figures(*, references: list[str], public: bool = False) -> dict[str, di
     return selectors.fund_figures(references, public=public)
 
 
-def fund_figures_rows(*, references: list[str], public: bool = False) -> QuerySet[Fund, dict[str, Any]]:
+def fund_figures_rows(*, references: list[str], public: bool = False) -> QuerySet[Fund, Any]:
     """``fund_figures`` as rows (a ``values()`` queryset, one statement), for a page that reads
     them together with its own rows; ``fund_figures_of(row)`` gives each row's figures."""
     return selectors.fund_figures_rows(references, public=public)

@@ -87,7 +87,7 @@ def fund_figures(references: list[str], *, public: bool = False) -> dict[str, di
     return figures
 
 
-def fund_figures_rows(references: list[str], *, public: bool = False) -> QuerySet[Fund, dict[str, Any]]:
+def fund_figures_rows(references: list[str], *, public: bool = False) -> QuerySet[Fund, Any]:
     """``fund_figures`` as a ``values()`` queryset of ``reference``, ``received`` (negative: what
     left the sources), ``committed`` and ``disbursed``, one row per fund that exists (none for a
     reference without a fund), for a page that reads it together with other rows; each row
