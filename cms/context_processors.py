@@ -2,7 +2,10 @@
 
 Looking the settings up costs two queries (the site for the request's host, then its settings) on
 every page; they change only when an editor saves them, which is a public write, so they are
-remembered until then (``core.page_cache.remembered``) and read only when a template uses them."""
+remembered until then (``core.page_cache.remembered``) and read only when a template uses them.
+They are kept under a generation of their own (``SITE_SETTINGS_GENERATION``), started by a write to
+the settings or to a site (``cms.apps``), so that the first page after another public write does
+not look them up again."""
 
 from __future__ import annotations
 
@@ -10,13 +13,17 @@ from django.utils.functional import SimpleLazyObject
 
 from core import page_cache
 
+SITE_SETTINGS_GENERATION = "site-settings:generation"
+
 
 def site_settings(request):
     from cms.models import SiteSettings
 
     def load():
         return page_cache.remembered(
-            f"site-settings:{request.get_host()}", lambda: SiteSettings.for_request(request)
+            f"site-settings:{request.get_host()}",
+            lambda: SiteSettings.for_request(request),
+            generation=SITE_SETTINGS_GENERATION,
         )
 
     return {"site_settings": SimpleLazyObject(load)}

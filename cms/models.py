@@ -2,12 +2,13 @@
 the home page asks marketplace selectors for what it shows."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 
 class HomePage(Page):
@@ -24,6 +25,15 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
+
+    def get_view_restrictions(self):
+        """Wagtail's answer (the restrictions on this page and its ancestors, an alias's on its
+        source page) in one query instead of two: the home page is served on every visit."""
+        ancestors = Page.objects.ancestor_of(self, inclusive=True)
+        return PageViewRestriction.objects.filter(
+            Q(page__in=ancestors.filter(alias_of__isnull=True))
+            | Q(page__in=ancestors.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
     def get_context(self, request, *args, **kwargs):
         from marketplace.awards.selectors import projects as awards_selectors

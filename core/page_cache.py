@@ -101,11 +101,16 @@ def current_generation() -> int:
 
 def forget_public_pages() -> None:
     """Start a new generation: every stored page is forgotten."""
+    start_generation(GENERATION_KEY)
+
+
+def start_generation(key: str) -> None:
+    """A new generation under ``key``: what was remembered under the old one is forgotten."""
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:
         # The key does not exist yet (or expired): any value other than the stored pages' works.
-        cache.add(GENERATION_KEY, 1, timeout=None) or cache.incr(GENERATION_KEY)
+        cache.add(key, 1, timeout=None) or cache.incr(key)
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
@@ -240,6 +245,7 @@ def remembered(
     *,
     holds: Callable[[object], bool] | None = None,
     keep: Callable[[object], bool] | None = None,
+    generation: str = GENERATION_KEY,
 ) -> object:
     """``compute()``, kept until the next public write (the pages' generation) or for
     ``DATA_CACHE_SECONDS`` at most. For what public pages read that changes only when public
@@ -249,19 +255,23 @@ def remembered(
     everything the value depends on (the object, the language).
 
     ``holds(value)``: whether a value kept still holds now (for what also changes with the clock:
-    false makes it again). ``keep(value)``: whether a value just made may be kept at all."""
+    false makes it again). ``keep(value)``: whether a value just made may be kept at all.
+
+    A value that depends on a few models only may be kept under a ``generation`` of its own,
+    which those models' writes start (``start_generation``), so that other public writes do not
+    make it again (the footer's site settings)."""
     seconds = settings.DATA_CACHE_SECONDS
     if not seconds or getattr(cache, "redis_down", False):
         return compute()
     cache_key = f"remembered:{key}"
-    found = cache.get_many([GENERATION_KEY, cache_key])
-    generation = found.get(GENERATION_KEY) or 0
+    found = cache.get_many([generation, cache_key])
+    current = found.get(generation) or 0
     stored = found.get(cache_key)
-    if stored is not None and stored[0] == generation and (holds is None or holds(stored[1])):
+    if stored is not None and stored[0] == current and (holds is None or holds(stored[1])):
         return stored[1]
     value = compute()
     if keep is None or keep(value):
-        cache.set(cache_key, (generation, value), seconds)
+        cache.set(cache_key, (current, value), seconds)
     return value
 
 

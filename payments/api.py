@@ -151,6 +151,15 @@ def fund_figures(*, references: list[str], public: bool = False) -> dict[str, di
     return selectors.fund_figures(references, public=public)
 
 
+def fund_figures_rows(*, references: list[str], public: bool = False) -> QuerySet[Fund, Any]:
+    """``fund_figures`` as rows (a ``values()`` queryset, one statement), for a page that reads
+    them together with its own rows; ``fund_figures_of(row)`` gives each row's figures."""
+    return selectors.fund_figures_rows(references, public=public)
+
+
+fund_figures_of = selectors.fund_figures_of
+
+
 def disbursed_by_reference(*, references: list[str]) -> dict[str, int]:
     """Per commitment reference: what was paid out."""
     return selectors.disbursed_by_reference(references)
@@ -164,6 +173,12 @@ def budget_allocations(*, references: list[str]) -> dict[str, list[Transaction]]
 
 def total_disbursed() -> int:
     return selectors.total_disbursed()
+
+
+def public_disbursements() -> QuerySet[Entry]:
+    """The ledger entries whose ``amount`` adds up to ``total_disbursed``, for a page that sums
+    them in a statement of its own."""
+    return selectors.public_disbursements()
 
 
 PublicPayout = selectors.PublicPayout

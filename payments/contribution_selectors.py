@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
 
 from payments.contribution_services import RECEIVED, REFUNDABLE, Rail, Status
 from payments.models import Contribution, Refund
@@ -42,21 +41,28 @@ def _counted() -> QuerySet[Contribution]:
 
 
 def fund_sponsors(fund_reference: str, *, limit: int = 50) -> FundSponsors:
-    """The sponsors of a fund for its public page, largest first. Two queries."""
+    """The sponsors of a fund for its public page, largest first. One query: the total and the
+    count of every contribution come with the first rows (window functions, computed before the
+    limit)."""
     counted = _counted().filter(fund__reference=fund_reference)
-    totals = counted.aggregate(total=Coalesce(Sum("net"), 0), count=Count("id"))
-    rows = [
-        PublicContribution(
-            name=row.sponsor_name if row.public else None,
-            amount=row.amount - row.refunded_amount,
-            currency=row.currency,
-            received_at=row.succeeded_at,
-        )
-        for row in counted.only(
-            "sponsor_name", "public", "currency", "succeeded_at", "amount", "refunded_amount"
-        ).order_by((F("amount") - F("refunded_amount")).desc(), "succeeded_at", "id")[:limit]
-    ]
-    return FundSponsors(total=totals["total"], count=totals["count"], rows=rows)
+    rows = list(
+        counted.only("sponsor_name", "public", "currency", "succeeded_at", "amount", "refunded_amount")
+        .annotate(all_net=Window(Sum("net")), all_count=Window(Count("id")))
+        .order_by((F("amount") - F("refunded_amount")).desc(), "succeeded_at", "id")[:limit]
+    )
+    return FundSponsors(
+        total=rows[0].all_net if rows else 0,
+        count=rows[0].all_count if rows else 0,
+        rows=[
+            PublicContribution(
+                name=row.sponsor_name if row.public else None,
+                amount=row.amount - row.refunded_amount,
+                currency=row.currency,
+                received_at=row.succeeded_at,
+            )
+            for row in rows
+        ],
+    )
 
 
 def contributions_of(user) -> QuerySet[Contribution]:

@@ -12,9 +12,12 @@ from django.db import connection
 from django.db.models import (
     CharField,
     F,
+    Func,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -75,32 +78,43 @@ def fund_available(fund: Fund) -> int:
 
 def fund_figures(references: list[str], *, public: bool = False) -> dict[str, dict[str, int]]:
     """Per fund reference: received (from the budget and sponsors, less refunds), committed
-    (awards not released) and disbursed (paid out, less reversals). Four queries whatever the
-    count. With ``public``, commitments not yet disclosed and payments made against them are left
-    out."""
-    funds = {f.pk: f.reference for f in Fund.objects.filter(reference__in=references)}
+    (awards not released) and disbursed (paid out, less reversals). One query whatever the
+    count (a sum of each kind per fund). With ``public``, commitments not yet disclosed and
+    payments made against them are left out."""
     figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
-    received = (
-        Entry.objects.filter(transaction__fund_id__in=funds, account__kind__in=_SOURCES)
-        .values("transaction__fund_id")
-        .annotate(total=Sum("amount"))
-    )
-    for row in received:
-        figures[funds[row["transaction__fund_id"]]]["received"] = -row["total"]
-    committed = Commitment.objects.filter(fund_id__in=funds, released_at__isnull=True)
+    for row in fund_figures_rows(references, public=public):
+        figures[row["reference"]] = fund_figures_of(row)
+    return figures
+
+
+def fund_figures_rows(references: list[str], *, public: bool = False) -> QuerySet[Fund, Any]:
+    """``fund_figures`` as a ``values()`` queryset of ``reference``, ``received`` (negative: what
+    left the sources), ``committed`` and ``disbursed``, one row per fund that exists (none for a
+    reference without a fund), for a page that reads it together with other rows; each row
+    gives its figures through ``fund_figures_of``."""
+    entries = Entry.objects.filter(transaction__fund_id=OuterRef("pk"))
+    committed = Commitment.objects.filter(fund_id=OuterRef("pk"), released_at__isnull=True)
+    paid = entries.filter(account__kind=Account.Kind.GRANTS_PAID)
     if public:
         committed = committed.filter(disclosed_at__isnull=False)
-    for commitment_row in committed.values("fund_id").annotate(total=Sum("amount")):
-        figures[funds[commitment_row["fund_id"]]]["committed"] = commitment_row["total"]
-    paid_entries = Entry.objects.filter(
-        transaction__fund_id__in=funds, account__kind=Account.Kind.GRANTS_PAID
+        paid = paid.exclude(hidden_from_public("transaction__"))  # nor a payment made against them
+    return Fund.objects.filter(reference__in=references).values(
+        "reference",
+        received=_sum_of(entries.filter(account__kind__in=_SOURCES)),
+        committed=_sum_of(committed),
+        disbursed=_sum_of(paid),
     )
-    if public:  # nor a payment made against them
-        paid_entries = paid_entries.exclude(hidden_from_public("transaction__"))
-    paid = paid_entries.values("transaction__fund_id").annotate(total=Sum("amount"))
-    for row in paid:
-        figures[funds[row["transaction__fund_id"]]]["disbursed"] = row["total"]
-    return figures
+
+
+def fund_figures_of(row: dict[str, Any]) -> dict[str, int]:
+    return {"received": -row["received"], "committed": row["committed"], "disbursed": row["disbursed"]}
+
+
+def _sum_of(queryset) -> Coalesce:
+    """The sum of ``amount`` over a correlated queryset, 0 when it has no row."""
+    # SUM as a plain function: the subquery sums all its rows, with no GROUP BY.
+    summed = queryset.order_by().values(total=Func(F("amount"), function="SUM"))
+    return Coalesce(Subquery(summed), 0)
 
 
 def budget_allocations(references: list[str]) -> dict[str, list[Transaction]]:
@@ -261,10 +275,13 @@ def recipients_awaiting_verification(payee_references: list[str] | None = None) 
 def total_disbursed() -> int:
     """Paid out to grantees, less reversals, across every fund, as the public may see it (no
     payment of an award whose results are unpublished)."""
-    return _sum(
-        Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID).exclude(
-            hidden_from_public("transaction__")
-        )
+    return _sum(public_disbursements())
+
+
+def public_disbursements() -> QuerySet[Entry]:
+    """The entries ``total_disbursed`` sums (their ``amount``)."""
+    return Entry.objects.filter(account__kind=Account.Kind.GRANTS_PAID).exclude(
+        hidden_from_public("transaction__")
     )
 
 

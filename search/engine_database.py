@@ -602,23 +602,17 @@ def _ids_only(matches: Matches) -> list[SearchHit]:
     ]
 
 
+# What a hit shows of a document.
+HIT_FIELDS = (
+    "id", "kind", "object_id", "title", "title_en", "url", "snippet", "region", "sectors", "amount",
+    "closes_at",
+)  # fmt: skip
+
+
 def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list[SearchHit]:
     if not page:
         return []
-    fields = [
-        "id",
-        "kind",
-        "object_id",
-        "title",
-        "title_en",
-        "url",
-        "snippet",
-        "region",
-        "sectors",
-        "amount",
-        "closes_at",
-    ]
-    rows = {r["id"]: r for r in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page]).values(*fields)}
+    rows = {r["id"]: r for r in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page]).values(*HIT_FIELDS)}
     stems = {w for c in concepts for a in c for w in a.split()}
     hits = []
     for pk, score in page:
@@ -626,22 +620,24 @@ def _hits(params: SearchParams, page: list[tuple[int, float]], concepts) -> list
         if r is None:  # removed between the two statements
             continue
         snippet = highlight(r["snippet"], stems) if params.highlight and stems else escape(r["snippet"])
-        hits.append(
-            SearchHit(
-                kind=r["kind"],
-                object_id=r["object_id"],
-                title=r["title"],
-                title_en=r["title_en"],
-                url=r["url"],
-                snippet=snippet,
-                score=score,
-                region=r["region"],
-                sectors=undelimited(r["sectors"]),
-                amount=r["amount"],
-                closes_at=r["closes_at"],
-            )
-        )
+        hits.append(_hit(r, snippet, score))
     return hits
+
+
+def _hit(row: dict, snippet: str, score: float) -> SearchHit:
+    return SearchHit(
+        kind=row["kind"],
+        object_id=row["object_id"],
+        title=row["title"],
+        title_en=row["title_en"],
+        url=row["url"],
+        snippet=snippet,
+        score=score,
+        region=row["region"],
+        sectors=undelimited(row["sectors"]),
+        amount=row["amount"],
+        closes_at=row["closes_at"],
+    )
 
 
 def _offset(after: str) -> int:
@@ -762,3 +758,32 @@ def autocomplete(prefix: str, limit: int) -> list[SearchHit]:
         SearchHit(kind=r["kind"], object_id=r["object_id"], title=r["title"], url=r["url"], snippet="")
         for r in rows
     ]
+
+
+def best_matches(kind: str, q: str, *, exclude: int, limit: int) -> list[SearchHit]:
+    """The ``limit`` documents of ``kind`` that rank best for any word of ``q``, ``exclude``
+    (an object id) left out, in one statement: no count, no facet, no highlight
+    (``matching.similar``'s search, which needs none of them). At most EXACT_LIMIT documents are
+    ranked, those with a word in their title first, as a broad search ranks its candidates:
+    up to that many matches, every one is ranked."""
+    concepts = concepts_for(q)
+    if not concepts or not _postgres():
+        return []
+    matching = _filter_text(SearchEntry.objects.filter(kind=kind), concepts, match_any=True)
+    ids, ids_params = matching.exclude(object_id=exclude).values("id").query.sql_with_params()
+    query_sql, query_params = _tsquery_sql(concepts, True)
+    title = ids.replace("(vector @@ to_tsquery(", "(title_vector @@ to_tsquery(", 1)
+    table = _table()
+    columns = ", ".join(connection.ops.quote_name(name) for name in HIT_FIELDS)
+    statement = (
+        f"SELECT {columns}, ts_rank(vector, {query_sql})::float AS rank FROM {table} WHERE id IN ("
+        f"SELECT id FROM (({title} LIMIT %s) UNION ALL ({ids} AND NOT (title_vector @@ {query_sql}) "
+        f"LIMIT %s)) tiers LIMIT %s) ORDER BY {ORDER_SQL['relevance']} LIMIT %s"
+    )
+    values = [
+        *query_params, *ids_params, EXACT_LIMIT, *ids_params, *query_params, EXACT_LIMIT, EXACT_LIMIT, limit,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        rows = [dict(zip((*HIT_FIELDS, "rank"), row, strict=True)) for row in cursor.fetchall()]
+    return [_hit(row, escape(row["snippet"]), row["rank"]) for row in rows]

@@ -226,6 +226,13 @@ def _similar_elasticsearch(client, kind: str, object_id: int, limit: int) -> lis
 def _similar_database(kind: str, object_id: int, limit: int) -> list[SearchHit]:
     from search import engine_database
 
+    if engine_database._postgres():
+        # Two statements: the document's known words with their counts, then the best matches.
+        counts = {w: n for w, n in _document_vocabulary(kind, object_id).items() if is_content_word(w)}
+        terms = rarest(counts, counts, SIMILAR_TERMS)
+        if not terms:
+            return []
+        return engine_database.best_matches(kind, " ".join(terms), exclude=object_id, limit=limit)
     document_words = stemmed_words_database(kind, object_id)
     if not document_words:
         return []
@@ -245,6 +252,21 @@ def _similar_database(kind: str, object_id: int, limit: int) -> list[SearchHit]:
     )
     hits = engine_database.search(params).hits
     return [h for h in hits if h.object_id != object_id][:limit]
+
+
+def _document_vocabulary(kind: str, object_id: int) -> dict[str, int]:
+    """``vocabulary`` of one indexed document's stemmed words, in one statement (PostgreSQL)."""
+    from search.models import SearchEntry, SearchTerm
+
+    entries = SearchEntry._meta.db_table
+    found = SearchTerm.objects.extra(  # noqa: S610 - the kind and id are bound parameters
+        where=[
+            f"word = ANY(string_to_array((SELECT stemmed FROM {entries} "
+            "WHERE kind = %s AND object_id = %s LIMIT 1), ' '))"
+        ],
+        params=[kind, object_id],
+    )
+    return dict(found.values_list("word", "documents"))
 
 
 def stemmed_words_database(kind: str, object_id: int) -> frozenset[str]:

@@ -17,11 +17,12 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core import page_cache
+from core import page_cache, queries
 from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage, Incentive
 from marketplace.challenges.models.challenges import accepting_condition, upcoming_condition
@@ -183,7 +184,8 @@ def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:
 
 
 def challenge_get(slug: str) -> ChallengePage:
-    return challenge_queryset().prefetch_related("criteria").get(slug=slug)
+    """The live challenge; its criteria come with its details (``challenge_details_for``)."""
+    return challenge_queryset().get(slug=slug)
 
 
 def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
@@ -192,10 +194,16 @@ def fund_figures_for(challenges) -> dict[int, dict[str, int]]:
     return {challenge_ids[ref]: values for ref, values in figures.items()}
 
 
+def _columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
 def challenge_details_for(challenge: ChallengePage, *, draft: bool = False) -> dict:
-    """What the challenge page shows beyond the basics, one query per kind of thing, however
-    many sponsors, attachments or tags there are. With ``draft``, as the page object in hand
-    has them (a revision or the editor's form), not as last published."""
+    """What the challenge page shows beyond the basics (tags, sponsors, attachments, criteria and
+    the fund's public figures), however many there are: one statement for all of them
+    (``core.queries.rows_together``), one more for the sponsors' logos' renditions when there
+    are logos. With ``draft``, as the page object in hand has them (a revision or the editor's
+    form), not as last published."""
     if draft:
         return {
             "beneficiaries": list(challenge.beneficiaries.all()),
@@ -203,22 +211,93 @@ def challenge_details_for(challenge: ChallengePage, *, draft: bool = False) -> d
             "other_sectors": list(challenge.other_sectors.all()),
             "sponsors": list(challenge.sponsors.all()),
             "attachments": list(challenge.attachments.all()),
+            "criteria": list(challenge.criteria.all()),
+            "fund_figures": fund_figures_for([challenge]).get(challenge.pk, {}) if challenge.pk else {},
         }
-    from marketplace.challenges.models import Beneficiary, ChallengeDocument, ChallengeSponsor, SDGTag, Sector
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
 
-    return {
-        "beneficiaries": list(Beneficiary.objects.filter(challenges=challenge)),
-        "sdg_tags": list(SDGTag.objects.filter(challenges=challenge)),
-        "other_sectors": list(Sector.objects.filter(secondary_challenges=challenge)),
-        "sponsors": list(
-            ChallengeSponsor.objects.filter(challenge=challenge)
-            .select_related("sponsor__logo")
-            .prefetch_related("sponsor__logo__renditions")
-            .order_by("sort_order", "pk")
+    from marketplace.challenges.models import (
+        Beneficiary,
+        ChallengeDocument,
+        ChallengeSponsor,
+        Criterion,
+        SDGTag,
+        Sector,
+        Sponsor,
+    )
+
+    document_fields = ("id", "title", "file", "file_size", "file_hash")
+    rows = queries.rows_together(
+        beneficiaries=Beneficiary.objects.filter(challenges=challenge).values(*_columns(Beneficiary)),
+        sdg_tags=SDGTag.objects.filter(challenges=challenge).values(*_columns(SDGTag)),
+        other_sectors=Sector.objects.filter(secondary_challenges=challenge).values(*_columns(Sector)),
+        sponsors=ChallengeSponsor.objects.filter(challenge=challenge)
+        .order_by("sort_order", "pk")
+        .values(
+            "id",
+            "sort_order",
+            "challenge_id",
+            "sponsor_id",
+            "role",
+            "role_en",
+            sponsor_name=F("sponsor__name"),
+            sponsor_website=F("sponsor__website"),
+            sponsor_logo_id=F("sponsor__logo_id"),
         ),
-        "attachments": list(
-            ChallengeDocument.objects.filter(challenge=challenge)
-            .select_related("document")
-            .order_by("sort_order", "pk")
+        logos=get_image_model()
+        .objects.filter(
+            pk__in=ChallengeSponsor.objects.filter(challenge=challenge).values("sponsor__logo_id")
+        )
+        .values(*_columns(get_image_model())),
+        criteria=Criterion.objects.filter(challenge=challenge)
+        .order_by("sort_order", "pk")
+        .values(*_columns(Criterion)),
+        fund_figures=payments_api.fund_figures_rows(
+            references=[challenge_reference(challenge.pk)], public=True
+        ),
+        attachments=ChallengeDocument.objects.filter(challenge=challenge)
+        .order_by("sort_order", "pk")
+        .values(
+            "id",
+            "sort_order",
+            "challenge_id",
+            "document_id",
+            "title",
+            "title_en",
+            **{f"doc_{name}": F(f"document__{name}") for name in document_fields},
+        ),
+    )
+    logos = {image.pk: image for image in queries.instances(get_image_model(), rows["logos"])}
+    if logos:  # the renditions, as ``{% image %}`` reads them: one query more, only with logos
+        prefetch_related_objects(list(logos.values()), "renditions")
+    sponsors = []
+    for row in rows["sponsors"]:
+        sponsor = Sponsor(
+            id=row["sponsor_id"],
+            name=row.pop("sponsor_name"),
+            website=row.pop("sponsor_website"),
+            logo_id=row.pop("sponsor_logo_id"),
+        )
+        sponsor.logo = logos.get(sponsor.logo_id)
+        link = queries.instances(ChallengeSponsor, [row])[0]
+        link.sponsor = sponsor
+        sponsors.append(link)
+    attachments = []
+    for row in rows["attachments"]:
+        document = {name: row.pop(f"doc_{name}") for name in document_fields}
+        attachment = queries.instances(ChallengeDocument, [row])[0]
+        attachment.document = queries.instances(get_document_model(), [document])[0]
+        attachments.append(attachment)
+    return {
+        "beneficiaries": queries.instances(Beneficiary, rows["beneficiaries"]),
+        "sdg_tags": queries.instances(SDGTag, rows["sdg_tags"]),
+        "other_sectors": queries.instances(Sector, rows["other_sectors"]),
+        "sponsors": sponsors,
+        "attachments": attachments,
+        "criteria": queries.instances(Criterion, rows["criteria"]),
+        "fund_figures": next(
+            (payments_api.fund_figures_of(row) for row in rows["fund_figures"]),
+            {"received": 0, "committed": 0, "disbursed": 0},
         ),
     }

@@ -47,27 +47,21 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
     # A page not saved yet (previewed while being added) has nothing from other apps yet.
     saved = challenge.pk is not None
     parts = CHALLENGE_PAGE_PARTS if saved else [challenge_details]
+    context = merge_contexts(part(request, challenge) for part in parts)
     return render(
         request,
         "challenges/challenge_detail.html",
         {
             "challenge": challenge,
             "page": challenge,
-            "figures": _fund_figures(challenge) if saved else {},
+            "figures": context["details"]["fund_figures"],
             "zone": challenge.region.zoneinfo,
             "zone_label": challenge.region.zone_label,
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
             "similar_items": _similar_challenges(challenge) if saved else [],
-            **merge_contexts(part(request, challenge) for part in parts),
+            **context,
         },
-    )
-
-
-def _fund_figures(challenge: ChallengePage) -> dict:
-    return page_cache.remembered(  # type: ignore[return-value]
-        f"challenge-fund-figures:{challenge.pk}",
-        lambda: selectors.fund_figures_for([challenge]).get(challenge.pk, {}),
     )
 
 

@@ -25,29 +25,42 @@ def headline_counts() -> dict[str, int]:
 
 
 def _headline_figures() -> dict[str, int]:
-    return {**_headline_counts(), "disbursed": payments_api.total_disbursed()}
+    """The counts and the rupiah paid out: one query."""
+    return _counts(**_counted(), sums={"disbursed": payments_api.public_disbursements()})
 
 
 def _headline_counts() -> dict[str, int]:
     """Open and posted challenges, public funded projects and organisations: one query."""
+    return _counts(**_counted())
+
+
+def _counted() -> dict[str, QuerySet]:
     now = timezone.now()
     live = ChallengePage.objects.live()
-    return _counts(
-        open_challenges=live.filter(Q(opens_at__lte=now, closes_at__gt=now, outcome="")),
-        challenges=live,
-        funded_projects=Award.objects.filter(PUBLIC_PROJECT),
-        organisations=Organisation.objects.all(),
-    )
+    return {
+        "open_challenges": live.filter(Q(opens_at__lte=now, closes_at__gt=now, outcome="")),
+        "challenges": live,
+        "funded_projects": Award.objects.filter(PUBLIC_PROJECT),
+        "organisations": Organisation.objects.all(),
+    }
 
 
-def _counts(**querysets: QuerySet) -> dict[str, int]:
-    """The number of rows of each queryset, in one query (a SELECT of scalar subqueries)."""
+def _counts(*, sums: dict[str, QuerySet] | None = None, **querysets: QuerySet) -> dict[str, int]:
+    """The number of rows of each queryset, and the sum of ``amount`` over each of ``sums``, in
+    one query (a SELECT of scalar subqueries)."""
     parts, params = [], []
     for name, queryset in querysets.items():
         sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted) AS {connection.ops.quote_name(name)}")
         params.extend(query_params)
+    for name, queryset in (sums or {}).items():
+        sql, query_params = queryset.order_by().values("amount").query.sql_with_params()
+        parts.append(
+            f"(SELECT COALESCE(SUM(amount), 0) FROM ({sql}) summed) AS {connection.ops.quote_name(name)}"
+        )
+        params.extend(query_params)
+    names = [*querysets, *(sums or {})]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()
-    return {name: int(value) for name, value in zip(querysets, row, strict=True)}
+    return {name: int(value) for name, value in zip(names, row, strict=True)}

@@ -156,6 +156,40 @@ def test_detail_page_shows_everything_at_a_fixed_query_count(settings, tmp_path)
     assert review in text  # the timeline lists the review phase
 
 
+def test_sponsor_logos_are_shown_whether_the_details_are_remembered_or_not(settings, tmp_path):
+    """The details are read as rows and kept in the cache: a sponsor's logo is still drawn (its
+    rendition read with the others, in one query), on the first request and from the cache."""
+    import io
+
+    from django.core.cache import cache
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    from core import page_cache
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+    png = io.BytesIO()
+    PILImage.new("RGB", (320, 160), "navy").save(png, "PNG")
+    logo = get_image_model().objects.create(title="Logo Mitra", file=ImageFile(png, name="logo-mitra.png"))
+    page = factories.challenge(incentives=())
+    page.sponsors = [
+        ChallengeSponsor(sponsor=Sponsor.objects.create(name="PT Mitra Berlogo", logo=logo), sort_order=0)
+    ]
+    page.save_revision().publish()
+    client = Client()
+    client.get(f"/challenges/{page.slug}/")  # the rendition is made once
+    page_cache.forget_public_pages()
+    cold = client.get(f"/challenges/{page.slug}/").text
+    warm = client.get(f"/challenges/{page.slug}/").text
+    for text in (cold, warm):
+        assert 'alt=""' in text and "logo-mitra" in text and "PT Mitra Berlogo" in text
+    assert cold == warm
+    cache.clear()
+
+
 @pytest.fixture
 def in_kind_challenge():
     """A funded challenge with a grant and 40 mentoring hours in kind, and a submitted proposal."""

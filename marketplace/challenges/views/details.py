@@ -39,7 +39,7 @@ def challenge_details(request, challenge) -> dict:
         details = selectors.challenge_details_for(challenge, draft=True)
     else:
         details = page_cache.remembered(
-            f"challenge-details:{challenge.pk}", lambda: selectors.challenge_details_for(challenge)
+            f"challenge-facts:{challenge.pk}", lambda: selectors.challenge_details_for(challenge)
         )
     return {
         "details": details,
