@@ -6,7 +6,8 @@
 
 The last line reads ``pages=N worst_ms=W worst_ratio=R max_queries=Q cached_ratio=C``: the
 slowest page's milliseconds per request at one connection with the page cache off, the smallest
-ratio of the bare view's time to a page's time, the most SQL queries any page runs, and the
+ratio of the bare view's time to a page's time, the most SQL queries any page runs (the more of
+a running worker's request and the first request after a public write, "cold q"), and the
 smallest ratio for the anonymous pages as production answers them (from the page cache)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core import page_cache
 from devtools import bench_web
 
 STATIC_PAGES = [
@@ -65,6 +67,16 @@ def query_count(client: Client, path: str) -> int:
     return len(queries.captured_queries)
 
 
+def query_counts(client: Client, path: str) -> tuple[int, int]:
+    """The page's queries as a running worker makes it (after one request has filled what each
+    process keeps: Wagtail's site roots, content types), and on the first request after a public
+    write (a new page-cache generation: every remembered part made again)."""
+    client.get(path)
+    warm = query_count(client, path)
+    page_cache.forget_public_pages()
+    return warm, query_count(client, path)
+
+
 class Command(BaseCommand):
     help = "Public pages under wrk next to a bare Django view; prints a table and a summary line."
 
@@ -109,7 +121,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'page':50} {'ms (1 conn)':>11} {'× hello':>8} {'req/s (16)':>10} {'queries':>8} {'status':>6}"
-            f" {'cached ms':>9} {'× hello':>8}"
+            f" {'cold q':>6} {'cached ms':>9} {'× hello':>8}"
         )
         # Queries are counted in this process with the page cache off, as the uncached server runs.
         settings.PAGE_CACHE_SECONDS = 0
@@ -121,16 +133,16 @@ class Command(BaseCommand):
             bench_web.wrk(url, connections=1, seconds=1)  # warm the workers' caches
             one = bench_web.wrk(url, connections=1, seconds=seconds)
             sixteen = bench_web.wrk(url, connections=16, seconds=seconds)
-            queries = query_count(client, path)
+            queries, cold_queries = query_counts(client, path)
             ratio = hello.ms_per_request / one.ms_per_request
             cached_url = f"http://127.0.0.1:{bench_web.PRODUCT_PORT}{path}"
             bench_web.wrk(cached_url, connections=1, seconds=1)  # the first request stores it
             cached = bench_web.wrk(cached_url, connections=1, seconds=seconds)
             cached_ratio = hello.ms_per_request / cached.ms_per_request
-            rows.append((path, one, ratio, queries, cached_ratio))
+            rows.append((path, one, ratio, max(queries, cold_queries), cached_ratio))
             self.stdout.write(
                 f"{path[:50]:50} {one.ms_per_request:11.2f} {ratio:8.3f} {sixteen.requests_per_second:10.0f} "
-                f"{queries:8d} {status:6d} {cached.ms_per_request:9.2f} {cached_ratio:8.3f}"
+                f"{queries:8d} {status:6d} {cold_queries:6d} {cached.ms_per_request:9.2f} {cached_ratio:8.3f}"
             )
         worst = max(rows, key=lambda row: row[1].ms_per_request)
         worst_ratio = min(row[2] for row in rows)
