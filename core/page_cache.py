@@ -113,6 +113,26 @@ def start_generation(key: str) -> None:
         cache.add(key, 1, timeout=None) or cache.incr(key)
 
 
+def generation_of(key: str, models: Iterable[type]) -> str:
+    """A generation of its own under ``key``, started again after any committed write to one of
+    ``models``: for a remembered value that reads those models only, so that other public writes
+    do not make it again. Returns ``key``, for ``remembered(..., generation=key)``."""
+
+    def start_after_commit(sender, **kwargs) -> None:
+        if settings.DATA_CACHE_SECONDS:
+            transaction.on_commit(lambda: start_generation(key))
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                start_after_commit,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"{key}-{signal!r}-{model.__name__}",
+            )
+    return key
+
+
 def _forget_after_commit(sender, **kwargs) -> None:
     if not (settings.PAGE_CACHE_SECONDS or settings.DATA_CACHE_SECONDS):
         return  # nothing is kept, so there is nothing to forget
@@ -275,7 +295,7 @@ def remembered(
     return value
 
 
-def remember_choices(form, names: list[str], key: str) -> None:
+def remember_choices(form, names: list[str], key: str, generation: str = GENERATION_KEY) -> None:
     """The choices of the form's fields ``names`` (a filter's sectors, regions, agencies, years)
     as the form would list them, kept as ``remembered`` keeps a part, in the language and time
     zone of the request: listing them costs no query while they are kept. The fields still
@@ -288,7 +308,9 @@ def remember_choices(form, names: list[str], key: str) -> None:
         }
 
     zone = timezone.get_current_timezone_name()
-    kept: dict = remembered(f"choices:{key}:{translation.get_language()}:{zone}", listed)  # type: ignore[assignment]
+    kept: dict = remembered(  # type: ignore[assignment]
+        f"choices:{key}:{translation.get_language()}:{zone}", listed, generation=generation
+    )
     for name in names:
         # As listed already: past django-filter's setter, which would add its empty choices again.
         field = form.fields[name]

@@ -279,7 +279,6 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
         # and words in one), so that every filter it holds is answered before any row is
         # read; an index scan in another index's order would test the words row after row.
         counting = ("enable_indexscan = off",) if concepts else ()
-        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in (*settings, *counting)))
         # SELECT 1: no column is read for a count.
         ids, ids_params = _ones(matching)
         every_ids, every_ids_params = _ones(filtered_queryset)
@@ -289,20 +288,26 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
         if conditions:
             # The documents passing every filter are the total; of the others it is enough to
             # know whether there are more than the exact limit.
-            cursor.execute(
+            _execute_after(
+                cursor,
+                (*settings, *counting),
                 f"SELECT ({counted.format(ids)}), ({counted.format(every_ids)}), ({size})",
                 [*ids_params, min(EXACT_LIMIT, limit) + 1, *every_ids_params, limit + 1],
             )
         else:
-            cursor.execute(f"SELECT ({counted.format(ids)}), NULL, ({size})", [*ids_params, limit + 1])
+            _execute_after(
+                cursor,
+                (*settings, *counting),
+                f"SELECT ({counted.format(ids)}), NULL, ({size})",
+                [*ids_params, limit + 1],
+            )
         selected, filtered, table_rows = cursor.fetchone()
         filtered = selected if filtered is None else filtered
         exact_limit = min(EXACT_LIMIT, limit)
         broad = selected > exact_limit
-        if broad and sort != "relevance" and filtered > exact_limit:
-            # Many documents pass every filter: the page walks the sort's index, which soon
-            # meets enough of them.
-            cursor.execute("SET LOCAL enable_indexscan = on")
+        # Many documents pass every filter: the page walks the sort's index, which soon meets
+        # enough of them; a narrow search reads its few matches through the indexes too.
+        walks_an_index = not broad or (sort != "relevance" and filtered > exact_limit)
         percent = sample_percent(table_rows)
         if broad:
             bounds = (filtered, percent, exact_limit)
@@ -310,9 +315,8 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
                 params, concepts, sort, matching, filtered_queryset, where, set(conditions), *bounds
             )
         else:
-            cursor.execute("SET LOCAL enable_indexscan = on")
             statement, values = _exact_statement(params, concepts, sort, matching, where, set(conditions))
-        cursor.execute(statement, values)
+        _execute_after(cursor, ("enable_indexscan = on",) if walks_an_index else (), statement, values)
         rows = cursor.fetchall()
     matches = _collect(rows, params)
     if broad:
@@ -323,6 +327,15 @@ def _matches_postgres(params: SearchParams, concepts) -> Matches:
         _scaled(matches, percent)
         matches.facets_estimated = True
     return matches
+
+
+def _execute_after(cursor, settings: tuple[str, ...], sql: str, params: list) -> None:
+    """``SET LOCAL`` each of ``settings``, then ``sql``, in one round trip (statements joined by
+    ";" in one execute, which psycopg's client-side binding allows), leaving the cursor on the
+    rows of ``sql``."""
+    cursor.execute("".join(f"SET LOCAL {setting}; " for setting in settings) + sql, params)
+    while cursor.nextset():
+        pass
 
 
 def _ones(queryset: QuerySet) -> Sql:

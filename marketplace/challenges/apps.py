@@ -9,6 +9,8 @@ class ChallengesConfig(AppConfig):
         from django.db.models.signals import pre_save
         from wagtail.signals import page_published
 
+        from core import page_cache
+        from marketplace.challenges.filters import CHOICES_GENERATION, CHOICES_MODELS
         from marketplace.challenges.models import ChallengePage
         from marketplace.challenges.revisions import keep_incentive_identity, revision_records_child_ids
 
@@ -18,3 +20,4 @@ class ChallengesConfig(AppConfig):
         page_published.connect(
             revision_records_child_ids, sender=ChallengePage, dispatch_uid="challenge-revision-child-ids"
         )
+        page_cache.generation_of(CHOICES_GENERATION, CHOICES_MODELS)

@@ -134,6 +134,12 @@ class RupiahFilter(django_filters.Filter):
     field_class = RupiahField
 
 
+# The list's sector, region and agency choices read those three models only: they are made again
+# after a write to one of them (ChallengesConfig.ready), not after every public write.
+CHOICES_GENERATION = "challenge-list-choices:generation"
+CHOICES_MODELS = (Sector, RegionPage, Agency)
+
+
 class ChallengeListFilter(ChallengeFilter):
     """The /challenges/ page's filters. The view filters with ``qs``, which skips the fields
     that did not validate (they show their errors); the API keeps ``ChallengeFilter``."""
@@ -149,7 +155,9 @@ class ChallengeListFilter(ChallengeFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        page_cache.remember_choices(self.form, ["sector", "region", "agency"], "challenge-list")
+        page_cache.remember_choices(
+            self.form, ["sector", "region", "agency"], "challenge-list", generation=CHOICES_GENERATION
+        )
 
     # RupiahField has already turned the rupiah into minor units.
     def filter_budget_min(self, queryset, name, value):

@@ -341,6 +341,50 @@ def test_searched_lists_run_at_most_eight_queries_with_their_parts_remembered(cl
     assert not _over_eight(small, large), _over_eight(small, large)
 
 
+def test_a_searched_challenge_list_runs_at_most_eight_queries_on_the_first_request_after_a_write(
+    client, settings
+):
+    """After a public write (a new generation: every remembered part is made again) the search
+    runs its own statements, the list its count and rows; the filter choices stay kept, since
+    no sector, region or agency changed. (A search that finds nothing also looks for a
+    correction and searches again: more statements, tests/search.)"""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import page_cache
+    from search import indexing
+
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+    factories.SectorFactory(slug="kesehatan")
+    _funded_projects(2)
+    indexing.rebuild_database_copy()
+    searched = ["/challenges/?q=tantangan", "/en/challenges/?q=tantangan&sort=budget"]
+    _queries(client, searched)  # the per-process caches and the choices
+    for path in searched:
+        page_cache.forget_public_pages()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        assert response.context["page_obj"].paginator.count == 2, path  # what the search found
+        assert len(queries.captured_queries) <= 8, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+def test_the_challenge_list_choices_are_made_again_when_a_sector_is_added(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.DATA_CACHE_SECONDS = 300
+    cache.clear()
+    assert "Perikanan laut" not in client.get("/challenges/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.SectorFactory(slug="perikanan-laut", name="Perikanan laut", name_en="Sea fisheries")
+    assert "Perikanan laut" in client.get("/challenges/").content.decode()
+    assert "Sea fisheries" in client.get("/en/challenges/").content.decode()
+
+
 def test_project_counts_by_region_or_sector_read_no_project_while_nothing_public_changes(client, settings):
     """The count of a filtered project list is made once after each public write and then kept:
     the pages that follow read no project to count them, however many projects there are."""
