@@ -30,6 +30,12 @@ PAGES = {
     "/search/?q=pembayaran&status=open&sort=amount": "Retribusi pasar nontunai",  # an affix
     # An English synonym; the English page shows the challenge's English title.
     "/en/search/?q=health+centre": "Online queueing for community health centres",
+    # The funded projects, their year filter's choices included (read with SQL of its own on
+    # PostgreSQL), in both languages.
+    "/projects/": "Posyandu Digital: catat tumbuh kembang tanpa sinyal",
+    "/en/projects/": "Digital Posyandu: recording child growth without signal",
+    "/challenges/antrean-puskesmas-daring/": "Antrean daring untuk puskesmas",
+    "/transparency/": "Antrean daring untuk puskesmas",
 }
 REQUESTS = """
 import json
