@@ -25,10 +25,11 @@ it was stored under the current generation."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -95,8 +96,11 @@ def page_key(environ: dict) -> str:
     return f"page-cache:{RELEASE}:{hashlib.sha1(address.encode('utf-8', 'surrogateescape')).hexdigest()}"
 
 
-def current_generation() -> int:
-    return cache.get(GENERATION_KEY) or 0
+def digest(value: object) -> str:
+    """A short stable name for ``value`` (request parameters, a search), for a key of
+    ``remembered``: JSON with sorted keys, anything else by its ``repr``."""
+    text = json.dumps(value, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def forget_public_pages() -> None:
@@ -172,15 +176,16 @@ def _may_be_served(environ: dict) -> bool:
     )
 
 
-def _lookup(key: str) -> tuple[int, StoredPage | None]:
-    """The current generation and the page stored under ``key`` if it belongs to it: one round
-    trip to the cache."""
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY) or 0
+def _kept(key: str, generation: str = GENERATION_KEY) -> tuple[int, Any]:
+    """The current generation under ``generation`` and what is kept under ``key`` if it was kept
+    in that generation (else None): one round trip to the cache. Values are kept as
+    ``(generation, value)``."""
+    found = cache.get_many([generation, key])
+    current = found.get(generation) or 0
     stored = found.get(key)
-    if stored is not None and stored[0] == generation:
-        return generation, stored[1]
-    return generation, None
+    if stored is not None and stored[0] == current:
+        return current, stored[1]
+    return current, None
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -221,7 +226,7 @@ class AnonymousPageCacheMiddleware:
         if not _may_be_served(request.META):
             return self.get_response(request)
         key = page_key(request.META)
-        generation, stored = _lookup(key)
+        generation, stored = _kept(key)
         if stored is not None:
             return _response_from(stored)
         response = self.get_response(request)
@@ -252,7 +257,7 @@ class CachedPageFront:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if _may_be_served(environ):
-            _, stored = _lookup(page_key(environ))
+            _, stored = _kept(page_key(environ))
             if stored is not None:
                 start_response(f"{stored.status} {stored.reason}", [*stored.headers, (HIT_HEADER, "hit")])
                 return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
@@ -284,11 +289,9 @@ def remembered(
     if not seconds or getattr(cache, "redis_down", False):
         return compute()
     cache_key = f"remembered:{key}"
-    found = cache.get_many([generation, cache_key])
-    current = found.get(generation) or 0
-    stored = found.get(cache_key)
-    if stored is not None and stored[0] == current and (holds is None or holds(stored[1])):
-        return stored[1]
+    current, kept = _kept(cache_key, generation)
+    if kept is not None and (holds is None or holds(kept)):
+        return kept
     value = compute()
     if keep is None or keep(value):
         cache.set(cache_key, (current, value), seconds)

@@ -4,9 +4,6 @@ apply (django-filter filters with the fields that are valid)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,8 +67,7 @@ class ProjectFilter(django_filters.FilterSet):
         parameters as given, and the time zone the years are counted in."""
         chosen = [(name, self.data.getlist(name)) for name in sorted(self.filters) if name != "sort"]
         chosen.append(("zone", [timezone.get_current_timezone_name()]))
-        digest = hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
-        return f"project-list:{digest}"
+        return f"project-list:{page_cache.digest(chosen)}"
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(awarded_at__year=int(value))

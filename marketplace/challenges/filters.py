@@ -5,9 +5,6 @@ The API answers 400 to a bad parameter (``ChallengeFilter``). The page is lenien
 (``ChallengeListFilter``): a bad value is an error on its own field and the other filters
 still apply, and the budget boxes take rupiah as people write them ("100.000.000", "100 juta")."""
 
-import hashlib
-import json
-
 import django_filters
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -103,8 +100,7 @@ class ChallengeFilter(django_filters.FilterSet):
             return type(self).__name__
         if params.getlist("q"):
             chosen.append(("engine", [self.search_backend or ""]))
-        digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()
-        return f"{type(self).__name__}:{digest}"
+        return f"{type(self).__name__}:{page_cache.digest(chosen)}"
 
     def filter_status(self, queryset, name, value):
         # "Open" includes the challenges closing soon: they are open too.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -353,7 +352,7 @@ SEARCH_KEPT = datetime.timedelta(seconds=60)
 def _searched(params) -> search.SearchPage:
     """The search's answer, kept until the next public write (the search index's writes start
     one too) and for SEARCH_KEPT at most, unless the search's fallback answered."""
-    key = f"search-page:{hashlib.sha256(repr(params).encode()).hexdigest()}:{get_language()}"
+    key = f"search-page:{page_cache.digest(params)}:{get_language()}"
 
     def answered() -> tuple:
         return search.search(params), timezone.now()
