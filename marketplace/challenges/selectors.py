@@ -23,9 +23,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import page_cache, queries
+from core.pagination import LazyRows
 from core.references import challenge_reference
 from marketplace.challenges.models import ChallengePage, Incentive
-from marketplace.challenges.models.challenges import accepting_condition, upcoming_condition
+from marketplace.challenges.models.challenges import (
+    accepting_condition,
+    closing_soon_window,
+    upcoming_condition,
+)
 from payments import api as payments_api
 
 
@@ -121,6 +126,7 @@ class InListOrder:
         ]
         self.base = base
         self._sizes: list[int] | None = None
+        self._until: datetime.datetime | None = None
 
     def sizes(self) -> list[int]:
         if self._sizes is None:
@@ -134,7 +140,7 @@ class InListOrder:
                     return since <= now and (until is None or now < until)
 
                 kept = page_cache.remembered(f"in-list-order:{self.remember_as}", self._counted, holds=holds)
-                self._sizes = kept[0]  # type: ignore[index]
+                self._sizes, self._until = kept[0], kept[2]  # type: ignore[index]
         return self._sizes
 
     def _counted(self) -> tuple[list[int], datetime.datetime, datetime.datetime | None]:
@@ -163,6 +169,10 @@ class InListOrder:
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        length = max(0, min(stop, self.count()) - start)
+        return LazyRows(lambda: self._rows(start, stop), length, changes_at=self._changes_at)
+
+    def _rows(self, start: int, stop: int) -> list[ChallengePage]:
         rows: list[ChallengePage] = []
         group_start = 0
         for size, (_condition, group) in zip(self.sizes(), self.groups, strict=True):
@@ -172,6 +182,31 @@ class InListOrder:
                 rows.extend(group[first - group_start : last - group_start])
             group_start = group_stop
         return rows
+
+    def _changes_at(self, rows: list[ChallengePage]) -> datetime.datetime | None:
+        """When a page of this list next looks different by the clock alone: a challenge moves
+        to another group (the sizes' own limit) or one of the page's changes status."""
+        if self.remember_as is None:
+            return self.now  # the sizes were not kept, so neither is a page of it
+        self.sizes()
+        moments = [self._until, *(next_status_change(challenge, self.now) for challenge in rows)]
+        return min((moment for moment in moments if moment is not None), default=None)
+
+
+def status_changes_at(challenges) -> datetime.datetime | None:
+    """The first moment one of ``challenges`` changes status by the clock alone."""
+    now = timezone.now()
+    moments = (next_status_change(challenge, now) for challenge in challenges)
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def next_status_change(challenge: ChallengePage, now: datetime.datetime) -> datetime.datetime | None:
+    """The next moment ``challenge``'s status changes by the clock alone (``derive_status``):
+    it opens, starts closing soon or closes. None once decided or closed."""
+    if challenge.outcome or challenge.results_published_at:
+        return None
+    moments = (challenge.opens_at, challenge.closes_at - closing_soon_window(), challenge.closes_at)
+    return min((moment for moment in moments if moment > now), default=None)
 
 
 def challenge_list(*, status: str | None = None) -> QuerySet[ChallengePage]:

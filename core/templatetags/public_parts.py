@@ -1,0 +1,91 @@
+"""``{% load public_parts %}``: a part of a public page, made once and kept until what it shows
+changes, for everybody who reads it, signed in or not.
+
+    {% public_part "challenge-cards" cards_key page_obj.number until=challenges.changes_at %}
+      … the cards …
+    {% endpublic_part %}
+
+The part is kept (``core.page_cache.remembered``) under the name, the values after it, the
+language and the time zone, until the next public write, or until ``until`` (resolved after the
+part is made, so it may read what the part read; None: no limit of its own). A value after the
+name that is None means this part cannot be named and is made each time.
+
+A part cannot be personal: it is always made from the page's values without the request, the
+user, their permissions, their messages or the CSRF token, kept or not, so that a test of the
+page without the cache sees exactly what a kept part would show. Parts are kept only where the
+view says the page is public (``PUBLIC_PARTS``): never in a preview or a draft."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from core import page_cache
+
+register = template.Library()
+
+# A view puts ``{PUBLIC_PARTS: True}`` in its context when the page shows what is published.
+PUBLIC_PARTS = "keep_public_parts"
+# Nothing that says who is reading reaches a part.
+PERSONAL_NAMES = frozenset({"request", "user", "perms", "csrf_token", "messages", "DEFAULT_MESSAGE_LEVELS"})
+
+
+class PublicPartNode(template.Node):
+    def __init__(self, name, vary, until, nodelist) -> None:
+        self.name, self.vary, self.until, self.nodelist = name, vary, until, nodelist
+
+    def render(self, context) -> SafeString:
+        name = self.name.resolve(context)
+        vary = [value.resolve(context) for value in self.vary]
+        part = _without_reader(context)
+
+        def made() -> tuple[str, object]:
+            html = self.nodelist.render(part)
+            return str(html), self.until.resolve(part) if self.until is not None else None
+
+        if not context.get(PUBLIC_PARTS) or any(value is None for value in vary):
+            return mark_safe(made()[0])
+        key = ":".join(
+            (
+                "part",
+                str(name),
+                translation.get_language() or "",
+                timezone.get_current_timezone_name(),
+                page_cache.digest([str(value) for value in vary]),
+            )
+        )
+        html, _until = page_cache.remembered(  # type: ignore[misc]
+            key, made, holds=_still_holds, keep=_still_holds
+        )
+        return mark_safe(html)
+
+
+def _still_holds(kept) -> bool:
+    until = kept[1]
+    return until is None or timezone.now() < until
+
+
+def _without_reader(context):
+    values = {name: value for name, value in context.flatten().items() if name not in PERSONAL_NAMES}
+    part = context.new(values)
+    if hasattr(part, "request"):  # a RequestContext keeps the request beside its values
+        part.request = None
+    return part
+
+
+@register.tag("public_part")
+def public_part(parser, token) -> PublicPartNode:
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("public_part needs a name")
+    until = None
+    vary = []
+    for bit in bits[1:]:
+        if bit.startswith("until="):
+            until = parser.compile_filter(bit.removeprefix("until="))
+        else:
+            vary.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("endpublic_part",))
+    parser.delete_first_token()
+    return PublicPartNode(parser.compile_filter(bits[0]), vary, until, nodelist)

@@ -1,0 +1,123 @@
+"""Parts of public pages made once and kept (``{% public_part %}``): what a reader gets the next
+time, that a change is shown at once, and that a part is never personal."""
+
+import datetime
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.template import engines
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from core import page_cache
+from core.templatetags.public_parts import PUBLIC_PARTS
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def parts_kept(settings):
+    """Pages are made each time (no page cache), their parts kept, as for a signed-in reader."""
+    settings.DATA_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def _render(source: str, context: dict, user=None) -> str:
+    request = RequestFactory().get("/")
+    request.user = user or factories.UserFactory.build()
+    return engines["django"].from_string("{% load public_parts %}" + source).render(context, request)
+
+
+def test_the_challenge_cards_are_read_once_and_shown_the_same_the_next_time(client):
+    for number in range(3):
+        factories.challenge(title=f"Tantangan nomor {number}")
+    first, first_queries = _get(client, "/challenges/")
+    again, again_queries = _get(client, "/challenges/")
+    assert again == first
+    assert again_queries < first_queries
+    assert all(f"Tantangan nomor {number}" in again for number in range(3))
+
+
+def test_a_new_challenge_is_listed_at_once(client, django_capture_on_commit_callbacks):
+    factories.challenge(title="Tantangan pertama")
+    _get(client, "/challenges/")
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.challenge(title="Tantangan kedua")
+    page, _ = _get(client, "/challenges/")
+    assert "Tantangan pertama" in page and "Tantangan kedua" in page
+
+
+def test_the_cards_are_kept_apart_by_language_filters_sort_and_page(client):
+    water = factories.SectorFactory(slug="air", name="Air")
+    factories.challenge(title="Air bersih desa", sector=water)
+    factories.challenge(title="Jalan desa", sector=factories.SectorFactory(slug="jalan", name="Jalan"))
+    indonesian, _ = _get(client, "/challenges/")
+    english, _ = _get(client, "/en/challenges/")
+    assert "<dt>Ditutup</dt>" in indonesian and "<dt>Closes</dt>" in english
+    filtered, _ = _get(client, f"/challenges/?sector={water.slug}")
+    assert "Air bersih desa" in filtered and "Jalan desa" not in filtered
+    by_title, _ = _get(client, "/challenges/?sort=title")
+    assert by_title.index("Air bersih desa") < by_title.index("Jalan desa")
+
+
+def test_a_card_shows_the_status_the_clock_gives_it_not_the_kept_one(client):
+    """A challenge closing in two seconds is listed as closing soon; once its deadline passes
+    its card says it is in review, though nothing was written in between."""
+    closes_at = timezone.now() + datetime.timedelta(seconds=2)
+    factories.challenge(
+        title="Tantangan hampir tutup",
+        opens_at=timezone.now() - datetime.timedelta(days=10),
+        closes_at=closes_at,
+    )
+    before, _ = _get(client, "/challenges/")
+    assert "badge--closing_soon" in before
+    time.sleep(max(0.0, (closes_at - timezone.now()).total_seconds()) + 0.1)
+    after, _ = _get(client, "/challenges/")
+    assert "badge--closing_soon" not in after
+    assert "badge--in_review" in after
+
+
+def test_a_part_never_sees_who_is_reading():
+    applicant = factories.UserFactory(username="pelamar-rahasia", email="rahasia@example.id")
+    source = (
+        '{% public_part "reader" "same" %}[{{ user.username }}][{{ user.email }}]'
+        "[{{ csrf_token }}][{{ request.path }}][{{ perms }}]{{ shown }}{% endpublic_part %}"
+    )
+    with translation.override("id"):
+        made = _render(source, {PUBLIC_PARTS: True, "shown": "isi publik"}, user=applicant)
+        kept = _render(source, {PUBLIC_PARTS: True, "shown": "isi publik"})
+    assert made == kept == "[][][][][]isi publik"
+
+
+def test_a_part_is_kept_only_where_the_view_says_the_page_is_public():
+    """A preview or a draft never says so: what it shows is made each time and never kept."""
+    source = '{% public_part "draft" "same" %}{{ shown }}{% endpublic_part %}'
+    with translation.override("id"):
+        assert _render(source, {"shown": "draf satu"}) == "draf satu"
+        assert _render(source, {"shown": "draf dua"}) == "draf dua"
+        assert _render(source, {PUBLIC_PARTS: True, "shown": "terbit"}) == "terbit"
+        # Kept now: the same name and values show what was kept, until a public write.
+        assert _render(source, {PUBLIC_PARTS: True, "shown": "lain"}) == "terbit"
+        page_cache.forget_public_pages()
+        assert _render(source, {PUBLIC_PARTS: True, "shown": "lain"}) == "lain"
+
+
+def test_a_part_that_cannot_be_named_is_made_each_time():
+    source = '{% public_part "unnamed" key %}{{ shown }}{% endpublic_part %}'
+    with translation.override("id"):
+        assert _render(source, {PUBLIC_PARTS: True, "key": None, "shown": "satu"}) == "satu"
+        assert _render(source, {PUBLIC_PARTS: True, "key": None, "shown": "dua"}) == "dua"
