@@ -36,14 +36,28 @@ class HomePage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        from core.pagination import LazyRows
+        from core.templatetags.public_parts import PUBLIC_PARTS
         from marketplace.awards.selectors import projects as awards_selectors
         from marketplace.challenges import selectors as challenges_selectors
         from marketplace.publicdata import selectors as publicdata_selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["open_challenges"] = challenges_selectors.challenge_list(status="open")[:6]
-        context["funded_projects"] = awards_selectors.project_list()[:4]
-        context["figures"] = publicdata_selectors.headline_figures()
+        figures = publicdata_selectors.headline_figures()
+        open_challenges = challenges_selectors.challenge_list(status="open")[:6]
+
+        def cards_change_at(rows):
+            """A shown challenge changes status, or another opens or closes (the figures say
+            when): the open ones shown are then others."""
+            moments = (challenges_selectors.status_changes_at(rows), figures["changes_at"])
+            return min((moment for moment in moments if moment is not None), default=None)
+
+        # Read only when the cards are made (``{% public_part %}``), not while they are kept.
+        context["open_challenges"] = LazyRows(lambda: list(open_challenges), changes_at=cards_change_at)
+        context["funded_projects"] = LazyRows(lambda: list(awards_selectors.project_list()[:4]))
+        context["figures"] = figures
+        # A preview shows a draft: its parts are made each time and never kept.
+        context[PUBLIC_PARTS] = not getattr(request, "is_preview", False)
         return context
 
 

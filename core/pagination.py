@@ -49,7 +49,7 @@ class LazyRows(Sequence):
     def __init__(
         self,
         read: Callable[[], list],
-        length: int,
+        length: int | None = None,
         changes_at: Callable[[list], Any] | None = None,
     ) -> None:
         self._read, self._length, self._changes_at = read, length, changes_at
@@ -61,7 +61,7 @@ class LazyRows(Sequence):
         return self._rows
 
     def __len__(self) -> int:
-        return self._length
+        return len(self.rows()) if self._length is None else self._length
 
     def __getitem__(self, index):
         return self.rows()[index]

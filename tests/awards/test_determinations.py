@@ -194,7 +194,7 @@ def test_winners_are_public_only_once_the_official_publishes_the_results(world):
     public = Client()
     project_url = f"/projects/{world.award.pk}/"
     assert public.get(project_url).status_code == 404
-    assert public.get("/projects/").context["projects"].count() == 0
+    assert len(public.get("/projects/").context["projects"]) == 0
     assert world.proposal.title not in public.get(world.challenge.url).text
     assert public.get("/api/v1/projects/").json()["results"] == []
 

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from core import page_cache
 from core.pagination import paginate, querystring_without_page
+from core.templatetags.public_parts import PUBLIC_PARTS
 from marketplace.awards.filters import ProjectFilter
 from marketplace.awards.selectors import projects as selectors
 from marketplace.challenges import permissions as challenges_permissions
@@ -20,7 +21,8 @@ from search import api as search
 def project_list(request):
     # A bad value is shown on its field; the valid filters still apply.
     filterset = ProjectFilter(request.GET, queryset=selectors.project_list())
-    page = paginate(request, filterset.qs, count_key=filterset.counts_key())
+    key = filterset.counts_key()
+    page = paginate(request, filterset.qs, count_key=key)
     return render(
         request,
         "awards/project_list.html",
@@ -29,6 +31,11 @@ def project_list(request):
             "page_obj": page,
             "projects": page.object_list,
             "querystring": querystring_without_page(request),
+            "filtered": bool(request.GET),
+            # The cards are kept for these filters, sort and page; the filters' form as asked.
+            "cards_key": f"{key}:{filterset.form.cleaned_data.get('sort') or ''}",
+            "form_key": page_cache.digest(sorted(request.GET.lists())),
+            PUBLIC_PARTS: True,
         },
     )
 
