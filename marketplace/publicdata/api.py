@@ -10,6 +10,7 @@ a cached answer always says the same thing."""
 from __future__ import annotations
 
 import html
+import json
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -24,12 +25,14 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.fields import get_attribute
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core import chains
+from core import chains, page_cache
 from core.localized import localized_text
 from core.models import ChainHeadSnapshot
 from core.money import major_units
+from core.pagination import LazyRows
 from core.references import CHALLENGE, parse_reference
 from marketplace.awards.models import Award, Milestone
 from marketplace.awards.selectors import projects as awards_selectors
@@ -77,6 +80,42 @@ class InRequestedLanguage:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         check_language(request)
+
+
+class KeptLists:
+    """A viewset whose list pages are kept until the next public write (``page_cache
+    .remembered``), for every reader: the same address in the same language always lists the
+    same public rows. ``rows_change_at(rows)``: when a page's rows change by the clock alone
+    (None: never); a list that cannot be named (``list_key`` None) is made each time."""
+
+    def list(self, request, *args, **kwargs):
+        key = self.list_key(request)
+        if key is None:
+            return super().list(request, *args, **kwargs)
+
+        def made() -> tuple[object, object]:
+            response = super(KeptLists, self).list(request, *args, **kwargs)
+            page = getattr(self.paginator, "page", None)  # a cursor's page is a plain list
+            rows = getattr(page, "object_list", page) or []
+            plain = json.loads(JSONRenderer().render(response.data))
+            return plain, self.rows_change_at(rows)
+
+        data, _until = page_cache.remembered(  # type: ignore[misc]
+            key, made, holds=_list_holds, keep=_list_holds
+        )
+        return Response(data)
+
+    def list_key(self, request) -> str | None:
+        params = sorted((name, request.GET.getlist(name)) for name in request.GET)
+        return f"api-list:{type(self).__name__}:{request.build_absolute_uri('/')}:{page_cache.digest(params)}"
+
+    def rows_change_at(self, rows):
+        return None
+
+
+def _list_holds(kept) -> bool:
+    until = kept[1]
+    return until is None or timezone.now() < until
 
 
 class LocalizedField(serializers.CharField):
@@ -211,10 +250,19 @@ class ChallengeSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(parameters=[LANG_PARAMETER]), retrieve=extend_schema(parameters=[LANG_PARAMETER])
 )
-class ChallengeViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
+class ChallengeViewSet(InRequestedLanguage, KeptLists, viewsets.ReadOnlyModelViewSet):
     serializer_class = ChallengeSerializer
     filterset_class = ChallengeFilter
     queryset = ChallengePage.objects.none()
+
+    def list_key(self, request) -> str | None:
+        # A status selects by the clock: which challenges are listed changes without a write.
+        return None if request.GET.getlist("status") else super().list_key(request)
+
+    def rows_change_at(self, rows):
+        if isinstance(rows, LazyRows):  # the lists' default order: also when its groups change
+            return rows.changes_at()
+        return challenges_selectors.status_changes_at(rows)
 
     def get_queryset(self):
         return challenges_selectors.challenge_list().prefetch_related("sdg_tags", "beneficiaries")
@@ -277,7 +325,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(parameters=[LANG_PARAMETER]), retrieve=extend_schema(parameters=[LANG_PARAMETER])
 )
-class ProjectViewSet(InRequestedLanguage, viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(InRequestedLanguage, KeptLists, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProjectSerializer
     queryset = Award.objects.none()
 
@@ -296,7 +344,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "region", "sectors", "verified"]
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(KeptLists, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
     # By name, then id so that pages never overlap (organisation_name index).
@@ -337,7 +385,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         return parse_reference(obj.fund_reference, CHALLENGE)
 
 
-class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
+class LedgerViewSet(KeptLists, viewsets.ReadOnlyModelViewSet):
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerFilter
     # A cursor instead of ``page`` and ``count``, which read the whole ledger.

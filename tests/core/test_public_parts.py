@@ -121,3 +121,33 @@ def test_a_part_that_cannot_be_named_is_made_each_time():
     with translation.override("id"):
         assert _render(source, {PUBLIC_PARTS: True, "key": None, "shown": "satu"}) == "satu"
         assert _render(source, {PUBLIC_PARTS: True, "key": None, "shown": "dua"}) == "dua"
+
+
+def _api(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return response.json(), len(queries.captured_queries)
+
+
+def test_the_api_lists_are_kept_for_each_address_and_language(client, django_capture_on_commit_callbacks):
+    factories.challenge(title="Tantangan API")
+    first, first_queries = _api(client, "/api/v1/challenges/")
+    again, again_queries = _api(client, "/api/v1/challenges/")
+    assert again == first and again_queries < first_queries
+    english, _ = _api(client, "/api/v1/challenges/?lang=en")
+    assert english["results"][0]["title"] == "Tantangan API"  # no English twin: as given
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.challenge(title="Tantangan API kedua")
+    after, _ = _api(client, "/api/v1/challenges/")
+    assert {row["title"] for row in after["results"]} == {"Tantangan API", "Tantangan API kedua"}
+
+
+def test_an_api_list_gives_the_status_the_clock_gives(client):
+    closes_at = timezone.now() + datetime.timedelta(seconds=2)
+    factories.challenge(opens_at=timezone.now() - datetime.timedelta(days=10), closes_at=closes_at)
+    for path in ("/api/v1/challenges/", "/api/v1/challenges/?sort=closes"):
+        assert _api(client, path)[0]["results"][0]["status"] == "closing_soon", path
+    time.sleep(max(0.0, (closes_at - timezone.now()).total_seconds()) + 0.1)
+    for path in ("/api/v1/challenges/", "/api/v1/challenges/?sort=closes"):
+        assert _api(client, path)[0]["results"][0]["status"] == "in_review", path
