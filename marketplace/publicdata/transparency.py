@@ -30,6 +30,7 @@ from core.money import format_money
 from core.references import AWARD, CHALLENGE, parse_reference
 from marketplace.awards.models import Award
 from marketplace.awards.selectors.projects import PUBLIC_PROJECT
+from marketplace.challenges.filters import CHOICES_GENERATION
 from marketplace.challenges.models import ChallengePage, Incentive, RegionPage
 from marketplace.publicdata import charts, money
 from marketplace.publicdata.money import ChallengeRow, Group, Money
@@ -345,7 +346,13 @@ def _kind_label(kind: str) -> str:
 
 
 def public_regions() -> list[RegionPage]:
-    return list(RegionPage.objects.live().order_by("title"))
+    """The live regions, kept until a region, sector or agency changes (the challenge list's
+    choices' own generation)."""
+    return page_cache.remembered(  # type: ignore[return-value]
+        "public-regions",
+        lambda: list(RegionPage.objects.live().order_by("title")),
+        generation=CHOICES_GENERATION,
+    )
 
 
 def _challenge_cells(row: ChallengeRow) -> list[Cell]:

@@ -3,12 +3,15 @@ service or selector, and render; they change nothing themselves."""
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from core import chains
+from core import chains, page_cache
 from core.pagination import paginate, querystring_without_page
 from core.references import challenge_reference
+from core.templatetags.public_parts import PUBLIC_PARTS
 from marketplace.challenges.models import ChallengePage
 from marketplace.publicdata import search_pages, selectors, transparency
 from marketplace.publicdata.filters import JournalFilterForm, TransparencyFilterForm
@@ -16,6 +19,7 @@ from payments import api as payments_api
 
 JOURNAL_PAGE_SIZE = 50
 CHALLENGE_PAGE_SIZE = 50
+GROUP_TABLES = ("by-agency", "by-sector", "by-year", "by-kind")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -33,29 +37,43 @@ def _report(request) -> tuple[TransparencyFilterForm, transparency.Report]:
 
 def transparency_page(request):
     """/transparency/: figures, tables and pictures of the public money, filtered by the URL;
-    the per-challenge table a page at a time (the download has every row)."""
+    the per-challenge table a page at a time (the download has every row). Everything below
+    the form is one kept part (``{% public_part %}``): what it shows is made only when the part
+    is made, through the callables below (a template calls them)."""
     form, report = _report(request)
-    tables = report.tables()
-    challenges = paginate(request, transparency.ChallengePages(report), size=CHALLENGE_PAGE_SIZE)
-    tables["challenges"] = report.challenge_table(challenges.object_list)
     filtered = bool(form.cleaned_data.get("region") or form.cleaned_data.get("year"))
+
+    @functools.cache
+    def challenges():
+        return paginate(request, transparency.ChallengePages(report), size=CHALLENGE_PAGE_SIZE)
+
+    @functools.cache
+    def tables():
+        made = report.tables()
+        made["challenges"] = report.challenge_table(challenges().object_list)
+        return made
+
+    # The counts of the whole site: shown only without filters.
+    figures = None if filtered else selectors.headline_counts()
     return render(
         request,
         "publicdata/transparency.html",
         {
             "form": form,
-            "report": report,
-            "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
-            "group_tables": [tables[slug] for slug in ("by-agency", "by-sector", "by-year", "by-kind")],
+            "report": lambda: report,
+            "tables": lambda: {slug.replace("-", "_"): table for slug, table in tables().items()},
+            "group_tables": lambda: [tables()[slug] for slug in GROUP_TABLES],
             "challenges_page": challenges,
-            "flow_chart": report.flow_chart(),
-            "region_chart": report.region_chart(tables["by-region"]),
-            "monthly_chart": report.monthly_chart(),
-            # The counts of the whole site: shown only without filters.
-            "figures": None if filtered else selectors.headline_counts(),
-            "chain_heads": chains.latest_snapshots(),
+            "flow_chart": report.flow_chart,
+            "region_chart": lambda: report.region_chart(tables()["by-region"]),
+            "monthly_chart": report.monthly_chart,
+            "figures": figures,
+            "chain_heads": chains.latest_snapshots,
             "querystring": querystring_without_page(request),
             "filtered": filtered,
+            "part_key": page_cache.digest(sorted(request.GET.lists())),
+            "part_until": figures["changes_at"] if figures else None,
+            PUBLIC_PARTS: True,
         },
     )
 
