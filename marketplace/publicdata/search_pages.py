@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from core import page_cache
 from core.money import format_money
+from core.pagination import LazyRows
+from core.templatetags.public_parts import PUBLIC_PARTS
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
 from marketplace.challenges.models.regions import Agency, RegionPage, Sector
@@ -349,9 +352,10 @@ def _active_filters(form: SearchForm, params: QueryDict, names: Names) -> list[A
 SEARCH_KEPT = datetime.timedelta(seconds=60)
 
 
-def _searched(params) -> search.SearchPage:
-    """The search's answer, kept until the next public write (the search index's writes start
-    one too) and for SEARCH_KEPT at most, unless the search's fallback answered."""
+def _searched(params) -> tuple[search.SearchPage, datetime.datetime]:
+    """The search's answer and when it was made, kept until the next public write (the search
+    index's writes start one too) and for SEARCH_KEPT at most, unless the search's fallback
+    answered."""
     key = f"search-page:{page_cache.digest(params)}:{get_language()}"
 
     def answered() -> tuple:
@@ -363,7 +367,7 @@ def _searched(params) -> search.SearchPage:
         holds=lambda kept: timezone.now() - kept[1] < SEARCH_KEPT,
         keep=lambda kept: not kept[0].degraded,
     )
-    return kept[0]  # type: ignore[index]
+    return kept  # type: ignore[return-value]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -381,15 +385,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "publicdata/search.html", context)
 
     search_params = form.to_params()
-    page = _searched(search_params)
-    names = Names(page, search_params)
+    page, answered_at = _searched(search_params)
     # Links carry the valid part of the search only: a bad value is reported once, not forever.
     valid_params = search.params_querydict(form.saved_params())
+    names = functools.cache(lambda: Names(page, search_params))
     context.update(
         page=page,
-        results=_results(page, names),
-        facets=_facets(page, valid_params, names),
-        active_filters=_active_filters(form, valid_params, names),
+        # Made only when the results' part is (``{% public_part %}``): read on first use.
+        results=LazyRows(lambda: _results(page, names())),
+        facets=LazyRows(lambda: _facets(page, valid_params, names())),
+        active_filters=LazyRows(lambda: _active_filters(form, valid_params, names())),
         clear_url=querystring(QueryDict(), q=search_params.q),
         next_url=querystring(valid_params, after=page.next_after) if page.next_after else "",
         first_page_url=querystring(valid_params) if search_params.after else "",
@@ -399,6 +404,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         hidden_filters=_hidden_filters(form),
         # More than the count limit: "10.000+" (grouped as the site groups rupiah).
         total_more_than="" if page.total_exact else f"{page.total_shown:,}".replace(",", "."),
+        # The results are kept as long as the answer they show; never the fallback's.
+        results_key=None if page.degraded else page_cache.digest(sorted(request.GET.lists())),
+        results_until=answered_at + SEARCH_KEPT,
+        **{PUBLIC_PARTS: True},
     )
     if request.user.is_authenticated:
         context["save_form"] = search.SavedSearchForm(
