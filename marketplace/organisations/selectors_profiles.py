@@ -6,4 +6,5 @@ from marketplace.organisations.models import Organisation
 
 
 def organisation_get(slug: str) -> Organisation:
-    return Organisation.objects.select_related("region").prefetch_related("sectors").get(slug=slug)
+    # Its sectors are read by the page's kept part when it is made (``{% public_part %}``).
+    return Organisation.objects.select_related("region").get(slug=slug)

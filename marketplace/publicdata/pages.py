@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import page_cache
+from core.templatetags.public_parts import PUBLIC_PARTS
 from core.views import merge_contexts
 from marketplace.awards.selectors import projects as awards_selectors
 from marketplace.awards.views.determinations import challenge_winners
@@ -83,5 +84,6 @@ def organisation_detail(request, slug):
         {
             "organisation": organisation,
             "projects": awards_selectors.organisation_projects(organisation),
+            PUBLIC_PARTS: True,
         },
     )

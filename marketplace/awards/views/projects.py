@@ -3,6 +3,8 @@ service or selector, and render; they change nothing themselves."""
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -49,17 +51,17 @@ def _similar_projects(pk: int) -> list:
 
 
 def project_detail(request, pk):
+    if not request.user.is_authenticated and selectors.project_is_public(pk):
+        # Nobody to be an insider: the public page, whose parts read the project when made.
+        project = functools.cache(lambda: selectors.project_for(request.user, pk))
+        return _public_page(request, pk, project, _shared(pk, lambda: project()))
     project = selectors.project_for(request.user, pk)
     if project is None:
         raise Http404
     proposal = project.proposal
     is_grantee = organisations_permissions.is_member(request.user, proposal.organisation)
     is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
-    shared = {
-        "similar_kind": "project",
-        "similar_items": _similar_projects(project.pk),
-        "public_delivery": selectors.project_public_delivery(project),
-    }
+    shared = _shared(pk, lambda: project)
     if is_grantee or is_official:
         return render(
             request,
@@ -77,4 +79,23 @@ def project_detail(request, pk):
                 **shared,
             },
         )
-    return render(request, "awards/project_detail.html", {"project": project, **shared})
+    return _public_page(request, pk, project, shared)
+
+
+def _shared(pk: int, project) -> dict:
+    """What the public and the insiders' pages both show, as callables that the template
+    calls: read only when the page (or its kept part) is made."""
+    return {
+        "similar_kind": "project",
+        "similar_items": functools.cache(lambda: _similar_projects(pk)),
+        "public_delivery": functools.cache(lambda: selectors.project_public_delivery(project())),
+    }
+
+
+def _public_page(request, pk: int, project, shared: dict):
+    """The public page: its title and its content are kept parts (``{% public_part %}``)."""
+    return render(
+        request,
+        "awards/project_detail.html",
+        {"project": project, "public_key": pk, PUBLIC_PARTS: True, **shared},
+    )
