@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -132,6 +133,18 @@ def wrk(url: str, *, connections: int, seconds: int) -> Load:
         raise RuntimeError(f"wrk printed no figures for {url}:\n{output}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
     return Load(float(rate.group(1)), float(latency.group(1)) * scale)
+
+
+def cold_ms(url: str, forget, requests: int = 7) -> float:
+    """The median time of one request made right after ``forget()`` (a public write: every
+    remembered value and kept part is made again), one connection each, as a reader meets it."""
+    timings = []
+    for _ in range(requests):
+        forget()
+        started = time.perf_counter()
+        urllib.request.urlopen(url, timeout=120).read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 def status_of(url: str) -> int:

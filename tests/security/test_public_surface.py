@@ -102,3 +102,33 @@ def test_an_anonymous_crawl_finds_nothing_before_its_time(scene):
     # The project page is public now, with its delivery; the private report and evidence are not.
     assert f"/projects/{_award.pk}/" in after
     assert pages_showing(after, [PRIVATE_REPORT, "contoh.id/akik", EVIDENCE_FILE]) == []
+
+
+def test_parts_kept_after_insiders_made_them_show_an_anonymous_crawl_nothing_before_its_time(
+    scene, settings, django_capture_on_commit_callbacks
+):
+    """The kept parts of public pages (``{% public_part %}``) are made first by the challenge's
+    official and by the grantee, who may see more; the anonymous crawl that follows still finds
+    nothing before its time, and the award once the results are published."""
+    from django.core.cache import cache
+
+    settings.DATA_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS = 300, 0
+    cache.clear()
+    challenge, official, award, _attachment = scene
+    for insider in (official, award.proposal.created_by):
+        crawl(also_start=(*SEARCHES, f"/projects/{award.pk}/"), client=factories.signed_in_client(insider))
+
+    before = crawl(also_start=SEARCHES)
+    assert f"/challenges/{challenge.slug}/" in before and "/projects/" in before
+    private = [*AWARD_MARKERS, DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]
+    assert pages_showing(before, private) == []
+    assert pages_showing(before, [PRIVATE_REPORT, "contoh.id/akik", EVIDENCE_FILE]) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.publish_results(challenge, official)
+    after = crawl(also_start=SEARCHES)
+    assert "/transparency/" in pages_showing(after, AWARD_MARKERS)
+    assert "/api/v1/ledger/" in pages_showing(after, AWARD_MARKERS)
+    assert f"/projects/{award.pk}/" in pages_showing(after, AWARD_MARKERS)
+    assert pages_showing(after, [DRAFT_TITLE, APPLICANT_EMAIL, PRIVATE_FILE, PROPOSAL_TITLE]) == []
+    assert pages_showing(after, [PRIVATE_REPORT, "contoh.id/akik", EVIDENCE_FILE]) == []

@@ -40,10 +40,13 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)|"(https?://testserver/[^"]+)\"""")
 
 
-def crawl(*, also_start: tuple[str, ...] = (), limit: int = 400) -> dict[str, str]:
-    """Every page an anonymous visitor reaches from START (and ``also_start``, such as searches
-    for a test's own words) by following links (GET only): its body by address."""
-    client = Client()
+def crawl(
+    *, also_start: tuple[str, ...] = (), limit: int = 400, client: Client | None = None
+) -> dict[str, str]:
+    """Every page an anonymous visitor (or ``client``'s user) reaches from START (and
+    ``also_start``, such as searches for a test's own words) by following links (GET only): its
+    body by address."""
+    client = client or Client()
     seen: dict[str, str] = {}
     queue = deque([*START, *also_start])
     while queue and len(seen) < limit:
