@@ -4,8 +4,11 @@ page has, in one place."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -41,10 +44,9 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
         if not hasattr(challenge, "incentive_total"):
             challenge.incentive_total = sum(i.amount or 0 for i in challenge.incentives.all())
     else:
-        try:
-            challenge = selectors.challenge_get(slug)
-        except ChallengePage.DoesNotExist:
-            raise Http404(_("No challenge at this address.")) from None
+        challenge = _live_challenge(slug)
+        if challenge is None:
+            raise Http404(_("No challenge at this address."))
     # A page not saved yet (previewed while being added) has nothing from other apps yet.
     saved = challenge.pk is not None
     parts = CHALLENGE_PAGE_PARTS if saved else [challenge_details]
@@ -61,9 +63,45 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
             "can_manage_funds": permissions.can_manage_funds(request.user)[0],
             "similar_kind": "challenge",
             "similar_items": _similar_challenges(challenge) if saved else [],
+            # Its facts, timeline, texts, incentives and criteria are one kept part
+            # (``{% public_part %}``) until its status or a day of its timeline changes; never
+            # a draft's (a preview, "view draft").
+            PUBLIC_PARTS: draft is None,
+            "part_until": lambda: _facts_change_at(challenge),
             **context,
         },
     )
+
+
+def _facts_change_at(challenge: ChallengePage) -> datetime.datetime:
+    """The next status change, or the next midnight in the region (a phase of the timeline is
+    then past)."""
+    zone = challenge.region.zoneinfo
+    tomorrow = timezone.localdate(timezone=zone) + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
+    status_change = selectors.next_status_change(challenge, timezone.now())
+    return midnight if status_change is None else min(midnight, status_change)
+
+
+def _live_challenge(slug: str) -> ChallengePage | None:
+    """The live challenge with what its page shows of it (``selectors.challenge_get``), kept
+    until the next public write or until its status changes by the clock; each request gets
+    its own copy."""
+
+    def read() -> tuple[ChallengePage | None, datetime.datetime | None]:
+        try:
+            challenge = selectors.challenge_get(slug)
+        except ChallengePage.DoesNotExist:
+            return None, None
+        return challenge, selectors.next_status_change(challenge, timezone.now())
+
+    def holds(kept) -> bool:
+        return kept[1] is None or timezone.now() < kept[1]
+
+    challenge, _until = page_cache.remembered(  # type: ignore[misc]
+        f"challenge-page:{slug}", read, holds=holds, keep=lambda kept: kept[0] is not None and holds(kept)
+    )
+    return challenge
 
 
 def _similar_challenges(challenge: ChallengePage) -> list:

@@ -42,6 +42,23 @@ def _render(source: str, context: dict, user=None) -> str:
     return engines["django"].from_string("{% load public_parts %}" + source).render(context, request)
 
 
+def _closing_in(seconds: float, **fields):
+    """A challenge that closes ``seconds`` from now (set once it exists, so that making it does
+    not eat into them)."""
+    from marketplace.challenges.models import ChallengePage
+
+    challenge = factories.challenge(**fields)
+    closes_at = timezone.now() + datetime.timedelta(seconds=seconds)
+    ChallengePage.objects.filter(pk=challenge.pk).update(
+        opens_at=timezone.now() - datetime.timedelta(days=10), closes_at=closes_at
+    )
+    return challenge, closes_at
+
+
+def _wait_until(moment) -> None:
+    time.sleep(max(0.0, (moment - timezone.now()).total_seconds()) + 0.1)
+
+
 def test_the_challenge_cards_are_read_once_and_shown_the_same_the_next_time(client):
     for number in range(3):
         factories.challenge(title=f"Tantangan nomor {number}")
@@ -77,15 +94,10 @@ def test_the_cards_are_kept_apart_by_language_filters_sort_and_page(client):
 def test_a_card_shows_the_status_the_clock_gives_it_not_the_kept_one(client):
     """A challenge closing in two seconds is listed as closing soon; once its deadline passes
     its card says it is in review, though nothing was written in between."""
-    closes_at = timezone.now() + datetime.timedelta(seconds=2)
-    factories.challenge(
-        title="Tantangan hampir tutup",
-        opens_at=timezone.now() - datetime.timedelta(days=10),
-        closes_at=closes_at,
-    )
+    _challenge, closes_at = _closing_in(3, title="Tantangan hampir tutup")
     before, _ = _get(client, "/challenges/")
     assert "badge--closing_soon" in before
-    time.sleep(max(0.0, (closes_at - timezone.now()).total_seconds()) + 0.1)
+    _wait_until(closes_at)
     after, _ = _get(client, "/challenges/")
     assert "badge--closing_soon" not in after
     assert "badge--in_review" in after
@@ -144,10 +156,44 @@ def test_the_api_lists_are_kept_for_each_address_and_language(client, django_cap
 
 
 def test_an_api_list_gives_the_status_the_clock_gives(client):
-    closes_at = timezone.now() + datetime.timedelta(seconds=2)
-    factories.challenge(opens_at=timezone.now() - datetime.timedelta(days=10), closes_at=closes_at)
+    _challenge, closes_at = _closing_in(3)
     for path in ("/api/v1/challenges/", "/api/v1/challenges/?sort=closes"):
         assert _api(client, path)[0]["results"][0]["status"] == "closing_soon", path
-    time.sleep(max(0.0, (closes_at - timezone.now()).total_seconds()) + 0.1)
+    _wait_until(closes_at)
     for path in ("/api/v1/challenges/", "/api/v1/challenges/?sort=closes"):
         assert _api(client, path)[0]["results"][0]["status"] == "in_review", path
+
+
+def test_a_challenge_page_shows_a_change_at_once(client, django_capture_on_commit_callbacks):
+    official = factories.UserFactory(roles=["official"])
+    challenge = factories.challenge(officials=[official])
+    first, first_queries = _get(client, challenge.url)
+    again, again_queries = _get(client, challenge.url)
+    assert again == first and again_queries < first_queries
+    with django_capture_on_commit_callbacks(execute=True):
+        question = factories.answered_question(challenge_page=challenge, official=official)
+    answered, _ = _get(client, challenge.url)
+    assert question.body in answered
+
+
+def test_a_challenge_page_shows_the_status_the_clock_gives_it(client):
+    challenge, closes_at = _closing_in(3)
+    assert "badge--closing_soon" in _get(client, challenge.url)[0]
+    assert "badge--closing_soon" in _get(client, challenge.url)[0]
+    _wait_until(closes_at)
+    closed, _ = _get(client, challenge.url)
+    assert "badge--closing_soon" not in closed and "badge--in_review" in closed
+
+
+def test_an_official_sees_the_questions_awaiting_an_answer_and_nobody_else_does(client):
+    """The official's own list is made for them each time beside the kept parts, whoever made
+    those first."""
+    official = factories.UserFactory(roles=["official"])
+    challenge = factories.challenge(officials=[official])
+    factories.question(challenge_page=challenge, body="Pertanyaan yang belum dijawab Intan?")
+    for reader in (factories.signed_in_client(official), client, factories.signed_in_client(official)):
+        reader.get(challenge.url)
+    own = factories.signed_in_client(official).get(challenge.url).content.decode()
+    anonymous, _ = _get(client, challenge.url)
+    assert "Pertanyaan yang belum dijawab Intan?" in own
+    assert "Pertanyaan yang belum dijawab Intan?" not in anonymous

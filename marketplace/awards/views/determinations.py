@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import page_cache
 from core.errors import DomainError
 from core.files import private_file_response
 from core.money import format_money
@@ -134,7 +135,13 @@ def _results_confirmation(challenge: ChallengePage) -> Confirmation:
 def challenge_winners(request, challenge) -> dict:
     """The public winners list (once published) and, for the agency's officials, the button."""
     officials_view = challenges_permissions.is_challenge_official(request.user, challenge)
-    winners = selectors_determinations.challenge_winners(challenge, include_unpublished=officials_view)
+    if officials_view:
+        winners = selectors_determinations.challenge_winners(challenge, include_unpublished=True)
+    else:  # the published winners, the same for every other reader: kept until a public write
+        winners = page_cache.remembered(
+            f"challenge-winners:{challenge.pk}",
+            lambda: selectors_determinations.challenge_winners(challenge, include_unpublished=False),
+        )
     return {
         "winners": winners,
         "results_published": challenge.results_published_at is not None,

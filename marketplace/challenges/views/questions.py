@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import page_cache
 from core.errors import DomainError
 from core.models import Notification
 from core.roles import is_official
@@ -94,7 +95,11 @@ def qa_section(request, challenge) -> dict:
     """Answered questions, pinned first, without who asked; a form while questions are open."""
     is_open = challenge.questions_open()
     context = {
-        "qa_questions": list(Question.objects.public().filter(challenge=challenge)),
+        # The same for every reader: kept until the next public write.
+        "qa_questions": page_cache.remembered(
+            f"challenge-questions:{challenge.pk}",
+            lambda: list(Question.objects.public().filter(challenge=challenge)),
+        ),
         "qa_open": is_open,
         "qa_deadline": question_services.questions_deadline(challenge),
         "qa_form": QuestionForm() if is_open and request.user.is_authenticated else None,

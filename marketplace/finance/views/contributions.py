@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import page_cache
 from core.money import RupiahField
 from core.references import CHALLENGE, challenge_reference, parse_reference
 from core.roles import is_finance
@@ -169,8 +170,10 @@ class RefundForm(forms.Form):
 def contributions_section(request, challenge) -> dict:
     """Named sponsors with their amounts, the others as anonymous, and the total; the button."""
     return {
-        "contributions_sponsors": payments_api.fund_sponsors(
-            fund_reference=challenge_reference(challenge.pk)
+        # The same for every reader: kept until the next public write.
+        "contributions_sponsors": page_cache.remembered(
+            f"fund-sponsors:{challenge.pk}",
+            lambda: payments_api.fund_sponsors(fund_reference=challenge_reference(challenge.pk)),
         ),
         "contributions_card": stripe_configured(),
         "contributions_card_unavailable": payments_api.card_payments_unavailable(),

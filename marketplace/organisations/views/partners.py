@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import page_cache
 from core.views import deny_unless, form_action, post_action
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations import permissions
@@ -94,10 +95,14 @@ def partners_section(request, challenge) -> dict:
     context: dict = {"partners_enabled": enabled, "partner_listings": [], "partner_my_org_ids": set()}
     if not enabled:
         return context
-    context["partner_listings"] = list(
-        PartnerListing.objects.filter(challenge=challenge, active=True)
-        .select_related("organisation")
-        .order_by("organisation__name")
+    # The same for every reader: kept until the next public write.
+    context["partner_listings"] = page_cache.remembered(
+        f"challenge-partners:{challenge.pk}",
+        lambda: list(
+            PartnerListing.objects.filter(challenge=challenge, active=True)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        ),
     )
     if request.user.is_authenticated:
         my_organisations = list(Organisation.objects.filter(memberships__user=request.user))
