@@ -30,7 +30,8 @@ def paginate(
     page = paginator.get_page(request.GET.get("page"))
     if not isinstance(page.object_list, LazyRows):
         length = page.end_index() - page.start_index() + 1 if paginator.count else 0
-        page.object_list = LazyRows(lambda rows=page.object_list: list(rows), length, changes_at)
+        rows = page.object_list
+        page.object_list = LazyRows(lambda: list(rows), length, changes_at)
     return page
 
 

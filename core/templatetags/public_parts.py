@@ -55,10 +55,10 @@ class PublicPartNode(template.Node):
                 page_cache.digest([str(value) for value in vary]),
             )
         )
-        html, _until = page_cache.remembered(  # type: ignore[misc]
+        kept: tuple[str, object] = page_cache.remembered(  # type: ignore[assignment]
             key, made, holds=_still_holds, keep=_still_holds
         )
-        return mark_safe(html)
+        return mark_safe(kept[0])
 
 
 def _still_holds(kept) -> bool:
