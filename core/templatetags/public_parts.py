@@ -10,10 +10,12 @@ language and the time zone, until the next public write, or until ``until`` (res
 part is made, so it may read what the part read; None: no limit of its own). A value after the
 name that is None means this part cannot be named and is made each time.
 
-A part cannot be personal: it is always made from the page's values without the request, the
-user, their permissions, their messages or the CSRF token, kept or not, so that a test of the
-page without the cache sees exactly what a kept part would show. Parts are kept only where the
-view says the page is public (``PUBLIC_PARTS``): never in a preview or a draft."""
+A part cannot be personal: on a page whose view says it shows what is published
+(``PUBLIC_PARTS``) a part is always made from the page's values without the request, the user,
+their permissions, their messages or the CSRF token, kept or not, so that a test of the page
+without the cache sees exactly what a kept part would show. Elsewhere (a preview, a draft, the
+page an insider sees with their own forms) the part is neither kept nor cut off: it is the
+page as it is."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ class PublicPartNode(template.Node):
         self.name, self.vary, self.until, self.nodelist = name, vary, until, nodelist
 
     def render(self, context) -> SafeString:
+        if not context.get(PUBLIC_PARTS):  # a preview, a draft, an insider's page: as it is
+            return self.nodelist.render(context)
         name = self.name.resolve(context)
         vary = [value.resolve(context) for value in self.vary]
         part = _without_reader(context)
@@ -44,7 +48,7 @@ class PublicPartNode(template.Node):
             html = self.nodelist.render(part)
             return str(html), self.until.resolve(part) if self.until is not None else None
 
-        if not context.get(PUBLIC_PARTS) or any(value is None for value in vary):
+        if any(value is None for value in vary):
             return mark_safe(made()[0])
         key = ":".join(
             (

@@ -55,8 +55,8 @@ def _moment(value):
     """A moment as the database gave it: SQLite (the embedded default) gives raw SQL's as text."""
     if isinstance(value, str):
         value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
     return value
 
 

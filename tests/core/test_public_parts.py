@@ -116,9 +116,13 @@ def test_a_part_never_sees_who_is_reading():
 
 
 def test_a_part_is_kept_only_where_the_view_says_the_page_is_public():
-    """A preview or a draft never says so: what it shows is made each time and never kept."""
+    """A preview, a draft or an insider's page never says so: what it shows is made each time,
+    never kept, and is the page as it is (an insider's forms keep their token)."""
     source = '{% public_part "draft" "same" %}{{ shown }}{% endpublic_part %}'
+    insider = factories.UserFactory(username="petugas-dalam")
     with translation.override("id"):
+        own = '{% public_part "own" "same" %}[{{ user.username }}]{% endpublic_part %}'
+        assert _render(own, {}, user=insider) == "[petugas-dalam]"
         assert _render(source, {"shown": "draf satu"}) == "draf satu"
         assert _render(source, {"shown": "draf dua"}) == "draf dua"
         assert _render(source, {PUBLIC_PARTS: True, "shown": "terbit"}) == "terbit"
