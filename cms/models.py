@@ -44,7 +44,6 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         figures = publicdata_selectors.headline_figures()
-        open_challenges = challenges_selectors.challenge_list(status="open")[:6]
 
         def cards_change_at(rows):
             """A shown challenge changes status, or another opens or closes (the figures say
@@ -53,7 +52,9 @@ class HomePage(Page):
             return min((moment for moment in moments if moment is not None), default=None)
 
         # Read only when the cards are made (``{% public_part %}``), not while they are kept.
-        context["open_challenges"] = LazyRows(lambda: list(open_challenges), changes_at=cards_change_at)
+        context["open_challenges"] = LazyRows(
+            lambda: list(challenges_selectors.challenge_list(status="open")[:6]), changes_at=cards_change_at
+        )
         context["funded_projects"] = LazyRows(lambda: list(awards_selectors.project_list()[:4]))
         context["figures"] = figures
         # A preview shows a draft: its parts are made each time and never kept.

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "core.request_context.ClientIPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.sites.KeptSiteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

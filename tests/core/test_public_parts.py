@@ -201,3 +201,15 @@ def test_an_official_sees_the_questions_awaiting_an_answer_and_nobody_else_does(
     anonymous, _ = _get(client, challenge.url)
     assert "Pertanyaan yang belum dijawab Intan?" in own
     assert "Pertanyaan yang belum dijawab Intan?" not in anonymous
+
+
+def test_the_home_page_shows_its_published_intro_at_once(client, django_capture_on_commit_callbacks):
+    """The site and its home page are kept with the request's site (``cms.sites``) until a
+    public write: publishing the home page is one."""
+    home = factories.home_page()
+    _get(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        home.intro = "Pengantar baru untuk beranda"
+        home.save_revision().publish()
+    page, _ = _get(client, "/")
+    assert "Pengantar baru untuk beranda" in page
