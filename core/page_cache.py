@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -296,6 +297,13 @@ def remembered(
     if keep is None or keep(value):
         cache.set(cache_key, (current, value), seconds)
     return value
+
+
+def holds_until(kept: object) -> bool:
+    """For a value kept as ``(value, until)``: whether it still holds (``until`` None or not yet
+    come), as ``remembered``'s ``holds`` and ``keep``."""
+    until = kept[1]  # type: ignore[index]
+    return until is None or timezone.now() < until
 
 
 def remember_choices(form, names: list[str], key: str, generation: str = GENERATION_KEY) -> None:

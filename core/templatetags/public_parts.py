@@ -60,14 +60,9 @@ class PublicPartNode(template.Node):
             )
         )
         kept: tuple[str, object] = page_cache.remembered(  # type: ignore[assignment]
-            key, made, holds=_still_holds, keep=_still_holds
+            key, made, holds=page_cache.holds_until, keep=page_cache.holds_until
         )
         return mark_safe(kept[0])
-
-
-def _still_holds(kept) -> bool:
-    until = kept[1]
-    return until is None or timezone.now() < until
 
 
 def _without_reader(context):

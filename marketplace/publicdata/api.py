@@ -101,7 +101,7 @@ class KeptLists:
             return plain, self.rows_change_at(rows)
 
         data, _until = page_cache.remembered(  # type: ignore[misc]
-            key, made, holds=_list_holds, keep=_list_holds
+            key, made, holds=page_cache.holds_until, keep=page_cache.holds_until
         )
         return Response(data)
 
@@ -111,11 +111,6 @@ class KeptLists:
 
     def rows_change_at(self, rows):
         return None
-
-
-def _list_holds(kept) -> bool:
-    until = kept[1]
-    return until is None or timezone.now() < until
 
 
 class LocalizedField(serializers.CharField):

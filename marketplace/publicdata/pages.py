@@ -95,11 +95,11 @@ def _live_challenge(slug: str) -> ChallengePage | None:
             return None, None
         return challenge, selectors.next_status_change(challenge, timezone.now())
 
-    def holds(kept) -> bool:
-        return kept[1] is None or timezone.now() < kept[1]
-
     challenge, _until = page_cache.remembered(  # type: ignore[misc]
-        f"challenge-page:{slug}", read, holds=holds, keep=lambda kept: kept[0] is not None and holds(kept)
+        f"challenge-page:{slug}",
+        read,
+        holds=page_cache.holds_until,
+        keep=lambda kept: kept[0] is not None and page_cache.holds_until(kept),
     )
     return challenge
 

@@ -54,7 +54,7 @@ def project_detail(request, pk):
     if not request.user.is_authenticated and selectors.project_is_public(pk):
         # Nobody to be an insider: the public page, whose parts read the project when made.
         project = functools.cache(lambda: selectors.project_for(request.user, pk))
-        return _public_page(request, pk, project, _shared(pk, lambda: project()))
+        return _public_page(request, pk, project, _shared(pk, project))
     project = selectors.project_for(request.user, pk)
     if project is None:
         raise Http404
