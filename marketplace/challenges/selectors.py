@@ -189,13 +189,13 @@ class InListOrder:
         if self.remember_as is None:
             return self.now  # the sizes were not kept, so neither is a page of it
         self.sizes()
-        moments = [self._until, *(next_status_change(challenge, self.now) for challenge in rows)]
+        moments = (self._until, status_changes_at(rows, self.now))
         return min((moment for moment in moments if moment is not None), default=None)
 
 
-def status_changes_at(challenges) -> datetime.datetime | None:
-    """The first moment one of ``challenges`` changes status by the clock alone."""
-    now = timezone.now()
+def status_changes_at(challenges, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """The first moment one of ``challenges`` changes status by the clock alone (after ``now``)."""
+    now = now or timezone.now()
     moments = (next_status_change(challenge, now) for challenge in challenges)
     return min((moment for moment in moments if moment is not None), default=None)
 
