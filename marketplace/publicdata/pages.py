@@ -9,6 +9,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -112,16 +113,23 @@ def _similar_challenges(challenge: ChallengePage) -> list:
 
 
 def organisation_detail(request, slug):
-    try:
-        organisation = organisation_selectors.organisation_get(slug)
-    except Exception:
-        raise Http404 from None
+    # Kept until the next public write; its track record is read only when its part is made.
+    organisation = page_cache.remembered(f"organisation:{slug}", lambda: _organisation_or_none(slug))
+    if organisation is None:
+        raise Http404
     return render(
         request,
         "organisations/organisation_detail.html",
         {
             "organisation": organisation,
-            "projects": awards_selectors.organisation_projects(organisation),
+            "projects": SimpleLazyObject(lambda: awards_selectors.organisation_projects(organisation)),
             PUBLIC_PARTS: True,
         },
     )
+
+
+def _organisation_or_none(slug: str):
+    try:
+        return organisation_selectors.organisation_get(slug)
+    except Exception:  # an address of no organisation, whatever its form
+        return None

@@ -7,6 +7,7 @@ import functools
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from core import page_cache
@@ -21,22 +22,29 @@ from search import api as search
 
 
 def project_list(request):
-    # A bad value is shown on its field; the valid filters still apply.
-    filterset = ProjectFilter(request.GET, queryset=selectors.project_list())
-    key = filterset.counts_key()
-    page = paginate(request, filterset.qs, count_key=key)
+    """The filters and the page are made only when the kept part showing them is made
+    (``{% public_part %}``): a kept list costs neither a query nor a form."""
+
+    @functools.cache
+    def filterset() -> ProjectFilter:
+        # A bad value is shown on its field; the valid filters still apply.
+        return ProjectFilter(request.GET, queryset=selectors.project_list())
+
+    @functools.cache
+    def page():
+        return paginate(request, filterset().qs, count_key=filterset().counts_key())
+
     return render(
         request,
         "awards/project_list.html",
         {
-            "filter": filterset,
-            "page_obj": page,
-            "projects": page.object_list,
+            "filter": SimpleLazyObject(filterset),
+            "page_obj": SimpleLazyObject(page),
+            "projects": SimpleLazyObject(lambda: page().object_list),
             "querystring": querystring_without_page(request),
             "filtered": bool(request.GET),
-            # The cards are kept for these filters, sort and page; the filters' form as asked.
-            "cards_key": f"{key}:{filterset.form.cleaned_data.get('sort') or ''}",
-            "form_key": page_cache.digest(sorted(request.GET.lists())),
+            # The list is kept for these parameters as given (its years in the reader's zone).
+            "list_key": page_cache.digest(sorted(request.GET.lists())),
             PUBLIC_PARTS: True,
         },
     )
