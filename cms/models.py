@@ -26,9 +26,16 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    # Set on the home page kept with its site (cms.sites) when it had no view restriction: none
+    # can have been added since, as adding one starts a new generation of what is kept.
+    kept_without_view_restrictions = False
+
     def get_view_restrictions(self):
         """Wagtail's answer (the restrictions on this page and its ancestors, an alias's on its
-        source page) in one query instead of two: the home page is served on every visit."""
+        source page) in one query instead of two, and in none when the page was kept without
+        any: the home page is served on every visit."""
+        if self.kept_without_view_restrictions:
+            return PageViewRestriction.objects.none()
         ancestors = Page.objects.ancestor_of(self, inclusive=True)
         return PageViewRestriction.objects.filter(
             Q(page__in=ancestors.filter(alias_of__isnull=True))
@@ -36,6 +43,8 @@ class HomePage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from core.pagination import LazyRows
         from core.templatetags.public_parts import PUBLIC_PARTS
         from marketplace.awards.selectors import projects as awards_selectors
@@ -43,7 +52,8 @@ class HomePage(Page):
         from marketplace.publicdata import selectors as publicdata_selectors
 
         context = super().get_context(request, *args, **kwargs)
-        figures = publicdata_selectors.headline_figures()
+        # Read only when the page's part is made (``{% public_part %}``), not while it is kept.
+        figures = SimpleLazyObject(publicdata_selectors.headline_figures)
 
         def cards_change_at(rows):
             """A shown challenge changes status, or another opens or closes (the figures say
@@ -51,7 +61,6 @@ class HomePage(Page):
             moments = (challenges_selectors.status_changes_at(rows), figures["changes_at"])
             return min((moment for moment in moments if moment is not None), default=None)
 
-        # Read only when the cards are made (``{% public_part %}``), not while they are kept.
         context["open_challenges"] = LazyRows(
             lambda: list(challenges_selectors.challenge_list(status="open")[:6]), changes_at=cards_change_at
         )

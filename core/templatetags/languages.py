@@ -9,11 +9,12 @@ and offers only its own language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
@@ -38,8 +39,23 @@ def language_links(context) -> list[LanguageLink]:
     current = get_language()
     links = []
     for code, name in settings.LANGUAGES:
-        url = here if code == current else translate_url(here, code)
+        url = here if code == current else _translated(request, here, code)
         if code != current and url == here:
             continue
         links.append(LanguageLink(code, NATIVE_NAMES.get(code, str(name)), url, code == current))
     return links if len(links) > 1 else []
+
+
+
+def _translated(request, here: str, code: str) -> str:
+    """``here`` (the request's own address) in language ``code``, as Django's ``translate_url``
+    makes it, but from the match the request was resolved with rather than resolving it again."""
+    match = request.resolver_match
+    if match is None:  # answered before its view was found (a middleware's page)
+        return translate_url(here, code)
+    with override(code):
+        try:
+            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return here
+    return urlunsplit(urlsplit(here)._replace(path=path))

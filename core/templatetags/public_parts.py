@@ -19,6 +19,9 @@ page as it is."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
 from django import template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -48,21 +51,28 @@ class PublicPartNode(template.Node):
             html = self.nodelist.render(part)
             return str(html), self.until.resolve(part) if self.until is not None else None
 
-        if any(value is None for value in vary):
-            return mark_safe(made()[0])
-        key = ":".join(
-            (
-                "part",
-                str(name),
-                translation.get_language() or "",
-                timezone.get_current_timezone_name(),
-                page_cache.digest([str(value) for value in vary]),
-            )
+        return mark_safe(kept(name, vary, made))
+
+
+def kept(name: str, vary: list, make: Callable[[], tuple[object, datetime.datetime | None]]) -> object:
+    """What ``make()`` makes, kept as the tag keeps a part: under ``name``, ``vary``, the
+    language and the time zone, until the next public write or the moment ``make`` returned
+    beside it (``(value, until)``; an ``until`` already past: not kept). For a view whose kept
+    part is more than one piece of HTML (the search page: its title too). A value of ``vary``
+    that is None: made each time. ``make`` must read nothing that says who is reading."""
+    if any(value is None for value in vary):
+        return make()[0]
+    key = ":".join(
+        (
+            "part",
+            str(name),
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            page_cache.digest([str(value) for value in vary]),
         )
-        kept: tuple[str, object] = page_cache.remembered(  # type: ignore[assignment]
-            key, made, holds=page_cache.holds_until, keep=page_cache.holds_until
-        )
-        return mark_safe(kept[0])
+    )
+    made = page_cache.remembered(key, make, holds=page_cache.holds_until, keep=page_cache.holds_until)
+    return made[0]  # type: ignore[index]
 
 
 def _without_reader(context):

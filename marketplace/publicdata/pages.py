@@ -5,15 +5,20 @@ page has, in one place."""
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import page_cache
+from core.templatetags import public_parts
 from core.templatetags.public_parts import PUBLIC_PARTS
 from core.views import merge_contexts
 from marketplace.awards.selectors import projects as awards_selectors
@@ -36,10 +41,34 @@ CHALLENGE_PAGE_PARTS = [
 ]
 
 
+class ChallengeBody(NamedTuple):
+    """A challenge page's content as every reader who is not signed in sees it, kept whole,
+    with its title and description."""
+
+    html: str
+    title: str
+    description: str
+
+
 def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
     """The public challenge page. With ``draft`` (``ChallengePage.serve_preview``: the admin's
     preview, "view draft" and the workflow's preview), the same page drawn from the draft's
-    content instead of the live page's, so whoever approves it sees what will go live."""
+    content instead of the live page's, so whoever approves it sees what will go live.
+
+    For a reader who is not signed in the whole content is one kept part: nothing on it is
+    theirs (``public_parts.kept``); a signed-in reader's has their own forms and buttons."""
+    if draft is None and not request.user.is_authenticated:
+        body: ChallengeBody | None = public_parts.kept(  # type: ignore[assignment]
+            "challenge-page", [slug], lambda: _anonymous_body(request, slug)
+        )
+        if body is None:
+            raise Http404(_("No challenge at this address."))
+        context = {
+            "body": mark_safe(body.html),
+            "page_title": body.title,
+            "page_description": body.description,
+        }
+        return render(request, "challenges/challenge_detail.html", context)
     if draft is not None:
         challenge = draft
         if not hasattr(challenge, "incentive_total"):
@@ -48,30 +77,52 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
         challenge = _live_challenge(slug)
         if challenge is None:
             raise Http404(_("No challenge at this address."))
+    return render(request, "challenges/challenge_detail.html", _challenge_context(request, challenge, draft))
+
+
+def _anonymous_body(request, slug: str) -> tuple[ChallengeBody | None, datetime.datetime | None]:
+    challenge = _live_challenge(slug)
+    if challenge is None:
+        return None, timezone.now()  # not kept: an address of nothing costs a lookup each time
+    context = _challenge_context(request, challenge, None)
+    html = render_to_string("challenges/challenge_detail_body.html", context)
+    body = ChallengeBody(html, context["page_title"], context["page_description"])
+    return body, _page_changes_at(challenge)
+
+
+def _challenge_context(request, challenge: ChallengePage, draft: ChallengePage | None) -> dict:
     # A page not saved yet (previewed while being added) has nothing from other apps yet.
     saved = challenge.pk is not None
     parts = CHALLENGE_PAGE_PARTS if saved else [challenge_details]
     context = merge_contexts(part(request, challenge) for part in parts)
-    return render(
-        request,
-        "challenges/challenge_detail.html",
-        {
-            "challenge": challenge,
-            "page": challenge,
-            "figures": context["details"]["fund_figures"],
-            "zone": challenge.region.zoneinfo,
-            "zone_label": challenge.region.zone_label,
-            "can_manage_funds": permissions.can_manage_funds(request.user)[0],
-            "similar_kind": "challenge",
-            "similar_items": _similar_challenges(challenge) if saved else [],
-            # Its facts, timeline, texts, incentives and criteria are one kept part
-            # (``{% public_part %}``) until its status or a day of its timeline changes; never
-            # a draft's (a preview, "view draft").
-            PUBLIC_PARTS: draft is None,
-            "part_until": lambda: _facts_change_at(challenge),
-            **context,
-        },
-    )
+    return {
+        "challenge": challenge,
+        "page": challenge,
+        "page_title": challenge.display_title,
+        "page_description": Truncator(challenge.display_summary).words(30, truncate=" …"),
+        "here": request.path,
+        "figures": context["details"]["fund_figures"],
+        "zone": challenge.region.zoneinfo,
+        "zone_label": challenge.region.zone_label,
+        "can_manage_funds": permissions.can_manage_funds(request.user)[0],
+        "similar_kind": "challenge",
+        "similar_items": _similar_challenges(challenge) if saved else [],
+        # Its facts, timeline, texts, incentives and criteria are one kept part
+        # (``{% public_part %}``) until its status or a day of its timeline changes; never
+        # a draft's (a preview, "view draft").
+        PUBLIC_PARTS: draft is None,
+        "part_until": lambda: _facts_change_at(challenge),
+        **context,
+    }
+
+
+def _page_changes_at(challenge: ChallengePage) -> datetime.datetime:
+    """When the whole page next looks different by the clock alone: its facts (status, a day of
+    its timeline) or its questions closing."""
+    moments = [_facts_change_at(challenge)]
+    if challenge.qa_closes_at and challenge.qa_closes_at > timezone.now():
+        moments.append(challenge.qa_closes_at)
+    return min(moments)
 
 
 def _facts_change_at(challenge: ChallengePage) -> datetime.datetime:

@@ -15,10 +15,12 @@ import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import page_cache
 from core.money import format_money
-from core.pagination import LazyRows
+from core.templatetags import public_parts
 from core.templatetags.public_parts import PUBLIC_PARTS
 from marketplace.challenges.filters import ChallengeFilter
 from marketplace.challenges.models.challenges import ChallengePage, Incentive
@@ -370,50 +372,71 @@ def _searched(params) -> tuple[search.SearchPage, datetime.datetime]:
     return kept  # type: ignore[return-value]
 
 
+class SearchBody(NamedTuple):
+    """The search page as everybody sees it, kept whole (``public_parts.kept``): its body, and
+    what the page around it needs from the search (the title's words, whether anything was
+    asked, the query a saved search would keep)."""
+
+    html: str
+    q: str
+    asked: bool
+    saved_query: str
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    # Kept for the parameters as given; made each time when the fallback answered.
+    body: SearchBody = public_parts.kept(  # type: ignore[assignment]
+        "search-page", [page_cache.digest(sorted(request.GET.lists()))], lambda: _search_body(request.GET)
+    )
+    context = {"body": mark_safe(body.html), "q": body.q, "asked": body.asked, PUBLIC_PARTS: True}
+    if body.asked and request.user.is_authenticated:
+        context["save_form"] = search.SavedSearchForm(
+            initial={"name": body.q[:120] or _("My search"), "query": body.saved_query},
+        )
+    return render(request, "publicdata/search.html", context)
+
+
+def _search_body(data: QueryDict) -> tuple[SearchBody, datetime.datetime | None]:
+    """The body made from the parameters alone, and until when it holds: as long as the
+    answer it shows (SEARCH_KEPT at most), not at all when the fallback answered."""
+    form = SearchForm(data or None)
     valid = form.is_valid() if form.is_bound else True
     asked = form.is_bound and not form.is_empty()
+    q = form.cleaned_data.get("q", "") if form.is_bound else ""
     context: dict = {
         "form": form,
         "asked": asked,
         "invalid": not valid,
-        "q": form.cleaned_data.get("q", "") if form.is_bound else "",
+        "q": q,
         "type_labels_json": json.dumps({value: str(label) for value, label in type_choices()}),
     }
-    if not asked:
-        return render(request, "publicdata/search.html", context)
-
-    search_params = form.to_params()
-    page, answered_at = _searched(search_params)
-    # Links carry the valid part of the search only: a bad value is reported once, not forever.
-    valid_params = search.params_querydict(form.saved_params())
-    names = functools.cache(lambda: Names(page, search_params))
-    context.update(
-        page=page,
-        # Made only when the results' part is (``{% public_part %}``): read on first use.
-        results=LazyRows(lambda: _results(page, names())),
-        facets=LazyRows(lambda: _facets(page, valid_params, names())),
-        active_filters=LazyRows(lambda: _active_filters(form, valid_params, names())),
-        clear_url=querystring(QueryDict(), q=search_params.q),
-        next_url=querystring(valid_params, after=page.next_after) if page.next_after else "",
-        first_page_url=querystring(valid_params) if search_params.after else "",
-        suggestion_url=querystring(valid_params, q=page.suggestion) if page.suggestion else "",
-        sort_choices=form.fields["sort"].choices,
-        sort=search_params.sort,
-        hidden_filters=_hidden_filters(form),
-        # More than the count limit: "10.000+" (grouped as the site groups rupiah).
-        total_more_than="" if page.total_exact else f"{page.total_shown:,}".replace(",", "."),
-        # The results are kept as long as the answer they show; never the fallback's.
-        results_key=None if page.degraded else page_cache.digest(sorted(request.GET.lists())),
-        results_until=answered_at + SEARCH_KEPT,
-        **{PUBLIC_PARTS: True},
-    )
-    if request.user.is_authenticated:
-        context["save_form"] = search.SavedSearchForm(
-            initial={"name": search_params.q[:120] or _("My search"), "query": valid_params.urlencode()},
+    until = None
+    saved_query = ""
+    if asked:
+        search_params = form.to_params()
+        page, answered_at = _searched(search_params)
+        # Links carry the valid part of the search only: a bad value is reported once, not forever.
+        valid_params = search.params_querydict(form.saved_params())
+        saved_query = valid_params.urlencode()
+        names = functools.cache(lambda: Names(page, search_params))
+        context.update(
+            page=page,
+            results=_results(page, names()),
+            facets=_facets(page, valid_params, names()),
+            active_filters=_active_filters(form, valid_params, names()),
+            clear_url=querystring(QueryDict(), q=search_params.q),
+            next_url=querystring(valid_params, after=page.next_after) if page.next_after else "",
+            first_page_url=querystring(valid_params) if search_params.after else "",
+            suggestion_url=querystring(valid_params, q=page.suggestion) if page.suggestion else "",
+            sort_choices=form.fields["sort"].choices,
+            sort=search_params.sort,
+            hidden_filters=_hidden_filters(form),
+            # More than the count limit: "10.000+" (grouped as the site groups rupiah).
+            total_more_than="" if page.total_exact else f"{page.total_shown:,}".replace(",", "."),
         )
-    return render(request, "publicdata/search.html", context)
+        until = timezone.now() if page.degraded else answered_at + SEARCH_KEPT
+    html = render_to_string("publicdata/search_body.html", context)
+    return SearchBody(html, q, asked, saved_query), until
 
 
 def _hidden_filters(form: SearchForm) -> list[tuple[str, str]]:

@@ -175,8 +175,8 @@ def contributions_section(request, challenge) -> dict:
             f"fund-sponsors:{challenge.pk}",
             lambda: payments_api.fund_sponsors(fund_reference=challenge_reference(challenge.pk)),
         ),
+        # Whether the card works right now is said on the form itself: this part is kept.
         "contributions_card": stripe_configured(),
-        "contributions_card_unavailable": payments_api.card_payments_unavailable(),
     }
 
 
