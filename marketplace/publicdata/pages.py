@@ -163,20 +163,54 @@ def _similar_challenges(challenge: ChallengePage) -> list:
     )
 
 
+class OrganisationBody(NamedTuple):
+    """An organisation's page content as every reader who is not signed in sees it, kept whole,
+    with its title and description."""
+
+    html: str
+    title: str
+    description: str
+
+
 def organisation_detail(request, slug):
-    # Kept until the next public write; its track record is read only when its part is made.
+    """For a reader who is not signed in the whole content is one kept part; a member or an
+    official sees it with their own links (its facts and record kept parts)."""
+    if not request.user.is_authenticated:
+        body: OrganisationBody | None = public_parts.kept(  # type: ignore[assignment]
+            "organisation-page", [slug], lambda: _anonymous_organisation_body(slug)
+        )
+        if body is None:
+            raise Http404
+        context = {
+            "body": mark_safe(body.html),
+            "page_title": body.title,
+            "page_description": body.description,
+        }
+        return render(request, "organisations/organisation_detail.html", context)
     organisation = page_cache.remembered(f"organisation:{slug}", lambda: _organisation_or_none(slug))
     if organisation is None:
         raise Http404
-    return render(
-        request,
-        "organisations/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "projects": SimpleLazyObject(lambda: awards_selectors.organisation_projects(organisation)),
-            PUBLIC_PARTS: True,
-        },
-    )
+    return render(request, "organisations/organisation_detail.html", _organisation_context(organisation))
+
+
+def _anonymous_organisation_body(slug: str) -> tuple[OrganisationBody | None, datetime.datetime | None]:
+    organisation = _organisation_or_none(slug)
+    if organisation is None:
+        return None, timezone.now()  # not kept
+    context = _organisation_context(organisation)
+    html = render_to_string("organisations/organisation_detail_body.html", context)
+    return OrganisationBody(html, context["page_title"], context["page_description"]), None
+
+
+def _organisation_context(organisation) -> dict:
+    return {
+        "organisation": organisation,
+        "page_title": organisation.name,
+        "page_description": Truncator(organisation.description).chars(160) or organisation.name,
+        # Its track record is read only when its part is made.
+        "projects": SimpleLazyObject(lambda: awards_selectors.organisation_projects(organisation)),
+        PUBLIC_PARTS: True,
+    }
 
 
 def _organisation_or_none(slug: str):

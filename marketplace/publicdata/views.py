@@ -7,6 +7,7 @@ import functools
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from core import chains, page_cache
 from core.pagination import paginate, querystring_without_page
@@ -37,42 +38,49 @@ def _report(request) -> tuple[TransparencyFilterForm, transparency.Report]:
 
 def transparency_page(request):
     """/transparency/: figures, tables and pictures of the public money, filtered by the URL;
-    the per-challenge table a page at a time (the download has every row). Everything below
-    the form is one kept part (``{% public_part %}``): what it shows is made only when the part
-    is made, through the callables below (a template calls them)."""
-    form, report = _report(request)
-    filtered = bool(form.cleaned_data.get("region") or form.cleaned_data.get("year"))
+    the per-challenge table a page at a time (the download has every row). The whole content
+    is one kept part (``{% public_part %}``) for the parameters as given: what it shows is made
+    only when the part is made, through the callables below (a template calls them)."""
+
+    @functools.cache
+    def made() -> tuple[TransparencyFilterForm, transparency.Report, bool, dict | None]:
+        form, report = _report(request)
+        filtered = bool(form.cleaned_data.get("region") or form.cleaned_data.get("year"))
+        # The counts of the whole site: shown only without filters.
+        return form, report, filtered, None if filtered else selectors.headline_counts()
+
+    def report() -> transparency.Report:
+        return made()[1]
 
     @functools.cache
     def challenges():
-        return paginate(request, transparency.ChallengePages(report), size=CHALLENGE_PAGE_SIZE)
+        return paginate(request, transparency.ChallengePages(report()), size=CHALLENGE_PAGE_SIZE)
 
     @functools.cache
     def tables():
-        made = report.tables()
-        made["challenges"] = report.challenge_table(challenges().object_list)
-        return made
+        by_slug = report().tables()
+        by_slug["challenges"] = report().challenge_table(challenges().object_list)
+        return by_slug
 
-    # The counts of the whole site: shown only without filters.
-    figures = None if filtered else selectors.headline_counts()
     return render(
         request,
         "publicdata/transparency.html",
         {
-            "form": form,
-            "report": lambda: report,
+            "form": SimpleLazyObject(lambda: made()[0]),
+            "report": report,
             "tables": lambda: {slug.replace("-", "_"): table for slug, table in tables().items()},
             "group_tables": lambda: [tables()[slug] for slug in GROUP_TABLES],
             "challenges_page": challenges,
-            "flow_chart": report.flow_chart,
-            "region_chart": lambda: report.region_chart(tables()["by-region"]),
-            "monthly_chart": report.monthly_chart,
-            "figures": figures,
+            "flow_chart": lambda: report().flow_chart(),
+            "region_chart": lambda: report().region_chart(tables()["by-region"]),
+            "monthly_chart": lambda: report().monthly_chart(),
+            "figures": lambda: made()[3],
             "chain_heads": chains.latest_snapshots,
             "querystring": querystring_without_page(request),
-            "filtered": filtered,
+            "filtered": lambda: made()[2],
             "part_key": page_cache.digest(sorted(request.GET.lists())),
-            "part_until": figures["changes_at"] if figures else None,
+            # The headline counts hold until a challenge opens or closes.
+            "part_until": lambda: made()[3]["changes_at"] if made()[3] else None,
             PUBLIC_PARTS: True,
         },
     )

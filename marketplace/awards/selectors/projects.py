@@ -126,11 +126,6 @@ def project_years() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def project_is_public(pk: int) -> bool:
-    """Whether project ``pk`` is public: one small query on the column the services keep."""
-    return Award.objects.filter(pk=pk, public=True).exists()
-
-
 def project_for(user, pk: int) -> Award | None:
     """A project page: public ones for anyone; before the results are published, only the
     grantee's members and the challenge's officials see it. One query for the project."""

@@ -3,15 +3,23 @@ service or selector, and render; they change nothing themselves."""
 
 from __future__ import annotations
 
+import datetime
 import functools
+from typing import NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from core import page_cache
+from core.localized import localized_text
 from core.pagination import paginate, querystring_without_page
+from core.templatetags import public_parts
 from core.templatetags.public_parts import PUBLIC_PARTS
 from marketplace.awards.filters import ProjectFilter
 from marketplace.awards.selectors import projects as selectors
@@ -59,35 +67,61 @@ def _similar_projects(pk: int) -> list:
 
 
 def project_detail(request, pk):
-    if not request.user.is_authenticated and selectors.project_is_public(pk):
-        # Nobody to be an insider: the public page, whose parts read the project when made.
-        project = functools.cache(lambda: selectors.project_for(request.user, pk))
-        return _public_page(request, pk, project, _shared(pk, project))
+    if not request.user.is_authenticated:  # nobody to be an insider: the public page or nothing
+        return _public_page(request, pk)
     project = selectors.project_for(request.user, pk)
     if project is None:
         raise Http404
     proposal = project.proposal
     is_grantee = organisations_permissions.is_member(request.user, proposal.organisation)
     is_official = challenges_permissions.is_challenge_official(request.user, proposal.challenge)
-    shared = _shared(pk, lambda: project)
-    if is_grantee or is_official:
-        return render(
-            request,
-            "awards/project_detail.html",
-            {
-                "project": project,
-                "insider": True,
-                "is_grantee": is_grantee,
-                "is_official": is_official,
-                # Reads everything; approves, asks for revisions and re-plans nothing.
-                "official_conflict": is_official
-                and proposals_permissions.without_conflict(request.user, proposal)[1],
-                "agreement": getattr(project, "agreement", None),
-                "delivery": selectors.project_delivery(project),
-                **shared,
-            },
-        )
-    return _public_page(request, pk, project, shared)
+    if not (is_grantee or is_official):
+        return _public_page(request, pk)
+    return render(
+        request,
+        "awards/project_detail.html",
+        {
+            "project": project,
+            "insider": True,
+            "is_grantee": is_grantee,
+            "is_official": is_official,
+            # Reads everything; approves, asks for revisions and re-plans nothing.
+            "official_conflict": is_official
+            and proposals_permissions.without_conflict(request.user, proposal)[1],
+            "agreement": getattr(project, "agreement", None),
+            "delivery": selectors.project_delivery(project),
+            **_shared(pk, lambda: project),
+        },
+    )
+
+
+class ProjectBody(NamedTuple):
+    """A public project's page content, the same for every reader, kept whole, with its title."""
+
+    html: str
+    title: str
+
+
+def _public_page(request, pk: int):
+    """The public page, kept whole until the next public write (``public_parts.kept``): a kept
+    page costs no query."""
+    body: ProjectBody | None = public_parts.kept(  # type: ignore[assignment]
+        "project-page", [pk], lambda: _public_body(pk)
+    )
+    if body is None:
+        raise Http404
+    return render(
+        request, "awards/project_detail.html", {"body": mark_safe(body.html), "page_title": body.title}
+    )
+
+
+def _public_body(pk: int) -> tuple[ProjectBody | None, datetime.datetime | None]:
+    project = selectors.project_for(AnonymousUser(), pk)  # a public project, or None
+    if project is None:
+        return None, timezone.now()  # not kept: a project made public later shows at once
+    context = {"project": project, PUBLIC_PARTS: True, **_shared(pk, lambda: project)}
+    html = render_to_string("awards/project_detail_body.html", context)
+    return ProjectBody(html, localized_text(project, "title")), None
 
 
 def _shared(pk: int, project) -> dict:
@@ -98,12 +132,3 @@ def _shared(pk: int, project) -> dict:
         "similar_items": functools.cache(lambda: _similar_projects(pk)),
         "public_delivery": functools.cache(lambda: selectors.project_public_delivery(project())),
     }
-
-
-def _public_page(request, pk: int, project, shared: dict):
-    """The public page: its title and its content are kept parts (``{% public_part %}``)."""
-    return render(
-        request,
-        "awards/project_detail.html",
-        {"project": project, "public_key": pk, PUBLIC_PARTS: True, **shared},
-    )
