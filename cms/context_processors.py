@@ -5,7 +5,8 @@ every page; they change only when an editor saves them, which is a public write,
 remembered until then (``core.page_cache.remembered``) and read only when a template uses them.
 They are kept under a generation of their own (``SITE_SETTINGS_GENERATION``), started by a write to
 the settings or to a site (``cms.apps``), so that the first page after another public write does
-not look them up again."""
+not look them up again. They come with the page's first round trip to the cache after its
+template starts (``page_cache.read_along``)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,18 @@ def site_settings(request):
 
     def load():
         return page_cache.remembered(
-            f"site-settings:{request.get_host()}",
-            lambda: SiteSettings.for_request(request),
-            generation=SITE_SETTINGS_GENERATION,
+            _key(request), lambda: SiteSettings.for_request(request), generation=SITE_SETTINGS_GENERATION
         )
 
     return {"site_settings": SimpleLazyObject(load)}
+
+
+def bring_site_settings_along(request) -> None:
+    """Before a view runs: the footer reads the settings last, so the request's first round trip
+    to the cache (the site, a kept part) brings them too (``page_cache.read_along``)."""
+    if request.method in ("GET", "HEAD"):
+        page_cache.read_along(_key(request), SITE_SETTINGS_GENERATION)
+
+
+def _key(request) -> str:
+    return f"site-settings:{request.get_host()}"

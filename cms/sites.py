@@ -6,6 +6,7 @@ from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.models import Site
 
+from cms.context_processors import bring_site_settings_along
 from core import page_cache
 
 
@@ -14,7 +15,8 @@ class KeptSiteMiddleware:
     (``Site.find_for_request``: by host and port), kept until the next public write with its
     root page, specific, read, and whether that page has a view restriction: Wagtail's lookup,
     its root page and its restrictions cost four queries and about 5 ms on every visit to the
-    home page. Other views are left alone."""
+    home page. Before every view, it says the footer's site settings will be read
+    (``bring_site_settings_along``), so that they come with the first kept value."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -23,6 +25,7 @@ class KeptSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        bring_site_settings_along(request)
         if view_func is wagtail_views.serve and not hasattr(request, "_wagtail_site"):
             hostname = split_domain_port(request._get_raw_host())[0]
             port = request.get_port()

@@ -27,12 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -153,6 +155,8 @@ def _affects_public_pages(model) -> bool:
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_forget_after_commit, dispatch_uid=f"page-cache-{signal!r}")
+    for signal in (request_started, request_finished):
+        signal.connect(forget_read_along, dispatch_uid=f"page-cache-read-along-{signal!r}")
     # Bulk writes send no model signals, but every service that makes one also saves a row in
     # the same transaction (its audit entry at least), which is enough to forget the pages.
 
@@ -179,14 +183,47 @@ def _may_be_served(environ: dict) -> bool:
 
 def _kept(key: str, generation: str = GENERATION_KEY) -> tuple[int, Any]:
     """The current generation under ``generation`` and what is kept under ``key`` if it was kept
-    in that generation (else None): one round trip to the cache. Values are kept as
+    in that generation (else None): one round trip to the cache, which also brings what this
+    request said it will read later (``read_along``). Values are kept as
     ``(generation, value)``."""
-    found = cache.get_many([generation, key])
-    current = found.get(generation) or 0
-    stored = found.get(key)
+    if key in _along.found:  # brought along by an earlier round trip of this request
+        current, stored = _along.found.pop(key)
+    else:
+        along = [name for pair in _along.wanted for name in pair]
+        found = cache.get_many([generation, key, *along])
+        current, stored = found.get(generation) or 0, found.get(key)
+        for wanted_key, wanted_generation in _along.wanted:
+            _along.found[wanted_key] = (found.get(wanted_generation) or 0, found.get(wanted_key))
+        _along.wanted = []
     if stored is not None and stored[0] == current:
         return current, stored[1]
     return current, None
+
+
+class _ReadAlong(threading.local):
+    """What the current request said it will read (``read_along``) and what an earlier round trip
+    brought for it: (key, generation) pairs; key -> (generation, stored)."""
+
+    def __init__(self) -> None:
+        self.wanted: list[tuple[str, str]] = []
+        self.found: dict[str, tuple[int, Any]] = {}
+
+
+_along = _ReadAlong()
+
+
+def read_along(key: str, generation: str = GENERATION_KEY) -> None:
+    """Say that this request will ask ``remembered(key, generation=generation)`` later: the next
+    round trip to the cache brings it too, so that asking costs none. For what every page reads
+    late (the footer's site settings) while its first round trip comes earlier (a kept part)."""
+    wanted = (f"remembered:{key}", generation)
+    if wanted not in _along.wanted:
+        _along.wanted.append(wanted)
+
+
+def forget_read_along(**kwargs) -> None:
+    """At the start and the end of a request: nothing of another request's is used."""
+    _along.wanted, _along.found = [], {}
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

@@ -46,7 +46,6 @@ def language_links(context) -> list[LanguageLink]:
     return links if len(links) > 1 else []
 
 
-
 def _translated(request, here: str, code: str) -> str:
     """``here`` (the request's own address) in language ``code``, as Django's ``translate_url``
     makes it, but from the match the request was resolved with rather than resolving it again."""
