@@ -338,6 +338,45 @@ def test_detail_pages_run_at_most_eight_queries_cold_and_warm_however_much_there
     assert all(cold <= 8 and warm <= 8 for cold, warm in large.values()), large
 
 
+def test_a_kept_public_page_costs_no_query_and_one_round_trip_to_the_cache(
+    client, data_cache_on, settings, tmp_path, monkeypatch
+):
+    """Once its parts are kept, a public page is made without a query and with one round trip to
+    the cache, the footer's settings brought along; the home page with two (Wagtail's site
+    first, then its part)."""
+    import redis
+
+    settings.MEDIA_ROOT = tmp_path
+    official = factories.UserFactory(roles=["official"])
+    finance = factories.UserFactory(roles=["finance"])
+    challenge = _rich_challenge(1, official=official, finance=finance)
+    _decided, award = _public_project(official=official, finance=finance)
+    paths = [
+        "/",
+        "/challenges/",
+        challenge.url,
+        "/projects/",
+        f"/projects/{award.pk}/",
+        f"/en/organisations/{award.proposal.organisation.slug}/",
+        "/transparency/",
+        "/search/?q=tantangan",
+    ]
+    for path in paths:
+        _get(client, path)
+    trips = []
+    counted = redis.Redis.execute_command  # the real client, only counted
+
+    def counting(self, *args, **options):
+        trips.append(args[0])
+        return counted(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    for path in paths:
+        trips.clear()
+        queries = _query_count(client, path)
+        assert (queries, len(trips)) == (0, 2 if path == "/" else 1), (path, trips)
+
+
 def test_remembered_parts_are_forgotten_after_a_public_write(
     client, data_cache_on, django_capture_on_commit_callbacks
 ):
