@@ -155,8 +155,8 @@ def _affects_public_pages(model) -> bool:
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_forget_after_commit, dispatch_uid=f"page-cache-{signal!r}")
-    for signal in (request_started, request_finished):
-        signal.connect(forget_read_along, dispatch_uid=f"page-cache-read-along-{signal!r}")
+    request_started.connect(forget_read_along, dispatch_uid="page-cache-read-along-started")
+    request_finished.connect(forget_read_along, dispatch_uid="page-cache-read-along-finished")
     # Bulk writes send no model signals, but every service that makes one also saves a row in
     # the same transaction (its audit entry at least), which is enough to forget the pages.
 

@@ -47,11 +47,11 @@ class PublicPartNode(template.Node):
         vary = [value.resolve(context) for value in self.vary]
         part = _without_reader(context)
 
-        def made() -> tuple[str, object]:
+        def made() -> tuple[object, datetime.datetime | None]:
             html = self.nodelist.render(part)
             return str(html), self.until.resolve(part) if self.until is not None else None
 
-        return mark_safe(kept(name, vary, made))
+        return mark_safe(str(kept(name, vary, made)))
 
 
 def kept(name: str, vary: list, make: Callable[[], tuple[object, datetime.datetime | None]]) -> object:
