@@ -35,6 +35,27 @@ def pytest_sessionstart(session):
     hashers.get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's set-up, on a copy of the migrated template (tests/support/migrated_template.py)
+    instead of migrating an empty database in every worker on every run."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.support.migrated_template import copy_migrated_database
+
+    with django_db_blocker.unblock():
+        copy_migrated_database(connection.creation._get_test_db_name())
+        databases = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=True)
+    yield
+    with django_db_blocker.unblock():
+        try:
+            teardown_databases(databases, verbosity=request.config.option.verbose)
+        except Exception as error:  # a request a test left running still holds a connection
+            warning = f"Error when trying to teardown test databases: {error!r}"
+            request.node.warn(pytest.PytestWarning(warning))
+
+
 def pytest_collection_modifyitems(items):
     """schemathesis makes one item per API operation, named ``test[GET /api/v1/…]``; on pytest 9
     their node ids all come out as the bare ``test`` (pytest builds the id from the original name
