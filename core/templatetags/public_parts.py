@@ -1,8 +1,8 @@
 """``{% load public_parts %}``: a part of a public page, made once and kept until what it shows
 changes, for everybody who reads it, signed in or not.
 
-    {% public_part "challenge-cards" cards_key page_obj.number until=challenges.changes_at %}
-      … the cards …
+    {% public_part "challenge-list" list_key until=list_until %}
+      … the count, the filters' form, the cards, the pages …
     {% endpublic_part %}
 
 The part is kept (``core.page_cache.remembered``) under the name, the values after it, the
@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -73,6 +75,41 @@ def kept(name: str, vary: list, make: Callable[[], tuple[object, datetime.dateti
     )
     made = page_cache.remembered(key, make, holds=page_cache.holds_until, keep=page_cache.holds_until)
     return made[0]  # type: ignore[index]
+
+
+class PageBody(NamedTuple):
+    """A page's content as every reader it is kept for sees it (``kept_body``), with what the
+    page's head says of it."""
+
+    html: str
+    title: str
+    description: str
+
+    def context(self) -> dict:
+        """For the page's template: ``{{ body }}`` inside the site's header and footer."""
+        return {"body": mark_safe(self.html), "page_title": self.title, "page_description": self.description}
+
+
+def kept_body(
+    name: str,
+    vary: list,
+    template_name: str,
+    make: Callable[[], tuple[dict, datetime.datetime | None] | None],
+) -> PageBody | None:
+    """A page's whole content, ``template_name`` rendered with the context ``make()`` returns
+    beside until when it holds, kept as ``kept`` keeps it; None (not kept) when ``make`` finds
+    nothing at this address. The context names the head's ``page_title`` and, if it has one,
+    ``page_description``. Rendered without a request: nothing in it says who reads it."""
+
+    def made() -> tuple[object, datetime.datetime | None]:
+        found = make()
+        if found is None:
+            return None, timezone.now()  # already past: an address of nothing is not kept
+        context, until = found
+        html = render_to_string(template_name, context)
+        return PageBody(html, str(context["page_title"]), str(context.get("page_description", ""))), until
+
+    return kept(name, vary, made)  # type: ignore[return-value]
 
 
 def _without_reader(context):

@@ -5,14 +5,11 @@ page has, in one place."""
 from __future__ import annotations
 
 import datetime
-from typing import NamedTuple
 
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -41,15 +38,6 @@ CHALLENGE_PAGE_PARTS = [
 ]
 
 
-class ChallengeBody(NamedTuple):
-    """A challenge page's content as every reader who is not signed in sees it, kept whole,
-    with its title and description."""
-
-    html: str
-    title: str
-    description: str
-
-
 def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
     """The public challenge page. With ``draft`` (``ChallengePage.serve_preview``: the admin's
     preview, "view draft" and the workflow's preview), the same page drawn from the draft's
@@ -58,17 +46,15 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
     For a reader who is not signed in the whole content is one kept part: nothing on it is
     theirs (``public_parts.kept``); a signed-in reader's has their own forms and buttons."""
     if draft is None and not request.user.is_authenticated:
-        body: ChallengeBody | None = public_parts.kept(  # type: ignore[assignment]
-            "challenge-page", [slug], lambda: _anonymous_body(request, slug)
+        body = public_parts.kept_body(
+            "challenge-page",
+            [slug],
+            "challenges/challenge_detail_body.html",
+            lambda: _anonymous_context(request, slug),
         )
         if body is None:
             raise Http404(_("No challenge at this address."))
-        context = {
-            "body": mark_safe(body.html),
-            "page_title": body.title,
-            "page_description": body.description,
-        }
-        return render(request, "challenges/challenge_detail.html", context)
+        return render(request, "challenges/challenge_detail.html", body.context())
     if draft is not None:
         challenge = draft
         if not hasattr(challenge, "incentive_total"):
@@ -80,14 +66,11 @@ def challenge_detail(request, slug, *, draft: ChallengePage | None = None):
     return render(request, "challenges/challenge_detail.html", _challenge_context(request, challenge, draft))
 
 
-def _anonymous_body(request, slug: str) -> tuple[ChallengeBody | None, datetime.datetime | None]:
+def _anonymous_context(request, slug: str) -> tuple[dict, datetime.datetime] | None:
     challenge = _live_challenge(slug)
     if challenge is None:
-        return None, timezone.now()  # not kept: an address of nothing costs a lookup each time
-    context = _challenge_context(request, challenge, None)
-    html = render_to_string("challenges/challenge_detail_body.html", context)
-    body = ChallengeBody(html, context["page_title"], context["page_description"])
-    return body, _page_changes_at(challenge)
+        return None
+    return _challenge_context(request, challenge, None), _page_changes_at(challenge)
 
 
 def _challenge_context(request, challenge: ChallengePage, draft: ChallengePage | None) -> dict:
@@ -163,43 +146,28 @@ def _similar_challenges(challenge: ChallengePage) -> list:
     )
 
 
-class OrganisationBody(NamedTuple):
-    """An organisation's page content as every reader who is not signed in sees it, kept whole,
-    with its title and description."""
-
-    html: str
-    title: str
-    description: str
-
-
 def organisation_detail(request, slug):
     """For a reader who is not signed in the whole content is one kept part; a member or an
     official sees it with their own links (its facts and record kept parts)."""
     if not request.user.is_authenticated:
-        body: OrganisationBody | None = public_parts.kept(  # type: ignore[assignment]
-            "organisation-page", [slug], lambda: _anonymous_organisation_body(slug)
+        body = public_parts.kept_body(
+            "organisation-page",
+            [slug],
+            "organisations/organisation_detail_body.html",
+            lambda: _anonymous_organisation_context(slug),
         )
         if body is None:
             raise Http404
-        context = {
-            "body": mark_safe(body.html),
-            "page_title": body.title,
-            "page_description": body.description,
-        }
-        return render(request, "organisations/organisation_detail.html", context)
+        return render(request, "organisations/organisation_detail.html", body.context())
     organisation = page_cache.remembered(f"organisation:{slug}", lambda: _organisation_or_none(slug))
     if organisation is None:
         raise Http404
     return render(request, "organisations/organisation_detail.html", _organisation_context(organisation))
 
 
-def _anonymous_organisation_body(slug: str) -> tuple[OrganisationBody | None, datetime.datetime | None]:
+def _anonymous_organisation_context(slug: str) -> tuple[dict, None] | None:
     organisation = _organisation_or_none(slug)
-    if organisation is None:
-        return None, timezone.now()  # not kept
-    context = _organisation_context(organisation)
-    html = render_to_string("organisations/organisation_detail_body.html", context)
-    return OrganisationBody(html, context["page_title"], context["page_description"]), None
+    return None if organisation is None else (_organisation_context(organisation), None)
 
 
 def _organisation_context(organisation) -> dict:

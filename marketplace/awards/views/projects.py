@@ -3,17 +3,12 @@ service or selector, and render; they change nothing themselves."""
 
 from __future__ import annotations
 
-import datetime
 import functools
-from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from core import page_cache
@@ -95,33 +90,23 @@ def project_detail(request, pk):
     )
 
 
-class ProjectBody(NamedTuple):
-    """A public project's page content, the same for every reader, kept whole, with its title."""
-
-    html: str
-    title: str
-
-
 def _public_page(request, pk: int):
-    """The public page, kept whole until the next public write (``public_parts.kept``): a kept
-    page costs no query."""
-    body: ProjectBody | None = public_parts.kept(  # type: ignore[assignment]
-        "project-page", [pk], lambda: _public_body(pk)
+    """The public page, kept whole until the next public write (``public_parts.kept_body``): a
+    kept page costs no query."""
+    body = public_parts.kept_body(
+        "project-page", [pk], "awards/project_detail_body.html", lambda: _public_context(pk)
     )
     if body is None:
         raise Http404
-    return render(
-        request, "awards/project_detail.html", {"body": mark_safe(body.html), "page_title": body.title}
-    )
+    return render(request, "awards/project_detail.html", body.context())
 
 
-def _public_body(pk: int) -> tuple[ProjectBody | None, datetime.datetime | None]:
+def _public_context(pk: int) -> tuple[dict, None] | None:
     project = selectors.project_for(AnonymousUser(), pk)  # a public project, or None
     if project is None:
-        return None, timezone.now()  # not kept: a project made public later shows at once
-    context = {"project": project, PUBLIC_PARTS: True, **_shared(pk, lambda: project)}
-    html = render_to_string("awards/project_detail_body.html", context)
-    return ProjectBody(html, localized_text(project, "title")), None
+        return None  # not kept: a project made public later shows at once
+    shown = {"project": project, "page_title": localized_text(project, "title"), PUBLIC_PARTS: True}
+    return {**shown, **_shared(pk, lambda: project)}, None
 
 
 def _shared(pk: int, project) -> dict:
