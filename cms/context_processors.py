@@ -5,8 +5,8 @@ every page; they change only when an editor saves them, which is a public write,
 remembered until then (``core.page_cache.remembered``) and read only when a template uses them.
 They are kept under a generation of their own (``SITE_SETTINGS_GENERATION``), started by a write to
 the settings or to a site (``cms.apps``), so that the first page after another public write does
-not look them up again. They come with the page's first round trip to the cache after its
-template starts (``page_cache.read_along``)."""
+not look them up again. They come with the request's first round trip to the cache, which
+``cms.sites.KeptSiteMiddleware`` asks for before each view (``bring_site_settings_along``)."""
 
 from __future__ import annotations
 
