@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 
 from django.db import transaction
 from django.test import override_settings
@@ -29,7 +30,17 @@ def rolled_back_after_module(django_db_blocker, **settings):
 
         with rolled_back_after_module(django_db_blocker):
             yield build_scene()
+
+    and, for the tests, a function-scoped fixture that hands each test ``own_copy`` of it.
     """
     with django_db_blocker.unblock(), override_settings(**{**OFFLINE, **settings}), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def own_copy(built):
+    """A test's own copy of what was built once for the module, as ``setUpTestData`` gives each
+    TestCase test: the rows are shared (each test's changes are rolled back), the Python objects
+    are not, so what one test changes on an instance (a field, a cached relation) never reaches
+    the next test."""
+    return copy.deepcopy(built)
