@@ -19,9 +19,16 @@ LAPTOP = {"width": 1366, "height": 900}
 # The second page of a two-step action asks "Ya, …" ("Yes, …"); its button carries that name.
 CONFIRM_BUTTON = re.compile(r"^\s*(Ya|Yes)\b", re.IGNORECASE)
 
+# The transitions that end within two seconds (a message sliding in, a panel opening); a long
+# decorative animation, such as the Wagtail admin's badge that pings for 25 seconds, changes no
+# colour axe reads and is not waited for.
 SETTLED = """
 Promise.race([
-  Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null))),
+  Promise.all(
+    document.getAnimations()
+      .filter((animation) => animation.effect.getComputedTiming().endTime <= 2000)
+      .map((animation) => animation.finished.catch(() => null)),
+  ),
   new Promise((resolve) => setTimeout(resolve, 2000)),
 ])
 """
