@@ -15,6 +15,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
 from tests.support.elasticsearch_server import running_elasticsearch
+from tests.support.emptying import empty_tables_by_deleting_rows
 from tests.support.stripe_emulator import running_stripe_emulator
 
 STRIPE_TEST_KEY = "sk_test_marketplace"
@@ -33,6 +34,7 @@ def pytest_sessionstart(session):
     django_settings.PASSWORD_HASHERS = CHEAP_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+    empty_tables_by_deleting_rows()  # after each transactional test (tests/support/emptying.py)
 
 
 @pytest.fixture(scope="session")
