@@ -40,6 +40,7 @@ from marketplace.review.services.scoring import ScoreInput
 from marketplace.review.views.scoring import scoring_workspace
 from tests import factories
 from tests.review.test_review_form import indonesian, login_redirect
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
 
@@ -140,9 +141,16 @@ def build_example(*, blind: bool = False) -> Example:
     return Example(official, finance, challenge, proposals, reviewers, assignments, others)
 
 
+@pytest.fixture(scope="module")
+def _example_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it."""
+    with rolled_back_after_module(django_db_blocker):
+        yield build_example()
+
+
 @pytest.fixture
-def example() -> Example:
-    return build_example()
+def example(_example_built, db) -> Example:
+    return own_copy(_example_built)
 
 
 def url(example: Example, query: str = "") -> str:

@@ -5,7 +5,9 @@ reviewer's attachment downloads, and every role that may not use these pages."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -32,6 +34,7 @@ from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "cheap_passwords")]
 
@@ -143,9 +146,37 @@ def build_world(*, blind: bool = False) -> World:
     )
 
 
+MEDIA_SETTINGS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT")
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker, folder, **kwargs):
+    """A world built once for the module (rolled back after it), its files written under
+    ``folder``: ``with_files`` gives each test a copy of them in its own folder."""
+    media = {name: folder / name for name in MEDIA_SETTINGS}
+    with rolled_back_after_module(django_db_blocker, **media):
+        yield build_world(**kwargs), media
+
+
+def with_files(built, settings) -> World:
+    """The test's own copy of a world built once, with the world's files in the test's folder
+    (``private_media``), as if the test had built it."""
+    world, media = built
+    for name, folder in media.items():
+        if folder.exists():
+            shutil.copytree(folder, getattr(settings, name), dirs_exist_ok=True)
+    return own_copy(world)
+
+
+@pytest.fixture(scope="module")
+def _world_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("world")) as built:
+        yield built
+
+
 @pytest.fixture
-def world() -> World:
-    return build_world()
+def world(_world_built, db, private_media, settings) -> World:
+    return with_files(_world_built, settings)
 
 
 def criteria(challenge) -> list[Criterion]:
@@ -674,9 +705,15 @@ def test_reopen_is_refused_without_reason_draft_or_official(world, english_messa
 # Blind review ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def _blind_world_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("blind-world"), blind=True) as built:
+        yield built
+
+
 @pytest.fixture
-def blind_world() -> World:
-    return build_world(blind=True)
+def blind_world(_blind_world_built, db, private_media, settings) -> World:
+    return with_files(_blind_world_built, settings)
 
 
 def identities(world: World) -> list[str]:
