@@ -24,7 +24,8 @@ def rolled_back_after_module(django_db_blocker, **settings):
     """Inside a transaction that is rolled back after the module's last test: what is built
     in the block is there for each test, which runs in a savepoint of that transaction, so
     what one test changes is undone before the next starts from the same data. ``settings``
-    are overridden while the data is built (besides ``OFFLINE``).
+    (besides ``OFFLINE``) are overridden from the build to the module's end, beneath each
+    test's own ``settings``.
 
     In a module-scoped fixture (which must also ask for ``django_db_setup``)::
 
