@@ -14,8 +14,8 @@ from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
+from tests.support import transactional
 from tests.support.elasticsearch_server import running_elasticsearch
-from tests.support.emptying import empty_tables_by_deleting_rows
 from tests.support.stripe_emulator import running_stripe_emulator
 
 STRIPE_TEST_KEY = "sk_test_marketplace"
@@ -34,7 +34,7 @@ def pytest_sessionstart(session):
     django_settings.PASSWORD_HASHERS = CHEAP_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
-    empty_tables_by_deleting_rows()  # after each transactional test (tests/support/emptying.py)
+    transactional.use_plain_sql()  # when a transactional test ends (tests/support/transactional.py)
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +49,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     with django_db_blocker.unblock():
         copy_migrated_database(connection.creation._get_test_db_name())
         databases = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=True)
+        for each in connections.all():
+            transactional.keep_migrated_data(each)
     yield
     with django_db_blocker.unblock():
         try:
@@ -104,8 +106,8 @@ def _restore_migrated_data(connection, contents: str) -> None:
 
 def _empties_the_database(item) -> bool:
     marker = item.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
-    return transactional or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+    asks_for_transactions = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    return asks_for_transactions or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
 
 @pytest.fixture(scope="session", autouse=True)
