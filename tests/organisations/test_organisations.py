@@ -32,6 +32,7 @@ from marketplace.organisations.models import (
 from marketplace.organisations.services import organisations as organisations_services
 from tests import factories
 from tests.factories import UserFactory
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +83,17 @@ class World:
         self.sponsor = UserFactory(roles=["sponsor"])
 
 
+@pytest.fixture(scope="module")
+def _world_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it. It holds
+    no file: each test's uploads go to its own folders (``_media``)."""
+    with rolled_back_after_module(django_db_blocker):
+        yield World()
+
+
 @pytest.fixture
-def world() -> World:
-    return World()
+def world(_world_built, db) -> World:
+    return own_copy(_world_built)
 
 
 def audit_count() -> int:

@@ -6,6 +6,7 @@ declaration flow, fixed query counts, and a permission test for each view and ro
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import pytest
@@ -20,8 +21,8 @@ from django.utils.translation import gettext
 
 from core.errors import DomainError
 from core.models import AuditEntry, Notification
-from marketplace.challenges.models import ChallengePage
-from marketplace.organisations.models import PastMembership, UserProfile
+from marketplace.challenges.models import ChallengePage, Sector
+from marketplace.organisations.models import Organisation, PastMembership, UserProfile
 from marketplace.organisations.services import organisations as organisations_services
 from marketplace.proposals.models import Proposal, ProposalPartner
 from marketplace.proposals.services import consortium as consortium_proposals_services
@@ -31,6 +32,7 @@ from marketplace.review.models import ChallengeReviewer, ConflictDeclaration, Re
 from marketplace.review.selectors import assignments as assignments_reviews
 from marketplace.review.services import assignments as assignments_reviews_review
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 A = ReviewAssignment.Status
@@ -42,39 +44,10 @@ A = ReviewAssignment.Status
 # Real data -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def health():
-    return factories.SectorFactory(name="Kesehatan", name_en="Health", slug="kesehatan")
-
-
-@pytest.fixture
-def education():
-    return factories.SectorFactory(name="Pendidikan", name_en="Education", slug="pendidikan")
-
-
-@pytest.fixture
-def challenge(official, region, health):
-    """The shared challenge, in the health sector: the ranking counts shared sectors."""
-    return factories.challenge(region_page=region, officials=[official], sector=health)
-
-
-@pytest.fixture
-def lead(owner, education):
-    organisation = factories.organisation(owner, name="Koperasi Digital Sumba")
-    organisation.sectors.set([education])
-    organisation.capabilities.set(["Mobile apps", "GIS"])
-    return organisation
-
-
 def in_review(proposal, official):
     for step in ("screen", "review"):
         submission_proposals_services.proposal_decide(proposal=proposal, by=official, transition=step)
     return Proposal.objects.select_related("challenge__agency__region", "organisation").get(pk=proposal.pk)
-
-
-@pytest.fixture
-def proposal(challenge, owner, lead, official):
-    return in_review(factories.submitted_proposal(challenge_page=challenge, owner=owner), official)
 
 
 def reviewer(challenge=None, *, name="", tags=(), sectors=(), official=None):
@@ -87,6 +60,111 @@ def reviewer(challenge=None, *, name="", tags=(), sectors=(), official=None):
     if challenge is not None:
         ChallengeReviewer.objects.create(challenge=challenge, user=user, invited_by=official)
     return user
+
+
+@dataclass
+class Scene:
+    """A challenge in the health sector (the ranking counts shared sectors) that ``official``
+    runs, and ``owner``, who applies: with ``proposal``, led by ``lead``, in review; with
+    ``others``, the users of the permission tests besides those."""
+
+    official: object
+    owner: object
+    health: Sector
+    education: Sector
+    challenge: ChallengePage
+    lead: Organisation | None = None
+    proposal: Proposal | None = None
+    others: dict = field(default_factory=dict)
+
+
+def build_scene(*, with_proposal: bool, with_others: bool = False) -> Scene:
+    official = factories.UserFactory(roles=["official"])
+    region = factories.region()
+    health = factories.SectorFactory(name="Kesehatan", name_en="Health", slug="kesehatan")
+    challenge = factories.challenge(region_page=region, officials=[official], sector=health)
+    owner = factories.UserFactory()
+    education = factories.SectorFactory(name="Pendidikan", name_en="Education", slug="pendidikan")
+    scene = Scene(official=official, owner=owner, health=health, education=education, challenge=challenge)
+    if with_proposal:
+        scene.lead = factories.organisation(owner, name="Koperasi Digital Sumba")
+        scene.lead.sectors.set([education])
+        scene.lead.capabilities.set(["Mobile apps", "GIS"])
+        submitted = factories.submitted_proposal(challenge_page=challenge, owner=owner)
+        scene.proposal = in_review(submitted, official)
+    if with_others:
+        scene.others = {
+            "other_official": factories.official_elsewhere(),
+            "other_applicant": factories.applicant(),
+            "reviewer": reviewer(challenge, name="Belum Ditugasi"),  # in the pool, not assigned
+            "finance": factories.UserFactory(roles=["finance"]),
+        }
+    return scene
+
+
+@dataclass
+class Scenes:
+    """Each its own challenge, official and applicant, so that what one holds (a proposal, a
+    reviewer in the pool) is not in the challenge of the tests that use another."""
+
+    open: Scene
+    reviewed: Scene
+    permissions: Scene
+
+
+@pytest.fixture(scope="module")
+def _scenes_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it. None holds
+    a review assignment: tests count them all, so each test makes its own."""
+    with rolled_back_after_module(django_db_blocker):
+        yield Scenes(
+            open=build_scene(with_proposal=False),
+            reviewed=build_scene(with_proposal=True),
+            permissions=build_scene(with_proposal=True, with_others=True),
+        )
+
+
+@pytest.fixture
+def scene(request, _scenes_built, db) -> Scene:
+    """The test's own copy of the scene it needs: for the permission tests (``roles``) theirs;
+    for a test of a proposal in review (``proposal``) the one with it; else the open challenge
+    without any proposal."""
+    if "roles" in request.fixturenames:
+        return own_copy(_scenes_built.permissions)
+    if "proposal" in request.fixturenames:
+        return own_copy(_scenes_built.reviewed)
+    return own_copy(_scenes_built.open)
+
+
+@pytest.fixture
+def official(scene):
+    return scene.official
+
+
+@pytest.fixture
+def owner(scene):
+    return scene.owner
+
+
+@pytest.fixture
+def health(scene):
+    return scene.health
+
+
+@pytest.fixture
+def education(scene):
+    return scene.education
+
+
+@pytest.fixture
+def challenge(scene):
+    """The shared challenge, in the health sector: the ranking counts shared sectors."""
+    return scene.challenge
+
+
+@pytest.fixture
+def proposal(scene):
+    return scene.proposal
 
 
 def fresh(challenge) -> ChallengePage:
@@ -651,16 +729,13 @@ def test_the_reviewers_list_in_the_workspace_has_a_fixed_number_of_queries(clien
 
 
 @pytest.fixture
-def roles(challenge, official, owner, proposal, assignment):
-    other_official = factories.official_elsewhere()
-    other_applicant = factories.applicant()
-    unassigned = reviewer(challenge, name="Belum Ditugasi")
+def roles(scene, official, owner, assignment):
     return {
         "applicant": owner,
-        "other_applicant": other_applicant,
-        "reviewer": unassigned,  # in the pool, not assigned to this proposal
-        "other_official": other_official,
-        "finance": factories.UserFactory(roles=["finance"]),
+        "other_applicant": scene.others["other_applicant"],
+        "reviewer": scene.others["reviewer"],  # in the pool, not assigned to this proposal
+        "other_official": scene.others["other_official"],
+        "finance": scene.others["finance"],
         "official": official,
         "assigned_reviewer": assignment.reviewer,
     }
