@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import page_cache
 from marketplace.awards.services import awards as awards_services
 from marketplace.challenges.services import funds as challenges_services
 from marketplace.proposals import matching
@@ -18,7 +19,9 @@ from marketplace.proposals.services import drafts as drafts_proposals_services
 from marketplace.proposals.services import submission as submission_proposals_services
 from search import api as search
 from search import indexing
+from search.connection import es_client
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -46,21 +49,35 @@ def _region(title: str, province: str):
     return page
 
 
-def _index(*objects) -> None:
-    """Write these to the database copy and, when configured, Elasticsearch (as the on-commit
-    indexing would)."""
+def _by_kind(objects) -> dict[str, list[int]]:
     by_kind: dict[str, list[int]] = {}
     for obj in objects:
         kind = {"ChallengePage": "challenge", "Organisation": "organisation", "Award": "project"}[
             type(obj).__name__
         ]
         by_kind.setdefault(kind, []).append(obj.pk)
-    for kind, ids in by_kind.items():
+    return by_kind
+
+
+def _index(*objects) -> None:
+    """Write these to the database copy and, when configured, Elasticsearch (as the on-commit
+    indexing would)."""
+    for kind, ids in _by_kind(objects).items():
         indexing.refresh(kind, ids)
 
 
-@pytest.fixture
-def world():
+def _index_in_elasticsearch(*objects) -> None:
+    """What ``_index`` writes to Elasticsearch, when the test configured it: for the module's
+    rows, whose database copy was written once with them, into this test's own indices."""
+    client = es_client()
+    if client is None:
+        return
+    for kind, ids in _by_kind(objects).items():
+        indexing.refresh_elasticsearch(client, kind, list(indexing.documents_for(kind, ids)), [])
+    page_cache.forget_public_pages()
+
+
+def build_world() -> dict:
     """Two regions of one province and one of another; a trade and a health sector."""
     trade = _sector("perdagangan", "Perdagangan")
     health = _sector("kesehatan", "Kesehatan")
@@ -110,6 +127,24 @@ def world():
         "owner": owner,
         "startup": startup,
     }
+
+
+@pytest.fixture(scope="module")
+def _world_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it. Built
+    offline: only the database copy has the documents."""
+    with rolled_back_after_module(django_db_blocker):
+        yield build_world()
+
+
+@pytest.fixture
+def world(request, _world_built, db):
+    """The module's world, and its documents in Elasticsearch when the test runs on it."""
+    if "engine" in request.fixturenames:
+        request.getfixturevalue("engine")  # Elasticsearch configured before the world is sent
+    world = own_copy(_world_built)
+    _index_in_elasticsearch(world["market"], world["queue"], world["closed"], world["startup"])
+    return world
 
 
 # Recommendations -----------------------------------------------------------------------------
