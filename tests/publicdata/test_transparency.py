@@ -21,6 +21,7 @@ from marketplace.proposals.models import Proposal
 from payments import api as payments_api
 from payments.models import Account, Commitment, Disbursement, Entry
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +121,7 @@ def by_label(rows: list[list[str]]) -> dict[str, list[str]]:
 # The scene ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def scene():
+def build_scene() -> dict:
     """Two regions. In Kabupaten Timur (WITA): a health challenge with Rp 300 juta from the
     APBD, a sponsor's Rp 50 juta of which Rp 10 juta went back, a published award of Rp 120 juta
     with its first Rp 60 juta paid; and a 2025 challenge with Rp 50 juta. In Kota Barat (WIB): a
@@ -196,6 +196,19 @@ def scene():
     }
 
 
+@pytest.fixture(scope="class")
+def _scene_built(django_db_setup, django_db_blocker):
+    """Built once for the class, rolled back after its last test; each test runs in a savepoint."""
+    with rolled_back_after_module(django_db_blocker):
+        yield build_scene()
+
+
+@pytest.fixture
+def scene(_scene_built, db):
+    """The scene (``build_scene``), with this test's own copy of its objects."""
+    return own_copy(_scene_built)
+
+
 def ledger_figures(challenge) -> dict[str, int]:
     """The figures of one challenge computed here from the ledger's rows, one by one (not with
     the page's SQL), leaving out the transactions of awards whose results are unpublished."""
@@ -243,186 +256,226 @@ MONEY_KEYS = ["allocated", "sponsored", "returned", "awarded", "paid", "remainin
 # Tests --------------------------------------------------------------------------------------------
 
 
-def test_the_tables_are_the_sums_of_the_ledger(client, scene):
-    expected = {c.title: ledger_figures(c) for c in (scene["posyandu"], scene["older"], scene["market"])}
-    # The scene in words, as a check on the ledger reading above.
-    assert expected["Posyandu digital"] == {
-        "allocated": 300 * M,
-        "sponsored": 50 * M,
-        "returned": 10 * M,
-        "awarded": 120 * M,
-        "paid": 60 * M,
-        "remaining": 220 * M,
-    }
-    assert expected["Retribusi pasar"] == dict.fromkeys(MONEY_KEYS, 0) | {
-        "allocated": 200 * M,
-        "remaining": 200 * M,
-    }
+class TestTheScene:
+    """In a class, so that the scene is gone before the module's other tests, which make their own
+    money and count every challenge's."""
 
-    parsed = page(client, "/transparency/")
+    def test_the_tables_are_the_sums_of_the_ledger(self, client, scene):
+        expected = {c.title: ledger_figures(c) for c in (scene["posyandu"], scene["older"], scene["market"])}
+        # The scene in words, as a check on the ledger reading above.
+        assert expected["Posyandu digital"] == {
+            "allocated": 300 * M,
+            "sponsored": 50 * M,
+            "returned": 10 * M,
+            "awarded": 120 * M,
+            "paid": 60 * M,
+            "remaining": 220 * M,
+        }
+        assert expected["Retribusi pasar"] == dict.fromkeys(MONEY_KEYS, 0) | {
+            "allocated": 200 * M,
+            "remaining": 200 * M,
+        }
 
-    challenges = by_label(parsed.tables["challenges"][1:])
-    for title, figures in expected.items():
-        # challenge, region, projects, then the money columns
-        assert [rupiah(cell) for cell in challenges[title][2:]] == [figures[key] for key in MONEY_KEYS], title
-    assert challenges["Posyandu digital"][1] == "Aplikasi posyandu luring"
+        parsed = page(client, "/transparency/")
 
-    regions = by_label(parsed.tables["by-region"][1:])
-    east = [expected["Posyandu digital"][key] + expected["Antrean puskesmas"][key] for key in MONEY_KEYS]
-    assert regions["Kabupaten Timur"][0] == "2"
-    assert [rupiah(cell) for cell in regions["Kabupaten Timur"][1:]] == east
-    assert [rupiah(cell) for cell in regions["Kota Barat"][1:]] == [
-        expected["Retribusi pasar"][k] for k in MONEY_KEYS
-    ]
-    total = [sum(figures[key] for figures in expected.values()) for key in MONEY_KEYS]
-    assert [rupiah(cell) for cell in regions["Total"][1:]] == total
-    for slug in ("by-agency", "by-sector", "by-year", "by-kind"):
-        assert [rupiah(cell) for cell in by_label(parsed.tables[slug][1:])["Total"][1:]] == total, slug
-    years = by_label(parsed.tables["by-year"][1:])
-    assert [rupiah(cell) for cell in years["2025"][1:]] == [
-        expected["Antrean puskesmas"][k] for k in MONEY_KEYS
-    ]
-    kinds = by_label(parsed.tables["by-kind"][1:])
-    assert rupiah(kinds["Hibah"][1]) == 300 * M and rupiah(kinds["Hadiah"][1]) == 250 * M
+        challenges = by_label(parsed.tables["challenges"][1:])
+        for title, figures in expected.items():
+            # challenge, region, projects, then the money columns
+            assert [rupiah(cell) for cell in challenges[title][2:]] == [figures[key] for key in MONEY_KEYS], (
+                title
+            )
+        assert challenges["Posyandu digital"][1] == "Aplikasi posyandu luring"
 
-    # The flow: sources and where the money is add up to the same total.
-    # APBD, sponsors; then paid, awarded still to pay, returned to sponsors, still available.
-    flow = [rupiah(amount) for _label, amount in parsed.tables["flow"][1:]]
-    assert flow == [550 * M, 50 * M, 60 * M, 60 * M, 10 * M, 470 * M]
-    assert sum(flow[:2]) == sum(flow[2:]) == 600 * M
-    # The month of the payment, in the region's time.
-    monthly = parsed.tables["monthly"]
-    assert [rupiah(row[1]) for row in monthly[1:-1]] == [60 * M]
+        regions = by_label(parsed.tables["by-region"][1:])
+        east = [expected["Posyandu digital"][key] + expected["Antrean puskesmas"][key] for key in MONEY_KEYS]
+        assert regions["Kabupaten Timur"][0] == "2"
+        assert [rupiah(cell) for cell in regions["Kabupaten Timur"][1:]] == east
+        assert [rupiah(cell) for cell in regions["Kota Barat"][1:]] == [
+            expected["Retribusi pasar"][k] for k in MONEY_KEYS
+        ]
+        total = [sum(figures[key] for figures in expected.values()) for key in MONEY_KEYS]
+        assert [rupiah(cell) for cell in regions["Total"][1:]] == total
+        for slug in ("by-agency", "by-sector", "by-year", "by-kind"):
+            assert [rupiah(cell) for cell in by_label(parsed.tables[slug][1:])["Total"][1:]] == total, slug
+        years = by_label(parsed.tables["by-year"][1:])
+        assert [rupiah(cell) for cell in years["2025"][1:]] == [
+            expected["Antrean puskesmas"][k] for k in MONEY_KEYS
+        ]
+        kinds = by_label(parsed.tables["by-kind"][1:])
+        assert rupiah(kinds["Hibah"][1]) == 300 * M and rupiah(kinds["Hadiah"][1]) == 250 * M
 
+        # The flow: sources and where the money is add up to the same total.
+        # APBD, sponsors; then paid, awarded still to pay, returned to sponsors, still available.
+        flow = [rupiah(amount) for _label, amount in parsed.tables["flow"][1:]]
+        assert flow == [550 * M, 50 * M, 60 * M, 60 * M, 10 * M, 470 * M]
+        assert sum(flow[:2]) == sum(flow[2:]) == 600 * M
+        # The month of the payment, in the region's time.
+        monthly = parsed.tables["monthly"]
+        assert [rupiah(row[1]) for row in monthly[1:-1]] == [60 * M]
 
-def test_every_download_says_what_the_page_says(client, scene):
-    parsed = page(client, "/transparency/")
-    for slug in TABLES[:-1]:
-        html = parsed.tables[slug]
-        as_csv = csv_rows(client, f"/transparency/download/{slug}.csv")
-        assert len(as_csv) == len(html), slug
-        for html_row, csv_row in zip(html[1:], as_csv[1:], strict=True):
-            for html_cell, csv_cell in zip(html_row, csv_row, strict=True):
-                if html_cell.startswith("Rp "):
-                    assert rupiah(html_cell) == int(csv_cell) * 100, slug
-                else:
-                    assert html_cell == csv_cell, slug
-        as_xlsx = xlsx_rows(client, f"/transparency/download/{slug}.xlsx")
-        assert [[str(value) for value in row] for row in as_xlsx] == as_csv, slug
+    def test_every_download_says_what_the_page_says(self, client, scene):
+        parsed = page(client, "/transparency/")
+        for slug in TABLES[:-1]:
+            html = parsed.tables[slug]
+            as_csv = csv_rows(client, f"/transparency/download/{slug}.csv")
+            assert len(as_csv) == len(html), slug
+            for html_row, csv_row in zip(html[1:], as_csv[1:], strict=True):
+                for html_cell, csv_cell in zip(html_row, csv_row, strict=True):
+                    if html_cell.startswith("Rp "):
+                        assert rupiah(html_cell) == int(csv_cell) * 100, slug
+                    else:
+                        assert html_cell == csv_cell, slug
+            as_xlsx = xlsx_rows(client, f"/transparency/download/{slug}.xlsx")
+            assert [[str(value) for value in row] for row in as_xlsx] == as_csv, slug
 
+    def test_the_journal_downloads_match_its_page(self, client, scene):
+        journal = page(client, "/transparency/journal/")
+        lines = journal.html.count("<tr>") - 1
+        as_csv = csv_rows(client, "/transparency/download/journal.csv")
+        assert len(as_csv) - 1 == lines
+        page_amounts = sorted(
+            rupiah(cell) for cell in re.findall(r'data-label="Jumlah">(Rp [\d.]+)<', journal.html)
+        )
+        assert page_amounts == sorted(int(row[-1]) * 100 for row in as_csv[1:])
+        as_xlsx = xlsx_rows(client, "/transparency/download/journal.xlsx")
+        assert [[str(value) for value in row] for row in as_xlsx] == as_csv
 
-def test_the_journal_downloads_match_its_page(client, scene):
-    journal = page(client, "/transparency/journal/")
-    lines = journal.html.count("<tr>") - 1
-    as_csv = csv_rows(client, "/transparency/download/journal.csv")
-    assert len(as_csv) - 1 == lines
-    page_amounts = sorted(
-        rupiah(cell) for cell in re.findall(r'data-label="Jumlah">(Rp [\d.]+)<', journal.html)
-    )
-    assert page_amounts == sorted(int(row[-1]) * 100 for row in as_csv[1:])
-    as_xlsx = xlsx_rows(client, "/transparency/download/journal.xlsx")
-    assert [[str(value) for value in row] for row in as_xlsx] == as_csv
+    def test_filters_by_region_and_year_and_a_bad_value_is_an_error_on_its_field(self, client, scene):
+        east = scene["east"]
+        regions = by_label(page(client, f"/transparency/?region={east.slug}").tables["by-region"][1:])
+        assert set(regions) == {"Kabupaten Timur", "Total"}
 
+        in_2025 = page(client, "/transparency/?year=2025")
+        assert set(by_label(in_2025.tables["challenges"][1:])) == {"Antrean puskesmas", "Total"}
+        assert by_label(csv_rows(client, "/transparency/download/challenges.csv?year=2025")[1:]).keys() == {
+            "Antrean puskesmas",
+            "Total",
+        }
 
-def test_filters_by_region_and_year_and_a_bad_value_is_an_error_on_its_field(client, scene):
-    east = scene["east"]
-    regions = by_label(page(client, f"/transparency/?region={east.slug}").tables["by-region"][1:])
-    assert set(regions) == {"Kabupaten Timur", "Total"}
+        bad = page(client, "/transparency/?region=tidak-ada&year=2025")
+        assert re.search(r'class="field field--error">\s*<label for="id_region"', bad.html)
+        assert 'id="id_year"' in bad.html and not re.search(
+            r'field--error">\s*<label for="id_year"', bad.html
+        )
+        # The bad region is ignored, the year still applies.
+        assert set(by_label(bad.tables["challenges"][1:])) == {"Antrean puskesmas", "Total"}
+        assert "field--error" in page(client, "/transparency/?year=duaribu").html
 
-    in_2025 = page(client, "/transparency/?year=2025")
-    assert set(by_label(in_2025.tables["challenges"][1:])) == {"Antrean puskesmas", "Total"}
-    assert by_label(csv_rows(client, "/transparency/download/challenges.csv?year=2025")[1:]).keys() == {
-        "Antrean puskesmas",
-        "Total",
-    }
-
-    bad = page(client, "/transparency/?region=tidak-ada&year=2025")
-    assert re.search(r'class="field field--error">\s*<label for="id_region"', bad.html)
-    assert 'id="id_year"' in bad.html and not re.search(r'field--error">\s*<label for="id_year"', bad.html)
-    # The bad region is ignored, the year still applies.
-    assert set(by_label(bad.tables["challenges"][1:])) == {"Antrean puskesmas", "Total"}
-    assert "field--error" in page(client, "/transparency/?year=duaribu").html
-
-
-def test_nothing_of_an_unpublished_determination_shows_until_its_results_are_published(client, scene):
-    def everything() -> str:
-        texts = []
-        for url in (
-            "/transparency/",
-            "/en/transparency/",
-            "/transparency/journal/",
-            "/en/transparency/journal/",
-            # The same sums elsewhere: the challenge's own page and the ledger API.
-            "/challenges/retribusi/",
-            "/api/v1/ledger/",
-        ):
-            texts.append(client.get(url).content.decode())
-        for slug in TABLES:
-            texts.append(client.get(f"/transparency/download/{slug}.csv").content.decode("utf-8-sig"))
-            texts.append(repr(xlsx_rows(client, f"/transparency/download/{slug}.xlsx")))
-        return "\n".join(texts)
-
-    before = everything()
-    assert [marker for marker in SECRET_MARKERS if marker in before] == []
-    assert "Usulan rahasia pasar" not in before
-    # The money kept for it is still counted as not yet awarded.
-    regions = by_label(page(client, "/transparency/").tables["by-region"][1:])
-    assert rupiah(regions["Kota Barat"][-1]) == 200 * M
-
-    factories.publish_results(scene["market"], scene["official"])
-
-    after = everything()
-    assert "73.456.789" in after and "73456789" in after and "Usulan rahasia pasar" in after
-    challenges = by_label(page(client, "/transparency/").tables["challenges"][1:])
-    assert rupiah(challenges["Retribusi pasar"][5]) == SECRET  # awarded
-    assert rupiah(challenges["Retribusi pasar"][6]) == SECRET  # paid
-
-
-def test_the_journal_speaks_plainly_and_filters(client, scene):
-    journal = page(client, "/transparency/journal/")
-    html = journal.html
-    for internal in (
-        "award:",
-        "challenge:",
-        "milestone:",
-        "organisation:",
-        "payout:",
-        "Dicadangkan untuk pemenang",
+    def test_nothing_of_an_unpublished_determination_shows_until_its_results_are_published(
+        self, client, scene
     ):
-        assert internal not in html, internal
-    assert "Komitmen" not in html and "-Rp" not in html and "num--negative" not in html
-    assert "Masuk" in html and "Keluar" in html
-    assert f'href="/projects/{scene["award"].pk}/"' in html
-    for row in csv_rows(client, "/transparency/download/journal.csv")[1:]:
-        assert int(row[-1]) > 0 and not any("award:" in cell or "challenge:" in cell for cell in row)
+        def everything() -> str:
+            texts = []
+            for url in (
+                "/transparency/",
+                "/en/transparency/",
+                "/transparency/journal/",
+                "/en/transparency/journal/",
+                # The same sums elsewhere: the challenge's own page and the ledger API.
+                "/challenges/retribusi/",
+                "/api/v1/ledger/",
+            ):
+                texts.append(client.get(url).content.decode())
+            for slug in TABLES:
+                texts.append(client.get(f"/transparency/download/{slug}.csv").content.decode("utf-8-sig"))
+                texts.append(repr(xlsx_rows(client, f"/transparency/download/{slug}.xlsx")))
+            return "\n".join(texts)
 
-    out = csv_rows(client, "/transparency/download/journal.csv?direction=out")[1:]
-    # The payment to the winner and the refund to the sponsor.
-    assert sorted(int(row[-1]) for row in out) == [10_000_000, 60_000_000]
-    assert {row[1] for row in out} == {"Keluar"}
+        before = everything()
+        assert [marker for marker in SECRET_MARKERS if marker in before] == []
+        assert "Usulan rahasia pasar" not in before
+        # The money kept for it is still counted as not yet awarded.
+        regions = by_label(page(client, "/transparency/").tables["by-region"][1:])
+        assert rupiah(regions["Kota Barat"][-1]) == 200 * M
 
-    west = csv_rows(client, f"/transparency/download/journal.csv?region={scene['west'].slug}")[1:]
-    assert [int(row[-1]) for row in west] == [200_000_000]
-    older = csv_rows(client, "/transparency/download/journal.csv?challenge=antrean")[1:]
-    assert [row[3] for row in older] == ["Antrean puskesmas"]
-    this_month = datetime.date.today().strftime("%Y-%m")
-    assert len(csv_rows(client, f"/transparency/download/journal.csv?month={this_month}")) > 1
-    assert len(csv_rows(client, "/transparency/download/journal.csv?month=1999-01")) == 1
-    bad = page(client, "/transparency/journal/?month=maret&direction=out")
-    assert "field--error" in bad.html and "Tulis bulan sebagai tahun-bulan" in bad.html
-    assert "Masuk</span>" not in bad.html  # the direction still applies
+        factories.publish_results(scene["market"], scene["official"])
 
+        after = everything()
+        assert "73.456.789" in after and "73456789" in after and "Usulan rahasia pasar" in after
+        challenges = by_label(page(client, "/transparency/").tables["challenges"][1:])
+        assert rupiah(challenges["Retribusi pasar"][5]) == SECRET  # awarded
+        assert rupiah(challenges["Retribusi pasar"][6]) == SECRET  # paid
 
-def test_the_charts_are_images_with_titles_and_no_script_is_needed(client, scene):
-    parsed = page(client, "/transparency/")
-    assert len(parsed.svgs) == 3
-    for svg in parsed.svgs:
-        assert svg["attrs"]["role"] == "img" and svg["attrs"].get("aria-labelledby")
-        assert svg["title"] and svg["title"].strip()
-    main = parsed.html[parsed.html.index("<main") : parsed.html.index("</main>")]
-    assert "<script" not in main
-    # Each chart has its numbers in a table next to it.
-    assert {"flow", "by-region", "monthly"} <= set(parsed.tables)
+    def test_the_journal_speaks_plainly_and_filters(self, client, scene):
+        journal = page(client, "/transparency/journal/")
+        html = journal.html
+        for internal in (
+            "award:",
+            "challenge:",
+            "milestone:",
+            "organisation:",
+            "payout:",
+            "Dicadangkan untuk pemenang",
+        ):
+            assert internal not in html, internal
+        assert "Komitmen" not in html and "-Rp" not in html and "num--negative" not in html
+        assert "Masuk" in html and "Keluar" in html
+        assert f'href="/projects/{scene["award"].pk}/"' in html
+        for row in csv_rows(client, "/transparency/download/journal.csv")[1:]:
+            assert int(row[-1]) > 0 and not any("award:" in cell or "challenge:" in cell for cell in row)
+
+        out = csv_rows(client, "/transparency/download/journal.csv?direction=out")[1:]
+        # The payment to the winner and the refund to the sponsor.
+        assert sorted(int(row[-1]) for row in out) == [10_000_000, 60_000_000]
+        assert {row[1] for row in out} == {"Keluar"}
+
+        west = csv_rows(client, f"/transparency/download/journal.csv?region={scene['west'].slug}")[1:]
+        assert [int(row[-1]) for row in west] == [200_000_000]
+        older = csv_rows(client, "/transparency/download/journal.csv?challenge=antrean")[1:]
+        assert [row[3] for row in older] == ["Antrean puskesmas"]
+        this_month = datetime.date.today().strftime("%Y-%m")
+        assert len(csv_rows(client, f"/transparency/download/journal.csv?month={this_month}")) > 1
+        assert len(csv_rows(client, "/transparency/download/journal.csv?month=1999-01")) == 1
+        bad = page(client, "/transparency/journal/?month=maret&direction=out")
+        assert "field--error" in bad.html and "Tulis bulan sebagai tahun-bulan" in bad.html
+        assert "Masuk</span>" not in bad.html  # the direction still applies
+
+    def test_the_charts_are_images_with_titles_and_no_script_is_needed(self, client, scene):
+        parsed = page(client, "/transparency/")
+        assert len(parsed.svgs) == 3
+        for svg in parsed.svgs:
+            assert svg["attrs"]["role"] == "img" and svg["attrs"].get("aria-labelledby")
+            assert svg["title"] and svg["title"].strip()
+        main = parsed.html[parsed.html.index("<main") : parsed.html.index("</main>")]
+        assert "<script" not in main
+        # Each chart has its numbers in a table next to it.
+        assert {"flow", "by-region", "monthly"} <= set(parsed.tables)
+
+    # Summed by the database ----------------------------------------------------------------------
+
+    def test_the_sql_sums_are_the_ledger_sums_of_each_fund_and_keep_undisclosed_awards_out(self, scene):
+        from marketplace.publicdata import money
+
+        challenges = [scene["posyandu"], scene["older"], scene["market"]]
+
+        def sql_figures() -> dict[int, dict[str, int]]:
+            return {
+                row.pk: {key: getattr(row.money, key) for key in MONEY_KEYS} for row in money.money_rows()
+            }
+
+        summed = sql_figures()
+        for challenge in challenges:
+            assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
+        # The market's award is undisclosed: none of its money shows, though it was paid.
+        assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == 0
+        # The groups add up to the same figures: per region, and in all.
+        groups = money.money_groups()
+        west = [group for group in groups if group.region_pk == scene["west"].pk]
+        assert sum(group.challenges for group in west) == 1
+        assert west[0].money.allocated == 200 * M and west[0].money.awarded == 0
+        assert sum(group.money.paid for group in groups) == 60 * M
+        # payments' own reading of the kept totals says the same for every fund.
+        public = payments_api.public_fund_totals()
+        for challenge in challenges:
+            figures = public[challenge_reference(challenge.pk)]
+            assert figures == {key: summed[challenge.pk][key] for key in MONEY_KEYS[:-1]}
+
+        factories.publish_results(scene["market"], scene["official"])
+
+        summed = sql_figures()
+        assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == SECRET
+        for challenge in challenges:
+            assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
 
 
 def test_unknown_downloads_are_not_found(client):
@@ -457,40 +510,7 @@ def test_query_counts_do_not_grow_with_data(client, url, django_assert_max_num_q
         assert client.get(url).status_code == 200
 
 
-# Summed by the database, a page at a time -------------------------------------------------------
-
-
-def test_the_sql_sums_are_the_ledger_sums_of_each_fund_and_keep_undisclosed_awards_out(scene):
-    from marketplace.publicdata import money
-
-    challenges = [scene["posyandu"], scene["older"], scene["market"]]
-
-    def sql_figures() -> dict[int, dict[str, int]]:
-        return {row.pk: {key: getattr(row.money, key) for key in MONEY_KEYS} for row in money.money_rows()}
-
-    summed = sql_figures()
-    for challenge in challenges:
-        assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
-    # The market's award is undisclosed: none of its money shows, though it was paid.
-    assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == 0
-    # The groups add up to the same figures: per region, and in all.
-    groups = money.money_groups()
-    west = [group for group in groups if group.region_pk == scene["west"].pk]
-    assert sum(group.challenges for group in west) == 1
-    assert west[0].money.allocated == 200 * M and west[0].money.awarded == 0
-    assert sum(group.money.paid for group in groups) == 60 * M
-    # payments' own reading of the kept totals says the same for every fund.
-    public = payments_api.public_fund_totals()
-    for challenge in challenges:
-        figures = public[challenge_reference(challenge.pk)]
-        assert figures == {key: summed[challenge.pk][key] for key in MONEY_KEYS[:-1]}
-
-    factories.publish_results(scene["market"], scene["official"])
-
-    summed = sql_figures()
-    assert summed[scene["market"].pk]["awarded"] == summed[scene["market"].pk]["paid"] == SECRET
-    for challenge in challenges:
-        assert summed[challenge.pk] == ledger_figures(challenge), challenge.title
+# A page at a time --------------------------------------------------------------------------------
 
 
 def _challenges_with_allocations(count: int, finance, region=None) -> list:

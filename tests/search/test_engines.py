@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime
 import threading
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.test import TestCase
 from django.utils import timezone
 
-from search import indexing
+from search import indexing, tasks
 from search.connection import alias_name, es_client
 from search.models import SearchEntry
 from search.query import SearchParams, encode_cursor, search
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +31,39 @@ def committed(django_capture_on_commit_callbacks):
             return make()
 
     return run
+
+
+@dataclass
+class Built:
+    """Data built once for a class of tests, and what its indexing wrote to the database copy
+    (kind → ids), for each test to write to its own Elasticsearch indices."""
+
+    data: object
+    indexed: dict[str, list[int]]
+
+
+def built_once(build) -> Built:
+    """``build(committed)`` for a class-scoped fixture, with ``committed`` as the fixture runs it."""
+
+    def committed(make):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return make()
+
+    before = set(SearchEntry.objects.values_list("kind", "object_id"))
+    data = build(committed)
+    indexed: dict[str, list[int]] = {}
+    for kind, object_id in sorted(set(SearchEntry.objects.values_list("kind", "object_id")) - before):
+        indexed.setdefault(kind, []).append(object_id)
+    return Built(data, indexed)
+
+
+def for_this_test(built: Built, engine: str):
+    """The test's own copy of what was built; on Elasticsearch, its documents written to the test's
+    indices as the commit would have written them (the database copy is shared)."""
+    if engine == "elasticsearch":
+        for kind, ids in built.indexed.items():
+            tasks.index_documents(kind, ids)
+    return own_copy(built.data)
 
 
 def titles(page) -> list[str]:
@@ -96,8 +132,7 @@ def test_an_organisation_edit_reaches_the_index(engine, committed):
 # Language ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def payment_challenge(committed):
+def build_payment_challenge(committed):
     return committed(
         lambda: factories.challenge(
             title="Retribusi pasar nontunai",
@@ -106,9 +141,29 @@ def payment_challenge(committed):
     )
 
 
-@pytest.mark.parametrize("q", ["pembayaran", "membayar", "bayar", "Pembayaran digital", "dibayarkan"])
-def test_indonesian_affixes_meet_at_one_stem(engine, payment_challenge, q):
-    assert find(q) == ["Retribusi pasar nontunai"]
+@pytest.fixture(scope="class")
+def _payment_challenge_built(django_db_setup, django_db_blocker):
+    """Built once for the class, rolled back after its last test; each test runs in a savepoint."""
+    with rolled_back_after_module(django_db_blocker):
+        yield built_once(build_payment_challenge)
+
+
+@pytest.fixture
+def payment_challenge(_payment_challenge_built, engine, db):
+    return for_this_test(_payment_challenge_built, engine)
+
+
+class TestThePaymentChallenge:
+    """In a class, so that the challenge is gone before the module's other tests, which must find
+    only their own."""
+
+    @pytest.mark.parametrize("q", ["pembayaran", "membayar", "bayar", "Pembayaran digital", "dibayarkan"])
+    def test_indonesian_affixes_meet_at_one_stem(self, engine, payment_challenge, q):
+        assert find(q) == ["Retribusi pasar nontunai"]
+
+    def test_highlights_mark_the_matched_words(self, engine, payment_challenge):
+        hit = search(SearchParams(q="pembayaran")).hits[0]
+        assert "<mark>pembayaran</mark>" in hit.snippet.lower()
 
 
 @pytest.mark.parametrize(
@@ -153,16 +208,10 @@ def test_did_you_mean_offers_the_corrected_words(engine, committed):
     assert "sampah" in page.suggestion
 
 
-def test_highlights_mark_the_matched_words(engine, payment_challenge):
-    hit = search(SearchParams(q="pembayaran")).hits[0]
-    assert "<mark>pembayaran</mark>" in hit.snippet.lower()
-
-
 # Filters, facets, sorting, pages -------------------------------------------------------------
 
 
-@pytest.fixture
-def market(committed):
+def build_market(committed):
     """Five challenges over two sectors and two regions, and one organisation."""
     health, trade = factories.SectorFactory(slug="kesehatan"), factories.SectorFactory(slug="perdagangan")
     sumba, bali = factories.region("Sumba Timur"), factories.region("Badung")
@@ -210,82 +259,93 @@ def market(committed):
     return {"health": health, "trade": trade, "sumba": sumba, "bali": bali}
 
 
+@pytest.fixture(scope="class")
+def _market_built(django_db_setup, django_db_blocker):
+    """Built once for the class, rolled back after its last test; each test runs in a savepoint."""
+    with rolled_back_after_module(django_db_blocker):
+        yield built_once(build_market)
+
+
+@pytest.fixture
+def market(_market_built, engine, db):
+    return for_this_test(_market_built, engine)
+
+
 def facet(page, name) -> dict[str, int]:
     return {bucket.value: bucket.count for bucket in page.facets[name]}
 
 
-def test_facets_count_with_the_other_active_filters(engine, market):
-    page = search(SearchParams(q="pasar", sector="perdagangan"))
-    assert sorted(titles(page)) == ["Pasar digital Sumba", "Pasar ikan Badung", "Pasar malam Badung"]
-    # The sector facet ignores its own filter (to offer switching) but not the others' ...
-    assert facet(page, "sector") == {"perdagangan": 3, "kesehatan": 2}
-    # ... and every other facet counts within the chosen sector.
-    sumba, bali = market["sumba"].slug, market["bali"].slug
-    assert facet(page, "region") == {bali: 2, sumba: 1}
-    assert facet(page, "type") == {"challenge": 3}
-    assert facet(page, "status")["upcoming"] == 1 and facet(page, "status")["open"] == 2
+class TestTheMarket:
+    """In a class, so that the market is gone before the module's other tests, which must find
+    only their own (and reindex and check every challenge)."""
 
-    both = search(SearchParams(q="pasar", sector="perdagangan", region=sumba))
-    assert titles(both) == ["Pasar digital Sumba"]
-    assert facet(both, "region") == {bali: 2, sumba: 1}
-    assert facet(both, "sector") == {"perdagangan": 1, "kesehatan": 1}
-    assert [b.value for b in both.facets["sector"] if b.selected] == ["perdagangan"]
+    def test_facets_count_with_the_other_active_filters(self, engine, market):
+        page = search(SearchParams(q="pasar", sector="perdagangan"))
+        assert sorted(titles(page)) == ["Pasar digital Sumba", "Pasar ikan Badung", "Pasar malam Badung"]
+        # The sector facet ignores its own filter (to offer switching) but not the others' ...
+        assert facet(page, "sector") == {"perdagangan": 3, "kesehatan": 2}
+        # ... and every other facet counts within the chosen sector.
+        sumba, bali = market["sumba"].slug, market["bali"].slug
+        assert facet(page, "region") == {bali: 2, sumba: 1}
+        assert facet(page, "type") == {"challenge": 3}
+        assert facet(page, "status")["upcoming"] == 1 and facet(page, "status")["open"] == 2
 
+        both = search(SearchParams(q="pasar", sector="perdagangan", region=sumba))
+        assert titles(both) == ["Pasar digital Sumba"]
+        assert facet(both, "region") == {bali: 2, sumba: 1}
+        assert facet(both, "sector") == {"perdagangan": 1, "kesehatan": 1}
+        assert [b.value for b in both.facets["sector"] if b.selected] == ["perdagangan"]
 
-def test_a_chosen_status_still_counts_every_status_and_narrows_the_other_facets(engine, market):
-    every = search(SearchParams(q="pasar"))
-    chosen = search(SearchParams(q="pasar", status="open"))
-    assert facet(chosen, "status") == facet(every, "status")
-    assert [b.value for b in chosen.facets["status"] if b.selected] == ["open"]
-    assert facet(chosen, "type") == {"challenge": 3}
-    assert chosen.total == 3
+    def test_a_chosen_status_still_counts_every_status_and_narrows_the_other_facets(self, engine, market):
+        every = search(SearchParams(q="pasar"))
+        chosen = search(SearchParams(q="pasar", status="open"))
+        assert facet(chosen, "status") == facet(every, "status")
+        assert [b.value for b in chosen.facets["status"] if b.selected] == ["open"]
+        assert facet(chosen, "type") == {"challenge": 3}
+        assert chosen.total == 3
 
+    def test_status_amount_and_type_filters(self, engine, market):
+        assert sorted(find("pasar", status="open")) == [
+            "Pasar digital Sumba",
+            "Pasar ikan Badung",
+            "Pasar sehat Sumba",
+        ]
+        assert find("pasar", status="in_review") == ["Pasar lama Badung"]
+        assert find("pasar", status="upcoming") == ["Pasar malam Badung"]
+        assert sorted(find("pasar", amount_min=20_000_000_00, amount_max=30_000_000_00)) == [
+            "Pasar digital Sumba",
+            "Pasar ikan Badung",
+        ]
+        assert find("pasar", types=("organisation",)) == ["Komunitas Pasar Rakyat"]
 
-def test_status_amount_and_type_filters(engine, market):
-    assert sorted(find("pasar", status="open")) == [
-        "Pasar digital Sumba",
-        "Pasar ikan Badung",
-        "Pasar sehat Sumba",
-    ]
-    assert find("pasar", status="in_review") == ["Pasar lama Badung"]
-    assert find("pasar", status="upcoming") == ["Pasar malam Badung"]
-    assert sorted(find("pasar", amount_min=20_000_000_00, amount_max=30_000_000_00)) == [
-        "Pasar digital Sumba",
-        "Pasar ikan Badung",
-    ]
-    assert find("pasar", types=("organisation",)) == ["Komunitas Pasar Rakyat"]
+    def test_sorting_by_closing_date_and_amount(self, engine, market):
+        assert find("pasar", status="open", sort="closes") == [
+            "Pasar digital Sumba",
+            "Pasar sehat Sumba",
+            "Pasar ikan Badung",
+        ]
+        assert find("pasar", status="open", sort="amount") == [
+            "Pasar digital Sumba",
+            "Pasar ikan Badung",
+            "Pasar sehat Sumba",
+        ]
 
+    def test_pages_follow_each_other_without_gaps_or_repeats(self, engine, market):
+        seen, after = [], ""
+        for _ in range(10):
+            page = search(SearchParams(q="pasar", size=2, after=after, sort="closes"))
+            seen += titles(page)
+            after = page.next_after
+            if not after:
+                break
+        assert len(seen) == len(set(seen)) == 6  # five challenges and the organisation
 
-def test_sorting_by_closing_date_and_amount(engine, market):
-    assert find("pasar", status="open", sort="closes") == [
-        "Pasar digital Sumba",
-        "Pasar sehat Sumba",
-        "Pasar ikan Badung",
-    ]
-    assert find("pasar", status="open", sort="amount") == [
-        "Pasar digital Sumba",
-        "Pasar ikan Badung",
-        "Pasar sehat Sumba",
-    ]
-
-
-def test_pages_follow_each_other_without_gaps_or_repeats(engine, market):
-    seen, after = [], ""
-    for _ in range(10):
-        page = search(SearchParams(q="pasar", size=2, after=after, sort="closes"))
-        seen += titles(page)
-        after = page.next_after
-        if not after:
-            break
-    assert len(seen) == len(set(seen)) == 6  # five challenges and the organisation
-
-
-def test_a_malformed_cursor_starts_from_the_first_page(engine, market):
-    first = find("pasar", size=2, sort="closes")
-    assert find("pasar", size=2, sort="closes", after="not-a-cursor!") == first
-    # Well-formed but not one this sort made (typed by hand): still the first page, not a 400.
-    for values in (["x"], ["late", "challenge:1"], [1, 2, 3]):
-        assert find("pasar", size=2, sort="closes", after=encode_cursor(values)) == first
+    def test_a_malformed_cursor_starts_from_the_first_page(self, engine, market):
+        first = find("pasar", size=2, sort="closes")
+        assert find("pasar", size=2, sort="closes", after="not-a-cursor!") == first
+        # Well-formed but not one this sort made (typed by hand): still the first page, not a 400.
+        for values in (["x"], ["late", "challenge:1"], [1, 2, 3]):
+            assert find("pasar", size=2, sort="closes", after=encode_cursor(values)) == first
 
 
 # Index management ----------------------------------------------------------------------------
