@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime
 import re
+import shutil
+from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
@@ -24,6 +27,7 @@ from marketplace.finance import services as payout_services
 from payments.models import Disbursement
 from tests import factories
 from tests.factories import signed_in_client
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +43,7 @@ def indonesian(text: str, **values) -> str:
         return gettext(text) % values if values else gettext(text)
 
 
-@pytest.fixture
-def world(private_media):
+def build_world() -> SimpleNamespace:
     """A public project: the first milestone reported (with a private evidence file), accepted
     and paid by bank transfer, with a public progress report; the second has a draft report
     the grantee did not make public."""
@@ -83,21 +86,40 @@ def world(private_media):
         milestone=second, by=owner, text=DRAFT_TEXT, links=["https://contoh.id/draf-rahasia"], public=False
     )
     first.refresh_from_db()
-    return type(
-        "World",
-        (),
-        {
-            "official": official,
-            "finance": finance,
-            "owner": owner,
-            "member": member,
-            "challenge": challenge,
-            "proposal": proposal,
-            "award": award,
-            "first": first,
-            "second": second,
-        },
+    return SimpleNamespace(
+        official=official,
+        finance=finance,
+        owner=owner,
+        member=member,
+        challenge=challenge,
+        proposal=proposal,
+        award=award,
+        first=first,
+        second=second,
     )
+
+
+@pytest.fixture(scope="module")
+def _world_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once, rolled back after the module; each test runs in a savepoint of it. Its files
+    (the evidence, the transfer proof) are written in a folder of the module's."""
+    folder = tmp_path_factory.mktemp("world")
+    media = {"MEDIA_ROOT": folder / "media", "PRIVATE_MEDIA_ROOT": folder / "private"}
+    with rolled_back_after_module(django_db_blocker, **media):
+        with translation.override(django_settings.LANGUAGE_CODE):  # as each test builds it (_site_language)
+            world = build_world()
+        yield world, media
+
+
+@pytest.fixture
+def world(_world_built, db, private_media, settings) -> SimpleNamespace:
+    """The test's own copy of the world, with the world's files in the test's own folder
+    (``private_media``), as if the test had built it."""
+    world, media = _world_built
+    for name, folder in media.items():
+        if folder.exists():
+            shutil.copytree(folder, getattr(settings, name), dirs_exist_ok=True)
+    return own_copy(world)
 
 
 def _date(moment: datetime.datetime, challenge) -> str:

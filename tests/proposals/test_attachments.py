@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from core.errors import DomainError
 from marketplace.proposals.attachments import PrivateStorage, accept_everything
@@ -19,6 +21,7 @@ from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
@@ -41,13 +44,92 @@ def refuse_files_named_eicar(upload) -> tuple[bool, str]:
     return True, ""
 
 
-@pytest.fixture
-def proposal(challenge, owner):
-    org = factories.organisation(owner)
+@dataclass
+class Scene:
+    official: object
+    region: object
+    challenge: object
+    owner: object
+    proposal: object
+    # Who else may or may not download, for ``people`` (which invites the partners per test).
+    partner_owner: object
+    partner_org: object
+    invited_owner: object
+    invited_org: object
+    other_official: object
+    other_applicant: object
+    reviewer: object
+
+
+def build_scene() -> Scene:
+    """What tests/conftest.py's ``official``, ``region``, ``challenge`` and ``owner`` build, the
+    applicant's complete draft, and the people of the download tests (no file is written)."""
+    official = factories.UserFactory(roles=["official"])
+    region = factories.region()
+    challenge = factories.challenge(region_page=region, officials=[official])
+    owner = factories.UserFactory()
     draft = drafts_services.proposal_create(
-        by=owner, organisation=org, challenge=challenge, title="Usulan", requested_amount=10_000_000_00
+        by=owner,
+        organisation=factories.organisation(owner),
+        challenge=challenge,
+        title="Usulan",
+        requested_amount=10_000_000_00,
     )
-    return factories.complete_proposal(draft, by=owner)
+    proposal = factories.complete_proposal(draft, by=owner)
+    partner_owner, invited_owner = factories.UserFactory(), factories.UserFactory()
+    return Scene(
+        official=official,
+        region=region,
+        challenge=challenge,
+        owner=owner,
+        proposal=proposal,
+        partner_owner=partner_owner,
+        partner_org=factories.organisation(partner_owner),
+        invited_owner=invited_owner,
+        invited_org=factories.organisation(invited_owner),
+        other_official=factories.official_elsewhere(),
+        other_applicant=factories.applicant(),
+        reviewer=factories.UserFactory(roles=["reviewer"]),
+    )
+
+
+@pytest.fixture(scope="module")
+def _scene_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it."""
+    with rolled_back_after_module(django_db_blocker):
+        with translation.override("en"):  # as each test builds under english_messages
+            scene = build_scene()
+        yield scene
+
+
+@pytest.fixture
+def scene(_scene_built, db) -> Scene:
+    return own_copy(_scene_built)
+
+
+@pytest.fixture
+def official(scene):
+    return scene.official
+
+
+@pytest.fixture
+def region(scene):
+    return scene.region
+
+
+@pytest.fixture
+def challenge(scene):
+    return scene.challenge
+
+
+@pytest.fixture
+def owner(scene):
+    return scene.owner
+
+
+@pytest.fixture
+def proposal(scene):
+    return scene.proposal
 
 
 def upload(content: bytes, name: str = "proposal.pdf") -> SimpleUploadedFile:
@@ -194,25 +276,22 @@ def test_a_submitted_version_keeps_its_files_after_removal(proposal, owner, offi
 
 
 @pytest.fixture
-def people(proposal, owner, official):
-    partner_owner, invited_owner = factories.UserFactory(), factories.UserFactory()
+def people(scene, proposal, owner, official):
     accepted = consortium_services.proposal_partner_invite(
-        proposal=proposal, by=owner, organisation=factories.organisation(partner_owner), role="Mitra"
+        proposal=proposal, by=owner, organisation=scene.partner_org, role="Mitra"
     )
-    consortium_services.proposal_partner_respond(partner=accepted, by=partner_owner, accept=True)
+    consortium_services.proposal_partner_respond(partner=accepted, by=scene.partner_owner, accept=True)
     consortium_services.proposal_partner_invite(
-        proposal=proposal, by=owner, organisation=factories.organisation(invited_owner), role="Mitra"
+        proposal=proposal, by=owner, organisation=scene.invited_org, role="Mitra"
     )
-    other_official = factories.official_elsewhere()
-    other_applicant = factories.applicant()
     return {
         "applicant": owner,
-        "accepted_partner": partner_owner,
-        "invited_partner": invited_owner,
+        "accepted_partner": scene.partner_owner,
+        "invited_partner": scene.invited_owner,
         "official": official,
-        "other_official": other_official,
-        "other_applicant": other_applicant,
-        "reviewer": factories.UserFactory(roles=["reviewer"]),
+        "other_official": scene.other_official,
+        "other_applicant": scene.other_applicant,
+        "reviewer": scene.reviewer,
     }
 
 

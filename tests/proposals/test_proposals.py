@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
@@ -24,13 +25,89 @@ from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
+@dataclass
+class Scene:
+    official: object
+    region: object
+    challenge: object
+    owner: object
+    organisation: object
+    roles: dict  # who may or may not use each view
+    partner_owner: object
+    partner_org: object
+
+
+def build_scene() -> Scene:
+    """What tests/conftest.py's ``official``, ``region``, ``challenge`` and ``owner`` build, the
+    applicant's organisation, the other roles of the permission tests and a partner organisation."""
+    official = factories.UserFactory(roles=["official"])
+    region = factories.region()
+    challenge = factories.challenge(region_page=region, officials=[official])
+    owner = factories.UserFactory()
+    organisation = factories.organisation(owner, name="Koperasi Digital Sumba", region=region)
+    other_official = factories.official_elsewhere()
+    roles = {
+        "other_applicant": factories.applicant(),
+        "reviewer": factories.UserFactory(roles=["reviewer"]),
+        "other_official": other_official,
+        "official": official,
+        "applicant": owner,
+    }
+    partner_owner = factories.UserFactory()
+    return Scene(
+        official=official,
+        region=region,
+        challenge=challenge,
+        owner=owner,
+        organisation=organisation,
+        roles=roles,
+        partner_owner=partner_owner,
+        partner_org=factories.organisation(partner_owner, name="Politeknik Mitra"),
+    )
+
+
+@pytest.fixture(scope="module")
+def _scene_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it."""
+    with rolled_back_after_module(django_db_blocker):
+        with translation.override("en"):  # as each test builds under english_messages
+            scene = build_scene()
+        yield scene
+
+
 @pytest.fixture
-def organisation(owner, region):
-    return factories.organisation(owner, name="Koperasi Digital Sumba", region=region)
+def scene(_scene_built, db) -> Scene:
+    return own_copy(_scene_built)
+
+
+@pytest.fixture
+def official(scene):
+    return scene.official
+
+
+@pytest.fixture
+def region(scene):
+    return scene.region
+
+
+@pytest.fixture
+def challenge(scene):
+    return scene.challenge
+
+
+@pytest.fixture
+def owner(scene):
+    return scene.owner
+
+
+@pytest.fixture
+def organisation(scene):
+    return scene.organisation
 
 
 def draft(challenge, owner, organisation, amount=20_000_000_00, **kwargs):
@@ -234,13 +311,13 @@ def test_withdrawal_before_the_deadline_and_not_after(challenge, owner, organisa
 
 
 @pytest.fixture
-def partner_owner():
-    return factories.UserFactory()
+def partner_owner(scene):
+    return scene.partner_owner
 
 
 @pytest.fixture
-def partner_org(partner_owner):
-    return factories.organisation(partner_owner, name="Politeknik Mitra")
+def partner_org(scene):
+    return scene.partner_org
 
 
 def test_consortium_partner_accepts_in_the_workspace_before_submission(
@@ -444,16 +521,8 @@ def test_a_withdrawn_proposal_stays_in_the_workspace_below_the_active_ones(
 
 
 @pytest.fixture
-def roles(challenge, official, owner, organisation):
-    other_official = factories.official_elsewhere()
-    other_applicant = factories.applicant()
-    return {
-        "other_applicant": other_applicant,
-        "reviewer": factories.UserFactory(roles=["reviewer"]),
-        "other_official": other_official,
-        "official": official,
-        "applicant": owner,
-    }
+def roles(scene):
+    return scene.roles
 
 
 def _urls(proposal, partner, attachment_pk: int = 0):

@@ -15,6 +15,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
@@ -32,6 +33,7 @@ from marketplace.challenges.services import funds as funds_services
 from marketplace.challenges.services.challenges import region_setup_permissions
 from tests import factories
 from tests.factories import signed_in_client
+from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +133,7 @@ def _errors(response) -> object:
     return shown, form.errors, {name: formset.errors for name, formset in form.formsets.items()}
 
 
-@pytest.fixture
-def world():
+def build_world() -> SimpleNamespace:
     """A live challenge made in the editor, to which the editor then added 40 mentoring hours in
     kind (published); an award drew 10 of them down."""
     region = factories.region("Kabupaten Sumba Barat", timezone_name="Asia/Makassar")
@@ -202,6 +203,26 @@ def world():
         first_revision=first_revision,
         offer_revision=offer_revision,
     )
+
+
+@pytest.fixture(scope="module")
+def _world_built(django_db_setup, django_db_blocker):
+    """Built once, rolled back after the module; each test runs in a savepoint of it. The editor's
+    client is kept as its cookies (its session, any message still to show): a client is not copied."""
+    with rolled_back_after_module(django_db_blocker, STAFF_MFA_REQUIRED=False):  # as _staff_mfa_not_enforced
+        with translation.override(django_settings.LANGUAGE_CODE):  # as each test builds it (_site_language)
+            world = build_world()
+        cookies = world.editor.cookies
+        del world.editor
+        yield world, cookies
+
+
+@pytest.fixture
+def world(_world_built, db):
+    world, cookies = own_copy(_world_built)
+    world.editor = Client()
+    world.editor.cookies = cookies
+    return world
 
 
 def _left(remaining: int, total: int) -> str:
