@@ -12,6 +12,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -173,15 +174,44 @@ class InListOrder:
         return LazyRows(lambda: self._rows(start, stop), length, changes_at=self._changes_at)
 
     def _rows(self, start: int, stop: int) -> list[ChallengePage]:
-        rows: list[ChallengePage] = []
+        shares = []
         group_start = 0
         for size, (_condition, group) in zip(self.sizes(), self.groups, strict=True):
             group_stop = group_start + size
             first, last = max(start, group_start), min(stop, group_stop)
             if first < last:
-                rows.extend(group[first - group_start : last - group_start])
+                shares.append(group[first - group_start : last - group_start])
             group_start = group_stop
-        return rows
+        if len(shares) <= 1:
+            return [row for share in shares for row in share]
+        return list(self._spanning(shares))
+
+    def _spanning(self, shares: list[QuerySet[ChallengePage]]) -> QuerySet[ChallengePage]:
+        """A page that spans groups, read in one query (with one set of prefetches, not one per
+        group): each group's share of the page chosen in a subquery on that group's own index,
+        the few rows put in the lists' order by the same conditions that made the groups."""
+        (accepting, _), (upcoming, _), _rest = self.groups
+        chosen = Q(pk__in=shares[0].values("pk"))
+        for share in shares[1:]:
+            chosen |= Q(pk__in=share.values("pk"))
+        return (
+            self.base.filter(chosen)
+            .annotate(
+                page_group=Case(
+                    When(accepting, then=Value(0)),
+                    When(upcoming, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by(
+                "page_group",
+                Case(When(page_group=0, then=F("closes_at"))).asc(),
+                Case(When(page_group=1, then=F("opens_at"))).asc(),
+                Case(When(page_group=2, then=F("closes_at"))).desc(),
+                "pk",
+            )
+        )
 
     def _changes_at(self, rows: list[ChallengePage]) -> datetime.datetime | None:
         """When a page of this list next looks different by the clock alone: a challenge moves

@@ -4,6 +4,8 @@ soonest), then the rest (latest closed first), read a page at a time (``InListOr
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.challenges import selectors
@@ -57,6 +59,31 @@ def test_every_window_of_the_paged_order_matches_the_whole_sorted_list():
     for start in range(len(whole)):
         for stop in range(start, len(whole) + 2):
             assert [c.pk for c in paged[start:stop]] == whole[start:stop], (start, stop)
+
+
+@pytest.mark.parametrize(
+    "path, page_size",
+    [
+        ("/challenges/", "core.pagination.PAGE_SIZE"),
+        ("/api/v1/challenges/", "rest_framework.pagination.PageNumberPagination.page_size"),
+    ],
+)
+def test_a_page_across_the_three_groups_runs_the_queries_of_one_group(client, monkeypatch, path, page_size):
+    """A page's rows are read in one query with one set of prefetches however many groups (open,
+    upcoming, the rest) it spans: at the demo's size the first page holds all three."""
+    _challenges()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    client.get(path)  # what a running worker keeps (Wagtail's site roots, content types)
+    monkeypatch.setattr(page_size, 3)
+    in_one_group = queries()  # the three open challenges
+    monkeypatch.setattr(page_size, 20)
+    across_three = queries()  # all eight
+    assert across_three == in_one_group
 
 
 def test_pages_split_across_groups(client, monkeypatch):
