@@ -47,11 +47,12 @@ run: venv
 services:
 	bash scripts/ensure_test_services.sh
 
-# Two workers (pytest-xdist), a whole file each at a time so module fixtures are built once;
+# Two workers (pytest-xdist), a whole file each at a time so module fixtures are built once, in
+# the order tests/conftest.py gives the files (the long ones first);
 # TEST_WORKERS=0 runs in one process (tests/support/parallel.py keeps the workers apart).
 TEST_WORKERS ?= 2
 test: lint services
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The tests that need no database, search or payment server: seconds, for the edit-test loop.
 test-fast: dev

@@ -64,12 +64,28 @@ def pytest_collection_modifyitems(items):
     """schemathesis makes one item per API operation, named ``test[GET /api/v1/…]``; on pytest 9
     their node ids all come out as the bare ``test`` (pytest builds the id from the original name
     and a callspec schemathesis does not give), and pytest-xdist would run only one of them.
-    Each gets the id its name says (tests/publicdata/test_api_schemathesis.py)."""
+    Each gets the id its name says (tests/publicdata/test_api_schemathesis.py).
+
+    Then the files are put in the order the workers take them (``make test`` passes
+    ``--no-loadscope-reorder``): the files marked ``long`` first, the rest by their number of
+    tests, as pytest-xdist would order them. Left to the end, one long file keeps one worker
+    busy for a minute while the other has nothing left to do."""
     for item in items:
         label = getattr(item, "operation_label", None)
         lost = label and item.name == f"{item.originalname}[{label}]" and item.id.params is None
         if lost:
             item._id = item.parent.id.child(item.originalname).with_params(label)
+    items[:] = _long_files_first(items)
+
+
+def _long_files_first(items):
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    def order(tests) -> tuple[bool, int]:
+        return tests[0].get_closest_marker("long") is None, -len(tests)
+
+    return [item for tests in sorted(by_file.values(), key=order) for item in tests]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # It migrates and seeds a database of its own (a SQLite file, in a child process) for a minute
 # or more: the mark keeps it out of the fast lane (`make test-fast` selects "not django_db");
 # the test database it also gets is not used.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 # What `make run` sees on a fresh machine: none of the services the suite configures.
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL")

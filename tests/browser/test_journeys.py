@@ -30,7 +30,11 @@ from tests.support.stripe_emulator import register_webhook
 
 STRIPE_JS_STANDIN = Path(__file__).with_name("stripe_js_standin.js")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.long,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from marketplace.review.selectors import scoring as selectors_scoring
 from payments.models import Contribution, Entry, Refund, Transaction
 from tests.support.crawl import crawl, pages_showing
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 NEW_STEPS = (
     "Verification documents",

@@ -57,7 +57,11 @@ from payments.errors import PaymentError
 from payments.models import Account, Commitment, Contribution, Disbursement, Entry, Refund
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.long,
+    pytest.mark.usefixtures("english_messages", "private_media"),
+]
 
 
 MILLION = 1_000_000_00  # Rp 1.000.000 in minor units

@@ -56,6 +56,7 @@ def keep_the_test_connection():
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
 
 
+@pytest.mark.long
 @pytest.mark.usefixtures("demo", "keep_the_test_connection")
 @pytest.mark.django_db
 @schema.parametrize()

@@ -18,7 +18,7 @@ from marketplace.proposals.models import Proposal
 from tests import factories
 from tests.support.crawl import TITLE, crawl, pages_showing
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 # The awarded amount, written as pages (Rp 73.456.789), the ledger API (minor units) and the
 # search documents would show it.
