@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from core.errors import DomainError
 from marketplace.proposals.attachments import PrivateStorage, accept_everything
@@ -21,7 +20,6 @@ from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
-from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
@@ -91,40 +89,6 @@ def build_scene() -> Scene:
         other_applicant=factories.applicant(),
         reviewer=factories.UserFactory(roles=["reviewer"]),
     )
-
-
-@pytest.fixture(scope="module")
-def _scene_built(django_db_setup, django_db_blocker):
-    """Built once, rolled back after the module; each test runs in a savepoint of it."""
-    with rolled_back_after_module(django_db_blocker):
-        with translation.override("en"):  # as each test builds under english_messages
-            scene = build_scene()
-        yield scene
-
-
-@pytest.fixture
-def scene(_scene_built, db) -> Scene:
-    return own_copy(_scene_built)
-
-
-@pytest.fixture
-def official(scene):
-    return scene.official
-
-
-@pytest.fixture
-def region(scene):
-    return scene.region
-
-
-@pytest.fixture
-def challenge(scene):
-    return scene.challenge
-
-
-@pytest.fixture
-def owner(scene):
-    return scene.owner
 
 
 @pytest.fixture

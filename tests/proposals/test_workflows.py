@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.errors import DomainError
 from core.models import AuditEntry
@@ -19,7 +19,6 @@ from marketplace.proposals.models import Proposal
 from marketplace.proposals.services import drafts as drafts_proposals_services
 from marketplace.proposals.services import submission as submission_proposals_services
 from tests import factories
-from tests.support.module_data import own_copy, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
@@ -38,40 +37,6 @@ def build_scene() -> Scene:
     region = factories.region()
     challenge = factories.challenge(region_page=region, officials=[official])
     return Scene(official=official, region=region, challenge=challenge, owner=factories.UserFactory())
-
-
-@pytest.fixture(scope="module")
-def _scene_built(django_db_setup, django_db_blocker):
-    """Built once, rolled back after the module; each test runs in a savepoint of it."""
-    with rolled_back_after_module(django_db_blocker):
-        with translation.override("en"):  # as each test builds under english_messages
-            scene = build_scene()
-        yield scene
-
-
-@pytest.fixture
-def scene(_scene_built, db) -> Scene:
-    return own_copy(_scene_built)
-
-
-@pytest.fixture
-def official(scene):
-    return scene.official
-
-
-@pytest.fixture
-def region(scene):
-    return scene.region
-
-
-@pytest.fixture
-def challenge(scene):
-    return scene.challenge
-
-
-@pytest.fixture
-def owner(scene):
-    return scene.owner
 
 
 S = Proposal.Status
