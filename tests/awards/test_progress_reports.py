@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -27,7 +26,7 @@ from marketplace.finance import services as payout_services
 from payments.models import Disbursement
 from tests import factories
 from tests.factories import signed_in_client
-from tests.support.module_data import own_copy, rolled_back_after_module
+from tests.support.module_data import media_folders, own_copy_with_files, rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +102,7 @@ def build_world() -> SimpleNamespace:
 def _world_built(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once, rolled back after the module; each test runs in a savepoint of it. Its files
     (the evidence, the transfer proof) are written in a folder of the module's."""
-    folder = tmp_path_factory.mktemp("world")
-    media = {"MEDIA_ROOT": folder / "media", "PRIVATE_MEDIA_ROOT": folder / "private"}
+    media = media_folders(tmp_path_factory.mktemp("world"))
     with rolled_back_after_module(django_db_blocker, **media):
         with translation.override(django_settings.LANGUAGE_CODE):  # as each test builds it (_site_language)
             world = build_world()
@@ -116,10 +114,7 @@ def world(_world_built, db, private_media, settings) -> SimpleNamespace:
     """The test's own copy of the world, with the world's files in the test's own folder
     (``private_media``), as if the test had built it."""
     world, media = _world_built
-    for name, folder in media.items():
-        if folder.exists():
-            shutil.copytree(folder, getattr(settings, name), dirs_exist_ok=True)
-    return own_copy(world)
+    return own_copy_with_files(world, media, settings)
 
 
 def _date(moment: datetime.datetime, challenge) -> str:

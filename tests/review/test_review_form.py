@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -34,7 +33,7 @@ from marketplace.review.models import CriterionScore, Review, ReviewAssignment
 from marketplace.review.services import scoring as scoring_services
 from marketplace.review.services.scoring import ScoreInput
 from tests import factories
-from tests.support.module_data import own_copy, rolled_back_after_module
+from tests.support.module_data import media_folders, own_copy_with_files, rolled_back_after_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "cheap_passwords")]
 
@@ -146,26 +145,18 @@ def build_world(*, blind: bool = False) -> World:
     )
 
 
-MEDIA_SETTINGS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT")
-
-
 @contextlib.contextmanager
 def built_once(django_db_blocker, folder, **kwargs):
     """A world built once for the module (rolled back after it), its files written under
     ``folder``: ``with_files`` gives each test a copy of them in its own folder."""
-    media = {name: folder / name for name in MEDIA_SETTINGS}
+    media = media_folders(folder)
     with rolled_back_after_module(django_db_blocker, **media):
         yield build_world(**kwargs), media
 
 
 def with_files(built, settings) -> World:
-    """The test's own copy of a world built once, with the world's files in the test's folder
-    (``private_media``), as if the test had built it."""
     world, media = built
-    for name, folder in media.items():
-        if folder.exists():
-            shutil.copytree(folder, getattr(settings, name), dirs_exist_ok=True)
-    return own_copy(world)
+    return own_copy_with_files(world, media, settings)
 
 
 @pytest.fixture(scope="module")

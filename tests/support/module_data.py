@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import shutil
+from pathlib import Path
 
 from django.db import transaction
 from django.test import override_settings
@@ -45,3 +47,21 @@ def own_copy(built):
     are not, so what one test changes on an instance (a field, a cached relation) never reaches
     the next test."""
     return copy.deepcopy(built)
+
+
+MEDIA_SETTINGS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT")
+
+
+def media_folders(folder: Path) -> dict[str, Path]:
+    """Settings for ``rolled_back_after_module`` that write the files made while building (uploads,
+    private files) under ``folder``, for ``own_copy_with_files`` to hand each test."""
+    return {name: folder / name for name in MEDIA_SETTINGS}
+
+
+def own_copy_with_files(built, media: dict[str, Path], settings):
+    """``own_copy``, with the files written while building copied into the test's own folders
+    (the ``private_media`` fixture's), as if the test had built it."""
+    for name, folder in media.items():
+        if folder.exists():
+            shutil.copytree(folder, getattr(settings, name), dirs_exist_ok=True)
+    return own_copy(built)
