@@ -34,7 +34,9 @@ def rolled_back_after_module(django_db_blocker, **settings):
         with rolled_back_after_module(django_db_blocker):
             yield build_scene()
 
-    and, for the tests, a function-scoped fixture that hands each test ``own_copy`` of it.
+    and, for the tests, a function-scoped fixture that hands each test ``own_copy`` of it. In a
+    class-scoped fixture the same holds for the class's tests (tests/challenges/test_challenge_list.py):
+    the data is gone before the module's other tests, which count whole lists.
     """
     with django_db_blocker.unblock(), override_settings(**{**OFFLINE, **settings}), transaction.atomic():
         yield
