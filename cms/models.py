@@ -35,7 +35,10 @@ class HomePage(Page):
         source page) in one query instead of two, and in none when the page was kept without
         any: the home page is served on every visit."""
         if self.kept_without_view_restrictions:
-            return PageViewRestriction.objects.none()
+            # Already read as empty: iterating a bare ``none()`` still compiles its SQL.
+            nothing = PageViewRestriction.objects.none()
+            nothing._result_cache = []
+            return nothing
         ancestors = Page.objects.ancestor_of(self, inclusive=True)
         return PageViewRestriction.objects.filter(
             Q(page__in=ancestors.filter(alias_of__isnull=True))
@@ -45,6 +48,7 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         from django.utils.functional import SimpleLazyObject
 
+        from cms.sites import site_key
         from core.pagination import LazyRows
         from core.templatetags.public_parts import PUBLIC_PARTS
         from marketplace.awards.selectors import projects as awards_selectors
@@ -68,6 +72,9 @@ class HomePage(Page):
         context["figures"] = figures
         # A preview shows a draft: its parts are made each time and never kept.
         context[PUBLIC_PARTS] = not getattr(request, "is_preview", False)
+        # Kept under its site (there is one home page), so that cms.sites can ask for the part
+        # in the same round trip to the cache as the site itself.
+        context["home_part_site"] = site_key(request)
         return context
 
 

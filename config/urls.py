@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -47,6 +48,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # The home page is Wagtail's, as every page below; named here so that it is found at once
+    # instead of after every address of the marketplace (the most visited page of the site).
+    path("", wagtail_views.serve, {"path": ""}, name="home"),
     path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -64,7 +64,15 @@ def kept(name: str, vary: list, make: Callable[[], tuple[object, datetime.dateti
     that is None: made each time. ``make`` must read nothing that says who is reading."""
     if any(value is None for value in vary):
         return make()[0]
-    key = ":".join(
+    key = part_key(name, vary)
+    made = page_cache.remembered(key, make, holds=page_cache.holds_until, keep=page_cache.holds_until)
+    return made[0]  # type: ignore[index]
+
+
+def part_key(name: str, vary: list) -> str:
+    """The name a part is kept under (``kept``), in the current language and time zone: for
+    ``page_cache.read_along``, so that the part comes with an earlier round trip to the cache."""
+    return ":".join(
         (
             "part",
             str(name),
@@ -73,8 +81,6 @@ def kept(name: str, vary: list, make: Callable[[], tuple[object, datetime.dateti
             page_cache.digest([str(value) for value in vary]),
         )
     )
-    made = page_cache.remembered(key, make, holds=page_cache.holds_until, keep=page_cache.holds_until)
-    return made[0]  # type: ignore[index]
 
 
 class PageBody(NamedTuple):
