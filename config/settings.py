@@ -227,6 +227,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The site's chrome ({% cache ... using="chrome" %} in base.html): markup made of addresses and
+# words only, the same for every reader who is not signed in, kept in each process's memory until
+# the process ends (a new release). Off under DEBUG, where templates change under the developer's
+# hands.
+CACHES["chrome"] = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+    if env.bool("CHROME_CACHE_OFF", default=DEBUG)
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "chrome",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # Anonymous pages from the cache (core/page_cache.py), forgotten on any public write and after
 # PAGE_CACHE_SECONDS at most. Off under DEBUG, where templates change under the developer's hands.

@@ -47,9 +47,9 @@ class PublicPartNode(template.Node):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         vary = [value.resolve(context) for value in self.vary]
-        part = _without_reader(context)
 
         def made() -> tuple[object, datetime.datetime | None]:
+            part = _without_reader(context)
             html = self.nodelist.render(part)
             return str(html), self.until.resolve(part) if self.until is not None else None
 

@@ -213,25 +213,3 @@ def test_the_home_page_shows_its_published_intro_at_once(client, django_capture_
         home.save_revision().publish()
     page, _ = _get(client, "/")
     assert "Pengantar baru untuk beranda" in page
-
-
-def test_the_navigation_marks_the_page_each_reader_is_on_in_their_language(client):
-    """The navigation of a reader who is not signed in is made once per page name and language
-    (cms/templatetags/site_nav.py): each page still marks itself, in the page's language, and a
-    signed-in reader gets their own links."""
-    import re
-
-    def marked(path: str, reader=client) -> list[str]:
-        page = reader.get(path).content.decode()
-        nav = page[page.index('class="site-nav"') : page.index("</nav>")]
-        return re.findall(r'<a href="([^"]+)" aria-current="page">([^<]+)<', nav)
-
-    assert marked("/challenges/") == [("/challenges/", "Tantangan")]
-    assert marked("/en/projects/") == [("/en/projects/", "Projects")]
-    assert marked("/transparency/") == [("/transparency/", "Transparansi")]
-    assert marked("/") == []
-    official = factories.UserFactory(roles=["official"])
-    signed_in = factories.signed_in_client(official)
-    workspace = signed_in.get("/challenges/").content.decode()
-    assert "/workspace/" in workspace and "/accounts/login/" not in workspace.split("</nav>")[0]
-    assert marked("/challenges/", signed_in) == [("/challenges/", "Tantangan")]

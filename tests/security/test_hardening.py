@@ -212,6 +212,24 @@ def test_the_wagtail_admin_has_its_own_policy(client, challenge, official):
     assert policy["frame-ancestors"] == ["'self'"]
 
 
+def test_each_policy_is_the_one_django_csp_builds_however_often_it_is_sent(client, official):
+    """The middleware keeps the site's and the admin's policies once made: each stays the one
+    django-csp builds, whichever is asked for first, and a page with a nonce gets a new one."""
+    from csp.utils import build_policy
+    from django.conf import settings
+
+    site, admin = build_policy(), build_policy(config=dict(settings.CSP_ADMIN_DIRECTIVES))
+    assert site != admin
+    for _ in range(2):
+        assert client.get("/challenges/").headers["Content-Security-Policy"] == site
+    nonces = {_policy(client.get("/api/v1/docs/"))["script-src"][-1] for _ in range(2)}
+    assert len(nonces) == 2 and all(nonce.startswith("'nonce-") for nonce in nonces)
+    client.force_login(official)
+    for _ in range(2):
+        assert client.get("/admin/").headers["Content-Security-Policy"] == admin
+        assert client.get("/workspace/").headers["Content-Security-Policy"] == site
+
+
 def _deploy_check(**extra) -> subprocess.CompletedProcess:
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     env = {
