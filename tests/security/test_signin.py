@@ -119,7 +119,10 @@ def redis_unreachable(settings):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     assert "redis" in settings.CACHES["default"]["BACKEND"].lower(), "the test session runs with REDIS_URL"
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"},
+    }
     yield
 
 
