@@ -44,7 +44,6 @@ from payments.models import (
 # shared (per payee, per rail): their entries belong to the fund their transaction names.
 _FUND_ACCOUNTS = Q(account__kind__in=[Account.Kind.FUND, Account.Kind.COMMITTED])
 _SHARED_HOLDING = Q(account__kind__in=[Account.Kind.RECEIVABLE, Account.Kind.CLEARING])
-_SOURCES = [Account.Kind.BUDGET_SOURCE, Account.Kind.SPONSOR_SOURCE]
 
 
 def _sum(queryset) -> int:
@@ -79,8 +78,9 @@ def fund_available(fund: Fund) -> int:
 def fund_figures(references: list[str], *, public: bool = False) -> dict[str, dict[str, int]]:
     """Per fund reference: received (from the budget and sponsors, less refunds), committed
     (awards not released) and disbursed (paid out, less reversals). One query whatever the
-    count (a sum of each kind per fund). With ``public``, commitments not yet disclosed and
-    payments made against them are left out."""
+    count, from each fund's kept totals (``FundBalance``) rather than a sum over its entries.
+    With ``public``, commitments not yet disclosed and payments made against them are left
+    out."""
     figures = {ref: {"received": 0, "committed": 0, "disbursed": 0} for ref in references}
     for row in fund_figures_rows(references, public=public):
         figures[row["reference"]] = fund_figures_of(row)
@@ -88,26 +88,40 @@ def fund_figures(references: list[str], *, public: bool = False) -> dict[str, di
 
 
 def fund_figures_rows(references: list[str], *, public: bool = False) -> QuerySet[Fund, Any]:
-    """``fund_figures`` as a ``values()`` queryset of ``reference``, ``received`` (negative: what
-    left the sources), ``committed`` and ``disbursed``, one row per fund that exists (none for a
-    reference without a fund), for a page that reads it together with other rows; each row
-    gives its figures through ``fund_figures_of``."""
-    entries = Entry.objects.filter(transaction__fund_id=OuterRef("pk"))
+    """``fund_figures`` as a ``values()`` queryset of ``reference``, ``received``, ``committed``
+    and ``disbursed``, one row per fund that exists (none for a reference without a fund), for a
+    page that reads it together with other rows; each row gives its figures through
+    ``fund_figures_of``. Received and disbursed come from the fund's kept totals (what
+    ``verify_fund_balances`` proves equal to the entries): received is ``allocated + sponsored
+    - returned``, the money that left the budget and sponsor sources for the fund, disbursed is
+    ``paid``."""
+    balance = FundBalance.objects.filter(fund_id=OuterRef("pk"))
     committed = Commitment.objects.filter(fund_id=OuterRef("pk"), released_at__isnull=True)
-    paid = entries.filter(account__kind=Account.Kind.GRANTS_PAID)
+    disbursed = _kept(balance, F("paid"))
     if public:
         committed = committed.filter(disclosed_at__isnull=False)
-        paid = paid.exclude(hidden_from_public("transaction__"))  # nor a payment made against them
+        # Payments made against undisclosed awards: few, found from the fund's transactions.
+        hidden = Entry.objects.filter(
+            hidden_from_public("transaction__"),
+            transaction__fund_id=OuterRef("pk"),
+            account__kind=Account.Kind.GRANTS_PAID,
+        )
+        disbursed = disbursed - _sum_of(hidden)
     return Fund.objects.filter(reference__in=references).values(
         "reference",
-        received=_sum_of(entries.filter(account__kind__in=_SOURCES)),
+        received=_kept(balance, F("allocated") + F("sponsored") - F("returned")),
         committed=_sum_of(committed),
-        disbursed=_sum_of(paid),
+        disbursed=disbursed,
     )
 
 
 def fund_figures_of(row: dict[str, Any]) -> dict[str, int]:
-    return {"received": -row["received"], "committed": row["committed"], "disbursed": row["disbursed"]}
+    return {"received": row["received"], "committed": row["committed"], "disbursed": row["disbursed"]}
+
+
+def _kept(balance: QuerySet[FundBalance], total) -> Coalesce:
+    """A figure of the fund's kept totals, 0 when the fund has none yet (no movement)."""
+    return Coalesce(Subquery(balance.values(total=total)[:1]), 0)
 
 
 def _sum_of(queryset) -> Coalesce:
