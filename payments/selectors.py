@@ -97,7 +97,7 @@ def fund_figures_rows(references: list[str], *, public: bool = False) -> QuerySe
     ``paid``."""
     balance = FundBalance.objects.filter(fund_id=OuterRef("pk"))
     committed = Commitment.objects.filter(fund_id=OuterRef("pk"), released_at__isnull=True)
-    disbursed = _kept(balance, F("paid"))
+    disbursed: Any = _kept(balance, F("paid"))
     if public:
         committed = committed.filter(disclosed_at__isnull=False)
         # Payments made against undisclosed awards: few, found from the fund's transactions.
