@@ -1,6 +1,7 @@
 """The proposals modules' shared cast, built once per module (tests/support/module_data.py):
-what tests/conftest.py's ``official``, ``region``, ``challenge`` and ``owner`` build, and what
-else the module's own ``build_scene()`` adds; each test gets its own copy."""
+what tests/conftest.py's ``official``, ``region``, ``challenge`` and ``owner`` build (``Cast``,
+tests/proposals/cast.py), and what else the module's own ``build_scene()`` adds; each test gets
+its own copy."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
+from tests.proposals.cast import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages", "private_media")]
 
@@ -43,11 +44,7 @@ def refuse_files_named_eicar(upload) -> tuple[bool, str]:
 
 
 @dataclass
-class Scene:
-    official: object
-    region: object
-    challenge: object
-    owner: object
+class Scene(Cast):
     proposal: object
     # Who else may or may not download, for ``people`` (which invites the partners per test).
     partner_owner: object

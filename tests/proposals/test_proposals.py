@@ -25,16 +25,13 @@ from marketplace.proposals.services import consortium as consortium_services
 from marketplace.proposals.services import drafts as drafts_services
 from marketplace.proposals.services import submission as submission_services
 from tests import factories
+from tests.proposals.cast import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @dataclass
-class Scene:
-    official: object
-    region: object
-    challenge: object
-    owner: object
+class Scene(Cast):
     organisation: object
     roles: dict  # who may or may not use each view
     partner_owner: object

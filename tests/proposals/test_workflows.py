@@ -4,7 +4,6 @@ refused everywhere else (and then nothing changes), each audited with who, when,
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
@@ -19,16 +18,12 @@ from marketplace.proposals.models import Proposal
 from marketplace.proposals.services import drafts as drafts_proposals_services
 from marketplace.proposals.services import submission as submission_proposals_services
 from tests import factories
+from tests.proposals.cast import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
-@dataclass
-class Scene:
-    official: object
-    region: object
-    challenge: object
-    owner: object
+Scene = Cast  # this module needs the shared cast alone
 
 
 def build_scene() -> Scene:
