@@ -57,6 +57,18 @@ def built_once(build) -> Built:
     return Built(data, indexed)
 
 
+def built_per_class(build):
+    """A class-scoped fixture of ``built_once(build)``: built once for the class, rolled back
+    after its last test; each test runs in a savepoint."""
+
+    @pytest.fixture(scope="class")
+    def built(django_db_setup, django_db_blocker):
+        with rolled_back_after_module(django_db_blocker):
+            yield built_once(build)
+
+    return built
+
+
 def for_this_test(built: Built, engine: str):
     """The test's own copy of what was built; on Elasticsearch, its documents written to the test's
     indices as the commit would have written them (the database copy is shared)."""
@@ -141,11 +153,7 @@ def build_payment_challenge(committed):
     )
 
 
-@pytest.fixture(scope="class")
-def _payment_challenge_built(django_db_setup, django_db_blocker):
-    """Built once for the class, rolled back after its last test; each test runs in a savepoint."""
-    with rolled_back_after_module(django_db_blocker):
-        yield built_once(build_payment_challenge)
+_payment_challenge_built = built_per_class(build_payment_challenge)
 
 
 @pytest.fixture
@@ -259,11 +267,7 @@ def build_market(committed):
     return {"health": health, "trade": trade, "sumba": sumba, "bali": bali}
 
 
-@pytest.fixture(scope="class")
-def _market_built(django_db_setup, django_db_blocker):
-    """Built once for the class, rolled back after its last test; each test runs in a savepoint."""
-    with rolled_back_after_module(django_db_blocker):
-        yield built_once(build_market)
+_market_built = built_per_class(build_market)
 
 
 @pytest.fixture
