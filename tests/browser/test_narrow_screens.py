@@ -88,6 +88,19 @@ def _overflow(page) -> dict:
     )
 
 
+def _broken_buttons(page) -> list[str]:
+    """Buttons whose label takes more lines than it has words: a word broken inside."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main button, main .button')].filter(button => {
+            const words = button.textContent.trim().split(/\\s+/).filter(Boolean).length;
+            const range = document.createRange();
+            range.selectNodeContents(button);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return words && lines.size > words;
+        }).map(button => button.textContent.trim())"""
+    )
+
+
 def _assert_fits(page, url):
     response = page.goto(url)
     assert response.status == 200, url
@@ -116,6 +129,12 @@ def test_public_pages_fit_a_320_px_screen(live_server, demo_like):
         # The long name and the big amount were on the pages that were measured.
         page.goto(f"{live_server.url}/challenges/gizi-posyandu/")
         assert page.get_by_text("Rp 140.000.000.000").first.is_visible()
+        # The search button beside its wide box keeps its word whole, on a phone and a laptop.
+        for width in (WIDTH, 1366):
+            page.set_viewport_size({"width": width, "height": 740})
+            for path in ("/search/?q=posyandu", "/en/search/?q=posyandu"):
+                page.goto(f"{live_server.url}{path}")
+                assert _broken_buttons(page) == [], (width, path)
         browser.close()
 
 
