@@ -23,9 +23,8 @@ POSTGRES_VECTOR = (
 
 def postgres_vector_equals(title: str, text: str, literal: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT %(literal)s::tsvector = {POSTGRES_VECTOR}", {"title": title, "text": text, "literal": literal}
-        )
+        values = {"title": title, "text": text, "literal": literal}
+        cursor.execute(f"SELECT %(literal)s::tsvector = {POSTGRES_VECTOR}", values)
         return cursor.fetchone()[0]
 
 
