@@ -82,6 +82,7 @@ def _long_files_first(items):
     by_file: dict[str, list] = {}
     for item in items:
         by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+
     def order(tests) -> tuple[bool, int]:
         return tests[0].get_closest_marker("long") is None, -len(tests)
 
