@@ -93,7 +93,7 @@ def write_database_entries(docs: list[SearchDocument], vocabulary: bool = True) 
     PostgreSQL: the rows are copied (COPY) into a temporary table and upserted from it in one
     INSERT … ON CONFLICT, whose SELECT computes every weighted tsvector, so a batch of
     thousands of documents costs a few statements rather than a statement per document."""
-    return _write_prepared(_prepare_batch(docs), vocabulary)
+    return _write_prepared(_prepare_batch(docs, _reads_vectors()), vocabulary)
 
 
 def load_database_entries(
@@ -108,10 +108,11 @@ def load_database_entries(
     process, and the thread waiting on it holds no lock, so a load takes about the longer of
     the two rather than their sum."""
     loaded = Loaded(0, {})
+    vectors = _reads_vectors()  # asked here: the preparing thread has a connection of its own
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-prepare") as preparer:
         waiting: Future[PreparedBatch] | None = None
         for batch in batches:
-            following = preparer.submit(_prepare_batch, batch)
+            following = preparer.submit(_prepare_batch, batch, vectors)
             if waiting is not None:
                 loaded = _write_into(loaded, waiting.result(), written)
             waiting = following
@@ -135,11 +136,16 @@ def _write_into(loaded: Loaded, prepared: PreparedBatch, written: Callable[[int]
 
 class PreparedBatch(NamedTuple):
     rows: list[tuple]  # SearchEntry rows (``ENTRY_COLUMNS``)
-    vectors: list[str | None]  # each row's weighted vector (``vectors.weighted_vector``)
+    vectors: list[str | None]  # each row's weighted vector (``vectors.weighted_vector``), or None
     counts: dict[str, int]  # the batch's vocabulary words, with how many documents have each
 
 
-def _prepare_batch(docs: list[SearchDocument]) -> PreparedBatch:
+def _reads_vectors() -> bool:
+    """PostgreSQL keeps a vector per entry; the embedded default (SQLite) has none."""
+    return connection.vendor == "postgresql"
+
+
+def _prepare_batch(docs: list[SearchDocument], with_vectors: bool) -> PreparedBatch:
     """Pure Python, no database: what a second thread can do while the database works."""
     latest = {(d.kind, d.object_id): d for d in docs}  # a document given twice: the last one
     rows = []
@@ -148,7 +154,7 @@ def _prepare_batch(docs: list[SearchDocument]) -> PreparedBatch:
     for doc in latest.values():
         row, found = _prepared(doc)
         rows.append(row)
-        vectors.append(weighted_vector(row[_STEMMED_TITLE], row[_STEMMED]))
+        vectors.append(weighted_vector(row[_STEMMED_TITLE], row[_STEMMED]) if with_vectors else None)
         for word in found:
             counts[word] = counts.get(word, 0) + 1
     return PreparedBatch(rows, vectors, counts)
