@@ -3,6 +3,7 @@ test server and the Stripe emulator are started once per session, when first nee
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import pytest
@@ -52,6 +53,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         for each in connections.all():
             transactional.keep_migrated_data(each)
     yield
+    # A thread that used the database and ended (Celery's test worker, a test's own threads)
+    # leaves its connection open until the garbage collector frees the connection's wrapper,
+    # whose parts refer to each other; the test databases cannot be dropped while it is open.
+    gc.collect()
     with django_db_blocker.unblock():
         try:
             teardown_databases(databases, verbosity=request.config.option.verbose)

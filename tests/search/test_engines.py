@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
@@ -367,6 +368,7 @@ def test_searches_keep_answering_while_the_alias_is_swapped(elasticsearch, commi
                 counts.append(search(SearchParams(q="air bersih", size=50, facets=False)).total)
             except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
                 failures.append(repr(exc))
+        connection.close()  # this thread's own
 
     searcher = threading.Thread(target=keep_searching)
     searcher.start()
