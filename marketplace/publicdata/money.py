@@ -22,7 +22,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, RowN
 from core.localized import localized_text
 from core.references import CHALLENGE, reference
 from marketplace.awards.models import Award
-from marketplace.awards.selectors.projects import PUBLIC_PROJECT
+from marketplace.awards.selectors.projects import LISTED
 from marketplace.challenges.models import ChallengePage, Incentive, RegionPage
 from payments import api as payments_api
 
@@ -189,8 +189,9 @@ def _main_kinds() -> QuerySet:
 
 
 def _projects() -> QuerySet:
+    """The public projects (``Award.public``, kept by the services for ``PUBLIC_PROJECT``)."""
     return (
-        Award.objects.filter(PUBLIC_PROJECT)
+        Award.objects.filter(LISTED)
         .values(
             project_pk=F("pk"),
             project_challenge=F("proposal__challenge_id"),

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import page_cache
 from marketplace.awards.models import Award
-from marketplace.awards.selectors.projects import PUBLIC_PROJECT
+from marketplace.awards.selectors.projects import LISTED
 from marketplace.challenges.models import ChallengePage
 from marketplace.organisations.models import Organisation
 from payments import api as payments_api
@@ -67,7 +67,9 @@ def _counted() -> dict[str, QuerySet]:
     return {
         "open_challenges": open_now,
         "challenges": live,
-        "funded_projects": Award.objects.filter(PUBLIC_PROJECT),
+        # The column the services keep for the rule (``PUBLIC_PROJECT``), as /projects/ lists
+        # them: a count of an index rather than a join of every award to its challenge.
+        "funded_projects": Award.objects.filter(LISTED),
         "organisations": Organisation.objects.all(),
         "next_opening": live.filter(opens_at__gt=now, outcome="").values("opens_at"),
         "next_closing": open_now.values("closes_at"),
