@@ -3,7 +3,6 @@ test server and the Stripe emulator are started once per session, when first nee
 
 from __future__ import annotations
 
-import gc
 import uuid
 
 import pytest
@@ -53,16 +52,26 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         for each in connections.all():
             transactional.keep_migrated_data(each)
     yield
-    # A thread that used the database and ended (Celery's test worker, a test's own threads)
-    # leaves its connection open until the garbage collector frees the connection's wrapper,
-    # whose parts refer to each other; the test databases cannot be dropped while it is open.
-    gc.collect()
     with django_db_blocker.unblock():
+        _end_other_sessions()
         try:
             teardown_databases(databases, verbosity=request.config.option.verbose)
         except Exception as error:  # a request a test left running still holds a connection
             warning = f"Error when trying to teardown test databases: {error!r}"
             request.node.warn(pytest.PytestWarning(warning))
+
+
+def _end_other_sessions() -> None:
+    """Other threads of this worker may still hold a session on its test database when the run
+    ends, and PostgreSQL will not drop a database in use: the live server's thread for a
+    browser's kept-alive connection, or a thread that ended before anything closed its
+    connection (persistent connections, ``CONN_MAX_AGE``). The server ends them first."""
+    for each in connections.all():
+        with each.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def pytest_collection_modifyitems(items):
