@@ -63,9 +63,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
 def _end_other_sessions() -> None:
     """Other threads of this worker may still hold a session on its test database when the run
-    ends, and PostgreSQL will not drop a database in use: the live server's thread for a
-    browser's kept-alive connection, or a thread that ended before anything closed its
-    connection (persistent connections, ``CONN_MAX_AGE``). The server ends them first."""
+    ends, and PostgreSQL will not drop a database in use: with persistent connections
+    (``CONN_MAX_AGE``) a thread's connection stays open until the thread closes it or its
+    wrapper is collected (one seen: opened during a browser journey against the live server,
+    idle to the end of the run). The server ends them first."""
     for each in connections.all():
         with each.cursor() as cursor:
             cursor.execute(
